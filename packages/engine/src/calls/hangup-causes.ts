@@ -1,0 +1,156 @@
+/**
+ * How a call ends: the one table (engine.md §2). Every other module looks causes up here; nothing
+ * else spells a FreeSWITCH cause, a Q.850 code, a Plivo HangupCauseCode/Name or a resulting status.
+ * Codes marked † in engine.md are Switchboard's own until real Plivo traffic says otherwise.
+ */
+
+export type CallStatus =
+  | 'queued'
+  | 'ringing'
+  | 'in-progress'
+  | 'completed'
+  | 'busy'
+  | 'failed'
+  | 'timeout'
+  | 'no-answer'
+  | 'cancel';
+
+export type DialStatus = 'completed' | 'busy' | 'failed' | 'timeout' | 'no-answer' | 'cancel';
+
+export type HangupSource = 'Caller' | 'Callee' | 'Plivo' | 'API Request' | 'Answer XML' | 'Error' | 'Carrier' | 'Unknown';
+
+/** FreeSWITCH cause names Switchboard produces. */
+export type HangupCause =
+  | 'NORMAL_CLEARING'
+  | 'USER_BUSY'
+  | 'CALL_REJECTED'
+  | 'NO_ANSWER'
+  | 'NO_USER_RESPONSE'
+  | 'RECOVERY_ON_TIMER_EXPIRE'
+  | 'UNALLOCATED_NUMBER'
+  | 'DESTINATION_OUT_OF_ORDER'
+  | 'NORMAL_TEMPORARY_FAILURE'
+  | 'ORIGINATOR_CANCEL'
+  | 'ALLOTTED_TIMEOUT'
+  | 'LOSE_RACE';
+
+/** Each row of engine.md §2, named for its situation. */
+export type EndReason =
+  | 'normal' // answered, a party hung up
+  | 'end-of-xml' // answered, document ran out
+  | 'xml-hangup' // <Hangup/>
+  | 'xml-busy' // <Hangup reason="busy"> before answer
+  | 'xml-rejected' // <Hangup reason="rejected"> before answer
+  | 'busy'
+  | 'rejected'
+  | 'no-answer' // rang, nobody answered within our ring timer
+  | 'no-user-response' // far end said 480
+  | 'timeout' // no reply at all (Timer B), 408, 504
+  | 'unallocated'
+  | 'out-of-order'
+  | 'network-failure'
+  | 'originator-cancel' // caller hung up while the Dial rang (B legs, DialHangupCause)
+  | 'api-cancel' // Hangup API before answer
+  | 'api-hangup' // Hangup API after answer
+  | 'time-limit'
+  | 'ring-timeout' // A leg's ring_timeout
+  | 'hangup-on-ring'
+  | 'answer-url-failed'
+  | 'invalid-xml'
+  | 'action-failed'
+  | 'lose-race'
+  | 'engine-restart';
+
+export interface CauseRow {
+  readonly cause: HangupCause;
+  readonly q850: number;
+  /** SIP final response or method that carries it; undefined where no SIP message does. */
+  readonly sip?: string;
+  readonly code: number;
+  readonly name: string;
+  /** Default source; `normal` is Caller or Callee depending on who hung up. */
+  readonly source: HangupSource;
+  /** The A leg's final CallStatus when this row ends it after answer / before answer. */
+  readonly callStatus: CallStatus;
+  /** The DialStatus this outcome gives a B leg that decides a Dial; undefined where not a dial outcome. */
+  readonly dialStatus?: DialStatus;
+  /** What the answered leg's CallStatus is in this situation (answered legs always end `completed`). */
+}
+
+export const CAUSES: Readonly<Record<EndReason, CauseRow>> = {
+  normal: { cause: 'NORMAL_CLEARING', q850: 16, sip: 'BYE', code: 4000, name: 'Normal Hangup', source: 'Callee', callStatus: 'completed', dialStatus: 'completed' },
+  'end-of-xml': { cause: 'NORMAL_CLEARING', q850: 16, code: 4010, name: 'End Of XML Instructions', source: 'Plivo', callStatus: 'completed' },
+  'xml-hangup': { cause: 'NORMAL_CLEARING', q850: 16, code: 4000, name: 'Normal Hangup', source: 'Answer XML', callStatus: 'completed' },
+  'xml-busy': { cause: 'USER_BUSY', q850: 17, sip: '486', code: 3000, name: 'Busy Line', source: 'Answer XML', callStatus: 'busy' },
+  'xml-rejected': { cause: 'CALL_REJECTED', q850: 21, sip: '603', code: 3010, name: 'Rejected', source: 'Answer XML', callStatus: 'failed' },
+  busy: { cause: 'USER_BUSY', q850: 17, sip: '486', code: 3000, name: 'Busy Line', source: 'Callee', callStatus: 'busy', dialStatus: 'busy' },
+  rejected: { cause: 'CALL_REJECTED', q850: 21, sip: '603', code: 3010, name: 'Rejected', source: 'Callee', callStatus: 'busy', dialStatus: 'busy' },
+  'no-answer': { cause: 'NO_ANSWER', q850: 19, sip: 'CANCEL', code: 3020, name: 'No Answer', source: 'Plivo', callStatus: 'no-answer', dialStatus: 'no-answer' },
+  'no-user-response': { cause: 'NO_USER_RESPONSE', q850: 18, sip: '480', code: 3020, name: 'No Answer', source: 'Callee', callStatus: 'no-answer', dialStatus: 'no-answer' },
+  timeout: { cause: 'RECOVERY_ON_TIMER_EXPIRE', q850: 102, sip: '408', code: 6000, name: 'Timeout', source: 'Carrier', callStatus: 'timeout', dialStatus: 'timeout' },
+  unallocated: { cause: 'UNALLOCATED_NUMBER', q850: 1, sip: '404', code: 2000, name: 'Invalid Destination Address', source: 'Carrier', callStatus: 'failed', dialStatus: 'failed' },
+  'out-of-order': { cause: 'DESTINATION_OUT_OF_ORDER', q850: 27, sip: '502', code: 2010, name: 'Destination Out Of Service', source: 'Carrier', callStatus: 'failed', dialStatus: 'failed' },
+  'network-failure': { cause: 'NORMAL_TEMPORARY_FAILURE', q850: 41, sip: '503', code: 8000, name: 'Network Error', source: 'Carrier', callStatus: 'failed', dialStatus: 'failed' },
+  'originator-cancel': { cause: 'ORIGINATOR_CANCEL', q850: 487, sip: 'CANCEL', code: 1000, name: 'Canceled', source: 'Caller', callStatus: 'completed', dialStatus: 'cancel' },
+  'api-cancel': { cause: 'ORIGINATOR_CANCEL', q850: 487, sip: 'CANCEL', code: 1000, name: 'Canceled', source: 'API Request', callStatus: 'cancel', dialStatus: 'cancel' },
+  'api-hangup': { cause: 'NORMAL_CLEARING', q850: 16, sip: 'BYE', code: 4000, name: 'Normal Hangup', source: 'API Request', callStatus: 'completed', dialStatus: 'completed' },
+  'time-limit': { cause: 'ALLOTTED_TIMEOUT', q850: 602, sip: 'BYE', code: 4000, name: 'Normal Hangup', source: 'Plivo', callStatus: 'completed', dialStatus: 'completed' },
+  'ring-timeout': { cause: 'NO_ANSWER', q850: 19, sip: 'CANCEL', code: 3020, name: 'No Answer', source: 'Plivo', callStatus: 'no-answer' },
+  'hangup-on-ring': { cause: 'ORIGINATOR_CANCEL', q850: 487, sip: 'CANCEL', code: 1000, name: 'Canceled', source: 'Plivo', callStatus: 'cancel' },
+  'answer-url-failed': { cause: 'NORMAL_TEMPORARY_FAILURE', q850: 41, sip: 'BYE', code: 5000, name: 'Answer URL Failed', source: 'Error', callStatus: 'completed' },
+  'invalid-xml': { cause: 'NORMAL_TEMPORARY_FAILURE', q850: 41, sip: 'BYE', code: 5010, name: 'Invalid Answer XML', source: 'Error', callStatus: 'completed' },
+  'action-failed': { cause: 'NORMAL_TEMPORARY_FAILURE', q850: 41, sip: 'BYE', code: 5020, name: 'Action URL Failed', source: 'Error', callStatus: 'completed' },
+  'lose-race': { cause: 'LOSE_RACE', q850: 502, sip: 'CANCEL', code: 1000, name: 'Canceled', source: 'Plivo', callStatus: 'cancel' },
+  'engine-restart': { cause: 'NORMAL_TEMPORARY_FAILURE', q850: 41, code: 8010, name: 'Engine Restart', source: 'Error', callStatus: 'failed', dialStatus: 'failed' },
+};
+
+/**
+ * The CallStatus a leg ends with. Every leg that was answered ends `completed` (a party, the API,
+ * a limit or the XML ended a conversation); otherwise the row's status applies.
+ */
+export function finalCallStatus(reason: EndReason, answered: boolean): CallStatus {
+  if (answered) return 'completed';
+  return CAUSES[reason].callStatus;
+}
+
+/**
+ * Reasons a network can report for a leg it ended itself (the far end or the carrier). The network
+ * speaks in these; `sip/` maps SIP responses onto them (spec/sip.md §4), `simulated/` maps script steps.
+ */
+export type NetworkEndReason = Extract<
+  EndReason,
+  'normal' | 'busy' | 'rejected' | 'no-user-response' | 'timeout' | 'unallocated' | 'out-of-order' | 'network-failure'
+>;
+
+const BY_CAUSE_NAME: ReadonlyMap<string, NetworkEndReason> = new Map([
+  ['NORMAL_CLEARING', 'normal'],
+  ['USER_BUSY', 'busy'],
+  ['CALL_REJECTED', 'rejected'],
+  ['NO_USER_RESPONSE', 'no-user-response'],
+  ['NO_ANSWER', 'no-user-response'],
+  ['RECOVERY_ON_TIMER_EXPIRE', 'timeout'],
+  ['UNALLOCATED_NUMBER', 'unallocated'],
+  ['DESTINATION_OUT_OF_ORDER', 'out-of-order'],
+  ['NORMAL_TEMPORARY_FAILURE', 'network-failure'],
+]);
+
+/** The network end reason for a FreeSWITCH cause name (as written in a `fail CAUSE` script step). */
+export function networkReasonForCause(name: string): NetworkEndReason | undefined {
+  return BY_CAUSE_NAME.get(name.toUpperCase());
+}
+
+/** Cause names a `fail` step may use. */
+export const FAILABLE_CAUSES: readonly string[] = [...BY_CAUSE_NAME.keys()];
+
+/**
+ * DialStatus tie-break among legs that did not answer (engine.md §2, spec/sip.md §4):
+ * the leg that got furthest decides (ringing beats trying), then busy > no-answer > timeout > failed.
+ */
+export const DIAL_STATUS_RANK: Readonly<Record<DialStatus, number>> = {
+  completed: 5,
+  busy: 4,
+  'no-answer': 3,
+  timeout: 2,
+  failed: 1,
+  cancel: 0,
+};

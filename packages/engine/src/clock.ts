@@ -1,0 +1,144 @@
+/**
+ * Time is injected (DESIGN.md, "Time is injected"): every timer in the engine goes through a Clock.
+ * `RealClock` is what `serve` uses; `VirtualClock` lets tests run a 45-second ring timeout in
+ * milliseconds. This is the only file that may call `setTimeout`.
+ */
+
+export interface Timer {
+  cancel(): void;
+}
+
+export interface Clock {
+  /** Milliseconds since the epoch. */
+  now(): number;
+  /** Runs `fn` once after `ms` milliseconds of this clock's time. */
+  setTimer(ms: number, fn: () => void): Timer;
+  /** Resolves after `ms`; rejects with the signal's reason if it aborts first. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+function sleepWith(clock: Clock, ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      timer.cancel();
+      reject(signal!.reason);
+    };
+    const timer = clock.setTimer(ms, () => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    });
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+export class RealClock implements Clock {
+  now(): number {
+    return Date.now();
+  }
+  setTimer(ms: number, fn: () => void): Timer {
+    const handle = setTimeout(fn, Math.max(0, ms));
+    return { cancel: () => clearTimeout(handle) };
+  }
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return sleepWith(this, ms, signal);
+  }
+}
+
+interface Pending {
+  at: number;
+  order: number;
+  fn: () => void;
+  cancelled: boolean;
+}
+
+/**
+ * Virtual time. Nothing moves until `advance`, `runNext` or the auto-runner moves it.
+ * The auto-runner (`autoRun(isIdle)`) jumps to the next timer only when the engine says it is
+ * idle (no request in flight, no queued work), so virtual times stay exact while real I/O takes
+ * the time it takes.
+ */
+export class VirtualClock implements Clock {
+  private current: number;
+  private timers: Pending[] = [];
+  private order = 0;
+  private running = false;
+
+  constructor(start = Date.UTC(2026, 0, 1, 0, 0, 0)) {
+    this.current = start;
+  }
+
+  now(): number {
+    return this.current;
+  }
+
+  setTimer(ms: number, fn: () => void): Timer {
+    const entry: Pending = { at: this.current + Math.max(0, ms), order: this.order++, fn, cancelled: false };
+    this.timers.push(entry);
+    return {
+      cancel: () => {
+        entry.cancelled = true;
+      },
+    };
+  }
+
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return sleepWith(this, ms, signal);
+  }
+
+  /** Time of the next live timer, if any. */
+  nextAt(): number | undefined {
+    this.timers = this.timers.filter((t) => !t.cancelled);
+    let min: number | undefined;
+    for (const t of this.timers) if (min === undefined || t.at < min) min = t.at;
+    return min;
+  }
+
+  /** Fires every timer due at the earliest pending time; returns false when none is pending. */
+  runNext(): boolean {
+    const at = this.nextAt();
+    if (at === undefined) return false;
+    if (at > this.current) this.current = at;
+    const due = this.timers.filter((t) => t.at <= this.current).sort((a, b) => a.at - b.at || a.order - b.order);
+    this.timers = this.timers.filter((t) => t.at > this.current);
+    for (const t of due) if (!t.cancelled) t.fn();
+    return true;
+  }
+
+  /** Moves time forward by `ms`, firing timers in order. */
+  advance(ms: number): void {
+    const target = this.current + ms;
+    for (;;) {
+      const at = this.nextAt();
+      if (at === undefined || at > target) break;
+      this.runNext();
+    }
+    this.current = target;
+  }
+
+  /**
+   * Starts moving time by itself: whenever `isIdle()` holds for a few turns of the event loop,
+   * jumps to the next timer. Returns a function that stops it.
+   */
+  autoRun(isIdle: () => boolean, quietTurns = 3): () => void {
+    this.running = true;
+    let quiet = 0;
+    const turn = () => {
+      if (!this.running) return;
+      if (isIdle() && this.nextAt() !== undefined) {
+        quiet++;
+        if (quiet >= quietTurns) {
+          quiet = 0;
+          this.runNext();
+        }
+      } else {
+        quiet = 0;
+      }
+      setImmediate(turn);
+    };
+    setImmediate(turn);
+    return () => {
+      this.running = false;
+    };
+  }
+}

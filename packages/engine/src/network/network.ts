@@ -1,0 +1,58 @@
+/**
+ * The seam between call logic and a phone network (DESIGN.md, "The network is an interface").
+ * `simulated/` and `sip/` implement it; nothing here knows about XML or webhooks, and the call
+ * logic cannot tell the two networks apart.
+ */
+import type { NetworkEndReason } from '../calls/hangup-causes.ts';
+
+/** Why the engine ends a leg; the network maps it to CANCEL / BYE / a rejection. */
+export type LocalEnd = { readonly cause: string };
+
+export type LegEvent =
+  | { readonly type: 'ringing' } // 180
+  | { readonly type: 'early-media' } // 183
+  | { readonly type: 'answered' } // 200
+  | { readonly type: 'digits'; readonly digits: string } // DTMF pressed by this leg's party
+  /** The far end or the carrier ended the leg. Never emitted for an end the engine asked for. */
+  | { readonly type: 'ended'; readonly reason: NetworkEndReason };
+
+export type LegListener = (event: LegEvent) => void;
+
+export interface OriginateRequest {
+  readonly from: string;
+  readonly to: string;
+  readonly callerName?: string;
+  /** Custom SIP headers, already named `X-PH-...`. */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** SDP offer (SIP only). */
+  readonly offer?: string;
+}
+
+export interface NetworkLeg {
+  readonly id: string;
+  readonly direction: 'inbound' | 'outbound';
+  readonly from: string;
+  readonly to: string;
+  readonly callerName?: string;
+  readonly headers: Readonly<Record<string, string>>;
+  /** Subscribes to this leg's events. Events are delivered asynchronously, in order. */
+  onEvent(listener: LegListener): void;
+  /** Inbound only: answers the leg. */
+  answer(sdp?: string): void;
+  /** Inbound only, before answer: refuses it with this cause (FreeSWITCH name). */
+  reject(cause: string): void;
+  /** CANCEL before answer, BYE after. After this the leg emits nothing more. */
+  hangup(cause: string): void;
+  /** Joins the media of two legs (simulated: bookkeeping; SIP: SDP exchange / re-INVITE). */
+  bridge(other: NetworkLeg): void;
+  /** Plays DTMF towards this leg's party. */
+  sendDigits(digits: string): void;
+}
+
+export type InboundHandler = (leg: NetworkLeg) => void;
+
+export interface Network {
+  originate(req: OriginateRequest): NetworkLeg;
+  onInbound(handler: InboundHandler): void;
+  close(): Promise<void>;
+}

@@ -1,0 +1,173 @@
+/**
+ * What the rest of the engine asks of storage. `store/` is the only place that writes SQL
+ * (DESIGN.md); this file is the contract, `sqlite-store.ts` implements it with Kysely over
+ * better-sqlite3 (and later PostgreSQL).
+ */
+import type { CallStatus, HangupSource } from '../calls/hangup-causes.ts';
+
+export type Direction = 'inbound' | 'outbound';
+
+/** One leg of a call: the A leg, or a B leg placed by <Dial> (parent_call_uuid = the A leg). */
+export interface CallRow {
+  call_uuid: string;
+  request_uuid: string;
+  parent_call_uuid: string | null;
+  direction: Direction;
+  from_number: string;
+  to_number: string;
+  caller_name: string;
+  /** Live status: queued | ringing | in-progress, then the final CallStatus. */
+  call_status: CallStatus;
+  /** Plivo's call_state: QUEUED, RINGING, EARLY MEDIA, ANSWER, COMPLETED... */
+  call_state: string;
+  initiation_time: number; // ms since the epoch
+  ring_time: number | null;
+  answer_time: number | null;
+  end_time: number | null;
+  call_duration: number | null; // whole seconds, from initiation... see calls/cdr.ts
+  bill_duration: number | null;
+  billed_duration: number | null;
+  hangup_cause: string | null; // FreeSWITCH name
+  hangup_cause_code: number | null;
+  hangup_cause_name: string | null;
+  hangup_source: HangupSource | null;
+  /** 1-based position of the <Number>/<User> in its <Dial> (B legs only). */
+  dial_position: number | null;
+  /** The call's URLs and the rest of its Make-a-Call parameters, as JSON. */
+  params: string;
+  /** Last XML or fetch error, shown by GET /Call/{uuid}/ as `error` (our addition). */
+  error: string | null;
+  /** Warnings recorded while running XML (skipped elements...), as a JSON array of strings. */
+  warnings: string;
+  /** The engine node that owns the live call (crash recovery). */
+  node_id: string;
+}
+
+export type CallPatch = Partial<Omit<CallRow, 'call_uuid'>>;
+
+export interface EventRow {
+  id: number;
+  call_uuid: string;
+  seq: number; // per call, from 1
+  at: number; // ms
+  type: string; // e.g. 'leg.ringing', 'leg.answered', 'leg.ended', 'xml.error', 'dial.started'
+  data: string; // JSON
+}
+
+export type DeliveryStatus = 'pending' | 'delivered' | 'failed' | 'dead';
+
+/** One webhook request the engine owes an app (a notification or a synchronous fetch). */
+export interface DeliveryRow {
+  id: string; // the event id sent as X-Switchboard-Event-Id (uuid)
+  call_uuid: string;
+  seq: number; // per call, from 1: X-Switchboard-Sequence
+  kind: string; // ring | answer | fallback | hangup | action | callback | redirect | digits | confirm | music
+  event: string; // the Event parameter (Ring, StartApp, Hangup, ...)
+  url: string; // as configured, fragment included
+  method: 'GET' | 'POST';
+  params: string; // JSON object of string values
+  synchronous: 0 | 1;
+  status: DeliveryStatus;
+  attempts: number;
+  next_attempt_at: number | null; // ms; null while not scheduled
+  created_at: number;
+  completed_at: number | null;
+  last_error: string | null;
+}
+
+export interface NewDelivery {
+  id: string;
+  kind: string;
+  event: string;
+  url: string;
+  method: 'GET' | 'POST';
+  params: Record<string, string>;
+  synchronous: boolean;
+  /** When the first attempt is due (ms); defaults to the event's time. */
+  next_attempt_at?: number;
+}
+
+export interface AttemptRow {
+  id: number;
+  delivery_id: string;
+  attempt: number; // 1-based
+  at: number; // ms, when sent
+  url: string; // the URL actually requested (fragment stripped, GET query merged)
+  method: string;
+  request_headers: string; // JSON
+  params: string; // JSON
+  status_code: number | null;
+  response_excerpt: string | null; // first 64 KB
+  latency_ms: number | null;
+  error: string | null;
+}
+
+export type NewAttempt = Omit<AttemptRow, 'id'>;
+
+export interface SimNumberRow {
+  number: string; // normal form: digits only, or a SIP URI
+  script: string;
+  created_at: number;
+  updated_at: number;
+}
+
+/** Filters of GET /Call/ (plivo.md §1.5); times in ms. */
+export interface CallFilter {
+  call_direction?: Direction;
+  from_number?: string;
+  to_number?: string;
+  parent_call_uuid?: string;
+  hangup_cause_code?: number;
+  hangup_source?: string;
+  bill_duration?: { eq?: number; gt?: number; gte?: number; lt?: number; lte?: number };
+  end_time?: { eq?: number; gt?: number; gte?: number; lt?: number; lte?: number };
+  /** Only calls that have ended (the CDR list); live ones are listed through status=live. */
+  ended_only?: boolean;
+  limit: number;
+  offset: number;
+}
+
+export interface Store {
+  /** Runs numbered migrations; idempotent. */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+
+  getSetting(key: string): Promise<string | undefined>;
+  setSetting(key: string, value: string): Promise<void>;
+
+  insertCall(row: CallRow): Promise<void>;
+  getCall(callUuid: string): Promise<CallRow | undefined>;
+  /** The calls created by one Make-a-Call request (one per leg placed for it, A legs only). */
+  getCallsByRequest(requestUuid: string): Promise<CallRow[]>;
+  listCalls(filter: CallFilter): Promise<{ rows: CallRow[]; total: number }>;
+  /** Calls not yet ended (call_status in queued, ringing, in-progress), optionally for one node. */
+  listLiveCalls(nodeId?: string): Promise<CallRow[]>;
+
+  /**
+   * Appends one event to a call's log and, in the same transaction, applies `patch` to the call
+   * row and writes `deliveries` to the outbox (each gets the call's next delivery seq).
+   * Returns the event's seq and the stored deliveries.
+   */
+  record(input: {
+    callUuid: string;
+    at: number;
+    type: string;
+    data?: unknown;
+    patch?: CallPatch;
+    deliveries?: NewDelivery[];
+  }): Promise<{ seq: number; deliveries: DeliveryRow[] }>;
+  listEvents(callUuid: string): Promise<EventRow[]>;
+
+  getDelivery(id: string): Promise<DeliveryRow | undefined>;
+  listDeliveries(callUuid: string): Promise<DeliveryRow[]>;
+  /** Deliveries still owed (status pending), oldest first, for the outbox to resume after a restart. */
+  listPendingDeliveries(limit?: number): Promise<DeliveryRow[]>;
+  updateDelivery(id: string, patch: Partial<Omit<DeliveryRow, 'id'>>): Promise<void>;
+  addAttempt(attempt: NewAttempt): Promise<void>;
+  listAttempts(deliveryId: string): Promise<AttemptRow[]>;
+
+  upsertSimNumber(number: string, script: string, at: number): Promise<SimNumberRow>;
+  getSimNumber(number: string): Promise<SimNumberRow | undefined>;
+  listSimNumbers(): Promise<SimNumberRow[]>;
+  deleteSimNumber(number: string): Promise<boolean>;
+}

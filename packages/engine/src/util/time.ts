@@ -1,0 +1,19 @@
+/** CDR and webhook times: `YYYY-MM-DD HH:MM:SS+00:00` in UTC (engine.md §1, "Timestamps"). */
+export function formatTime(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined) return '';
+  const d = new Date(ms);
+  const p = (n: number) => String(n).padStart(2, '0');
+  return (
+    `${d.getUTCFullYear()}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())} ` +
+    `${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}+00:00`
+  );
+}
+
+/** Parses the list filter format `YYYY-MM-DD HH:MM[:SS[.ffffff]]` (UTC) into ms; undefined when malformed. */
+export function parseFilterTime(value: string): number | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?$/.exec(value.trim());
+  if (!m) return undefined;
+  const [, y, mo, d, h, mi, s, f] = m;
+  const ms = Date.UTC(+y!, +mo! - 1, +d!, +h!, +mi!, s ? +s : 0, f ? Math.floor(+f.padEnd(6, '0') / 1000) : 0);
+  return Number.isNaN(ms) ? undefined : ms;
+}
