@@ -1,0 +1,91 @@
+/** The Call API (plivo.md §1.3-§1.7). */
+import type { FastifyInstance } from 'fastify';
+import { newId } from '../../util/ids.ts';
+import { parseMakeCall } from '../params/make-call.ts';
+import { buildMeta, parseListCalls, type Query } from '../params/list-calls.ts';
+import { parseTransfer } from '../params/transfer.ts';
+import { conflict, notFound } from '../errors.ts';
+import { cdrView, liveCallView } from '../views.ts';
+import type { ApiContext } from '../api-context.ts';
+
+type AccountParams = { authId: string };
+type CallParams = { authId: string; callUuid: string };
+
+export function callRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  const base = '/v1/Account/:authId';
+
+  app.post<{ Params: AccountParams }>(`${base}/Call/`, async (req, reply) => {
+    const call = parseMakeCall(req.body);
+    if (!ctx.calls.isAccepting) throw conflict('Switchboard is shutting down and takes no new calls');
+    const requestUuids = await ctx.calls.makeCalls(call);
+    const bulk = requestUuids.length > 1;
+    return reply.code(201).send({
+      api_id: newId(),
+      message: bulk ? 'calls fired' : 'call fired',
+      request_uuid: bulk ? requestUuids : requestUuids[0],
+    });
+  });
+
+  app.get<{ Params: AccountParams; Querystring: Query }>(`${base}/Call/`, async (req) => {
+    const query = req.query;
+    const filter = parseListCalls(query);
+    if (filter.status === 'live') {
+      return { api_id: newId(), calls: ctx.registry.all().filter((c) => c.leg.row.call_status !== 'queued').map((c) => c.uuid) };
+    }
+    if (filter.status === 'queued') {
+      return { api_id: newId(), calls: ctx.registry.all().filter((c) => c.leg.row.call_status === 'queued').map((c) => c.uuid) };
+    }
+    const { rows, total } = await ctx.store.listCalls({ ...filter, ended_only: true });
+    return {
+      api_id: newId(),
+      meta: buildMeta({ authId: req.params.authId, query, limit: filter.limit, offset: filter.offset, totalCount: total }),
+      objects: rows.map((r) => cdrView(r, req.params.authId)),
+    };
+  });
+
+  app.get<{ Params: CallParams; Querystring: Query }>(`${base}/Call/:callUuid/`, async (req) => {
+    const { callUuid, authId } = req.params;
+    const status = req.query.status;
+    if (status === 'live' || status === 'queued') {
+      const live = ctx.registry.get(callUuid);
+      const row = live?.leg.row;
+      if (!row || (status === 'queued') !== (row.call_status === 'queued')) throw notFound(`${status} call`, callUuid);
+      return { api_id: newId(), ...liveCallView(row) };
+    }
+    const row = (await ctx.store.getCall(callUuid)) ?? ctx.registry.get(callUuid)?.leg.row;
+    if (!row) throw notFound('call', callUuid);
+    return { api_id: newId(), ...cdrView(row, authId) };
+  });
+
+  app.delete<{ Params: CallParams }>(`${base}/Call/:callUuid/`, async (req, reply) => {
+    const live = ctx.registry.get(req.params.callUuid);
+    if (!live) throw notFound('live call', req.params.callUuid);
+    live.hangup(live.leg.answered ? 'api-hangup' : 'api-cancel', 'API Request');
+    return reply.code(204).send();
+  });
+
+  // "If CallUUID is not specified, all ongoing calls in that particular account will get disconnected" (plivo.md §1.7).
+  app.delete<{ Params: AccountParams }>(`${base}/Call/`, async (_req, reply) => {
+    for (const live of ctx.registry.aLegs()) live.hangup(live.leg.answered ? 'api-hangup' : 'api-cancel', 'API Request');
+    return reply.code(204).send();
+  });
+
+  app.post<{ Params: CallParams }>(`${base}/Call/:callUuid/`, async (req, reply) => {
+    const transfer = parseTransfer(req.body);
+    const session = ctx.calls.session(req.params.callUuid);
+    if (!session) throw notFound('live call', req.params.callUuid);
+    if (!session.leg.answered) throw conflict(`call ${req.params.callUuid}: not answered yet; only an answered call can be transferred`);
+    if (transfer.legs !== 'aleg' && transfer.blegUrl) {
+      throw conflict('legs: transferring the B leg is not supported yet; transfer the A leg');
+    }
+    if (transfer.alegUrl) await session.transfer(transfer.alegUrl, transfer.alegMethod);
+    return reply.code(202).send({ api_id: newId(), message: 'call transferred' });
+  });
+
+  app.delete<{ Params: { authId: string; requestUuid: string } }>(`${base}/Request/:requestUuid/`, async (req, reply) => {
+    const calls = ctx.registry.byRequestUuid(req.params.requestUuid);
+    if (calls.length === 0) throw notFound('call request', req.params.requestUuid);
+    for (const live of calls) live.hangup(live.leg.answered ? 'api-hangup' : 'api-cancel', 'API Request');
+    return reply.code(204).send();
+  });
+}

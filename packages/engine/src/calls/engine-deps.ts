@@ -1,0 +1,28 @@
+/** The engine-wide services every call uses. */
+import type { Clock } from '../clock.ts';
+import type { Network } from '../network/network.ts';
+import type { Store } from '../store/store.ts';
+import type { Activity } from '../util/activity.ts';
+import type { Outbox } from '../webhooks/outbox.ts';
+import type { MediaSettings } from '../interpreter/context.ts';
+import type { Registry } from './registry.ts';
+
+export interface Logger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+  debug(obj: object, msg: string): void;
+}
+
+export interface EngineDeps {
+  readonly clock: Clock;
+  readonly store: Store;
+  readonly network: Network;
+  readonly registry: Registry;
+  readonly activity: Activity;
+  readonly outbox: Outbox;
+  readonly log: Logger;
+  readonly media: MediaSettings;
+  readonly billingIncrementS: number;
+  readonly nodeId: string;
+}

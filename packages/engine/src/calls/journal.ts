@@ -1,0 +1,69 @@
+/**
+ * Writes one call's events in order. Every state change of the call and of its B legs goes through
+ * here: `store.record()` appends the event, patches the CDR and writes the notifications it causes
+ * in one transaction; only after it committed are the notifications handed to the outbox, in the
+ * order they were recorded (DESIGN.md, "Every status is an event").
+ */
+import type { Activity } from '../util/activity.ts';
+import type { CallPatch, DeliveryRow, NewDelivery, Store } from '../store/store.ts';
+import type { Outbox, FetchResult } from '../webhooks/outbox.ts';
+
+export interface RecordInput {
+  callUuid: string;
+  at: number;
+  type: string;
+  data?: unknown;
+  patch?: CallPatch;
+  deliveries?: NewDelivery[];
+}
+
+export class Journal {
+  private tail: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly store: Store,
+    private readonly outbox: Outbox,
+    private readonly activity: Activity,
+    private readonly onError: (err: unknown, input: RecordInput) => void,
+  ) {}
+
+  /** Appends an event (and its notifications). Never rejects: a storage error is reported and the call goes on. */
+  record(input: RecordInput): Promise<DeliveryRow[]> {
+    const end = this.activity.begin();
+    const next = this.tail.then(async () => {
+      try {
+        const { deliveries } = await this.store.record(input);
+        this.outbox.submit(deliveries);
+        return deliveries;
+      } catch (err) {
+        this.onError(err, input);
+        return [] as DeliveryRow[];
+      } finally {
+        end();
+      }
+    });
+    this.tail = next;
+    return next;
+  }
+
+  /**
+   * Records a synchronous request as an event of the call, then waits for it in the call's lane
+   * (after every notification recorded before it).
+   */
+  async fetch(input: RecordInput & { deliveries: [NewDelivery] }): Promise<FetchResult> {
+    const rows = await this.record(input);
+    const row = rows[0];
+    if (!row) return { ok: false, body: '', error: 'could not record the request', attempts: 0 };
+    const end = this.activity.begin();
+    try {
+      return await this.outbox.fetch(row);
+    } finally {
+      end();
+    }
+  }
+
+  /** Resolves once everything recorded so far is written. */
+  flushed(): Promise<void> {
+    return this.tail.then(() => undefined);
+  }
+}

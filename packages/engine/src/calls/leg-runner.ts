@@ -1,0 +1,113 @@
+/**
+ * Performs what the pure Leg machine decides for one leg: keeps its CDR row in memory, tells the
+ * network to end the leg when the engine ended it, and hands each effect (with the CDR patch it
+ * implies) to the leg's owner — the CallSession for an A leg, the Dial for a B leg — which records
+ * it with whatever notifications it causes.
+ */
+import type { NetworkLeg } from '../network/network.ts';
+import type { CallPatch, CallRow } from '../store/store.ts';
+import { CAUSES, type EndReason, type HangupSource } from './hangup-causes.ts';
+import { initialLeg, nextLeg, type FarParty, type LegEffect, type LegInput, type LegState } from './leg-machine.ts';
+import { billedSeconds, durationSeconds } from '../webhooks/params.ts';
+
+export type EffectHandler = (effect: LegEffect, patch: CallPatch | undefined, leg: LegRunner) => void;
+
+export class LegRunner {
+  state: LegState;
+  private net: NetworkLeg | undefined;
+  private handler: EffectHandler = () => {};
+
+  constructor(
+    public row: CallRow,
+    farParty: FarParty,
+    private readonly now: () => number,
+    private readonly billingIncrementS: number,
+  ) {
+    this.state = initialLeg(farParty);
+  }
+
+  get uuid(): string {
+    return this.row.call_uuid;
+  }
+  get ended(): boolean {
+    return this.state.phase === 'ended';
+  }
+  get answered(): boolean {
+    return this.state.answerAt !== undefined;
+  }
+  get network(): NetworkLeg | undefined {
+    return this.net;
+  }
+
+  onEffect(handler: EffectHandler): void {
+    this.handler = handler;
+  }
+
+  /** Binds the network leg and starts listening to it. */
+  attach(leg: NetworkLeg): void {
+    this.net = leg;
+    leg.onEvent((event) => this.apply({ type: 'network', event, at: this.now() }));
+    this.apply({ type: 'originated', at: this.now() });
+  }
+
+  /** The engine ends this leg (CANCEL before answer, BYE after). No-op once ended. */
+  end(reason: EndReason, source?: HangupSource): void {
+    this.apply({ type: 'end', reason, source, at: this.now() });
+  }
+
+  /** Inbound: answer the leg. */
+  answer(): void {
+    if (this.answered || this.ended) return;
+    this.net?.answer();
+    this.apply({ type: 'answer', at: this.now() });
+  }
+
+  apply(input: LegInput): void {
+    const step = nextLeg(this.state, input);
+    this.state = step.state;
+    for (const effect of step.effects) {
+      if (effect.type === 'network-end') {
+        if (this.net) {
+          if (this.net.direction === 'inbound' && !effect.answered) this.net.reject(effect.cause);
+          else this.net.hangup(effect.cause);
+        }
+        continue;
+      }
+      const patch = this.patchFor(effect);
+      if (patch) this.row = { ...this.row, ...patch };
+      this.handler(effect, patch, this);
+    }
+  }
+
+  private patchFor(effect: LegEffect): CallPatch | undefined {
+    switch (effect.type) {
+      case 'ringing':
+        return {
+          call_status: 'ringing',
+          call_state: effect.early ? 'EARLY MEDIA' : 'RINGING',
+          ring_time: this.state.ringAt ?? this.now(),
+        };
+      case 'answered':
+        return { call_status: 'in-progress', call_state: 'ANSWER', answer_time: this.state.answerAt ?? this.now() };
+      case 'ended': {
+        const row = CAUSES[effect.end.reason];
+        const timing = { answer_time: this.row.answer_time, end_time: effect.end.at };
+        const duration = durationSeconds(timing);
+        return {
+          call_status: effect.end.status,
+          call_state: 'COMPLETED',
+          end_time: effect.end.at,
+          call_duration: duration,
+          bill_duration: duration,
+          billed_duration: billedSeconds(timing, this.billingIncrementS),
+          hangup_cause: row.cause,
+          hangup_cause_code: row.code,
+          hangup_cause_name: row.name,
+          hangup_source: effect.end.source,
+        };
+      }
+      default:
+        return undefined;
+    }
+  }
+}

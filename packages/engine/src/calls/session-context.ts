@@ -1,0 +1,200 @@
+/**
+ * The interpreter's view of a call (`CallContext`), implemented over a CallSession: fetching XML
+ * with Plivo's fallback rule, notifications through the outbox, digits, scheduled hangups, Dial.
+ */
+import type { Clock } from '../clock.ts';
+import type {
+  CallContext,
+  DigitCollector,
+  FetchDocumentResult,
+  MediaSettings,
+  WebhookRequest,
+} from '../interpreter/context.ts';
+import type { CallRow } from '../store/store.ts';
+import type { DialElement, MediaDocument } from '../xml/elements.ts';
+import { parseResponse, parseMediaDocument } from '../xml/index.ts';
+import { callParams, type DialResult } from '../webhooks/params.ts';
+import type { FetchResult } from '../webhooks/outbox.ts';
+import { newId } from '../util/ids.ts';
+import type { EndReason } from './hangup-causes.ts';
+import type { CallSession } from './call-session.ts';
+import { DialRun } from './dial-runner.ts';
+import type { SessionHost } from './session-host.ts';
+
+export class SessionContext implements CallContext {
+  readonly clock: Clock;
+  readonly media: MediaSettings;
+  readonly signal: AbortSignal;
+
+  constructor(private readonly session: CallSession) {
+    this.clock = session.deps.clock;
+    this.media = session.deps.media;
+    this.signal = session.appSignal;
+  }
+
+  call(): CallRow {
+    return this.session.leg.row;
+  }
+
+  isAnswered(): boolean {
+    return this.session.leg.answered;
+  }
+
+  ensureAnswered(): void {
+    this.session.leg.answer();
+  }
+
+  /** The answer_url, then the fallback_url when it cannot produce valid XML (plivo.md §1.3, scenarios S13-S14). */
+  async fetchAnswer(): Promise<{ ok: true; document: import('../xml/elements.ts').ResponseDocument } | { ok: false; reason: EndReason }> {
+    const { setup } = this.session;
+    const params = callParams(this.call(), 'StartApp');
+    const first = await this.fetchDocument({ kind: 'answer', event: 'StartApp', url: setup.answerUrl, method: setup.answerMethod, params });
+    if (first.ok) return first;
+    if (this.signal.aborted) return { ok: false, reason: 'answer-url-failed' };
+    if (!setup.fallbackUrl) return { ok: false, reason: first.failure === 'xml' ? 'invalid-xml' : 'answer-url-failed' };
+    const second = await this.fetchDocument({
+      kind: 'fallback',
+      event: 'StartApp',
+      url: setup.fallbackUrl,
+      method: setup.fallbackMethod,
+      params: callParams(this.call(), 'StartApp'),
+    });
+    if (second.ok) return second;
+    return { ok: false, reason: second.failure === 'xml' || first.failure === 'xml' ? 'invalid-xml' : 'answer-url-failed' };
+  }
+
+  async fetchDocument(req: WebhookRequest): Promise<FetchDocumentResult> {
+    const res = await this.request(req);
+    if (!res.ok) {
+      const error = `${req.kind} ${req.url}: ${res.error ?? 'request failed'}`;
+      this.session.recordError(error);
+      return { ok: false, failure: 'http', error };
+    }
+    const parsed = parseResponse(res.body);
+    if (!parsed.ok) {
+      const error = `${req.kind} ${req.url}: invalid XML: ${parsed.error.message}`;
+      this.session.recordError(error);
+      return { ok: false, failure: 'xml', error };
+    }
+    for (const w of parsed.warnings) this.warn(`${req.kind} ${req.url}: ${w}`);
+    return { ok: true, document: parsed.document };
+  }
+
+  async fetchMedia(req: WebhookRequest): Promise<{ ok: true; document: MediaDocument } | { ok: false; error: string }> {
+    const res = await this.request(req);
+    if (!res.ok) return { ok: false, error: res.error ?? 'request failed' };
+    const parsed = parseMediaDocument(res.body);
+    if (!parsed.ok) return { ok: false, error: `invalid XML: ${parsed.error.message}` };
+    for (const w of parsed.warnings) this.warn(`${req.kind} ${req.url}: ${w}`);
+    return { ok: true, document: parsed.document };
+  }
+
+  notify(req: WebhookRequest): void {
+    const row = this.call();
+    this.session.journal.record({
+      callUuid: row.call_uuid,
+      at: this.clock.now(),
+      type: `webhook.${req.kind}`,
+      deliveries: [this.session.delivery(req.kind, req.event, req.url, req.method, req.params)],
+    });
+  }
+
+  warn(message: string): void {
+    this.session.warn(this.session.uuid, message);
+  }
+
+  collectDigits(): DigitCollector {
+    const queue: string[] = [];
+    let waiter: ((key: string | undefined) => void) | undefined;
+    const off = this.session.onDigits((digits) => {
+      for (const key of digits) {
+        if (waiter) {
+          const w = waiter;
+          waiter = undefined;
+          w(key);
+        } else queue.push(key);
+      }
+    });
+    const clock = this.clock;
+    const signal = this.signal;
+    return {
+      next(timeoutMs: number): Promise<string | undefined> {
+        const queued = queue.shift();
+        if (queued !== undefined) return Promise.resolve(queued);
+        if (signal.aborted) return Promise.resolve(undefined);
+        return new Promise((resolve) => {
+          const timer = clock.setTimer(timeoutMs, () => {
+            waiter = undefined;
+            resolve(undefined);
+          });
+          const onAbort = () => {
+            timer.cancel();
+            waiter = undefined;
+            resolve(undefined);
+          };
+          signal.addEventListener('abort', onAbort, { once: true });
+          waiter = (key) => {
+            timer.cancel();
+            signal.removeEventListener('abort', onAbort);
+            resolve(key);
+          };
+        });
+      },
+      close(): void {
+        off();
+        waiter = undefined;
+      },
+    };
+  }
+
+  sendDigits(digits: string): void {
+    this.session.leg.network?.sendDigits(digits);
+  }
+
+  scheduleHangup(seconds: number): void {
+    this.session.setTimer('scheduled-hangup', seconds * 1000, () => this.session.endNow('xml-hangup'));
+  }
+
+  dial(element: DialElement): Promise<DialResult> {
+    const session = this.session;
+    const host: SessionHost = {
+      clock: this.clock,
+      store: session.deps.store,
+      network: session.deps.network,
+      registry: session.deps.registry,
+      journal: session.journal,
+      billingIncrementS: session.deps.billingIncrementS,
+      media: this.media,
+      warn: (uuid, message) => session.warn(uuid, message),
+      fetchMedia: (req) => this.fetchMedia(req),
+    };
+    const run = new DialRun(element, {
+      host,
+      aLeg: session.leg,
+      signal: this.signal,
+      aLegEnd: () => session.endForDial(),
+      onALegDigits: (listener) => session.onDigits(listener),
+    });
+    return run.run();
+  }
+
+  /** A synchronous request in the call's lane; gives up at once when the call ends meanwhile. */
+  private async request(req: WebhookRequest): Promise<FetchResult> {
+    if (this.signal.aborted) return { ok: false, body: '', error: 'call ended', attempts: 0 };
+    const row = this.call();
+    const pending = this.session.journal.fetch({
+      callUuid: row.call_uuid,
+      at: this.clock.now(),
+      type: `webhook.${req.kind}`,
+      deliveries: [{ id: newId(), kind: req.kind, event: req.event, url: req.url, method: req.method, params: req.params, synchronous: true }],
+    });
+    return await new Promise<FetchResult>((resolve) => {
+      const onAbort = () => resolve({ ok: false, body: '', error: 'call ended', attempts: 0 });
+      this.signal.addEventListener('abort', onAbort, { once: true });
+      pending.then((r) => {
+        this.signal.removeEventListener('abort', onAbort);
+        resolve(r);
+      });
+    });
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * How CLI commands reach a running engine: its URL from --url / SWITCHBOARD_HOST+PORT, and the
+ * account from the environment or, for the generated development pair, from the engine's database.
+ */
+import { request } from 'undici';
+import { loadConfig } from '../config/config.ts';
+import { SqliteStore } from '../store/sqlite-store.ts';
+import { UsageError } from './args.ts';
+
+export interface EngineClient {
+  call(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }>;
+}
+
+export async function connect(flags: Record<string, string | undefined>): Promise<EngineClient> {
+  const config = loadConfig({ host: flags.host, port: flags.port, db: flags.db }, process.env);
+  let authId = config.authId;
+  let authToken = config.authToken;
+  if (!authId || !authToken) {
+    const store = new SqliteStore(config.dbPath);
+    try {
+      await store.migrate();
+      authId = await store.getSetting('auth_id');
+      authToken = await store.getSetting('auth_token');
+    } finally {
+      await store.close();
+    }
+  }
+  if (!authId || !authToken) {
+    throw new UsageError(`no credentials: set SWITCHBOARD_AUTH_ID and SWITCHBOARD_AUTH_TOKEN, or point --db at the engine's database (${config.dbPath})`);
+  }
+  const base = flags.url ?? `http://${config.host}:${config.port}`;
+  const auth = 'Basic ' + Buffer.from(`${authId}:${authToken}`).toString('base64');
+  return {
+    async call(method, path, body) {
+      const res = await request(`${base}/v1/Account/${authId}/${path}`, {
+        method,
+        headers: { authorization: auth, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      }).catch((err: Error) => {
+        throw new UsageError(`cannot reach the engine at ${base}: ${err.message} (is \`switchboard serve\` running?)`);
+      });
+      const text = await res.body.text();
+      return { status: res.statusCode, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+    },
+  };
+}

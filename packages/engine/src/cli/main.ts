@@ -1,0 +1,63 @@
+/**
+ * The `switchboard` command: serve, sim, sink. Each command lives in its own file; this one only
+ * dispatches and turns a bad invocation into a clear message and exit code 2.
+ */
+import { serveCommand } from './serve.ts';
+import { simCommand } from './sim.ts';
+import { sinkCommand } from './sink-command.ts';
+import { UsageError } from './args.ts';
+
+const USAGE = `switchboard — a self-hosted, Plivo-compatible call-control engine
+
+Usage:
+  switchboard serve [--host H] [--port P] [--db FILE] [--sim FILE] [--seed N] [--log-level L]
+                    [--webhook-retry-for DUR] [--inbound-answer-url URL] [--grace DUR]
+  switchboard sim add NUMBER SCRIPT     configure a simulated number on a running engine
+  switchboard sim list                  list simulated numbers
+  switchboard sim remove NUMBER         remove one
+  switchboard sink [--port P] [--auth-token T] [--respond XML|FILE]
+                                        print every webhook it receives (for debugging an app)
+
+Environment: SWITCHBOARD_HOST, SWITCHBOARD_PORT, SWITCHBOARD_DB, SWITCHBOARD_AUTH_ID,
+SWITCHBOARD_AUTH_TOKEN, SWITCHBOARD_SIM_FILE, SWITCHBOARD_LOG_LEVEL. See docs/cli.md.`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'serve':
+      return serveCommand(rest);
+    case 'sim':
+      return simCommand(rest);
+    case 'sink':
+      return sinkCommand(rest);
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      console.log(USAGE);
+      return command === undefined ? 2 : 0;
+    default:
+      throw new UsageError(`unknown command "${command}"`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code !== 0) process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof UsageError) {
+      console.error(`switchboard: ${err.message}\n\n${USAGE}`);
+      process.exitCode = 2;
+      return;
+    }
+    const e = err as { name?: string; message?: string };
+    if (e?.name === 'ConfigError' || e?.name === 'ScriptError') {
+      console.error(`switchboard: ${e.message}`);
+      process.exitCode = 2;
+      return;
+    }
+    console.error(err);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,80 @@
+/** `switchboard serve`: the engine and its API on the real clock. */
+import { readFile } from 'node:fs/promises';
+import { RealClock } from '../clock.ts';
+import { loadConfig, ConfigError } from '../config/config.ts';
+import { parseDurationText } from '../config/duration.ts';
+import { Engine } from '../engine.ts';
+import { parseFlags } from './args.ts';
+
+const FLAGS = [
+  'host', 'port', 'db', 'sim', 'seed', 'log-level', 'webhook-retry-for', 'network-timeout', 'play-length',
+  'billing-increment', 'webhook-concurrency', 'inbound-answer-url', 'default-script', 'auth-id', 'auth-token', 'grace',
+] as const;
+
+/** Reads `--sim FILE`: `{ "+15550001": "ring 2s, answer" }`. */
+async function loadSimFile(path: string): Promise<Record<string, string>> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`--sim: cannot read ${path}: ${(err as Error).message}`);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(`--sim: ${path} is not JSON: ${(err as Error).message}`);
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    throw new ConfigError(`--sim: ${path} must hold an object of number -> script`);
+  }
+  for (const [k, v] of Object.entries(data)) {
+    if (typeof v !== 'string') throw new ConfigError(`--sim: the script of ${k} must be a string`);
+  }
+  return data as Record<string, string>;
+}
+
+export async function serveCommand(args: string[]): Promise<number> {
+  const { flags } = parseFlags(args, FLAGS);
+  const config = loadConfig(flags, process.env);
+  const graceMs = flags.grace === undefined ? 30_000 : parseDurationText(flags.grace);
+  if (graceMs === undefined) throw new ConfigError(`--grace: must be a duration like 30s, got "${flags.grace}"`);
+  const sims = config.simFile ? await loadSimFile(config.simFile) : {};
+
+  const engine = new Engine({ config, clock: new RealClock() });
+  await engine.start();
+  for (const [number, script] of Object.entries(sims)) {
+    try {
+      await engine.simNumbers.set(number, script);
+    } catch (err) {
+      await engine.stop();
+      throw new ConfigError(`--sim: ${number}: ${(err as Error).message}`);
+    }
+  }
+  const port = await engine.listen();
+  const { authId, authToken } = engine.credentials;
+  const url = `http://${config.host}:${port}`;
+  engine.log.info({ url, db: config.dbPath, simulated_numbers: Object.keys(sims).length }, 'switchboard is serving');
+  if (!config.authId) {
+    // The generated development pair: printed so a user can configure their client right away.
+    process.stdout.write(
+      `\nSwitchboard ${url}\n  export SWITCHBOARD_AUTH_ID=${authId}\n  export SWITCHBOARD_AUTH_TOKEN=${authToken}\n\n`,
+    );
+  }
+
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      engine.log.info({ signal, live_calls: engine.registry.size, grace_ms: graceMs }, 'shutting down');
+      engine.stop(graceMs).then(resolve, (err) => {
+        engine.log.error({ err }, 'shutdown failed');
+        resolve();
+      });
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+  return 0;
+}

@@ -1,0 +1,178 @@
+/**
+ * Puts the engine together: store, clock, network, outbox, calls and the HTTP API. `serve` and the
+ * tests both build it here, so what is tested is what runs.
+ */
+import { createRequire } from 'node:module';
+import pino, { type Logger } from 'pino';
+import type { FastifyInstance } from 'fastify';
+import { RealClock, type Clock } from './clock.ts';
+import type { Config } from './config/config.ts';
+import type { Store } from './store/store.ts';
+import { SqliteStore } from './store/sqlite-store.ts';
+import { Activity } from './util/activity.ts';
+import { newAuthId, newAuthToken } from './util/ids.ts';
+import { SimulatedNetwork } from './network/simulated/index.ts';
+import { SimulatorNumbers } from './numbers/simulator-numbers.ts';
+import { HttpSender } from './webhooks/http-sender.ts';
+import { Outbox } from './webhooks/outbox.ts';
+import { DEFAULT_BACKOFF } from './webhooks/backoff.ts';
+import { Registry } from './calls/registry.ts';
+import { CallService, type InboundRouter } from './calls/call-service.ts';
+import type { EngineDeps } from './calls/engine-deps.ts';
+import { buildServer } from './api/server.ts';
+
+const require = createRequire(import.meta.url);
+/** Shutdown grace is real time whatever clock the calls run on. */
+const wallClock = new RealClock();
+export const VERSION: string = (require('../package.json') as { version: string }).version;
+
+export interface EngineOptions {
+  config: Config;
+  clock: Clock;
+  /** Defaults to a SqliteStore at config.dbPath. */
+  store?: Store;
+  logger?: Logger;
+  /** Which application answers an inbound call; defaults to config.inboundAnswerUrl for every number. */
+  inboundRouter?: InboundRouter;
+}
+
+export class Engine {
+  readonly activity = new Activity();
+  readonly registry = new Registry();
+  readonly store: Store;
+  readonly log: Logger;
+  readonly network: SimulatedNetwork;
+  readonly simNumbers: SimulatorNumbers;
+  // These need the account's token, known only once the store is open: set in start().
+  outbox!: Outbox;
+  calls!: CallService;
+  sender!: HttpSender;
+  credentials!: { authId: string; authToken: string };
+  server!: FastifyInstance;
+  private started = false;
+
+  constructor(private readonly opts: EngineOptions) {
+    const { config, clock } = opts;
+    this.log = opts.logger ?? pino({ level: config.logLevel });
+    this.store = opts.store ?? new SqliteStore(config.dbPath);
+    this.simNumbers = new SimulatorNumbers(this.store, clock);
+    this.network = new SimulatedNetwork({
+      clock,
+      seed: config.sim.seed,
+      defaultScript: config.sim.defaultScript,
+      networkTimeoutMs: config.sim.networkTimeoutMs,
+      scriptFor: this.simNumbers.scriptFor,
+    });
+  }
+
+  get clock(): Clock {
+    return this.opts.clock;
+  }
+  get config(): Config {
+    return this.opts.config;
+  }
+
+  /** Opens the store, resolves credentials, recovers interrupted calls and resumes the outbox. */
+  async start(): Promise<void> {
+    const { config, clock } = this.opts;
+    await this.store.migrate();
+    this.credentials = await this.resolveCredentials();
+    this.sender = new HttpSender({
+      authToken: this.credentials.authToken,
+      mainAuthToken: this.credentials.authToken,
+      userAgent: `Switchboard/${VERSION}`,
+    });
+    this.outbox = new Outbox({
+      store: this.store,
+      sender: this.sender,
+      clock,
+      activity: this.activity,
+      log: this.log,
+      backoff: { ...DEFAULT_BACKOFF, retryForMs: config.webhooks.retryForMs, maxTimeoutMs: config.webhooks.maxBackoffMs },
+      perHostConcurrency: config.webhooks.perHostConcurrency,
+    });
+    const deps: EngineDeps = {
+      clock,
+      store: this.store,
+      network: this.network,
+      registry: this.registry,
+      activity: this.activity,
+      outbox: this.outbox,
+      log: this.log,
+      media: { playMs: config.media.playMs, speakWordsPerMinute: config.media.speakWordsPerMinute },
+      billingIncrementS: config.billingIncrementS,
+      nodeId: config.nodeId,
+    };
+    const router: InboundRouter =
+      this.opts.inboundRouter ??
+      (async () => (config.inboundAnswerUrl ? { answerUrl: config.inboundAnswerUrl, answerMethod: 'POST' } : undefined));
+    this.calls = new CallService(deps, router);
+    await this.simNumbers.load();
+    const recovered = await this.calls.recoverInterrupted();
+    if (recovered > 0) this.log.warn({ recovered }, 'closed calls that were live when the engine stopped');
+    await this.outbox.resume();
+    this.server = await buildServer(
+      {
+        credentials: this.credentials,
+        clock,
+        store: this.store,
+        calls: this.calls,
+        registry: this.registry,
+        activity: this.activity,
+        simulator: { network: this.network, numbers: this.simNumbers },
+        version: VERSION,
+      },
+      { logError: (err, msg) => this.log.error({ err }, msg) },
+    );
+    this.started = true;
+  }
+
+  /** Starts listening; returns the bound port (port 0 picks a free one). */
+  async listen(host = this.opts.config.host, port = this.opts.config.port): Promise<number> {
+    await this.server.listen({ host, port });
+    const addr = this.server.server.address();
+    return typeof addr === 'object' && addr ? addr.port : port;
+  }
+
+  /** The engine is idle: no request in flight, no queued work (drives the virtual clock in tests). */
+  isIdle = (): boolean => this.activity.idle && !this.outbox.busy;
+
+  /**
+   * Stops taking calls, lets live calls run for up to `graceMs`, closes the rest with a recorded
+   * cause, flushes the outbox as far as it can, and closes everything.
+   */
+  async stop(graceMs = 0): Promise<void> {
+    if (!this.started) {
+      await this.store.close();
+      return;
+    }
+    this.started = false;
+    this.calls.stopAccepting();
+    await this.server.close();
+    if (graceMs > 0 && this.registry.size > 0) {
+      await Promise.race([this.registry.whenEmpty(), wallClock.sleep(graceMs)]);
+    }
+    for (const live of this.registry.aLegs()) live.hangup('engine-restart', 'Error');
+    await Promise.race([this.registry.whenEmpty(), wallClock.sleep(2000)]);
+    await this.outbox.drain(5000);
+    this.outbox.close();
+    await this.network.close();
+    await this.sender.close();
+    await this.store.close();
+  }
+
+  private async resolveCredentials(): Promise<{ authId: string; authToken: string }> {
+    const { config } = this.opts;
+    if (config.authId && config.authToken) return { authId: config.authId, authToken: config.authToken };
+    let authId = await this.store.getSetting('auth_id');
+    let authToken = await this.store.getSetting('auth_token');
+    if (!authId || !authToken) {
+      authId = newAuthId();
+      authToken = newAuthToken();
+      await this.store.setSetting('auth_id', authId);
+      await this.store.setSetting('auth_token', authToken);
+      this.log.info({ authId }, 'generated a development account');
+    }
+    return { authId, authToken };
+  }
+}

@@ -1,0 +1,41 @@
+/** The one place that maps an element to its handler (STYLE.md §2). */
+import type { Element } from '../xml/elements.ts';
+import type { ElementHandler } from './context.ts';
+import { speak } from './elements/speak.ts';
+import { play } from './elements/play.ts';
+import { wait } from './elements/wait.ts';
+import { hangup } from './elements/hangup.ts';
+import { redirect } from './elements/redirect.ts';
+import { getDigits } from './elements/get-digits.ts';
+import { getInput } from './elements/get-input.ts';
+import { preAnswer } from './elements/pre-answer.ts';
+import { dial } from './elements/dial.ts';
+import { dtmf } from './elements/dtmf.ts';
+import { unsupported } from './elements/unsupported.ts';
+
+type Handlers = { [K in Element['kind']]: ElementHandler<Extract<Element, { kind: K }>> };
+
+const HANDLERS: Handlers = {
+  Speak: speak,
+  Play: play,
+  Wait: wait,
+  Hangup: hangup,
+  Redirect: redirect,
+  GetDigits: getDigits,
+  GetInput: getInput,
+  PreAnswer: preAnswer,
+  Dial: dial,
+  DTMF: dtmf,
+  Unsupported: unsupported,
+};
+
+export function handlerFor(element: Element): ElementHandler<Element> {
+  return HANDLERS[element.kind] as ElementHandler<Element>;
+}
+
+/** Elements that run before an inbound call is answered (plivo.md §4.2: PreAnswer, Wait, Hangup...). */
+const BEFORE_ANSWER: ReadonlySet<Element['kind']> = new Set(['PreAnswer', 'Wait', 'Hangup', 'Redirect', 'Unsupported']);
+
+export function needsAnsweredCall(element: Element): boolean {
+  return !BEFORE_ANSWER.has(element.kind);
+}

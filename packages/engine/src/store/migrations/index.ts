@@ -1,0 +1,5 @@
+/** Every migration, in order. A new one goes in a new numbered file and is appended here. */
+import type { Migration } from '../migrator.ts';
+import { initial } from './001-initial.ts';
+
+export const migrations: readonly Migration[] = [initial];

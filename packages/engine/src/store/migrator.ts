@@ -1,0 +1,76 @@
+/**
+ * Numbered migrations, applied in order and recorded in `schema_migrations` (docs/storage.md).
+ * Each runs in its own transaction together with the row that records it, so a migration is
+ * either wholly applied and recorded or not at all; running `migrate()` again skips what is
+ * recorded. The runner only speaks Kysely, so a PostgreSQL store can reuse it.
+ */
+import { sql, type Kysely } from 'kysely';
+import { StoreError } from './store-error.ts';
+
+export interface Migration {
+  /** 1, 2, 3...: the number in the file name (`001-initial.ts`). */
+  readonly version: number;
+  readonly name: string;
+  // Kysely<any>: a migration sees the schema as it was when it was written, not today's types.
+  up(db: Kysely<any>): Promise<void>;
+}
+
+/** Applies the migrations not yet recorded; returns the versions it applied (empty when up to date). */
+export async function runMigrations(
+  db: Kysely<any>,
+  migrations: readonly Migration[],
+  now: () => number = Date.now,
+): Promise<number[]> {
+  checkList(migrations);
+  await sql`create table if not exists schema_migrations (
+    version integer primary key not null,
+    name text not null,
+    applied_at integer not null
+  )`.execute(db);
+
+  const recorded = await db.selectFrom('schema_migrations').select('version').execute();
+  const known = new Set(migrations.map((m) => m.version));
+  const unknown = recorded.map((r) => Number(r.version)).filter((v) => !known.has(v));
+  if (unknown.length > 0) {
+    // Running an older engine on a newer database would silently misread it.
+    throw new StoreError(
+      'migration-failed',
+      `the database has migration ${Math.max(...unknown)}, which this engine does not know (it knows up to ${Math.max(0, ...known)}); upgrade the engine`,
+    );
+  }
+
+  const applied: number[] = [];
+  for (const m of migrations) {
+    try {
+      const ran = await db.transaction().execute(async (trx) => {
+        // Checked again inside the transaction: another process may have applied it meanwhile.
+        const done = await trx
+          .selectFrom('schema_migrations')
+          .select('version')
+          .where('version', '=', m.version)
+          .executeTakeFirst();
+        if (done) return false;
+        await m.up(trx);
+        await trx.insertInto('schema_migrations').values({ version: m.version, name: m.name, applied_at: now() }).execute();
+        return true;
+      });
+      if (ran) applied.push(m.version);
+    } catch (err) {
+      if (err instanceof StoreError) throw err;
+      const message = err instanceof Error ? err.message : String(err);
+      throw new StoreError('migration-failed', `migration ${m.version} (${m.name}) failed: ${message}`, { cause: err });
+    }
+  }
+  return applied;
+}
+
+function checkList(migrations: readonly Migration[]): void {
+  migrations.forEach((m, i) => {
+    if (m.version !== i + 1) {
+      throw new StoreError(
+        'migration-failed',
+        `migration list out of order: position ${i + 1} holds version ${m.version} (${m.name}); versions must be 1, 2, 3... with no gaps`,
+      );
+    }
+  });
+}

@@ -1,0 +1,90 @@
+/**
+ * The one better-sqlite3 connection of a SqliteStore, and how queries run on it.
+ *
+ * Kysely builds and compiles every query; this module runs the compiled SQL synchronously through
+ * a cache of prepared statements (better-sqlite3 prepares afresh on each call otherwise, which
+ * costs more than the query itself on the hot path). Because a synchronous transaction cannot be
+ * interrupted by other JavaScript, concurrent record() calls never interleave inside one: that is
+ * how this store serialises writers without a lock (docs/storage.md, "Concurrency").
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import type { CompiledQuery } from 'kysely';
+import { StoreError } from './store-error.ts';
+
+export type SqliteDatabase = BetterSqlite3.Database;
+type Statement = BetterSqlite3.Statement<unknown[], unknown>;
+
+/** How long a writer waits for another process's lock before failing with SQLITE_BUSY. */
+const BUSY_TIMEOUT_MS = 5000;
+/** Enough for every query shape the store builds; patches of many shapes just rotate out. */
+const STATEMENT_CACHE_SIZE = 256;
+
+/** Opens (creating the parent folder if needed) and tunes the database file. */
+export function openSqlite(path: string): SqliteDatabase {
+  const inMemory = path === ':memory:' || path === '';
+  if (!inMemory) {
+    try {
+      mkdirSync(dirname(resolve(path)), { recursive: true });
+    } catch (err) {
+      throw new StoreError('database', `cannot create the folder of database ${path}: ${(err as Error).message}`, { cause: err });
+    }
+  }
+  let db: SqliteDatabase;
+  try {
+    db = new BetterSqlite3(path);
+  } catch (err) {
+    throw new StoreError('database', `cannot open database ${path}: ${(err as Error).message}`, { cause: err });
+  }
+  // WAL: readers never block the writer and a commit is one append; NORMAL is durable across an
+  // application crash and loses at most the last commits on a power cut (docs/storage.md).
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  return db;
+}
+
+export class SqliteRunner {
+  private readonly statements = new Map<string, Statement>();
+  private readonly inTransaction: BetterSqlite3.Transaction<(fn: () => unknown) => unknown>;
+
+  constructor(readonly db: SqliteDatabase) {
+    this.inTransaction = db.transaction((fn: () => unknown) => fn());
+  }
+
+  all<R>(query: CompiledQuery<R>): R[] {
+    return this.prepare(query.sql).all(...query.parameters) as R[];
+  }
+
+  first<R>(query: CompiledQuery<R>): R | undefined {
+    return this.prepare(query.sql).get(...query.parameters) as R | undefined;
+  }
+
+  /** Runs a statement that returns no rows; answers how many rows it changed. */
+  run(query: CompiledQuery): number {
+    return this.prepare(query.sql).run(...query.parameters).changes;
+  }
+
+  /**
+   * Runs `fn` in one transaction: committed when it returns, rolled back when it throws.
+   * IMMEDIATE takes the write lock at BEGIN, so a second process writing the same file waits
+   * (busy_timeout) instead of failing half-way when its read lock cannot be upgraded.
+   */
+  transaction<T>(fn: () => T): T {
+    return this.inTransaction.immediate(fn) as T;
+  }
+
+  private prepare(sql: string): Statement {
+    let stmt = this.statements.get(sql);
+    if (stmt) return stmt;
+    stmt = this.db.prepare(sql);
+    if (this.statements.size >= STATEMENT_CACHE_SIZE) {
+      const oldest = this.statements.keys().next().value;
+      if (oldest !== undefined) this.statements.delete(oldest);
+    }
+    this.statements.set(sql, stmt);
+    return stmt;
+  }
+}

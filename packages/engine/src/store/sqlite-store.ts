@@ -1,0 +1,409 @@
+/**
+ * The Store on SQLite: one file, one connection, WAL (docs/storage.md).
+ *
+ * Queries are built and compiled by Kysely over `Database` (schema.ts); migrations run through
+ * Kysely's SqliteDialect; the data methods run their compiled SQL synchronously through
+ * SqliteRunner's prepared-statement cache. Each method finishes its SQL before it returns its
+ * promise, so no two methods ever interleave, and record()'s transaction is atomic against every
+ * other caller in this process without a lock. record() alone is deferred to a group commit
+ * (group-commit.ts) that every other method flushes first.
+ */
+import { Kysely, SqliteDialect, sql } from 'kysely';
+import { runMigrations } from './migrator.ts';
+import { migrations } from './migrations/index.ts';
+import type { Database } from './schema.ts';
+import { callFilterWhere } from './call-filter.ts';
+import { GroupCommit } from './group-commit.ts';
+import { SqliteRunner, openSqlite } from './sqlite-connection.ts';
+import { StoreError, sqliteCode, toStoreError } from './store-error.ts';
+import { callValues, checkCallFilter, checkCallPatch, checkDeliveryPatch, checkScalar, nonNegativeInteger } from './store-input.ts';
+import type {
+  AttemptRow,
+  CallFilter,
+  CallRow,
+  DeliveryRow,
+  EventRow,
+  NewAttempt,
+  NewDelivery,
+  SimNumberRow,
+  Store,
+} from './store.ts';
+
+/** Where `serve` keeps its database unless told otherwise. */
+export const DEFAULT_DATABASE_PATH = './data/switchboard.db';
+
+const LIVE_STATUSES = ['queued', 'ringing', 'in-progress'] as const;
+
+type RecordInput = Parameters<Store['record']>[0];
+
+export class SqliteStore implements Store {
+  private readonly runner: SqliteRunner;
+  private readonly k: Kysely<Database>;
+  private readonly group: GroupCommit;
+  private closed = false;
+
+  /** Opens `path` (its folder is created if missing); `':memory:'` keeps everything in memory. */
+  constructor(readonly path: string) {
+    const db = openSqlite(path);
+    this.runner = new SqliteRunner(db);
+    this.k = new Kysely<Database>({ dialect: new SqliteDialect({ database: db }) });
+    this.group = new GroupCommit(this.runner);
+  }
+
+  async migrate(): Promise<void> {
+    this.assertOpen('migrate');
+    // Runs before anything else touches the store (serve awaits it at start-up): Kysely's own
+    // transactions span awaits, which the synchronous methods below never do.
+    await runMigrations(this.k, migrations);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.group.flush();
+    this.closed = true;
+    await this.k.destroy();
+    // Kysely only closes a connection it has opened; without a migrate() it never did.
+    if (this.runner.db.open) this.runner.db.close();
+  }
+
+  async getSetting(key: string): Promise<string | undefined> {
+    return this.sync(`get setting ${key}`, () => {
+      const q = this.k.selectFrom('settings').select('value').where('key', '=', key).compile();
+      return this.runner.first(q)?.value;
+    });
+  }
+
+  async setSetting(key: string, value: string): Promise<void> {
+    this.sync(`set setting ${key}`, () => {
+      checkScalar(value, `setting ${key}`);
+      const q = this.k
+        .insertInto('settings')
+        .values({ key, value })
+        .onConflict((oc) => oc.column('key').doUpdateSet({ value: (eb) => eb.ref('excluded.value') }))
+        .compile();
+      this.runner.run(q);
+    });
+  }
+
+  async insertCall(row: CallRow): Promise<void> {
+    this.sync(`insert call ${row.call_uuid}`, () => {
+      this.runner.run(this.k.insertInto('calls').values(callValues(row)).compile());
+    });
+  }
+
+  async getCall(callUuid: string): Promise<CallRow | undefined> {
+    return this.sync(`get call ${callUuid}`, () =>
+      this.runner.first(this.k.selectFrom('calls').selectAll().where('call_uuid', '=', callUuid).compile()),
+    );
+  }
+
+  async getCallsByRequest(requestUuid: string): Promise<CallRow[]> {
+    return this.sync(`get calls of request ${requestUuid}`, () => {
+      const q = this.k
+        .selectFrom('calls')
+        .selectAll()
+        .where('request_uuid', '=', requestUuid)
+        .where('parent_call_uuid', 'is', null)
+        .orderBy('initiation_time')
+        .orderBy('call_uuid')
+        .compile();
+      return this.runner.all(q);
+    });
+  }
+
+  async listCalls(filter: CallFilter): Promise<{ rows: CallRow[]; total: number }> {
+    return this.sync('list calls', () => {
+      checkCallFilter(filter);
+      const rowsQ = this.k
+        .selectFrom('calls')
+        .selectAll()
+        .where((eb) => callFilterWhere(eb, filter))
+        .orderBy('initiation_time', 'desc')
+        .orderBy('call_uuid')
+        .limit(filter.limit)
+        .offset(filter.offset)
+        .compile();
+      const countQ = this.k
+        .selectFrom('calls')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where((eb) => callFilterWhere(eb, filter))
+        .compile();
+      // One read transaction, so the page and the total describe the same moment.
+      return this.runner.transaction(() => ({
+        rows: this.runner.all(rowsQ),
+        total: Number(this.runner.first(countQ)?.n ?? 0),
+      }));
+    });
+  }
+
+  async listLiveCalls(nodeId?: string): Promise<CallRow[]> {
+    return this.sync('list live calls', () => {
+      let q = this.k.selectFrom('calls').selectAll().where('call_status', 'in', LIVE_STATUSES);
+      if (nodeId !== undefined) q = q.where('node_id', '=', nodeId);
+      return this.runner.all(q.orderBy('initiation_time').orderBy('call_uuid').compile());
+    });
+  }
+
+  /**
+   * One event, its patch and its deliveries, atomically (DESIGN.md, "Every status is an event").
+   * Input is checked at once; the SQL runs in the next group commit (group-commit.ts).
+   */
+  async record(input: RecordInput): Promise<{ seq: number; deliveries: DeliveryRow[] }> {
+    const { callUuid, at, type } = input;
+    const what = `record ${type} for call ${callUuid}`;
+    // Checked now, outside sync(): flushing here would end the group this record should join.
+    this.assertOpen(what);
+    checkScalar(at, 'at');
+    checkScalar(type, 'type');
+    const data = eventJson(input.data);
+    const patch = input.patch === undefined ? undefined : checkCallPatch(input.patch, callUuid);
+    const news = (input.deliveries ?? []).map((d, i) => checkNewDelivery(d, i));
+    return this.group.submit(() => {
+      try {
+        const seq = this.appendEvent(callUuid, at, type, data);
+        if (patch !== undefined && Object.keys(patch).length > 0) {
+          const changed = this.runner.run(this.k.updateTable('calls').set(patch).where('call_uuid', '=', callUuid).compile());
+          if (changed === 0) throw new StoreError('call-not-found', `${what}: no call ${callUuid}`);
+        }
+        const deliveries = news.length > 0 ? this.enqueue(callUuid, at, news) : [];
+        return { seq, deliveries };
+      } catch (err) {
+        throw toStoreError(err, what);
+      }
+    });
+  }
+
+  async listEvents(callUuid: string): Promise<EventRow[]> {
+    return this.sync(`list events of call ${callUuid}`, () =>
+      this.runner.all(this.k.selectFrom('events').selectAll().where('call_uuid', '=', callUuid).orderBy('seq').compile()),
+    );
+  }
+
+  async getDelivery(id: string): Promise<DeliveryRow | undefined> {
+    return this.sync(`get delivery ${id}`, () =>
+      this.runner.first(this.k.selectFrom('deliveries').selectAll().where('id', '=', id).compile()),
+    );
+  }
+
+  async listDeliveries(callUuid: string): Promise<DeliveryRow[]> {
+    return this.sync(`list deliveries of call ${callUuid}`, () =>
+      this.runner.all(this.k.selectFrom('deliveries').selectAll().where('call_uuid', '=', callUuid).orderBy('seq').compile()),
+    );
+  }
+
+  async listPendingDeliveries(limit?: number): Promise<DeliveryRow[]> {
+    return this.sync('list pending deliveries', () => {
+      // Oldest first, and within one call in seq order: the order the outbox owes them in.
+      let q = this.k
+        .selectFrom('deliveries')
+        .selectAll()
+        .where('status', '=', 'pending')
+        .orderBy('created_at')
+        .orderBy('call_uuid')
+        .orderBy('seq');
+      if (limit !== undefined) q = q.limit(nonNegativeInteger(limit, 'limit'));
+      return this.runner.all(q.compile());
+    });
+  }
+
+  async updateDelivery(id: string, patch: Partial<Omit<DeliveryRow, 'id'>>): Promise<void> {
+    this.sync(`update delivery ${id}`, () => {
+      const values = checkDeliveryPatch(patch, id);
+      const changed =
+        Object.keys(values).length > 0
+          ? this.runner.run(this.k.updateTable('deliveries').set(values).where('id', '=', id).compile())
+          : this.runner.all(this.k.selectFrom('deliveries').select('id').where('id', '=', id).compile()).length;
+      if (changed === 0) throw new StoreError('delivery-not-found', `update delivery: no delivery ${id}`);
+    });
+  }
+
+  async addAttempt(attempt: NewAttempt): Promise<void> {
+    this.sync(`add attempt ${attempt.attempt} of delivery ${attempt.delivery_id}`, () => {
+      const q = this.k
+        .insertInto('delivery_attempts')
+        .values({
+          delivery_id: attempt.delivery_id,
+          attempt: attempt.attempt,
+          at: attempt.at,
+          url: attempt.url,
+          method: attempt.method,
+          request_headers: attempt.request_headers,
+          params: attempt.params,
+          status_code: attempt.status_code,
+          response_excerpt: attempt.response_excerpt,
+          latency_ms: attempt.latency_ms,
+          error: attempt.error,
+        })
+        .compile();
+      try {
+        this.runner.run(q);
+      } catch (err) {
+        if (sqliteCode(err) === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
+          throw new StoreError('delivery-not-found', `add attempt: no delivery ${attempt.delivery_id}`, { cause: err });
+        }
+        throw err;
+      }
+    });
+  }
+
+  async listAttempts(deliveryId: string): Promise<AttemptRow[]> {
+    return this.sync(`list attempts of delivery ${deliveryId}`, () =>
+      this.runner.all(
+        this.k
+          .selectFrom('delivery_attempts')
+          .selectAll()
+          .where('delivery_id', '=', deliveryId)
+          .orderBy('attempt')
+          .orderBy('id')
+          .compile(),
+      ),
+    );
+  }
+
+  async upsertSimNumber(number: string, script: string, at: number): Promise<SimNumberRow> {
+    return this.sync(`save simulated number ${number}`, () => {
+      checkScalar(script, 'script');
+      checkScalar(at, 'at');
+      const q = this.k
+        .insertInto('sim_numbers')
+        .values({ number, script, created_at: at, updated_at: at })
+        // created_at stays as first stored; the script and updated_at change.
+        .onConflict((oc) =>
+          oc.column('number').doUpdateSet({
+            script: (eb) => eb.ref('excluded.script'),
+            updated_at: (eb) => eb.ref('excluded.updated_at'),
+          }),
+        )
+        .returningAll()
+        .compile();
+      const row = this.runner.first(q);
+      if (!row) throw new StoreError('database', `save simulated number ${number}: no row returned`);
+      return row;
+    });
+  }
+
+  async getSimNumber(number: string): Promise<SimNumberRow | undefined> {
+    return this.sync(`get simulated number ${number}`, () =>
+      this.runner.first(this.k.selectFrom('sim_numbers').selectAll().where('number', '=', number).compile()),
+    );
+  }
+
+  async listSimNumbers(): Promise<SimNumberRow[]> {
+    return this.sync('list simulated numbers', () =>
+      this.runner.all(this.k.selectFrom('sim_numbers').selectAll().orderBy('number').compile()),
+    );
+  }
+
+  async deleteSimNumber(number: string): Promise<boolean> {
+    return this.sync(`delete simulated number ${number}`, () =>
+      this.runner.run(this.k.deleteFrom('sim_numbers').where('number', '=', number).compile()) > 0,
+    );
+  }
+
+  /** Inserts the call's next event; the seq is computed in the same statement (max + 1). */
+  private appendEvent(callUuid: string, at: number, type: string, data: string): number {
+    const q = this.k
+      .insertInto('events')
+      .columns(['call_uuid', 'seq', 'at', 'type', 'data'])
+      .expression(
+        this.k
+          .selectFrom('events')
+          .select((eb) => [
+            eb.val(callUuid).as('call_uuid'),
+            sql<number>`coalesce(max(seq), 0) + 1`.as('seq'),
+            eb.val(at).as('at'),
+            eb.val(type).as('type'),
+            eb.val(data).as('data'),
+          ])
+          .where('call_uuid', '=', callUuid),
+      )
+      .returning('seq')
+      .compile();
+    try {
+      const row = this.runner.first(q);
+      if (!row) throw new StoreError('database', `append event to call ${callUuid}: no row returned`);
+      return row.seq;
+    } catch (err) {
+      if (sqliteCode(err) === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
+        throw new StoreError('call-not-found', `record ${type} for call ${callUuid}: no call ${callUuid}`, { cause: err });
+      }
+      throw err;
+    }
+  }
+
+  /** Writes deliveries to the outbox with the call's next delivery seqs, in the order given. */
+  private enqueue(callUuid: string, at: number, news: NewDelivery[]): DeliveryRow[] {
+    const last = this.runner.first(
+      this.k
+        .selectFrom('deliveries')
+        .select(sql<number>`coalesce(max(seq), 0)`.as('n'))
+        .where('call_uuid', '=', callUuid)
+        .compile(),
+    );
+    let seq = last?.n ?? 0;
+    const rows: DeliveryRow[] = news.map((d) => ({
+      id: d.id,
+      call_uuid: callUuid,
+      seq: ++seq,
+      kind: d.kind,
+      event: d.event,
+      url: d.url,
+      method: d.method,
+      params: JSON.stringify(d.params),
+      synchronous: d.synchronous ? 1 : 0,
+      status: 'pending',
+      attempts: 0,
+      next_attempt_at: d.next_attempt_at ?? at,
+      created_at: at,
+      completed_at: null,
+      last_error: null,
+    }));
+    this.runner.run(this.k.insertInto('deliveries').values(rows).compile());
+    return rows;
+  }
+
+  private assertOpen(what: string): void {
+    if (this.closed) throw new StoreError('database', `${what}: the store is closed`);
+  }
+
+  /** Runs a method's synchronous body, turning driver errors into StoreErrors that say what failed. */
+  private sync<T>(what: string, body: () => T): T {
+    this.assertOpen(what);
+    // Earlier record() calls land first, so every operation sees every write issued before it.
+    this.group.flush();
+    try {
+      return body();
+    } catch (err) {
+      throw toStoreError(err, what);
+    }
+  }
+}
+
+function eventJson(data: unknown): string {
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(data === undefined ? {} : data);
+  } catch (err) {
+    throw new StoreError('invalid-input', `data: cannot be stored as JSON (${(err as Error).message})`, { cause: err });
+  }
+  if (json === undefined) throw new StoreError('invalid-input', `data: cannot be stored as JSON (${typeof data})`);
+  return json;
+}
+
+function checkNewDelivery(d: NewDelivery, i: number): NewDelivery {
+  const at = `deliveries[${i}]`;
+  for (const key of ['id', 'kind', 'event', 'url'] as const) {
+    if (typeof d[key] !== 'string' || d[key] === '') throw new StoreError('invalid-input', `${at}.${key}: expected a non-empty string`);
+  }
+  if (d.method !== 'GET' && d.method !== 'POST') {
+    throw new StoreError('invalid-input', `${at}.method: expected GET or POST, got ${JSON.stringify(d.method)}`);
+  }
+  if (typeof d.params !== 'object' || d.params === null || Array.isArray(d.params)) {
+    throw new StoreError('invalid-input', `${at}.params: expected an object of string values`);
+  }
+  for (const [name, value] of Object.entries(d.params)) {
+    if (typeof value !== 'string') throw new StoreError('invalid-input', `${at}.params.${name}: expected a string, got ${typeof value}`);
+  }
+  if (d.next_attempt_at !== undefined) checkScalar(d.next_attempt_at, `${at}.next_attempt_at`);
+  return d;
+}

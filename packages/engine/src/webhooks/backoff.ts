@@ -1,0 +1,36 @@
+/**
+ * The outbox's retry schedule beyond Plivo's per-URL policy (engine.md §3): 1 s doubling to a cap
+ * (10 min by default), for `retryForMs` in all (24 h by default); `Retry-After` is honoured when longer.
+ */
+export interface BackoffPolicy {
+  minTimeoutMs: number;
+  maxTimeoutMs: number;
+  timeoutFactor: number;
+  retryForMs: number;
+}
+
+export const DEFAULT_BACKOFF: BackoffPolicy = {
+  minTimeoutMs: 1000,
+  maxTimeoutMs: 600_000,
+  timeoutFactor: 2,
+  retryForMs: 24 * 3600_000,
+};
+
+/**
+ * When the next try is due, or undefined when the delivery should be marked dead.
+ * `round` is 1 for the first retry after the initial policy was spent.
+ */
+export function nextRetryAt(
+  policy: BackoffPolicy,
+  round: number,
+  firstAttemptAt: number,
+  now: number,
+  retryAfterMs?: number,
+): number | undefined {
+  if (policy.retryForMs <= 0) return undefined;
+  const exp = Math.min(policy.maxTimeoutMs, policy.minTimeoutMs * policy.timeoutFactor ** Math.max(0, round - 1));
+  const delay = Math.max(exp, retryAfterMs ?? 0);
+  const at = now + delay;
+  if (at - firstAttemptAt > policy.retryForMs) return undefined;
+  return at;
+}

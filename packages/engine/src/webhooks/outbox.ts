@@ -1,0 +1,290 @@
+/**
+ * The outbox deliverer (engine.md §3, DESIGN.md "Every status is an event"). Deliveries are rows
+ * written in the same transaction as the event that caused them; this worker sends them.
+ *
+ * - One lane per call: requests of a call go out in order, one in flight at a time. Synchronous
+ *   fetches (answer_url, Redirect, Dial action with redirect="true"...) wait their turn in the same
+ *   lane, so an app sees a call's requests in the order they happened.
+ * - Each delivery first gets Plivo's per-URL policy (`#ct=&rt=&tt=&rc=&rp=`). A notification whose
+ *   policy is spent leaves the lane and comes back after a backoff (1 s doubling to the cap) until
+ *   `retryForMs` is spent, then it is marked dead. A synchronous fetch reports its failure to the caller.
+ * - A per-host limit keeps one slow receiver from holding every connection.
+ */
+import type { Clock, Timer } from '../clock.ts';
+import type { Activity } from '../util/activity.ts';
+import type { DeliveryRow, Store } from '../store/store.ts';
+import { parseCallbackUrl } from './callback-policy.ts';
+import { isRetryable, type AttemptResult, type HttpSender } from './http-sender.ts';
+import { nextRetryAt, type BackoffPolicy } from './backoff.ts';
+
+export interface FetchResult {
+  ok: boolean;
+  statusCode?: number;
+  body: string;
+  contentType?: string;
+  /** Why it failed, for the call's error field and the logs. */
+  error?: string;
+  attempts: number;
+}
+
+export interface OutboxLogger {
+  warn(obj: object, msg: string): void;
+  debug(obj: object, msg: string): void;
+}
+
+export interface OutboxDeps {
+  store: Store;
+  sender: HttpSender;
+  clock: Clock;
+  activity: Activity;
+  log: OutboxLogger;
+  backoff: BackoffPolicy;
+  perHostConcurrency: number;
+  /** Called after every attempt and status change (live event feed, metrics). */
+  onChange?: (change: { delivery: DeliveryRow; attempt?: AttemptResult & { attempt: number } }) => void;
+}
+
+interface Job {
+  row: DeliveryRow;
+  settle?: (r: FetchResult) => void;
+}
+
+interface Lane {
+  jobs: Job[];
+  running: boolean;
+}
+
+
+function describe(r: AttemptResult): string {
+  if (r.error) return `${r.error.kind}: ${r.error.message}`;
+  return `HTTP ${r.statusCode}`;
+}
+
+class HostLimiter {
+  private active = new Map<string, number>();
+  private waiting = new Map<string, Array<() => void>>();
+  constructor(private readonly limit: number) {}
+
+  async acquire(host: string): Promise<() => void> {
+    const n = this.active.get(host) ?? 0;
+    if (n >= this.limit) {
+      await new Promise<void>((resolve) => {
+        const q = this.waiting.get(host) ?? [];
+        q.push(resolve);
+        this.waiting.set(host, q);
+      });
+    } else {
+      this.active.set(host, n + 1);
+    }
+    return () => {
+      const q = this.waiting.get(host);
+      const next = q?.shift();
+      if (next) next(); // hand the slot over
+      else this.active.set(host, (this.active.get(host) ?? 1) - 1);
+    };
+  }
+}
+
+export class Outbox {
+  private lanes = new Map<string, Lane>();
+  private timers = new Map<string, Timer>();
+  private rounds = new Map<string, number>();
+  private limiter: HostLimiter;
+  private closed = false;
+
+  constructor(private readonly deps: OutboxDeps) {
+    this.limiter = new HostLimiter(deps.perHostConcurrency);
+  }
+
+  /** Hands freshly recorded notifications to their call's lane. */
+  submit(rows: readonly DeliveryRow[]): void {
+    for (const row of rows) {
+      if (row.synchronous) continue;
+      this.push({ row });
+    }
+  }
+
+  /** A synchronous request: waits its turn in the call's lane, then tries per the URL's policy. */
+  fetch(row: DeliveryRow): Promise<FetchResult> {
+    return new Promise((resolve) => this.push({ row, settle: resolve }));
+  }
+
+  /** Picks up what was owed before a restart. Returns how many deliveries were resumed. */
+  async resume(): Promise<number> {
+    const rows = await this.deps.store.listPendingDeliveries();
+    const now = this.deps.clock.now();
+    let n = 0;
+    for (const row of rows) {
+      if (row.synchronous) {
+        // The call that waited for it is gone with the old process.
+        await this.deps.store.updateDelivery(row.id, { status: 'failed', completed_at: now, last_error: 'engine restarted while the request was pending' });
+        continue;
+      }
+      n++;
+      if (row.next_attempt_at !== null && row.next_attempt_at > now) this.schedule(row, row.next_attempt_at);
+      else this.push({ row });
+    }
+    return n;
+  }
+
+  /** True when no lane has work (scheduled retries do not count: they wait on the clock). */
+  get busy(): boolean {
+    for (const lane of this.lanes.values()) if (lane.running || lane.jobs.length > 0) return true;
+    return false;
+  }
+
+  /** Resolves when every lane is empty (or `timeoutMs` of real time passed). */
+  async drain(timeoutMs = 5000): Promise<boolean> {
+    const deadline = performance.now() + timeoutMs;
+    while (this.busy) {
+      if (performance.now() > deadline) return false;
+      await new Promise((r) => setImmediate(r));
+    }
+    return true;
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const t of this.timers.values()) t.cancel();
+    this.timers.clear();
+  }
+
+  private push(job: Job): void {
+    if (this.closed) {
+      job.settle?.({ ok: false, body: '', error: 'engine is shutting down', attempts: 0 });
+      return;
+    }
+    let lane = this.lanes.get(job.row.call_uuid);
+    if (!lane) {
+      lane = { jobs: [], running: false };
+      this.lanes.set(job.row.call_uuid, lane);
+    }
+    lane.jobs.push(job);
+    if (!lane.running) void this.run(job.row.call_uuid, lane);
+  }
+
+  private async run(callUuid: string, lane: Lane): Promise<void> {
+    lane.running = true;
+    const end = this.deps.activity.begin();
+    try {
+      for (;;) {
+        const job = lane.jobs.shift();
+        if (!job) break;
+        try {
+          await this.process(job);
+        } catch (err) {
+          // A store failure must not kill the lane; the delivery stays pending for resume().
+          this.deps.log.warn({ err, delivery: job.row.id }, 'delivery processing failed');
+          job.settle?.({ ok: false, body: '', error: String(err), attempts: 0 });
+        }
+      }
+    } finally {
+      lane.running = false;
+      if (lane.jobs.length === 0) this.lanes.delete(callUuid);
+      end();
+    }
+  }
+
+  private async process(job: Job): Promise<void> {
+    const { store, sender, clock } = this.deps;
+    const row = job.row;
+    const { url, policy } = parseCallbackUrl(row.url);
+    const params = JSON.parse(row.params) as Record<string, string>;
+    const host = safeHost(url);
+    const startedAt = performance.now();
+    let attempts = row.attempts;
+    let last: AttemptResult | undefined;
+
+    for (let i = 0; i <= policy.retries; i++) {
+      const budgetMs = policy.totalTimeoutMs - (performance.now() - startedAt);
+      if (i > 0 && budgetMs <= 0) break;
+      attempts++;
+      const at = clock.now();
+      const release = await this.limiter.acquire(host);
+      try {
+        last = await sender.send({
+          url,
+          method: row.method,
+          params,
+          policy,
+          budgetMs: Math.max(1, budgetMs),
+          headers: {
+            'X-Switchboard-Event-Id': row.id,
+            'X-Switchboard-Sequence': String(row.seq),
+            'X-Switchboard-Attempt': String(attempts),
+          },
+        });
+      } finally {
+        release();
+      }
+      await store.addAttempt({
+        delivery_id: row.id,
+        attempt: attempts,
+        at,
+        url: last.requestUrl,
+        method: row.method,
+        request_headers: JSON.stringify(last.requestHeaders),
+        params: row.params,
+        status_code: last.statusCode ?? null,
+        response_excerpt: last.storedBody,
+        latency_ms: Math.round(last.latencyMs),
+        error: last.error ? describe(last) : null,
+      });
+      this.deps.onChange?.({ delivery: { ...row, attempts }, attempt: { ...last, attempt: attempts } });
+      if (!isRetryable(last, policy.retryOn)) break;
+    }
+
+    const result = last!;
+    const now = clock.now();
+    if (result.ok) {
+      this.rounds.delete(row.id);
+      await store.updateDelivery(row.id, { status: 'delivered', attempts, completed_at: now, next_attempt_at: null, last_error: null });
+      this.changed({ ...row, attempts, status: 'delivered', completed_at: now });
+      job.settle?.({ ok: true, statusCode: result.statusCode, body: result.body, contentType: result.contentType, attempts });
+      return;
+    }
+
+    const error = describe(result);
+    if (job.settle) {
+      await store.updateDelivery(row.id, { status: 'failed', attempts, completed_at: now, last_error: error });
+      this.changed({ ...row, attempts, status: 'failed', last_error: error });
+      job.settle({ ok: false, statusCode: result.statusCode, body: result.body, contentType: result.contentType, error, attempts });
+      return;
+    }
+
+    const round = (this.rounds.get(row.id) ?? 0) + 1;
+    const due = nextRetryAt(this.deps.backoff, round, row.created_at, now, result.retryAfterMs);
+    if (due === undefined) {
+      this.rounds.delete(row.id);
+      await store.updateDelivery(row.id, { status: 'dead', attempts, completed_at: now, next_attempt_at: null, last_error: error });
+      this.changed({ ...row, attempts, status: 'dead', last_error: error });
+      this.deps.log.warn({ delivery: row.id, url: row.url, error }, 'webhook delivery is dead');
+      return;
+    }
+    this.rounds.set(row.id, round);
+    await store.updateDelivery(row.id, { status: 'pending', attempts, next_attempt_at: due, last_error: error });
+    this.changed({ ...row, attempts, next_attempt_at: due, last_error: error });
+    this.schedule({ ...row, attempts, next_attempt_at: due, last_error: error }, due);
+  }
+
+  private schedule(row: DeliveryRow, at: number): void {
+    this.timers.get(row.id)?.cancel();
+    const timer = this.deps.clock.setTimer(at - this.deps.clock.now(), () => {
+      this.timers.delete(row.id);
+      this.push({ row });
+    });
+    this.timers.set(row.id, timer);
+  }
+
+  private changed(delivery: DeliveryRow): void {
+    this.deps.onChange?.({ delivery });
+  }
+}
+
+function safeHost(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}

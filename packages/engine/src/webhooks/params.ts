@@ -1,0 +1,148 @@
+/**
+ * Webhook parameter builders: the one place that spells Plivo's parameter names (engine.md §1,
+ * plivo.md §2-§3). Every value is a string, as it goes on the wire.
+ */
+import type { CallRow } from '../store/store.ts';
+import type { CallStatus, DialStatus } from '../calls/hangup-causes.ts';
+import { formatTime } from '../util/time.ts';
+
+export type Params = Record<string, string>;
+
+export type WebhookEvent =
+  | 'Ring'
+  | 'StartApp'
+  | 'Redirect'
+  | 'Hangup'
+  | 'DialAnswer'
+  | 'DialConnected'
+  | 'DialHangup'
+  | 'DialDigits';
+
+/** Numbers go out as digits without `+`, as Plivo sends them; SIP URIs untouched. */
+function wireNumber(n: string): string {
+  return n.replace(/^\+/, '');
+}
+
+/** Custom SIP headers of the call, passed on every request as `X-PH-<Name>` (plivo.md §2.3). */
+export function sipHeaderParams(call: CallRow): Params {
+  const out: Params = {};
+  const params = JSON.parse(call.params) as { sipHeaders?: Record<string, string> };
+  for (const [k, v] of Object.entries(params.sipHeaders ?? {})) out[k] = v;
+  return out;
+}
+
+/** The parameters on every webhook of a call (engine.md §1). */
+export function callParams(call: CallRow, event: WebhookEvent, status: CallStatus = call.call_status): Params {
+  const p: Params = {
+    CallUUID: call.call_uuid,
+    From: wireNumber(call.from_number),
+    To: wireNumber(call.to_number),
+    CallStatus: status,
+    Direction: call.direction,
+    CallerName: call.caller_name,
+    Event: event,
+  };
+  if (call.direction === 'outbound') {
+    const aLeg = call.parent_call_uuid ?? call.call_uuid;
+    p.ALegUUID = aLeg;
+    p.ALegRequestUUID = call.request_uuid;
+    p.RequestUUID = call.request_uuid;
+  }
+  return { ...p, ...sipHeaderParams(call) };
+}
+
+/** Whole seconds of conversation: from answer to end, 0 if never answered. */
+export function durationSeconds(call: Pick<CallRow, 'answer_time' | 'end_time'>): number {
+  if (call.answer_time === null || call.end_time === null) return 0;
+  return Math.max(0, Math.round((call.end_time - call.answer_time) / 1000));
+}
+
+/** Rounded up to the billing increment; 0 when never answered (engine.md §1, "Bill duration"). */
+export function billedSeconds(call: Pick<CallRow, 'answer_time' | 'end_time'>, incrementS: number): number {
+  if (call.answer_time === null || call.end_time === null) return 0;
+  const seconds = Math.max(1, durationSeconds(call));
+  return Math.ceil(seconds / incrementS) * incrementS;
+}
+
+/** hangup_url parameters (engine.md §1, "Hangup parameters"). `call` must carry its final fields. */
+export function hangupParams(call: CallRow, incrementS: number): Params {
+  return {
+    ...callParams(call, 'Hangup'),
+    HangupCause: call.hangup_cause ?? '',
+    HangupCauseCode: String(call.hangup_cause_code ?? ''),
+    HangupCauseName: call.hangup_cause_name ?? '',
+    HangupSource: call.hangup_source ?? '',
+    Duration: String(durationSeconds(call)),
+    BillDuration: String(billedSeconds(call, incrementS)),
+    StartTime: formatTime(call.initiation_time),
+    AnswerTime: formatTime(call.answer_time),
+    EndTime: formatTime(call.end_time),
+  };
+}
+
+export interface DialResult {
+  status: DialStatus;
+  rang: boolean;
+  hangupCause: string;
+  bLegUuid: string;
+}
+
+/** Dial `action` parameters (plivo.md §3.3) on top of the A leg's own. */
+export function dialActionParams(aLeg: CallRow, result: DialResult): Params {
+  return {
+    ...callParams(aLeg, 'Redirect'),
+    DialStatus: result.status,
+    DialRingStatus: result.rang ? 'true' : 'false',
+    DialHangupCause: result.hangupCause,
+    DialALegUUID: aLeg.call_uuid,
+    DialBLegUUID: result.bLegUuid,
+  };
+}
+
+export type DialAction = 'answer' | 'connected' | 'hangup' | 'digits';
+
+const DIAL_EVENT: Record<DialAction, WebhookEvent> = {
+  answer: 'DialAnswer',
+  connected: 'DialConnected',
+  hangup: 'DialHangup',
+  digits: 'DialDigits',
+};
+
+/** Dial `callbackUrl` parameters (engine.md §1, "Dial callbackUrl events"). */
+export function dialCallbackParams(
+  aLeg: CallRow,
+  bLeg: CallRow,
+  action: DialAction,
+  extra: { incrementS: number; digitsMatch?: string; pressedBy?: 'ALeg' | 'BLeg' },
+): Params {
+  const p: Params = {
+    ...callParams(aLeg, DIAL_EVENT[action]),
+    DialAction: action,
+    DialALegUUID: aLeg.call_uuid,
+    DialBLegUUID: bLeg.call_uuid,
+    DialBLegStatus: action,
+    DialBLegFrom: wireNumber(bLeg.from_number),
+    DialBLegTo: wireNumber(bLeg.to_number),
+    DialBLegPosition: String(bLeg.dial_position ?? ''),
+  };
+  if (action === 'hangup') {
+    p.DialBLegHangupCause = bLeg.hangup_cause ?? '';
+    p.DialBLegHangupCauseCode = String(bLeg.hangup_cause_code ?? '');
+    p.DialBLegHangupCauseName = bLeg.hangup_cause_name ?? '';
+    p.DialBLegHangupSource = bLeg.hangup_source ?? '';
+    p.DialBLegDuration = String(durationSeconds(bLeg));
+    p.DialBLegBillDuration = String(billedSeconds(bLeg, extra.incrementS));
+  }
+  if (action === 'digits') {
+    p.DialDigitsMatch = extra.digitsMatch ?? '';
+    p.DialDigitsPressedBy = extra.pressedBy ?? 'ALeg';
+  }
+  return p;
+}
+
+/** GetDigits / GetInput `action` parameters. */
+export function digitsActionParams(call: CallRow, digits: string, inputType?: string): Params {
+  const p: Params = { ...callParams(call, 'Redirect'), Digits: digits };
+  if (inputType) p.InputType = inputType;
+  return p;
+}

@@ -1,0 +1,129 @@
+/**
+ * An end-to-end rig: the real engine (HTTP API on 127.0.0.1:0, SQLite, simulated network) on a
+ * virtual clock that moves only when the engine is idle, and a real app server that records every
+ * webhook with the virtual time it arrived at. Times in assertions are virtual seconds from start.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { request } from 'undici';
+import { VirtualClock } from '../../src/clock.ts';
+import { loadConfig, type FlagValues } from '../../src/config/config.ts';
+import { Engine } from '../../src/engine.ts';
+import type { InboundRouter } from '../../src/calls/call-service.ts';
+import { startAppServer, type AppServer, type CapturedRequest } from './app-server.ts';
+
+export const AUTH_ID = 'MATESTACCOUNT0000001';
+export const AUTH_TOKEN = 'test-auth-token-0123456789';
+
+export interface Harness {
+  engine: Engine;
+  app: AppServer;
+  clock: VirtualClock;
+  base: string;
+  /** Virtual seconds since the rig started. */
+  t(): number;
+  /** Seconds from start at which a request arrived. */
+  at(req: CapturedRequest): number;
+  api(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown, auth?: string | null): Promise<{ status: number; body: any }>;
+  /** Places a call with the scenarios' common set-up (scenarios.md), overridable. */
+  call(params: Record<string, unknown>): Promise<{ status: number; body: any }>;
+  /** Runs `fn` at virtual second `seconds`, holding the clock until it is done. */
+  runAt(seconds: number, fn: () => Promise<unknown>): void;
+  sim(number: string, script: string): Promise<void>;
+  waitFor(path: string, count?: number): Promise<CapturedRequest[]>;
+  /** Waits until no call is live and every delivery is done. */
+  settle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  flags?: FlagValues;
+  inboundRouter?: InboundRouter;
+  dbPath?: string;
+}
+
+export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
+  const dir = mkdtempSync(join(tmpdir(), 'sb-e2e-'));
+  const clock = new VirtualClock();
+  const start = clock.now();
+  const config = loadConfig(
+    { db: opts.dbPath ?? join(dir, 'switchboard.db'), 'auth-id': AUTH_ID, 'auth-token': AUTH_TOKEN, 'log-level': 'silent', ...opts.flags },
+    {},
+  );
+  const engine = new Engine({ config, clock, logger: pino({ level: process.env.SB_TEST_LOG ?? 'silent' }), inboundRouter: opts.inboundRouter });
+  await engine.start();
+  const port = await engine.listen('127.0.0.1', 0);
+  const base = `http://127.0.0.1:${port}`;
+  const app = await startAppServer({ now: () => clock.now() });
+  const stopClock = clock.autoRun(engine.isIdle);
+  const auth = 'Basic ' + Buffer.from(`${AUTH_ID}:${AUTH_TOKEN}`).toString('base64');
+
+  const api: Harness['api'] = async (method, path, body, authHeader = auth) => {
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (authHeader !== null) headers.authorization = authHeader;
+    const url = path.startsWith('/') ? `${base}${path}` : `${base}/v1/Account/${AUTH_ID}/${path}`;
+    const res = await request(url, { method, headers, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
+    const text = await res.body.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      // not JSON: keep the text
+    }
+    return { status: res.statusCode, body: parsed };
+  };
+
+  const h: Harness = {
+    engine,
+    app,
+    clock,
+    base,
+    t: () => (clock.now() - start) / 1000,
+    at: (req) => (req.at - start) / 1000,
+    api,
+    call: (params) =>
+      api('POST', 'Call/', {
+        from: '+15550000000',
+        answer_url: app.url('/answer'),
+        ring_url: app.url('/ring'),
+        hangup_url: app.url('/hangup'),
+        ...params,
+      }),
+    runAt(seconds, fn) {
+      const hold = engine.activity.begin();
+      // Hold the clock only until the timer is armed; then hold it again while fn runs.
+      clock.setTimer(start + seconds * 1000 - clock.now(), () => {
+        const busy = engine.activity.begin();
+        fn().finally(busy);
+      });
+      hold();
+    },
+    async sim(number, script) {
+      const res = await api('POST', 'Simulator/Number/', { number, script });
+      if (res.status !== 201) throw new Error(`sim ${number}: ${JSON.stringify(res.body)}`);
+    },
+    async waitFor(path, count = 1) {
+      await app.waitFor((_r, all) => all.filter((r) => r.path === path).length >= count, 10_000);
+      return app.requests(path);
+    },
+    async settle() {
+      await engine.registry.whenEmpty();
+      for (let i = 0; i < 200 && !engine.isIdle(); i++) await new Promise((r) => setImmediate(r));
+      await engine.outbox.drain();
+    },
+    async close() {
+      stopClock();
+      await engine.stop();
+      await app.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return h;
+}
+
+/** The request's parameters without the ones that change every run. */
+export function pick(req: CapturedRequest, keys: readonly string[]): Record<string, string | undefined> {
+  return Object.fromEntries(keys.map((k) => [k, req.params[k]]));
+}

@@ -1,0 +1,20 @@
+/**
+ * `@switchboard/sdk/signature` — Plivo-compatible webhook signatures (plivo.md §6).
+ *
+ * @example
+ * ```ts
+ * import { validateV3Signature, signatureHeaders } from '@switchboard/sdk/signature';
+ * ```
+ * @module
+ */
+export {
+  computeV3Signature,
+  v3SignedString,
+  validateV3Signature,
+  type SignedMethod,
+  type SignatureParams,
+  type V3SignatureInput,
+} from './v3.ts';
+export { newNonce, signatureHeaders, type PlivoSignatureHeaders, type SignatureHeadersInput } from './headers.ts';
+export { computeV1Signature, computeV2Signature, validateV1Signature, validateV2Signature } from './legacy.ts';
+export { SignatureInputError, type SignatureInputErrorCode } from './errors.ts';
