@@ -263,7 +263,8 @@ describe('V3 signature: property against plivo.validateV3Signature', () => {
           assert.equal(validateV3Signature(method, u, nonce, token, sig, p), true);
         },
       ),
-      { numRuns: 2000 },
+      // A fixed seed keeps the suite deterministic; change it locally to explore further.
+      { numRuns: 2000, seed: 0x5b0a2d },
     );
   });
 });

@@ -131,7 +131,7 @@ describe('xml: toXML() equals plivo.Response().toXML()', () => {
         const { ours, theirs } = both(build);
         assert.equal(ours, theirs);
       }),
-      { numRuns: 300 },
+      { numRuns: 300, seed: 0x5b0a2d },
     );
   });
 });

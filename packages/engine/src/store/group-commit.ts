@@ -4,9 +4,11 @@
  * (one WAL append) then carries many events, which is what makes thousands of calls per second
  * fit on one SQLite file; a write that fails rolls back to its savepoint and rejects alone.
  *
- * The flush runs as a microtask, so it happens before any I/O callback or timer can run: nothing
- * outside can observe a write as "submitted but not yet stored" (the virtual clock's idle test
- * included). Any other store operation flushes first, so reads see every earlier write.
+ * By default the flush runs as a microtask, so it happens before any I/O callback or timer can
+ * run: nothing outside can observe a write as "submitted but not yet stored". With 'next-turn' it
+ * waits one turn of the event loop (the virtual clock waits several quiet turns before moving, so
+ * it still cannot jump past a pending record). Any other store operation flushes first, so reads
+ * see every earlier write.
  */
 import type { SqliteRunner } from './sqlite-connection.ts';
 import { toStoreError } from './store-error.ts';
@@ -19,11 +21,21 @@ interface Job {
 
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
+/**
+ * When a group is committed: 'microtask' (default) at the end of the current turn, before any I/O
+ * or timer; 'next-turn' after the current poll phase (setImmediate), so records issued by many
+ * I/O callbacks share one commit, at the price of one event-loop turn of latency per record.
+ */
+export type GroupCommitTiming = 'microtask' | 'next-turn';
+
 export class GroupCommit {
   private queue: Job[] = [];
   private scheduled = false;
 
-  constructor(private readonly runner: SqliteRunner) {}
+  constructor(
+    private readonly runner: SqliteRunner,
+    private readonly timing: GroupCommitTiming = 'microtask',
+  ) {}
 
   /** Queues `work` (synchronous SQL) for the next group; settles once the group has committed. */
   submit<T>(work: () => T): Promise<T> {
@@ -31,10 +43,12 @@ export class GroupCommit {
       this.queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
       if (!this.scheduled) {
         this.scheduled = true;
-        queueMicrotask(() => {
+        const flush = () => {
           this.scheduled = false;
           this.flush();
-        });
+        };
+        if (this.timing === 'microtask') queueMicrotask(flush);
+        else setImmediate(flush);
       }
     });
   }

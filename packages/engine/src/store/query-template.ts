@@ -57,6 +57,8 @@ export class QueryTemplate<R, P extends string> {
  * one template per set of keys, made on first use.
  */
 export class PatchTemplates<R> {
+  /** Callers patch a handful of column sets; the cap only guards against a caller that varies them endlessly. */
+  private static readonly MAX_SHAPES = 128;
   private readonly byKeys = new Map<string, QueryTemplate<R, string>>();
 
   constructor(private readonly build: (keys: readonly string[], p: Placeholders<string>) => Compilable<R>) {}
@@ -67,6 +69,7 @@ export class PatchTemplates<R> {
     let t = this.byKeys.get(signature);
     if (!t) {
       t = new QueryTemplate<R, string>([...keys.map((k) => `set:${k}`), ...Object.keys(extra)], (p) => this.build(keys, p));
+      if (this.byKeys.size >= PatchTemplates.MAX_SHAPES) this.byKeys.clear();
       this.byKeys.set(signature, t);
     }
     const values: Record<string, unknown> = { ...extra };

@@ -1,8 +1,8 @@
 /**
  * The one better-sqlite3 connection of a SqliteStore, and how queries run on it.
  *
- * Kysely builds and compiles every query; this module runs the compiled SQL synchronously through
- * a cache of prepared statements (better-sqlite3 prepares afresh on each call otherwise, which
+ * Kysely builds and compiles every query (the frequent ones once: query-template.ts); this module
+ * runs the compiled SQL synchronously through a cache of prepared statements (better-sqlite3 prepares afresh on each call otherwise, which
  * costs more than the query itself on the hot path). Because a synchronous transaction cannot be
  * interrupted by other JavaScript, concurrent record() calls never interleave inside one: that is
  * how this store serialises writers without a lock (docs/storage.md, "Concurrency").
@@ -11,6 +11,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { CompiledQuery } from 'kysely';
+import type { BoundQuery } from './query-template.ts';
 import { StoreError } from './store-error.ts';
 
 export type SqliteDatabase = BetterSqlite3.Database;
@@ -54,16 +55,16 @@ export class SqliteRunner {
     this.inTransaction = db.transaction((fn: () => unknown) => fn());
   }
 
-  all<R>(query: CompiledQuery<R>): R[] {
+  all<R>(query: CompiledQuery<R> | BoundQuery<R>): R[] {
     return this.prepare(query.sql).all(...query.parameters) as R[];
   }
 
-  first<R>(query: CompiledQuery<R>): R | undefined {
+  first<R>(query: CompiledQuery<R> | BoundQuery<R>): R | undefined {
     return this.prepare(query.sql).get(...query.parameters) as R | undefined;
   }
 
   /** Runs a statement that returns no rows; answers how many rows it changed. */
-  run(query: CompiledQuery): number {
+  run(query: CompiledQuery | BoundQuery<unknown>): number {
     return this.prepare(query.sql).run(...query.parameters).changes;
   }
 

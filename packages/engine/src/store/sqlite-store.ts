@@ -1,20 +1,22 @@
 /**
  * The Store on SQLite: one file, one connection, WAL (docs/storage.md).
  *
- * Queries are built and compiled by Kysely over `Database` (schema.ts); migrations run through
+ * Queries are built and compiled by Kysely over `Database` (schema.ts), the frequent ones once
+ * (sqlite-queries.ts); migrations run through
  * Kysely's SqliteDialect; the data methods run their compiled SQL synchronously through
  * SqliteRunner's prepared-statement cache. Each method finishes its SQL before it returns its
  * promise, so no two methods ever interleave, and record()'s transaction is atomic against every
  * other caller in this process without a lock. record() alone is deferred to a group commit
  * (group-commit.ts) that every other method flushes first.
  */
-import { Kysely, SqliteDialect, sql } from 'kysely';
+import { Kysely, SqliteDialect } from 'kysely';
 import { runMigrations } from './migrator.ts';
 import { migrations } from './migrations/index.ts';
 import type { Database } from './schema.ts';
 import { callFilterWhere } from './call-filter.ts';
-import { GroupCommit } from './group-commit.ts';
+import { GroupCommit, type GroupCommitTiming } from './group-commit.ts';
 import { SqliteRunner, openSqlite } from './sqlite-connection.ts';
+import { sqliteQueries, type SqliteQueries } from './sqlite-queries.ts';
 import { StoreError, sqliteCode, toStoreError } from './store-error.ts';
 import { callValues, checkCallFilter, checkCallPatch, checkDeliveryPatch, checkScalar, nonNegativeInteger } from './store-input.ts';
 import type {
@@ -32,6 +34,11 @@ import type {
 /** Where `serve` keeps its database unless told otherwise. */
 export const DEFAULT_DATABASE_PATH = './data/switchboard.db';
 
+export interface SqliteStoreOptions {
+  /** When record() groups are committed (group-commit.ts); default 'microtask'. */
+  groupCommit?: GroupCommitTiming;
+}
+
 const LIVE_STATUSES = ['queued', 'ringing', 'in-progress'] as const;
 
 type RecordInput = Parameters<Store['record']>[0];
@@ -40,14 +47,19 @@ export class SqliteStore implements Store {
   private readonly runner: SqliteRunner;
   private readonly k: Kysely<Database>;
   private readonly group: GroupCommit;
+  private readonly q: SqliteQueries;
   private closed = false;
 
   /** Opens `path` (its folder is created if missing); `':memory:'` keeps everything in memory. */
-  constructor(readonly path: string) {
+  constructor(
+    readonly path: string,
+    options: SqliteStoreOptions = {},
+  ) {
     const db = openSqlite(path);
     this.runner = new SqliteRunner(db);
     this.k = new Kysely<Database>({ dialect: new SqliteDialect({ database: db }) });
-    this.group = new GroupCommit(this.runner);
+    this.group = new GroupCommit(this.runner, options.groupCommit);
+    this.q = sqliteQueries(this.k);
   }
 
   async migrate(): Promise<void> {
@@ -87,13 +99,13 @@ export class SqliteStore implements Store {
 
   async insertCall(row: CallRow): Promise<void> {
     this.sync(`insert call ${row.call_uuid}`, () => {
-      this.runner.run(this.k.insertInto('calls').values(callValues(row)).compile());
+      this.runner.run(this.q.insertCall.bind(callValues(row)));
     });
   }
 
   async getCall(callUuid: string): Promise<CallRow | undefined> {
     return this.sync(`get call ${callUuid}`, () =>
-      this.runner.first(this.k.selectFrom('calls').selectAll().where('call_uuid', '=', callUuid).compile()),
+      this.runner.first(this.q.getCall.bind({ callUuid })),
     );
   }
 
@@ -162,7 +174,7 @@ export class SqliteStore implements Store {
       try {
         const seq = this.appendEvent(callUuid, at, type, data);
         if (patch !== undefined && Object.keys(patch).length > 0) {
-          const changed = this.runner.run(this.k.updateTable('calls').set(patch).where('call_uuid', '=', callUuid).compile());
+          const changed = this.runner.run(this.q.updateCall.bind(patch, { callUuid }));
           if (changed === 0) throw new StoreError('call-not-found', `${what}: no call ${callUuid}`);
         }
         const deliveries = news.length > 0 ? this.enqueue(callUuid, at, news) : [];
@@ -175,19 +187,19 @@ export class SqliteStore implements Store {
 
   async listEvents(callUuid: string): Promise<EventRow[]> {
     return this.sync(`list events of call ${callUuid}`, () =>
-      this.runner.all(this.k.selectFrom('events').selectAll().where('call_uuid', '=', callUuid).orderBy('seq').compile()),
+      this.runner.all(this.q.listEvents.bind({ callUuid })),
     );
   }
 
   async getDelivery(id: string): Promise<DeliveryRow | undefined> {
     return this.sync(`get delivery ${id}`, () =>
-      this.runner.first(this.k.selectFrom('deliveries').selectAll().where('id', '=', id).compile()),
+      this.runner.first(this.q.getDelivery.bind({ id })),
     );
   }
 
   async listDeliveries(callUuid: string): Promise<DeliveryRow[]> {
     return this.sync(`list deliveries of call ${callUuid}`, () =>
-      this.runner.all(this.k.selectFrom('deliveries').selectAll().where('call_uuid', '=', callUuid).orderBy('seq').compile()),
+      this.runner.all(this.q.listDeliveries.bind({ callUuid })),
     );
   }
 
@@ -211,30 +223,27 @@ export class SqliteStore implements Store {
       const values = checkDeliveryPatch(patch, id);
       const changed =
         Object.keys(values).length > 0
-          ? this.runner.run(this.k.updateTable('deliveries').set(values).where('id', '=', id).compile())
-          : this.runner.all(this.k.selectFrom('deliveries').select('id').where('id', '=', id).compile()).length;
+          ? this.runner.run(this.q.updateDelivery.bind(values, { id }))
+          : this.runner.all(this.q.getDelivery.bind({ id })).length;
       if (changed === 0) throw new StoreError('delivery-not-found', `update delivery: no delivery ${id}`);
     });
   }
 
   async addAttempt(attempt: NewAttempt): Promise<void> {
     this.sync(`add attempt ${attempt.attempt} of delivery ${attempt.delivery_id}`, () => {
-      const q = this.k
-        .insertInto('delivery_attempts')
-        .values({
-          delivery_id: attempt.delivery_id,
-          attempt: attempt.attempt,
-          at: attempt.at,
-          url: attempt.url,
-          method: attempt.method,
-          request_headers: attempt.request_headers,
-          params: attempt.params,
-          status_code: attempt.status_code,
-          response_excerpt: attempt.response_excerpt,
-          latency_ms: attempt.latency_ms,
-          error: attempt.error,
-        })
-        .compile();
+      const q = this.q.insertAttempt.bind({
+        delivery_id: attempt.delivery_id,
+        attempt: checkScalar(attempt.attempt, 'attempt'),
+        at: checkScalar(attempt.at, 'at'),
+        url: attempt.url,
+        method: attempt.method,
+        request_headers: attempt.request_headers,
+        params: attempt.params,
+        status_code: checkScalar(attempt.status_code, 'status_code'),
+        response_excerpt: attempt.response_excerpt,
+        latency_ms: checkScalar(attempt.latency_ms, 'latency_ms'),
+        error: attempt.error,
+      });
       try {
         this.runner.run(q);
       } catch (err) {
@@ -302,23 +311,7 @@ export class SqliteStore implements Store {
 
   /** Inserts the call's next event; the seq is computed in the same statement (max + 1). */
   private appendEvent(callUuid: string, at: number, type: string, data: string): number {
-    const q = this.k
-      .insertInto('events')
-      .columns(['call_uuid', 'seq', 'at', 'type', 'data'])
-      .expression(
-        this.k
-          .selectFrom('events')
-          .select((eb) => [
-            eb.val(callUuid).as('call_uuid'),
-            sql<number>`coalesce(max(seq), 0) + 1`.as('seq'),
-            eb.val(at).as('at'),
-            eb.val(type).as('type'),
-            eb.val(data).as('data'),
-          ])
-          .where('call_uuid', '=', callUuid),
-      )
-      .returning('seq')
-      .compile();
+    const q = this.q.appendEvent.bind({ callUuid, at, type, data });
     try {
       const row = this.runner.first(q);
       if (!row) throw new StoreError('database', `append event to call ${callUuid}: no row returned`);
@@ -333,13 +326,7 @@ export class SqliteStore implements Store {
 
   /** Writes deliveries to the outbox with the call's next delivery seqs, in the order given. */
   private enqueue(callUuid: string, at: number, news: NewDelivery[]): DeliveryRow[] {
-    const last = this.runner.first(
-      this.k
-        .selectFrom('deliveries')
-        .select(sql<number>`coalesce(max(seq), 0)`.as('n'))
-        .where('call_uuid', '=', callUuid)
-        .compile(),
-    );
+    const last = this.runner.first(this.q.lastDeliverySeq.bind({ callUuid }));
     let seq = last?.n ?? 0;
     const rows: DeliveryRow[] = news.map((d) => ({
       id: d.id,
@@ -358,7 +345,8 @@ export class SqliteStore implements Store {
       completed_at: null,
       last_error: null,
     }));
-    this.runner.run(this.k.insertInto('deliveries').values(rows).compile());
+    // One cached single-row INSERT per delivery: a multi-row INSERT would compile anew for each count.
+    for (const row of rows) this.runner.run(this.q.insertDelivery.bind(row));
     return rows;
   }
 

@@ -35,7 +35,8 @@ export const CALL_COLUMNS = [
   'node_id',
 ] as const satisfies readonly (keyof CallRow)[];
 
-const DELIVERY_COLUMNS = [
+/** Every column of `deliveries`, in table order. */
+export const DELIVERY_COLUMNS = [
   'id',
   'call_uuid',
   'seq',

@@ -188,7 +188,11 @@ export class Outbox {
   private async process(job: Job): Promise<void> {
     const { store, sender, clock } = this.deps;
     const row = job.row;
-    const { url, policy } = parseCallbackUrl(row.url);
+    const { url, policy: given } = parseCallbackUrl(row.url);
+    // scenarios.md S13: an answer_url that answers 500 is tried again under the default policy, so a
+    // request whose XML drives the call also retries 5xx unless the URL sets `rp` itself.
+    const policy =
+      row.synchronous && !/[#&]rp=/.test(row.url) ? { ...given, retryOn: new Set([...given.retryOn, '5xx' as const]) } : given;
     const params = JSON.parse(row.params) as Record<string, string>;
     const host = safeHost(url);
     const startedAt = performance.now();

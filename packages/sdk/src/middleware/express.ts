@@ -91,6 +91,9 @@ async function check(req: ExpressLikeRequest, res: ExpressLikeResponse, options:
     const form = await readForm(req);
     if (form === undefined) return deny(res, 'request body too large');
     req.body = form;
+    // body-parser skips requests flagged `_body`; without it a parser placed after us would wait
+    // forever on the stream we already drained.
+    (req as { _body?: boolean })._body = true;
   }
   const verdict = verifyPlivoRequest(
     {

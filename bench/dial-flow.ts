@@ -1,0 +1,456 @@
+/**
+ * `npm run bench`: how many dial-flow calls per second the engine carries on this machine, how long
+ * its webhooks take from the event that causes them to the app, and how that compares with undici
+ * alone sending the same number of form POSTs to the same app (docs/performance.md).
+ *
+ * Each call: POST Call/ -> ring_url -> answer_url (a Dial to one number) -> B answers and hangs up
+ * 1 ms later -> Dial action -> end of document -> hangup_url. No virtual waits: every millisecond
+ * the call takes is the engine, SQLite or HTTP.
+ *
+ * The engine is built as `serve` builds it (real clock, SQLite file, config from flags). The app
+ * server runs in a worker thread so that answering webhooks does not steal the engine's event
+ * loop: on a real deployment the app is another process, usually another machine.
+ *
+ *   npm run bench -- --calls 2000 --concurrency 200 [--warmup 100] [--timeout 120] [--json]
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, availableParallelism, release, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { parseArgs } from 'node:util';
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import BetterSqlite3 from 'better-sqlite3';
+import { Agent, request } from 'undici';
+import { RealClock } from '../packages/engine/src/clock.ts';
+import { loadConfig } from '../packages/engine/src/config/config.ts';
+import { Engine } from '../packages/engine/src/engine.ts';
+
+const AUTH_ID = 'MABENCHACCOUNT000001';
+const AUTH_TOKEN = 'bench-auth-token-0123456789';
+const CALLER = '+15550000000';
+const A = '15550100001';
+const B = '15550100002';
+/** A rings at once and answers; B answers and hangs up: four webhooks, no waiting on the clock. */
+const A_SCRIPT = 'ring, answer';
+const B_SCRIPT = 'answer, hangup after 1ms';
+const DIAL_XML = `<Response><Dial action="/action"><Number>${B}</Number></Dial></Response>`;
+/** The paths of one call's webhooks, in the order they arrive. */
+const PATHS = ['/ring', '/answer', '/action', '/hangup'] as const;
+const RAW_PATH = '/raw';
+
+// ---------------------------------------------------------------------------------------------
+// The app: a plain node:http server in a worker thread. It reads every body (an app must), answers
+// at once, and keeps only what the report needs: per webhook, its event id, path and arrival time.
+// ---------------------------------------------------------------------------------------------
+
+type ToApp = { type: 'reset' } | { type: 'dump' };
+type FromApp =
+  | { type: 'listening'; port: number }
+  | { type: 'hangup' }
+  | { type: 'dump'; ids: string[]; paths: string[]; times: Float64Array; counts: Record<string, number> };
+
+function runAppServer(): void {
+  const port = parentPort!;
+  let ids: string[] = [];
+  let paths: string[] = [];
+  let times: number[] = [];
+  let counts: Record<string, number> = {};
+  // Epoch milliseconds with sub-millisecond resolution, comparable across threads.
+  const now = () => performance.timeOrigin + performance.now();
+
+  const server = createServer({ keepAliveTimeout: 30_000 }, (req, res) => {
+    const arrived = now();
+    const path = (req.url ?? '/').split('?')[0]!;
+    req.resume();
+    req.on('end', () => {
+      counts[path] = (counts[path] ?? 0) + 1;
+      const id = req.headers['x-switchboard-event-id'];
+      if (typeof id === 'string') {
+        ids.push(id);
+        paths.push(path);
+        times.push(arrived);
+      }
+      const body = path === '/answer' ? DIAL_XML : path === '/action' ? '<Response/>' : 'OK';
+      res.writeHead(200, { 'content-type': path === '/answer' || path === '/action' ? 'text/xml' : 'text/plain' });
+      res.end(body);
+      if (path === '/hangup') port.postMessage({ type: 'hangup' } satisfies FromApp);
+    });
+  });
+  server.listen(0, '127.0.0.1', () => {
+    port.postMessage({ type: 'listening', port: (server.address() as AddressInfo).port } satisfies FromApp);
+  });
+  port.on('message', (msg: ToApp) => {
+    if (msg.type === 'reset') {
+      ids = [];
+      paths = [];
+      times = [];
+      counts = {};
+    } else {
+      port.postMessage({ type: 'dump', ids, paths, times: Float64Array.from(times), counts } satisfies FromApp);
+    }
+  });
+}
+
+class AppServer {
+  /** Called on every /hangup, in the order they arrived. */
+  onHangup: () => void = () => undefined;
+
+  private constructor(
+    private readonly worker: Worker,
+    readonly port: number,
+  ) {
+    worker.on('message', (msg: FromApp) => {
+      if (msg.type === 'hangup') this.onHangup();
+    });
+  }
+
+  static start(): Promise<AppServer> {
+    // The worker runs this same file; tsx's loader comes along through the inherited execArgv.
+    const worker = new Worker(new URL(import.meta.url), { workerData: { role: 'app' } });
+    return new Promise((resolve, reject) => {
+      worker.once('error', reject);
+      const onMessage = (msg: FromApp) => {
+        if (msg.type !== 'listening') return;
+        worker.off('message', onMessage);
+        resolve(new AppServer(worker, msg.port));
+      };
+      worker.on('message', onMessage);
+    });
+  }
+
+  url(path: string): string {
+    return `http://127.0.0.1:${this.port}${path}`;
+  }
+
+  reset(): void {
+    this.worker.postMessage({ type: 'reset' } satisfies ToApp);
+  }
+
+  dump(): Promise<Extract<FromApp, { type: 'dump' }>> {
+    return new Promise((resolve) => {
+      const onMessage = (msg: FromApp) => {
+        if (msg.type !== 'dump') return;
+        this.worker.off('message', onMessage);
+        resolve(msg);
+      };
+      this.worker.on('message', onMessage);
+      this.worker.postMessage({ type: 'dump' } satisfies ToApp);
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.worker.terminate();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The run
+// ---------------------------------------------------------------------------------------------
+
+const clock = new RealClock();
+
+interface Options {
+  calls: number;
+  concurrency: number;
+  warmup: number;
+  timeoutS: number;
+  json: boolean;
+  keepDb: boolean;
+}
+
+function readOptions(): Options {
+  const { values } = parseArgs({
+    options: {
+      calls: { type: 'string', default: '2000' },
+      concurrency: { type: 'string', default: '200' },
+      warmup: { type: 'string', default: '100' },
+      timeout: { type: 'string', default: '120' },
+      json: { type: 'boolean', default: false },
+      'keep-db': { type: 'boolean', default: false },
+    },
+  });
+  const whole = (name: string, raw: string, min: number): number => {
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min) throw new Error(`--${name}: a whole number >= ${min}, got "${raw}"`);
+    return n;
+  };
+  return {
+    calls: whole('calls', values.calls, 1),
+    concurrency: whole('concurrency', values.concurrency, 1),
+    warmup: whole('warmup', values.warmup, 0),
+    timeoutS: whole('timeout', values.timeout, 1),
+    json: values.json,
+    keepDb: values['keep-db'],
+  };
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i]!;
+}
+
+function summary(values: number[]): { n: number; p50: number; p99: number; max: number } {
+  const sorted = values.slice().sort((a, b) => a - b);
+  return { n: sorted.length, p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted[sorted.length - 1] ?? NaN };
+}
+
+/** Runs `total` jobs with at most `concurrency` of them in flight. */
+async function pool(total: number, concurrency: number, job: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(concurrency, total) }, async () => {
+    while (next < total) await job(next++);
+  });
+  await Promise.all(lanes);
+}
+
+interface CallLoad {
+  placed: number;
+  rejected: number;
+  firstError?: string;
+  apiMs: number[];
+  completed: boolean;
+  startedAt: number;
+}
+
+/**
+ * Places `n` calls through the REST API, never more than `concurrency` of them live at once (a
+ * call is live from its POST until its /hangup arrives), then waits for every /hangup.
+ */
+async function placeCalls(api: string, app: AppServer, n: number, concurrency: number, deadline: number): Promise<CallLoad> {
+  const agent = new Agent({ connections: Math.min(concurrency, 64) });
+  const auth = 'Basic ' + Buffer.from(`${AUTH_ID}:${AUTH_TOKEN}`).toString('base64');
+  const body = JSON.stringify({ from: CALLER, to: A, answer_url: app.url('/answer'), ring_url: app.url('/ring'), hangup_url: app.url('/hangup') });
+  const load: CallLoad = { placed: 0, rejected: 0, apiMs: [], completed: false, startedAt: performance.timeOrigin + performance.now() };
+  const base = app.hangups;
+  let timedOut = false;
+  try {
+    await pool(n, concurrency, async () => {
+      if (timedOut) return;
+      // Closed loop: wait for a call to finish before placing the next one over the limit.
+      if (!(await app.until(() => load.placed - load.rejected - (app.hangups - base) < concurrency, deadline))) {
+        timedOut = true;
+        return;
+      }
+      const t = performance.now();
+      const res = await request(`${api}/v1/Account/${AUTH_ID}/Call/`, {
+        dispatcher: agent,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: auth },
+        body,
+      });
+      const text = await res.body.text();
+      load.apiMs.push(performance.now() - t);
+      load.placed++;
+      if (res.statusCode !== 201) {
+        load.rejected++;
+        load.firstError ??= `HTTP ${res.statusCode}: ${text.slice(0, 200)}`;
+      }
+    });
+    load.completed = !timedOut && (await app.until(() => app.hangups - base >= load.placed - load.rejected, deadline));
+  } finally {
+    await agent.close();
+  }
+  return load;
+}
+
+/** undici alone: `total` form POSTs of `body` to the app, `concurrency` in flight. */
+async function rawUndici(app: AppServer, total: number, concurrency: number, body: string, connections?: number): Promise<{ seconds: number; failed: number }> {
+  const agent = new Agent(connections === undefined ? {} : { connections });
+  const url = app.url(RAW_PATH);
+  let failed = 0;
+  const started = performance.now();
+  await pool(total, concurrency, async () => {
+    const res = await request(url, {
+      dispatcher: agent,
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'user-agent': 'bench' },
+      body,
+    });
+    await res.body.text();
+    if (res.statusCode !== 200) failed++;
+  });
+  const seconds = (performance.now() - started) / 1000;
+  await agent.close();
+  return { seconds, failed };
+}
+
+interface DeliveryStats {
+  delivered: number;
+  notDelivered: number;
+  retried: number;
+  /** Per kind: created_at (the event) -> arrival at the app. */
+  eventToApp: Record<string, number[]>;
+  /** created_at -> the attempt's start: time spent in the call's lane and the host limiter. */
+  queued: number[];
+  /** The attempt's own round trip as the engine timed it. */
+  roundTrip: number[];
+  missing: number;
+  sampleParams?: Record<string, string>;
+}
+
+/** Joins the outbox rows with the app's arrival times on the event id (X-Switchboard-Event-Id). */
+function deliveryStats(dbPath: string, since: number, arrivals: Map<string, number>): DeliveryStats {
+  const db = new BetterSqlite3(dbPath, { readonly: true });
+  try {
+    const rows = db
+      .prepare(
+        `select d.id, d.kind, d.status, d.attempts, d.created_at, d.params, a.at, a.latency_ms
+           from deliveries d left join delivery_attempts a on a.delivery_id = d.id and a.attempt = 1
+          where d.created_at >= ?`,
+      )
+      .all(since) as Array<{ id: string; kind: string; status: string; attempts: number; created_at: number; params: string; at: number | null; latency_ms: number | null }>;
+    const stats: DeliveryStats = { delivered: 0, notDelivered: 0, retried: 0, eventToApp: {}, queued: [], roundTrip: [], missing: 0 };
+    for (const r of rows) {
+      if (r.status === 'delivered') stats.delivered++;
+      else stats.notDelivered++;
+      if (r.attempts > 1) stats.retried++;
+      const arrived = arrivals.get(r.id);
+      if (arrived === undefined) {
+        stats.missing++;
+        continue;
+      }
+      (stats.eventToApp[r.kind] ??= []).push(arrived - r.created_at);
+      if (r.at !== null) stats.queued.push(r.at - r.created_at);
+      if (r.latency_ms !== null) stats.roundTrip.push(r.latency_ms);
+      if (r.kind === 'hangup' && stats.sampleParams === undefined) stats.sampleParams = JSON.parse(r.params) as Record<string, string>;
+    }
+    return stats;
+  } finally {
+    db.close();
+  }
+}
+
+function machine(): { cpu: string; cores: number; node: string; os: string; memoryGb: number } {
+  const list = cpus();
+  return {
+    cpu: list[0]?.model.trim() ?? 'unknown',
+    cores: availableParallelism(),
+    node: process.version,
+    os: `${process.platform} ${release()}`,
+    memoryGb: Math.round(totalmem() / 2 ** 30),
+  };
+}
+
+const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '-');
+
+async function main(): Promise<number> {
+  const opts = readOptions();
+  const dir = mkdtempSync(join(tmpdir(), 'sb-bench-'));
+  const dbPath = join(dir, 'switchboard.db');
+  const config = loadConfig(
+    { db: dbPath, host: '127.0.0.1', port: '0', 'auth-id': AUTH_ID, 'auth-token': AUTH_TOKEN, 'log-level': 'warn' },
+    // As `serve` does: SWITCHBOARD_* variables tune what the flags above leave open.
+    process.env,
+  );
+  const app = await AppServer.start();
+  const engine = new Engine({ config, clock });
+  let exitCode = 0;
+  try {
+    await engine.start();
+    await engine.simNumbers.set(A, A_SCRIPT);
+    await engine.simNumbers.set(B, B_SCRIPT);
+    const port = await engine.listen();
+    const api = `http://127.0.0.1:${port}`;
+    const deadline = () => Date.now() + opts.timeoutS * 1000;
+
+    if (opts.warmup > 0) {
+      const w = await placeCalls(api, app, opts.warmup, Math.min(opts.concurrency, opts.warmup), deadline());
+      if (!w.completed || w.rejected > 0) throw new Error(`warm-up failed: ${w.rejected} rejected, ${w.firstError ?? 'timed out'}`);
+      await engine.outbox.drain(5000);
+    }
+    app.reset();
+
+    const load = await placeCalls(api, app, opts.calls, opts.concurrency, deadline());
+    const dump = await app.dump();
+    const live = engine.registry.size;
+    await engine.stop();
+
+    const arrivals = new Map<string, number>();
+    let lastHangup = load.startedAt;
+    dump.ids.forEach((id, i) => {
+      const t = dump.times[i]!;
+      arrivals.set(id, t);
+      if (dump.paths[i] === '/hangup' && t > lastHangup) lastHangup = t;
+    });
+    const wallS = (lastHangup - load.startedAt) / 1000;
+    const completedCalls = dump.counts['/hangup'] ?? 0;
+    const webhooks = PATHS.reduce((n, p) => n + (dump.counts[p] ?? 0), 0);
+    const stats = deliveryStats(dbPath, Math.floor(load.startedAt), arrivals);
+
+    // The same app, the same concurrency, the same number of requests, a real webhook's body.
+    const rawBody = new URLSearchParams(stats.sampleParams ?? { CallUUID: 'x' }).toString();
+    const rawTotal = webhooks > 0 ? webhooks : opts.calls * PATHS.length;
+    const raw = await rawUndici(app, rawTotal, opts.concurrency, rawBody);
+    const raw16 = await rawUndici(app, rawTotal, opts.concurrency, rawBody, 16);
+
+    const callsPerS = completedCalls / wallS;
+    const enginePerS = webhooks / wallS;
+    const rawPerS = rawTotal / raw.seconds;
+    const raw16PerS = rawTotal / raw16.seconds;
+    const all = Object.values(stats.eventToApp).flat();
+    const byKind = Object.fromEntries(Object.entries(stats.eventToApp).map(([k, v]) => [k, summary(v)]));
+    const result = {
+      machine: machine(),
+      options: { calls: opts.calls, concurrency: opts.concurrency, warmup: opts.warmup },
+      completed: load.completed,
+      calls: { placed: load.placed, rejected: load.rejected, completed: completedCalls, stillLive: live },
+      wallSeconds: wallS,
+      callsPerSecond: callsPerS,
+      webhooks: { received: webhooks, perSecond: enginePerS, delivered: stats.delivered, notDelivered: stats.notDelivered, retried: stats.retried, unmatched: stats.missing },
+      apiMs: summary(load.apiMs),
+      eventToAppMs: { all: summary(all), ...byKind },
+      queuedMs: summary(stats.queued),
+      roundTripMs: summary(stats.roundTrip),
+      rawUndici: { requests: rawTotal, perSecond: rawPerS, failed: raw.failed, perSecondWith16Connections: raw16PerS },
+      ratio: enginePerS / rawPerS,
+    };
+
+    if (opts.json) {
+      process.stdout.write(JSON.stringify(result) + '\n');
+    } else {
+      const m = result.machine;
+      const line = (label: string, s: { n: number; p50: number; p99: number; max: number }) =>
+        `  ${label.padEnd(22)} p50 ${f1(s.p50).padStart(7)} ms   p99 ${f1(s.p99).padStart(7)} ms   max ${f1(s.max).padStart(7)} ms   (n=${s.n})`;
+      const out = [
+        `machine      ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB, ${m.os}, Node ${m.node}`,
+        `load         ${opts.calls} calls, ${opts.concurrency} live at once, ${opts.warmup} warm-up calls`,
+        `             A "${A_SCRIPT}", B "${B_SCRIPT}": ring, answer (Dial), action, hangup per call`,
+        load.completed ? '' : `INCOMPLETE   gave up after ${opts.timeoutS} s: ${completedCalls} of ${load.placed - load.rejected} calls hung up`,
+        load.rejected > 0 ? `REJECTED     ${load.rejected} POST Call/ failed; first: ${load.firstError}` : '',
+        `calls        ${completedCalls} completed in ${wallS.toFixed(2)} s = ${callsPerS.toFixed(0)} calls/s`,
+        `webhooks     ${webhooks} received = ${enginePerS.toFixed(0)}/s; ${stats.delivered} delivered, ${stats.notDelivered} not, ${stats.retried} retried`,
+        `latency      event recorded -> app received (deliveries.created_at -> arrival)`,
+        line('all webhooks', result.eventToAppMs.all),
+        ...Object.entries(byKind).map(([k, s]) => line(k, s)),
+        `  of which`,
+        line('waiting in the lane', result.queuedMs),
+        line('HTTP round trip', result.roundTripMs),
+        line('POST Call/ (API)', result.apiMs),
+        `raw undici   ${rawTotal} form POSTs, ${opts.concurrency} in flight: ${rawPerS.toFixed(0)}/s (16 connections, as the engine's agent: ${raw16PerS.toFixed(0)}/s)`,
+        `ratio        engine webhooks/s / raw undici/s = ${result.ratio.toFixed(3)}`,
+      ].filter((l) => l !== '');
+      process.stdout.write(out.join('\n') + '\n');
+    }
+    if (!load.completed || load.rejected > 0 || stats.notDelivered > 0) exitCode = 1;
+  } finally {
+    await engine.stop().catch(() => undefined);
+    await app.close();
+    if (opts.keepDb) process.stderr.write(`database kept at ${dbPath}\n`);
+    else rmSync(dir, { recursive: true, force: true });
+  }
+  return exitCode;
+}
+
+if (isMainThread) {
+  main().then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exit(1);
+    },
+  );
+} else if ((workerData as { role?: string } | null)?.role === 'app') {
+  runAppServer();
+}
