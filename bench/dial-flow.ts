@@ -34,7 +34,8 @@ const B = '15550100002';
 /** A rings at once and answers; B answers and hangs up: four webhooks, no waiting on the clock. */
 const A_SCRIPT = 'ring, answer';
 const B_SCRIPT = 'answer, hangup after 1ms';
-const DIAL_XML = `<Response><Dial action="/action"><Number>${B}</Number></Dial></Response>`;
+/** XML URLs must be absolute http(s) URLs, so the action names the app's own port. */
+const dialXml = (appPort: number) => `<Response><Dial action="http://127.0.0.1:${appPort}/action"><Number>${B}</Number></Dial></Response>`;
 /** The paths of one call's webhooks, in the order they arrive. */
 const PATHS = ['/ring', '/answer', '/action', '/hangup'] as const;
 const RAW_PATH = '/raw';
@@ -58,6 +59,7 @@ function runAppServer(): void {
   let counts: Record<string, number> = {};
   // Epoch milliseconds with sub-millisecond resolution, comparable across threads.
   const now = () => performance.timeOrigin + performance.now();
+  let answerXml = '';
 
   const server = createServer({ keepAliveTimeout: 30_000 }, (req, res) => {
     const arrived = now();
@@ -71,14 +73,16 @@ function runAppServer(): void {
         paths.push(path);
         times.push(arrived);
       }
-      const body = path === '/answer' ? DIAL_XML : path === '/action' ? '<Response/>' : 'OK';
+      const body = path === '/answer' ? answerXml : path === '/action' ? '<Response/>' : 'OK';
       res.writeHead(200, { 'content-type': path === '/answer' || path === '/action' ? 'text/xml' : 'text/plain' });
       res.end(body);
       if (path === '/hangup') port.postMessage({ type: 'hangup' } satisfies FromApp);
     });
   });
   server.listen(0, '127.0.0.1', () => {
-    port.postMessage({ type: 'listening', port: (server.address() as AddressInfo).port } satisfies FromApp);
+    const own = (server.address() as AddressInfo).port;
+    answerXml = dialXml(own);
+    port.postMessage({ type: 'listening', port: own } satisfies FromApp);
   });
   port.on('message', (msg: ToApp) => {
     if (msg.type === 'reset') {
@@ -106,8 +110,11 @@ class AppServer {
   }
 
   static start(): Promise<AppServer> {
-    // The worker runs this same file; tsx's loader comes along through the inherited execArgv.
-    const worker = new Worker(new URL(import.meta.url), { workerData: { role: 'app' } });
+    // The worker runs this same file. `--import tsx` does not reach worker threads on Node 20, so
+    // the worker registers tsx's loader itself before importing it.
+    const boot = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})
+      .then((tsx) => { tsx.register(); return import(${JSON.stringify(import.meta.url)}); })`;
+    const worker = new Worker(boot, { eval: true, workerData: { role: 'app' } });
     return new Promise((resolve, reject) => {
       worker.once('error', reject);
       const onMessage = (msg: FromApp) => {
@@ -215,41 +222,88 @@ interface CallLoad {
 }
 
 /**
+ * Live-call slots: taken before a POST, given back when that call's /hangup arrives (or its POST
+ * failed). After `expire()` every waiter, present and future, gets false.
+ */
+class Slots {
+  private waiters: Array<(ok: boolean) => void> = [];
+  private expired = false;
+  private idle: ((ok: boolean) => void) | undefined;
+
+  constructor(private free: number, private readonly total: number) {}
+
+  take(): Promise<boolean> {
+    if (this.expired) return Promise.resolve(false);
+    if (this.free > 0) {
+      this.free--;
+      return Promise.resolve(true);
+    }
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  give(): void {
+    const next = this.waiters.shift();
+    if (next) next(true);
+    else if (++this.free === this.total) this.idle?.(true);
+  }
+
+  /** Resolves true once every slot is free again, false if the slots expire first. */
+  allFree(): Promise<boolean> {
+    if (this.free === this.total) return Promise.resolve(true);
+    if (this.expired) return Promise.resolve(false);
+    return new Promise((resolve) => (this.idle = resolve));
+  }
+
+  expire(): void {
+    this.expired = true;
+    for (const w of this.waiters.splice(0)) w(false);
+    this.idle?.(false);
+  }
+}
+
+/**
  * Places `n` calls through the REST API, never more than `concurrency` of them live at once (a
  * call is live from its POST until its /hangup arrives), then waits for every /hangup.
  */
-async function placeCalls(api: string, app: AppServer, n: number, concurrency: number, deadline: number): Promise<CallLoad> {
+async function placeCalls(api: string, app: AppServer, n: number, concurrency: number, timeoutMs: number): Promise<CallLoad> {
   const agent = new Agent({ connections: Math.min(concurrency, 64) });
   const auth = 'Basic ' + Buffer.from(`${AUTH_ID}:${AUTH_TOKEN}`).toString('base64');
   const body = JSON.stringify({ from: CALLER, to: A, answer_url: app.url('/answer'), ring_url: app.url('/ring'), hangup_url: app.url('/hangup') });
   const load: CallLoad = { placed: 0, rejected: 0, apiMs: [], completed: false, startedAt: performance.timeOrigin + performance.now() };
-  const base = app.hangups;
-  let timedOut = false;
+  const width = Math.min(concurrency, n);
+  const slots = new Slots(width, width);
+  app.onHangup = () => slots.give();
+  const timer = clock.setTimer(timeoutMs, () => slots.expire());
   try {
-    await pool(n, concurrency, async () => {
-      if (timedOut) return;
-      // Closed loop: wait for a call to finish before placing the next one over the limit.
-      if (!(await app.until(() => load.placed - load.rejected - (app.hangups - base) < concurrency, deadline))) {
-        timedOut = true;
-        return;
-      }
+    await pool(n, width, async () => {
+      if (!(await slots.take())) return;
       const t = performance.now();
-      const res = await request(`${api}/v1/Account/${AUTH_ID}/Call/`, {
-        dispatcher: agent,
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: auth },
-        body,
-      });
-      const text = await res.body.text();
+      let status = 0;
+      let text = '';
+      try {
+        const res = await request(`${api}/v1/Account/${AUTH_ID}/Call/`, {
+          dispatcher: agent,
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: auth },
+          body,
+        });
+        status = res.statusCode;
+        text = await res.body.text();
+      } catch (err) {
+        text = String(err);
+      }
       load.apiMs.push(performance.now() - t);
       load.placed++;
-      if (res.statusCode !== 201) {
+      if (status !== 201) {
         load.rejected++;
-        load.firstError ??= `HTTP ${res.statusCode}: ${text.slice(0, 200)}`;
+        load.firstError ??= `HTTP ${status}: ${text.slice(0, 200)}`;
+        slots.give();
       }
     });
-    load.completed = !timedOut && (await app.until(() => app.hangups - base >= load.placed - load.rejected, deadline));
+    load.completed = load.placed === n && (await slots.allFree());
   } finally {
+    timer.cancel();
+    app.onHangup = () => undefined;
     await agent.close();
   }
   return load;
@@ -322,6 +376,29 @@ function deliveryStats(dbPath: string, since: number, arrivals: Map<string, numb
   }
 }
 
+/**
+ * How the measured calls ended, by leg and cause. Every A leg should end 4010 (End Of XML
+ * Instructions) and every B leg NORMAL_CLEARING from the callee: anything else means the figures
+ * measured some other flow (an XML error, say) and are not comparable.
+ */
+function outcomes(dbPath: string, since: number): { expected: boolean; text: string } {
+  const db = new BetterSqlite3(dbPath, { readonly: true });
+  try {
+    const rows = db
+      .prepare(
+        `select case when parent_call_uuid is null then 'A' else 'B' end as leg, hangup_cause_code as code,
+                hangup_cause_name as name, hangup_source as source, error, count(*) as n
+           from calls where initiation_time >= ? group by 1, 2, 3, 4, 5 order by 1, 6 desc`,
+      )
+      .all(since) as Array<{ leg: string; code: number | null; name: string | null; source: string | null; error: string | null; n: number }>;
+    const expected = rows.every((r) => (r.leg === 'A' ? r.code === 4010 : r.code === 4000 && r.source === 'Callee') && r.error === null);
+    const text = rows.map((r) => `${r.leg} ${r.n} x ${r.code ?? 'live'} ${r.name ?? ''} (${r.source ?? '-'})${r.error ? `: ${r.error}` : ''}`).join('; ');
+    return { expected, text };
+  } finally {
+    db.close();
+  }
+}
+
 function machine(): { cpu: string; cores: number; node: string; os: string; memoryGb: number } {
   const list = cpus();
   return {
@@ -353,16 +430,16 @@ async function main(): Promise<number> {
     await engine.simNumbers.set(B, B_SCRIPT);
     const port = await engine.listen();
     const api = `http://127.0.0.1:${port}`;
-    const deadline = () => Date.now() + opts.timeoutS * 1000;
+    const timeoutMs = opts.timeoutS * 1000;
 
     if (opts.warmup > 0) {
-      const w = await placeCalls(api, app, opts.warmup, Math.min(opts.concurrency, opts.warmup), deadline());
+      const w = await placeCalls(api, app, opts.warmup, opts.concurrency, timeoutMs);
       if (!w.completed || w.rejected > 0) throw new Error(`warm-up failed: ${w.rejected} rejected, ${w.firstError ?? 'timed out'}`);
       await engine.outbox.drain(5000);
     }
     app.reset();
 
-    const load = await placeCalls(api, app, opts.calls, opts.concurrency, deadline());
+    const load = await placeCalls(api, app, opts.calls, opts.concurrency, timeoutMs);
     const dump = await app.dump();
     const live = engine.registry.size;
     await engine.stop();
@@ -378,6 +455,7 @@ async function main(): Promise<number> {
     const completedCalls = dump.counts['/hangup'] ?? 0;
     const webhooks = PATHS.reduce((n, p) => n + (dump.counts[p] ?? 0), 0);
     const stats = deliveryStats(dbPath, Math.floor(load.startedAt), arrivals);
+    const ended = outcomes(dbPath, Math.floor(load.startedAt));
 
     // The same app, the same concurrency, the same number of requests, a real webhook's body.
     const rawBody = new URLSearchParams(stats.sampleParams ?? { CallUUID: 'x' }).toString();
@@ -395,6 +473,7 @@ async function main(): Promise<number> {
       machine: machine(),
       options: { calls: opts.calls, concurrency: opts.concurrency, warmup: opts.warmup },
       completed: load.completed,
+      outcomes: ended,
       calls: { placed: load.placed, rejected: load.rejected, completed: completedCalls, stillLive: live },
       wallSeconds: wallS,
       callsPerSecond: callsPerS,
@@ -419,6 +498,7 @@ async function main(): Promise<number> {
         `             A "${A_SCRIPT}", B "${B_SCRIPT}": ring, answer (Dial), action, hangup per call`,
         load.completed ? '' : `INCOMPLETE   gave up after ${opts.timeoutS} s: ${completedCalls} of ${load.placed - load.rejected} calls hung up`,
         load.rejected > 0 ? `REJECTED     ${load.rejected} POST Call/ failed; first: ${load.firstError}` : '',
+        `${ended.expected ? 'outcomes' : 'UNEXPECTED'}     ${ended.text}`,
         `calls        ${completedCalls} completed in ${wallS.toFixed(2)} s = ${callsPerS.toFixed(0)} calls/s`,
         `webhooks     ${webhooks} received = ${enginePerS.toFixed(0)}/s; ${stats.delivered} delivered, ${stats.notDelivered} not, ${stats.retried} retried`,
         `latency      event recorded -> app received (deliveries.created_at -> arrival)`,
@@ -433,7 +513,7 @@ async function main(): Promise<number> {
       ].filter((l) => l !== '');
       process.stdout.write(out.join('\n') + '\n');
     }
-    if (!load.completed || load.rejected > 0 || stats.notDelivered > 0) exitCode = 1;
+    if (!load.completed || load.rejected > 0 || stats.notDelivered > 0 || !ended.expected) exitCode = 1;
   } finally {
     await engine.stop().catch(() => undefined);
     await app.close();

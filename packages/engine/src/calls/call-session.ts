@@ -75,6 +75,13 @@ export class CallSession {
       return;
     }
     this.leg.attach(net);
+    this.journal.record({ callUuid: row.call_uuid, at: clock.now(), type: 'leg.originated', data: { network_leg: net.id, from: row.from_number, to: row.to_number, caller_name: row.caller_name, headers: this.setup.sipHeaders } });
+  }
+
+  /** Keys played towards the A party (send_digits, <DTMF>), recorded on the call. */
+  sendDigits(digits: string): void {
+    this.leg.network?.sendDigits(digits);
+    this.journal.record({ callUuid: this.uuid, at: this.deps.clock.now(), type: 'leg.digits-sent', data: { digits } });
   }
 
   /** Inbound: the leg is ringing here; the app decides whether and when it is answered. */
@@ -168,7 +175,7 @@ export class CallSession {
         if (this.setup.hangupOnRingS !== undefined) {
           this.setTimer('hangup-on-ring', this.setup.hangupOnRingS * 1000, () => this.leg.end('hangup-on-ring'));
         }
-        if (effect.early && this.setup.sendOnPreanswer && this.setup.sendDigits) this.leg.network?.sendDigits(this.setup.sendDigits);
+        if (effect.early && this.setup.sendOnPreanswer && this.setup.sendDigits) this.sendDigits(this.setup.sendDigits);
         return;
       }
       case 'answered': {
@@ -176,7 +183,7 @@ export class CallSession {
         this.cancelTimer('hangup-on-ring');
         this.journal.record({ callUuid: row.call_uuid, at, type: 'leg.answered', patch });
         this.setTimer('time-limit', this.setup.timeLimitS * 1000, () => this.leg.end('time-limit'));
-        if (this.setup.sendDigits && !this.setup.sendOnPreanswer) this.leg.network?.sendDigits(this.setup.sendDigits);
+        if (this.setup.sendDigits && !this.setup.sendOnPreanswer) this.sendDigits(this.setup.sendDigits);
         if (row.direction === 'outbound') this.startApp();
         return;
       }

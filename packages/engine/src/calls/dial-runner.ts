@@ -114,6 +114,7 @@ export class DialRun {
         continue;
       }
       runner.attach(net);
+      host.journal.record({ callUuid: row.call_uuid, at: host.clock.now(), type: 'leg.originated', data: { network_leg: net.id, from: row.from_number, to: row.to_number, caller_name: row.caller_name, headers: params.sipHeaders } });
     }
 
     if (this.el.timeout !== undefined && this.el.timeout > 0) {
@@ -186,12 +187,12 @@ export class DialRun {
     switch (effect.type) {
       case 'ringing': {
         host.journal.record({ callUuid: row.call_uuid, at, type: 'leg.ringing', data: { early: effect.early }, patch });
-        if (effect.early && leg.target.sendOnPreanswer && leg.target.sendDigits) leg.runner.network?.sendDigits(leg.target.sendDigits);
+        if (effect.early && leg.target.sendOnPreanswer && leg.target.sendDigits) this.sendDigits(leg, leg.target.sendDigits);
         return;
       }
       case 'answered': {
         host.journal.record({ callUuid: row.call_uuid, at, type: 'leg.answered', patch });
-        if (leg.target.sendDigits && !leg.target.sendOnPreanswer) leg.runner.network?.sendDigits(leg.target.sendDigits);
+        if (leg.target.sendDigits && !leg.target.sendOnPreanswer) this.sendDigits(leg, leg.target.sendDigits);
         if (this.winner || this.finished) {
           leg.runner.end('lose-race');
           return;
@@ -199,14 +200,13 @@ export class DialRun {
         if (this.el.confirmKey) {
           // The callee must press confirmKey within confirmTimeout; the others keep ringing meanwhile.
           leg.confirming = true;
-          this.callback(leg, 'answer');
           const playMs = this.confirmMedia ? this.confirmMedia.children.reduce((ms, c) => ms + onceMs(c, host.media), 0) : 0;
           leg.confirmTimer = host.clock.setTimer(playMs + this.el.confirmTimeout * 1000, () => {
             if (leg.confirming) leg.runner.end('no-answer', 'Plivo');
           });
           return;
         }
-        this.bridge(leg, true);
+        this.bridge(leg);
         return;
       }
       case 'digits': {
@@ -215,7 +215,7 @@ export class DialRun {
             leg.confirming = false;
             leg.confirmTimer?.cancel();
             if (this.winner) leg.runner.end('lose-race');
-            else this.bridge(leg, false);
+            else this.bridge(leg);
           }
           return;
         }
@@ -241,7 +241,8 @@ export class DialRun {
     }
   }
 
-  private bridge(leg: BLeg, withAnswerCallback: boolean): void {
+  /** The first leg to answer (and confirm, with confirmKey) wins; callbacks are only ever about it (engine.md §1). */
+  private bridge(leg: BLeg): void {
     const { host, aLeg } = this.deps;
     this.winner = leg;
     leg.bridged = true;
@@ -251,10 +252,15 @@ export class DialRun {
     const aNet = aLeg.network;
     const bNet = leg.runner.network;
     if (aNet && bNet) aNet.bridge(bNet);
-    if (withAnswerCallback) this.callback(leg, 'answer');
+    this.callback(leg, 'answer');
     this.callback(leg, 'connected');
     host.journal.record({ callUuid: aLeg.uuid, at: host.clock.now(), type: 'dial.bridged', data: { b_leg: leg.runner.uuid, position: leg.position } });
     this.timers.push(host.clock.setTimer(this.el.timeLimit * 1000, () => leg.runner.end('time-limit')));
+  }
+
+  private sendDigits(leg: BLeg, digits: string): void {
+    leg.runner.network?.sendDigits(digits);
+    this.deps.host.journal.record({ callUuid: leg.runner.uuid, at: this.deps.host.clock.now(), type: 'leg.digits-sent', data: { digits } });
   }
 
   private onRingTimeout(): void {

@@ -148,7 +148,7 @@ export class SessionContext implements CallContext {
   }
 
   sendDigits(digits: string): void {
-    this.session.leg.network?.sendDigits(digits);
+    this.session.sendDigits(digits);
   }
 
   scheduleHangup(seconds: number): void {
