@@ -188,3 +188,48 @@ test('sequential dialling: two Dials in a row, each with its own timeout', async
     assert.deepEqual(seq(h), ['/ring@0', '/answer@1', '/cb:answer@5', '/cb:connected@5', '/cb:hangup@7', '/hangup@7']);
   });
 });
+
+test('transfer legs=bleg: the callee leaves the Dial to run its own document; the caller goes on', async () => {
+  await withRig(async (h) => {
+    await h.sim(A, 'ring 1s, answer');
+    await h.sim(B, 'ring 1s, answer');
+    const url = h.app.url.bind(h.app);
+    h.app.on('/answer', `<Response><Dial action="${url('/action')}" callbackUrl="${url('/cb')}"><Number>${B}</Number></Dial></Response>`);
+    h.app.on('/action', '<Response><Speak>one two three four five six seven eight nine ten</Speak></Response>');
+    h.app.on('/b-doc', '<Response><Wait length="3"/></Response>');
+    await h.call({ to: A });
+    const [answer] = await h.waitFor('/answer');
+    const aUuid = answer!.params.CallUUID!;
+    let status = 0;
+    h.runAt(5, async () => {
+      status = (await h.api('POST', `Call/${aUuid}/`, { legs: 'bleg', bleg_url: url('/b-doc') })).status;
+    });
+    await h.waitFor('/hangup');
+    await h.settle();
+    assert.equal(status, 202);
+    assert.deepEqual(seq(h), ['/ring@0', '/answer@1', '/cb:answer@2', '/cb:connected@2', '/b-doc@5', '/action@5', '/hangup@9']);
+    const bDoc = h.app.requests('/b-doc')[0]!;
+    const bUuid = h.app.requests('/cb')[0]!.params.DialBLegUUID!;
+    assert.deepEqual(pick(bDoc, ['Event', 'CallUUID', 'CallStatus']), { Event: 'Redirect', CallUUID: bUuid, CallStatus: 'in-progress' });
+    assert.deepEqual(pick(h.app.requests('/action')[0]!, ['DialStatus', 'DialBLegUUID']), { DialStatus: 'completed', DialBLegUUID: bUuid });
+    const b = (await h.api('GET', `Call/${bUuid}/`)).body;
+    assert.deepEqual([b.hangup_cause_code, b.hangup_source, b.end_time], [4010, 'Plivo', '2026-01-01 00:00:08+00:00']);
+    const ended = (await h.engine.store.listEvents(bUuid)).filter((e) => e.type === 'leg.ended');
+    assert.equal(ended.length, 1);
+  });
+});
+
+test('transfer legs=bleg without a bridged callee is a 409 naming the call', async () => {
+  await withRig(async (h) => {
+    await h.sim(A, 'ring 1s, answer');
+    h.app.on('/answer', '<Response><Wait length="10"/></Response>');
+    await h.call({ to: A });
+    const [answer] = await h.waitFor('/answer');
+    const uuid = answer!.params.CallUUID!;
+    const res = await h.api('POST', `Call/${uuid}/`, { legs: 'bleg', bleg_url: h.app.url('/b') });
+    assert.equal(res.status, 409);
+    assert.equal(res.body.error, `call ${uuid}: no bridged B leg to transfer`);
+    await h.api('DELETE', `Call/${uuid}/`);
+    await h.waitFor('/hangup');
+  });
+});

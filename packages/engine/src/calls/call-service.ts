@@ -9,6 +9,7 @@ import type { MakeCallRequest } from '../api/params/make-call.ts';
 import { newId } from '../util/ids.ts';
 import { normalizeNumber } from '../util/phone.ts';
 import type { CallSetup } from './call-setup.ts';
+import type { LegRunner } from './leg-runner.ts';
 import { CallSession } from './call-session.ts';
 import type { EngineDeps } from './engine-deps.ts';
 import { CAUSES } from './hangup-causes.ts';
@@ -135,6 +136,24 @@ export class CallService {
       log.error({ err }, 'could not accept an inbound call');
       leg.reject(CAUSES['network-failure'].cause);
     }
+  }
+
+  /** A B leg transferred out of its Dial (transfer API, legs=bleg|both) runs the document at `url`. */
+  adoptTransferred(leg: LegRunner, url: string, method: Method): CallSession {
+    const setup: CallSetup = {
+      answerUrl: url,
+      answerMethod: method,
+      fallbackMethod: 'POST',
+      ringMethod: 'POST',
+      hangupMethod: 'POST',
+      timeLimitS: 14400,
+      sendOnPreanswer: false,
+      sipHeaders: {},
+    };
+    const session = this.track(new CallSession(this.deps, leg.row, setup, leg));
+    session.journal.record({ callUuid: leg.uuid, at: this.deps.clock.now(), type: 'call.transferred', data: { url, method } });
+    session.startTransferred(url, method);
+    return session;
   }
 
   private track(session: CallSession): CallSession {

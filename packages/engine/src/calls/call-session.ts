@@ -17,6 +17,7 @@ import { runDocument } from '../interpreter/run-document.ts';
 import { callParams, hangupParams, type WebhookEvent } from '../webhooks/params.ts';
 import { newId } from '../util/ids.ts';
 import { SessionContext } from './session-context.ts';
+import type { DialRun } from './dial-runner.ts';
 import type { Method } from '../xml/elements.ts';
 
 export class CallSession {
@@ -26,6 +27,8 @@ export class CallSession {
   private appRun: Promise<void> | undefined;
   private appAbort = new AbortController();
   private transferEnd: LegEnd | undefined;
+  /** The Dial running now, if any (the transfer API takes its bridged B leg). */
+  activeDial: DialRun | undefined;
   private digitListeners = new Set<(digits: string) => void>();
   private resolveDone!: () => void;
   /** Resolves once the call ended and its hangup was recorded. */
@@ -35,8 +38,10 @@ export class CallSession {
     readonly deps: EngineDeps,
     row: CallRow,
     readonly setup: CallSetup,
+    /** A leg that already exists: a B leg transferred out of its Dial to run a document of its own. */
+    adopted?: LegRunner,
   ) {
-    this.leg = new LegRunner(row, 'Caller', () => deps.clock.now(), deps.billingIncrementS);
+    this.leg = adopted ?? new LegRunner(row, 'Caller', () => deps.clock.now(), deps.billingIncrementS);
     this.journal = new Journal(deps.store, deps.outbox, deps.activity, (err, input) =>
       deps.log.error({ err, call: input.callUuid, type: input.type }, 'could not record a call event'),
     );
@@ -105,6 +110,17 @@ export class CallSession {
     if (this.leg.ended) return;
     this.appAbort = new AbortController();
     this.startApp({ url, method, kind: 'transfer', event: 'Redirect' });
+  }
+
+  /** A transferred B leg: answered already, it runs the document at `url` as a call of its own. */
+  startTransferred(url: string, method: Method): void {
+    this.setTimer('time-limit', this.setup.timeLimitS * 1000, () => this.leg.end('time-limit'));
+    this.startApp({ url, method, kind: 'transfer', event: 'Redirect' });
+  }
+
+  /** Takes the bridged B leg out of the running Dial (transfer API, legs=bleg|both). */
+  releaseBLeg(): LegRunner | undefined {
+    return this.activeDial?.releaseBridged();
   }
 
   /** Keys the A party presses, for GetDigits and for a Dial's hangupOnStar / digitsMatch. */

@@ -29,6 +29,8 @@ interface BLeg {
   confirming: boolean;
   confirmTimer?: Timer;
   bridged: boolean;
+  /** Taken out of the Dial by the transfer API: up, but no longer the Dial's. */
+  transferred?: boolean;
   digitBuffer: string;
 }
 
@@ -263,6 +265,21 @@ export class DialRun {
     this.deps.host.journal.record({ callUuid: leg.runner.uuid, at: this.deps.host.clock.now(), type: 'leg.digits-sent', data: { digits } });
   }
 
+  /**
+   * The transfer API takes the bridged callee away to run its own document: for this Dial the
+   * conversation is over (completed), while the leg itself lives on and ends later, once.
+   */
+  releaseBridged(): LegRunner | undefined {
+    const leg = this.winner;
+    if (!leg || leg.runner.ended || leg.transferred || this.finished) return undefined;
+    leg.transferred = true;
+    const { host, aLeg } = this.deps;
+    host.registry.removeLeg(leg.runner.uuid);
+    host.journal.record({ callUuid: aLeg.uuid, at: host.clock.now(), type: 'dial.transferred', data: { b_leg: leg.runner.uuid } });
+    this.checkDone();
+    return leg.runner;
+  }
+
   private onRingTimeout(): void {
     for (const leg of this.legs) if (!leg.bridged && !leg.confirming) leg.runner.end('no-answer');
   }
@@ -287,7 +304,7 @@ export class DialRun {
     const end = this.deps.aLegEnd();
     const source: HangupSource = end?.source ?? 'Caller';
     for (const leg of this.legs) {
-      if (leg.runner.ended) continue;
+      if (leg.runner.ended || leg.transferred) continue;
       if (leg.bridged) {
         const reason: EndReason = end?.reason === 'time-limit' ? 'time-limit' : end?.reason === 'api-hangup' || end?.reason === 'api-cancel' ? 'api-hangup' : 'normal';
         leg.runner.end(reason, reason === 'normal' ? (source === 'Caller' ? 'Caller' : source) : undefined);
@@ -320,7 +337,7 @@ export class DialRun {
   private checkDone(): void {
     if (this.finished) return;
     if (this.legs.length < this.el.targets.length) return;
-    if (!this.legs.every((l) => l.runner.ended)) return;
+    if (!this.legs.every((l) => l.runner.ended || l.transferred)) return;
     this.finished = true;
     for (const t of this.timers) t.cancel();
     this.unsubscribeDigits();

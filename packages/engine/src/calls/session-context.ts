@@ -175,7 +175,10 @@ export class SessionContext implements CallContext {
       aLegEnd: () => session.endForDial(),
       onALegDigits: (listener) => session.onDigits(listener),
     });
-    return run.run();
+    session.activeDial = run;
+    return run.run().finally(() => {
+      if (session.activeDial === run) session.activeDial = undefined;
+    });
   }
 
   /** A synchronous request in the call's lane; gives up at once when the call ends meanwhile. */

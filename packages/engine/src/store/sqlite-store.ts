@@ -2,12 +2,11 @@
  * The Store on SQLite: one file, one connection, WAL (docs/storage.md).
  *
  * Queries are built and compiled by Kysely over `Database` (schema.ts), the frequent ones once
- * (sqlite-queries.ts); migrations run through
- * Kysely's SqliteDialect; the data methods run their compiled SQL synchronously through
- * SqliteRunner's prepared-statement cache. Each method finishes its SQL before it returns its
- * promise, so no two methods ever interleave, and record()'s transaction is atomic against every
- * other caller in this process without a lock. record() alone is deferred to a group commit
- * (group-commit.ts) that every other method flushes first.
+ * (sqlite-queries.ts). Migrations run through Kysely's SqliteDialect; the data methods run their
+ * compiled SQL synchronously through SqliteRunner's prepared-statement cache, so no two of them
+ * ever interleave and no lock is needed. record() is deferred to a group commit
+ * (group-commit.ts), which every other method flushes first: each operation sees every write
+ * issued before it.
  */
 import { Kysely, SqliteDialect } from 'kysely';
 import { runMigrations } from './migrator.ts';

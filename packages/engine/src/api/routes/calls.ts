@@ -75,8 +75,11 @@ export function callRoutes(app: FastifyInstance, ctx: ApiContext): void {
     const session = ctx.calls.session(req.params.callUuid);
     if (!session) throw notFound('live call', req.params.callUuid);
     if (!session.leg.answered) throw conflict(`call ${req.params.callUuid}: not answered yet; only an answered call can be transferred`);
-    if (transfer.legs !== 'aleg' && transfer.blegUrl) {
-      throw conflict('legs: transferring the B leg is not supported yet; transfer the A leg');
+    if (transfer.blegUrl) {
+      // The B leg goes first: once the A leg's document is stopped, its Dial would hang the callee up.
+      const bLeg = session.releaseBLeg();
+      if (!bLeg) throw conflict(`call ${req.params.callUuid}: no bridged B leg to transfer`);
+      ctx.calls.adoptTransferred(bLeg, transfer.blegUrl, transfer.blegMethod);
     }
     if (transfer.alegUrl) await session.transfer(transfer.alegUrl, transfer.alegMethod);
     return reply.code(202).send({ api_id: newId(), message: 'call transferred' });

@@ -1,0 +1,541 @@
+/**
+ * A property over the real engine (harness: HTTP API, SQLite, simulated network, virtual clock):
+ * random callee scripts, random `<Dial>` documents and a caller who may hang up at any moment.
+ * Each run checks the invariant of engine.md §2 (every leg ends exactly once with one cause; one
+ * `/hangup`, one action) and recomputes the dial's result with an oracle written here from the
+ * spec and the generated timings, independent of the engine's own rule code.
+ *
+ * Durations are generated in milliseconds and written as fixed values (never ranges), so the oracle
+ * knows every instant. Instants that coincide in a way the spec leaves open (two legs answering
+ * together, a callee answering just as the caller leaves) are discarded with `fc.pre`; at the dial's
+ * very start every leg's first events run in document order, which the oracle models.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import fc from 'fast-check';
+import { startHarness, type Harness } from './support/harness.ts';
+import type { CapturedRequest } from './support/app-server.ts';
+
+const SEED = Number(process.env.DIAL_PROPERTY_SEED ?? 731_245);
+const NUM_RUNS = Number(process.env.DIAL_PROPERTY_RUNS ?? 50);
+/** The simulated network's default Timer B (config `networkTimeoutMs`, docs/simulated-network.md). */
+const NETWORK_TIMEOUT_MS = 32_000;
+/** Plivo's defaults for an absent API `time_limit` and Dial `timeLimit` (plivo.md §1.3, §3.3). */
+const DEFAULT_LIMIT_S = 14_400;
+
+// ---------------------------------------------------------------------------------------------
+// What a run is made of.
+
+type Alerting = { readonly kind: 'ring' | 'early'; readonly ms: number | undefined };
+type Outcome =
+  | { readonly kind: 'answer'; readonly hangupMs: number | undefined }
+  | { readonly kind: 'busy' | 'reject' | 'no-answer' | 'timeout' }
+  | { readonly kind: 'fail'; readonly cause: string | undefined }
+  /** The branch runs out of steps while alerting: it keeps ringing (only after an alerting step). */
+  | { readonly kind: 'silent' };
+interface Callee {
+  readonly alerting: readonly Alerting[];
+  readonly outcome: Outcome;
+}
+interface Case {
+  readonly aRingMs: number;
+  /** The caller hangs up this long after answering. */
+  readonly callerHangupMs: number | undefined;
+  /** API `time_limit` of the call. */
+  readonly callLimitS: number | undefined;
+  readonly dialTimeoutS: number | undefined;
+  readonly dialLimitS: number | undefined;
+  readonly callees: readonly Callee[];
+}
+
+/**
+ * `fail NORMAL_CLEARING` is left out: an unanswered leg ending NORMAL_CLEARING makes the engine
+ * report a completed dial (see the todo test at the end of this file).
+ */
+const FAIL_CAUSES = [
+  'USER_BUSY', 'CALL_REJECTED', 'NO_USER_RESPONSE', 'NO_ANSWER', 'RECOVERY_ON_TIMER_EXPIRE',
+  'UNALLOCATED_NUMBER', 'DESTINATION_OUT_OF_ORDER', 'NORMAL_TEMPORARY_FAILURE',
+] as const;
+
+const ms = (min: number, max: number) => fc.integer({ min, max });
+const alerting: fc.Arbitrary<Alerting> = fc.record({
+  kind: fc.constantFrom('ring' as const, 'early' as const),
+  ms: fc.option(ms(1, 6_000), { nil: undefined, freq: 4 }),
+});
+const outcome: fc.Arbitrary<Outcome> = fc.oneof(
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant('answer' as const), hangupMs: fc.option(ms(100, 20_000), { nil: undefined, freq: 4 }) }) },
+  { weight: 2, arbitrary: fc.constantFrom('busy' as const, 'reject' as const, 'no-answer' as const, 'timeout' as const).map((kind) => ({ kind })) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('fail' as const), cause: fc.option(fc.constantFrom(...FAIL_CAUSES), { nil: undefined }) }) },
+  { weight: 1, arbitrary: fc.constant({ kind: 'silent' as const }) },
+);
+const callee: fc.Arbitrary<Callee> = fc
+  .record({ alerting: fc.array(alerting, { maxLength: 3 }), outcome })
+  .map((c) => (c.outcome.kind === 'silent' && c.alerting.length === 0 ? { ...c, outcome: { kind: 'no-answer' as const } } : c));
+const dialCase: fc.Arbitrary<Case> = fc.record({
+  aRingMs: ms(0, 2_000),
+  callerHangupMs: fc.option(ms(100, 40_000), { nil: undefined }),
+  callLimitS: fc.option(fc.integer({ min: 5, max: 120 }), { nil: undefined, freq: 3 }),
+  dialTimeoutS: fc.option(fc.integer({ min: 1, max: 60 }), { nil: undefined }),
+  dialLimitS: fc.option(fc.integer({ min: 1, max: 30 }), { nil: undefined, freq: 3 }),
+  callees: fc.array(callee, { minLength: 1, maxLength: 5 }),
+});
+
+function dur(msValue: number): string {
+  return msValue % 1000 === 0 ? `${msValue / 1000}s` : `${msValue}ms`;
+}
+
+/** The script text of a callee, in the language of engine.md §4. */
+function calleeScript(c: Callee): string {
+  const steps = c.alerting.map((a) => (a.ms === undefined ? a.kind : `${a.kind} ${dur(a.ms)}`));
+  const o = c.outcome;
+  switch (o.kind) {
+    case 'answer':
+      steps.push('answer');
+      if (o.hangupMs !== undefined) steps.push(`hangup after ${dur(o.hangupMs)}`);
+      break;
+    case 'fail':
+      steps.push(o.cause === undefined ? 'fail' : `fail ${o.cause}`);
+      break;
+    case 'silent':
+      break;
+    default:
+      steps.push(o.kind);
+  }
+  return steps.join(', ');
+}
+
+function callerScript(c: Case): string {
+  const steps = [`ring ${dur(c.aRingMs)}`, 'answer'];
+  if (c.callerHangupMs !== undefined) steps.push(`hangup after ${dur(c.callerHangupMs)}`);
+  return steps.join(', ');
+}
+
+function dialXml(c: Case, numbers: readonly string[], urls: { action: string; cb: string }): string {
+  const attrs = [`action="${urls.action}"`, `callbackUrl="${urls.cb}"`];
+  if (c.dialTimeoutS !== undefined) attrs.push(`timeout="${c.dialTimeoutS}"`);
+  if (c.dialLimitS !== undefined) attrs.push(`timeLimit="${c.dialLimitS}"`);
+  return `<Response><Dial ${attrs.join(' ')}>${numbers.map((n) => `<Number>${n}</Number>`).join('')}</Dial></Response>`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The oracle: engine.md §2 applied to the generated timeline. Times are ms from the dial's start,
+// which is the caller's answer (the answer_url fetch takes no virtual time).
+
+type DialStatus = 'completed' | 'busy' | 'no-answer' | 'timeout' | 'failed' | 'cancel';
+interface LegEnd {
+  readonly cause: string;
+  readonly source: string;
+  readonly callStatus: string;
+  /** The DialStatus this end gives the leg when it decides an unanswered dial. */
+  readonly dial: DialStatus;
+}
+interface Expected {
+  readonly status: DialStatus;
+  readonly rang: boolean;
+  readonly cause: string;
+  /** Index of the bridged Number, if any. */
+  readonly winner: number | undefined;
+  readonly legs: readonly LegEnd[];
+  /** When the dial ended (= when the action and the /hangup go out). */
+  readonly dialEndMs: number;
+  readonly aLeg: { readonly cause: string; readonly code: number; readonly source: string };
+}
+
+/** engine.md §2 rows for what a callee's script does on its own. */
+const FAR_END: Record<string, LegEnd> = {
+  USER_BUSY: { cause: 'USER_BUSY', source: 'Callee', callStatus: 'busy', dial: 'busy' },
+  CALL_REJECTED: { cause: 'CALL_REJECTED', source: 'Callee', callStatus: 'busy', dial: 'busy' },
+  NO_USER_RESPONSE: { cause: 'NO_USER_RESPONSE', source: 'Callee', callStatus: 'no-answer', dial: 'no-answer' },
+  NO_ANSWER: { cause: 'NO_USER_RESPONSE', source: 'Callee', callStatus: 'no-answer', dial: 'no-answer' },
+  RECOVERY_ON_TIMER_EXPIRE: { cause: 'RECOVERY_ON_TIMER_EXPIRE', source: 'Carrier', callStatus: 'timeout', dial: 'timeout' },
+  UNALLOCATED_NUMBER: { cause: 'UNALLOCATED_NUMBER', source: 'Carrier', callStatus: 'failed', dial: 'failed' },
+  DESTINATION_OUT_OF_ORDER: { cause: 'DESTINATION_OUT_OF_ORDER', source: 'Carrier', callStatus: 'failed', dial: 'failed' },
+  NORMAL_TEMPORARY_FAILURE: { cause: 'NORMAL_TEMPORARY_FAILURE', source: 'Carrier', callStatus: 'failed', dial: 'failed' },
+};
+const RING_TIMEOUT: LegEnd = { cause: 'NO_ANSWER', source: 'Plivo', callStatus: 'no-answer', dial: 'no-answer' };
+const LOSE_RACE: LegEnd = { cause: 'LOSE_RACE', source: 'Plivo', callStatus: 'cancel', dial: 'failed' };
+/** The B legs of a dial the caller left: ORIGINATOR_CANCEL, CallStatus as in the table's row. */
+const cancelled = (source: string): LegEnd => ({ cause: 'ORIGINATOR_CANCEL', source, callStatus: 'completed', dial: 'cancel' });
+const RANK: Record<DialStatus, number> = { completed: 5, busy: 4, 'no-answer': 3, timeout: 2, failed: 1, cancel: 0 };
+
+interface Plan {
+  readonly rang: boolean;
+  readonly answerAt: number | undefined;
+  readonly hangupAt: number | undefined;
+  readonly endAt: number | undefined;
+  readonly end: LegEnd | undefined;
+}
+
+function plan(c: Callee): Plan {
+  let t = 0;
+  for (const a of c.alerting) t += a.ms ?? 0;
+  const rang = c.alerting.length > 0 || c.outcome.kind === 'no-answer';
+  const o = c.outcome;
+  const ends = (at: number, end: LegEnd): Plan => ({ rang, answerAt: undefined, hangupAt: undefined, endAt: at, end });
+  switch (o.kind) {
+    case 'answer':
+      return { rang, answerAt: t, hangupAt: o.hangupMs === undefined ? undefined : t + o.hangupMs, endAt: undefined, end: undefined };
+    case 'busy':
+      return ends(t, FAR_END.USER_BUSY!);
+    case 'reject':
+      return ends(t, FAR_END.CALL_REJECTED!);
+    case 'fail':
+      return ends(t, FAR_END[o.cause ?? 'NORMAL_TEMPORARY_FAILURE']!);
+    case 'timeout':
+      return ends(t + NETWORK_TIMEOUT_MS, FAR_END.RECOVERY_ON_TIMER_EXPIRE!);
+    case 'no-answer':
+    case 'silent':
+      return { rang, answerAt: undefined, hangupAt: undefined, endAt: undefined, end: undefined };
+  }
+}
+
+type Instant = { readonly at: number; readonly source: string; readonly kind: 'answer' | 'net-end' | 'other' };
+
+/**
+ * Undefined when two instants that decide something coincide, so the outcome would hang on the
+ * order of same-time timers, which no rule fixes. Two far-end failures together decide nothing;
+ * at 0 every leg's own events come in document order.
+ */
+function oracle(c: Case): Expected | undefined {
+  const plans = c.callees.map(plan);
+  const callerAt = c.callerHangupMs;
+  const limitAt = (c.callLimitS ?? DEFAULT_LIMIT_S) * 1000;
+  const dialLimitMs = (c.dialLimitS ?? DEFAULT_LIMIT_S) * 1000;
+
+  const instants: Instant[] = [];
+  for (const [i, p] of plans.entries()) {
+    if (p.answerAt !== undefined) {
+      instants.push({ at: p.answerAt, source: `b${i}`, kind: 'answer' });
+      if (p.hangupAt !== undefined) instants.push({ at: p.hangupAt, source: `b${i}`, kind: 'other' });
+      instants.push({ at: p.answerAt + dialLimitMs, source: `limit${i}`, kind: 'other' });
+    }
+    if (p.endAt !== undefined) instants.push({ at: p.endAt, source: `b${i}`, kind: 'net-end' });
+  }
+  if (c.dialTimeoutS !== undefined) instants.push({ at: c.dialTimeoutS * 1000, source: 'dial-timeout', kind: 'other' });
+  if (callerAt !== undefined) instants.push({ at: callerAt, source: 'caller', kind: 'other' });
+  instants.push({ at: limitAt, source: 'call-limit', kind: 'other' });
+  for (const [i, x] of instants.entries()) {
+    for (const y of instants.slice(i + 1)) {
+      if (x.at !== y.at || x.at === 0 || x.source === y.source) continue;
+      if (x.kind === 'net-end' && y.kind === 'net-end') continue;
+      return undefined;
+    }
+  }
+
+  const legs: Array<LegEnd | undefined> = plans.map(() => undefined);
+  const aLeaves = callerAt !== undefined && callerAt < limitAt ? { at: callerAt, by: 'caller' as const } : { at: limitAt, by: 'limit' as const };
+  const aEndOf = (dialEndMs: number) =>
+    aLeaves.at === dialEndMs
+      ? aLeaves.by === 'caller'
+        ? { cause: 'NORMAL_CLEARING', code: 4000, source: 'Caller' }
+        : { cause: 'ALLOTTED_TIMEOUT', code: 4000, source: 'Plivo' }
+      : { cause: 'NORMAL_CLEARING', code: 4010, source: 'Plivo' };
+  const rang = plans.some((p) => p.rang);
+
+  // Before a bridge: far-end answers and outcomes, the ring timer and the caller leaving, in time
+  // order; at 0 the legs' own events in document order.
+  type Step = { at: number; order: number; run: () => 'bridged' | 'done' | 'go-on' };
+  const steps: Step[] = [];
+  let winner: number | undefined;
+  let bridgeAt = 0;
+  const allEnded = () => legs.every((l) => l !== undefined);
+  for (const [i, p] of plans.entries()) {
+    if (p.answerAt !== undefined) {
+      steps.push({
+        at: p.answerAt,
+        order: i,
+        run: () => {
+          winner = i;
+          bridgeAt = p.answerAt!;
+          for (const j of legs.keys()) if (j !== i && legs[j] === undefined) legs[j] = LOSE_RACE;
+          return 'bridged';
+        },
+      });
+    }
+    if (p.endAt !== undefined) {
+      steps.push({
+        at: p.endAt,
+        order: i,
+        run: () => {
+          legs[i] = p.end;
+          return allEnded() ? 'done' : 'go-on';
+        },
+      });
+    }
+  }
+  if (c.dialTimeoutS !== undefined) {
+    steps.push({
+      at: c.dialTimeoutS * 1000,
+      order: plans.length,
+      run: () => {
+        for (const j of legs.keys()) legs[j] ??= RING_TIMEOUT;
+        return 'done';
+      },
+    });
+  }
+  let cancel = false;
+  steps.push({
+    at: aLeaves.at,
+    order: plans.length + 1,
+    run: () => {
+      cancel = true;
+      for (const j of legs.keys()) legs[j] ??= cancelled(aLeaves.by === 'caller' ? 'Caller' : 'Plivo');
+      return 'done';
+    },
+  });
+  steps.sort((x, y) => x.at - y.at || x.order - y.order);
+
+  for (const step of steps) {
+    const outcome = step.run();
+    if (outcome === 'go-on') continue;
+    if (outcome === 'done') {
+      const dialEndMs = step.at;
+      if (cancel) return { status: 'cancel', rang, cause: 'ORIGINATOR_CANCEL', winner: undefined, legs: legs as LegEnd[], dialEndMs, aLeg: aEndOf(dialEndMs) };
+      // The leg that got furthest decides: ringing beats trying, then busy > no-answer > timeout > failed.
+      let deciding = 0;
+      for (const [j, l] of legs.entries()) {
+        const best = legs[deciding]!;
+        const better = (plans[j]!.rang ? 1 : 0) - (plans[deciding]!.rang ? 1 : 0) || RANK[l!.dial] - RANK[best.dial];
+        if (better > 0) deciding = j;
+      }
+      const d = legs[deciding]!;
+      return { status: d.dial, rang, cause: d.cause, winner: undefined, legs: legs as LegEnd[], dialEndMs, aLeg: aEndOf(dialEndMs) };
+    }
+    // Bridged: the conversation ends at the first of the callee's hangup, the Dial's timeLimit and
+    // the caller leaving (by hanging up or by the call's own time limit).
+    const w = winner!;
+    const p = plans[w]!;
+    const ends: Array<{ at: number; end: LegEnd }> = [{ at: bridgeAt + dialLimitMs, end: { cause: 'ALLOTTED_TIMEOUT', source: 'Plivo', callStatus: 'completed', dial: 'completed' } }];
+    if (p.hangupAt !== undefined) ends.push({ at: p.hangupAt, end: { cause: 'NORMAL_CLEARING', source: 'Callee', callStatus: 'completed', dial: 'completed' } });
+    ends.push({
+      at: aLeaves.at,
+      end:
+        aLeaves.by === 'caller'
+          ? { cause: 'NORMAL_CLEARING', source: 'Caller', callStatus: 'completed', dial: 'completed' }
+          : { cause: 'ALLOTTED_TIMEOUT', source: 'Plivo', callStatus: 'completed', dial: 'completed' },
+    });
+    ends.sort((x, y) => x.at - y.at);
+    const first = ends[0]!;
+    legs[w] = first.end;
+    return { status: 'completed', rang: true, cause: first.end.cause, winner: w, legs: legs as LegEnd[], dialEndMs: first.at, aLeg: aEndOf(first.at) };
+  }
+  throw new Error('unreachable: the call always ends by its time limit');
+}
+
+// ---------------------------------------------------------------------------------------------
+// One run against the engine.
+
+let runNo = 0;
+
+function describeCase(c: Case, numbers: readonly string[], xml: string): string {
+  const lines = [`A ${numbers[0]}: "${callerScript(c)}"${c.callLimitS === undefined ? '' : ` time_limit=${c.callLimitS}`}`];
+  for (const [i, b] of c.callees.entries()) lines.push(`B${i + 1} ${numbers[i + 1]}: "${calleeScript(b)}"`);
+  lines.push(xml);
+  return lines.join('\n');
+}
+
+async function runCase(h: Harness, c: Case, expected: Expected): Promise<void> {
+  const n = ++runNo;
+  const prefix = `1666${String(n).padStart(5, '0')}`;
+  const aNumber = `${prefix}0`;
+  const bNumbers = c.callees.map((_, i) => `${prefix}${i + 1}`);
+  const path = (p: string) => `/p${n}/${p}`;
+  const xml = dialXml(c, bNumbers, { action: h.app.url(path('action')), cb: h.app.url(path('cb')) });
+  const context = () => describeCase(c, [aNumber, ...bNumbers], xml);
+  try {
+    await h.sim(aNumber, callerScript(c));
+    for (const [i, b] of c.callees.entries()) await h.sim(bNumbers[i]!, calleeScript(b));
+    h.app.on(path('answer'), xml);
+    h.app.on(path('action'), '<Response/>');
+    const res = await h.call({
+      to: aNumber,
+      answer_url: h.app.url(path('answer')),
+      ring_url: h.app.url(path('ring')),
+      hangup_url: h.app.url(path('hangup')),
+      ...(c.callLimitS !== undefined && { time_limit: c.callLimitS }),
+    });
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    await h.waitFor(path('hangup'));
+    await h.settle();
+    await check(h, c, expected, { path, bNumbers });
+  } catch (err) {
+    const e = err instanceof Error ? err : new Error(String(err));
+    e.message = `${e.message}\n--- run ${n}, fast-check seed ${SEED}\n${context()}`;
+    throw e;
+  }
+}
+
+async function check(h: Harness, c: Case, x: Expected, run: { path: (p: string) => string; bNumbers: readonly string[] }): Promise<void> {
+  const { path } = run;
+  const [ring, ...moreRings] = h.app.requests(path('ring'));
+  assert.ok(ring, 'no /ring');
+  assert.equal(moreRings.length, 0, 'one /ring');
+  const hangups = h.app.requests(path('hangup'));
+  const actions = h.app.requests(path('action'));
+  assert.equal(hangups.length, 1, 'the A leg\'s /hangup arrives exactly once');
+  assert.equal(actions.length, 1, 'the action arrives exactly once');
+  const hangup = hangups[0]!;
+  const action = actions[0]!;
+  const aUuid = hangup.params.CallUUID!;
+  const since = (r: CapturedRequest) => r.at - ring.at;
+
+  // The B legs, through the API: one per Number, each ended once with one cause.
+  const list = await h.api('GET', `Call/?parent_call_uuid=${aUuid}&limit=20`);
+  assert.equal(list.status, 200);
+  const objects = list.body.objects as Array<Record<string, any>>;
+  assert.equal(objects.length, c.callees.length, 'every B leg is listed as ended');
+  const byNumber = new Map(objects.map((o) => [String(o.to_number).replace(/^\+/, ''), o]));
+  const bUuids: string[] = [];
+  for (const [i, number] of run.bNumbers.entries()) {
+    const listed = byNumber.get(number);
+    assert.ok(listed, `B${i + 1} ${number} is listed`);
+    const one = await h.api('GET', `Call/${listed.call_uuid}/`);
+    assert.equal(one.status, 200);
+    const cdr = one.body as Record<string, any>;
+    const want = x.legs[i]!;
+    assert.equal(cdr.parent_call_uuid, aUuid);
+    assert.notEqual(cdr.end_time, null, `B${i + 1} end_time`);
+    assert.notEqual(cdr.hangup_cause_code, null, `B${i + 1} hangup_cause_code`);
+    assert.deepEqual(
+      { cause: cdr.hangup_cause, source: cdr.hangup_source, status: cdr.call_status },
+      { cause: want.cause, source: want.source, status: want.callStatus },
+      `B${i + 1}'s end`,
+    );
+    bUuids.push(String(cdr.call_uuid));
+  }
+
+  // The A leg.
+  const aCdr = (await h.api('GET', `Call/${aUuid}/`)).body as Record<string, any>;
+  assert.notEqual(aCdr.end_time, null);
+  assert.equal(aCdr.call_status, 'completed');
+  assert.deepEqual(
+    { cause: aCdr.hangup_cause, code: aCdr.hangup_cause_code, source: aCdr.hangup_source },
+    { cause: x.aLeg.cause, code: x.aLeg.code, source: x.aLeg.source },
+    'the A leg\'s end',
+  );
+  assert.deepEqual(
+    { cause: hangup.params.HangupCause, code: hangup.params.HangupCauseCode, source: hangup.params.HangupSource, status: hangup.params.CallStatus },
+    { cause: x.aLeg.cause, code: String(x.aLeg.code), source: x.aLeg.source, status: 'completed' },
+    '/hangup parameters',
+  );
+
+  // Exactly one `leg.ended` event per leg in the store.
+  for (const uuid of [aUuid, ...bUuids]) {
+    const events = await h.engine.store.listEvents(uuid);
+    assert.equal(events.filter((e) => e.type === 'leg.ended').length, 1, `one leg.ended for ${uuid}`);
+  }
+
+  // The action: engine.md §2's result.
+  const winnerUuid = x.winner === undefined ? '' : bUuids[x.winner]!;
+  assert.deepEqual(
+    {
+      DialStatus: action.params.DialStatus,
+      DialRingStatus: action.params.DialRingStatus,
+      DialHangupCause: action.params.DialHangupCause,
+      DialALegUUID: action.params.DialALegUUID,
+      DialBLegUUID: action.params.DialBLegUUID,
+    },
+    { DialStatus: x.status, DialRingStatus: String(x.rang), DialHangupCause: x.cause, DialALegUUID: aUuid, DialBLegUUID: winnerUuid },
+    'action parameters',
+  );
+  const dialEnd = c.aRingMs + x.dialEndMs;
+  assert.equal(since(action), dialEnd, 'the action goes out when the dial ends');
+  assert.equal(since(hangup), dialEnd, 'the /hangup goes out when the dial ends');
+
+  // callbackUrl: only the bridged leg, answer -> connected -> hangup; then the action, then /hangup.
+  const cbs = h.app.requests(path('cb'));
+  if (x.winner === undefined) {
+    assert.deepEqual(cbs.map((r) => r.params.DialAction), [], 'no callback without a bridge');
+  } else {
+    assert.deepEqual(cbs.map((r) => r.params.DialAction), ['answer', 'connected', 'hangup']);
+    for (const cb of cbs) {
+      assert.equal(cb.params.DialBLegUUID, winnerUuid);
+      assert.equal(cb.params.DialALegUUID, aUuid);
+      assert.equal(cb.params.DialBLegPosition, String(x.winner + 1));
+    }
+    const last = cbs[2]!;
+    const want = x.legs[x.winner]!;
+    assert.deepEqual(
+      { cause: last.params.DialBLegHangupCause, source: last.params.DialBLegHangupSource },
+      { cause: want.cause, source: want.source },
+      'DialHangup parameters',
+    );
+    const bridgedAt = c.aRingMs + plan(c.callees[x.winner]!).answerAt!;
+    assert.deepEqual(cbs.map(since), [bridgedAt, bridgedAt, dialEnd], 'callback times');
+  }
+  const order = [...cbs, action, hangup].map((r) => r.seq);
+  assert.deepEqual(order, [...order].sort((p, q) => p - q), 'callbacks, then the action, then /hangup');
+}
+
+// ---------------------------------------------------------------------------------------------
+
+describe('Dial on the real engine: random callees, random caller', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness();
+  });
+  after(async () => {
+    await h.close();
+  });
+
+  it(`every leg ends once, and DialStatus follows engine.md §2 (seed ${SEED}, ${NUM_RUNS} runs)`, async () => {
+    let discarded = 0;
+    await fc.assert(
+      fc.asyncProperty(dialCase, async (c) => {
+        const expected = oracle(c);
+        if (expected === undefined) discarded++;
+        fc.pre(expected !== undefined);
+        await runCase(h, c, expected);
+      }),
+      { seed: SEED, numRuns: NUM_RUNS, endOnFailure: false, maxSkipsPerRun: 100 },
+    );
+    assert.ok(discarded < NUM_RUNS, `too many runs discarded for same-time instants: ${discarded}`);
+  });
+
+  // Cases the property only meets by chance, pinned so each is run every time.
+  const pinned: Array<[string, Case]> = [
+    ['two callees answer at once at the dial start: the first Number wins', {
+      aRingMs: 1000, callerHangupMs: undefined, callLimitS: undefined, dialTimeoutS: undefined, dialLimitS: 5,
+      callees: [{ alerting: [], outcome: { kind: 'answer', hangupMs: 3000 } }, { alerting: [], outcome: { kind: 'answer', hangupMs: 1000 } }],
+    }],
+    ['a busy Number before an answering one at the dial start stays busy', {
+      aRingMs: 0, callerHangupMs: undefined, callLimitS: undefined, dialTimeoutS: undefined, dialLimitS: undefined,
+      callees: [{ alerting: [], outcome: { kind: 'busy' } }, { alerting: [], outcome: { kind: 'answer', hangupMs: 2500 } }],
+    }],
+    ['a ringing leg beats a busy one that never rang', {
+      aRingMs: 500, callerHangupMs: undefined, callLimitS: undefined, dialTimeoutS: 3, dialLimitS: undefined,
+      callees: [{ alerting: [], outcome: { kind: 'busy' } }, { alerting: [{ kind: 'ring', ms: 1500 }], outcome: { kind: 'fail', cause: 'UNALLOCATED_NUMBER' } }],
+    }],
+    ['the caller leaves while a Timer B leg is still silent', {
+      aRingMs: 1200, callerHangupMs: 4321, callLimitS: undefined, dialTimeoutS: undefined, dialLimitS: undefined,
+      callees: [{ alerting: [], outcome: { kind: 'timeout' } }],
+    }],
+    ['the call\'s own time limit ends a bridged dial', {
+      aRingMs: 300, callerHangupMs: undefined, callLimitS: 10, dialTimeoutS: undefined, dialLimitS: undefined,
+      callees: [{ alerting: [{ kind: 'early', ms: 2222 }], outcome: { kind: 'answer', hangupMs: undefined } }],
+    }],
+  ];
+  for (const [name, c] of pinned) {
+    it(name, async () => {
+      const expected = oracle(c);
+      assert.ok(expected, 'a pinned case has no ambiguous instants');
+      await runCase(h, c, expected);
+    });
+  }
+
+  // engine.md §2: "completed whenever a B leg answered". A far end that ends NORMAL_CLEARING
+  // before answering answered nothing; the engine reports DialStatus=completed (dial-outcome.ts
+  // reads CAUSES.normal.dialStatus for an unbridged leg). The oracle expects `failed`.
+  it('an unanswered `fail NORMAL_CLEARING` callee does not complete the dial', { todo: 'dialOutcome: unbridged NORMAL_CLEARING leg gives completed' }, async () => {
+    const c: Case = {
+      aRingMs: 1000, callerHangupMs: undefined, callLimitS: undefined, dialTimeoutS: undefined, dialLimitS: undefined,
+      callees: [{ alerting: [{ kind: 'ring', ms: 2000 }], outcome: { kind: 'fail', cause: 'NORMAL_CLEARING' } }],
+    };
+    const expected: Expected = {
+      status: 'failed', rang: true, cause: 'NORMAL_CLEARING', winner: undefined, dialEndMs: 2000,
+      legs: [{ cause: 'NORMAL_CLEARING', source: 'Callee', callStatus: 'failed', dial: 'failed' }],
+      aLeg: { cause: 'NORMAL_CLEARING', code: 4010, source: 'Plivo' },
+    };
+    await runCase(h, c, expected);
+  });
+});
