@@ -526,7 +526,8 @@ describe('list and retrieve finished calls (plivo.md §1.4, §1.5)', () => {
     h.app.on('/answer', (req) =>
       req.params.To === A1 ? `<Response><Dial callbackUrl="${h.app.url('/cb')}"><Number>${B1}</Number></Dial></Response>` : '<Response><Wait length="3600"/></Response>',
     );
-    h.app.on('/in-answer', '<Response><Wait length="3600"/></Response>');
+    // Speak answers the inbound call (Wait would not) and holds it until the caller hangs up.
+    h.app.on('/in-answer', '<Response><Speak loop="0">hold the line</Speak></Response>');
     await frozen(h, async () => {
       h.runAt(0, async () => {
         ids.A1request = (await h.call({ to: A1 })).body.request_uuid;
@@ -865,12 +866,11 @@ describe('live calls, hangup, cancel and transfer (plivo.md §1.6, §1.7)', () =
     await h.sim(R2, 'no-answer');
     await h.sim(ANS, 'answer');
     const holds = holdOnRing(h, '/m-ring');
+    const answeredHold: Array<() => void> = [];
     h.app.on('/m-answer', () => {
-      const release = h.engine.activity.begin();
-      answeredHold.push(release);
+      answeredHold.push(h.engine.activity.begin());
       return '<Response><Wait length="3600"/></Response>';
     });
-    const answeredHold: Array<() => void> = [];
     try {
       const common = { ring_url: h.app.url('/m-ring'), answer_url: h.app.url('/m-answer'), hangup_url: h.app.url('/m-hangup') };
       const res = await h.call({ ...common, to: `${R1}<${R2}<${ANS}` });

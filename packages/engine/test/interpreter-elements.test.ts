@@ -167,6 +167,21 @@ test('a scheduled hangup that outlives the document: the document ending ends th
   });
 });
 
+test('<Hangup reason="busy"/> on an answered call is a normal hangup: the reason only rejects unanswered calls', async () => {
+  await withRig(async (h) => {
+    const hangup = await runCall(h, '<Wait length="2"/><Hangup reason="busy"/>');
+    assert.deepEqual(seq(h), ['/ring@0', '/answer@1', '/hangup@3']);
+    assert.deepEqual(pick(hangup, HANGUP_KEYS), {
+      CallStatus: 'completed',
+      HangupCause: 'NORMAL_CLEARING',
+      HangupCauseCode: '4000',
+      HangupCauseName: 'Normal Hangup',
+      HangupSource: 'Answer XML',
+      Duration: '2',
+    });
+  });
+});
+
 // ---------------------------------------------------------------- Redirect
 
 test('Redirect (POST, the default): Event=Redirect, the new document replaces the rest', async () => {
@@ -339,6 +354,28 @@ test('GetDigits validDigits: a key outside them fails the attempt; without retri
   });
 });
 
+test('GetDigits: an action that fails after its retry ends the call with 5020', async () => {
+  await withRig(async (h) => {
+    h.app.on('/digits', { status: 500 });
+    const hangup = await runCall(h, `<GetDigits action="${h.app.url('/digits')}"/><Wait length="60"/>`, KEYS_SCRIPT);
+    assert.deepEqual(seq(h), ['/ring@0', '/answer@1', '/digits@3', '/digits@3', '/hangup@3']);
+    assert.deepEqual(pick(hangup, ['HangupCause', 'HangupCauseCode', 'HangupCauseName', 'HangupSource']), {
+      HangupCause: 'NORMAL_TEMPORARY_FAILURE',
+      HangupCauseCode: '5020',
+      HangupCauseName: 'Action URL Failed',
+      HangupSource: 'Error',
+    });
+  });
+});
+
+test('GetDigits: the far end hanging up while keys are awaited ends the call; no action request', async () => {
+  await withRig(async (h) => {
+    const hangup = await runCall(h, `<GetDigits action="${h.app.url('/digits')}" timeout="10"/><Speak>never spoken</Speak>`, 'ring 1s, answer, hangup after 3s');
+    assert.deepEqual(seq(h), ['/ring@0', '/answer@1', '/hangup@4']);
+    assert.deepEqual(pick(hangup, ['HangupCauseCode', 'HangupSource', 'Duration']), { HangupCauseCode: '4000', HangupSource: 'Caller', Duration: '3' });
+  });
+});
+
 // ---------------------------------------------------------------- GetInput
 
 test('GetInput inputType="dtmf": Digits and InputType=dtmf go to the action', async () => {
@@ -355,6 +392,37 @@ test('GetInput inputType="speech" is skipped with a warning shown by GET /Call/{
     assert.deepEqual(seq(h), ['/ring@0', '/answer@1', '/hangup@3']);
     const call = await cdr(h, hangup.params.CallUUID!);
     assert.deepEqual(call.warnings, ['GetInput: speech input is not supported by Switchboard; element skipped']);
+  });
+});
+
+test('GetInput without input: the next element runs after the prompt and executionTimeout', async () => {
+  await withRig(async (h) => {
+    h.app.on('/after', doc(''));
+    await runCall(h, `<GetInput action="${h.app.url('/input')}" inputType="dtmf" executionTimeout="5"><Speak>enter</Speak></GetInput><Redirect>${h.app.url('/after')}</Redirect>`);
+    assert.deepEqual(seq(h), ['/ring@0', '/answer@1', '/after@7', '/hangup@7']);
+  });
+});
+
+test('GetInput inputType="dtmf speech" listens for keys, with a warning that speech is not heard', async () => {
+  await withRig(async (h) => {
+    const hangup = await runCall(h, `<GetInput action="${h.app.url('/input')}" inputType="dtmf speech"/>`, KEYS_SCRIPT);
+    assert.deepEqual(seq(h), ['/ring@0', '/answer@1', '/input@3', '/hangup@3']);
+    assert.deepEqual(pick(h.app.requests('/input')[0]!, ['Digits', 'InputType']), { Digits: '123', InputType: 'dtmf' });
+    const call = await cdr(h, hangup.params.CallUUID!);
+    assert.deepEqual(call.warnings, ['GetInput: speech input is not supported; listening for keys only']);
+  });
+});
+
+test('GetInput executionTimeout caps the whole collection: keys cannot stretch it past the window', { todo: 'get-input.ts passes totalMs: undefined to collectDigits, so executionTimeout only bounds the wait for the first key' }, async () => {
+  await withRig(async (h) => {
+    // The window is t=1..6 (no prompt); keys at t=3 and t=7, digitEndTimeout 5 s.
+    await runCall(
+      h,
+      `<GetInput action="${h.app.url('/input')}" inputType="dtmf" executionTimeout="5" digitEndTimeout="5"/>`,
+      'ring 1s, answer, digits 1 after 2s, digits 2 after 6s',
+    );
+    assert.deepEqual(seq(h), ['/ring@0', '/answer@1', '/input@6', '/hangup@6']);
+    assert.equal(h.app.requests('/input')[0]!.params.Digits, '1');
   });
 });
 

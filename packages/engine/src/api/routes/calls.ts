@@ -4,6 +4,7 @@ import { newId } from '../../util/ids.ts';
 import { parseMakeCall } from '../params/make-call.ts';
 import { buildMeta, parseListCalls, type Query } from '../params/list-calls.ts';
 import { parseTransfer } from '../params/transfer.ts';
+import { optOneOf } from '../params/coerce.ts';
 import { conflict, notFound } from '../errors.ts';
 import { cdrView, liveCallView } from '../views.ts';
 import type { ApiContext } from '../api-context.ts';
@@ -45,8 +46,9 @@ export function callRoutes(app: FastifyInstance, ctx: ApiContext): void {
 
   app.get<{ Params: CallParams; Querystring: Query }>(`${base}/Call/:callUuid/`, async (req) => {
     const { callUuid, authId } = req.params;
-    const status = req.query.status;
-    if (status === 'live' || status === 'queued') {
+    // Checked as in the list: `?status=dead` is a mistake to report, not a request for the CDR.
+    const status = optOneOf(req.query, 'status', ['live', 'queued'] as const);
+    if (status !== undefined) {
       const live = ctx.registry.get(callUuid);
       const row = live?.leg.row;
       if (!row || (status === 'queued') !== (row.call_status === 'queued')) throw notFound(`${status} call`, callUuid);
