@@ -668,7 +668,8 @@ describe('list and retrieve finished calls (plivo.md §1.4, §1.5)', () => {
     assert.deepEqual((await list(`?parent_call_uuid=${ids.A1}`)).uuids, [ids.B1]);
     assert.deepEqual((await list('?hangup_cause_code=3000')).uuids, [ids.C]);
     assert.deepEqual((await list('?hangup_cause_code=4000')).uuids, [ids.E, ids.D, ids.B1, ids.A1]);
-    assert.deepEqual((await list('?hangup_source=Callee')).uuids, [ids.D, ids.C]);
+    assert.deepEqual((await list('?hangup_source=Callee')).uuids, [ids.C]);
+    assert.deepEqual((await list('?hangup_source=Caller')).uuids, [ids.E, ids.D, ids.B1, ids.A1]);
   });
 
   test('bill_duration and its suffixes, in Plivo’s and the SDK’s spelling', async () => {
@@ -839,15 +840,17 @@ describe('live calls, hangup, cancel and transfer (plivo.md §1.6, §1.7)', () =
     const L = '15556660002';
     await h.sim(L, 'ring 1s, answer');
     h.app.on('/h-answer', '<Response><Wait length="3600"/></Response>');
+    let deleted: { status: number } | undefined;
     await frozen(h, async () => {
       await h.call({ to: L, answer_url: h.app.url('/h-answer'), hangup_url: h.app.url('/h-hangup') });
       h.runAt(h.t() + 7, async () => {
         const uuid = h.app.requests('/h-answer')[0]!.params.CallUUID!;
-        assert.equal((await h.api('DELETE', `Call/${uuid}/`)).status, 204);
+        deleted = await h.api('DELETE', `Call/${uuid}/`);
       });
     });
     const [hangup] = await h.waitFor('/h-hangup');
     await h.settle();
+    assert.equal(deleted?.status, 204);
     assert.deepEqual(pick(hangup!, ['CallStatus', 'HangupCause', 'HangupCauseCode', 'HangupCauseName', 'HangupSource', 'Duration']), {
       CallStatus: 'completed',
       HangupCause: 'NORMAL_CLEARING',
@@ -935,30 +938,26 @@ describe('live calls, hangup, cancel and transfer (plivo.md §1.6, §1.7)', () =
     await h.sim(L, 'ring 1s, answer');
     h.app.on('/x-answer', '<Response><Wait length="3600"/><Speak>never spoken</Speak></Response>');
     h.app.on('/x-new', '<Response><Hangup/></Response>');
-    let transferred: { status: number; body: any } | undefined;
     let start = 0;
+    let uuid = '';
+    const answers: Array<{ status: number; body: any }> = [];
     await frozen(h, async () => {
       start = h.t();
       await h.call({ to: L, answer_url: h.app.url('/x-answer'), hangup_url: h.app.url('/x-hangup') });
       h.runAt(start + 5, async () => {
-        const uuid = h.app.requests('/x-answer')[0]!.params.CallUUID!;
-        assertError(await h.api('POST', `Call/${uuid}/`, {}), 400, {
-          error: 'aleg_url: required parameter is missing',
-          code: 'SB_MISSING_PARAM',
-          param: 'aleg_url',
-        });
-        assertError(await h.api('POST', `Call/${uuid}/`, { legs: 'bleg', bleg_url: h.app.url('/y') }), 409, {
-          error: 'legs: transferring the B leg is not supported yet; transfer the A leg',
-          code: 'SB_CONFLICT',
-        });
-        transferred = await h.api('POST', `Call/${uuid}/`, { legs: 'aleg', aleg_url: h.app.url('/x-new'), aleg_method: 'GET' });
+        uuid = h.app.requests('/x-answer')[0]!.params.CallUUID!;
+        answers.push(await h.api('POST', `Call/${uuid}/`, {}));
+        answers.push(await h.api('POST', `Call/${uuid}/`, { legs: 'bleg', bleg_url: h.app.url('/y') }));
+        answers.push(await h.api('POST', `Call/${uuid}/`, { legs: 'aleg', aleg_url: h.app.url('/x-new'), aleg_method: 'GET' }));
       });
     });
     const [hangup] = await h.waitFor('/x-hangup');
     await h.settle();
-    assert.ok(transferred);
-    assert.equal(transferred.status, 202);
-    const { api_id, ...body } = transferred.body;
+    const [missing, noBLeg, transferred] = answers;
+    assertError(missing!, 400, { error: 'aleg_url: required parameter is missing', code: 'SB_MISSING_PARAM', param: 'aleg_url' });
+    assertError(noBLeg!, 409, { error: `call ${uuid}: no bridged B leg to transfer`, code: 'SB_CONFLICT' });
+    assert.equal(transferred!.status, 202);
+    const { api_id, ...body } = transferred!.body;
     assert.match(api_id, UUID_V4);
     assert.deepEqual(body, { message: 'call transferred' });
 

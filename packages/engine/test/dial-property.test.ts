@@ -16,8 +16,11 @@ import fc from 'fast-check';
 import { startHarness, type Harness } from './support/harness.ts';
 import type { CapturedRequest } from './support/app-server.ts';
 
-const SEED = Number(process.env.DIAL_PROPERTY_SEED ?? 731_245);
-const NUM_RUNS = Number(process.env.DIAL_PROPERTY_RUNS ?? 50);
+/** Another seed or more runs: DIAL_PROPERTY_SEED=n DIAL_PROPERTY_RUNS=n. */
+const DEFAULT_SEED = 731_245;
+const DEFAULT_RUNS = 50;
+const SEED = Number(process.env.DIAL_PROPERTY_SEED ?? DEFAULT_SEED);
+const NUM_RUNS = Number(process.env.DIAL_PROPERTY_RUNS ?? DEFAULT_RUNS);
 /** The simulated network's default Timer B (config `networkTimeoutMs`, docs/simulated-network.md). */
 const NETWORK_TIMEOUT_MS = 32_000;
 /** Plivo's defaults for an absent API `time_limit` and Dial `timeLimit` (plivo.md §1.3, §3.3). */
@@ -62,10 +65,12 @@ const alerting: fc.Arbitrary<Alerting> = fc.record({
   kind: fc.constantFrom('ring' as const, 'early' as const),
   ms: fc.option(ms(1, 6_000), { nil: undefined, freq: 4 }),
 });
+// Weighted so that with one to five Numbers every DialStatus comes up in a few dozen runs.
 const outcome: fc.Arbitrary<Outcome> = fc.oneof(
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant('answer' as const), hangupMs: fc.option(ms(100, 20_000), { nil: undefined, freq: 4 }) }) },
-  { weight: 2, arbitrary: fc.constantFrom('busy' as const, 'reject' as const, 'no-answer' as const, 'timeout' as const).map((kind) => ({ kind })) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('fail' as const), cause: fc.option(fc.constantFrom(...FAIL_CAUSES), { nil: undefined }) }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('answer' as const), hangupMs: fc.option(ms(100, 20_000), { nil: undefined, freq: 4 }) }) },
+  { weight: 3, arbitrary: fc.constantFrom('busy' as const, 'reject' as const, 'no-answer' as const).map((kind) => ({ kind })) },
+  { weight: 2, arbitrary: fc.constant({ kind: 'timeout' as const }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('fail' as const), cause: fc.option(fc.constantFrom(...FAIL_CAUSES), { nil: undefined }) }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'silent' as const }) },
 );
 const callee: fc.Arbitrary<Callee> = fc
@@ -73,11 +78,13 @@ const callee: fc.Arbitrary<Callee> = fc
   .map((c) => (c.outcome.kind === 'silent' && c.alerting.length === 0 ? { ...c, outcome: { kind: 'no-answer' as const } } : c));
 const dialCase: fc.Arbitrary<Case> = fc.record({
   aRingMs: ms(0, 2_000),
-  callerHangupMs: fc.option(ms(100, 40_000), { nil: undefined }),
+  callerHangupMs: fc.option(ms(100, 60_000), { nil: undefined, freq: 2 }),
   callLimitS: fc.option(fc.integer({ min: 5, max: 120 }), { nil: undefined, freq: 3 }),
   dialTimeoutS: fc.option(fc.integer({ min: 1, max: 60 }), { nil: undefined }),
   dialLimitS: fc.option(fc.integer({ min: 1, max: 30 }), { nil: undefined, freq: 3 }),
-  callees: fc.array(callee, { minLength: 1, maxLength: 5 }),
+  callees: fc.oneof(
+    ...[4, 3, 2, 1, 1].map((weight, i) => ({ weight, arbitrary: fc.array(callee, { minLength: i + 1, maxLength: i + 1 }) })),
+  ),
 });
 
 function dur(msValue: number): string {
@@ -500,9 +507,12 @@ describe('Dial on the real engine: random callees, random caller', () => {
       }),
       { seed: SEED, numRuns: NUM_RUNS, maxSkipsPerRun: 100 },
     );
-    // The generator is only worth its runs if it reaches every DialStatus.
     t.diagnostic(`DialStatus seen: ${[...seen].map(([k, v]) => `${k}=${v}`).join(' ')}; discarded for same-time instants: ${discarded}`);
-    assert.deepEqual([...seen.keys()].sort(), ['busy', 'cancel', 'completed', 'failed', 'no-answer', 'timeout']);
+    // The generator is only worth its runs if it reaches every DialStatus; checked on the default
+    // seed, where it is a fixed fact, so a generator change that loses a status is noticed.
+    if (SEED === DEFAULT_SEED && NUM_RUNS === DEFAULT_RUNS) {
+      assert.deepEqual([...seen.keys()].sort(), ['busy', 'cancel', 'completed', 'failed', 'no-answer', 'timeout']);
+    }
   });
 
   // Cases the property only meets by chance, pinned so each is run every time.
