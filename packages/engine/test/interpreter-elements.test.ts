@@ -312,6 +312,12 @@ test('GetDigits finishOnKey="2" ends on that key; finishOnKey="" keeps "#" and w
     assert.deepEqual(seq(h), ['/ring@0', '/answer@1', '/digits@7', '/hangup@7']);
     assert.equal(h.app.requests('/digits')[0]!.params.Digits, '123#');
   });
+  // digitTimeout defaults to timeout (docs/xml.md, "Where Switchboard decides for itself").
+  await withRig(async (h) => {
+    await runCall(h, `<GetDigits action="${h.app.url('/digits')}" finishOnKey="" timeout="3"/>`, KEYS_SCRIPT);
+    assert.deepEqual(seq(h), ['/ring@0', '/answer@1', '/digits@6', '/hangup@6']);
+    assert.equal(h.app.requests('/digits')[0]!.params.Digits, '123#');
+  });
 });
 
 test('GetDigits without input: after the prompt and the timeout the next element runs, no action request', async () => {

@@ -1,0 +1,89 @@
+/**
+ * The README's quickstart, as written: `npm start`'s engine, the example app, two curl-style requests,
+ * and the reports the README says the app prints.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createServer } from 'node:net';
+import { request } from 'undici';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const BASE_ENV = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SWITCHBOARD_')));
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function start(args: string[], env: Record<string, string>, ready: RegExp): Promise<{ kill: () => Promise<void>; output: () => string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...BASE_ENV, ...env } });
+    let out = '';
+    const closed = new Promise<void>((r) => child.on('close', () => r()));
+    const onData = (d: Buffer) => {
+      out += d;
+      if (ready.test(out)) resolve({ kill: async () => void (child.kill('SIGTERM'), await closed), output: () => out });
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    void closed.then(() => reject(new Error(`exited early: ${out}`)));
+  });
+}
+
+test('README quickstart: a call with a Dial reports ring, answer, callbacks, DialStatus and hangup', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sb-qs-'));
+  const [enginePort, appPort] = [await freePort(), await freePort()];
+  const engine = await start(
+    ['--import', 'tsx', 'packages/engine/src/cli/main.ts', 'serve', '--port', String(enginePort), '--db', join(dir, 'sb.db')],
+    {},
+    /SWITCHBOARD_AUTH_TOKEN=\w+/,
+  );
+  const app = await start(['examples/quickstart-app.mjs'], { PORT: String(appPort) }, /app listening/);
+  try {
+    const authId = /SWITCHBOARD_AUTH_ID=(\w+)/.exec(engine.output())![1]!;
+    const authToken = /SWITCHBOARD_AUTH_TOKEN=(\w+)/.exec(engine.output())![1]!;
+    const api = `http://127.0.0.1:${enginePort}/v1/Account/${authId}`;
+    const auth = 'Basic ' + Buffer.from(`${authId}:${authToken}`).toString('base64');
+    const form = { authorization: auth, 'content-type': 'application/x-www-form-urlencoded' };
+    const appUrl = `http://127.0.0.1:${appPort}`;
+    const sim = await request(`${api}/Simulator/Number/`, { method: 'POST', headers: form, body: 'number=%2B15550002&script=ring+2s%2C+answer%2C+hangup+after+1s' });
+    assert.equal(sim.statusCode, 201, await sim.body.text());
+    await sim.body.dump();
+    const body = new URLSearchParams({
+      from: '+15550000000',
+      to: '+15550001',
+      answer_url: `${appUrl}/answer`,
+      ring_url: `${appUrl}/ring`,
+      hangup_url: `${appUrl}/hangup`,
+    }).toString();
+    const call = await request(`${api}/Call/`, { method: 'POST', headers: form, body });
+    assert.equal(call.statusCode, 201);
+    assert.equal(((await call.body.json()) as { message: string }).message, 'call fired');
+    // Real time here: ring 1 s + ring 2 s + 1 s of conversation + a short goodbye.
+    for (let i = 0; i < 200 && !/\/hangup/.test(app.output()); i++) await new Promise((r) => setTimeout(r, 50));
+    // Duration is real seconds here; its exact value is not the quickstart's point.
+    const lines = app.output().trim().split('\n').slice(1).map((l) => l.replace(/\s+/g, ' ').replace(/ Duration=\d+$/, ' Duration=N'));
+    assert.deepEqual(lines, [
+      '/ring Event=Ring CallStatus=ringing',
+      '/answer Event=StartApp CallStatus=in-progress',
+      '/callback Event=DialAnswer CallStatus=in-progress DialAction=answer',
+      '/callback Event=DialConnected CallStatus=in-progress DialAction=connected',
+      '/callback Event=DialHangup CallStatus=in-progress DialAction=hangup',
+      '/action Event=Redirect CallStatus=in-progress DialStatus=completed DialRingStatus=true DialHangupCause=NORMAL_CLEARING',
+      '/hangup Event=Hangup CallStatus=completed HangupCause=NORMAL_CLEARING HangupCauseCode=4010 Duration=N',
+    ]);
+  } finally {
+    await app.kill();
+    await engine.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
