@@ -20,6 +20,7 @@ import { Registry } from './calls/registry.ts';
 import { CallService, type InboundRouter } from './calls/call-service.ts';
 import type { EngineDeps } from './calls/engine-deps.ts';
 import { buildServer } from './api/server.ts';
+import { LiveFeed } from './events/live-feed.ts';
 
 const require = createRequire(import.meta.url);
 /** Shutdown grace is real time whatever clock the calls run on. */
@@ -39,6 +40,7 @@ export interface EngineOptions {
 export class Engine {
   readonly activity = new Activity();
   readonly registry = new Registry();
+  readonly feed = new LiveFeed();
   readonly store: Store;
   readonly log: Logger;
   readonly network: SimulatedNetwork;
@@ -90,6 +92,19 @@ export class Engine {
       log: this.log,
       backoff: { ...DEFAULT_BACKOFF, retryForMs: config.webhooks.retryForMs, maxTimeoutMs: config.webhooks.maxBackoffMs },
       perHostConcurrency: config.webhooks.perHostConcurrency,
+      onChange: ({ delivery, attempt }) =>
+        this.feed.publish('delivery', clock.now(), delivery.call_uuid, {
+          delivery_id: delivery.id,
+          seq: delivery.seq,
+          kind: delivery.kind,
+          event: delivery.event,
+          url: delivery.url,
+          status: delivery.status,
+          attempts: delivery.attempts,
+          ...(attempt
+            ? { attempt: attempt.attempt, status_code: attempt.statusCode ?? null, latency_ms: Math.round(attempt.latencyMs), error: attempt.error?.message ?? null }
+            : { next_attempt_at: delivery.next_attempt_at, last_error: delivery.last_error }),
+        }),
     });
     const deps: EngineDeps = {
       clock,
@@ -102,6 +117,7 @@ export class Engine {
       media: { playMs: config.media.playMs, speakWordsPerMinute: config.media.speakWordsPerMinute },
       billingIncrementS: config.billingIncrementS,
       nodeId: config.nodeId,
+      feed: this.feed,
     };
     const router: InboundRouter =
       this.opts.inboundRouter ??
@@ -120,6 +136,8 @@ export class Engine {
         registry: this.registry,
         activity: this.activity,
         simulator: { network: this.network, numbers: this.simNumbers },
+        outbox: this.outbox,
+        feed: this.feed,
         version: VERSION,
       },
       { logError: (err, msg) => this.log.error({ err }, msg) },

@@ -985,6 +985,49 @@ describe('live calls, hangup, cancel and transfer (plivo.md §1.6, §1.7)', () =
   });
 });
 
+describe('transfer of the bridged B leg (legs=bleg)', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness();
+  });
+  after(() => h.close());
+
+  test('the B leg leaves the Dial and runs bleg_url; the A leg’s Dial ends completed', async () => {
+    const A = '15556670001';
+    const B = '15556670002';
+    await h.sim(A, 'ring 1s, answer');
+    await h.sim(B, 'ring 1s, answer');
+    h.app.on('/answer', `<Response><Dial action="${h.app.url('/action')}" callbackUrl="${h.app.url('/cb')}"><Number>${B}</Number></Dial></Response>`);
+    h.app.on('/b-new', '<Response><Speak>for b only</Speak></Response>');
+    let transferred: { status: number; body: any } | undefined;
+    await frozen(h, async () => {
+      await h.call({ to: A });
+      h.runAt(5, async () => {
+        const uuid = h.app.requests('/answer')[0]!.params.CallUUID!;
+        transferred = await h.api('POST', `Call/${uuid}/`, { legs: 'bleg', bleg_url: h.app.url('/b-new') });
+      });
+    });
+    await h.waitFor('/hangup');
+    await h.settle();
+    assert.equal(transferred?.status, 202);
+    assert.equal(transferred.body.message, 'call transferred');
+    const aUuid = h.app.requests('/answer')[0]!.params.CallUUID!;
+    const bUuid = h.app.requests('/cb')[0]!.params.DialBLegUUID!;
+    assert.deepEqual(
+      h.app.requests().map((r) => `${r.path}@${h.at(r)} ${r.params.Event} ${r.params.CallUUID === bUuid ? 'B' : r.params.CallUUID === aUuid ? 'A' : '?'}`),
+      ['/ring@0 Ring A', '/answer@1 StartApp A', '/cb@2 DialAnswer A', '/cb@2 DialConnected A', '/b-new@5 Redirect B', '/action@5 Redirect A', '/hangup@5 Hangup A'],
+    );
+    assert.equal(h.app.requests('/action')[0]!.params.DialStatus, 'completed');
+    const bCdr = (await h.api('GET', `Call/${bUuid}/`)).body;
+    assert.deepEqual(pickKeys(bCdr, ['call_status', 'parent_call_uuid', 'hangup_cause_code', 'end_time']), {
+      call_status: 'completed',
+      parent_call_uuid: aUuid,
+      hangup_cause_code: 4010,
+      end_time: '2026-01-01 00:00:06+00:00',
+    });
+  });
+});
+
 describe('Simulator API (engine.md §4)', () => {
   let h: Harness;
   before(async () => {

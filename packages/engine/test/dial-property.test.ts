@@ -5,10 +5,11 @@
  * `/hangup`, one action) and recomputes the dial's result with an oracle written here from the
  * spec and the generated timings, independent of the engine's own rule code.
  *
- * Durations are generated in milliseconds and written as fixed values (never ranges), so the oracle
- * knows every instant. Instants that coincide in a way the spec leaves open (two legs answering
- * together, a callee answering just as the caller leaves) are discarded with `fc.pre`; at the dial's
- * very start every leg's first events run in document order, which the oracle models.
+ * Durations are written as fixed values (never ranges), so the oracle knows every instant. Where
+ * instants coincide in a way no rule orders (two legs answering together after the start, a callee
+ * answering just as the caller leaves) only the invariant is checked; at the dial's very start every
+ * leg's first events run in document order, which the oracle models. A second property draws whole
+ * seconds from small ranges to make such coincidences common.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -21,6 +22,7 @@ const DEFAULT_SEED = 731_245;
 const DEFAULT_RUNS = 50;
 const SEED = Number(process.env.DIAL_PROPERTY_SEED ?? DEFAULT_SEED);
 const NUM_RUNS = Number(process.env.DIAL_PROPERTY_RUNS ?? DEFAULT_RUNS);
+const TIE_RUNS = Number(process.env.DIAL_PROPERTY_TIE_RUNS ?? 40);
 /** The simulated network's default Timer B (config `networkTimeoutMs`, docs/simulated-network.md). */
 const NETWORK_TIMEOUT_MS = 32_000;
 /** Plivo's defaults for an absent API `time_limit` and Dial `timeLimit` (plivo.md §1.3, §3.3). */
@@ -60,32 +62,65 @@ const FAIL_CAUSES = [
   'UNALLOCATED_NUMBER', 'DESTINATION_OUT_OF_ORDER', 'NORMAL_TEMPORARY_FAILURE',
 ] as const;
 
+/**
+ * The random durations of a run. `fine` draws milliseconds, so instants rarely coincide and the
+ * oracle can speak; `coarse` draws whole seconds from small ranges, so they often do, which is
+ * where races between legs, timers and the caller would break the invariant.
+ */
+interface Grid {
+  readonly step: fc.Arbitrary<number>;
+  readonly hangup: fc.Arbitrary<number>;
+  readonly caller: fc.Arbitrary<number>;
+  readonly callLimitS: fc.Arbitrary<number>;
+  readonly dialTimeoutS: fc.Arbitrary<number>;
+  readonly dialLimitS: fc.Arbitrary<number>;
+}
 const ms = (min: number, max: number) => fc.integer({ min, max });
-const alerting: fc.Arbitrary<Alerting> = fc.record({
-  kind: fc.constantFrom('ring' as const, 'early' as const),
-  ms: fc.option(ms(1, 6_000), { nil: undefined, freq: 4 }),
-});
-// Weighted so that with one to five Numbers every DialStatus comes up in a few dozen runs.
-const outcome: fc.Arbitrary<Outcome> = fc.oneof(
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('answer' as const), hangupMs: fc.option(ms(100, 20_000), { nil: undefined, freq: 4 }) }) },
-  { weight: 3, arbitrary: fc.constantFrom('busy' as const, 'reject' as const, 'no-answer' as const).map((kind) => ({ kind })) },
-  { weight: 2, arbitrary: fc.constant({ kind: 'timeout' as const }) },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('fail' as const), cause: fc.option(fc.constantFrom(...FAIL_CAUSES), { nil: undefined }) }) },
-  { weight: 1, arbitrary: fc.constant({ kind: 'silent' as const }) },
-);
-const callee: fc.Arbitrary<Callee> = fc
-  .record({ alerting: fc.array(alerting, { maxLength: 3 }), outcome })
-  .map((c) => (c.outcome.kind === 'silent' && c.alerting.length === 0 ? { ...c, outcome: { kind: 'no-answer' as const } } : c));
-const dialCase: fc.Arbitrary<Case> = fc.record({
-  aRingMs: ms(0, 2_000),
-  callerHangupMs: fc.option(ms(100, 60_000), { nil: undefined, freq: 2 }),
-  callLimitS: fc.option(fc.integer({ min: 5, max: 120 }), { nil: undefined, freq: 3 }),
-  dialTimeoutS: fc.option(fc.integer({ min: 1, max: 60 }), { nil: undefined }),
-  dialLimitS: fc.option(fc.integer({ min: 1, max: 30 }), { nil: undefined, freq: 3 }),
-  callees: fc.oneof(
-    ...[4, 3, 2, 1, 1].map((weight, i) => ({ weight, arbitrary: fc.array(callee, { minLength: i + 1, maxLength: i + 1 }) })),
-  ),
-});
+const seconds = (min: number, max: number) => fc.integer({ min, max }).map((n) => n * 1000);
+const FINE: Grid = {
+  step: ms(1, 6_000),
+  hangup: ms(100, 20_000),
+  caller: ms(100, 60_000),
+  callLimitS: fc.integer({ min: 5, max: 120 }),
+  dialTimeoutS: fc.integer({ min: 1, max: 60 }),
+  dialLimitS: fc.integer({ min: 1, max: 30 }),
+};
+const COARSE: Grid = {
+  step: seconds(1, 3),
+  hangup: seconds(1, 4),
+  caller: seconds(1, 8),
+  callLimitS: fc.integer({ min: 2, max: 8 }),
+  dialTimeoutS: fc.integer({ min: 1, max: 6 }),
+  dialLimitS: fc.integer({ min: 1, max: 4 }),
+};
+
+function dialCases(g: Grid): fc.Arbitrary<Case> {
+  const alerting: fc.Arbitrary<Alerting> = fc.record({
+    kind: fc.constantFrom('ring' as const, 'early' as const),
+    ms: fc.option(g.step, { nil: undefined, freq: 4 }),
+  });
+  // Weighted so that with one to five Numbers every DialStatus comes up in a few dozen runs.
+  const outcome: fc.Arbitrary<Outcome> = fc.oneof(
+    { weight: 3, arbitrary: fc.record({ kind: fc.constant('answer' as const), hangupMs: fc.option(g.hangup, { nil: undefined, freq: 4 }) }) },
+    { weight: 3, arbitrary: fc.constantFrom('busy' as const, 'reject' as const, 'no-answer' as const).map((kind) => ({ kind })) },
+    { weight: 2, arbitrary: fc.constant({ kind: 'timeout' as const }) },
+    { weight: 3, arbitrary: fc.record({ kind: fc.constant('fail' as const), cause: fc.option(fc.constantFrom(...FAIL_CAUSES), { nil: undefined }) }) },
+    { weight: 1, arbitrary: fc.constant({ kind: 'silent' as const }) },
+  );
+  const callee: fc.Arbitrary<Callee> = fc
+    .record({ alerting: fc.array(alerting, { maxLength: 3 }), outcome })
+    .map((c) => (c.outcome.kind === 'silent' && c.alerting.length === 0 ? { ...c, outcome: { kind: 'no-answer' as const } } : c));
+  return fc.record({
+    aRingMs: ms(0, 2_000),
+    callerHangupMs: fc.option(g.caller, { nil: undefined, freq: 2 }),
+    callLimitS: fc.option(g.callLimitS, { nil: undefined, freq: 3 }),
+    dialTimeoutS: fc.option(g.dialTimeoutS, { nil: undefined }),
+    dialLimitS: fc.option(g.dialLimitS, { nil: undefined, freq: 3 }),
+    callees: fc.oneof(
+      ...[4, 3, 2, 1, 1].map((weight, i) => ({ weight, arbitrary: fc.array(callee, { minLength: i + 1, maxLength: i + 1 }) })),
+    ),
+  });
+}
 
 function dur(msValue: number): string {
   return msValue % 1000 === 0 ? `${msValue / 1000}s` : `${msValue}ms`;
@@ -343,7 +378,8 @@ function describeCase(c: Case, numbers: readonly string[], xml: string): string 
   return lines.join('\n');
 }
 
-async function runCase(h: Harness, c: Case, expected: Expected): Promise<void> {
+/** Runs one case; with `expected` undefined (instants that coincide) only the invariant is checked. */
+async function runCase(h: Harness, c: Case, expected: Expected | undefined): Promise<void> {
   const n = ++runNo;
   const prefix = `1666${String(n).padStart(5, '0')}`;
   const aNumber = `${prefix}0`;
@@ -366,7 +402,8 @@ async function runCase(h: Harness, c: Case, expected: Expected): Promise<void> {
     assert.equal(res.status, 201, JSON.stringify(res.body));
     await h.waitFor(path('hangup'));
     await h.settle();
-    await check(h, c, expected, { path, bNumbers });
+    const observed = await observe(h, c, { path, bNumbers });
+    if (expected !== undefined) compare(observed, c, expected);
   } catch (err) {
     const e = err instanceof Error ? err : new Error(String(err));
     e.message = `${e.message}\n--- run ${n}, fast-check seed ${SEED}\n${context()}`;
@@ -374,19 +411,33 @@ async function runCase(h: Harness, c: Case, expected: Expected): Promise<void> {
   }
 }
 
-async function check(h: Harness, c: Case, x: Expected, run: { path: (p: string) => string; bNumbers: readonly string[] }): Promise<void> {
+interface Observed {
+  readonly ring: CapturedRequest;
+  readonly action: CapturedRequest;
+  readonly hangup: CapturedRequest;
+  readonly cbs: readonly CapturedRequest[];
+  readonly aUuid: string;
+  /** The B legs' CDRs, in Number order. */
+  readonly cdrs: ReadonlyArray<Record<string, any>>;
+  readonly bUuids: readonly string[];
+}
+
+/**
+ * engine.md §2's invariant, whatever the timings: every leg ended once with one cause, one
+ * `/hangup`, one action; callbacks only for the leg the action names, before the action.
+ */
+async function observe(h: Harness, c: Case, run: { path: (p: string) => string; bNumbers: readonly string[] }): Promise<Observed> {
   const { path } = run;
   const [ring, ...moreRings] = h.app.requests(path('ring'));
   assert.ok(ring, 'no /ring');
   assert.equal(moreRings.length, 0, 'one /ring');
   const hangups = h.app.requests(path('hangup'));
   const actions = h.app.requests(path('action'));
-  assert.equal(hangups.length, 1, 'the A leg\'s /hangup arrives exactly once');
+  assert.equal(hangups.length, 1, "the A leg's /hangup arrives exactly once");
   assert.equal(actions.length, 1, 'the action arrives exactly once');
   const hangup = hangups[0]!;
   const action = actions[0]!;
   const aUuid = hangup.params.CallUUID!;
-  const since = (r: CapturedRequest) => r.at - ring.at;
 
   // The B legs, through the API: one per Number, each ended once with one cause.
   const list = await h.api('GET', `Call/?parent_call_uuid=${aUuid}&limit=20`);
@@ -408,6 +459,9 @@ async function check(h: Harness, c: Case, x: Expected, run: { path: (p: string) 
     cdrs.push(cdr);
   }
   const bUuids = cdrs.map((cdr) => String(cdr.call_uuid));
+  const aCdr = (await h.api('GET', `Call/${aUuid}/`)).body as Record<string, any>;
+  assert.notEqual(aCdr.end_time, null, 'A end_time');
+  assert.notEqual(aCdr.hangup_cause, null, 'A hangup_cause');
 
   // Exactly one `leg.ended` event per leg in the store.
   for (const uuid of [aUuid, ...bUuids]) {
@@ -415,22 +469,43 @@ async function check(h: Harness, c: Case, x: Expected, run: { path: (p: string) 
     assert.equal(events.filter((e) => e.type === 'leg.ended').length, 1, `one leg.ended for ${uuid}`);
   }
 
-  // The action: engine.md §2's result.
-  const winnerUuid = x.winner === undefined ? '' : bUuids[x.winner]!;
+  // The action names the bridged leg, if any, and only that leg has callbacks.
+  const p = action.params;
+  assert.equal(p.DialALegUUID, aUuid);
+  const cbs = h.app.requests(path('cb'));
+  if (p.DialStatus === 'completed') {
+    const pos = bUuids.indexOf(p.DialBLegUUID ?? '');
+    assert.ok(pos >= 0, 'a completed dial names one of its B legs');
+    assert.deepEqual(cbs.map((r) => r.params.DialAction), ['answer', 'connected', 'hangup'], 'callbacks of the bridged leg');
+    for (const cb of cbs) {
+      assert.equal(cb.params.DialBLegUUID, p.DialBLegUUID);
+      assert.equal(cb.params.DialALegUUID, aUuid);
+      assert.equal(cb.params.DialBLegPosition, String(pos + 1));
+    }
+    assert.equal(cbs[2]!.params.DialBLegHangupCause, cdrs[pos]!.hangup_cause);
+    assert.equal(cdrs[pos]!.call_status, 'completed');
+  } else {
+    assert.ok(['busy', 'no-answer', 'timeout', 'failed', 'cancel'].includes(p.DialStatus ?? ''), `DialStatus ${p.DialStatus}`);
+    assert.equal(p.DialBLegUUID, '');
+    assert.deepEqual(cbs.map((r) => r.params.DialAction), [], 'no callback without a bridge');
+  }
+  const order = [...cbs, action, hangup].map((r) => r.seq);
+  assert.deepEqual(order, [...order].sort((a, b) => a - b), 'callbacks, then the action, then /hangup');
+  assert.equal(action.at, hangup.at, 'the document ends with the dial: action and /hangup at one instant');
+  return { ring, action, hangup, cbs, aUuid, cdrs, bUuids };
+}
+
+/** The oracle's result, leg by leg and parameter by parameter. */
+function compare(o: Observed, c: Case, x: Expected): void {
+  const since = (r: CapturedRequest) => r.at - o.ring.at;
+  const winnerUuid = x.winner === undefined ? '' : o.bUuids[x.winner]!;
+  const p = o.action.params;
   assert.deepEqual(
-    {
-      DialStatus: action.params.DialStatus,
-      DialRingStatus: action.params.DialRingStatus,
-      DialHangupCause: action.params.DialHangupCause,
-      DialALegUUID: action.params.DialALegUUID,
-      DialBLegUUID: action.params.DialBLegUUID,
-    },
-    { DialStatus: x.status, DialRingStatus: String(x.rang), DialHangupCause: x.cause, DialALegUUID: aUuid, DialBLegUUID: winnerUuid },
+    { DialStatus: p.DialStatus, DialRingStatus: p.DialRingStatus, DialHangupCause: p.DialHangupCause, DialBLegUUID: p.DialBLegUUID },
+    { DialStatus: x.status, DialRingStatus: String(x.rang), DialHangupCause: x.cause, DialBLegUUID: winnerUuid },
     'action parameters',
   );
-
-  // How each B leg ended.
-  for (const [i, cdr] of cdrs.entries()) {
+  for (const [i, cdr] of o.cdrs.entries()) {
     const want = x.legs[i]!;
     assert.deepEqual(
       { cause: cdr.hangup_cause, source: cdr.hangup_source, status: cdr.call_status },
@@ -438,49 +513,20 @@ async function check(h: Harness, c: Case, x: Expected, run: { path: (p: string) 
       `B${i + 1}'s end`,
     );
   }
-
-  // The A leg.
-  const aCdr = (await h.api('GET', `Call/${aUuid}/`)).body as Record<string, any>;
-  assert.notEqual(aCdr.end_time, null);
-  assert.equal(aCdr.call_status, 'completed');
+  const h = o.hangup.params;
   assert.deepEqual(
-    { cause: aCdr.hangup_cause, code: aCdr.hangup_cause_code, source: aCdr.hangup_source },
-    { cause: x.aLeg.cause, code: x.aLeg.code, source: x.aLeg.source },
-    'the A leg\'s end',
-  );
-  assert.deepEqual(
-    { cause: hangup.params.HangupCause, code: hangup.params.HangupCauseCode, source: hangup.params.HangupSource, status: hangup.params.CallStatus },
+    { cause: h.HangupCause, code: h.HangupCauseCode, source: h.HangupSource, status: h.CallStatus },
     { cause: x.aLeg.cause, code: String(x.aLeg.code), source: x.aLeg.source, status: 'completed' },
     '/hangup parameters',
   );
-
   const dialEnd = c.aRingMs + x.dialEndMs;
-  assert.equal(since(action), dialEnd, 'the action goes out when the dial ends');
-  assert.equal(since(hangup), dialEnd, 'the /hangup goes out when the dial ends');
-
-  // callbackUrl: only the bridged leg, answer -> connected -> hangup; then the action, then /hangup.
-  const cbs = h.app.requests(path('cb'));
-  if (x.winner === undefined) {
-    assert.deepEqual(cbs.map((r) => r.params.DialAction), [], 'no callback without a bridge');
-  } else {
-    assert.deepEqual(cbs.map((r) => r.params.DialAction), ['answer', 'connected', 'hangup']);
-    for (const cb of cbs) {
-      assert.equal(cb.params.DialBLegUUID, winnerUuid);
-      assert.equal(cb.params.DialALegUUID, aUuid);
-      assert.equal(cb.params.DialBLegPosition, String(x.winner + 1));
-    }
-    const last = cbs[2]!;
+  assert.equal(since(o.action), dialEnd, 'the action goes out when the dial ends');
+  if (x.winner !== undefined) {
     const want = x.legs[x.winner]!;
-    assert.deepEqual(
-      { cause: last.params.DialBLegHangupCause, source: last.params.DialBLegHangupSource },
-      { cause: want.cause, source: want.source },
-      'DialHangup parameters',
-    );
+    assert.equal(o.cbs[2]!.params.DialBLegHangupSource, want.source, 'DialBLegHangupSource');
     const bridgedAt = c.aRingMs + plan(c.callees[x.winner]!).answerAt!;
-    assert.deepEqual(cbs.map(since), [bridgedAt, bridgedAt, dialEnd], 'callback times');
+    assert.deepEqual(o.cbs.map(since), [bridgedAt, bridgedAt, dialEnd], 'callback times');
   }
-  const order = [...cbs, action, hangup].map((r) => r.seq);
-  assert.deepEqual(order, [...order].sort((p, q) => p - q), 'callbacks, then the action, then /hangup');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -495,24 +541,36 @@ describe('Dial on the real engine: random callees, random caller', () => {
   });
 
   it(`every leg ends once, and DialStatus follows engine.md §2 (seed ${SEED}, ${NUM_RUNS} runs)`, async (t) => {
-    let discarded = 0;
+    let invariantOnly = 0;
     const seen = new Map<string, number>();
     await fc.assert(
-      fc.asyncProperty(dialCase, async (c) => {
+      fc.asyncProperty(dialCases(FINE), async (c) => {
         const expected = oracle(c);
-        if (expected === undefined) discarded++;
-        fc.pre(expected !== undefined);
-        seen.set(expected.status, (seen.get(expected.status) ?? 0) + 1);
+        if (expected === undefined) invariantOnly++;
+        else seen.set(expected.status, (seen.get(expected.status) ?? 0) + 1);
         await runCase(h, c, expected);
       }),
-      { seed: SEED, numRuns: NUM_RUNS, maxSkipsPerRun: 100 },
+      { seed: SEED, numRuns: NUM_RUNS },
     );
-    t.diagnostic(`DialStatus seen: ${[...seen].map(([k, v]) => `${k}=${v}`).join(' ')}; discarded for same-time instants: ${discarded}`);
+    t.diagnostic(`DialStatus seen: ${[...seen].map(([k, v]) => `${k}=${v}`).join(' ')}; invariant only (coinciding instants): ${invariantOnly}`);
     // The generator is only worth its runs if it reaches every DialStatus; checked on the default
     // seed, where it is a fixed fact, so a generator change that loses a status is noticed.
     if (SEED === DEFAULT_SEED && NUM_RUNS === DEFAULT_RUNS) {
       assert.deepEqual([...seen.keys()].sort(), ['busy', 'cancel', 'completed', 'failed', 'no-answer', 'timeout']);
     }
+  });
+
+  it(`the invariant holds when legs, timers and the caller coincide (seed ${SEED}, ${TIE_RUNS} runs)`, async (t) => {
+    let coinciding = 0;
+    await fc.assert(
+      fc.asyncProperty(dialCases(COARSE), async (c) => {
+        const expected = oracle(c);
+        if (expected === undefined) coinciding++;
+        await runCase(h, c, expected);
+      }),
+      { seed: SEED, numRuns: TIE_RUNS },
+    );
+    t.diagnostic(`runs with coinciding instants (invariant only): ${coinciding} of ${TIE_RUNS}`);
   });
 
   // Cases the property only meets by chance, pinned so each is run every time.

@@ -195,6 +195,35 @@ test('the caller\'s "hangup after 20s" ends the call 20 s after the answer: sour
   });
 });
 
+test('the Hangup API ends an answered inbound call: completed, 4000, source API Request', async () => {
+  await withInbound(async ({ h }) => {
+    let status = 0;
+    h.app.on('/answer', (req) => {
+      h.runAt(5, async () => {
+        status = (await h.api('DELETE', `Call/${req.params.CallUUID}/`)).status;
+      });
+      return doc('<Speak>hello</Speak><Wait length="60"/>');
+    });
+    const res = await dialIn(h, 'hangup after 20s');
+    assert.equal(res.status, 201);
+    const [hangup] = await h.waitFor('/hangup');
+    await h.settle();
+    assert.equal(status, 204);
+    assert.deepEqual(seq(h), ['/answer@0', '/hangup@5']);
+    assert.deepEqual(pick(hangup!, [...HANGUP_KEYS, 'Direction']), {
+      Event: 'Hangup',
+      CallStatus: 'completed',
+      HangupCause: 'NORMAL_CLEARING',
+      HangupCauseCode: '4000',
+      HangupCauseName: 'Normal Hangup',
+      HangupSource: 'API Request',
+      Duration: '5',
+      BillDuration: '60',
+      Direction: 'inbound',
+    });
+  });
+});
+
 test('the caller\'s keys reach a GetDigits; its action gets them as an inbound Redirect', async () => {
   await withInbound(async ({ h }) => {
     h.app.on('/digits', doc('<Speak>thank you</Speak>'));
@@ -302,7 +331,7 @@ test('S21 an inbound call\'s Dial reports as S1 does', async () => {
       `<Dial action="${h.app.url('/action')}" callbackUrl="${h.app.url('/cb')}"><Number>${B}</Number></Dial>`,
       'hangup after 20s',
     );
-    // The Dial answers the call at t=0; B rings 2 s, talks 10 s; the document then runs out.
+    // The Dial leaves the caller ringing; B rings 2 s, answers (which answers the caller), talks 10 s.
     assert.deepEqual(seq(h), ['/answer@0', '/cb:answer@2', '/cb:connected@2', '/cb:hangup@12', '/action@12', '/hangup@12']);
     const answer = h.app.requests('/answer')[0]!;
     const aUuid = answer.params.CallUUID!;
@@ -348,12 +377,12 @@ test('S21 an inbound call\'s Dial reports as S1 does', async () => {
       HangupCauseCode: '4010',
       HangupCauseName: 'End Of XML Instructions',
       HangupSource: 'Plivo',
-      Duration: '12',
+      Duration: '10',
       BillDuration: '60',
       CallUUID: aUuid,
     });
     const a = await cdr(h, aUuid);
-    assert.deepEqual([a.call_direction, a.parent_call_uuid, a.call_duration], ['inbound', null, 12]);
+    assert.deepEqual([a.call_direction, a.parent_call_uuid, a.call_duration, a.answer_time], ['inbound', null, 10, '2026-01-01 00:00:02+00:00']);
     const b = await cdr(h, bUuid);
     assert.deepEqual([b.call_direction, b.parent_call_uuid, b.from_number, b.to_number, b.call_duration], ['outbound', aUuid, `+${CALLER}`, `+${B}`, 10]);
   });
@@ -367,7 +396,8 @@ test('S21 variant: the caller hangs up during the bridge; B is hung up and the a
       `<Dial action="${h.app.url('/action')}" callbackUrl="${h.app.url('/cb')}"><Number>${B}</Number></Dial><Speak>never spoken</Speak>`,
       'hangup after 8s',
     );
-    assert.deepEqual(seq(h), ['/answer@0', '/cb:answer@2', '/cb:connected@2', '/cb:hangup@8', '/action@8', '/hangup@8']);
+    // The caller's `hangup after 8s` counts from the answer, which the bridge gave at t=2.
+    assert.deepEqual(seq(h), ['/answer@0', '/cb:answer@2', '/cb:connected@2', '/cb:hangup@10', '/action@10', '/hangup@10']);
     assert.deepEqual(pick(h.app.requests('/action')[0]!, ['DialStatus', 'DialHangupCause']), { DialStatus: 'completed', DialHangupCause: 'NORMAL_CLEARING' });
     assert.deepEqual(pick(hangup, ['CallStatus', 'HangupCause', 'HangupCauseCode', 'HangupSource', 'Duration']), {
       CallStatus: 'completed',
@@ -376,5 +406,26 @@ test('S21 variant: the caller hangs up during the bridge; B is hung up and the a
       HangupSource: 'Caller',
       Duration: '8',
     });
+  });
+});
+
+test('an inbound Dial that reaches nobody never answers the caller; a later Speak does', async () => {
+  await withInbound(async ({ h }) => {
+    await h.sim(B, 'ring 1s, busy');
+    const hangup = await inboundCall(h, `<Dial action="${h.app.url('/action')}" redirect="false"><Number>${B}</Number></Dial>`);
+    assert.deepEqual(seq(h), ['/answer@0', '/action@1', '/hangup@1']);
+    assert.deepEqual(pick(h.app.requests('/action')[0]!, ['DialStatus', 'DialRingStatus', 'CallStatus']), { DialStatus: 'busy', DialRingStatus: 'true', CallStatus: 'ringing' });
+    assert.deepEqual(pick(hangup, ['CallStatus', 'HangupCauseCode', 'Duration', 'BillDuration', 'AnswerTime']), {
+      CallStatus: 'completed',
+      HangupCauseCode: '4010',
+      Duration: '0',
+      BillDuration: '0',
+      AnswerTime: '',
+    });
+  });
+  await withInbound(async ({ h }) => {
+    await h.sim(B, 'busy');
+    const hangup = await inboundCall(h, `<Dial><Number>${B}</Number></Dial><Speak>sorry, nobody is free</Speak>`);
+    assert.deepEqual(pick(hangup, ['Duration', 'AnswerTime']), { Duration: '2', AnswerTime: timeAt(h, 0) });
   });
 });

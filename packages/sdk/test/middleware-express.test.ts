@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
-import { plivoSignature, type ExpressLikeRequest } from '../src/middleware/express.ts';
+import { plivoSignature, webhookOf, type ExpressLikeRequest } from '../src/middleware/express.ts';
 import { signatureHeaders } from '../src/signature/index.ts';
 
 const TOKEN = 'my_auth_token';
@@ -11,8 +11,11 @@ const TOKEN = 'my_auth_token';
 describe('express-style plivoSignature middleware (node:http server)', () => {
   let server: Server;
   let origin: string;
-  const check = plivoSignature({ authToken: TOKEN });
-  const mounted = plivoSignature({ authToken: TOKEN, publicUrl: 'https://app.example.com' });
+  // These tests are about the signature; their bodies are not webhooks, so parsing is off. The
+  // `/typed/...` routes below use the default (parse, and hand over `req.plivo`).
+  const check = plivoSignature({ authToken: TOKEN, parse: false });
+  const mounted = plivoSignature({ authToken: TOKEN, publicUrl: 'https://app.example.com', parse: false });
+  const typed = plivoSignature({ authToken: TOKEN });
 
   // A tiny app: `/pre-parsed/...` mimics express.urlencoded() having run; `/mounted/...` mimics a
   // router that stripped its mount path from `url` but kept `originalUrl`.
@@ -27,6 +30,15 @@ describe('express-style plivoSignature middleware (node:http server)', () => {
       res.end(JSON.stringify({ body: req.body ?? null }));
     };
     const url = req.url ?? '/';
+    if (url.startsWith('/typed')) {
+      typed(req, res, (err?: unknown) => {
+        if (err !== undefined) return done(err);
+        const hook = webhookOf(req);
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify(hook.kind === 'dial-action' ? [hook.kind, hook.DialStatus, hook.DialRingStatus, hook.DialBLegUUID] : [hook.kind]));
+      });
+      return;
+    }
     if (url.startsWith('/pre-parsed')) {
       let text = '';
       req.setEncoding('utf8');
@@ -116,5 +128,46 @@ describe('express-style plivoSignature middleware (node:http server)', () => {
     const headers = signatureHeaders({ method: 'POST', url: `${origin}/answer`, params: {}, authToken: TOKEN });
     const res = await send('POST', '/answer', `Big=${'x'.repeat(1024 * 1024 + 1)}`, { ...headers });
     assert.deepEqual(res, { status: 403, body: 'Forbidden: request body too large\n' });
+  });
+
+  describe('typed parameters (req.plivo)', () => {
+    const action = {
+      Event: 'Redirect', CallUUID: 'a-leg', From: '14155551212', To: '14155550001', CallStatus: 'in-progress',
+      Direction: 'outbound', DialStatus: 'no-answer', DialRingStatus: 'true', DialHangupCause: 'NO_ANSWER',
+      DialALegUUID: 'a-leg', DialBLegUUID: 'b-leg',
+    };
+
+    it('hands the handler the parsed webhook of a verified POST', async () => {
+      const headers = signatureHeaders({ method: 'POST', url: `${origin}/typed/action`, params: action, authToken: TOKEN });
+      const res = await send('POST', '/typed/action', new URLSearchParams(action).toString(), { ...headers });
+      assert.deepEqual(res, { status: 200, body: JSON.stringify(['dial-action', 'no-answer', true, 'b-leg']) });
+    });
+
+    it('parses GET webhooks from the query', async () => {
+      const path = `/typed/ring?${new URLSearchParams({ ...action, Event: 'Ring', CallStatus: 'ringing', DialStatus: '' })}`;
+      const headers = signatureHeaders({ method: 'GET', url: `${origin}${path}`, authToken: TOKEN });
+      assert.deepEqual(await send('GET', path, undefined, { ...headers }), { status: 200, body: JSON.stringify(['ring']) });
+    });
+
+    it('answers 400 naming the parameter when a signed request is not a valid webhook', async () => {
+      const bad = { ...action, DialStatus: 'done' };
+      const headers = signatureHeaders({ method: 'POST', url: `${origin}/typed/action`, params: bad, authToken: TOKEN });
+      const res = await send('POST', '/typed/action', new URLSearchParams(bad).toString(), { ...headers });
+      assert.equal(res.status, 400);
+      assert.match(res.body, /^Bad Request: invalid webhook parameters: DialStatus.*"done"/);
+    });
+
+    it('the signature is still checked first', async () => {
+      const headers = signatureHeaders({ method: 'POST', url: `${origin}/typed/action`, params: action, authToken: 'other' });
+      const res = await send('POST', '/typed/action', new URLSearchParams(action).toString(), { ...headers });
+      assert.equal(res.status, 403);
+    });
+
+    it('webhookOf explains a missing middleware and a wrong kind', () => {
+      assert.throws(() => webhookOf({}), /put plivoSignature\(\) in front of the handler/);
+      const req = { plivo: { kind: 'ring', Event: 'Ring' } };
+      assert.equal(webhookOf(req, 'ring').kind, 'ring');
+      assert.throws(() => webhookOf(req, 'dial-action'), /expected a dial-action webhook, got ring \(Event=Ring\)/);
+    });
   });
 });

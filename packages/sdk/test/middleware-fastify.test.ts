@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import Fastify, { type FastifyInstance } from 'fastify';
 import formbody from '@fastify/formbody';
 import { request } from 'undici';
-import { plivoSignature } from '../src/middleware/fastify.ts';
+import { plivoSignature, webhookOf } from '../src/middleware/fastify.ts';
 import { signatureHeaders } from '../src/signature/index.ts';
 
 const TOKEN = 'my_auth_token';
@@ -26,7 +26,8 @@ describe('fastify plivoSignature hook (real server)', () => {
       });
       direct.get('/answer', async (req) => {
         seen.push({ ...(req.query as object) });
-        return 'ok';
+        const hook = webhookOf(req);
+        return hook.kind === 'ring' ? `ok ${hook.kind} ${hook.CallStatus}` : 'unexpected';
       });
     });
     await app.register(
@@ -50,7 +51,10 @@ describe('fastify plivoSignature hook (real server)', () => {
     return { status: res.statusCode, body: await res.body.text() };
   }
 
-  const form = { CallUUID: 'abc', From: '14155551212', To: '14155550001', CallStatus: 'in-progress', Note: 'a b&c=d' };
+  const form = {
+    Event: 'StartApp', CallUUID: 'abc', From: '14155551212', To: '14155550001', CallStatus: 'in-progress', Direction: 'outbound',
+    Note: 'a b&c=d',
+  };
 
   it('lets a correctly signed POST through', async () => {
     seen.length = 0;
@@ -78,13 +82,14 @@ describe('fastify plivoSignature hook (real server)', () => {
 
   it('verifies GET webhooks with the parameters in the query', async () => {
     seen.length = 0;
-    const url = `${origin}/answer?CallUUID=abc&From=1415&Event=Ring`;
+    const query = 'CallUUID=abc&From=1415&To=1416&CallStatus=ringing&Direction=outbound&Event=Ring';
+    const url = `${origin}/answer?${query}`;
     const headers = signatureHeaders({ method: 'GET', url, authToken: TOKEN });
     const ok = await request(url, { headers: { ...headers } });
     assert.equal(ok.statusCode, 200);
-    assert.equal(await ok.body.text(), 'ok');
-    assert.deepEqual(seen, [{ CallUUID: 'abc', From: '1415', Event: 'Ring' }]);
-    const tampered = await request(`${origin}/answer?CallUUID=abd&From=1415&Event=Ring`, { headers: { ...headers } });
+    assert.equal(await ok.body.text(), 'ok ring ringing');
+    assert.deepEqual(seen, [Object.fromEntries(new URLSearchParams(query))]);
+    const tampered = await request(`${origin}/answer?${query.replace('abc', 'abd')}`, { headers: { ...headers } });
     assert.equal(tampered.statusCode, 403);
     await tampered.body.dump();
   });
@@ -104,5 +109,13 @@ describe('fastify plivoSignature hook (real server)', () => {
     // Signed for the local address instead: does not match what the public URL says.
     const localHeaders = signatureHeaders({ method: 'POST', url: `${origin}/behind/proxied`, params: form, authToken: TOKEN });
     assert.equal((await post('/behind/proxied', form, { ...localHeaders })).status, 403);
+  });
+
+  it('answers 400 when a verified request is not a valid webhook (typed parameters)', async () => {
+    const bad = { ...form, CallStatus: 'answered' };
+    const headers = signatureHeaders({ method: 'POST', url: `${origin}/answer`, params: bad, authToken: TOKEN });
+    const res = await post('/answer', bad, { ...headers });
+    assert.equal(res.status, 400);
+    assert.match(res.body, /^Bad Request: invalid webhook parameters: CallStatus.*"answered"/);
   });
 });

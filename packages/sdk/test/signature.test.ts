@@ -9,10 +9,12 @@ import {
   newNonce,
   signatureHeaders,
   SignatureInputError,
+  signV3,
   v3SignedString,
   validateV1Signature,
   validateV2Signature,
   validateV3Signature,
+  verifyV3,
   type SignedMethod,
 } from '../src/signature/index.ts';
 
@@ -216,9 +218,14 @@ describe('legacy signatures (plivo.md §6.4)', () => {
 
 // --- property: the official SDK accepts every signature we compute --------------------------
 
+// Real webhook URLs are percent-encoded (what `new URL()`, browsers and Plivo's console produce), so
+// unicode and reserved characters reach the URL as %XX escapes. encodeURIComponent also escapes
+// `@`, which the official SDK would misread as user info (see the differences below).
+const encodedUnicode = fc.string({ unit: 'grapheme', maxLength: 6 }).map(encodeURIComponent);
 const alnum = fc.stringMatching(/^[A-Za-z0-9]{1,8}$/);
-const urlChars = fc.stringMatching(/^(?:[A-Za-z0-9\-._~!$'()*;:]|%[0-9A-F]{2}){0,10}$/);
-const queryChars = fc.stringMatching(/^(?:[A-Za-z0-9\-._~!$'()*;:/?+]|%[0-9A-F]{2}){0,10}$/);
+const urlChars = fc.oneof(fc.stringMatching(/^(?:[A-Za-z0-9\-._~!$'()*;:]|%[0-9A-F]{2}){0,10}$/), encodedUnicode);
+const queryChars = fc.oneof(fc.stringMatching(/^(?:[A-Za-z0-9\-._~!$'()*;:/?+]|%[0-9A-F]{2}){0,10}$/), encodedUnicode);
+const queryKey = fc.oneof(alnum, encodedUnicode.filter((k) => k !== ''));
 const host = fc.tuple(fc.stringMatching(/^[a-z0-9]([a-z0-9-]{0,8}[a-z0-9])?$/), fc.constantFrom('.com', '.example.org', '', '.local'));
 const url = fc
   .record({
@@ -227,7 +234,7 @@ const url = fc
     port: fc.option(fc.integer({ min: 1, max: 65535 }), { nil: undefined }),
     path: fc.array(urlChars, { maxLength: 4 }),
     trailingSlash: fc.boolean(),
-    query: fc.option(fc.array(fc.tuple(alnum, queryChars), { maxLength: 4 }), { nil: undefined }),
+    query: fc.option(fc.array(fc.tuple(queryKey, queryChars), { maxLength: 4 }), { nil: undefined }),
     fragment: fc.option(queryChars, { nil: undefined }),
   })
   .map((u) => {
@@ -238,16 +245,18 @@ const url = fc
     if (u.fragment !== undefined) s += `#${u.fragment}`;
     return s;
   });
-// Keys look like Plivo's (capitalised) so they never collide with Object.prototype names, which
-// the official SDK's GET merge (`key in params`) would trip over.
-const paramKey = fc.stringMatching(/^[A-Z][A-Za-z0-9_]{0,10}$/);
+// Keys start with a capital like Plivo's (so they never collide with Object.prototype names, which
+// the official SDK's GET merge `key in params` would trip over) and go on with any unicode.
+const paramKey = fc.tuple(fc.stringMatching(/^[A-Z]$/), fc.string({ unit: 'grapheme', maxLength: 10 })).map(([a, b]) => a + b);
 const paramValue = fc.string({ unit: 'grapheme', maxLength: 12 });
 const params = fc.dictionary(paramKey, fc.oneof(paramValue, fc.array(paramValue, { minLength: 1, maxLength: 3 })), {
   maxKeys: 5,
 });
 
 describe('V3 signature: property against plivo.validateV3Signature', () => {
-  it('plivo accepts what we compute, and we accept it back', () => {
+  it('plivo accepts what we compute, and we accept it back (2,000 random GET and POST webhooks)', () => {
+    let runs = 0;
+    const seen = { GET: 0, POST: 0, query: 0, fragment: 0, unicodeUrl: 0, unicodeParam: 0 };
     fc.assert(
       fc.property(
         fc.constantFrom<SignedMethod>('GET', 'POST'),
@@ -256,15 +265,59 @@ describe('V3 signature: property against plivo.validateV3Signature', () => {
         fc.stringMatching(/^[0-9]{1,20}$/),
         fc.stringMatching(/^[A-Za-z0-9]{8,40}$/),
         (method, u, p, nonce, token) => {
-          const sig = computeV3Signature({ method, url: u, params: p, nonce, authToken: token });
+          runs++;
+          seen[method]++;
+          if (u.includes('?')) seen.query++;
+          if (u.includes('#')) seen.fragment++;
+          if (/%[C-F][0-9A-F]/.test(u)) seen.unicodeUrl++;
+          if (/[^\x00-\x7f]/.test(JSON.stringify(p))) seen.unicodeParam++;
+          const sig = signV3({ method, url: u, params: p, nonce, authToken: token });
           // plivo sorts array values in place: give it its own copy.
           const copy = Object.fromEntries(Object.entries(p).map(([k, v]) => [k, Array.isArray(v) ? [...v] : v]));
           assert.equal(plivo.validateV3Signature(method, u, nonce, token, sig, copy), true, `plivo rejected ${method} ${u}`);
-          assert.equal(validateV3Signature(method, u, nonce, token, sig, p), true);
+          assert.equal(verifyV3({ method, url: u, params: p, nonce, authToken: token, signature: sig }), true);
         },
       ),
       // A fixed seed keeps the suite deterministic; change it locally to explore further.
       { numRuns: 2000, seed: 0x5b0a2d },
     );
+    // The issue asks for at least 2,000 cases covering every shape; prove the generator delivered.
+    assert.equal(runs, 2000);
+    for (const [shape, count] of Object.entries(seen)) assert.ok(count >= 100, `only ${count} runs with ${shape}`);
+  });
+});
+
+describe('V3 signature: where the official Node SDK differs (documented in docs/sdk.md)', () => {
+  // We follow plivo.md §6.2 (and Plivo's Python SDK): the URL as written. The Node SDK's
+  // `uri-parser` and its `utf8.encode` of the whole URL diverge in two cases that real,
+  // percent-encoded webhook URLs never contain.
+  const sign = (url: string) => signV3({ method: 'POST', url, params: { A: 'é' }, nonce: '1', authToken: 't' });
+
+  it('a raw @ after the host: we sign the host as written, plivo reads user info', () => {
+    const raw = 'https://e.com/cb?email=a@b.com';
+    assert.equal(v3SignedString({ method: 'POST', url: raw, params: { A: 'é' }, nonce: '1', authToken: 't' }), 'https://e.com/cb?email=a@b.com.Aé.1');
+    assert.equal(plivo.validateV3Signature('POST', raw, '1', 't', sign(raw), { A: 'é' }), false);
+    // Percent-encoded, as a URL builder writes it, both agree (and sign the decoded value).
+    const encoded = 'https://e.com/cb?email=a%40b.com';
+    assert.equal(v3SignedString({ method: 'POST', url: encoded, params: { A: 'é' }, nonce: '1', authToken: 't' }), 'https://e.com/cb?email=a@b.com.Aé.1');
+    assert.equal(plivo.validateV3Signature('POST', encoded, '1', 't', sign(encoded), { A: 'é' }), true);
+  });
+
+  it('raw non-ASCII in the URL: plivo UTF-8 encodes it twice; %-escaped it agrees', () => {
+    const raw = 'https://e.com/café?x=ü';
+    assert.equal(plivo.validateV3Signature('POST', raw, '1', 't', sign(raw), { A: 'é' }), false);
+    const encoded = 'https://e.com/caf%C3%A9?x=%C3%BC';
+    assert.equal(v3SignedString({ method: 'POST', url: encoded, params: { A: 'é' }, nonce: '1', authToken: 't' }), 'https://e.com/caf%C3%A9?x=ü.Aé.1');
+    assert.equal(plivo.validateV3Signature('POST', encoded, '1', 't', sign(encoded), { A: 'é' }), true);
+  });
+});
+
+describe('signV3 / verifyV3', () => {
+  it('are the object-style names of computeV3Signature / validateV3Signature', () => {
+    const v = VECTORS[1]!;
+    const input = { method: v.method, url: v.url, params: v.params, nonce: v.nonce, authToken: TOKEN };
+    assert.equal(signV3(input), v.signature);
+    assert.equal(verifyV3({ ...input, signature: `x,${v.signature}` }), true);
+    assert.equal(verifyV3({ ...input, signature: v.signature, nonce: '12346' }), false);
   });
 });

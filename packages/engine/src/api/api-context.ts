@@ -7,6 +7,8 @@ import type { SimulatedNetwork } from '../network/simulated/index.ts';
 import type { SimulatorNumbers } from '../numbers/simulator-numbers.ts';
 import type { Activity } from '../util/activity.ts';
 import type { Credentials } from './auth.ts';
+import type { Outbox } from '../webhooks/outbox.ts';
+import type { LiveFeed } from '../events/live-feed.ts';
 
 export interface ApiContext {
   readonly credentials: Credentials;
@@ -18,4 +20,6 @@ export interface ApiContext {
   /** Present when the engine runs on the simulated network. */
   readonly simulator?: { network: SimulatedNetwork; numbers: SimulatorNumbers };
   readonly version: string;
+  readonly outbox: Outbox;
+  readonly feed: LiveFeed;
 }

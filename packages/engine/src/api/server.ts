@@ -11,6 +11,9 @@ import { errorHeaders, notFound, toApiError, toPlivoBody } from './errors.ts';
 import type { ApiContext } from './api-context.ts';
 import { callRoutes } from './routes/calls.ts';
 import { simulatorRoutes } from './routes/simulator.ts';
+import { webhookRoutes } from './routes/webhooks.ts';
+import { timelineRoutes } from './routes/timeline.ts';
+import { eventRoutes } from './routes/events.ts';
 
 export interface BuildOptions {
   /** Logs each request's failures; the engine passes its pino logger. */
@@ -68,6 +71,9 @@ export async function buildServer(ctx: ApiContext, opts: BuildOptions = {}): Pro
   await app.register(async (scope) => {
     callRoutes(scope, ctx);
     simulatorRoutes(scope, ctx);
+    webhookRoutes(scope, ctx);
+    timelineRoutes(scope, ctx);
+    eventRoutes(scope, ctx);
   });
   return app;
 }

@@ -42,8 +42,13 @@ export class CallSession {
     adopted?: LegRunner,
   ) {
     this.leg = adopted ?? new LegRunner(row, 'Caller', () => deps.clock.now(), deps.billingIncrementS);
-    this.journal = new Journal(deps.store, deps.outbox, deps.activity, (err, input) =>
-      deps.log.error({ err, call: input.callUuid, type: input.type }, 'could not record a call event'),
+    this.journal = new Journal(
+      deps.store,
+      deps.outbox,
+      deps.activity,
+      (err, input) => deps.log.error({ err, call: input.callUuid, type: input.type }, 'could not record a call event'),
+      row.parent_call_uuid ?? row.call_uuid,
+      deps.feed,
     );
     this.leg.onEffect((effect, patch) => this.onEffect(effect, patch));
     deps.registry.add({

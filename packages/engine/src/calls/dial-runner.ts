@@ -251,6 +251,8 @@ export class DialRun {
     for (const other of this.legs) if (other !== leg) other.runner.end('lose-race');
     for (const t of this.timers) t.cancel();
     this.timers = [];
+    // An inbound caller still ringing is answered now, as the bridge connects it.
+    aLeg.answer();
     const aNet = aLeg.network;
     const bNet = leg.runner.network;
     if (aNet && bNet) aNet.bridge(bNet);

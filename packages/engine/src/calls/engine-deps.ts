@@ -6,6 +6,7 @@ import type { Activity } from '../util/activity.ts';
 import type { Outbox } from '../webhooks/outbox.ts';
 import type { MediaSettings } from '../interpreter/context.ts';
 import type { Registry } from './registry.ts';
+import type { LiveFeed } from '../events/live-feed.ts';
 
 export interface Logger {
   info(obj: object, msg: string): void;
@@ -25,4 +26,5 @@ export interface EngineDeps {
   readonly media: MediaSettings;
   readonly billingIncrementS: number;
   readonly nodeId: string;
+  readonly feed: LiveFeed;
 }

@@ -7,6 +7,7 @@
 import type { Activity } from '../util/activity.ts';
 import type { CallPatch, DeliveryRow, NewDelivery, Store } from '../store/store.ts';
 import type { Outbox, FetchResult } from '../webhooks/outbox.ts';
+import type { LiveFeed } from '../events/live-feed.ts';
 
 export interface RecordInput {
   callUuid: string;
@@ -25,6 +26,9 @@ export class Journal {
     private readonly outbox: Outbox,
     private readonly activity: Activity,
     private readonly onError: (err: unknown, input: RecordInput) => void,
+    /** The A leg this journal writes for: every item on the live feed is filed under it. */
+    private readonly rootUuid?: string,
+    private readonly feed?: LiveFeed,
   ) {}
 
   /** Appends an event (and its notifications). Never rejects: a storage error is reported and the call goes on. */
@@ -32,8 +36,16 @@ export class Journal {
     const end = this.activity.begin();
     const next = this.tail.then(async () => {
       try {
-        const { deliveries } = await this.store.record(input);
+        const { seq, deliveries } = await this.store.record(input);
         this.outbox.submit(deliveries);
+        this.feed?.publish('event', input.at, this.rootUuid ?? input.callUuid, {
+          leg_uuid: input.callUuid,
+          seq,
+          type: input.type,
+          ...(input.data === undefined ? {} : { data: input.data }),
+          ...(input.patch?.call_status ? { call_status: input.patch.call_status } : {}),
+          deliveries: deliveries.map((d) => ({ delivery_id: d.id, kind: d.kind, event: d.event, url: d.url })),
+        });
         return deliveries;
       } catch (err) {
         this.onError(err, input);

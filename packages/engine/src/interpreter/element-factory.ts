@@ -33,8 +33,12 @@ export function handlerFor(element: Element): ElementHandler<Element> {
   return HANDLERS[element.kind] as ElementHandler<Element>;
 }
 
-/** Elements that run before an inbound call is answered (plivo.md §4.2: PreAnswer, Wait, Hangup...). */
-const BEFORE_ANSWER: ReadonlySet<Element['kind']> = new Set(['PreAnswer', 'Wait', 'Hangup', 'Redirect', 'Unsupported']);
+/**
+ * Elements that run before an inbound call is answered (plivo.md §4.2: PreAnswer, Wait, Hangup...).
+ * A Dial does too: the caller hears ringback, and the call is answered when a callee is bridged,
+ * so a caller whose Dial reaches nobody is never answered (dial-runner.ts).
+ */
+const BEFORE_ANSWER: ReadonlySet<Element['kind']> = new Set(['PreAnswer', 'Wait', 'Hangup', 'Redirect', 'Dial', 'Unsupported']);
 
 export function needsAnsweredCall(element: Element): boolean {
   return !BEFORE_ANSWER.has(element.kind);

@@ -22,6 +22,7 @@ import type {
   AttemptRow,
   CallFilter,
   CallRow,
+  DeliveryFilter,
   DeliveryRow,
   EventRow,
   NewAttempt,
@@ -176,7 +177,7 @@ export class SqliteStore implements Store {
           const changed = this.runner.run(this.q.updateCall.bind(patch, { callUuid }));
           if (changed === 0) throw new StoreError('call-not-found', `${what}: no call ${callUuid}`);
         }
-        const deliveries = news.length > 0 ? this.enqueue(callUuid, at, news) : [];
+        const deliveries = news.length > 0 ? this.enqueue(callUuid, at, seq, news) : [];
         return { seq, deliveries };
       } catch (err) {
         throw toStoreError(err, what);
@@ -254,6 +255,46 @@ export class SqliteStore implements Store {
     });
   }
 
+  async listDeliveriesBy(filter: DeliveryFilter): Promise<{ rows: DeliveryRow[]; total: number }> {
+    return this.sync('list deliveries', () => {
+      const where = (qb: any) => {
+        let q = qb;
+        if (filter.status) q = q.where('status', '=', filter.status);
+        if (filter.call_uuid) q = q.where('call_uuid', '=', filter.call_uuid);
+        if (filter.kind) q = q.where('kind', '=', filter.kind);
+        if (filter.url) {
+          q = filter.url.endsWith('*') ? q.where('url', 'like', filter.url.slice(0, -1).replace(/[%_\\]/g, '\\$&') + '%') : q.where('url', '=', filter.url);
+        }
+        return q;
+      };
+      const rowsQ = where(this.k.selectFrom('deliveries').selectAll())
+        .orderBy('created_at', 'desc')
+        .orderBy('call_uuid')
+        .orderBy('seq', 'desc')
+        .limit(filter.limit)
+        .offset(filter.offset)
+        .compile();
+      const countQ = where(this.k.selectFrom('deliveries').select((eb: any) => eb.fn.countAll().as('n'))).compile();
+      const rows = this.runner.all(rowsQ) as DeliveryRow[];
+      const total = Number((this.runner.first(countQ) as { n: number | string } | undefined)?.n ?? 0);
+      return { rows, total };
+    });
+  }
+
+  async listAttemptsFor(deliveryIds: readonly string[]): Promise<AttemptRow[]> {
+    if (deliveryIds.length === 0) return [];
+    return this.sync('list attempts', () => {
+      const q = this.k
+        .selectFrom('delivery_attempts')
+        .selectAll()
+        .where('delivery_id', 'in', [...deliveryIds])
+        .orderBy('at')
+        .orderBy('id')
+        .compile();
+      return this.runner.all(q) as AttemptRow[];
+    });
+  }
+
   async listAttempts(deliveryId: string): Promise<AttemptRow[]> {
     return this.sync(`list attempts of delivery ${deliveryId}`, () =>
       this.runner.all(
@@ -324,13 +365,14 @@ export class SqliteStore implements Store {
   }
 
   /** Writes deliveries to the outbox with the call's next delivery seqs, in the order given. */
-  private enqueue(callUuid: string, at: number, news: NewDelivery[]): DeliveryRow[] {
+  private enqueue(callUuid: string, at: number, eventSeq: number, news: NewDelivery[]): DeliveryRow[] {
     const last = this.runner.first(this.q.lastDeliverySeq.bind({ callUuid }));
     let seq = last?.n ?? 0;
     const rows: DeliveryRow[] = news.map((d) => ({
       id: d.id,
       call_uuid: callUuid,
       seq: ++seq,
+      event_seq: eventSeq,
       kind: d.kind,
       event: d.event,
       url: d.url,

@@ -40,6 +40,7 @@ export const DELIVERY_COLUMNS = [
   'id',
   'call_uuid',
   'seq',
+  'event_seq',
   'kind',
   'event',
   'url',

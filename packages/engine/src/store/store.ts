@@ -61,6 +61,8 @@ export interface DeliveryRow {
   id: string; // the event id sent as X-Switchboard-Event-Id (uuid)
   call_uuid: string;
   seq: number; // per call, from 1: X-Switchboard-Sequence
+  /** The seq of the event (of the same call) whose transaction wrote this delivery. */
+  event_seq: number | null;
   kind: string; // ring | answer | fallback | hangup | action | callback | redirect | digits | confirm | music
   event: string; // the Event parameter (Ring, StartApp, Hangup, ...)
   url: string; // as configured, fragment included
@@ -127,6 +129,17 @@ export interface CallFilter {
   offset: number;
 }
 
+/** Filters of the delivery log (GET /Webhook/). */
+export interface DeliveryFilter {
+  status?: DeliveryStatus;
+  /** Exact URL as configured, or a prefix when it ends with `*`. */
+  url?: string;
+  call_uuid?: string;
+  kind?: string;
+  limit: number;
+  offset: number;
+}
+
 export interface Store {
   /** Runs numbered migrations; idempotent. */
   migrate(): Promise<void>;
@@ -162,6 +175,10 @@ export interface Store {
   listDeliveries(callUuid: string): Promise<DeliveryRow[]>;
   /** Deliveries still owed (status pending), oldest first, for the outbox to resume after a restart. */
   listPendingDeliveries(limit?: number): Promise<DeliveryRow[]>;
+  /** The delivery log, newest first, with the total count for paging. */
+  listDeliveriesBy(filter: DeliveryFilter): Promise<{ rows: DeliveryRow[]; total: number }>;
+  /** Attempts of several deliveries, in time order (the call timeline). */
+  listAttemptsFor(deliveryIds: readonly string[]): Promise<AttemptRow[]>;
   updateDelivery(id: string, patch: Partial<Omit<DeliveryRow, 'id'>>): Promise<void>;
   addAttempt(attempt: NewAttempt): Promise<void>;
   listAttempts(deliveryId: string): Promise<AttemptRow[]>;

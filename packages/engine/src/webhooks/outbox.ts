@@ -109,6 +109,24 @@ export class Outbox {
     return new Promise((resolve) => this.push({ row, settle: resolve }));
   }
 
+  /**
+   * Sends a delivery again, whatever became of it (the delivery log's Replay): same event id, a
+   * fresh signature, attempts numbered on from the last. A replayed request whose XML once drove a
+   * call is sent once under its URL policy; its response no longer drives anything.
+   */
+  async replay(id: string): Promise<DeliveryRow | undefined> {
+    const row = await this.deps.store.getDelivery(id);
+    if (!row) return undefined;
+    const now = this.deps.clock.now();
+    this.timers.get(id)?.cancel();
+    this.timers.delete(id);
+    this.rounds.delete(id);
+    await this.deps.store.updateDelivery(id, { status: 'pending', completed_at: null, next_attempt_at: now });
+    const fresh = { ...row, status: 'pending' as const, completed_at: null, next_attempt_at: now };
+    this.push(row.synchronous ? { row: fresh, settle: () => {} } : { row: fresh });
+    return fresh;
+  }
+
   /** Picks up what was owed before a restart. Returns how many deliveries were resumed. */
   async resume(): Promise<number> {
     const rows = await this.deps.store.listPendingDeliveries();

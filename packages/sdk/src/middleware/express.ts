@@ -9,9 +9,11 @@
  * ```
  * @module
  */
+import { parseRequestWebhook } from './typed-params.ts';
 import { verifyPlivoRequest, type PlivoSignatureOptions } from './verify-request.ts';
 
 export { verifyPlivoRequest, requestUrl, type PlivoSignatureOptions, type SignedRequest, type Verification } from './verify-request.ts';
+export { parseRequestWebhook, webhookOf, type ParsedRequest, type WithPlivo } from './typed-params.ts';
 
 /**
  * The request shape the middleware reads: an Express `Request` or a `node:http`
@@ -66,6 +68,7 @@ const MAX_BODY_BYTES = 1024 * 1024;
 /**
  * Express-style middleware that lets through only requests carrying a valid
  * `X-Plivo-Signature-V3` (plivo.md §6.2) and answers the rest `403` with a short text reason.
+ * A request let through carries its parameters, parsed, as `req.plivo` ({@link webhookOf}).
  * POST parameters come from `req.body` (any urlencoded parser) or, when absent, from the body,
  * which is then read and parsed here; GET parameters are in the URL.
  *
@@ -73,7 +76,10 @@ const MAX_BODY_BYTES = 1024 * 1024;
  * ```ts
  * app.use('/plivo', express.urlencoded({ extended: false }), plivoSignature({
  *   authToken: process.env.PLIVO_AUTH_TOKEN!, publicUrl: 'https://app.example.com',
- * }));
+ * }), (req, res) => {
+ *   const hook = webhookOf(req, 'dial-action');
+ *   res.type('text/xml').send(hook.DialStatus === 'completed' ? '<Response/>' : '<Response><Hangup/></Response>');
+ * });
  * ```
  */
 export function plivoSignature(options: PlivoSignatureOptions): ExpressMiddleware {
@@ -95,27 +101,33 @@ async function check(req: ExpressLikeRequest, res: ExpressLikeResponse, options:
     // forever on the stream we already drained.
     (req as { _body?: boolean })._body = true;
   }
+  const path = req.originalUrl ?? req.url ?? '/';
   const verdict = verifyPlivoRequest(
     {
       method,
-      path: req.originalUrl ?? req.url ?? '/',
+      path,
       protocol: req.protocol ?? (isEncrypted(req.socket) ? 'https' : 'http'),
       headers: req.headers,
       body: method === 'POST' ? req.body : undefined,
     },
     options,
   );
-  return verdict.ok ? true : deny(res, verdict.reason);
+  if (!verdict.ok) return deny(res, verdict.reason);
+  if (options.parse === false) return true;
+  const parsed = parseRequestWebhook(method, path, req.body);
+  if (!parsed.ok) return deny(res, parsed.reason, 400);
+  (req as { plivo?: unknown }).plivo = parsed.webhook;
+  return true;
 }
 
 function isEncrypted(socket: object | undefined): boolean {
   return socket !== undefined && 'encrypted' in socket && socket.encrypted === true;
 }
 
-function deny(res: ExpressLikeResponse, reason: string): false {
-  res.statusCode = 403;
+function deny(res: ExpressLikeResponse, reason: string, status: 400 | 403 = 403): false {
+  res.statusCode = status;
   res.setHeader('content-type', 'text/plain; charset=utf-8');
-  res.end(`Forbidden: ${reason}\n`);
+  res.end(`${status === 403 ? 'Forbidden' : 'Bad Request'}: ${reason}\n`);
   return false;
 }
 

@@ -9,9 +9,11 @@
  * ```
  * @module
  */
+import { parseRequestWebhook } from './typed-params.ts';
 import { verifyPlivoRequest, type PlivoSignatureOptions } from './verify-request.ts';
 
 export { verifyPlivoRequest, requestUrl, type PlivoSignatureOptions, type SignedRequest, type Verification } from './verify-request.ts';
+export { parseRequestWebhook, webhookOf, type ParsedRequest, type WithPlivo } from './typed-params.ts';
 
 /**
  * What the hook reads from a Fastify request.
@@ -57,7 +59,8 @@ export type FastifyPlivoHook = (request: FastifyLikeRequest, reply: FastifyLikeR
 /**
  * A Fastify `preHandler` (or `preValidation`) hook that lets through only requests carrying a
  * valid `X-Plivo-Signature-V3` (plivo.md §6.2) and answers the rest `403` with a short text
- * reason. POST parameters come from the parsed form body (register `@fastify/formbody`), so the
+ * reason. A request let through carries its parameters, parsed, as `request.plivo`
+ * ({@link webhookOf}). POST parameters come from the parsed form body (register `@fastify/formbody`), so the
  * hook must run after body parsing — not as `onRequest`.
  *
  * @example
@@ -76,6 +79,11 @@ export function plivoSignature(options: PlivoSignatureOptions): FastifyPlivoHook
       // Returning the reply tells Fastify the response is sent and the handler must not run.
       return reply.code(403).type('text/plain; charset=utf-8').send(`Forbidden: ${verdict.reason}\n`);
     }
+    if (options.parse === false) return undefined;
+    const parsed = parseRequestWebhook(request.method, request.url, request.body);
+    if (!parsed.ok) return reply.code(400).type('text/plain; charset=utf-8').send(`Bad Request: ${parsed.reason}\n`);
+    // Read back with webhookOf(request); Fastify allows adding a property to a request in a hook.
+    (request as { plivo?: unknown }).plivo = parsed.webhook;
     return undefined;
   };
 }

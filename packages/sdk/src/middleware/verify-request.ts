@@ -20,6 +20,12 @@ export interface PlivoSignatureOptions {
    * protocol and `Host` header, which is wrong behind a TLS-terminating proxy.
    */
   readonly publicUrl?: string | undefined;
+  /**
+   * Parse the parameters of a verified request into the typed webhook union and attach them as
+   * `req.plivo` (read them with `webhookOf(req)`). Parameters that do not form a valid webhook
+   * are answered `400` with the reason. Default `true`; `false` only verifies.
+   */
+  readonly parse?: boolean | undefined;
 }
 
 /**

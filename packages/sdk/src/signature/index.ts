@@ -9,11 +9,14 @@
  */
 export {
   computeV3Signature,
+  signV3,
   v3SignedString,
   validateV3Signature,
+  verifyV3,
   type SignedMethod,
   type SignatureParams,
   type V3SignatureInput,
+  type V3VerifyInput,
 } from './v3.ts';
 export { newNonce, signatureHeaders, type PlivoSignatureHeaders, type SignatureHeadersInput } from './headers.ts';
 export { computeV1Signature, computeV2Signature, validateV1Signature, validateV2Signature } from './legacy.ts';

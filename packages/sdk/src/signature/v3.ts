@@ -150,3 +150,41 @@ function sortedQueryString(query: ReadonlyMap<string, readonly string[]>): strin
   }
   return parts.join('&');
 }
+
+/**
+ * The issue's names for the V3 pair, over one input object: `signV3` is
+ * {@link computeV3Signature}.
+ *
+ * @example
+ * ```ts
+ * const sig = signV3({ method: 'POST', url: 'https://example.com/answer', nonce: '12345', authToken: 'my_auth_token' });
+ * // '0yCSTcpk0g5MyH+eKhYi02RUlMZ/VPnJKABuBXoajUc='
+ * ```
+ */
+export const signV3: (input: V3SignatureInput) => string = computeV3Signature;
+
+/**
+ * What {@link verifyV3} checks: the signed input plus the received `X-Plivo-Signature-V3` header.
+ *
+ * @example
+ * ```ts
+ * const input: V3VerifyInput = { method: 'GET', url: 'https://e.com/a?x=1', nonce: '1', authToken: 't', signature: 'abc=' };
+ * ```
+ */
+export interface V3VerifyInput extends V3SignatureInput {
+  /** The header as received; may hold several comma-separated signatures. */
+  readonly signature: string;
+}
+
+/**
+ * {@link validateV3Signature} taking one object instead of six positional arguments.
+ *
+ * @example
+ * ```ts
+ * verifyV3({ method: 'POST', url: 'https://example.com/answer', nonce: '12345', authToken: 'my_auth_token',
+ *   signature: '0yCSTcpk0g5MyH+eKhYi02RUlMZ/VPnJKABuBXoajUc=' }); // true
+ * ```
+ */
+export function verifyV3(input: V3VerifyInput): boolean {
+  return validateV3Signature(input.method, input.url, input.nonce, input.authToken, input.signature, input.params ?? {});
+}

@@ -1,6 +1,6 @@
 import type { GetInputElement } from '../../xml/elements.ts';
 import { NEXT, type ElementHandler } from '../context.ts';
-import { collectDigits } from '../collect-digits.ts';
+import { collectDigits, promptMs } from '../collect-digits.ts';
 import { digitsAction } from './get-digits.ts';
 
 /** How long `digitEndTimeout="auto"` waits between keys. */
@@ -22,7 +22,8 @@ export const getInput: ElementHandler<GetInputElement> = async (el, ctx) => {
     nextTimeoutMs: nextMs,
     finishOnKey: el.finishOnKey,
     numDigits: el.numDigits,
-    totalMs: undefined,
+    // executionTimeout caps the whole collection, counted from the end of the prompt.
+    totalMs: promptMs(el.children, ctx) + el.executionTimeout * 1000,
   });
   if (got.digits === '') return NEXT;
   return digitsAction(ctx, el.action, el.method, el.redirect, got.digits, 'dtmf');

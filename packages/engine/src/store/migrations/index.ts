@@ -1,5 +1,6 @@
 /** Every migration, in order. A new one goes in a new numbered file and is appended here. */
 import type { Migration } from '../migrator.ts';
 import { initial } from './001-initial.ts';
+import { deliveryEventSeq } from './002-delivery-event-seq.ts';
 
-export const migrations: readonly Migration[] = [initial];
+export const migrations: readonly Migration[] = [initial, deliveryEventSeq];

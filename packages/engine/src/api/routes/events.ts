@@ -1,0 +1,48 @@
+/**
+ * The live event feed as Server-Sent Events: `GET /v1/Account/{id}/Events/?call_uuid=&kind=event|delivery`.
+ * Each item is `id: <n>`, `event: <kind>`, `data: <json>`; a comment line every 15 s keeps proxies from
+ * closing an idle stream.
+ */
+import type { FastifyInstance } from 'fastify';
+import { RealClock, type Timer } from '../../clock.ts';
+import { invalidParam } from '../errors.ts';
+import { formatTime } from '../../util/time.ts';
+import type { ApiContext } from '../api-context.ts';
+import type { FeedItem } from '../../events/live-feed.ts';
+
+/** Keep-alives are about the TCP connection, so they run on real time whatever clock the calls use. */
+const wallClock = new RealClock();
+const HEARTBEAT_MS = 15_000;
+
+export function eventRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  app.get<{ Querystring: { call_uuid?: string; kind?: string } }>('/v1/Account/:authId/Events/', async (req, reply) => {
+    const { call_uuid: callUuid, kind } = req.query;
+    if (kind !== undefined && kind !== 'event' && kind !== 'delivery') throw invalidParam('kind', `must be event or delivery, got "${kind}"`);
+    reply.hijack();
+    // A stream stays open for as long as the client wants: it must not count as work in flight.
+    (req as unknown as { endActivity?: () => void }).endActivity?.();
+    const res = reply.raw;
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    res.write(`: switchboard live feed${callUuid ? ` for call ${callUuid}` : ''}\n\n`);
+    const send = (item: FeedItem) => {
+      const payload = { id: item.id, kind: item.kind, time: formatTime(item.at), at: item.at, call_uuid: item.call_uuid, ...item.data };
+      res.write(`id: ${item.id}\nevent: ${item.kind}\ndata: ${JSON.stringify(payload)}\n\n`);
+    };
+    const unsubscribe = ctx.feed.subscribe({ callUuid, kinds: kind ? new Set([kind as FeedItem['kind']]) : undefined }, send);
+    let heartbeat: Timer;
+    const beat = () => {
+      res.write(': keep-alive\n\n');
+      heartbeat = wallClock.setTimer(HEARTBEAT_MS, beat);
+    };
+    heartbeat = wallClock.setTimer(HEARTBEAT_MS, beat);
+    req.raw.on('close', () => {
+      unsubscribe();
+      heartbeat.cancel();
+    });
+  });
+}

@@ -1,0 +1,89 @@
+/**
+ * The delivery log (Switchboard's own API): every webhook request owed for a call, each attempt,
+ * and replay. Paths sit under the account like Plivo's resources do.
+ */
+import type { FastifyInstance } from 'fastify';
+import { newId } from '../../util/ids.ts';
+import { notFound, invalidParam } from '../errors.ts';
+import { buildMeta, type Query } from '../params/list-calls.ts';
+import { asParams, int, optOneOf, optString } from '../params/coerce.ts';
+import { deliveryView } from '../delivery-views.ts';
+import type { ApiContext } from '../api-context.ts';
+import type { DeliveryFilter, DeliveryStatus } from '../../store/store.ts';
+
+const STATUSES: readonly DeliveryStatus[] = ['pending', 'delivered', 'failed', 'dead'];
+
+function readFilter(query: Query): DeliveryFilter {
+  const p = asParams(query);
+  const filter: DeliveryFilter = {
+    limit: int(p, 'limit', 20, { min: 1, max: 100 }),
+    offset: int(p, 'offset', 0, { min: 0 }),
+  };
+  const status = optOneOf(p, 'status', STATUSES);
+  if (status) filter.status = status;
+  const url = optString(p, 'url');
+  if (url) filter.url = url;
+  const call = optString(p, 'call_uuid');
+  if (call) filter.call_uuid = call;
+  const kind = optString(p, 'kind');
+  if (kind) filter.kind = kind;
+  return filter;
+}
+
+export function webhookRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  const base = '/v1/Account/:authId';
+
+  app.get<{ Params: { authId: string; callUuid: string } }>(`${base}/Call/:callUuid/Webhook/`, async (req) => {
+    const { callUuid, authId } = req.params;
+    const call = await ctx.store.getCall(callUuid);
+    if (!call) throw notFound('call', callUuid);
+    const deliveries = await ctx.store.listDeliveries(callUuid);
+    const attempts = await ctx.store.listAttemptsFor(deliveries.map((d) => d.id));
+    return {
+      api_id: newId(),
+      call_uuid: callUuid,
+      objects: deliveries.map((d) => deliveryView(d, authId, attempts.filter((a) => a.delivery_id === d.id))),
+    };
+  });
+
+  app.get<{ Params: { authId: string }; Querystring: Query }>(`${base}/Webhook/`, async (req) => {
+    const filter = readFilter(req.query);
+    const { rows, total } = await ctx.store.listDeliveriesBy(filter);
+    return {
+      api_id: newId(),
+      meta: buildMeta({ authId: req.params.authId, query: req.query, limit: filter.limit, offset: filter.offset, totalCount: total, resource: 'Webhook' }),
+      objects: rows.map((d) => deliveryView(d, req.params.authId)),
+    };
+  });
+
+  app.get<{ Params: { authId: string; deliveryId: string } }>(`${base}/Webhook/:deliveryId/`, async (req) => {
+    const d = await ctx.store.getDelivery(req.params.deliveryId);
+    if (!d) throw notFound('webhook delivery', req.params.deliveryId);
+    return { api_id: newId(), ...deliveryView(d, req.params.authId, await ctx.store.listAttempts(d.id)) };
+  });
+
+  app.post<{ Params: { authId: string; deliveryId: string } }>(`${base}/Webhook/:deliveryId/Replay/`, async (req, reply) => {
+    const d = await ctx.outbox.replay(req.params.deliveryId);
+    if (!d) throw notFound('webhook delivery', req.params.deliveryId);
+    return reply.code(202).send({ api_id: newId(), message: 'delivery replayed', delivery_id: d.id });
+  });
+
+  // Bulk replay: dead deliveries by default, narrowed by url / call_uuid / kind.
+  app.post<{ Params: { authId: string } }>(`${base}/Webhook/Replay/`, async (req, reply) => {
+    const body = asParams(req.body ?? {});
+    const status = optOneOf(body, 'status', STATUSES) ?? 'dead';
+    if (status === 'pending') throw invalidParam('status', 'pending deliveries are still being tried; replay dead, failed or delivered ones');
+    const filter: DeliveryFilter = { status, limit: 1000, offset: 0 };
+    const url = optString(body, 'url');
+    if (url) filter.url = url;
+    const call = optString(body, 'call_uuid');
+    if (call) filter.call_uuid = call;
+    const kind = optString(body, 'kind');
+    if (kind) filter.kind = kind;
+    const { rows } = await ctx.store.listDeliveriesBy(filter);
+    // Oldest first, so each call's reports go out again in their original order.
+    const ordered = [...rows].sort((a, b) => a.created_at - b.created_at || a.seq - b.seq);
+    for (const d of ordered) await ctx.outbox.replay(d.id);
+    return reply.code(202).send({ api_id: newId(), message: `${ordered.length} deliveries replayed`, count: ordered.length, delivery_ids: ordered.map((d) => d.id) });
+  });
+}
