@@ -13,7 +13,7 @@
  *
  *   npm run bench -- --calls 2000 --concurrency 200 [--warmup 100] [--timeout 300] [--json]
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:http';
@@ -265,8 +265,7 @@ class Slots {
  * Places `n` calls through the REST API, never more than `concurrency` of them live at once (a
  * call is live from its POST until its /hangup arrives), then waits for every /hangup.
  */
-async function placeCalls(api: string, app: AppServer, n: number, concurrency: number, timeoutMs: number): Promise<CallLoad> {
-  const agent = new Agent({ connections: Math.min(concurrency, 64) });
+async function placeCalls(api: string, agent: Agent, app: AppServer, n: number, concurrency: number, timeoutMs: number): Promise<CallLoad> {
   const auth = 'Basic ' + Buffer.from(`${AUTH_ID}:${AUTH_TOKEN}`).toString('base64');
   const body = JSON.stringify({ from: CALLER, to: A, answer_url: app.url('/answer'), ring_url: app.url('/ring'), hangup_url: app.url('/hangup') });
   const load: CallLoad = { placed: 0, rejected: 0, apiMs: [], completed: false, startedAt: performance.timeOrigin + performance.now() };
@@ -304,7 +303,6 @@ async function placeCalls(api: string, app: AppServer, n: number, concurrency: n
   } finally {
     timer.cancel();
     app.onHangup = () => undefined;
-    await agent.close();
   }
   return load;
 }
@@ -412,6 +410,22 @@ function machine(): { cpu: string; cores: number; node: string; os: string; memo
   };
 }
 
+/**
+ * CPU seconds used by the main thread (the engine, and the light load generator), on Linux from
+ * /proc; elsewhere the whole process. Unlike wall time it hardly moves when other work shares the
+ * machine, so it is the steadier measure of what a call costs.
+ */
+function mainThreadCpuSeconds(): number {
+  try {
+    const fields = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    // utime and stime are fields 14 and 15 of stat(5), in clock ticks (100 per second on Linux).
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1e6;
+  }
+}
+
 const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '-');
 
 async function main(): Promise<number> {
@@ -434,16 +448,21 @@ async function main(): Promise<number> {
     const port = await engine.listen();
     const api = `http://127.0.0.1:${port}`;
     const timeoutMs = opts.timeoutS * 1000;
+    // One agent for warm-up and measurement: the measured calls then start on open connections.
+    const apiAgent = new Agent({ connections: Math.min(opts.concurrency, 64) });
 
     if (opts.warmup > 0) {
-      const w = await placeCalls(api, app, opts.warmup, opts.concurrency, timeoutMs);
+      const w = await placeCalls(api, apiAgent, app, opts.warmup, opts.concurrency, timeoutMs);
       if (!w.completed || w.rejected > 0) throw new Error(`warm-up failed: ${w.rejected} rejected, ${w.firstError ?? 'timed out'}`);
       await engine.outbox.drain(5000);
     }
     app.reset();
 
-    const load = await placeCalls(api, app, opts.calls, opts.concurrency, timeoutMs);
+    const cpuBefore = mainThreadCpuSeconds();
+    const load = await placeCalls(api, apiAgent, app, opts.calls, opts.concurrency, timeoutMs);
+    const cpuSeconds = mainThreadCpuSeconds() - cpuBefore;
     const dump = await app.dump();
+    await apiAgent.close();
     const live = engine.registry.size;
     await engine.stop();
 
@@ -480,6 +499,7 @@ async function main(): Promise<number> {
       calls: { placed: load.placed, rejected: load.rejected, completed: completedCalls, stillLive: live },
       wallSeconds: wallS,
       callsPerSecond: callsPerS,
+      cpuMsPerCall: (1000 * cpuSeconds) / completedCalls,
       webhooks: { received: webhooks, perSecond: enginePerS, delivered: stats.delivered, notDelivered: stats.notDelivered, retried: stats.retried, unmatched: stats.missing },
       apiMs: summary(load.apiMs),
       eventToAppMs: { all: summary(all), ...byKind },
@@ -503,6 +523,7 @@ async function main(): Promise<number> {
         load.rejected > 0 ? `REJECTED     ${load.rejected} POST Call/ failed; first: ${load.firstError}` : '',
         `${ended.expected ? 'outcomes' : 'UNEXPECTED'}     ${ended.text}`,
         `calls        ${completedCalls} completed in ${wallS.toFixed(2)} s = ${callsPerS.toFixed(0)} calls/s`,
+        `cpu          ${result.cpuMsPerCall.toFixed(2)} ms of main-thread CPU per call (${cpuSeconds.toFixed(1)} s in all): at most ${(1000 / result.cpuMsPerCall).toFixed(0)} calls/s on one free core`,
         `webhooks     ${webhooks} received = ${enginePerS.toFixed(0)}/s; ${stats.delivered} delivered, ${stats.notDelivered} not, ${stats.retried} retried`,
         `latency      event recorded -> app received (deliveries.created_at -> arrival)`,
         line('all webhooks', result.eventToAppMs.all),

@@ -83,6 +83,8 @@ export class Engine {
       authToken: this.credentials.authToken,
       mainAuthToken: this.credentials.authToken,
       userAgent: `Switchboard/${VERSION}`,
+      // As many connections per host as the outbox lets requests through at once.
+      connections: config.webhooks.perHostConcurrency,
     });
     this.outbox = new Outbox({
       store: this.store,
@@ -96,7 +98,7 @@ export class Engine {
         this.feed.publish('delivery', clock.now(), delivery.call_uuid, {
           delivery_id: delivery.id,
           seq: delivery.seq,
-          kind: delivery.kind,
+          webhook: delivery.kind,
           event: delivery.event,
           url: delivery.url,
           status: delivery.status,

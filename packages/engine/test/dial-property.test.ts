@@ -53,10 +53,7 @@ interface Case {
   readonly callees: readonly Callee[];
 }
 
-/**
- * `fail NORMAL_CLEARING` is left out: an unanswered leg ending NORMAL_CLEARING makes the engine
- * report a completed dial (see the todo test at the end of this file).
- */
+/** `fail NORMAL_CLEARING` has a pinned case of its own at the end of this file. */
 const FAIL_CAUSES = [
   'USER_BUSY', 'CALL_REJECTED', 'NO_USER_RESPONSE', 'NO_ANSWER', 'RECOVERY_ON_TIMER_EXPIRE',
   'UNALLOCATED_NUMBER', 'DESTINATION_OUT_OF_ORDER', 'NORMAL_TEMPORARY_FAILURE',
@@ -197,7 +194,7 @@ const FAR_END: Record<string, LegEnd> = {
 const RING_TIMEOUT: LegEnd = { cause: 'NO_ANSWER', source: 'Plivo', callStatus: 'no-answer', dial: 'no-answer' };
 const LOSE_RACE: LegEnd = { cause: 'LOSE_RACE', source: 'Plivo', callStatus: 'cancel', dial: 'failed' };
 /** The B legs of a dial the caller left: ORIGINATOR_CANCEL, CallStatus as in the table's row. */
-const cancelled = (source: string): LegEnd => ({ cause: 'ORIGINATOR_CANCEL', source, callStatus: 'completed', dial: 'cancel' });
+const cancelled = (source: string): LegEnd => ({ cause: 'ORIGINATOR_CANCEL', source, callStatus: 'cancel', dial: 'cancel' });
 const RANK: Record<DialStatus, number> = { completed: 5, busy: 4, 'no-answer': 3, timeout: 2, failed: 1, cancel: 0 };
 
 interface Plan {
@@ -605,9 +602,8 @@ describe('Dial on the real engine: random callees, random caller', () => {
   }
 
   // engine.md §2: "completed whenever a B leg answered". A far end that ends NORMAL_CLEARING
-  // before answering answered nothing; the engine reports DialStatus=completed (dial-outcome.ts
-  // reads CAUSES.normal.dialStatus for an unbridged leg). The oracle expects `failed`.
-  it('an unanswered `fail NORMAL_CLEARING` callee does not complete the dial', { todo: 'dialOutcome: unbridged NORMAL_CLEARING leg gives completed' }, async () => {
+  // before answering answered nothing: the dial and the leg are `failed`.
+  it('an unanswered `fail NORMAL_CLEARING` callee does not complete the dial', async () => {
     const c: Case = {
       aRingMs: 1000, callerHangupMs: undefined, callLimitS: undefined, dialTimeoutS: undefined, dialLimitS: undefined,
       callees: [{ alerting: [{ kind: 'ring', ms: 2000 }], outcome: { kind: 'fail', cause: 'NORMAL_CLEARING' } }],

@@ -13,9 +13,10 @@ export interface DialLegView {
   readonly endReason?: EndReason;
 }
 
+/** The outcome of a leg that was not bridged: never `completed` (a far end that cleared before answering failed). */
 function legDialStatus(reason: EndReason | undefined): DialStatus {
-  if (reason === undefined) return 'failed';
-  return CAUSES[reason].dialStatus ?? 'failed';
+  const status = reason === undefined ? undefined : CAUSES[reason].dialStatus;
+  return status === undefined || status === 'completed' ? 'failed' : status;
 }
 
 /**

@@ -91,7 +91,9 @@ export const CAUSES: Readonly<Record<EndReason, CauseRow>> = {
   unallocated: { cause: 'UNALLOCATED_NUMBER', q850: 1, sip: '404', code: 2000, name: 'Invalid Destination Address', source: 'Carrier', callStatus: 'failed', dialStatus: 'failed' },
   'out-of-order': { cause: 'DESTINATION_OUT_OF_ORDER', q850: 27, sip: '502', code: 2010, name: 'Destination Out Of Service', source: 'Carrier', callStatus: 'failed', dialStatus: 'failed' },
   'network-failure': { cause: 'NORMAL_TEMPORARY_FAILURE', q850: 41, sip: '503', code: 8000, name: 'Network Error', source: 'Carrier', callStatus: 'failed', dialStatus: 'failed' },
-  'originator-cancel': { cause: 'ORIGINATOR_CANCEL', q850: 487, sip: 'CANCEL', code: 1000, name: 'Canceled', source: 'Caller', callStatus: 'completed', dialStatus: 'cancel' },
+  // Applied to the B legs a departing caller cancels: they end `cancel`. The caller's own leg ends
+  // through `normal` (NORMAL_CLEARING, completed), as engine.md §2's row says of the A leg.
+  'originator-cancel': { cause: 'ORIGINATOR_CANCEL', q850: 487, sip: 'CANCEL', code: 1000, name: 'Canceled', source: 'Caller', callStatus: 'cancel', dialStatus: 'cancel' },
   'api-cancel': { cause: 'ORIGINATOR_CANCEL', q850: 487, sip: 'CANCEL', code: 1000, name: 'Canceled', source: 'API Request', callStatus: 'cancel', dialStatus: 'cancel' },
   'api-hangup': { cause: 'NORMAL_CLEARING', q850: 16, sip: 'BYE', code: 4000, name: 'Normal Hangup', source: 'API Request', callStatus: 'completed', dialStatus: 'completed' },
   'time-limit': { cause: 'ALLOTTED_TIMEOUT', q850: 602, sip: 'BYE', code: 4000, name: 'Normal Hangup', source: 'Plivo', callStatus: 'completed', dialStatus: 'completed' },
@@ -110,6 +112,8 @@ export const CAUSES: Readonly<Record<EndReason, CauseRow>> = {
  */
 export function finalCallStatus(reason: EndReason, answered: boolean): CallStatus {
   if (answered) return 'completed';
+  // A far end that clears before answering (`fail NORMAL_CLEARING`) completed nothing.
+  if (reason === 'normal') return 'failed';
   return CAUSES[reason].callStatus;
 }
 

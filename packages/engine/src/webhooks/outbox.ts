@@ -6,8 +6,12 @@
  *   fetches (answer_url, Redirect, Dial action with redirect="true"...) wait their turn in the same
  *   lane, so an app sees a call's requests in the order they happened.
  * - Each delivery first gets Plivo's per-URL policy (`#ct=&rt=&tt=&rc=&rp=`). A notification whose
- *   policy is spent leaves the lane and comes back after a backoff (1 s doubling to the cap) until
- *   `retryForMs` is spent, then it is marked dead. A synchronous fetch reports its failure to the caller.
+ *   policy is spent comes back after a backoff (1 s doubling to the cap) until `retryForMs` is spent,
+ *   then it is marked dead; meanwhile the call's later notifications wait behind it, so they still
+ *   arrive in order. Synchronous fetches do not wait: a live call cannot wait hours for its XML.
+ *   A synchronous fetch reports its failure to the caller.
+ * - A delivery is owed once: handing the same row over twice (a restart's recovery and resume, a
+ *   replay of something already queued) never sends it twice.
  * - A per-host limit keeps one slow receiver from holding every connection.
  */
 import type { Clock, Timer } from '../clock.ts';
@@ -52,6 +56,10 @@ interface Job {
 interface Lane {
   jobs: Job[];
   running: boolean;
+  /** The notification in backoff that later notifications of the call wait behind (engine.md §3: in order per call). */
+  blocked?: string;
+  /** Notifications that came after `blocked`, in order. */
+  parked: Job[];
 }
 
 
@@ -89,6 +97,8 @@ export class Outbox {
   private lanes = new Map<string, Lane>();
   private timers = new Map<string, Timer>();
   private rounds = new Map<string, number>();
+  /** Deliveries queued, parked, in flight or waiting for a retry. */
+  private owed = new Set<string>();
   private limiter: HostLimiter;
   private closed = false;
 
@@ -99,13 +109,15 @@ export class Outbox {
   /** Hands freshly recorded notifications to their call's lane. */
   submit(rows: readonly DeliveryRow[]): void {
     for (const row of rows) {
-      if (row.synchronous) continue;
+      if (row.synchronous || this.owed.has(row.id)) continue;
+      this.owed.add(row.id);
       this.push({ row });
     }
   }
 
   /** A synchronous request: waits its turn in the call's lane, then tries per the URL's policy. */
   fetch(row: DeliveryRow): Promise<FetchResult> {
+    this.owed.add(row.id);
     return new Promise((resolve) => this.push({ row, settle: resolve }));
   }
 
@@ -118,12 +130,16 @@ export class Outbox {
     const row = await this.deps.store.getDelivery(id);
     if (!row) return undefined;
     const now = this.deps.clock.now();
-    this.timers.get(id)?.cancel();
+    const waiting = this.timers.get(id);
+    if (this.owed.has(id) && !waiting) return row; // already on its way
+    waiting?.cancel();
     this.timers.delete(id);
     this.rounds.delete(id);
     await this.deps.store.updateDelivery(id, { status: 'pending', completed_at: null, next_attempt_at: now });
     const fresh = { ...row, status: 'pending' as const, completed_at: null, next_attempt_at: now };
-    this.push(row.synchronous ? { row: fresh, settle: () => {} } : { row: fresh });
+    this.owed.add(id);
+    if (waiting) this.pushFront({ row: fresh });
+    else this.push(row.synchronous ? { row: fresh, settle: () => {} } : { row: fresh });
     return fresh;
   }
 
@@ -138,7 +154,9 @@ export class Outbox {
         await this.deps.store.updateDelivery(row.id, { status: 'failed', completed_at: now, last_error: 'engine restarted while the request was pending' });
         continue;
       }
+      if (this.owed.has(row.id)) continue;
       n++;
+      this.owed.add(row.id);
       if (row.next_attempt_at !== null && row.next_attempt_at > now) this.schedule(row, row.next_attempt_at);
       else this.push({ row });
     }
@@ -167,17 +185,30 @@ export class Outbox {
     this.timers.clear();
   }
 
+  private lane(callUuid: string): Lane {
+    let lane = this.lanes.get(callUuid);
+    if (!lane) {
+      lane = { jobs: [], running: false, parked: [] };
+      this.lanes.set(callUuid, lane);
+    }
+    return lane;
+  }
+
   private push(job: Job): void {
     if (this.closed) {
       job.settle?.({ ok: false, body: '', error: 'engine is shutting down', attempts: 0 });
       return;
     }
-    let lane = this.lanes.get(job.row.call_uuid);
-    if (!lane) {
-      lane = { jobs: [], running: false };
-      this.lanes.set(job.row.call_uuid, lane);
-    }
+    const lane = this.lane(job.row.call_uuid);
     lane.jobs.push(job);
+    if (!lane.running) void this.run(job.row.call_uuid, lane);
+  }
+
+  /** A retry that is due goes before what queued up behind it. */
+  private pushFront(job: Job): void {
+    if (this.closed) return;
+    const lane = this.lane(job.row.call_uuid);
+    lane.jobs.unshift(job);
     if (!lane.running) void this.run(job.row.call_uuid, lane);
   }
 
@@ -188,22 +219,37 @@ export class Outbox {
       for (;;) {
         const job = lane.jobs.shift();
         if (!job) break;
+        if (!job.settle && lane.blocked !== undefined && lane.blocked !== job.row.id) {
+          lane.parked.push(job);
+          continue;
+        }
+        let outcome: 'done' | 'backoff' = 'done';
         try {
-          await this.process(job);
+          outcome = await this.process(job);
         } catch (err) {
           // A store failure must not kill the lane; the delivery stays pending for resume().
           this.deps.log.warn({ err, delivery: job.row.id }, 'delivery processing failed');
           job.settle?.({ ok: false, body: '', error: String(err), attempts: 0 });
         }
+        if (outcome === 'backoff') {
+          lane.blocked = job.row.id;
+          continue;
+        }
+        this.owed.delete(job.row.id);
+        if (lane.blocked === job.row.id) {
+          lane.blocked = undefined;
+          lane.jobs.unshift(...lane.parked);
+          lane.parked = [];
+        }
       }
     } finally {
       lane.running = false;
-      if (lane.jobs.length === 0) this.lanes.delete(callUuid);
+      if (lane.jobs.length === 0 && lane.parked.length === 0 && lane.blocked === undefined) this.lanes.delete(callUuid);
       end();
     }
   }
 
-  private async process(job: Job): Promise<void> {
+  private async process(job: Job): Promise<'done' | 'backoff'> {
     const { store, sender, clock } = this.deps;
     const row = job.row;
     const { url, policy: given } = parseCallbackUrl(row.url);
@@ -263,7 +309,7 @@ export class Outbox {
       await store.updateDelivery(row.id, { status: 'delivered', attempts, completed_at: now, next_attempt_at: null, last_error: null });
       this.changed({ ...row, attempts, status: 'delivered', completed_at: now });
       job.settle?.({ ok: true, statusCode: result.statusCode, body: result.body, contentType: result.contentType, attempts });
-      return;
+      return 'done';
     }
 
     const error = describe(result);
@@ -271,7 +317,7 @@ export class Outbox {
       await store.updateDelivery(row.id, { status: 'failed', attempts, completed_at: now, last_error: error });
       this.changed({ ...row, attempts, status: 'failed', last_error: error });
       job.settle({ ok: false, statusCode: result.statusCode, body: result.body, contentType: result.contentType, error, attempts });
-      return;
+      return 'done';
     }
 
     const round = (this.rounds.get(row.id) ?? 0) + 1;
@@ -281,19 +327,20 @@ export class Outbox {
       await store.updateDelivery(row.id, { status: 'dead', attempts, completed_at: now, next_attempt_at: null, last_error: error });
       this.changed({ ...row, attempts, status: 'dead', last_error: error });
       this.deps.log.warn({ delivery: row.id, url: row.url, error }, 'webhook delivery is dead');
-      return;
+      return 'done';
     }
     this.rounds.set(row.id, round);
     await store.updateDelivery(row.id, { status: 'pending', attempts, next_attempt_at: due, last_error: error });
     this.changed({ ...row, attempts, next_attempt_at: due, last_error: error });
     this.schedule({ ...row, attempts, next_attempt_at: due, last_error: error }, due);
+    return 'backoff';
   }
 
   private schedule(row: DeliveryRow, at: number): void {
     this.timers.get(row.id)?.cancel();
     const timer = this.deps.clock.setTimer(at - this.deps.clock.now(), () => {
       this.timers.delete(row.id);
-      this.push({ row });
+      this.pushFront({ row });
     });
     this.timers.set(row.id, timer);
   }

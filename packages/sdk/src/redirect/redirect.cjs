@@ -125,9 +125,25 @@ function install(url, hosts = PLIVO_HOSTS) {
   };
   https.request = request;
   https.get = get;
+  bypassProxy(lower);
   // ESM code that did `import { request } from 'node:https'` sees the wrapped functions too.
   syncBuiltinESMExports();
   installed = { ...original, target };
+}
+
+/**
+ * axios honours HTTPS_PROXY: it would then send `CONNECT api.plivo.com:443` to the proxy instead of
+ * calling `https.request` for api.plivo.com, and the redirect would never see the request. Listing
+ * the hosts in NO_PROXY (read by axios at each request) keeps them direct, hence redirectable.
+ * @param {readonly string[]} hosts
+ */
+function bypassProxy(hosts) {
+  const current = process.env.no_proxy || process.env.NO_PROXY || '';
+  if (current.trim() === '*') return;
+  const listed = current.split(/[\s,]+/).filter(Boolean);
+  const value = [...listed, ...hosts.filter((h) => !listed.includes(h))].join(',');
+  process.env.no_proxy = value;
+  process.env.NO_PROXY = value;
 }
 
 /** Puts the original `https.request` / `https.get` back. */
