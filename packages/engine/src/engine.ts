@@ -105,7 +105,7 @@ export class Engine {
           attempts: delivery.attempts,
           ...(attempt
             ? { attempt: attempt.attempt, status_code: attempt.statusCode ?? null, latency_ms: Math.round(attempt.latencyMs), error: attempt.error?.message ?? null }
-            : { next_attempt_at: delivery.next_attempt_at, last_error: delivery.last_error }),
+            : { next_attempt_at: delivery.status === 'pending' ? delivery.next_attempt_at : null, last_error: delivery.last_error }),
         }),
     });
     const deps: EngineDeps = {

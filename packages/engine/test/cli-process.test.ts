@@ -107,3 +107,72 @@ test('an unknown command prints the usage and exits 2', async () => {
   assert.equal(r.code, 2);
   assert.match(r.stderr, /^switchboard: unknown command "frobnicate"\n\nswitchboard — a self-hosted/);
 });
+
+test('tail follows a call as it happens; webhooks list, show and replay a dead report', async () => {
+  const { CaptureServer } = await import('../src/webhooks/capture.ts');
+  const dir = mkdtempSync(join(tmpdir(), 'sb-cli-'));
+  const db = join(dir, 'sb.db');
+  const app = await new CaptureServer({}).listen();
+  app.on('/answer', '<Response><Hangup/></Response>');
+  app.on('/hangup', { status: 503 });
+  const engine = await serve(['--db', db, '--webhook-retry-for', '0', '--default-script', 'ring 100ms, answer']);
+  const env = { SWITCHBOARD_PORT: String(engine.port) };
+  const tail = spawn(process.execPath, ['--import', 'tsx', MAIN, 'tail', '--db', db], { env: { ...BASE_ENV, ...env } });
+  let tailed = '';
+  tail.stdout.on('data', (d) => (tailed += d));
+  const tailClosed = new Promise((r) => tail.on('close', r));
+  try {
+    const { request } = await import('undici');
+    const auth = 'Basic ' + Buffer.from(`${engine.authId}:${engine.authToken}`).toString('base64');
+    // The feed only carries what happens after tail connects: wait for its connection to show.
+    for (let i = 0; i < 100; i++) {
+      const health = await request(`http://127.0.0.1:${engine.port}/health`);
+      await health.body.dump();
+      if ((await run(['webhooks', 'list', '--db', db], env)).code === 0 && i > 2) break;
+    }
+    const res = await request(`http://127.0.0.1:${engine.port}/v1/Account/${engine.authId}/Call/`, {
+      method: 'POST',
+      headers: { authorization: auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ from: '15550000000', to: '15550001', answer_url: app.url('/answer'), hangup_url: app.url('/hangup') }),
+    });
+    assert.equal(res.statusCode, 201);
+    await res.body.dump();
+    await app.waitFor((r) => r.path === '/hangup', 10_000);
+    for (let i = 0; i < 100 && !/webhook #2 hangup .* dead: HTTP 503/.test(tailed); i++) await new Promise((r) => setTimeout(r, 50));
+    const lines = tailed.trim().split('\n').map((l) => l.replace(/^\d\d:\d\d:\d\d [0-9a-f]{8} /, ''));
+    assert.deepEqual(lines.filter((l) => !l.startsWith('webhook #')).map((l) => l.split(' ')[0]), ['call.queued', 'leg.originated', 'leg.ringing', 'leg.answered', 'webhook.answer', 'leg.ended']);
+    assert.ok(lines.some((l) => /^webhook #1 answer http:\/\/127\.0\.0\.1:\d+\/answer attempt 1: 200 \(\d+ ms\)$/.test(l)), tailed);
+    assert.ok(lines.some((l) => /^webhook #2 hangup http:\/\/127\.0\.0\.1:\d+\/hangup dead: HTTP 503$/.test(l)), tailed);
+
+    const listed = await run(['webhooks', 'list', '--status', 'dead', '--db', db], env);
+    assert.equal(listed.code, 0, listed.stderr);
+    const [row, count] = listed.stdout.trim().split('\n');
+    assert.match(row!, /^[0-9a-f-]{36}  \d{4}-\d\d-\d\d \d\d:\d\d:\d\d  dead       1x  hangup   POST http:\/\/127\.0\.0\.1:\d+\/hangup  \(HTTP 503\)$/);
+    assert.equal(count, '1 of 1');
+    const id = row!.slice(0, 36);
+
+    const shown = await run(['webhooks', 'show', id, '--db', db], env);
+    assert.equal(shown.code, 0, shown.stderr);
+    assert.match(shown.stdout, /^hangup Hangup POST http:\/\/127\.0\.0\.1:\d+\/hangup\ncall [0-9a-f-]{36}  sequence 2  status dead\n/);
+    assert.match(shown.stdout, /\n  HangupCause=NORMAL_CLEARING\n/);
+    assert.match(shown.stdout, /\nattempt 1  \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\+00:00  503  \d+ ms\n$/);
+
+    app.on('/hangup', { status: 200 });
+    const replayed = await run(['webhooks', 'replay', '--db', db], env);
+    assert.equal(replayed.code, 0, replayed.stderr);
+    assert.equal(replayed.stdout, '1 deliveries replayed\n');
+    const again = await app.waitFor((_r, all) => all.filter((r) => r.path === '/hangup').length === 2, 10_000);
+    assert.equal(again.headers['x-switchboard-event-id'], id);
+    assert.equal(again.headers['x-switchboard-attempt'], '2');
+    const missing = await run(['webhooks', 'show', '00000000-0000-4000-8000-000000000000', '--db', db], env);
+    assert.equal(missing.code, 1);
+    assert.equal(missing.stderr, 'switchboard: webhook delivery not found: 00000000-0000-4000-8000-000000000000\n');
+  } finally {
+    tail.kill('SIGTERM');
+    await tailClosed;
+    engine.child.kill('SIGTERM');
+    await engine.exited;
+    await app.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -9,6 +9,8 @@ import { UsageError } from './args.ts';
 
 export interface EngineClient {
   call(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }>;
+  /** Opens a Server-Sent Events stream and yields each `data:` payload, parsed. */
+  events(path: string, signal?: AbortSignal): AsyncGenerator<Record<string, unknown>>;
 }
 
 export async function connect(flags: Record<string, string | undefined>): Promise<EngineClient> {
@@ -41,6 +43,33 @@ export async function connect(flags: Record<string, string | undefined>): Promis
       });
       const text = await res.body.text();
       return { status: res.statusCode, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+    },
+    async *events(path, signal) {
+      const res = await request(`${base}/v1/Account/${authId}/${path}`, { headers: { authorization: auth, accept: 'text/event-stream' }, signal }).catch(
+        (err: Error) => {
+          throw new UsageError(`cannot reach the engine at ${base}: ${err.message} (is \`switchboard serve\` running?)`);
+        },
+      );
+      if (res.statusCode !== 200) {
+        const text = await res.body.text();
+        throw new UsageError(`the engine answered ${res.statusCode}: ${text}`);
+      }
+      let buffer = '';
+      try {
+        for await (const chunk of res.body) {
+          buffer += chunk.toString();
+          let cut: number;
+          while ((cut = buffer.indexOf('\n\n')) >= 0) {
+            const block = buffer.slice(0, cut);
+            buffer = buffer.slice(cut + 2);
+            const data = block.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
+            if (data) yield JSON.parse(data) as Record<string, unknown>;
+          }
+        }
+      } catch (err) {
+        if (signal?.aborted) return;
+        throw err;
+      }
     },
   };
 }

@@ -5,6 +5,8 @@
 import { serveCommand } from './serve.ts';
 import { simCommand } from './sim.ts';
 import { sinkCommand } from './sink-command.ts';
+import { tailCommand } from './tail.ts';
+import { webhooksCommand } from './webhooks.ts';
 import { UsageError } from './args.ts';
 
 const USAGE = `switchboard — a self-hosted, Plivo-compatible call-control engine
@@ -17,6 +19,12 @@ Usage:
   switchboard sim remove NUMBER         remove one
   switchboard sink [--port P] [--auth-token T] [--respond XML|FILE]
                                         print every webhook it receives (for debugging an app)
+  switchboard tail [--call UUID] [--kind event|delivery] [--json]
+                                        follow call events and webhook outcomes as they happen
+  switchboard webhooks list [--status pending|delivered|failed|dead] [--match URL*] [--call UUID]
+  switchboard webhooks show DELIVERY_ID every attempt of one webhook
+  switchboard webhooks replay DELIVERY_ID | replay [--status dead] [--match URL*]
+                                        send again (same event id, fresh signature)
 
 Environment: SWITCHBOARD_HOST, SWITCHBOARD_PORT, SWITCHBOARD_DB, SWITCHBOARD_AUTH_ID,
 SWITCHBOARD_AUTH_TOKEN, SWITCHBOARD_SIM_FILE, SWITCHBOARD_LOG_LEVEL. See docs/cli.md.`;
@@ -30,6 +38,10 @@ async function main(argv: string[]): Promise<number> {
       return simCommand(rest);
     case 'sink':
       return sinkCommand(rest);
+    case 'tail':
+      return tailCommand(rest);
+    case 'webhooks':
+      return webhooksCommand(rest);
     case undefined:
     case 'help':
     case '--help':
