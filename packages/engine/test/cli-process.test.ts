@@ -160,7 +160,7 @@ test('tail follows a call as it happens; webhooks list, show and replay a dead r
     app.on('/hangup', { status: 200 });
     const replayed = await run(['webhooks', 'replay', '--db', db], env);
     assert.equal(replayed.code, 0, replayed.stderr);
-    assert.equal(replayed.stdout, '1 deliveries replayed\n');
+    assert.equal(replayed.stdout, '1 delivery replayed\n');
     const again = await app.waitFor((_r, all) => all.filter((r) => r.path === '/hangup').length === 2, 10_000);
     assert.equal(again.headers['x-switchboard-event-id'], id);
     assert.equal(again.headers['x-switchboard-attempt'], '2');

@@ -84,6 +84,6 @@ export function webhookRoutes(app: FastifyInstance, ctx: ApiContext): void {
     // Oldest first, so each call's reports go out again in their original order.
     const ordered = [...rows].sort((a, b) => a.created_at - b.created_at || a.seq - b.seq);
     for (const d of ordered) await ctx.outbox.replay(d.id);
-    return reply.code(202).send({ api_id: newId(), message: `${ordered.length} deliveries replayed`, count: ordered.length, delivery_ids: ordered.map((d) => d.id) });
+    return reply.code(202).send({ api_id: newId(), message: `${ordered.length} ${ordered.length === 1 ? 'delivery' : 'deliveries'} replayed`, count: ordered.length, delivery_ids: ordered.map((d) => d.id) });
   });
 }
