@@ -396,6 +396,15 @@ export class SqliteStore implements Store {
   }
 
   /** Runs a method's synchronous body, turning driver errors into StoreErrors that say what failed. */
+  /**
+   * For the store modules of other resources (applications, numbers, flows, reports) that share
+   * this connection: Kysely to build queries, the runner to execute them, and `sync` to run a
+   * body after every pending record() landed, with errors turned into StoreErrors.
+   */
+  shared(): { kysely: Kysely<any>; runner: SqliteRunner; sync: <T>(what: string, body: () => T) => T } {
+    return { kysely: this.k as unknown as Kysely<any>, runner: this.runner, sync: (what, body) => this.sync(what, body) };
+  }
+
   private sync<T>(what: string, body: () => T): T {
     this.assertOpen(what);
     // Earlier record() calls land first, so every operation sees every write issued before it.
