@@ -56,7 +56,9 @@ export class Engine {
   constructor(private readonly opts: EngineOptions) {
     const { config, clock } = opts;
     this.log = opts.logger ?? pino({ level: config.logLevel });
-    this.store = opts.store ?? new SqliteStore(config.dbPath);
+    // 'next-turn': the events and delivery outcomes of everything that happened in one turn of the
+    // event loop share one commit (docs/performance.md); Journal holds the clock until it lands.
+    this.store = opts.store ?? new SqliteStore(config.dbPath, { groupCommit: 'next-turn' });
     this.simNumbers = new SimulatorNumbers(this.store, clock);
     this.network = new SimulatedNetwork({
       clock,

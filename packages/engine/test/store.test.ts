@@ -576,10 +576,11 @@ describe('SQLite specifics', () => {
         migrations.map((m) => ({ version: m.version, name: m.name })),
       );
       const tables = db.prepare("select name from sqlite_master where type = 'table' order by name").all();
-      assert.deepEqual(
-        tables.map((t) => (t as { name: string }).name),
-        ['calls', 'deliveries', 'delivery_attempts', 'events', 'schema_migrations', 'settings', 'sim_numbers'],
-      );
+      const names = tables.map((t) => (t as { name: string }).name);
+      // The core's tables; later migrations add their own resources' tables beside them.
+      for (const core of ['calls', 'deliveries', 'delivery_attempts', 'events', 'schema_migrations', 'settings', 'sim_numbers']) {
+        assert.ok(names.includes(core), `table ${core}`);
+      }
     } finally {
       db.close();
     }
@@ -595,7 +596,7 @@ describe('SQLite specifics', () => {
     db.close();
     const again = new SqliteStore(path);
     try {
-      await rejectsWith(again.migrate(), 'migration-failed', /has migration 99, which this engine does not know \(it knows up to 2\)/);
+      await rejectsWith(again.migrate(), 'migration-failed', new RegExp(`has migration 99, which this engine does not know \\(it knows up to ${migrations.at(-1)!.version}\\)`));
     } finally {
       await again.close();
     }

@@ -49,6 +49,7 @@ export class SqliteStore implements Store {
   private readonly group: GroupCommit;
   private readonly q: SqliteQueries;
   private closed = false;
+  private readonly recordHooks: Array<(input: { callUuid: string; at: number; type: string }) => void> = [];
 
   /** Opens `path` (its folder is created if missing); `':memory:'` keeps everything in memory. */
   constructor(
@@ -178,6 +179,7 @@ export class SqliteStore implements Store {
           if (changed === 0) throw new StoreError('call-not-found', `${what}: no call ${callUuid}`);
         }
         const deliveries = news.length > 0 ? this.enqueue(callUuid, at, seq, news) : [];
+        for (const hook of this.recordHooks) hook({ callUuid, at, type });
         return { seq, deliveries };
       } catch (err) {
         throw toStoreError(err, what);
@@ -218,19 +220,28 @@ export class SqliteStore implements Store {
     });
   }
 
+  // The outbox's writes join the group commit too: under load one commit then carries the events
+  // and the delivery outcomes of many calls (docs/performance.md).
   async updateDelivery(id: string, patch: Partial<Omit<DeliveryRow, 'id'>>): Promise<void> {
-    this.sync(`update delivery ${id}`, () => {
-      const values = checkDeliveryPatch(patch, id);
-      const changed =
-        Object.keys(values).length > 0
-          ? this.runner.run(this.q.updateDelivery.bind(values, { id }))
-          : this.runner.all(this.q.getDelivery.bind({ id })).length;
-      if (changed === 0) throw new StoreError('delivery-not-found', `update delivery: no delivery ${id}`);
+    this.assertOpen(`update delivery ${id}`);
+    const values = checkDeliveryPatch(patch, id);
+    return this.group.submit(() => {
+      try {
+        const changed =
+          Object.keys(values).length > 0
+            ? this.runner.run(this.q.updateDelivery.bind(values, { id }))
+            : this.runner.all(this.q.getDelivery.bind({ id })).length;
+        if (changed === 0) throw new StoreError('delivery-not-found', `update delivery: no delivery ${id}`);
+      } catch (err) {
+        throw toStoreError(err, `update delivery ${id}`);
+      }
     });
   }
 
   async addAttempt(attempt: NewAttempt): Promise<void> {
-    this.sync(`add attempt ${attempt.attempt} of delivery ${attempt.delivery_id}`, () => {
+    const what = `add attempt ${attempt.attempt} of delivery ${attempt.delivery_id}`;
+    this.assertOpen(what);
+    return this.group.submit(() => {
       const q = this.q.insertAttempt.bind({
         delivery_id: attempt.delivery_id,
         attempt: checkScalar(attempt.attempt, 'attempt'),
@@ -250,7 +261,7 @@ export class SqliteStore implements Store {
         if (sqliteCode(err) === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
           throw new StoreError('delivery-not-found', `add attempt: no delivery ${attempt.delivery_id}`, { cause: err });
         }
-        throw err;
+        throw toStoreError(err, what);
       }
     });
   }
@@ -389,6 +400,14 @@ export class SqliteStore implements Store {
     // One cached single-row INSERT per delivery: a multi-row INSERT would compile anew for each count.
     for (const row of rows) this.runner.run(this.q.insertDelivery.bind(row));
     return rows;
+  }
+
+  /**
+   * Runs `hook` inside every record()'s transaction, after its event and patch are written (report
+   * rollups: sqlite-report-store.ts). A hook must catch its own errors, or it fails the record.
+   */
+  onRecorded(hook: (input: { callUuid: string; at: number; type: string }) => void): void {
+    this.recordHooks.push(hook);
   }
 
   private assertOpen(what: string): void {
