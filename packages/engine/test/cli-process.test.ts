@@ -176,3 +176,52 @@ test('tail follows a call as it happens; webhooks list, show and replay a dead r
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('SIGTERM drains: a live call may finish within --grace; one that outlasts it is closed with 8010 and reported', async () => {
+  const { CaptureServer } = await import('../src/webhooks/capture.ts');
+  const { request } = await import('undici');
+  const dir = mkdtempSync(join(tmpdir(), 'sb-cli-'));
+  const app = await new CaptureServer({}).listen();
+  app.on('/short', '<Response><Wait length="1"/></Response>');
+  app.on('/long', '<Response><Wait length="3600"/></Response>');
+  const engine = await serve(['--db', join(dir, 'sb.db'), '--grace', '3s', '--default-script', 'answer']);
+  try {
+    const auth = 'Basic ' + Buffer.from(`${engine.authId}:${engine.authToken}`).toString('base64');
+    const place = async (doc: string) => {
+      const res = await request(`http://127.0.0.1:${engine.port}/v1/Account/${engine.authId}/Call/`, {
+        method: 'POST',
+        headers: { authorization: auth, 'content-type': 'application/json' },
+        body: JSON.stringify({ from: '15550000000', to: '15550001', answer_url: app.url(doc), hangup_url: app.url('/hangup') }),
+      });
+      assert.equal(res.statusCode, 201);
+      await res.body.dump();
+    };
+    await place('/short');
+    await place('/long');
+    await app.waitFor((_r, all) => all.filter((r) => r.path === '/short' || r.path === '/long').length === 2, 10_000);
+    engine.child.kill('SIGTERM');
+    for (let i = 0; i < 200 && !/"msg":"shutting down"/.test(engine.output()); i++) await new Promise((r) => setTimeout(r, 10));
+    // While draining, new calls are refused.
+    const refused = await request(`http://127.0.0.1:${engine.port}/v1/Account/${engine.authId}/Call/`, {
+      method: 'POST',
+      headers: { authorization: auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ from: '15550000000', to: '15550001', answer_url: app.url('/short') }),
+    }).then(
+      async (r) => (await r.body.dump(), r.statusCode),
+      () => 'closed',
+    );
+    assert.ok(refused === 'closed' || refused === 409 || refused === 503, `a new call during shutdown got ${refused}`);
+    assert.equal(await engine.exited, 0);
+    const hangups = app.requests('/hangup');
+    assert.equal(hangups.length, 2, 'both calls were reported before the engine exited');
+    const byCode = Object.fromEntries(hangups.map((h) => [h.params.HangupCauseCode, h.params]));
+    assert.deepEqual(Object.keys(byCode).sort(), ['4010', '8010']);
+    assert.equal(byCode['8010']!.HangupCauseName, 'Engine Restart');
+    assert.equal(byCode['8010']!.HangupSource, 'Error');
+    assert.equal(byCode['8010']!.CallStatus, 'completed');
+  } finally {
+    engine.child.kill('SIGKILL');
+    await app.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
