@@ -2,16 +2,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'undici';
-import { startHarness, AUTH_ID, AUTH_TOKEN, type Harness } from './support/harness.ts';
+import { withHarness, AUTH_ID, AUTH_TOKEN, type Harness } from './support/harness.ts';
 
-async function withRig(fn: (h: Harness) => Promise<void>, flags: Record<string, string> = {}): Promise<void> {
-  const h = await startHarness({ flags });
-  try {
-    await fn(h);
-  } finally {
-    await h.close();
-  }
-}
+const withRig = (fn: (h: Harness) => Promise<void>, flags: Record<string, string> = {}) => withHarness(fn, { flags });
 
 const A = '15551110001';
 const B = '15552220001';

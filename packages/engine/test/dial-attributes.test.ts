@@ -1,16 +1,9 @@
 /** `<Dial>` attributes of plivo.md §3.1-§3.2 beyond the scenarios, end to end on the virtual clock. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startHarness, pick, AUTH_TOKEN, type Harness } from './support/harness.ts';
+import { withHarness, pick, AUTH_TOKEN, type Harness } from './support/harness.ts';
 
-async function withRig(fn: (h: Harness) => Promise<void>): Promise<void> {
-  const h = await startHarness();
-  try {
-    await fn(h);
-  } finally {
-    await h.close();
-  }
-}
+const withRig = (fn: (h: Harness) => Promise<void>) => withHarness(fn);
 
 const A = '15551110001';
 const B = '15552220001';

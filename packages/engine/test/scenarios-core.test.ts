@@ -1,16 +1,9 @@
 /** scenarios.md S10-S14, S16-S19: the A leg, its webhooks and its limits, end to end. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startHarness, pick, AUTH_TOKEN, type Harness } from './support/harness.ts';
+import { withHarness, pick, AUTH_TOKEN, type Harness } from './support/harness.ts';
 
-async function withRig(fn: (h: Harness) => Promise<void>): Promise<void> {
-  const h = await startHarness();
-  try {
-    await fn(h);
-  } finally {
-    await h.close();
-  }
-}
+const withRig = (fn: (h: Harness) => Promise<void>) => withHarness(fn);
 
 const A = '15551110001';
 

@@ -2,17 +2,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import plivo from 'plivo';
-import { startHarness, pick, AUTH_TOKEN, type Harness } from './support/harness.ts';
+import { withHarness, pick, AUTH_TOKEN, type Harness } from './support/harness.ts';
 import type { CapturedRequest } from './support/app-server.ts';
 
-async function withRig(fn: (h: Harness) => Promise<void>): Promise<void> {
-  const h = await startHarness();
-  try {
-    await fn(h);
-  } finally {
-    await h.close();
-  }
-}
+const withRig = (fn: (h: Harness) => Promise<void>) => withHarness(fn);
 
 const A = '15551110001';
 const B = '15552220001';

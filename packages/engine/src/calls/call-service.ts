@@ -8,9 +8,10 @@ import type { CallRow } from '../store/store.ts';
 import type { MakeCallRequest } from '../api/params/make-call.ts';
 import { newId } from '../util/ids.ts';
 import { normalizeNumber } from '../util/phone.ts';
-import type { CallSetup } from './call-setup.ts';
+import type { CallProgram, CallSetup } from './call-setup.ts';
 import type { LegRunner } from './leg-runner.ts';
 import { CallSession } from './call-session.ts';
+import { newCallRow } from './call-row.ts';
 import type { EngineDeps } from './engine-deps.ts';
 import { CAUSES } from './hangup-causes.ts';
 import { hangupParams } from '../webhooks/params.ts';
@@ -23,6 +24,8 @@ export interface InboundApp {
   fallbackMethod?: Method;
   hangupUrl?: string;
   hangupMethod?: Method;
+  /** A flow attached to the number: runs instead of answerUrl (which then only labels the call). */
+  program?: CallProgram;
 }
 
 /** Decides which application answers an inbound call to `to`; undefined = nobody: the call is rejected. */
@@ -128,6 +131,7 @@ export class CallService {
         timeLimitS: 14400,
         sendOnPreanswer: false,
         sipHeaders: { ...leg.headers },
+        program: app.program,
       };
       const session = this.track(new CallSession(this.deps, row, setup));
       session.journal.record({ callUuid: row.call_uuid, at: row.initiation_time, type: 'call.inbound', data: { app } });
@@ -136,6 +140,32 @@ export class CallService {
       log.error({ err }, 'could not accept an inbound call');
       leg.reject(CAUSES['network-failure'].cause);
     }
+  }
+
+  /**
+   * An outbound call driven by a program instead of an answer_url (a flow's initiate_call node).
+   * `done` resolves with the final CDR, so the caller can tell answered from busy / no-answer.
+   */
+  async placeProgramCall(o: { from: string; to: string; label: string; ringTimeoutS?: number; program: CallProgram }): Promise<{ callUuid: string; done: Promise<CallRow> }> {
+    const { clock, store } = this.deps;
+    const row = this.newRow({ requestUuid: newId(), direction: 'outbound', from: o.from, to: o.to, callerName: normalizeNumber(o.from), at: clock.now(), params: { program: o.label }, status: 'queued' });
+    await store.insertCall(row);
+    const setup: CallSetup = {
+      answerUrl: o.label,
+      answerMethod: 'POST',
+      fallbackMethod: 'POST',
+      ringMethod: 'POST',
+      hangupMethod: 'POST',
+      timeLimitS: 14400,
+      ringTimeoutS: o.ringTimeoutS,
+      sendOnPreanswer: false,
+      sipHeaders: {},
+      program: o.program,
+    };
+    const session = this.track(new CallSession(this.deps, row, setup));
+    session.journal.record({ callUuid: row.call_uuid, at: row.initiation_time, type: 'call.queued', data: { program: o.label } });
+    session.startOutbound();
+    return { callUuid: row.call_uuid, done: session.done.then(() => session.row) };
   }
 
   /** A B leg transferred out of its Dial (transfer API, legs=bleg|both) runs the document at `url`. */
@@ -172,33 +202,7 @@ export class CallService {
     params: unknown;
     status: 'queued' | 'ringing';
   }): CallRow {
-    return {
-      call_uuid: newId(),
-      request_uuid: o.requestUuid,
-      parent_call_uuid: null,
-      direction: o.direction,
-      from_number: normalizeNumber(o.from),
-      to_number: normalizeNumber(o.to),
-      caller_name: o.callerName,
-      call_status: o.status,
-      call_state: o.status === 'queued' ? 'QUEUED' : 'RINGING',
-      initiation_time: o.at,
-      ring_time: null,
-      answer_time: null,
-      end_time: null,
-      call_duration: null,
-      bill_duration: null,
-      billed_duration: null,
-      hangup_cause: null,
-      hangup_cause_code: null,
-      hangup_cause_name: null,
-      hangup_source: null,
-      dial_position: null,
-      params: JSON.stringify(o.params),
-      error: null,
-      warnings: '[]',
-      node_id: this.deps.nodeId,
-    };
+    return newCallRow({ ...o, nodeId: this.deps.nodeId });
   }
 
   session(uuid: string): CallSession | undefined {

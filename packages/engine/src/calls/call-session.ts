@@ -165,6 +165,11 @@ export class CallSession {
     // clock, and the virtual clock must be free to move then. Its requests are tracked one by one.
     this.appRun = (async () => {
       try {
+        if (!first && this.setup.program) {
+          const outcome = await this.setup.program(ctx);
+          if (outcome.type === 'end') this.leg.end(outcome.reason);
+          return;
+        }
         const doc = first
           ? await ctx.fetchDocument({ ...first, params: callParams(this.row, first.event) })
           : await ctx.fetchAnswer();

@@ -1,5 +1,13 @@
 /** The URLs and limits one A leg runs with (from Make-a-Call, or a number's application). */
 import type { Method } from '../xml/elements.ts';
+import type { CallContext } from '../interpreter/context.ts';
+import type { RunOutcome } from '../interpreter/run-document.ts';
+
+/**
+ * A call driven by code instead of an answer_url (a flow, docs/flows.md): it gets the call's
+ * context where a document would be run, and says how the call ends, like runDocument does.
+ */
+export type CallProgram = (ctx: CallContext) => Promise<RunOutcome>;
 
 export interface CallSetup {
   answerUrl: string;
@@ -19,4 +27,6 @@ export interface CallSetup {
   sendDigits?: string;
   sendOnPreanswer: boolean;
   sipHeaders: Record<string, string>;
+  /** When set, runs instead of fetching answer_url (answerUrl then only labels the call). */
+  program?: CallProgram;
 }

@@ -18,6 +18,7 @@ import { dialOutcome } from './dial-outcome.ts';
 import type { EndReason, HangupSource } from './hangup-causes.ts';
 import type { LegEffect, LegEnd } from './leg-machine.ts';
 import { LegRunner } from './leg-runner.ts';
+import { newCallRow } from './call-row.ts';
 import type { SessionHost } from './session-host.ts';
 import { onceMs } from '../interpreter/media-time.ts';
 
@@ -133,33 +134,19 @@ export class DialRun {
     const sipHeaders: Record<string, string> = {};
     const rawHeaders = { ...this.el.sipHeaders, ...(target.kind === 'User' ? target.sipHeaders : {}) };
     for (const [k, v] of Object.entries(rawHeaders)) sipHeaders[/^x-ph-/i.test(k) ? k : `X-PH-${k}`] = v;
-    return {
-      call_uuid: newId(),
-      request_uuid: newId(),
-      parent_call_uuid: a.call_uuid,
+    return newCallRow({
+      requestUuid: newId(),
+      parentCallUuid: a.call_uuid,
       direction: 'outbound',
-      from_number: callerId !== undefined ? normalizeNumber(callerId) : a.from_number,
-      to_number: to,
-      caller_name: callerName ?? a.caller_name,
-      call_status: 'queued',
-      call_state: 'QUEUED',
-      initiation_time: now,
-      ring_time: null,
-      answer_time: null,
-      end_time: null,
-      call_duration: null,
-      bill_duration: null,
-      billed_duration: null,
-      hangup_cause: null,
-      hangup_cause_code: null,
-      hangup_cause_name: null,
-      hangup_source: null,
-      dial_position: position,
-      params: JSON.stringify({ sipHeaders, sendDigits: target.sendDigits, sendOnPreanswer: target.sendOnPreanswer }),
-      error: null,
-      warnings: '[]',
-      node_id: a.node_id,
-    };
+      from: callerId !== undefined ? callerId : a.from_number,
+      to,
+      callerName: callerName ?? a.caller_name,
+      at: now,
+      params: { sipHeaders, sendDigits: target.sendDigits, sendOnPreanswer: target.sendOnPreanswer },
+      status: 'queued',
+      dialPosition: position,
+      nodeId: a.node_id,
+    });
   }
 
   /** confirmSound and dialMusic are fetched and validated up front; their audio is simulated. */

@@ -127,3 +127,13 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
 export function pick(req: CapturedRequest, keys: readonly string[]): Record<string, string | undefined> {
   return Object.fromEntries(keys.map((k) => [k, req.params[k]]));
 }
+
+/** Runs `fn` against a fresh rig and always closes it. */
+export async function withHarness(fn: (h: Harness) => Promise<void>, opts: HarnessOptions = {}): Promise<void> {
+  const h = await startHarness(opts);
+  try {
+    await fn(h);
+  } finally {
+    await h.close();
+  }
+}
