@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # System packages the test suites use; later suites add theirs here (sip-tester, postgresql-15, chromium).
-SYSTEM_PACKAGES=()
+SYSTEM_PACKAGES=(chromium sip-tester)
 
 missing=()
 for pkg in "${SYSTEM_PACKAGES[@]}"; do

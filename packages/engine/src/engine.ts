@@ -12,6 +12,9 @@ import { SqliteStore } from './store/sqlite-store.ts';
 import { Activity } from './util/activity.ts';
 import { newAuthId, newAuthToken } from './util/ids.ts';
 import { SimulatedNetwork } from './network/simulated/index.ts';
+import type { Network } from './network/network.ts';
+import { SipNetwork } from './network/sip/sip-network.ts';
+import { RoutedNetwork } from './network/routed-network.ts';
 import { SimulatorNumbers } from './numbers/simulator-numbers.ts';
 import { HttpSender } from './webhooks/http-sender.ts';
 import { Outbox } from './webhooks/outbox.ts';
@@ -21,6 +24,17 @@ import { CallService, type InboundRouter } from './calls/call-service.ts';
 import type { EngineDeps } from './calls/engine-deps.ts';
 import { buildServer } from './api/server.ts';
 import { LiveFeed } from './events/live-feed.ts';
+import type { ApiContext } from './api/api-context.ts';
+import { SqliteAppStore } from './store/sqlite-app-store.ts';
+import { SqliteFlowStore } from './store/sqlite-flow-store.ts';
+import { Applications } from './numbers/applications.ts';
+import { PhoneNumbers } from './numbers/phone-numbers.ts';
+import { InboundRouting } from './numbers/inbound-router.ts';
+import { Flows } from './flows/flow-service.ts';
+import { FlowRunner } from './flows/flow-runner.ts';
+import { undiciHttp } from './flows/http-client.ts';
+import { SqliteReportStore } from './store/sqlite-report-store.ts';
+import { EngineMetrics } from './reports/metrics.ts';
 
 const require = createRequire(import.meta.url);
 /** Shutdown grace is real time whatever clock the calls run on. */
@@ -33,7 +47,7 @@ export interface EngineOptions {
   /** Defaults to a SqliteStore at config.dbPath. */
   store?: Store;
   logger?: Logger;
-  /** Which application answers an inbound call; defaults to config.inboundAnswerUrl for every number. */
+  /** Which application answers an inbound call; defaults to the numbers API (numbers/inbound-router.ts). */
   inboundRouter?: InboundRouter;
 }
 
@@ -44,13 +58,22 @@ export class Engine {
   readonly store: Store;
   readonly log: Logger;
   readonly network: SimulatedNetwork;
+  /** The SIP trunks' network, when `--sip-listen` / `--sip-trunk` are set (docs/sip.md). */
+  readonly sip?: SipNetwork;
+  /** What calls are placed on: the simulated network, or both networks routed by destination. */
+  private readonly callNetwork: Network;
   readonly simNumbers: SimulatorNumbers;
   // These need the account's token, known only once the store is open: set in start().
   outbox!: Outbox;
   calls!: CallService;
   sender!: HttpSender;
   credentials!: { authId: string; authToken: string };
+  /** Applications, numbers, flows and inbound routing (docs/numbers.md, docs/flows.md). */
+  apps!: ApiContext['apps'];
   server!: FastifyInstance;
+  /** Dial report rollups and report queries (docs/reports.md); SQLite stores only. */
+  readonly reports?: SqliteReportStore;
+  metrics!: EngineMetrics;
   private started = false;
 
   constructor(private readonly opts: EngineOptions) {
@@ -59,6 +82,9 @@ export class Engine {
     // 'next-turn': the events and delivery outcomes of everything that happened in one turn of the
     // event loop share one commit (docs/performance.md); Journal holds the clock until it lands.
     this.store = opts.store ?? new SqliteStore(config.dbPath, { groupCommit: 'next-turn' });
+    if (this.store instanceof SqliteStore) {
+      this.reports = new SqliteReportStore(this.store, { onError: (err, callUuid) => this.log.error({ err, callUuid }, 'could not roll up the call for reports') });
+    }
     this.simNumbers = new SimulatorNumbers(this.store, clock);
     this.network = new SimulatedNetwork({
       clock,
@@ -67,6 +93,18 @@ export class Engine {
       networkTimeoutMs: config.sim.networkTimeoutMs,
       scriptFor: this.simNumbers.scriptFor,
     });
+    this.callNetwork = this.network;
+    if (config.sip) {
+      this.sip = new SipNetwork({
+        clock,
+        listen: config.sip.listen,
+        trunks: config.sip.trunks,
+        userAgent: `Switchboard/${VERSION}`,
+        warn: (msg, data) => this.log.warn(data ?? {}, msg),
+      });
+      const scriptFor = this.simNumbers.scriptFor;
+      this.callNetwork = new RoutedNetwork({ simulated: this.network, sip: this.sip, isSimulated: (n) => scriptFor(n) !== undefined });
+    }
   }
 
   get clock(): Clock {
@@ -80,6 +118,10 @@ export class Engine {
   async start(): Promise<void> {
     const { config, clock } = this.opts;
     await this.store.migrate();
+    if (this.sip) {
+      await this.sip.start();
+      this.log.info({ sip: `${this.sip.address}:${this.sip.port}` }, 'SIP listening');
+    }
     this.credentials = await this.resolveCredentials();
     this.sender = new HttpSender({
       authToken: this.credentials.authToken,
@@ -113,7 +155,7 @@ export class Engine {
     const deps: EngineDeps = {
       clock,
       store: this.store,
-      network: this.network,
+      network: this.callNetwork,
       registry: this.registry,
       activity: this.activity,
       outbox: this.outbox,
@@ -123,14 +165,15 @@ export class Engine {
       nodeId: config.nodeId,
       feed: this.feed,
     };
-    const router: InboundRouter =
-      this.opts.inboundRouter ??
-      (async () => (config.inboundAnswerUrl ? { answerUrl: config.inboundAnswerUrl, answerMethod: 'POST' } : undefined));
+    this.apps = { ...this.buildApps(deps), routesInbound: !this.opts.inboundRouter };
+    const router: InboundRouter = this.opts.inboundRouter ?? this.apps.routing.router;
     this.calls = new CallService(deps, router);
     await this.simNumbers.load();
     const recovered = await this.calls.recoverInterrupted();
     if (recovered > 0) this.log.warn({ recovered }, 'closed calls that were live when the engine stopped');
     await this.outbox.resume();
+    const reports = this.reports;
+    this.metrics = new EngineMetrics({ feed: this.feed, calls: this.registry, outboxDepth: () => reports?.pendingDeliveries() ?? 0, defaultMetrics: true });
     this.server = await buildServer(
       {
         credentials: this.credentials,
@@ -143,6 +186,9 @@ export class Engine {
         outbox: this.outbox,
         feed: this.feed,
         version: VERSION,
+        apps: this.apps,
+        ...(reports ? { reports } : {}),
+        metrics: this.metrics,
       },
       { logError: (err, msg) => this.log.error({ err }, msg) },
     );
@@ -178,9 +224,31 @@ export class Engine {
     await Promise.race([this.registry.whenEmpty(), wallClock.sleep(2000)]);
     await this.outbox.drain(5000);
     this.outbox.close();
-    await this.network.close();
+    await this.callNetwork.close();
     await this.sender.close();
+    this.metrics.close();
     await this.store.close();
+  }
+
+  /** Applications, numbers and flows share the SQLite connection (SqliteStore.shared()). */
+  private buildApps(deps: EngineDeps): ApiContext['apps'] {
+    if (!(this.store instanceof SqliteStore)) throw new Error('applications, numbers and flows need the SQLite store');
+    const shared = this.store.shared();
+    const appStore = new SqliteAppStore(shared);
+    const applications = new Applications(appStore, deps.clock);
+    const numbers = new PhoneNumbers(appStore, deps.clock);
+    const runner = new FlowRunner({
+      clock: deps.clock,
+      activity: this.activity,
+      store: new SqliteFlowStore(shared),
+      log: this.log,
+      http: undiciHttp,
+      // A flow's initiate_call places its call through the same service as the Call API.
+      placeCall: (o) => this.calls.placeProgramCall(o),
+    });
+    const flows = new Flows(new SqliteFlowStore(shared), runner, deps.clock);
+    const routing = new InboundRouting({ applications, numbers, flows, log: this.log, inboundAnswerUrl: this.opts.config.inboundAnswerUrl });
+    return { applications, numbers, flows, routing };
   }
 
   private async resolveCredentials(): Promise<{ authId: string; authToken: string }> {

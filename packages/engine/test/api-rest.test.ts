@@ -1121,10 +1121,12 @@ describe('Simulator API (engine.md §4)', () => {
   test('Simulator/Call/: a good one is placed (201 with the leg id)', async () => {
     const res = await h.api('POST', 'Simulator/Call/', { from: '+15553330002', to: N, script: 'hangup after 20s' });
     assert.equal(res.status, 201);
-    const { api_id, leg_id, ...rest } = res.body;
+    const { api_id, leg_id, routing, ...rest } = res.body;
     assert.match(api_id, UUID_V4);
     assert.equal(typeof leg_id, 'string');
     assert.deepEqual(rest, { message: 'call placed' });
+    // Where the call goes (docs/numbers.md): this rig's account has no numbers.
+    assert.deepEqual([routing.action, routing.cause], ['reject', 'number_not_found']);
     await h.settle();
   });
 });

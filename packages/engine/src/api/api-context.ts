@@ -9,6 +9,12 @@ import type { Activity } from '../util/activity.ts';
 import type { Credentials } from './auth.ts';
 import type { Outbox } from '../webhooks/outbox.ts';
 import type { LiveFeed } from '../events/live-feed.ts';
+import type { Applications } from '../numbers/applications.ts';
+import type { PhoneNumbers } from '../numbers/phone-numbers.ts';
+import type { InboundRouting } from '../numbers/inbound-router.ts';
+import type { Flows } from '../flows/flow-service.ts';
+import type { SqliteReportStore } from '../store/sqlite-report-store.ts';
+import type { EngineMetrics } from '../reports/metrics.ts';
 
 export interface ApiContext {
   readonly credentials: Credentials;
@@ -22,4 +28,17 @@ export interface ApiContext {
   readonly version: string;
   readonly outbox: Outbox;
   readonly feed: LiveFeed;
+  /** Applications, numbers, flows and how inbound calls are routed (docs/numbers.md, docs/flows.md). */
+  readonly apps: {
+    applications: Applications;
+    numbers: PhoneNumbers;
+    flows: Flows;
+    routing: InboundRouting;
+    /** Set when `routing` is the engine's inbound router (not a test's own): Simulator/Call shows its decision. */
+    routesInbound?: boolean;
+  };
+  /** Reports (docs/reports.md); present when the store is SQLite. */
+  readonly reports?: SqliteReportStore;
+  /** Prometheus metrics at /metrics. */
+  readonly metrics?: EngineMetrics;
 }

@@ -14,6 +14,7 @@ export const API_ERRORS = {
   SB_INVALID_BODY: { status: 400, summary: 'The request body is not a JSON object or a form-encoded body.' },
   SB_BAD_REQUEST: { status: 400, summary: 'The request could not be read (bad URL, bad framing).' },
   SB_NOT_SUPPORTED: { status: 400, summary: 'A Plivo feature Switchboard does not offer was asked for.' },
+  SB_INVALID_FLOW: { status: 400, summary: 'A flow document failed validation; the message names each node and field at fault.' },
   SB_AUTH_FAILED: { status: 401, summary: 'HTTP Basic credentials are missing or wrong, or the path names another account.' },
   SB_NOT_FOUND: { status: 404, summary: 'No such resource (call, request, simulator number, route).' },
   SB_METHOD_NOT_ALLOWED: { status: 405, summary: 'The resource exists but not with this HTTP method.' },
@@ -84,6 +85,11 @@ export function badRequest(why: string, cause?: unknown): ApiError {
 /** `machine_detection: not supported by Switchboard (no media analysis)` */
 export function notSupported(name: string, why: string): ApiError {
   return new ApiError('SB_NOT_SUPPORTED', `${name}: not supported by Switchboard (${why})`, { param: name });
+}
+
+/** `flow: Call_Forward.ring_timeout: must be ...; Report.url: is required` — every problem, each naming its node and field. */
+export function invalidFlow(problems: readonly string[]): ApiError {
+  return new ApiError('SB_INVALID_FLOW', `flow: ${problems.join('; ')}`);
 }
 
 export type AuthFailure = 'missing' | 'bad' | 'account';

@@ -14,6 +14,12 @@ import { simulatorRoutes } from './routes/simulator.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { timelineRoutes } from './routes/timeline.ts';
 import { eventRoutes } from './routes/events.ts';
+import { applicationRoutes } from './routes/applications.ts';
+import { numberRoutes } from './routes/numbers.ts';
+import { flowRoutes } from './routes/flows.ts';
+import { reportRoutes } from './routes/reports.ts';
+import { opsRoutes } from './routes/ops.ts';
+import { dashboardRoutes } from './routes/dashboard.ts';
 
 export interface BuildOptions {
   /** Logs each request's failures; the engine passes its pino logger. */
@@ -45,7 +51,8 @@ export async function buildServer(ctx: ApiContext, opts: BuildOptions = {}): Pro
     const end = ctx.activity.begin();
     (req as unknown as { endActivity: () => void }).endActivity = end;
     if (req.url.startsWith('/v1/')) {
-      const match = /^\/v1\/Account\/([^/?]+)/.exec(req.url);
+      // `/v1/account/` (lowercase) is Plivo's PHLO run path (plivo.md §8).
+      const match = /^\/v1\/[Aa]ccount\/([^/?]+)/.exec(req.url);
       requireAuth(req.headers.authorization, ctx.credentials, match ? decodeURIComponent(match[1]!) : undefined);
     }
   });
@@ -66,6 +73,7 @@ export async function buildServer(ctx: ApiContext, opts: BuildOptions = {}): Pro
     void reply.code(404).send(toPlivoBody(err, newId()));
   });
 
+  ctx.metrics?.instrument(app);
   app.get('/health', async () => ({ status: 'ok', version: ctx.version, live_calls: ctx.calls.live }));
 
   await app.register(async (scope) => {
@@ -74,6 +82,12 @@ export async function buildServer(ctx: ApiContext, opts: BuildOptions = {}): Pro
     webhookRoutes(scope, ctx);
     timelineRoutes(scope, ctx);
     eventRoutes(scope, ctx);
+    applicationRoutes(scope, ctx);
+    numberRoutes(scope, ctx);
+    flowRoutes(scope, ctx);
+    reportRoutes(scope, ctx);
+    opsRoutes(scope, ctx);
+    dashboardRoutes(scope);
   });
   return app;
 }

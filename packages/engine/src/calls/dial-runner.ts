@@ -110,7 +110,9 @@ export class DialRun {
       const params = JSON.parse(row.params) as { sipHeaders: Record<string, string> };
       let net: NetworkLeg;
       try {
-        net = host.network.originate({ from: row.from_number, to: row.to_number, callerName: row.caller_name, headers: params.sipHeaders });
+        // The caller's SDP is offered to every target, so media flows end to end once one is bridged (SIP only).
+        const offer = this.deps.aLeg.network?.remoteSdp;
+        net = host.network.originate({ from: row.from_number, to: row.to_number, callerName: row.caller_name, headers: params.sipHeaders, ...(offer ? { offer } : {}) });
       } catch (err) {
         host.warn(a.call_uuid, `Dial: could not place a call to ${row.to_number}: ${String(err)}`);
         runner.end('network-failure', 'Plivo');

@@ -123,7 +123,16 @@ export function finalCallStatus(reason: EndReason, answered: boolean): CallStatu
  */
 export type NetworkEndReason = Extract<
   EndReason,
-  'normal' | 'busy' | 'rejected' | 'no-user-response' | 'timeout' | 'unallocated' | 'out-of-order' | 'network-failure'
+  | 'normal'
+  | 'busy'
+  | 'rejected'
+  | 'no-user-response'
+  | 'timeout'
+  | 'unallocated'
+  | 'out-of-order'
+  | 'network-failure'
+  // An inbound caller who gives up before the engine answers (SIP CANCEL, spec/sip.md §4).
+  | 'originator-cancel'
 >;
 
 const BY_CAUSE_NAME: ReadonlyMap<string, NetworkEndReason> = new Map([

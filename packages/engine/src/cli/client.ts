@@ -9,6 +9,8 @@ import { UsageError } from './args.ts';
 
 export interface EngineClient {
   call(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }>;
+  /** A GET whose body is passed through as it comes (CSV), chunk by chunk. */
+  stream(path: string): Promise<{ status: number; body: AsyncIterable<Buffer> }>;
   /** Opens a Server-Sent Events stream and yields each `data:` payload, parsed. */
   events(path: string, signal?: AbortSignal): AsyncGenerator<Record<string, unknown>>;
 }
@@ -34,7 +36,9 @@ export async function connect(flags: Record<string, string | undefined>): Promis
   const auth = 'Basic ' + Buffer.from(`${authId}:${authToken}`).toString('base64');
   return {
     async call(method, path, body) {
-      const res = await request(`${base}/v1/Account/${authId}/${path}`, {
+      // A path from the root names the account as `{auth_id}` (the PHLO run path: /v1/account/{auth_id}/phlo/...).
+      const url = path.startsWith('/') ? `${base}${path.replace('{auth_id}', authId)}` : `${base}/v1/Account/${authId}/${path}`;
+      const res = await request(url, {
         method,
         headers: { authorization: auth, 'content-type': 'application/json' },
         body: body === undefined ? undefined : JSON.stringify(body),
@@ -43,6 +47,12 @@ export async function connect(flags: Record<string, string | undefined>): Promis
       });
       const text = await res.body.text();
       return { status: res.statusCode, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+    },
+    async stream(path) {
+      const res = await request(`${base}/v1/Account/${authId}/${path}`, { headers: { authorization: auth } }).catch((err: Error) => {
+        throw new UsageError(`cannot reach the engine at ${base}: ${err.message} (is \`switchboard serve\` running?)`);
+      });
+      return { status: res.statusCode, body: res.body };
     },
     async *events(path, signal) {
       const res = await request(`${base}/v1/Account/${authId}/${path}`, { headers: { authorization: auth, accept: 'text/event-stream' }, signal }).catch(

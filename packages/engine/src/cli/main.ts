@@ -7,6 +7,11 @@ import { simCommand } from './sim.ts';
 import { sinkCommand } from './sink-command.ts';
 import { tailCommand } from './tail.ts';
 import { webhooksCommand } from './webhooks.ts';
+import { appsCommand } from './apps.ts';
+import { numbersCommand } from './numbers.ts';
+import { flowsCommand } from './flows.ts';
+import { reportCommand } from './report.ts';
+import { generateCommand } from './generate.ts';
 import { UsageError } from './args.ts';
 
 const USAGE = `switchboard — a self-hosted, Plivo-compatible call-control engine
@@ -25,6 +30,17 @@ Usage:
   switchboard webhooks show DELIVERY_ID every attempt of one webhook
   switchboard webhooks replay DELIVERY_ID | replay [--status dead] [--match URL*]
                                         send again (same event id, fresh signature)
+  switchboard apps create NAME --answer-url URL [--hangup-url URL] [--fallback-url URL] [--default]
+  switchboard apps list | show ID | update ID [...] | delete ID
+  switchboard numbers add NUMBER [--app APP_ID | --flow FLOW_ID] [--alias A]
+  switchboard numbers list | show NUMBER | update NUMBER [--app ID | --flow ID | --detach] | remove NUMBER
+  switchboard flows import FILE.json [--replace FLOW_ID]
+  switchboard flows list | run FLOW_ID [key=value ...] | trace FLOW_ID [RUN_ID]
+  switchboard report [--since 24h | --start T --end T] [--group-by hour|day|destination|caller_id|application]
+                     [--kind call|dial] [--csv] [--webhooks]
+                                        the dial report (or webhook health) of a running engine
+  switchboard generate --calls N [--db FILE] [--days 7] [--seed 1]
+                                        fill a database with realistic simulated traffic
 
 Environment: SWITCHBOARD_HOST, SWITCHBOARD_PORT, SWITCHBOARD_DB, SWITCHBOARD_AUTH_ID,
 SWITCHBOARD_AUTH_TOKEN, SWITCHBOARD_SIM_FILE, SWITCHBOARD_LOG_LEVEL. See docs/cli.md.`;
@@ -42,6 +58,16 @@ async function main(argv: string[]): Promise<number> {
       return tailCommand(rest);
     case 'webhooks':
       return webhooksCommand(rest);
+    case 'apps':
+      return appsCommand(rest);
+    case 'numbers':
+      return numbersCommand(rest);
+    case 'flows':
+      return flowsCommand(rest);
+    case 'report':
+      return reportCommand(rest);
+    case 'generate':
+      return generateCommand(rest);
     case undefined:
     case 'help':
     case '--help':

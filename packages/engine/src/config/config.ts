@@ -3,6 +3,7 @@
  * message for each bad value. Flags win over the environment, the environment over defaults.
  */
 import { parseDurationText } from './duration.ts';
+import { parseListen, parseTrunks, TrunkError, type ListenAddress, type SipTrunk } from '../network/sip/trunk.ts';
 
 export interface Config {
   host: string;
@@ -37,6 +38,12 @@ export interface Config {
   inboundAnswerUrl?: string;
   logLevel: string;
   nodeId: string;
+  /** SIP trunks (docs/sip.md); absent = every call runs on the simulated network. */
+  sip?: {
+    listen: ListenAddress;
+    /** Several trunks are comma separated; a destination takes the trunk whose `;prefix=` matches. */
+    trunks: SipTrunk[];
+  };
 }
 
 export class ConfigError extends Error {
@@ -115,7 +122,20 @@ export function loadConfig(flags: FlagValues, env: NodeJS.ProcessEnv): Config {
     throw new ConfigError(`--inbound-answer-url: must be an absolute http(s) URL, got "${inboundAnswerUrl}"`);
   }
 
+  const sipListen = pick('sip-listen', 'SWITCHBOARD_SIP_LISTEN');
+  const sipTrunk = pick('sip-trunk', 'SWITCHBOARD_SIP_TRUNK');
+  let sip: Config['sip'];
+  if (sipListen !== undefined || sipTrunk !== undefined) {
+    try {
+      sip = { listen: parseListen(sipListen ?? '127.0.0.1:5060'), trunks: sipTrunk === undefined ? [] : parseTrunks(sipTrunk) };
+    } catch (err) {
+      if (err instanceof TrunkError) throw new ConfigError(`${sipTrunk !== undefined && err.message.includes('trunk') ? '--sip-trunk' : '--sip-listen'}: ${err.message}`);
+      throw err;
+    }
+  }
+
   return {
+    sip,
     host,
     port,
     dbPath,

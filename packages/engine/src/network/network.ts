@@ -35,6 +35,8 @@ export interface NetworkLeg {
   readonly to: string;
   readonly callerName?: string;
   readonly headers: Readonly<Record<string, string>>;
+  /** SIP only: the session description this leg's party sent (a Dial offers it to its B legs). */
+  readonly remoteSdp?: string | undefined;
   /** Subscribes to this leg's events. Events are delivered asynchronously, in order. */
   onEvent(listener: LegListener): void;
   /** Inbound only: answers the leg. */

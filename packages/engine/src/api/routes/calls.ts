@@ -8,6 +8,7 @@ import { optOneOf } from '../params/coerce.ts';
 import { conflict, notFound } from '../errors.ts';
 import { cdrView, liveCallView } from '../views.ts';
 import type { ApiContext } from '../api-context.ts';
+import { isCsv, sendCallListCsv } from '../call-list-csv.ts';
 
 type AccountParams = { authId: string };
 type CallParams = { authId: string; callUuid: string };
@@ -27,8 +28,9 @@ export function callRoutes(app: FastifyInstance, ctx: ApiContext): void {
     });
   });
 
-  app.get<{ Params: AccountParams; Querystring: Query }>(`${base}/Call/`, async (req) => {
+  app.get<{ Params: AccountParams; Querystring: Query }>(`${base}/Call/`, async (req, reply) => {
     const query = req.query;
+    if (isCsv(query)) return sendCallListCsv(reply, ctx, query, req.params.authId);
     const filter = parseListCalls(query);
     if (filter.status === 'live') {
       return { api_id: newId(), calls: ctx.registry.all().filter((c) => c.leg.row.call_status !== 'queued').map((c) => c.uuid) };

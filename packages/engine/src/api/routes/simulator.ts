@@ -7,6 +7,7 @@ import { ApiError, invalidParam, notFound } from '../errors.ts';
 import type { ApiContext } from '../api-context.ts';
 import { formatTime } from '../../util/time.ts';
 import type { SimNumberRow } from '../../store/store.ts';
+import { decisionView } from '../../numbers/inbound-router.ts';
 
 function view(row: SimNumberRow): Record<string, unknown> {
   return { number: row.number, script: row.script, created_at: formatTime(row.created_at), updated_at: formatTime(row.updated_at) };
@@ -55,7 +56,9 @@ export function simulatorRoutes(app: FastifyInstance, ctx: ApiContext): void {
         scriptError(err);
       }
     }
+    // Where the call will go (numbers/inbound-router.ts), so a rejected call says why at once.
+    const routing = ctx.apps.routesInbound ? decisionView(await ctx.apps.routing.decide(call.to)) : undefined;
     const leg = sim().network.placeInbound({ from: call.from, to: call.to, script: call.script });
-    return reply.code(201).send({ api_id: newId(), message: 'call placed', leg_id: leg.id });
+    return reply.code(201).send({ api_id: newId(), message: 'call placed', leg_id: leg.id, ...(routing && { routing }) });
   });
 }

@@ -2,5 +2,7 @@
 import type { Migration } from '../migrator.ts';
 import { initial } from './001-initial.ts';
 import { deliveryEventSeq } from './002-delivery-event-seq.ts';
+import { appsNumbersFlows } from './003-apps-numbers-flows.ts';
+import { reportRollups } from './004-report-rollups.ts';
 
-export const migrations: readonly Migration[] = [initial, deliveryEventSeq];
+export const migrations: readonly Migration[] = [initial, deliveryEventSeq, appsNumbersFlows, reportRollups];

@@ -1,0 +1,138 @@
+/**
+ * Flows (docs/flows.md): CRUD under `/v1/Account/{auth_id}/Flow/`, runs and their traces, and
+ * the run endpoint at Plivo's PHLO path `POST /v1/account/{auth_id}/phlo/{phlo_id}` (lowercase
+ * `account`, plivo.md §8), which answers 201 with `phlo_id`, `api_id` (the run id) and `message`.
+ */
+import type { FastifyInstance } from 'fastify';
+import { newId } from '../../util/ids.ts';
+import { formatTime } from '../../util/time.ts';
+import type { FlowRow, FlowRunRow } from '../../store/flow-store.ts';
+import { describeProblem } from '../../flows/flow-validate.ts';
+import type { ApiContext } from '../api-context.ts';
+import { conflict, invalidBody, invalidFlow, invalidParam, notFound } from '../errors.ts';
+import { int } from '../params/coerce.ts';
+import { buildMeta, DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT, type Query } from '../params/list-calls.ts';
+
+type FlowParams = { authId: string; flowId: string };
+
+function flowView(row: FlowRow, authId: string): Record<string, unknown> {
+  return {
+    flow_id: row.flow_id,
+    name: row.name,
+    created_on: formatTime(row.created_at),
+    updated_on: formatTime(row.updated_at),
+    resource_uri: `/v1/Account/${authId}/Flow/${row.flow_id}/`,
+    run_url: `/v1/account/${authId}/phlo/${row.flow_id}`,
+  };
+}
+
+function runView(row: FlowRunRow, authId: string, withTrace: boolean): Record<string, unknown> {
+  return {
+    run_id: row.run_id,
+    flow_id: row.flow_id,
+    trigger: row.trigger,
+    status: row.status,
+    call_uuid: row.call_uuid,
+    payload: JSON.parse(row.payload) as unknown,
+    error: row.error,
+    started_at: formatTime(row.started_at),
+    ended_at: row.ended_at === null ? null : formatTime(row.ended_at),
+    resource_uri: `/v1/Account/${authId}/Flow/${row.flow_id}/Run/${row.run_id}/`,
+    ...(withTrace && { trace: JSON.parse(row.trace) as unknown }),
+  };
+}
+
+function page(query: Query): { limit: number; offset: number } {
+  const q = query as Record<string, unknown>;
+  return { limit: int(q, 'limit', DEFAULT_LIST_LIMIT, { min: 1, max: MAX_LIST_LIMIT }), offset: int(q, 'offset', 0, { min: 0 }) };
+}
+
+/** A flow is a JSON document: a form body cannot carry its nested nodes. */
+function flowBody(body: unknown): unknown {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalidBody('a flow must be sent as a JSON object (Content-Type: application/json)');
+  return body;
+}
+
+export function flowRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  const base = '/v1/Account/:authId/Flow';
+  const flows = ctx.apps.flows;
+
+  app.post<{ Params: { authId: string } }>(`${base}/`, async (req, reply) => {
+    const saved = (await flows.save(flowBody(req.body)))!;
+    if (!saved.ok) throw invalidFlow(saved.problems.map(describeProblem));
+    return reply.code(201).send({ api_id: newId(), flow_id: saved.row.flow_id, name: saved.row.name, message: 'created' });
+  });
+
+  app.get<{ Params: { authId: string }; Querystring: Query }>(`${base}/`, async (req) => {
+    const p = page(req.query);
+    const { rows, total } = await flows.list(p);
+    return {
+      api_id: newId(),
+      meta: buildMeta({ authId: req.params.authId, query: req.query, ...p, totalCount: total, resource: 'Flow' }),
+      objects: rows.map((r) => flowView(r, req.params.authId)),
+    };
+  });
+
+  app.get<{ Params: FlowParams }>(`${base}/:flowId/`, async (req) => {
+    const found = await flows.get(req.params.flowId);
+    if (!found) throw notFound('flow', req.params.flowId);
+    return { api_id: newId(), ...flowView(found.row, req.params.authId), definition: JSON.parse(found.row.definition) as unknown };
+  });
+
+  app.post<{ Params: FlowParams }>(`${base}/:flowId/`, async (req, reply) => {
+    const saved = await flows.save(flowBody(req.body), req.params.flowId);
+    if (!saved) throw notFound('flow', req.params.flowId);
+    if (!saved.ok) throw invalidFlow(saved.problems.map(describeProblem));
+    return reply.code(202).send({ api_id: newId(), flow_id: saved.row.flow_id, message: 'changed' });
+  });
+
+  app.delete<{ Params: FlowParams }>(`${base}/:flowId/`, async (req, reply) => {
+    if (!(await flows.remove(req.params.flowId))) throw notFound('flow', req.params.flowId);
+    return reply.code(204).send();
+  });
+
+  app.get<{ Params: FlowParams; Querystring: Query }>(`${base}/:flowId/Run/`, async (req) => {
+    const p = page(req.query);
+    const { rows, total } = await flows.listRuns(req.params.flowId, p);
+    return {
+      api_id: newId(),
+      meta: buildMeta({ authId: req.params.authId, query: req.query, ...p, totalCount: total, resource: `Flow/${req.params.flowId}/Run` }),
+      objects: rows.map((r) => runView(r, req.params.authId, false)),
+    };
+  });
+
+  app.get<{ Params: FlowParams & { runId: string } }>(`${base}/:flowId/Run/:runId/`, async (req) => {
+    const run = await flows.getRun(req.params.runId);
+    if (!run || run.flow_id !== req.params.flowId) throw notFound('flow run', req.params.runId);
+    return { api_id: newId(), ...runView(run, req.params.authId, true) };
+  });
+
+  // Plivo's PHLO paths (plivo.md §8): the run API, and what the SDK's phlo.get() reads.
+  const phlo = '/v1/account/:authId/phlo/:phloId';
+  app.post<{ Params: { authId: string; phloId: string }; Querystring: Query }>(phlo, async (req, reply) => {
+    const body = req.body === undefined || req.body === null ? {} : req.body;
+    if (typeof body !== 'object' || Array.isArray(body)) throw invalidBody('the payload must be a JSON object of the keys the Start node declares');
+    // Query parameters count as payload too (plivo.md §8: integrations pass them that way).
+    const payload = { ...(req.query as Record<string, unknown>), ...(body as Record<string, unknown>) };
+    const res = await flows.runFromApi(req.params.phloId, payload);
+    if (!res.ok) {
+      switch (res.reason) {
+        case 'not-found':
+          throw notFound('flow', req.params.phloId);
+        case 'no-trigger':
+          throw conflict(`flow ${req.params.phloId}: its Start node has no ${res.trigger} transition`);
+        case 'undeclared-key':
+          throw invalidParam(res.key, `is not a payload key the Start node declares (declared: ${res.declared.join(', ') || 'none'})`);
+        case 'bad-value':
+          throw invalidParam(res.key, 'must be a string, number or boolean');
+      }
+    }
+    return reply.code(201).send({ phlo_id: req.params.phloId, api_id: res.runId, message: 'flow run started' });
+  });
+
+  app.get<{ Params: { authId: string; phloId: string } }>(phlo, async (req) => {
+    const found = await flows.get(req.params.phloId);
+    if (!found) throw notFound('flow', req.params.phloId);
+    return { api_id: newId(), phlo_id: found.row.flow_id, name: found.row.name, created_on: formatTime(found.row.created_at) };
+  });
+}

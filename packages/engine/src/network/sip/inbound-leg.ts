@@ -1,0 +1,139 @@
+/**
+ * A leg someone places to us (RFC 3261 §13.3): 180 at once while the engine decides, a 2xx with an
+ * SDP answer (the bridged peer's when the XML bridges at answer, ours with the discard port
+ * otherwise) retransmitted until the ACK (§13.3.1.4), refusals with the status and Reason of the
+ * cause (spec/sip.md §4, reverse), and the caller's CANCEL (§9.2) as ORIGINATOR_CANCEL.
+ */
+import { randomBytes } from 'node:crypto';
+import { header, type Header, type SipRequest } from './message.ts';
+import { Dialog, dialogKey } from './dialog.ts';
+import { isSdp, ownAnswer, ownOffer, restamp } from './sdp.ts';
+import { reasonHeaderFor, statusForCause } from './sip-causes.ts';
+import { SipLeg, ALLOW, type SipLegHost } from './sip-leg.ts';
+import { responseTo, type ServerTransaction } from './transactions.ts';
+import type { Peer } from './transport.ts';
+
+export class InboundLeg extends SipLeg {
+  readonly direction = 'inbound' as const;
+  private readonly localTag = randomBytes(6).toString('hex');
+  private answering = false;
+  private acked = false;
+
+  constructor(
+    host: SipLegHost,
+    id: string,
+    from: string,
+    to: string,
+    callerName: string | undefined,
+    hdrs: Readonly<Record<string, string>>,
+    private readonly tx: ServerTransaction,
+  ) {
+    super(host, id, from, to, tx.source.transport, hdrs, callerName);
+    const invite = tx.request;
+    if (isSdp(header(invite, 'content-type'), invite.body)) this.remoteSdp = invite.body;
+    this.dialog = Dialog.fromRequest(invite, this.localTag, tx.replyTo);
+    host.bind(this, dialogKey(this.dialog.callId, this.localTag));
+    tx.onCancel = () => this.onCancel();
+    // The caller rings while the engine fetches the answer XML (Plivo's inbound calls ring first).
+    tx.respond(responseTo(invite, 180, [['contact', host.contact(this.transport)]], '', this.localTag));
+    this.state = 'ringing';
+  }
+
+  protected get fallbackPeer(): Peer {
+    return this.tx.replyTo;
+  }
+
+  private get invite(): SipRequest {
+    return this.tx.request;
+  }
+
+  /**
+   * Answers on the next microtask: the engine answers then bridges in one turn when a Dial connects
+   * an unanswered caller, and the 200 should then carry the peer's SDP, not ours.
+   */
+  answer(sdp?: string): void {
+    if (this.ended || this.silenced || this.answering) return;
+    this.answering = true;
+    queueMicrotask(() => this.send200(sdp));
+  }
+
+  private send200(given?: string): void {
+    if (this.ended || this.tx.finalSent) return;
+    const peerSdp = this.peerLeg?.remoteSdp;
+    const body = this.sending(
+      peerSdp
+        ? restamp(peerSdp, this.host.address, this.origin)
+        : given
+          ? restamp(given, this.host.address, this.origin)
+          : this.remoteSdp
+            ? ownAnswer(this.remoteSdp, this.host.address, this.host.discardPort, this.origin)
+            : ownOffer(this.host.address, this.host.discardPort, this.origin),
+    );
+    const hdrs: Header[] = [['contact', this.host.contact(this.transport)], ['allow', ALLOW], ['user-agent', this.host.userAgent], ['content-type', 'application/sdp']];
+    const ok = responseTo(this.invite, 200, hdrs, body, this.localTag);
+    this.tx.respond(ok);
+    this.state = 'answered';
+    this.emit({ type: 'answered' });
+    // §13.3.1.4: the UAS core resends the 2xx, T1 doubling up to T2, until the ACK; at 64*T1 it gives up with a BYE.
+    const { t1, t2 } = this.host.timers;
+    if (this.transport === 'udp') {
+      let interval = t1;
+      const resend = () => {
+        if (this.acked || this.ended) return;
+        this.host.layer.sendStateless(ok, this.tx.replyTo);
+        interval = Math.min(interval * 2, t2);
+        this.after(interval, resend);
+      };
+      this.after(interval, resend);
+    }
+    this.after(64 * t1, () => {
+      if (this.acked || this.ended) return;
+      this.sendBye('RECOVERY_ON_TIMER_EXPIRE');
+      this.endRemotely('timeout');
+    });
+  }
+
+  override onAck(req: SipRequest): void {
+    if (this.acked) return;
+    this.acked = true;
+    // Late offer (§13.2.1): the INVITE had no SDP, our 2xx made the offer, the ACK carries the answer.
+    if (isSdp(header(req, 'content-type'), req.body)) {
+      this.remoteSdp = req.body;
+      this.peerLeg?.syncMedia();
+    }
+  }
+
+  reject(cause: string): void {
+    if (this.ended) return;
+    if (this.state === 'answered') {
+      this.hangup(cause);
+      return;
+    }
+    this.silenced = true;
+    this.refuse(cause);
+    this.finish();
+  }
+
+  hangup(cause: string): void {
+    if (this.ended) return;
+    if (this.state !== 'answered' && !this.tx.finalSent) {
+      this.reject(cause);
+      return;
+    }
+    this.silenced = true;
+    this.sendBye(cause);
+    this.finish();
+  }
+
+  private refuse(cause: string): void {
+    if (this.tx.finalSent) return;
+    this.tx.respond(responseTo(this.invite, statusForCause(cause), [['reason', reasonHeaderFor(cause)]], '', this.localTag));
+  }
+
+  /** §9.2: the CANCEL got its 200 from the network; the INVITE gets 487 and the caller is gone. */
+  private onCancel(): void {
+    if (this.ended || this.tx.finalSent) return;
+    this.tx.respond(responseTo(this.invite, 487, [], '', this.localTag));
+    this.endRemotely('originator-cancel');
+  }
+}

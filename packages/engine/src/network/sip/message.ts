@@ -1,0 +1,148 @@
+/**
+ * SIP messages as plain data (RFC 3261 §7). Header names are kept in their canonical long form,
+ * lower-cased, one entry per value: a `Via: a, b` line becomes two `via` entries, so the top Via is
+ * always `headers[i]` of the first `via`. The serialiser restores the usual capitalisation.
+ */
+
+export type Header = readonly [name: string, value: string];
+
+export interface SipRequest {
+  readonly kind: 'request';
+  readonly method: string;
+  readonly uri: string;
+  readonly headers: readonly Header[];
+  readonly body: string;
+}
+
+export interface SipResponse {
+  readonly kind: 'response';
+  readonly status: number;
+  readonly reason: string;
+  readonly headers: readonly Header[];
+  readonly body: string;
+}
+
+export type SipMessage = SipRequest | SipResponse;
+
+/** RFC 3261 §7.3.3 compact forms, plus the common ones of RFC 3515/3841/4028. */
+export const COMPACT: Readonly<Record<string, string>> = {
+  v: 'via',
+  f: 'from',
+  t: 'to',
+  i: 'call-id',
+  m: 'contact',
+  l: 'content-length',
+  c: 'content-type',
+  k: 'supported',
+  s: 'subject',
+  e: 'content-encoding',
+  o: 'event',
+  r: 'refer-to',
+  b: 'referred-by',
+  x: 'session-expires',
+  u: 'allow-events',
+  a: 'accept-contact',
+  j: 'reject-contact',
+  d: 'request-disposition',
+};
+
+/** Headers whose comma-separated values are separate entries (RFC 3261 §7.3.1). */
+export const MULTI_VALUE = new Set(['via', 'route', 'record-route', 'contact', 'allow', 'supported', 'require', 'proxy-require', 'unsupported']);
+
+const SPELLING: Readonly<Record<string, string>> = {
+  'call-id': 'Call-ID',
+  cseq: 'CSeq',
+  'www-authenticate': 'WWW-Authenticate',
+  'record-route': 'Record-Route',
+  'mime-version': 'MIME-Version',
+};
+
+/** `content-type` -> `Content-Type`; `x-ph-foo` keeps the case it was given. */
+export function spell(name: string): string {
+  const known = SPELLING[name];
+  if (known) return known;
+  return name.replace(/(^|-)([a-z])/g, (_m, dash: string, c: string) => dash + c.toUpperCase());
+}
+
+export function canonicalName(raw: string): string {
+  const lower = raw.trim().toLowerCase();
+  return COMPACT[lower] ?? lower;
+}
+
+/** First value of a header, if present. */
+export function header(msg: { readonly headers: readonly Header[] }, name: string): string | undefined {
+  const n = canonicalName(name);
+  for (const [k, v] of msg.headers) if (k === n) return v;
+  return undefined;
+}
+
+/** Every value of a header, in order. */
+export function headers(msg: { readonly headers: readonly Header[] }, name: string): string[] {
+  const n = canonicalName(name);
+  const out: string[] = [];
+  for (const [k, v] of msg.headers) if (k === n) out.push(v);
+  return out;
+}
+
+export interface CSeq {
+  readonly seq: number;
+  readonly method: string;
+}
+
+export function parseCSeq(value: string | undefined): CSeq | undefined {
+  if (!value) return undefined;
+  const m = /^\s*(\d{1,10})\s+([A-Za-z!%*_+`'~.-]+)\s*$/.exec(value);
+  if (!m) return undefined;
+  const seq = Number(m[1]);
+  if (seq > 2 ** 31 - 1) return undefined;
+  return { seq, method: m[2]!.toUpperCase() };
+}
+
+export function cseqOf(msg: SipMessage): CSeq | undefined {
+  return parseCSeq(header(msg, 'cseq'));
+}
+
+/** A request built by us: headers given in order, body optional. */
+export function request(method: string, uri: string, hdrs: readonly Header[], body = ''): SipRequest {
+  return { kind: 'request', method, uri, headers: hdrs, body };
+}
+
+export function response(status: number, reason: string, hdrs: readonly Header[], body = ''): SipResponse {
+  return { kind: 'response', status, reason, headers: hdrs, body };
+}
+
+export const REASON_PHRASES: Readonly<Record<number, string>> = {
+  100: 'Trying',
+  180: 'Ringing',
+  181: 'Call Is Being Forwarded',
+  183: 'Session Progress',
+  200: 'OK',
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  407: 'Proxy Authentication Required',
+  408: 'Request Timeout',
+  415: 'Unsupported Media Type',
+  420: 'Bad Extension',
+  480: 'Temporarily Unavailable',
+  481: 'Call/Transaction Does Not Exist',
+  484: 'Address Incomplete',
+  486: 'Busy Here',
+  487: 'Request Terminated',
+  488: 'Not Acceptable Here',
+  491: 'Request Pending',
+  500: 'Server Internal Error',
+  501: 'Not Implemented',
+  503: 'Service Unavailable',
+  504: 'Server Time-out',
+  505: 'Version Not Supported',
+  600: 'Busy Everywhere',
+  603: 'Decline',
+  604: 'Does Not Exist Anywhere',
+};
+
+export function reasonPhrase(status: number): string {
+  return REASON_PHRASES[status] ?? (status < 200 ? 'Progress' : status < 300 ? 'OK' : 'Error');
+}

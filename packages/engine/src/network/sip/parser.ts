@@ -1,0 +1,169 @@
+/**
+ * Parsing SIP messages: tolerant of what real peers send (RFC 3261 §7; compact names, folded lines,
+ * bare LF line ends, comma-joined values, any header-name case), and never throwing. A malformed
+ * request still yields what could be read so the caller can answer it with 400 (§8.2.2 / §21.4.1).
+ */
+import { canonicalName, MULTI_VALUE, parseCSeq, type Header, type SipMessage } from './message.ts';
+
+export type ParseResult =
+  | { readonly ok: true; readonly message: SipMessage }
+  | {
+      readonly ok: false;
+      readonly error: string;
+      /** Set when the start line was a request: enough to send a 400 back, if its Via is readable. */
+      readonly request?: { readonly method: string; readonly uri: string; readonly headers: readonly Header[] };
+    };
+
+const MAX_MESSAGE = 65_535;
+const TOKEN = /^[A-Za-z0-9!%*_+`'~.-]+$/;
+
+/** Splits at commas that are outside quotes and angle brackets (RFC 3261 §7.3.1). */
+export function splitCommas(value: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let quoted = false;
+  let start = 0;
+  for (let i = 0; i < value.length; i++) {
+    const c = value[i];
+    if (quoted) {
+      if (c === '\\') i++;
+      else if (c === '"') quoted = false;
+    } else if (c === '"') quoted = true;
+    else if (c === '<') depth++;
+    else if (c === '>') depth = Math.max(0, depth - 1);
+    else if (c === ',' && depth === 0) {
+      out.push(value.slice(start, i).trim());
+      start = i + 1;
+    }
+  }
+  out.push(value.slice(start).trim());
+  return out.filter((v) => v.length > 0);
+}
+
+function headerEnd(buf: Buffer): { at: number; sep: number } | undefined {
+  const crlf = buf.indexOf('\r\n\r\n');
+  const lf = buf.indexOf('\n\n');
+  if (crlf < 0 && lf < 0) return undefined;
+  if (crlf >= 0 && (lf < 0 || crlf < lf)) return { at: crlf, sep: 4 };
+  return { at: lf, sep: 2 };
+}
+
+/** Parses one datagram (or one framed stream message). */
+export function parseMessage(buf: Buffer): ParseResult {
+  if (buf.length > MAX_MESSAGE) return { ok: false, error: 'message too large' };
+  // Keep-alive CRLFs (RFC 5626 §3.5.1) and leading blank lines are not messages.
+  let start = 0;
+  while (start < buf.length && (buf[start] === 0x0d || buf[start] === 0x0a)) start++;
+  const data = start ? buf.subarray(start) : buf;
+  const end = headerEnd(data);
+  const head = (end ? data.subarray(0, end.at) : data).toString('utf8');
+  const rawBody = end ? data.subarray(end.at + end.sep) : Buffer.alloc(0);
+  // A lone CR ends a line too: tolerant in, and nothing we re-send can smuggle one into a value.
+  const lines = head.split(/\r\n|\n|\r/);
+  const first = lines.shift() ?? '';
+
+  // Start line (§7.1 / §7.2).
+  let startLine: { kind: 'request'; method: string; uri: string } | { kind: 'response'; status: number; reason: string } | undefined;
+  const resp = /^SIP\/(\d+\.\d+)\s+(\d{3})(?:\s+(.*))?$/i.exec(first.trim());
+  if (resp) {
+    if (resp[1] !== '2.0') return { ok: false, error: `unsupported version SIP/${resp[1]}` };
+    const status = Number(resp[2]);
+    if (status < 100 || status > 699) return { ok: false, error: `bad status ${status}` };
+    startLine = { kind: 'response', status, reason: (resp[3] ?? '').trim() };
+  } else {
+    const req = /^(\S+)\s+(\S+)\s+SIP\/(\d+\.\d+)\s*$/i.exec(first.trim());
+    if (!req || !TOKEN.test(req[1]!)) return { ok: false, error: 'bad start line' };
+    startLine = { kind: 'request', method: req[1]!.toUpperCase(), uri: req[2]! };
+    if (req[3] !== '2.0') return { ok: false, error: `unsupported version SIP/${req[3]}`, request: { method: startLine.method, uri: startLine.uri, headers: [] } };
+  }
+
+  // Headers, unfolding continuation lines (§7.3.1).
+  const hdrs: Header[] = [];
+  let error: string | undefined;
+  let pending: string | undefined;
+  const flush = () => {
+    if (pending === undefined) return;
+    const colon = pending.indexOf(':');
+    if (colon <= 0) {
+      error ??= 'header without a colon';
+    } else {
+      const rawName = pending.slice(0, colon).trim();
+      if (!TOKEN.test(rawName)) error ??= `bad header name "${rawName.slice(0, 40)}"`;
+      else {
+        const name = canonicalName(rawName);
+        const value = pending.slice(colon + 1).trim();
+        if (MULTI_VALUE.has(name)) for (const v of splitCommas(value)) hdrs.push([name, v]);
+        else hdrs.push([name, value]);
+      }
+    }
+    pending = undefined;
+  };
+  for (const line of lines) {
+    if (/^[ \t]/.test(line) && pending !== undefined) pending += ' ' + line.trim();
+    else {
+      flush();
+      pending = line;
+    }
+  }
+  flush();
+
+  const partial = startLine.kind === 'request' ? { method: startLine.method, uri: startLine.uri, headers: hdrs } : undefined;
+  const fail = (why: string): ParseResult => (partial ? { ok: false, error: why, request: partial } : { ok: false, error: why });
+  if (error) return fail(error);
+
+  // The mandatory headers of §8.1.1 that every layer above relies on.
+  const get = (n: string) => hdrs.find(([k]) => k === n)?.[1];
+  for (const n of ['via', 'from', 'to', 'call-id', 'cseq']) if (!get(n)) return fail(`missing ${n} header`);
+  const cseq = parseCSeq(get('cseq'));
+  if (!cseq) return fail('bad CSeq');
+  if (startLine.kind === 'request' && cseq.method !== startLine.method && !(startLine.method === 'ACK' && cseq.method === 'ACK')) {
+    return fail('CSeq method does not match the request method');
+  }
+
+  // Body: Content-Length frames it; a datagram may carry less (error) or trailing bytes (ignored, §18.3).
+  let body = rawBody;
+  const cl = get('content-length');
+  if (cl !== undefined) {
+    if (!/^\s*\d{1,7}\s*$/.test(cl)) return fail('bad Content-Length');
+    const n = Number(cl);
+    if (n > rawBody.length) return fail('body shorter than Content-Length');
+    body = rawBody.subarray(0, n);
+  }
+  const text = body.toString('utf8');
+  const message: SipMessage =
+    startLine.kind === 'request'
+      ? { kind: 'request', method: startLine.method, uri: startLine.uri, headers: hdrs, body: text }
+      : { kind: 'response', status: startLine.status, reason: startLine.reason, headers: hdrs, body: text };
+  return { ok: true, message };
+}
+
+/**
+ * Frames messages on a stream transport (RFC 3261 §18.3: Content-Length is mandatory there; a
+ * missing one counts as 0). Feed it chunks; it returns each complete message's bytes.
+ */
+export class StreamFramer {
+  private buffer: Buffer = Buffer.alloc(0);
+
+  push(chunk: Buffer): { messages: Buffer[]; error?: string } {
+    this.buffer = this.buffer.length ? Buffer.concat([this.buffer, chunk]) : chunk;
+    const messages: Buffer[] = [];
+    for (;;) {
+      let s = 0;
+      while (s < this.buffer.length && (this.buffer[s] === 0x0d || this.buffer[s] === 0x0a)) s++;
+      if (s) this.buffer = this.buffer.subarray(s);
+      const end = headerEnd(this.buffer);
+      if (!end) {
+        if (this.buffer.length > MAX_MESSAGE) return { messages, error: 'header section too large' };
+        return { messages };
+      }
+      const head = this.buffer.subarray(0, end.at).toString('utf8');
+      const m = /(?:^|\n)\s*(?:content-length|l)\s*:\s*(\d+)/i.exec(head);
+      const len = m ? Number(m[1]) : 0;
+      if (len > MAX_MESSAGE) return { messages, error: 'body too large' };
+      const total = end.at + end.sep + len;
+      if (this.buffer.length < total) return { messages };
+      messages.push(this.buffer.subarray(0, total));
+      this.buffer = this.buffer.subarray(total);
+    }
+  }
+}

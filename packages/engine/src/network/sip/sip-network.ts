@@ -1,0 +1,256 @@
+/**
+ * The `sip` network: a signalling-only back-to-back user agent behind the same interface as the
+ * simulated one (DESIGN.md, "The network is an interface"). This file is the SIP core above the
+ * transaction layer: it routes requests to legs by dialog (§12.2.2), turns new INVITEs into inbound
+ * legs, answers OPTIONS (load balancers probe with it, spec/sip.md §5), CANCELs (§9.2) and
+ * malformed requests (400, §21.4.1), and 481s what belongs to no dialog (§12.2.2).
+ */
+import dgram from 'node:dgram';
+import { isIP } from 'node:net';
+import { lookup } from 'node:dns/promises';
+import type { Clock } from '../../clock.ts';
+import { newId } from '../../util/ids.ts';
+import { normalizeNumber } from '../../util/phone.ts';
+import type { InboundHandler, Network, NetworkLeg, OriginateRequest } from '../network.ts';
+import { dialogKey } from './dialog.ts';
+import { header, type Header, type SipRequest, type SipResponse } from './message.ts';
+import { InboundLeg } from './inbound-leg.ts';
+import { OutboundLeg, type OutboundTarget } from './outbound-leg.ts';
+import { ALLOW, type SipLeg, type SipLegHost } from './sip-leg.ts';
+import { DEFAULT_TIMERS, responsePeer, responseTo, TransactionLayer, type CoreHandlers, type ServerTransaction, type SipTimers } from './transactions.ts';
+import { Transports, type Peer, type TransportName } from './transport.ts';
+import { trunkFor, type ListenAddress, type SipTrunk } from './trunk.ts';
+import { escapeUser, parseNameAddr, parseUri } from './uri.ts';
+import type { ParseResult } from './parser.ts';
+
+export interface SipNetworkOptions {
+  readonly clock: Clock;
+  readonly listen: ListenAddress;
+  readonly trunks: readonly SipTrunk[];
+  readonly timers?: Partial<SipTimers>;
+  readonly userAgent?: string;
+  /** UDP receive buffer, bytes (spec/sip.md §3). */
+  readonly recvBufferSize?: number;
+  readonly warn?: (msg: string, data?: Record<string, unknown>) => void;
+}
+
+export class SipNetwork implements Network {
+  readonly transports: Transports;
+  readonly layer: TransactionLayer;
+  readonly timers: SipTimers;
+  private readonly legs = new Map<string, SipLeg>();
+  private readonly keys = new Map<SipLeg, string>();
+  private discard: dgram.Socket | undefined;
+  private inbound: InboundHandler | undefined;
+  private resolved = new Map<string, string>();
+  private closed = false;
+  readonly host: SipLegHost;
+
+  constructor(private readonly opts: SipNetworkOptions) {
+    this.timers = { ...DEFAULT_TIMERS, ...opts.timers };
+    this.transports = new Transports({ host: opts.listen.host, port: opts.listen.port, ...(opts.recvBufferSize ? { recvBufferSize: opts.recvBufferSize } : {}) });
+    const core: CoreHandlers = {
+      onRequest: (req, tx) => this.onRequest(req, tx),
+      onAck: (req) => this.legForRequest(req)?.onAck(req),
+      onCancel: (req, tx, invite) => this.onCancel(req, tx, invite),
+      onStrayResponse: (res) => this.onStrayResponse(res),
+    };
+    this.layer = new TransactionLayer(this.transports, opts.clock, this.timers, core);
+    const self = this;
+    const ua = opts.userAgent ?? 'Switchboard';
+    const warn = opts.warn ?? (() => {});
+    this.host = {
+      clock: opts.clock,
+      layer: this.layer,
+      timers: this.timers,
+      get address() {
+        return self.address;
+      },
+      get port() {
+        return self.transports.port;
+      },
+      get discardPort() {
+        return self.discard?.address().port ?? 9;
+      },
+      userAgent: ua,
+      via: (t) => `SIP/2.0/${t.toUpperCase()} ${self.hostPort};rport`,
+      contact: (t, user) => `<sip:${user ? user + '@' : ''}${self.hostPort}${t === 'tcp' ? ';transport=tcp' : ''}>`,
+      bind: (leg, key) => {
+        this.legs.set(key, leg);
+        this.keys.set(leg, key);
+      },
+      release: (leg) => {
+        const key = this.keys.get(leg);
+        if (key !== undefined && this.legs.get(key) === leg) this.legs.delete(key);
+        this.keys.delete(leg);
+      },
+      warn,
+    };
+  }
+
+  /** The address we put in Via, Contact and SDP. */
+  get address(): string {
+    const h = this.opts.listen.host;
+    return h === '0.0.0.0' || h === '::' ? '127.0.0.1' : h;
+  }
+  private get hostPort(): string {
+    const a = this.address.includes(':') ? `[${this.address}]` : this.address;
+    return `${a}:${this.transports.port}`;
+  }
+  get port(): number {
+    return this.transports.port;
+  }
+  /** Legs not yet ended. */
+  get liveLegs(): number {
+    return this.legs.size;
+  }
+
+  async start(): Promise<void> {
+    await this.transports.start({ onMessage: (m, from) => this.receive(m, from), onBadMessage: (r, from) => this.onBadMessage(r, from) });
+    const discard = dgram.createSocket(this.address.includes(':') ? 'udp6' : 'udp4');
+    await new Promise<void>((resolve, reject) => {
+      discard.once('error', reject);
+      discard.bind(0, this.address, () => resolve());
+    });
+    // The discard RTP port: media sent to a party nobody is bridged to ends here, unread.
+    discard.on('message', () => {});
+    discard.on('error', () => {});
+    this.discard = discard;
+    for (const t of this.opts.trunks) {
+      if (!isIP(t.host) && !this.resolved.has(t.host)) this.resolved.set(t.host, (await lookup(t.host)).address);
+    }
+  }
+
+  onInbound(handler: InboundHandler): void {
+    this.inbound = handler;
+  }
+
+  /** Whether a destination has a route here (a trunk or a SIP URI). */
+  routes(to: string): boolean {
+    return to.startsWith('sip:') || trunkFor(this.opts.trunks, normalizeNumber(to)) !== undefined;
+  }
+
+  originate(req: OriginateRequest): NetworkLeg {
+    if (this.closed) throw new Error('the SIP network is closed');
+    const leg = new OutboundLeg(this.host, {
+      id: newId(),
+      from: normalizeNumber(req.from),
+      to: req.to,
+      ...(req.callerName !== undefined ? { callerName: req.callerName } : {}),
+      headers: req.headers ?? {},
+      ...(req.offer !== undefined ? { offer: req.offer } : {}),
+      target: this.targetFor(req.to),
+    });
+    queueMicrotask(() => {
+      if (!this.closed) leg.start();
+    });
+    return leg;
+  }
+
+  private targetFor(to: string): OutboundTarget {
+    const uri = to.startsWith('sip:') ? parseUri(to) : undefined;
+    if (uri && isIP(uri.host.replace(/^\[|\]$/g, ''))) {
+      const t = uri.params.get('transport')?.toLowerCase() === 'tcp' ? 'tcp' : 'udp';
+      return { uri: to, peer: { transport: t, address: uri.host.replace(/^\[|\]$/g, ''), port: uri.port ?? 5060 } };
+    }
+    const digits = uri?.user ?? normalizeNumber(to);
+    const trunk = trunkFor(this.opts.trunks, digits);
+    if (!trunk) throw new Error(`no SIP trunk routes ${to}`);
+    const address = this.resolved.get(trunk.host) ?? trunk.host;
+    const hostPart = trunk.host.includes(':') ? `[${trunk.host}]` : trunk.host;
+    return {
+      uri: `sip:${escapeUser(digits)}@${hostPart}:${trunk.port}${trunk.transport === 'tcp' ? ';transport=tcp' : ''}`,
+      peer: { transport: trunk.transport, address, port: trunk.port },
+      ...(trunk.username !== undefined ? { credentials: { username: trunk.username, password: trunk.password ?? '' } } : {}),
+    };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const leg of [...this.legs.values()]) leg.finish();
+    this.legs.clear();
+    this.layer.clear();
+    await this.transports.close();
+    await new Promise<void>((r) => (this.discard ? this.discard.close(() => r()) : r()));
+  }
+
+  private receive(msg: SipRequest | SipResponse, from: Peer): void {
+    if (this.closed) return;
+    if (msg.kind === 'response') this.layer.receiveResponse(msg, from);
+    else this.layer.receiveRequest(msg, from);
+  }
+
+  private legForRequest(req: SipRequest): SipLeg | undefined {
+    const tag = parseNameAddr(header(req, 'to') ?? '')?.params.get('tag');
+    return tag ? this.legs.get(dialogKey(header(req, 'call-id') ?? '', tag)) : undefined;
+  }
+
+  private onRequest(req: SipRequest, tx: ServerTransaction): void {
+    const mf = header(req, 'max-forwards');
+    if (mf !== undefined && /^\s*0+\s*$/.test(mf)) return tx.respond(responseTo(req, 483));
+    const toTag = parseNameAddr(header(req, 'to') ?? '')?.params.get('tag');
+    if (toTag) {
+      const leg = this.legForRequest(req);
+      if (leg) leg.onInDialogRequest(req, tx);
+      else tx.respond(responseTo(req, 481));
+      return;
+    }
+    switch (req.method) {
+      case 'INVITE':
+        return this.onInvite(req, tx);
+      case 'OPTIONS':
+        return tx.respond(responseTo(req, 200, [['allow', ALLOW], ['accept', 'application/sdp'], ['user-agent', this.host.userAgent]], '', newId().slice(0, 8)));
+      case 'BYE':
+        return tx.respond(responseTo(req, 481));
+      default:
+        return tx.respond(responseTo(req, 501, [['allow', ALLOW]]));
+    }
+  }
+
+  private onInvite(req: SipRequest, tx: ServerTransaction): void {
+    const handler = this.inbound;
+    if (!handler) return tx.respond(responseTo(req, 503, [], '', newId().slice(0, 8)));
+    const req100rel = (header(req, 'require') ?? '').toLowerCase();
+    // PRACK (RFC 3262) and other extensions are out of scope (spec/sip.md §1.8): 420 when required.
+    if (req100rel) return tx.respond(responseTo(req, 420, [['unsupported', req100rel]], '', newId().slice(0, 8)));
+    const fromNa = parseNameAddr(header(req, 'from') ?? '');
+    const fromUri = fromNa ? parseUri(fromNa.uri) : undefined;
+    const rUri = parseUri(req.uri);
+    const toUri = parseUri(parseNameAddr(header(req, 'to') ?? '')?.uri ?? '');
+    const to = rUri?.user ?? toUri?.user ?? req.uri;
+    const from = fromUri?.user ?? fromNa?.uri ?? 'anonymous';
+    const custom: Record<string, string> = {};
+    for (const [k, v] of req.headers) if (k.startsWith('x-ph-')) custom[`X-PH-${k.slice(5)}`] = v;
+    const leg = new InboundLeg(this.host, newId(), decodeURIComponent(from), decodeURIComponent(to), fromNa?.display, custom, tx);
+    tx.onAckTimeout = () => leg.finish();
+    try {
+      handler(leg);
+    } catch (err) {
+      this.host.warn('the inbound handler threw', { err: String(err) });
+      leg.reject('NORMAL_TEMPORARY_FAILURE');
+    }
+  }
+
+  private onCancel(req: SipRequest, tx: ServerTransaction, invite: ServerTransaction | undefined): void {
+    if (!invite || invite.finalSent) return tx.respond(responseTo(req, 481));
+    tx.respond(responseTo(req, 200));
+    invite.onCancel?.();
+  }
+
+  private onStrayResponse(res: SipResponse): void {
+    const tag = parseNameAddr(header(res, 'from') ?? '')?.params.get('tag');
+    if (!tag) return;
+    this.legs.get(dialogKey(header(res, 'call-id') ?? '', tag))?.onStrayResponse(res);
+  }
+
+  /** §21.4.1: a request we cannot read gets 400 when its Via says where to send it; anything else is dropped. */
+  private onBadMessage(result: Extract<ParseResult, { ok: false }>, from: Peer): void {
+    const r = result.request;
+    if (!r || r.method === 'ACK' || !r.headers.some(([k]) => k === 'via')) return;
+    const req: SipRequest = { kind: 'request', method: r.method, uri: r.uri, headers: r.headers, body: '' };
+    const res = responseTo(req, 400, [], '', undefined, `Bad Request (${result.error})`.slice(0, 100));
+    this.transports.send(res, responsePeer(req, from));
+  }
+}
+
+export type { TransportName, Header };

@@ -1,0 +1,101 @@
+/**
+ * SIP URIs, name-addr values and Via headers (RFC 3261 §19.1, §20.10, §20.42): just the parts a
+ * signalling-only B2BUA reads. Parsers return undefined on garbage instead of throwing.
+ */
+
+export interface SipUri {
+  readonly scheme: 'sip' | 'sips';
+  readonly user?: string;
+  readonly host: string;
+  readonly port?: number;
+  /** URI parameters in order, names lower-cased; a flag parameter (`lr`) has value ''. */
+  readonly params: ReadonlyMap<string, string>;
+}
+
+export function parseParams(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const part of text.split(';')) {
+    const p = part.trim();
+    if (!p) continue;
+    const eq = p.indexOf('=');
+    if (eq < 0) out.set(p.toLowerCase(), '');
+    else out.set(p.slice(0, eq).trim().toLowerCase(), p.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1'));
+  }
+  return out;
+}
+
+export function parseUri(text: string): SipUri | undefined {
+  const m = /^(sips?):(?:([^@;?]*)@)?(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.\-_]+)(?::(\d{1,5}))?((?:;[^?]*)?)(?:\?.*)?$/i.exec(text.trim());
+  if (!m) return undefined;
+  const port = m[4] === undefined ? undefined : Number(m[4]);
+  if (port !== undefined && (port < 1 || port > 65535)) return undefined;
+  return {
+    scheme: m[1]!.toLowerCase() as 'sip' | 'sips',
+    ...(m[2] !== undefined && m[2] !== '' ? { user: m[2] } : {}),
+    host: m[3]!.toLowerCase(),
+    ...(port !== undefined ? { port } : {}),
+    params: parseParams(m[5] ?? ''),
+  };
+}
+
+export function formatUri(u: SipUri): string {
+  let s = `${u.scheme}:${u.user !== undefined ? u.user + '@' : ''}${u.host}${u.port !== undefined ? ':' + u.port : ''}`;
+  for (const [k, v] of u.params) s += v === '' ? `;${k}` : `;${k}=${v}`;
+  return s;
+}
+
+export interface NameAddr {
+  readonly display?: string;
+  readonly uri: string;
+  /** Header parameters (after the `>`, or after the URI when there are no brackets). */
+  readonly params: ReadonlyMap<string, string>;
+}
+
+/** `"Alice" <sip:a@h>;tag=1`, `<sip:a@h;lr>`, or `sip:a@h;tag=1` (§20.10: params then belong to the header). */
+export function parseNameAddr(text: string): NameAddr | undefined {
+  const t = text.trim();
+  const lt = t.indexOf('<');
+  if (lt >= 0) {
+    const gt = t.indexOf('>', lt);
+    if (gt < 0) return undefined;
+    const display = t.slice(0, lt).trim().replace(/^"(.*)"$/, '$1');
+    return { ...(display ? { display } : {}), uri: t.slice(lt + 1, gt).trim(), params: parseParams(t.slice(gt + 1)) };
+  }
+  const semi = t.indexOf(';');
+  const uri = semi < 0 ? t : t.slice(0, semi);
+  if (!uri) return undefined;
+  return { uri: uri.trim(), params: parseParams(semi < 0 ? '' : t.slice(semi)) };
+}
+
+export function tagOf(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  return parseNameAddr(value)?.params.get('tag') || undefined;
+}
+
+export interface Via {
+  readonly transport: string;
+  readonly host: string;
+  readonly port?: number;
+  readonly params: ReadonlyMap<string, string>;
+}
+
+export function parseVia(text: string): Via | undefined {
+  const m = /^SIP\s*\/\s*2\.0\s*\/\s*([A-Za-z]+)\s+(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.\-_]+)(?:\s*:\s*(\d{1,5}))?\s*((?:;.*)?)$/i.exec(text.trim());
+  if (!m) return undefined;
+  return {
+    transport: m[1]!.toUpperCase(),
+    host: m[2]!,
+    ...(m[3] !== undefined ? { port: Number(m[3]) } : {}),
+    params: parseParams(m[4] ?? ''),
+  };
+}
+
+/** Quotes a display name for a From header (§25.1 quoted-string). */
+export function quoteDisplay(name: string): string {
+  return `"${name.replace(/["\\\r\n]/g, '')}"`;
+}
+
+/** A user part safe to put in a URI: phone digits and unreserved characters pass, the rest is escaped. */
+export function escapeUser(user: string): string {
+  return user.replace(/[^A-Za-z0-9\-_.!~*'()&=+$,;?/]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0'));
+}

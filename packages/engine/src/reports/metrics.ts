@@ -1,0 +1,118 @@
+/**
+ * Prometheus metrics (prom-client) at `/metrics` (docs/reports.md, "Metrics"). Counters follow the
+ * live feed — call events and delivery outcomes as they are recorded — so they cost the call path
+ * nothing beyond the feed's publish; gauges (live calls, outbox depth) are read when scraped; API
+ * request metrics come from a Fastify hook. One registry per engine, so tests can run several.
+ */
+import type { FastifyInstance } from 'fastify';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { CAUSES, type EndReason } from '../calls/hangup-causes.ts';
+import type { Registry as CallRegistry } from '../calls/registry.ts';
+import type { FeedItem, LiveFeed } from '../events/live-feed.ts';
+
+export interface MetricsDeps {
+  feed: LiveFeed;
+  calls: CallRegistry;
+  /** Deliveries still owed; read at scrape time. */
+  outboxDepth: () => number;
+  /** Node process metrics (CPU, memory, event loop lag); off in tests for exact expositions. */
+  defaultMetrics?: boolean;
+}
+
+/** Seconds: webhooks from a local app (ms) to a slow one near Plivo's 40 s read timeout (engine.md §3). */
+const WEBHOOK_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+const API_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+
+export class EngineMetrics {
+  readonly registry = new Registry();
+  private readonly unsubscribe: () => void;
+  private readonly legsEnded: Counter<'leg' | 'status'>;
+  private readonly dials: Counter<'status'>;
+  private readonly hangups: Counter<'leg' | 'cause' | 'code' | 'source'>;
+  private readonly webhookLatency: Histogram<'webhook'>;
+  private readonly webhookAttempts: Counter<'webhook' | 'outcome'>;
+  private readonly webhookFailures: Counter<'webhook' | 'reason'>;
+  private readonly webhookDead: Counter<'webhook'>;
+  private readonly apiRequests: Counter<'method' | 'route' | 'status_code'>;
+  private readonly apiDuration: Histogram<'method' | 'route'>;
+
+  constructor(deps: MetricsDeps) {
+    const registers = [this.registry];
+    this.legsEnded = new Counter({ name: 'switchboard_calls_ended_total', help: 'Call legs ended, by leg (a: the call, b: placed by <Dial>) and final CallStatus.', labelNames: ['leg', 'status'], registers });
+    this.dials = new Counter({ name: 'switchboard_dials_total', help: 'Dials ended, by DialStatus.', labelNames: ['status'], registers });
+    this.hangups = new Counter({ name: 'switchboard_hangups_total', help: 'Call legs ended, by leg, HangupCause, HangupCauseCode and HangupSource.', labelNames: ['leg', 'cause', 'code', 'source'], registers });
+    new Gauge({
+      name: 'switchboard_live_calls',
+      help: 'Call legs live on this node now, by leg.',
+      labelNames: ['leg'],
+      registers,
+      collect() {
+        const a = deps.calls.aLegs().length;
+        this.set({ leg: 'a' }, a);
+        this.set({ leg: 'b' }, deps.calls.size - a);
+      },
+    });
+    new Gauge({
+      name: 'switchboard_outbox_depth',
+      help: 'Webhook deliveries still owed (pending: queued, in flight or waiting for a retry).',
+      registers,
+      collect() {
+        this.set(deps.outboxDepth());
+      },
+    });
+    this.webhookLatency = new Histogram({ name: 'switchboard_webhook_request_duration_seconds', help: 'Webhook request latency per attempt, by webhook kind.', labelNames: ['webhook'], buckets: WEBHOOK_BUCKETS, registers });
+    this.webhookAttempts = new Counter({ name: 'switchboard_webhook_attempts_total', help: 'Webhook attempts, by webhook kind and outcome (success: 2xx; http_error; network_error).', labelNames: ['webhook', 'outcome'], registers });
+    this.webhookFailures = new Counter({ name: 'switchboard_webhook_failures_total', help: 'Webhook attempts that failed, by webhook kind and reason.', labelNames: ['webhook', 'reason'], registers });
+    this.webhookDead = new Counter({ name: 'switchboard_webhook_dead_total', help: 'Webhook deliveries given up on (dead), by webhook kind.', labelNames: ['webhook'], registers });
+    this.apiRequests = new Counter({ name: 'switchboard_api_requests_total', help: 'HTTP API requests, by method, route and status code.', labelNames: ['method', 'route', 'status_code'], registers });
+    this.apiDuration = new Histogram({ name: 'switchboard_api_request_duration_seconds', help: 'HTTP API request duration, by method and route.', labelNames: ['method', 'route'], buckets: API_BUCKETS, registers });
+    if (deps.defaultMetrics) collectDefaultMetrics({ register: this.registry });
+    this.unsubscribe = deps.feed.subscribe({}, (item) => this.onFeed(item));
+  }
+
+  private onFeed(item: FeedItem): void {
+    const d = item.data;
+    if (item.kind === 'event') {
+      const leg = d.leg_uuid === item.call_uuid ? 'a' : 'b';
+      if (d.type === 'leg.ended') {
+        if (typeof d.call_status === 'string') this.legsEnded.inc({ leg, status: d.call_status });
+        const data = (d.data ?? {}) as { reason?: string; source?: string };
+        const row = data.reason !== undefined ? CAUSES[data.reason as EndReason] : undefined;
+        if (row) this.hangups.inc({ leg, cause: row.cause, code: String(row.code), source: data.source ?? row.source });
+      } else if (d.type === 'dial.ended') {
+        const status = (d.data as { status?: unknown } | undefined)?.status;
+        if (typeof status === 'string') this.dials.inc({ status });
+      }
+      return;
+    }
+    const webhook = typeof d.webhook === 'string' ? d.webhook : 'unknown';
+    if (typeof d.attempt === 'number') {
+      const code = typeof d.status_code === 'number' ? d.status_code : null;
+      const outcome = code !== null && code >= 200 && code < 300 ? 'success' : code !== null ? 'http_error' : 'network_error';
+      this.webhookAttempts.inc({ webhook, outcome });
+      if (outcome !== 'success') this.webhookFailures.inc({ webhook, reason: outcome });
+      if (typeof d.latency_ms === 'number') this.webhookLatency.observe({ webhook }, d.latency_ms / 1000);
+    } else if (d.status === 'dead') {
+      this.webhookDead.inc({ webhook });
+    }
+  }
+
+  /** Counts every HTTP request by its route template (bounded label values), 'unmatched' for a 404. */
+  instrument(app: FastifyInstance): void {
+    app.addHook('onResponse', async (req, reply) => {
+      const route = req.routeOptions.url ?? 'unmatched';
+      if (route === '/metrics') return; // scrapes would swamp the figures they read
+      this.apiRequests.inc({ method: req.method, route, status_code: String(reply.statusCode) });
+      this.apiDuration.observe({ method: req.method, route }, reply.elapsedTime / 1000);
+    });
+  }
+
+  async exposition(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+
+  close(): void {
+    this.unsubscribe();
+    this.registry.clear();
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * Rolls up the calls already in a database (migration 004, and `rebuildRollups`): reads ended A
+ * legs page by page with their B legs and dial events, and writes the rollup rows once at the end.
+ * Runs through Kysely so the migration can call it inside its own transaction.
+ */
+import type { Kysely } from 'kysely';
+import { RollupAccumulator, attemptsOfCall, toStored } from './report-rollup.ts';
+import type { CallRow, EventRow } from './store.ts';
+
+const PAGE = 2000;
+const INSERT_CHUNK = 200;
+
+export async function backfillRollups(db: Kysely<any>): Promise<number> {
+  const acc = new RollupAccumulator();
+  let after = '';
+  let calls = 0;
+  for (;;) {
+    const aLegs = (await db
+      .selectFrom('calls')
+      .selectAll()
+      .where('parent_call_uuid', 'is', null)
+      .where('end_time', 'is not', null)
+      .where('call_uuid', '>', after)
+      .orderBy('call_uuid')
+      .limit(PAGE)
+      .execute()) as CallRow[];
+    if (aLegs.length === 0) break;
+    after = aLegs[aLegs.length - 1]!.call_uuid;
+    const ids = aLegs.map((a) => a.call_uuid);
+    const bLegs = (await db.selectFrom('calls').selectAll().where('parent_call_uuid', 'in', ids).execute()) as CallRow[];
+    const events = (await db
+      .selectFrom('events')
+      .select(['call_uuid', 'type', 'at', 'data'])
+      .where('call_uuid', 'in', ids)
+      .where('type', 'in', ['dial.started', 'dial.ended'])
+      .orderBy('call_uuid')
+      .orderBy('seq')
+      .execute()) as Array<Pick<EventRow, 'call_uuid' | 'type' | 'at' | 'data'>>;
+    const bByParent = group(bLegs, (b) => b.parent_call_uuid ?? '');
+    const evByCall = group(events, (e) => e.call_uuid);
+    for (const a of aLegs) {
+      for (const attempt of attemptsOfCall(a, bByParent.get(a.call_uuid) ?? [], evByCall.get(a.call_uuid) ?? [])) acc.add(attempt);
+    }
+    calls += aLegs.length;
+  }
+  const rows = [...acc.rows.values()].map(toStored);
+  for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+    await db.insertInto('report_rollups').values(rows.slice(i, i + INSERT_CHUNK)).execute();
+  }
+  return calls;
+}
+
+function group<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {
+  const map = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = map.get(k);
+    if (list) list.push(item);
+    else map.set(k, [item]);
+  }
+  return map;
+}

@@ -1,0 +1,97 @@
+/**
+ * The SIP end-to-end rig: the real engine on the real clock (real UDP needs real time) with its SIP
+ * network on a free loopback port, trunks pointing at sipp processes, and the capture app server.
+ * Times in assertions are real seconds from the rig's start, compared within a tolerance.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { request } from 'undici';
+import { RealClock } from '../../src/clock.ts';
+import { loadConfig } from '../../src/config/config.ts';
+import { Engine } from '../../src/engine.ts';
+import { startAppServer, type AppServer, type CapturedRequest } from './app-server.ts';
+import { freePort } from './sipp.ts';
+
+export const AUTH_ID = 'MATESTACCOUNT0000001';
+export const AUTH_TOKEN = 'test-auth-token-0123456789';
+
+export interface SipRig {
+  engine: Engine;
+  app: AppServer;
+  /** `127.0.0.1:<port>`: where a sipp UAC sends its INVITE. */
+  sipAddress: string;
+  /** Seconds since start at which a request arrived. */
+  at(req: CapturedRequest): number;
+  api(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<{ status: number; body: any }>;
+  /** Waits until `count` requests reached `path`. */
+  waitFor(path: string, count?: number, timeoutMs?: number): Promise<CapturedRequest[]>;
+  settle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface SipRigOptions {
+  /** `--sip-trunk`, e.g. `sip:127.0.0.1:5080` or several, comma separated with `;prefix=`. */
+  trunks: string;
+  flags?: Record<string, string>;
+}
+
+export async function startSipRig(opts: SipRigOptions): Promise<SipRig> {
+  const dir = mkdtempSync(join(tmpdir(), 'sb-sip-'));
+  const clock = new RealClock();
+  const start = Date.now();
+  const sipPort = await freePort();
+  const app = await startAppServer();
+  const config = loadConfig(
+    {
+      db: join(dir, 'switchboard.db'),
+      'auth-id': AUTH_ID,
+      'auth-token': AUTH_TOKEN,
+      'log-level': 'silent',
+      'sip-listen': `127.0.0.1:${sipPort}`,
+      'sip-trunk': opts.trunks,
+      // Inbound calls to numbers without an application fetch the app's /inbound.
+      'inbound-answer-url': app.url('/inbound'),
+      ...opts.flags,
+    },
+    {},
+  );
+  const engine = new Engine({ config, clock, logger: pino({ level: process.env.SB_TEST_LOG ?? 'silent' }) });
+  await engine.start();
+  const port = await engine.listen('127.0.0.1', 0);
+  const base = `http://127.0.0.1:${port}`;
+  const auth = 'Basic ' + Buffer.from(`${AUTH_ID}:${AUTH_TOKEN}`).toString('base64');
+  const api: SipRig['api'] = async (method, path, body) => {
+    const url = path.startsWith('/') ? `${base}${path}` : `${base}/v1/Account/${AUTH_ID}/${path}`;
+    const res = await request(url, { method, headers: { 'content-type': 'application/json', authorization: auth }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const text = await res.body.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      // not JSON
+    }
+    return { status: res.statusCode, body: parsed };
+  };
+  return {
+    engine,
+    app,
+    sipAddress: `127.0.0.1:${engine.sip!.port}`,
+    at: (req) => (req.at - start) / 1000,
+    api,
+    async waitFor(path, count = 1, timeoutMs = 20_000) {
+      await app.waitFor((_r, all) => all.filter((r) => r.path === path).length >= count, timeoutMs);
+      return app.requests(path);
+    },
+    async settle() {
+      await engine.registry.whenEmpty();
+      await engine.outbox.drain();
+    },
+    async close() {
+      await engine.stop();
+      await app.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,115 @@
+/**
+ * Runs sipp (Debian `sip-tester`) as a real SIP peer for tests: one process per scenario, on a
+ * free loopback port, bounded by `-m` and `-timeout`, with its message trace kept in a temp dir so
+ * a failing test can print what went over the wire. Processes are killed by PID, never by name.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import dgram from 'node:dgram';
+import { mkdtempSync, readdirSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+/** The shared scenarios (spec/sip.md §2.1) and our own (test/sipp/). */
+export const SHARED_SIPP = resolve(here, '../../../../../shared/sipp');
+export const OWN_SIPP = resolve(here, '../sipp');
+
+export function scenario(name: string): string {
+  const own = join(OWN_SIPP, name);
+  return existsSync(own) ? own : join(SHARED_SIPP, name);
+}
+
+const taken = new Set<number>();
+
+/** A UDP port nobody uses right now (bind to 0, read, close); never handed out twice in one process. */
+export async function freePort(): Promise<number> {
+  for (;;) {
+    const s = dgram.createSocket('udp4');
+    const port = await new Promise<number>((res, rej) => {
+      s.once('error', rej);
+      s.bind(0, '127.0.0.1', () => res(s.address().port));
+    });
+    await new Promise<void>((r) => s.close(() => r()));
+    if (!taken.has(port)) {
+      taken.add(port);
+      return port;
+    }
+  }
+}
+
+export interface SippRun {
+  readonly port: number;
+  readonly dir: string;
+  /** Resolves with sipp's exit code (0 = every call succeeded). */
+  readonly exit: Promise<number>;
+  /** The message trace and errors, for assertion messages. */
+  log(): string;
+  kill(): void;
+}
+
+export interface SippOptions {
+  /** File name under test/sipp/ or shared/sipp/. */
+  readonly scenario: string;
+  /** UAC: the engine's `host:port`. Absent for a UAS. */
+  readonly remote?: string;
+  readonly calls?: number;
+  /** `-s`: the Request-URI user (the number dialled). */
+  readonly service?: string;
+  /** `-d`: the length of each `<pause/>`, ms. */
+  readonly pauseMs?: number;
+  readonly timeoutS?: number;
+  readonly extra?: readonly string[];
+}
+
+function listening(port: number): boolean {
+  const hex = port.toString(16).toUpperCase().padStart(4, '0');
+  try {
+    return readFileSync('/proc/net/udp', 'utf8').includes(`:${hex} `);
+  } catch {
+    return true;
+  }
+}
+
+export async function startSipp(o: SippOptions): Promise<SippRun> {
+  const port = await freePort();
+  const mediaPort = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'sb-sipp-'));
+  const args = [
+    ...(o.remote ? [o.remote] : []),
+    '-sf', scenario(o.scenario),
+    '-i', '127.0.0.1', '-p', String(port), '-mp', String(mediaPort),
+    '-m', String(o.calls ?? 1),
+    '-timeout', `${o.timeoutS ?? 30}s`,
+    '-nostdin', '-trace_err', '-trace_msg',
+    ...(o.service ? ['-s', o.service] : []),
+    ...(o.pauseMs !== undefined ? ['-d', String(o.pauseMs)] : []),
+    ...(o.extra ?? []),
+  ];
+  const child: ChildProcess = spawn('sipp', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exit = new Promise<number>((res) => child.on('exit', (code, signal) => res(code ?? (signal ? 128 : 1))));
+  // A UAS must be bound before the engine sends to it.
+  if (!o.remote) {
+    for (let i = 0; i < 100 && !listening(port); i++) await new Promise((r) => setTimeout(r, 20));
+  }
+  return {
+    port,
+    dir,
+    exit,
+    log: () => {
+      const files = readdirSync(dir).filter((f) => f.endsWith('.log'));
+      return [`sipp ${args.join(' ')}`, stderr, ...files.map((f) => `--- ${f}\n${readFileSync(join(dir, f), 'utf8').slice(-6000)}`)].join('\n');
+    },
+    kill: () => {
+      if (child.exitCode === null && child.pid) process.kill(child.pid, 'SIGKILL');
+    },
+  };
+}
+
+/** Waits for sipp to exit and fails with its trace when it did not succeed. */
+export async function expectSippOk(run: SippRun, label = 'sipp'): Promise<void> {
+  const code = await run.exit;
+  if (code !== 0) throw new Error(`${label} exited ${code}\n${run.log()}`);
+}
