@@ -56,14 +56,20 @@ test('validation never throws, whatever JSON it is given', () => {
       const v = validateFlow(value);
       assert.equal(typeof v.ok, 'boolean');
     }),
-    { numRuns: 300 },
+    { numRuns: 300, seed: 20261124 },
   );
   fc.assert(
     fc.property(fc.array(fc.dictionary(fc.constantFrom('name', 'type', 'to', 'transitions', 'url', 'body', 'conditions', 'auth'), fc.jsonValue())), (nodes) => {
       validateFlow({ name: 'x', nodes });
     }),
-    { numRuns: 300 },
+    { numRuns: 300, seed: 20261124 },
   );
+});
+
+test('validation names a field whose value is an object pretending to be a string', () => {
+  // Found by the property above: String() of `{"toString": ""}` throws.
+  const v = validateFlow({ name: 'x', nodes: [{ type: { toString: '' } }] });
+  assert.equal(v.ok, false);
 });
 
 test('Liquid with Plivo variable names; unknown variables render empty', async () => {

@@ -100,9 +100,10 @@ class Reader {
       if (fallback === undefined) this.problem(field, `is required (one of ${allowed.join(', ')})`);
       return fallback;
     }
-    const s = typeof v === 'string' ? v.trim() : v;
-    const hit = allowed.find((a) => a.toLowerCase() === String(s).toLowerCase());
-    if (typeof s !== 'string' || !hit) {
+    // Only a string can name a choice; String() of arbitrary JSON may throw (`{"toString": ""}`).
+    const s = typeof v === 'string' ? v.trim() : undefined;
+    const hit = s === undefined ? undefined : allowed.find((a) => a.toLowerCase() === s.toLowerCase());
+    if (!hit) {
       this.problem(field, `must be one of ${allowed.join(', ')} (got ${JSON.stringify(v)})`);
       return fallback;
     }

@@ -59,7 +59,7 @@ export class SqliteFlowStore implements FlowStore {
     return sync(`list runs of flow ${flowId}`, () => {
       const base = k.selectFrom('flow_runs').where('flow_id', '=', flowId);
       const total = runner.first<{ n: number }>(base.select(sql<number>`count(*)`.as('n')).compile())?.n ?? 0;
-      const rows = runner.all<FlowRunRow>(base.selectAll().orderBy('started_at', 'desc').orderBy('run_id').limit(page.limit).offset(page.offset).compile());
+      const rows = runner.all<FlowRunRow>(base.selectAll().orderBy('started_at', 'desc').orderBy(sql`rowid`, 'desc').limit(page.limit).offset(page.offset).compile());
       return { rows, total: Number(total) };
     });
   }
