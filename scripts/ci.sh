@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# System packages the test suites use; later suites add theirs here (sip-tester, postgresql-15, chromium).
+# System packages the test suites use: chromium (dashboard browser tests), sip-tester (sipp, SIP tests).
 SYSTEM_PACKAGES=(chromium sip-tester)
 
 missing=()
