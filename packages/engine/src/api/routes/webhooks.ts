@@ -6,20 +6,16 @@ import type { FastifyInstance } from 'fastify';
 import { newId } from '../../util/ids.ts';
 import { notFound, invalidParam } from '../errors.ts';
 import { buildMeta, type Query } from '../params/list-calls.ts';
-import { asParams, int, optOneOf, optString } from '../params/coerce.ts';
+import { asParams, int, optOneOf, optString, type Params } from '../params/coerce.ts';
 import { deliveryView } from '../delivery-views.ts';
 import type { ApiContext } from '../api-context.ts';
 import type { DeliveryFilter, DeliveryStatus } from '../../store/store.ts';
 
 const STATUSES: readonly DeliveryStatus[] = ['pending', 'delivered', 'failed', 'dead'];
 
-function readFilter(query: Query): DeliveryFilter {
-  const p = asParams(query);
-  const filter: DeliveryFilter = {
-    limit: int(p, 'limit', 20, { min: 1, max: 100 }),
-    offset: int(p, 'offset', 0, { min: 0 }),
-  };
-  const status = optOneOf(p, 'status', STATUSES);
+/** `status`, `url` (exact, or a prefix ending in `*`), `call_uuid`, `kind`: the log's filters and bulk replay's. */
+function narrow(p: Params, filter: DeliveryFilter, defaultStatus?: DeliveryStatus): DeliveryFilter {
+  const status = optOneOf(p, 'status', STATUSES) ?? defaultStatus;
   if (status) filter.status = status;
   const url = optString(p, 'url');
   if (url) filter.url = url;
@@ -28,6 +24,11 @@ function readFilter(query: Query): DeliveryFilter {
   const kind = optString(p, 'kind');
   if (kind) filter.kind = kind;
   return filter;
+}
+
+function readFilter(query: Query): DeliveryFilter {
+  const p = asParams(query);
+  return narrow(p, { limit: int(p, 'limit', 20, { min: 1, max: 100 }), offset: int(p, 'offset', 0, { min: 0 }) });
 }
 
 export function webhookRoutes(app: FastifyInstance, ctx: ApiContext): void {
@@ -70,16 +71,8 @@ export function webhookRoutes(app: FastifyInstance, ctx: ApiContext): void {
 
   // Bulk replay: dead deliveries by default, narrowed by url / call_uuid / kind.
   app.post<{ Params: { authId: string } }>(`${base}/Webhook/Replay/`, async (req, reply) => {
-    const body = asParams(req.body ?? {});
-    const status = optOneOf(body, 'status', STATUSES) ?? 'dead';
-    if (status === 'pending') throw invalidParam('status', 'pending deliveries are still being tried; replay dead, failed or delivered ones');
-    const filter: DeliveryFilter = { status, limit: 1000, offset: 0 };
-    const url = optString(body, 'url');
-    if (url) filter.url = url;
-    const call = optString(body, 'call_uuid');
-    if (call) filter.call_uuid = call;
-    const kind = optString(body, 'kind');
-    if (kind) filter.kind = kind;
+    const filter = narrow(asParams(req.body ?? {}), { limit: 1000, offset: 0 }, 'dead');
+    if (filter.status === 'pending') throw invalidParam('status', 'pending deliveries are still being tried; replay dead, failed or delivered ones');
     const { rows } = await ctx.store.listDeliveriesBy(filter);
     // Oldest first, so each call's reports go out again in their original order.
     const ordered = [...rows].sort((a, b) => a.created_at - b.created_at || a.seq - b.seq);
