@@ -1,0 +1,294 @@
+/**
+ * `npm run bench:sip`: calls per second and concurrent calls through the engine's SIP network, on loopback.
+ *
+ *   sipp UAC (uac-invite-bye.xml, -s 15550001) -> engine (`serve` child process, --sip-listen/--sip-trunk)
+ *     -> inbound application of 15550001 (answer_url on a local node:http app: <Dial><Number>15550002</Number></Dial>)
+ *     -> sipp UAS (uas-answer.xml) behind the only trunk
+ *
+ * Rising rates (each rate * --secs calls, each held --hold-ms) until one has a failed call; the same rates (and
+ * higher) sipp UAC -> sipp UAS directly, the machine's limit; then a hold run (--hold-calls calls up at once) with
+ * the engine's RSS sampled before and at the peak. Every process started here is killed by PID at the end.
+ *
+ * Flags: --rates "5,10,20,40,80,160" --secs 6 --hold-ms 1000 --direct-rates "..." --hold-calls 500
+ *        --hold-rate 100 --hold-for 15000 --json
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import dgram from 'node:dgram';
+import http from 'node:http';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const SHARED_SIPP = resolve(root, '../shared/sipp');
+const scen = (name: string) => (existsSync(join(root, 'packages/engine/test/sipp', name)) ? join(root, 'packages/engine/test/sipp', name) : join(SHARED_SIPP, name));
+
+function flag(name: string, def: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : def;
+}
+const list = (s: string) => s.split(/[ ,]+/).filter(Boolean).map(Number);
+const RATES = list(flag('rates', '5,10,20,40,80,160,320'));
+const SECS = Number(flag('secs', '6'));
+const HOLD_MS = Number(flag('hold-ms', '1000'));
+const DIRECT_RATES = list(flag('direct-rates', [...RATES, 1000, 2000].join(',')));
+const HOLD_CALLS = Number(flag('hold-calls', '500'));
+const HOLD_RATE = Number(flag('hold-rate', '100'));
+const HOLD_FOR = Number(flag('hold-for', '15000'));
+const JSON_OUT = process.argv.includes('--json');
+const AUTH_ID = 'MABENCHSIP0000000001';
+const AUTH_TOKEN = 'bench-sip-token-0123456789';
+const DID = '15550001';
+const CALLEE = '15550002';
+
+const children = new Set<ChildProcess>();
+const dirs: string[] = [];
+function killAll(): void {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null && c.pid) try { process.kill(c.pid, 'SIGKILL'); } catch { /* gone */ }
+}
+process.on('exit', killAll);
+process.on('SIGINT', () => { killAll(); process.exit(130); });
+
+const log = (...a: unknown[]) => { if (!JSON_OUT) console.log(...a); };
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function freePort(type: 'udp' | 'tcp' = 'udp'): Promise<number> {
+  if (type === 'tcp') {
+    const s = http.createServer();
+    await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+    const p = (s.address() as { port: number }).port;
+    await new Promise((r) => s.close(r));
+    return p;
+  }
+  const s = dgram.createSocket('udp4');
+  const p = await new Promise<number>((res) => s.bind(0, '127.0.0.1', () => res(s.address().port)));
+  await new Promise<void>((r) => s.close(() => r()));
+  return p;
+}
+
+function rssKiB(pid: number): number {
+  try {
+    const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+function cpuTicks(pid: number): number {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return Number(f[11]) + Number(f[12]);
+  } catch {
+    return 0;
+  }
+}
+
+// ---- the app: answer_url returns the Dial, every webhook is counted
+const counts = new Map<string, number>();
+const app = http.createServer((req, res) => {
+  let body = '';
+  req.on('data', (d) => (body += d));
+  req.on('end', () => {
+    const path = (req.url ?? '/').split('?')[0]!;
+    counts.set(path, (counts.get(path) ?? 0) + 1);
+    if (path === '/answer') {
+      res.writeHead(200, { 'content-type': 'application/xml' });
+      res.end(`<Response><Dial><Number>${CALLEE}</Number></Dial></Response>`);
+    } else {
+      res.writeHead(200);
+      res.end();
+    }
+  });
+});
+const count = (p: string) => counts.get(p) ?? 0;
+
+// ---- sipp
+interface SippResult { code: number; ok: number; failed: number; peak: number; dir: string }
+function sipp(args: string[], uac: boolean): { child: ChildProcess; done: Promise<SippResult>; dir: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'sb-bench-sipp-'));
+  dirs.push(dir);
+  const child = spawn('sipp', [...args, '-nostdin', '-trace_screen', '-trace_err', ...(uac ? ['-trace_stat', '-fd', '1'] : [])], { cwd: dir, stdio: 'ignore' });
+  children.add(child);
+  const done = new Promise<SippResult>((res) => child.on('exit', (code, sig) => {
+    children.delete(child);
+    let ok = 0, failed = 0, peak = 0;
+    const files = readdirSync(dir);
+    const scr = files.find((f) => f.endsWith('_screen.log'));
+    if (scr) {
+      const t = readFileSync(join(dir, scr), 'utf8');
+      ok = Number(/Successful call\s*\|\s*\d+\s*\|\s*(\d+)/.exec(t)?.[1] ?? 0);
+      failed = Number(/Failed call\s*\|\s*\d+\s*\|\s*(\d+)/.exec(t)?.[1] ?? 0);
+    }
+    const st = files.find((f) => f.endsWith('.csv'));
+    if (st) {
+      const rows = readFileSync(join(dir, st), 'utf8').trim().split('\n').map((l) => l.split(';'));
+      const c = rows[0]!.indexOf('CurrentCall');
+      for (const r of rows.slice(1)) peak = Math.max(peak, Number(r[c]) || 0);
+    }
+    res({ code: code ?? (sig ? 128 : 1), ok, failed, peak, dir });
+  }));
+  return { child, done, dir };
+}
+function udpListening(port: number): boolean {
+  const hex = port.toString(16).toUpperCase().padStart(4, '0');
+  return readFileSync('/proc/net/udp', 'utf8').includes(`:${hex} `);
+}
+async function uas(calls: number, timeoutS: number) {
+  const port = await freePort();
+  const mp = await freePort();
+  const run = sipp(['-sf', scen('uas-answer.xml'), '-i', '127.0.0.1', '-p', String(port), '-mp', String(mp), '-m', String(calls), '-d', '0', '-timeout', `${timeoutS}s`], false);
+  for (let i = 0; i < 100 && !udpListening(port); i++) await sleep(20);
+  return { ...run, port };
+}
+async function uac(target: string, rate: number, calls: number, holdMs: number, timeoutS: number, extra: string[] = []) {
+  const port = await freePort();
+  const mp = await freePort();
+  return sipp([target, '-sf', scen('uac-invite-bye.xml'), '-i', '127.0.0.1', '-p', String(port), '-mp', String(mp), '-s', DID,
+    '-r', String(rate), '-m', String(calls), '-l', String(calls), '-d', String(holdMs), '-timeout', `${timeoutS}s`, ...extra], true);
+}
+
+// ---- engine
+let enginePid = 0;
+let apiBase = '';
+async function api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+  const res = await fetch(`${apiBase}/v1/Account/${AUTH_ID}/${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', authorization: 'Basic ' + Buffer.from(`${AUTH_ID}:${AUTH_TOKEN}`).toString('base64') },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const t = await res.text();
+  return { status: res.status, body: t ? JSON.parse(t) : undefined };
+}
+
+interface RateRow { rate: number; calls: number; ok: number; failed: number; sippRc: number; peakConcurrent: number; wallS: number; answerHooks: number; hangupHooks: number; engineCpuMsPerCall: number; rssMiB: number }
+
+async function main(): Promise<void> {
+  await new Promise<void>((r) => app.listen(0, '127.0.0.1', r));
+  const appUrl = `http://127.0.0.1:${(app.address() as { port: number }).port}`;
+  const started = Date.now();
+
+  // the trunk's UAS port is fixed for the whole run; one UAS per rate is bound to it in turn
+  const trunkPort = await freePort();
+  const sipPort = await freePort();
+  const httpPort = await freePort('tcp');
+  const db = mkdtempSync(join(tmpdir(), 'sb-bench-sip-db-'));
+  dirs.push(db);
+  const engine = spawn(process.execPath, ['--import', 'tsx', join(root, 'packages/engine/src/cli/main.ts'), 'serve',
+    '--host', '127.0.0.1', '--port', String(httpPort), '--db', join(db, 'sb.db'), '--auth-id', AUTH_ID, '--auth-token', AUTH_TOKEN,
+    '--log-level', 'warn', '--sip-listen', `127.0.0.1:${sipPort}`, '--sip-trunk', `sip:127.0.0.1:${trunkPort}`], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
+  children.add(engine);
+  let engineErr = '';
+  engine.stderr!.on('data', (d: Buffer) => { engineErr = (engineErr + d.toString()).slice(-4000); });
+  engine.on('exit', () => children.delete(engine));
+  enginePid = engine.pid!;
+  apiBase = `http://127.0.0.1:${httpPort}`;
+  for (let i = 0; ; i++) {
+    try { if ((await fetch(`${apiBase}/`)).status > 0) break; } catch { /* not yet */ }
+    if (i > 150 || engine.exitCode !== null) throw new Error(`engine did not start\n${engineErr}`);
+    await sleep(100);
+  }
+  const created = await api('POST', 'Application/', { app_name: 'bench-sip', answer_url: `${appUrl}/answer`, hangup_url: `${appUrl}/hangup` });
+  if (created.status !== 201) throw new Error(`Application/: ${created.status} ${JSON.stringify(created.body)}`);
+  const num = await api('POST', `PhoneNumber/${DID}/`, { app_id: created.body.app_id });
+  if (num.status !== 201) throw new Error(`PhoneNumber/: ${num.status} ${JSON.stringify(num.body)}`);
+  const target = `127.0.0.1:${sipPort}`;
+
+  // warm-up: 20 calls at 5 cps
+  {
+    const u = sipp(['-sf', scen('uas-answer.xml'), '-i', '127.0.0.1', '-p', String(trunkPort), '-m', '20', '-d', '0', '-timeout', '60s'], false);
+    for (let i = 0; i < 100 && !udpListening(trunkPort); i++) await sleep(20);
+    const c = await uac(target, 5, 20, 200, 60);
+    const [cr, ur] = await Promise.all([c.done, u.done]);
+    log(`warm-up: 20 calls ok=${cr.ok} failed=${cr.failed} (uas rc ${ur.code})`);
+    await sleep(1000);
+  }
+  const rssIdle = rssKiB(enginePid);
+
+  const engineRows: RateRow[] = [];
+  for (const rate of RATES) {
+    const calls = Math.max(30, rate * SECS);
+    const timeoutS = Math.ceil(calls / rate + HOLD_MS / 1000 + 40);
+    const before = { answer: count('/answer'), hangup: count('/hangup'), cpu: cpuTicks(enginePid) };
+    const u = sipp(['-sf', scen('uas-answer.xml'), '-i', '127.0.0.1', '-p', String(trunkPort), '-m', String(calls), '-d', '0', '-timeout', `${timeoutS}s`], false);
+    for (let i = 0; i < 100 && !udpListening(trunkPort); i++) await sleep(20);
+    let rssPeak = 0;
+    const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, rssKiB(enginePid))), 200);
+    const t0 = Date.now();
+    const c = await uac(target, rate, calls, HOLD_MS, timeoutS);
+    const cr = await c.done;
+    const wallS = (Date.now() - t0) / 1000;
+    const ur = await Promise.race([u.done, sleep(10_000).then(() => { if (u.child.pid) try { process.kill(u.child.pid, 'SIGKILL'); } catch { /* gone */ } return u.done; })]);
+    // webhooks of the last calls
+    for (let i = 0; i < 50 && count('/hangup') - before.hangup < cr.ok; i++) await sleep(100);
+    clearInterval(sampler);
+    const row: RateRow = {
+      rate, calls, ok: cr.ok, failed: cr.failed + (cr.ok + cr.failed < calls ? calls - cr.ok - cr.failed : 0), sippRc: cr.code,
+      peakConcurrent: cr.peak, wallS, answerHooks: count('/answer') - before.answer, hangupHooks: count('/hangup') - before.hangup,
+      engineCpuMsPerCall: ((cpuTicks(enginePid) - before.cpu) * 10) / calls, rssMiB: rssPeak / 1024,
+    };
+    engineRows.push(row);
+    log(`engine rate=${rate} calls=${calls} ok=${row.ok} failed=${row.failed} rc=${cr.code}/${ur.code} peak=${row.peakConcurrent} answer_url=${row.answerHooks} hangup=${row.hangupHooks} cpu=${row.engineCpuMsPerCall.toFixed(2)}ms/call rss<=${row.rssMiB.toFixed(0)}MiB wall=${wallS.toFixed(1)}s`);
+    await sleep(2000);
+    if (row.failed > 0 || cr.code !== 0) break;
+  }
+
+  // sipp -> sipp directly, same scenarios and hold
+  const directRows: RateRow[] = [];
+  for (const rate of DIRECT_RATES) {
+    const calls = Math.max(30, rate * SECS);
+    const timeoutS = Math.ceil(calls / rate + HOLD_MS / 1000 + 40);
+    const u = await uas(calls, timeoutS);
+    const t0 = Date.now();
+    const c = await uac(`127.0.0.1:${u.port}`, rate, calls, HOLD_MS, timeoutS);
+    const cr = await c.done;
+    const ur = await Promise.race([u.done, sleep(10_000).then(() => { if (u.child.pid) try { process.kill(u.child.pid, 'SIGKILL'); } catch { /* gone */ } return u.done; })]);
+    const row: RateRow = { rate, calls, ok: cr.ok, failed: calls - cr.ok, sippRc: cr.code, peakConcurrent: cr.peak, wallS: (Date.now() - t0) / 1000, answerHooks: 0, hangupHooks: 0, engineCpuMsPerCall: 0, rssMiB: 0 };
+    directRows.push(row);
+    log(`direct rate=${rate} calls=${calls} ok=${row.ok} failed=${row.failed} rc=${cr.code}/${ur.code} peak=${row.peakConcurrent}`);
+    await sleep(1000);
+    if (row.failed > 0) break;
+  }
+
+  // concurrency: HOLD_CALLS calls up at once through the engine
+  await sleep(2000);
+  const rssBefore = rssKiB(enginePid);
+  const timeoutS = Math.ceil(HOLD_CALLS / HOLD_RATE + HOLD_FOR / 1000 + 60);
+  const hb = count('/hangup');
+  const u = sipp(['-sf', scen('uas-answer.xml'), '-i', '127.0.0.1', '-p', String(trunkPort), '-m', String(HOLD_CALLS), '-d', '0', '-timeout', `${timeoutS}s`], false);
+  for (let i = 0; i < 100 && !udpListening(trunkPort); i++) await sleep(20);
+  let rssPeak = 0;
+  const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, rssKiB(enginePid))), 200);
+  const c = await uac(target, HOLD_RATE, HOLD_CALLS, HOLD_FOR, timeoutS);
+  const cr = await c.done;
+  await Promise.race([u.done, sleep(10_000)]);
+  clearInterval(sampler);
+  for (let i = 0; i < 50 && count('/hangup') - hb < cr.ok; i++) await sleep(100);
+  await sleep(1500);
+  const rssAfter = rssKiB(enginePid);
+  const hold = {
+    calls: HOLD_CALLS, rate: HOLD_RATE, holdMs: HOLD_FOR, ok: cr.ok, failed: HOLD_CALLS - cr.ok, peakConcurrent: cr.peak,
+    hangupHooks: count('/hangup') - hb,
+    rssIdleMiB: rssIdle / 1024, rssBeforeMiB: rssBefore / 1024, rssPeakMiB: rssPeak / 1024, rssAfterMiB: rssAfter / 1024,
+    kibPerCall: cr.peak ? (rssPeak - rssBefore) / cr.peak : 0,
+  };
+  log(`hold calls=${HOLD_CALLS} rate=${HOLD_RATE} hold=${HOLD_FOR}ms ok=${hold.ok} failed=${hold.failed} peak_concurrent=${hold.peakConcurrent} hangup=${hold.hangupHooks} rss before=${hold.rssBeforeMiB.toFixed(1)}MiB peak=${hold.rssPeakMiB.toFixed(1)}MiB after=${hold.rssAfterMiB.toFixed(1)}MiB => ${hold.kibPerCall.toFixed(1)} KiB/call`);
+
+  const best = (rows: RateRow[]) => rows.filter((r) => r.failed === 0 && r.sippRc === 0).reduce((m, r) => Math.max(m, r.rate), 0);
+  const summary = {
+    machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
+    holdMsPerRateCall: HOLD_MS, secsPerRate: SECS,
+    engineBestRate: best(engineRows), directBestRate: best(directRows), engine: engineRows, direct: directRows, hold,
+    wallS: (Date.now() - started) / 1000,
+  };
+  if (JSON_OUT) console.log(JSON.stringify(summary));
+  else log(`\nhighest rate with zero failed calls: engine ${summary.engineBestRate} cps; sipp->sipp ${summary.directBestRate} cps (highest tried ${Math.max(...DIRECT_RATES)})`);
+}
+
+main()
+  .catch((e) => { console.error(e); process.exitCode = 1; })
+  .finally(() => {
+    killAll();
+    app.close();
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
