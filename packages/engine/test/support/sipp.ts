@@ -4,6 +4,7 @@
  * a failing test can print what went over the wire. Processes are killed by PID, never by name.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
 import dgram from 'node:dgram';
 import { mkdtempSync, readdirSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,11 +32,21 @@ export async function freePort(): Promise<number> {
       s.bind(0, '127.0.0.1', () => res(s.address().port));
     });
     await new Promise<void>((r) => s.close(() => r()));
-    if (!taken.has(port)) {
+    // The engine listens on TCP and UDP at one port: a free UDP port can still be a TCP port some
+    // outgoing connection holds, so check the TCP side too.
+    if (!taken.has(port) && (await tcpFree(port))) {
       taken.add(port);
       return port;
     }
   }
+}
+
+function tcpFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
 }
 
 export interface SippRun {
