@@ -12,7 +12,6 @@ import { serialize } from '../src/network/sip/serializer.ts';
 import { header, headers } from '../src/network/sip/message.ts';
 import { SipNetwork } from '../src/network/sip/sip-network.ts';
 import { RealClock } from '../src/clock.ts';
-import { q850Of, reasonForResponse, reasonForBye, statusForCause } from '../src/network/sip/sip-causes.ts';
 import { authorization, parseChallenge } from '../src/network/sip/digest.ts';
 import { parseTrunk, parseTrunks, trunkFor } from '../src/network/sip/trunk.ts';
 
@@ -135,25 +134,6 @@ test('fuzz: a live SipNetwork survives garbage, answers malformed requests 400 a
     sock.close();
     await net.close();
   }
-});
-
-test('causes: Reason Q.850 first, then the status table (spec/sip.md §4), and back', () => {
-  assert.equal(q850Of('Q.850;cause=17;text="USER_BUSY"'), 17);
-  assert.equal(q850Of('SIP;cause=200, Q.850;cause=21'), 21);
-  assert.equal(reasonForResponse(486), 'busy');
-  assert.equal(reasonForResponse(600), 'busy');
-  assert.equal(reasonForResponse(603), 'rejected');
-  assert.equal(reasonForResponse(404), 'unallocated');
-  assert.equal(reasonForResponse(480), 'no-user-response');
-  assert.equal(reasonForResponse(408), 'timeout');
-  assert.equal(reasonForResponse(504), 'timeout');
-  assert.equal(reasonForResponse(502), 'out-of-order');
-  assert.equal(reasonForResponse(503), 'network-failure');
-  assert.equal(reasonForResponse(499), 'network-failure');
-  assert.equal(reasonForResponse(500, 'Q.850;cause=17'), 'busy');
-  assert.equal(reasonForBye(), 'normal');
-  assert.equal(reasonForBye('Q.850;cause=41'), 'network-failure');
-  assert.deepEqual(['USER_BUSY', 'CALL_REJECTED', 'NO_ANSWER', 'UNALLOCATED_NUMBER', 'NORMAL_TEMPORARY_FAILURE', 'RECOVERY_ON_TIMER_EXPIRE'].map(statusForCause), [486, 603, 480, 404, 503, 408]);
 });
 
 test('digest: RFC 2617 §3.5 example response, and SHA-256', () => {

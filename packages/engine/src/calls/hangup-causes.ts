@@ -32,7 +32,18 @@ export type HangupCause =
   | 'NORMAL_TEMPORARY_FAILURE'
   | 'ORIGINATOR_CANCEL'
   | 'ALLOTTED_TIMEOUT'
-  | 'LOSE_RACE';
+  | 'LOSE_RACE'
+  // The finer causes of spec/sip.md §4 (RFC 3398 §8.2.6.1), each on the row of its situation.
+  | 'NO_ROUTE_DESTINATION'
+  | 'NUMBER_CHANGED'
+  | 'EXCHANGE_ROUTING_ERROR'
+  | 'INVALID_NUMBER_FORMAT'
+  | 'NORMAL_UNSPECIFIED'
+  | 'NETWORK_OUT_OF_ORDER'
+  | 'SERVICE_UNAVAILABLE'
+  | 'SERVICE_NOT_IMPLEMENTED'
+  | 'INCOMPATIBLE_DESTINATION'
+  | 'INTERWORKING';
 
 /** Each row of engine.md §2, named for its situation. */
 export type EndReason =
@@ -49,6 +60,17 @@ export type EndReason =
   | 'unallocated'
   | 'out-of-order'
   | 'network-failure'
+  | 'refused' // the network refused us: 401/402/403/407 (wrong or missing credentials, caller ID not allowed)
+  | 'no-route' // 485, 604, a trunk name that does not resolve
+  | 'number-changed' // 410
+  | 'routing-error' // 482, 483
+  | 'invalid-number' // 484
+  | 'network-out-of-order' // 502
+  | 'service-unavailable' // 405
+  | 'not-implemented' // 406, 415, 501
+  | 'incompatible' // 488, 606
+  | 'interworking' // 413, 414, 416, 420, 421, 423, 505, 513
+  | 'unspecified' // any other 4xx-6xx
   | 'originator-cancel' // caller hung up while the Dial rang (B legs, DialHangupCause)
   | 'api-cancel' // Hangup API before answer
   | 'api-hangup' // Hangup API after answer
@@ -91,6 +113,19 @@ export const CAUSES: Readonly<Record<EndReason, CauseRow>> = {
   unallocated: { cause: 'UNALLOCATED_NUMBER', q850: 1, sip: '404', code: 2000, name: 'Invalid Destination Address', source: 'Carrier', callStatus: 'failed', dialStatus: 'failed' },
   'out-of-order': { cause: 'DESTINATION_OUT_OF_ORDER', q850: 27, sip: '502', code: 2010, name: 'Destination Out Of Service', source: 'Carrier', callStatus: 'failed', dialStatus: 'failed' },
   'network-failure': { cause: 'NORMAL_TEMPORARY_FAILURE', q850: 41, sip: '503', code: 8000, name: 'Network Error', source: 'Carrier', callStatus: 'failed', dialStatus: 'failed' },
+  // The rows below are spec/sip.md §4's finer causes. Each keeps its own cause name and Q.850 value,
+  // and takes the Plivo code of the engine.md §2 situation it belongs to; all of them fail the call.
+  refused: { cause: 'CALL_REJECTED', q850: 21, sip: '403', code: 3010, name: 'Rejected', source: 'Carrier', callStatus: 'failed', dialStatus: 'failed' },
+  'no-route': { cause: 'NO_ROUTE_DESTINATION', q850: 3, sip: '604', code: 2000, name: 'Invalid Destination Address', source: 'Carrier', callStatus: 'failed', dialStatus: 'failed' },
+  'number-changed': { cause: 'NUMBER_CHANGED', q850: 22, sip: '410', code: 2000, name: 'Invalid Destination Address', source: 'Carrier', callStatus: 'failed', dialStatus: 'failed' },
+  'routing-error': { cause: 'EXCHANGE_ROUTING_ERROR', q850: 25, sip: '482', code: 2060, name: 'Loop Detected', source: 'Carrier', callStatus: 'failed', dialStatus: 'failed' },
+  'invalid-number': { cause: 'INVALID_NUMBER_FORMAT', q850: 28, sip: '484', code: 2000, name: 'Invalid Destination Address', source: 'Carrier', callStatus: 'failed', dialStatus: 'failed' },
+  'network-out-of-order': { cause: 'NETWORK_OUT_OF_ORDER', q850: 38, sip: '502', code: 2010, name: 'Destination Out Of Service', source: 'Carrier', callStatus: 'failed', dialStatus: 'failed' },
+  'service-unavailable': { cause: 'SERVICE_UNAVAILABLE', q850: 63, sip: '405', code: 8000, name: 'Network Error', source: 'Carrier', callStatus: 'failed', dialStatus: 'failed' },
+  'not-implemented': { cause: 'SERVICE_NOT_IMPLEMENTED', q850: 79, sip: '501', code: 8000, name: 'Network Error', source: 'Carrier', callStatus: 'failed', dialStatus: 'failed' },
+  incompatible: { cause: 'INCOMPATIBLE_DESTINATION', q850: 88, sip: '488', code: 8000, name: 'Network Error', source: 'Carrier', callStatus: 'failed', dialStatus: 'failed' },
+  interworking: { cause: 'INTERWORKING', q850: 127, sip: '420', code: 8000, name: 'Network Error', source: 'Carrier', callStatus: 'failed', dialStatus: 'failed' },
+  unspecified: { cause: 'NORMAL_UNSPECIFIED', q850: 31, code: 8000, name: 'Network Error', source: 'Carrier', callStatus: 'failed', dialStatus: 'failed' },
   // Applied to the B legs a departing caller cancels: they end `cancel`. The caller's own leg ends
   // through `normal` (NORMAL_CLEARING, completed), as engine.md §2's row says of the A leg.
   'originator-cancel': { cause: 'ORIGINATOR_CANCEL', q850: 487, sip: 'CANCEL', code: 1000, name: 'Canceled', source: 'Caller', callStatus: 'cancel', dialStatus: 'cancel' },
@@ -131,21 +166,35 @@ export type NetworkEndReason = Extract<
   | 'unallocated'
   | 'out-of-order'
   | 'network-failure'
+  | 'refused'
+  | 'no-route'
+  | 'number-changed'
+  | 'routing-error'
+  | 'invalid-number'
+  | 'network-out-of-order'
+  | 'service-unavailable'
+  | 'not-implemented'
+  | 'incompatible'
+  | 'interworking'
+  | 'unspecified'
   // An inbound caller who gives up before the engine answers (SIP CANCEL, spec/sip.md §4).
   | 'originator-cancel'
 >;
 
-const BY_CAUSE_NAME: ReadonlyMap<string, NetworkEndReason> = new Map([
-  ['NORMAL_CLEARING', 'normal'],
-  ['USER_BUSY', 'busy'],
-  ['CALL_REJECTED', 'rejected'],
-  ['NO_USER_RESPONSE', 'no-user-response'],
-  ['NO_ANSWER', 'no-user-response'],
-  ['RECOVERY_ON_TIMER_EXPIRE', 'timeout'],
-  ['UNALLOCATED_NUMBER', 'unallocated'],
-  ['DESTINATION_OUT_OF_ORDER', 'out-of-order'],
-  ['NORMAL_TEMPORARY_FAILURE', 'network-failure'],
-]);
+/** Every reason a network may report, in the order a cause name picks its row (first wins). */
+export const NETWORK_END_REASONS: readonly NetworkEndReason[] = [
+  'normal', 'busy', 'rejected', 'no-user-response', 'timeout', 'unallocated', 'out-of-order', 'network-failure',
+  'refused', 'no-route', 'number-changed', 'routing-error', 'invalid-number', 'network-out-of-order',
+  'service-unavailable', 'not-implemented', 'incompatible', 'interworking', 'unspecified', 'originator-cancel',
+];
+
+const BY_CAUSE_NAME: ReadonlyMap<string, NetworkEndReason> = (() => {
+  const map = new Map<string, NetworkEndReason>();
+  // The first row with a cause name takes it: CALL_REJECTED named alone is the callee's 603, not a carrier's 403.
+  for (const r of NETWORK_END_REASONS) if (r !== 'originator-cancel' && !map.has(CAUSES[r].cause)) map.set(CAUSES[r].cause, r);
+  map.set('NO_ANSWER', 'no-user-response');
+  return map;
+})();
 
 /** The network end reason for a FreeSWITCH cause name (as written in a `fail CAUSE` script step). */
 export function networkReasonForCause(name: string): NetworkEndReason | undefined {

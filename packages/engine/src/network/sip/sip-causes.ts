@@ -1,42 +1,51 @@
 /**
  * SIP <-> hangup causes, both ways, in one place (spec/sip.md §4; engine.md §2 is the one cause
  * table, `calls/hangup-causes.ts`). Precedence when a leg ends: a `Reason: Q.850;cause=N` header
- * (RFC 3326), then the status code, then NORMAL_TEMPORARY_FAILURE for codes the table does not name.
+ * (RFC 3326), then the status code, then NORMAL_UNSPECIFIED for codes the table does not name.
  */
-import { CAUSES, type NetworkEndReason } from '../../calls/hangup-causes.ts';
+import { CAUSES, NETWORK_END_REASONS, type NetworkEndReason } from '../../calls/hangup-causes.ts';
 import { parseParams } from './uri.ts';
 
-/** Status codes of spec/sip.md §4 onto the cause table's network rows. */
+/** spec/sip.md §4, status code by status code (RFC 3398 §8.2.6.1). */
 const BY_STATUS: ReadonlyMap<number, NetworkEndReason> = new Map<number, NetworkEndReason>([
-  [486, 'busy'],
-  [600, 'busy'],
-  [603, 'rejected'],
-  // 401/402/403/407 are CALL_REJECTED (RFC 3398 §8.2.6.1); the table has one CALL_REJECTED row.
-  [401, 'rejected'],
-  [402, 'rejected'],
-  [403, 'rejected'],
-  [407, 'rejected'],
+  [400, 'network-failure'],
+  [401, 'refused'],
+  [402, 'refused'],
+  [403, 'refused'],
+  [407, 'refused'],
   [404, 'unallocated'],
-  [485, 'unallocated'],
-  [604, 'unallocated'],
+  [405, 'service-unavailable'],
+  [406, 'not-implemented'],
+  [415, 'not-implemented'],
+  [501, 'not-implemented'],
   [408, 'timeout'],
   [504, 'timeout'],
+  [410, 'number-changed'],
+  ...[413, 414, 416, 420, 421, 423, 505, 513].map((s) => [s, 'interworking'] as [number, NetworkEndReason]),
   [480, 'no-user-response'],
-  [502, 'out-of-order'],
-  [400, 'network-failure'],
   [481, 'network-failure'],
   [500, 'network-failure'],
   [503, 'network-failure'],
+  [482, 'routing-error'],
+  [483, 'routing-error'],
+  [484, 'invalid-number'],
+  [485, 'no-route'],
+  [604, 'no-route'],
+  [486, 'busy'],
+  [600, 'busy'],
+  [488, 'incompatible'],
+  [606, 'incompatible'],
+  [502, 'network-out-of-order'],
+  [603, 'rejected'],
 ]);
 
-const NETWORK_REASONS: readonly NetworkEndReason[] = ['normal', 'busy', 'rejected', 'no-user-response', 'timeout', 'unallocated', 'out-of-order', 'network-failure'];
-
-/** Q.850 numbers onto the same rows (NO_ANSWER, 19, counts as the far end not answering). */
-const BY_Q850: ReadonlyMap<number, NetworkEndReason> = new Map<number, NetworkEndReason>([
-  ...NETWORK_REASONS.map((r) => [CAUSES[r].q850, r] as [number, NetworkEndReason]),
-  [19, 'no-user-response'],
-  [3, 'unallocated'],
-]);
+/** Q.850 numbers onto rows; a number several rows share goes to the first (CALL_REJECTED: the callee's). */
+const BY_Q850: ReadonlyMap<number, NetworkEndReason> = (() => {
+  const map = new Map<number, NetworkEndReason>();
+  for (const r of NETWORK_END_REASONS) if (CAUSES[r].q850 <= 127 && !map.has(CAUSES[r].q850)) map.set(CAUSES[r].q850, r);
+  map.set(19, 'no-user-response'); // NO_ANSWER: the far end did not answer
+  return map;
+})();
 
 /** The Q.850 cause of a `Reason` header value, if it is one (RFC 3326 §2). */
 export function q850Of(reasonHeader: string | undefined): number | undefined {
@@ -52,10 +61,12 @@ export function q850Of(reasonHeader: string | undefined): number | undefined {
 
 /** Why a leg ended, from the far end's final response (and its Reason header). */
 export function reasonForResponse(status: number, reasonHeader?: string): NetworkEndReason {
+  const byStatus = BY_STATUS.get(status) ?? 'unspecified';
   const q = q850Of(reasonHeader);
   const byQ = q === undefined ? undefined : BY_Q850.get(q);
-  if (byQ && byQ !== 'normal') return byQ;
-  return BY_STATUS.get(status) ?? 'network-failure';
+  // A Reason naming the status's own cause keeps the status's row (a 403 with Q.850 21 is still a refusal).
+  if (!byQ || byQ === 'normal' || CAUSES[byQ].cause === CAUSES[byStatus].cause) return byStatus;
+  return byQ;
 }
 
 /** Why an answered leg ended when the far end sent BYE: normal, unless its Reason says otherwise. */
@@ -63,7 +74,7 @@ export function reasonForBye(reasonHeader?: string): NetworkEndReason {
   const q = q850Of(reasonHeader);
   const byQ = q === undefined ? undefined : BY_Q850.get(q);
   // A BYE always ends a conversation: a Q.850 "busy" on a BYE is still a normal hangup for the leg.
-  return byQ === 'network-failure' || byQ === 'out-of-order' || byQ === 'timeout' ? byQ : 'normal';
+  return byQ === 'network-failure' || byQ === 'out-of-order' || byQ === 'network-out-of-order' || byQ === 'timeout' ? byQ : 'normal';
 }
 
 /** The final response the engine sends when it refuses or gives up on an inbound leg (spec/sip.md §4, reverse). */
@@ -73,9 +84,19 @@ const STATUS_FOR_CAUSE: ReadonlyMap<string, number> = new Map([
   ['NO_ANSWER', 480],
   ['NO_USER_RESPONSE', 480],
   ['UNALLOCATED_NUMBER', 404],
+  ['NO_ROUTE_DESTINATION', 404],
+  ['NUMBER_CHANGED', 410],
+  ['EXCHANGE_ROUTING_ERROR', 482],
+  ['INVALID_NUMBER_FORMAT', 484],
+  ['INCOMPATIBLE_DESTINATION', 488],
   ['NORMAL_TEMPORARY_FAILURE', 503],
+  ['SERVICE_UNAVAILABLE', 503],
+  ['SERVICE_NOT_IMPLEMENTED', 501],
+  ['INTERWORKING', 500],
+  ['NORMAL_UNSPECIFIED', 480],
   ['RECOVERY_ON_TIMER_EXPIRE', 408],
   ['DESTINATION_OUT_OF_ORDER', 502],
+  ['NETWORK_OUT_OF_ORDER', 502],
   ['ORIGINATOR_CANCEL', 487],
   ['LOSE_RACE', 487],
   ['ALLOTTED_TIMEOUT', 480],
