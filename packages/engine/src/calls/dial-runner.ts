@@ -179,6 +179,9 @@ export class DialRun {
       case 'ringing': {
         host.journal.record({ callUuid: row.call_uuid, at, type: 'leg.ringing', data: { early: effect.early }, patch });
         if (effect.early && leg.target.sendOnPreanswer && leg.target.sendDigits) this.sendDigits(leg, leg.target.sendDigits);
+        // The caller hears the callee's own ringback unless the Dial plays music of its own.
+        const music = this.el.dialMusic;
+        if (effect.early && !this.winner && (!music || music === 'real') && leg.runner.network) this.deps.aLeg.network?.earlyMedia?.(leg.runner.network);
         return;
       }
       case 'answered': {

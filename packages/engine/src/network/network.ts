@@ -47,6 +47,11 @@ export interface NetworkLeg {
   hangup(cause: string): void;
   /** Joins the media of two legs (simulated: bookkeeping; SIP: SDP exchange / re-INVITE). */
   bridge(other: NetworkLeg): void;
+  /**
+   * Before answer: lets this leg's party hear another leg's early media (the callee's own ringback
+   * or announcement; SIP: a 183 carrying that leg's SDP). Networks without early media leave it out.
+   */
+  earlyMedia?(from: NetworkLeg): void;
   /** Plays DTMF towards this leg's party. */
   sendDigits(digits: string): void;
 }

@@ -12,12 +12,15 @@ import { reasonHeaderFor, statusForCause } from './sip-causes.ts';
 import { SipLeg, ALLOW, type SipLegHost } from './sip-leg.ts';
 import { responseTo, type ServerTransaction } from './transactions.ts';
 import type { Peer } from './transport.ts';
+import type { NetworkLeg } from '../network.ts';
 
 export class InboundLeg extends SipLeg {
   readonly direction = 'inbound' as const;
   private readonly localTag = randomBytes(6).toString('hex');
   private answering = false;
   private acked = false;
+  /** A 183 gave the caller another leg's early media: our 2xx must repeat that answer. */
+  private earlyAnswer: string | undefined;
 
   constructor(
     host: SipLegHost,
@@ -57,10 +60,22 @@ export class InboundLeg extends SipLeg {
     queueMicrotask(() => this.send200(sdp));
   }
 
+  /**
+   * A 183 with the other leg's early SDP (spec/sip.md §1.6). Only the first early leg is heard: a
+   * caller holds one answer until the 2xx, which repeats it; a different winner comes by re-INVITE.
+   */
+  earlyMedia(from: NetworkLeg): void {
+    if (this.ended || this.silenced || this.answering || this.tx.finalSent || this.earlyAnswer !== undefined) return;
+    if (!(from instanceof SipLeg) || !from.remoteSdp) return;
+    this.earlyAnswer = this.sending(restamp(from.remoteSdp, this.host.address, this.origin));
+    const hdrs: Header[] = [['contact', this.host.contact(this.transport)], ['content-type', 'application/sdp']];
+    this.tx.respond(responseTo(this.invite, 183, hdrs, this.earlyAnswer, this.localTag));
+  }
+
   private send200(given?: string): void {
     if (this.ended || this.tx.finalSent) return;
     const peerSdp = this.peerLeg?.remoteSdp;
-    const body = this.sending(
+    const body = this.earlyAnswer ?? this.sending(
       peerSdp
         ? restamp(peerSdp, this.host.address, this.origin)
         : given
@@ -101,6 +116,8 @@ export class InboundLeg extends SipLeg {
       this.remoteSdp = req.body;
       this.peerLeg?.syncMedia();
     }
+    // The 2xx repeated an early answer that is not the bridged peer's: re-INVITE now the INVITE is done.
+    if (this.earlyAnswer !== undefined) this.syncMedia();
   }
 
   reject(cause: string): void {
