@@ -189,3 +189,30 @@ describe('scenarios over SIP', { concurrency: true }, () => {
       },
     }));
 });
+
+describe('Dial edges over SIP', { concurrency: true }, () => {
+  test('a 2xx that crosses our CANCEL is ACKed and BYEd; Dial timeLimit BYEs the bridged callee (ALLOTTED_TIMEOUT)', () =>
+    run({
+      parties: {
+        [A]: { scenario: 'uas-ring-answer.xml', pauseMs: 1000 },
+        [B1]: { scenario: 'uas-ring-answer.xml', pauseMs: 1000 },
+        [B2]: { scenario: 'uas-answer-on-cancel.xml' },
+      },
+      answerXml: (rig) => dialXml(rig, [B1, B2], `action="${rig.app.url('/action')}" callbackUrl="${rig.app.url('/cb')}" timeLimit="2"`),
+      check: async (rig, sipps) => {
+        assert.deepEqual(seq(rig), ['/ring@0', '/answer@1', '/cb:answer@2', '/cb:connected@2', '/cb:hangup@4', '/action@4', '/hangup@4']);
+        const action = rig.app.requests('/action')[0]!;
+        assert.deepEqual(pick(action, ['DialStatus', 'DialRingStatus', 'DialHangupCause']), { DialStatus: 'completed', DialRingStatus: 'true', DialHangupCause: 'ALLOTTED_TIMEOUT' });
+        const list = await rig.api('GET', `Call/?parent_call_uuid=${action.params.CallUUID}`);
+        const byTo = Object.fromEntries(list.body.objects.map((c: any) => [c.to_number, [c.hangup_cause, c.hangup_cause_code, c.call_status]]));
+        assert.deepEqual(byTo, { [`+${B1}`]: ['ALLOTTED_TIMEOUT', 4000, 'completed'], [`+${B2}`]: ['LOSE_RACE', 1000, 'cancel'] });
+        // The loser: CANCEL, then its crossing 200 gets an ACK and a BYE, each once the CANCEL is out.
+        const loser = trace(sipps[B2]!);
+        const order = ['CANCEL sip:', 'ACK sip:', 'BYE sip:'].map((m) => loser.indexOf(m));
+        assert.ok(order.every((i, k) => i > 0 && (k === 0 || i > order[k - 1]!)), `CANCEL, ACK, BYE in order: ${order}`);
+        assert.match(loser.slice(order[2]), /^BYE sip:[\s\S]*?Reason: SIP;cause=200;text="Call completed elsewhere"/);
+        // The winner is hung up by the time limit, with the cause on the wire.
+        assert.match(trace(sipps[B1]!), /BYE sip:[\s\S]*?Reason: Q\.850;cause=16;text="ALLOTTED_TIMEOUT"/);
+      },
+    }));
+});
