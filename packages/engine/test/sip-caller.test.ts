@@ -103,4 +103,30 @@ describe('sipp as the caller (uac-*.xml)', { concurrency: true }, () => {
       },
       { scenario: 'uas-answer.xml' },
     ));
+
+  test('DTMF as SIP INFO from the caller: the keys reach GetDigits', () =>
+    inbound(
+      { scenario: 'uac-invite-info-bye.xml', pauseMs: 1000 },
+      (rig) => {
+        rig.app.on('/digits', '<Response><Wait length="30"/></Response>');
+        return `<Response><GetDigits action="${rig.app.url('/digits')}" numDigits="5" finishOnKey="#" timeout="10"><Speak>Enter your code</Speak></GetDigits></Response>`;
+      },
+      (rig) => {
+        assert.deepEqual(paths(rig), ['/inbound', '/digits', '/hangup']);
+        assert.deepEqual(pick(rig.app.requests('/digits')[0]!, ['Digits', 'CallStatus', 'Direction']), { Digits: '42', CallStatus: 'in-progress', Direction: 'inbound' });
+        assert.deepEqual(pick(rig.app.requests('/hangup')[0]!, ['CallStatus', 'HangupCause', 'HangupSource']), { CallStatus: 'completed', HangupCause: 'NORMAL_CLEARING', HangupSource: 'Caller' });
+      },
+    ));
+
+  test('DTMF as SIP INFO to the callee: a Dial\'s sendDigits once it answers', () =>
+    inbound(
+      { scenario: 'uac-invite-bye.xml', pauseMs: 2000 },
+      (rig) => `<Response><Dial action="${rig.app.url('/action')}"><Number sendDigits="12">${B}</Number></Dial></Response>`,
+      (rig, _uac, callee) => {
+        assert.deepEqual(paths(rig), ['/inbound', '/action', '/hangup']);
+        const infos = trace(callee!).split(/\n(?=INFO sip:)/).slice(1);
+        assert.deepEqual(infos.map((m) => [/Content-Type: (\S+)/i.exec(m)?.[1], /Signal=(\S)/.exec(m)?.[1]]), [['application/dtmf-relay', '1'], ['application/dtmf-relay', '2']]);
+      },
+      { scenario: 'uas-answer-recv-info.xml' },
+    ));
 });
