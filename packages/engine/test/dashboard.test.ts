@@ -6,64 +6,26 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { startServe, type ServeProcess } from './support/serve-process.ts';
-import { startAppServer, type AppServer } from './support/app-server.ts';
-import { buildDashboard, haveChromium, launchChromium } from './support/browser.ts';
+import type { Page } from 'playwright-core';
+import type { ServeProcess } from './support/serve-process.ts';
+import type { AppServer } from './support/app-server.ts';
+import { AUTH_ID, AUTH_TOKEN, WIDE, assertNoHorizontalScroll, nav, shot, shotPath, skipWithoutChromium, startDashboardRig, type DashboardRig } from './support/dashboard-rig.ts';
 
-const AUTH_ID = 'MADASHBOARD000000001';
-const AUTH_TOKEN = 'dashboard-test-token-0123456789abcdef0123';
-const IMG = fileURLToPath(new URL('../../../docs/img/', import.meta.url));
-const WIDE = { width: 1280, height: 800 };
-
-const skip = haveChromium() ? false : process.env.CI ? false : 'chromium is not installed (apt-get install -y chromium)';
-
-/** The top of the page, at most `height` px of it (a long timeline would make a huge image). */
-async function shot(page: Page, name: string, height = 800): Promise<void> {
-  await page.evaluate(() => window.scrollTo(0, 0));
-  const width = page.viewportSize()!.width;
-  await page.screenshot({ path: join(IMG, `dashboard-${name}.png`), fullPage: height > 800, clip: { x: 0, y: 0, width, height } });
-}
-
-function nav(page: Page, name: string): Promise<void> {
-  return page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true }).click();
-}
-
-/** Nothing on the page is wider than the window (readable on a narrow screen). */
-async function assertNoHorizontalScroll(page: Page, what: string): Promise<void> {
-  const { scroll, width } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, width: window.innerWidth }));
-  assert.ok(scroll <= width + 1, `${what}: page is ${scroll}px wide in a ${width}px window`);
-}
-
-describe('dashboard in chromium', { skip, timeout: 120_000 }, () => {
-  const dir = mkdtempSync(join(tmpdir(), 'sb-dash-'));
+describe('dashboard in chromium', { skip: skipWithoutChromium, timeout: 120_000 }, () => {
+  let rig: DashboardRig;
   let serve: ServeProcess;
   let app: AppServer;
-  let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
-  const pageErrors: string[] = [];
+  let pageErrors: string[];
 
   before(async () => {
-    buildDashboard();
-    browser = await launchChromium();
-    app = await startAppServer();
+    rig = await startDashboardRig({ seed: 1 });
+    ({ serve, app, page, pageErrors } = rig);
     app.on('/answer', `<Response><Dial action="${app.url('/action')}" callbackUrl="${app.url('/callback')}"><Number>15550002</Number></Dial></Response>`);
-    serve = await startServe({ db: join(dir, 'sb.db'), authId: AUTH_ID, authToken: AUTH_TOKEN, seed: 1 });
-    context = await browser.newContext({ viewport: WIDE, timezoneId: 'Asia/Kolkata', locale: 'en-US' });
-    page = await context.newPage();
-    page.on('pageerror', (e) => pageErrors.push(e.message));
   });
 
   after(async () => {
-    await browser?.close();
-    await serve?.kill('SIGTERM');
-    await app?.close();
-    rmSync(dir, { recursive: true, force: true });
+    await rig?.close();
   });
 
   test('sign in, simulator test call, live, timeline, replay', async () => {
@@ -149,7 +111,7 @@ describe('dashboard in chromium', { skip, timeout: 120_000 }, () => {
       // Narrow window: nothing is wider than the screen.
       await page.setViewportSize({ width: 420, height: 800 });
       await assertNoHorizontalScroll(page, 'call page at 420px');
-      await page.screenshot({ path: join(IMG, 'dashboard-call-narrow.png'), fullPage: false });
+      await page.screenshot({ path: shotPath('call-narrow'), fullPage: false });
       await nav(page, 'Live');
       await assertNoHorizontalScroll(page, 'live page at 420px');
       await page.setViewportSize(WIDE);

@@ -4,6 +4,7 @@
  * its numbers as a table behind a disclosure.
  */
 import type { ReactNode } from 'react';
+import { DataTable, type Column } from './data-table.tsx';
 
 export const STATUS_COLORS: Record<string, string> = {
   completed: '#2da44e',
@@ -20,30 +21,13 @@ export interface Series {
   color: string;
 }
 
-function DataTable({ head, rows }: { head: string[]; rows: Array<Array<ReactNode>> }) {
+/** The chart's numbers as a table behind a disclosure; each row is named by its first value. */
+function ChartData({ head, rows }: { head: string[]; rows: Array<Array<ReactNode>> }) {
+  const columns: Array<Column<ReactNode[]>> = head.map((header, j) => ({ header, rowHeader: j === 0, cell: (r) => r[j] }));
   return (
     <details className="chart-data">
       <summary>Show the numbers</summary>
-      <div className="table-wrap">
-        <table>
-          <thead>
-            <tr>
-              {head.map((h) => (
-                <th scope="col" key={h}>
-                  {h}
-                </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((r, i) => (
-              <tr key={i}>
-                {r.map((c, j) => (j === 0 ? <th scope="row" key={j}>{c}</th> : <td key={j}>{c}</td>))}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable columns={columns} rows={rows} rowKey={(_, i) => i} />
     </details>
   );
 }
@@ -107,7 +91,7 @@ export function StackedBars({ title, categories, series, values }: { title: stri
           );
         })}
       </svg>
-      <DataTable head={['Group', ...series.map((s) => s.label), 'Total']} rows={categories.map((c, i) => [c, ...series.map((s) => values[i]?.[s.key] ?? 0), totals[i]])} />
+      <ChartData head={['Group', ...series.map((s) => s.label), 'Total']} rows={categories.map((c, i) => [c, ...series.map((s) => values[i]?.[s.key] ?? 0), totals[i]])} />
     </figure>
   );
 }

@@ -1,4 +1,4 @@
-/** Small building blocks every page shares: status badges, times, empty / error / loading states. */
+/** Small building blocks every page shares: status badges, times, facts, empty / error / loading states. */
 import type { ReactNode } from 'react';
 import { explainError } from '../explain.ts';
 import { fmtDateTime, fmtClock, isoOf } from '../format.ts';
@@ -59,22 +59,22 @@ export function PageHeader({ title, children }: { title: string; children?: Reac
   );
 }
 
-/** Field with a visible label and its error, tied together for screen readers. */
-export function Field({ label, id, error, hint, children }: { label: string; id: string; error?: string | undefined; hint?: string; children: ReactNode }) {
+/** An action's error in a line of its own (a row's Remove, an export, a hang-up), or nothing. */
+export function ErrorNote({ message }: { message: string | null | undefined }) {
+  if (!message) return null;
   return (
-    <div className={`field${error ? ' has-error' : ''}`}>
-      <label htmlFor={id}>{label}</label>
-      {children}
-      {hint && !error && (
-        <small id={`${id}-hint`} className="hint">
-          {hint}
-        </small>
-      )}
-      {error && (
-        <small id={`${id}-error`} className="field-error" role="alert">
-          {error}
-        </small>
-      )}
+    <p className="error-box" role="alert">
+      {message}
+    </p>
+  );
+}
+
+/** One term and its value in a `<dl>` of facts (a call's summary, a report's totals). */
+export function Fact({ term, title, className, children }: { term: string; title?: string; className?: string; children: ReactNode }) {
+  return (
+    <div>
+      <dt title={title}>{term}</dt>
+      <dd className={className}>{children}</dd>
     </div>
   );
 }

@@ -1,6 +1,6 @@
 /** The side panel's form for the selected node: every field of its type (docs/flows.md "Nodes"). */
 import { useState, type ReactNode } from 'react';
-import { Field } from '../components/ui.tsx';
+import { Field, InputField, SelectField } from '../components/form.tsx';
 import { NODE_INFO, type RawNode } from './flow-model.ts';
 
 type Change = (raw: RawNode) => void;
@@ -27,23 +27,13 @@ export function NodePanel({ raw, problems, onChange, onDelete, nameTaken }: { ra
   const set = (patch: Record<string, unknown>) => onChange({ ...raw, ...patch });
   const id = (f: string) => `node-${f}`;
   const text = (field: string, label: string, hint?: string): ReactNode => (
-    <Field label={label} id={id(field)} error={problemFor(problems, field)} {...(hint ? { hint } : {})}>
-      <input id={id(field)} value={String(raw[field] ?? '')} onChange={(e) => set({ [field]: e.target.value })} spellCheck={false} />
-    </Field>
+    <InputField label={label} id={id(field)} error={problemFor(problems, field)} hint={hint} value={String(raw[field] ?? '')} onChange={(e) => set({ [field]: e.target.value })} spellCheck={false} />
   );
   const num = (field: string, label: string): ReactNode => (
-    <Field label={label} id={id(field)} error={problemFor(problems, field)}>
-      <input id={id(field)} inputMode="numeric" value={String(raw[field] ?? '')} onChange={(e) => set({ [field]: e.target.value === '' ? undefined : Number.isNaN(Number(e.target.value)) ? e.target.value : Number(e.target.value) })} />
-    </Field>
+    <InputField label={label} id={id(field)} error={problemFor(problems, field)} inputMode="numeric" value={String(raw[field] ?? '')} onChange={(e) => set({ [field]: e.target.value === '' ? undefined : Number.isNaN(Number(e.target.value)) ? e.target.value : Number(e.target.value) })} />
   );
   const select = (field: string, label: string, options: string[]): ReactNode => (
-    <Field label={label} id={id(field)} error={problemFor(problems, field)}>
-      <select id={id(field)} value={String(raw[field] ?? options[0])} onChange={(e) => set({ [field]: e.target.value })}>
-        {options.map((o) => (
-          <option key={o}>{o}</option>
-        ))}
-      </select>
-    </Field>
+    <SelectField label={label} id={id(field)} error={problemFor(problems, field)} options={options} value={String(raw[field] ?? options[0])} onChange={(e) => set({ [field]: e.target.value })} />
   );
   const kv = (field: string, label: string, value: unknown, put: (v: Record<string, string>) => void): ReactNode => (
     <Field label={label} id={id(field)} error={problemFor(problems, field)} hint="One key=value per line; values may be templates">
@@ -62,9 +52,14 @@ export function NodePanel({ raw, problems, onChange, onDelete, nameTaken }: { ra
       {raw.type === 'start' && kv('payload', 'Run API payload keys (with defaults)', raw.payload, (v) => set({ payload: v }))}
       {raw.type === 'call_forward' && (
         <>
-          <Field label="To" id={id('to')} error={problemFor(problems, 'to')} hint="Numbers or SIP URIs, comma-separated; templates allowed">
-            <input id={id('to')} value={Array.isArray(raw.to) ? (raw.to as string[]).join(', ') : String(raw.to ?? '')} onChange={(e) => set({ to: e.target.value.split(',').map((s) => s.trim()).filter(Boolean) })} />
-          </Field>
+          <InputField
+            label="To"
+            id={id('to')}
+            error={problemFor(problems, 'to')}
+            hint="Numbers or SIP URIs, comma-separated; templates allowed"
+            value={Array.isArray(raw.to) ? (raw.to as string[]).join(', ') : String(raw.to ?? '')}
+            onChange={(e) => set({ to: e.target.value.split(',').map((s) => s.trim()).filter(Boolean) })}
+          />
           {text('from', 'Caller ID (from)', 'Default: the caller’s number')}
           {text('caller_name', 'Caller name')}
           {num('ring_timeout', 'Ring timeout (s)')}
@@ -87,12 +82,14 @@ export function NodePanel({ raw, problems, onChange, onDelete, nameTaken }: { ra
           {kv('params', 'Query parameters', raw.params, (v) => set({ params: v }))}
           {raw.method !== 'GET' && (
             <>
-              <Field label="Body type" id={id('body-type')} error={problemFor(problems, 'body')}>
-                <select id={id('body-type')} value={(raw.body as { type?: string } | undefined)?.type ?? 'form'} onChange={(e) => set({ body: { type: e.target.value, data: (raw.body as { data?: unknown } | undefined)?.data ?? {} } })}>
-                  <option value="form">form</option>
-                  <option value="json">json</option>
-                </select>
-              </Field>
+              <SelectField
+                label="Body type"
+                id={id('body-type')}
+                error={problemFor(problems, 'body')}
+                options={['form', 'json']}
+                value={(raw.body as { type?: string } | undefined)?.type ?? 'form'}
+                onChange={(e) => set({ body: { type: e.target.value, data: (raw.body as { data?: unknown } | undefined)?.data ?? {} } })}
+              />
               {kv('body', 'Body data', (raw.body as { data?: unknown } | undefined)?.data, (v) => set({ body: { type: (raw.body as { type?: string } | undefined)?.type ?? 'form', data: v } }))}
             </>
           )}
@@ -148,16 +145,17 @@ function NameField({ raw, onChange, nameTaken, error }: { raw: RawNode; onChange
   const [name, setName] = useState(raw.name);
   const bad = !/^[A-Za-z][A-Za-z0-9_]*$/.test(name) ? 'must start with a letter and hold only letters, digits and _' : name !== raw.name && nameTaken(name) ? 'is used by another node' : undefined;
   return (
-    <Field label="Name" id="node-name" error={bad ?? error} hint="Templates refer to the node by it: {{Name.variable}}">
-      <input
-        id="node-name"
-        value={name}
-        onChange={(e) => setName(e.target.value)}
-        onBlur={() => {
-          if (!bad && name !== raw.name) onChange({ ...raw, name });
-        }}
-      />
-    </Field>
+    <InputField
+      label="Name"
+      id="node-name"
+      error={bad ?? error}
+      hint="Templates refer to the node by it: {{Name.variable}}"
+      value={name}
+      onChange={(e) => setName(e.target.value)}
+      onBlur={() => {
+        if (!bad && name !== raw.name) onChange({ ...raw, name });
+      }}
+    />
   );
 }
 

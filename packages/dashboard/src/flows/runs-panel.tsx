@@ -2,7 +2,7 @@
 import { useEffect } from 'react';
 import { useApi } from '../api/context.tsx';
 import type { ListOf } from '../api/types.ts';
-import { Badge, Empty, ErrorBox, Time } from '../components/ui.tsx';
+import { Badge, Empty, ErrorBox, ErrorNote, Time } from '../components/ui.tsx';
 import { useResource } from '../components/use-resource.ts';
 import { Link } from '../router.tsx';
 import type { TraceStep } from './flow-node.tsx';
@@ -71,11 +71,7 @@ export function RunsPanel({ flowId, version, selected, onSelect }: { flowId: str
               Call: <Link href={`/calls/${selected.call_uuid}`}>{selected.call_uuid.slice(0, 8)}…</Link>
             </p>
           )}
-          {selected.error && (
-            <p className="error-box" role="alert">
-              {selected.error}
-            </p>
-          )}
+          <ErrorNote message={selected.error} />
           <ol className="trace-steps">
             {(selected.trace ?? []).map((s, i) => (
               <li key={i} className={s.error ? 'trace-error' : ''}>

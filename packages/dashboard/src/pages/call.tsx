@@ -3,7 +3,8 @@ import { useEffect, useMemo, useRef } from 'react';
 import { useApi } from '../api/context.tsx';
 import { openFeed } from '../api/live-feed.ts';
 import type { Cdr, Delivery, Timeline as TimelineData } from '../api/types.ts';
-import { Badge, ErrorBox, Loading, PageHeader, Time } from '../components/ui.tsx';
+import { DataTable, type Column } from '../components/data-table.tsx';
+import { Badge, ErrorBox, Fact, Loading, PageHeader, Time } from '../components/ui.tsx';
 import { useResource } from '../components/use-resource.ts';
 import { explainEnd } from '../explain.ts';
 import { fmtDuration, fmtNumber } from '../format.ts';
@@ -119,47 +120,28 @@ function CallSummary({ cdr }: { cdr: Cdr }) {
         </div>
       )}
       <dl className="summary">
-        <div>
-          <dt>Call UUID</dt>
-          <dd className="mono">{cdr.call_uuid}</dd>
-        </div>
-        <div>
-          <dt>Direction</dt>
-          <dd>{cdr.call_direction}</dd>
-        </div>
-        <div>
-          <dt>Started</dt>
-          <dd>
-            <Time value={cdr.initiation_time} />
-          </dd>
-        </div>
-        <div>
-          <dt>Answered</dt>
-          <dd>
-            <Time value={cdr.answer_time} />
-          </dd>
-        </div>
-        <div>
-          <dt>Ended</dt>
-          <dd>{cdr.end_time ? <Time value={cdr.end_time} /> : <Badge value="live" tone="info" />}</dd>
-        </div>
-        <div>
-          <dt>Duration</dt>
-          <dd>{fmtDuration(cdr.call_duration)}</dd>
-        </div>
-        <div>
-          <dt>Hangup</dt>
-          <dd>
-            {cdr.hangup_cause ? (
-              <>
-                {cdr.hangup_cause_name} ({cdr.hangup_cause_code}, {cdr.hangup_cause}) by {cdr.hangup_source}
-                {plain && <div className="muted">{plain}</div>}
-              </>
-            ) : (
-              '—'
-            )}
-          </dd>
-        </div>
+        <Fact term="Call UUID" className="mono">
+          {cdr.call_uuid}
+        </Fact>
+        <Fact term="Direction">{cdr.call_direction}</Fact>
+        <Fact term="Started">
+          <Time value={cdr.initiation_time} />
+        </Fact>
+        <Fact term="Answered">
+          <Time value={cdr.answer_time} />
+        </Fact>
+        <Fact term="Ended">{cdr.end_time ? <Time value={cdr.end_time} /> : <Badge value="live" tone="info" />}</Fact>
+        <Fact term="Duration">{fmtDuration(cdr.call_duration)}</Fact>
+        <Fact term="Hangup">
+          {cdr.hangup_cause ? (
+            <>
+              {cdr.hangup_cause_name} ({cdr.hangup_cause_code}, {cdr.hangup_cause}) by {cdr.hangup_source}
+              {plain && <div className="muted">{plain}</div>}
+            </>
+          ) : (
+            '—'
+          )}
+        </Fact>
       </dl>
       {cdr.warnings.length > 0 && (
         <ul className="warnings" aria-label="Warnings">
@@ -172,38 +154,30 @@ function CallSummary({ cdr }: { cdr: Cdr }) {
   );
 }
 
+const LEG_COLUMNS: Array<Column<Cdr>> = [
+  {
+    header: 'Leg',
+    className: 'mono',
+    title: (l) => l.call_uuid,
+    cell: (l, i) => (
+      <>
+        {i === 0 ? 'A' : `B${i}`} {l.call_uuid.slice(0, 8)}
+      </>
+    ),
+  },
+  { header: 'To', cell: (l) => fmtNumber(l.to_number) },
+  { header: 'Status', cell: (l) => <Badge value={l.call_status} /> },
+  { header: 'Duration', cell: (l) => fmtDuration(l.call_duration) },
+  {
+    header: 'Hangup',
+    cell: (l) => (
+      <>
+        {l.hangup_cause_name ?? '—'} <span className="muted">{explainEnd(null, l.hangup_cause, l.hangup_cause_code) ?? ''}</span>
+      </>
+    ),
+  },
+];
+
 function LegsTable({ legs }: { legs: Cdr[] }) {
-  return (
-    <div className="table-wrap">
-      <table>
-        <caption>Legs</caption>
-        <thead>
-          <tr>
-            <th scope="col">Leg</th>
-            <th scope="col">To</th>
-            <th scope="col">Status</th>
-            <th scope="col">Duration</th>
-            <th scope="col">Hangup</th>
-          </tr>
-        </thead>
-        <tbody>
-          {legs.map((l, i) => (
-            <tr key={l.call_uuid}>
-              <td className="mono" title={l.call_uuid}>
-                {i === 0 ? 'A' : `B${i}`} {l.call_uuid.slice(0, 8)}
-              </td>
-              <td>{fmtNumber(l.to_number)}</td>
-              <td>
-                <Badge value={l.call_status} />
-              </td>
-              <td>{fmtDuration(l.call_duration)}</td>
-              <td>
-                {l.hangup_cause_name ?? '—'} <span className="muted">{explainEnd(null, l.hangup_cause, l.hangup_cause_code) ?? ''}</span>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
-  );
+  return <DataTable caption="Legs" columns={LEG_COLUMNS} rows={legs} rowKey={(l) => l.call_uuid} />;
 }

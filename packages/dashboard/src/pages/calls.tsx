@@ -3,7 +3,10 @@ import { useState, type FormEvent } from 'react';
 import { useApi } from '../api/context.tsx';
 import type { Query } from '../api/client.ts';
 import type { Cdr, ListOf } from '../api/types.ts';
-import { Badge, Empty, ErrorBox, Field, Loading, PageHeader, Time } from '../components/ui.tsx';
+import { DataTable, type Column } from '../components/data-table.tsx';
+import { InputField, SelectField } from '../components/form.tsx';
+import { ExportHeader } from '../components/export-header.tsx';
+import { Badge, Empty, ErrorBox, Loading, Time } from '../components/ui.tsx';
 import { useResource } from '../components/use-resource.ts';
 import { explainError } from '../explain.ts';
 import { dateToLocalInput, fmtDuration, fmtNumber, localInputToEngine, parseEngineTime } from '../format.ts';
@@ -12,6 +15,40 @@ import { Link, navigate, useLocation, useTitle } from '../router.tsx';
 const FILTERS = ['call_direction', 'from_number', 'to_number', 'hangup_cause_code', 'hangup_source', 'bill_duration__gte', 'end_time__gte', 'end_time__lte', 'parent_call_uuid'] as const;
 type Filters = Partial<Record<(typeof FILTERS)[number], string>>;
 const PAGE = 20;
+const ANY = { value: '', label: 'any' };
+const SOURCES = ['Caller', 'Callee', 'Plivo', 'API Request', 'Answer XML', 'Error', 'Carrier'];
+
+const COLUMNS: Array<Column<Cdr>> = [
+  {
+    header: 'Ended',
+    cell: (c) => (
+      <Link href={`/calls/${c.call_uuid}`} aria-label={`Call ${c.call_uuid}, ended ${parseEngineTime(c.end_time)?.toLocaleString() ?? ''}`}>
+        <Time value={c.end_time ?? c.initiation_time} />
+      </Link>
+    ),
+  },
+  {
+    header: 'Direction',
+    cell: (c) => (
+      <>
+        {c.call_direction}
+        {c.parent_call_uuid && <span className="tag" title="A B leg placed by a Dial">B leg</span>}
+      </>
+    ),
+  },
+  { header: 'From', cell: (c) => fmtNumber(c.from_number) },
+  { header: 'To', cell: (c) => fmtNumber(c.to_number) },
+  { header: 'Status', cell: (c) => <Badge value={c.call_status} /> },
+  { header: 'Duration', cell: (c) => fmtDuration(c.call_duration) },
+  {
+    header: 'Hangup cause',
+    cell: (c) => (
+      <>
+        {c.hangup_cause_name ?? c.hangup_cause ?? '—'} <span className="muted">{c.hangup_cause_code ?? ''}</span>
+      </>
+    ),
+  },
+];
 
 /** The URL keeps times as the viewer typed them (local); the API gets UTC. */
 function apiQuery(f: Filters, offset: number): Query {
@@ -37,7 +74,6 @@ export function CallsPage() {
   const key = search.toString();
   const list = useResource((signal) => api.get<ListOf<Cdr>>('/Call/', apiQuery(filters, offset), signal), [api, key]);
   const [draft, setDraft] = useState<Filters>(filters);
-  const [exportError, setExportError] = useState<string>();
 
   const go = (f: Filters, off: number) => {
     const q = new URLSearchParams();
@@ -50,65 +86,26 @@ export function CallsPage() {
     e.preventDefault();
     go(draft, 0);
   };
-  const set = (k: keyof Filters) => (e: { target: { value: string } }) => setDraft({ ...draft, [k]: e.target.value });
-  const exportCsv = async () => {
-    setExportError(undefined);
-    const { limit: _l, offset: _o, ...q } = apiQuery(filters, 0);
-    try {
-      await api.download('/Call/', { ...q, format: 'csv' }, 'calls.csv');
-    } catch (err) {
-      setExportError(explainError(err));
-    }
-  };
+  const bind = (k: keyof Filters) => ({ value: draft[k] ?? '', onChange: (e: { target: { value: string } }) => setDraft({ ...draft, [k]: e.target.value }) });
+  // The export is every call that matches, not the page on screen.
+  const { limit: _l, offset: _o, ...exportQuery } = apiQuery(filters, 0);
 
   const meta = list.data?.meta;
   const badField = (list.error as { param?: string } | undefined)?.param;
+  // bill_duration's bounds (bill_duration__gte ...) all show on the one field.
+  const errorFor = (param: string) => (badField?.startsWith(param) ? explainError(list.error) : undefined);
   return (
     <section>
-      <PageHeader title="Calls">
-        <button type="button" onClick={() => void exportCsv()}>
-          Export CSV
-        </button>
-      </PageHeader>
-      {exportError && (
-        <p className="error-box" role="alert">
-          {exportError}
-        </p>
-      )}
+      <ExportHeader title="Calls" path="/Call/" query={exportQuery} filename="calls.csv" />
       <form className="filters" onSubmit={submit} aria-label="Filter calls">
-        <Field label="Direction" id="f-direction">
-          <select id="f-direction" value={draft.call_direction ?? ''} onChange={set('call_direction')}>
-            <option value="">any</option>
-            <option value="outbound">outbound</option>
-            <option value="inbound">inbound</option>
-          </select>
-        </Field>
-        <Field label="From" id="f-from" error={badField === 'from_number' ? explainError(list.error) : undefined}>
-          <input id="f-from" value={draft.from_number ?? ''} onChange={set('from_number')} placeholder="+14155551212" />
-        </Field>
-        <Field label="To" id="f-to" error={badField === 'to_number' ? explainError(list.error) : undefined}>
-          <input id="f-to" value={draft.to_number ?? ''} onChange={set('to_number')} placeholder="+14155550001" />
-        </Field>
-        <Field label="Hangup cause code" id="f-code" error={badField === 'hangup_cause_code' ? explainError(list.error) : undefined}>
-          <input id="f-code" inputMode="numeric" value={draft.hangup_cause_code ?? ''} onChange={set('hangup_cause_code')} placeholder="4000" />
-        </Field>
-        <Field label="Hangup source" id="f-source">
-          <select id="f-source" value={draft.hangup_source ?? ''} onChange={set('hangup_source')}>
-            <option value="">any</option>
-            {['Caller', 'Callee', 'Plivo', 'API Request', 'Answer XML', 'Error', 'Carrier'].map((s) => (
-              <option key={s}>{s}</option>
-            ))}
-          </select>
-        </Field>
-        <Field label="Billed at least (s)" id="f-bill" error={badField?.startsWith('bill_duration') ? explainError(list.error) : undefined}>
-          <input id="f-bill" inputMode="numeric" value={draft.bill_duration__gte ?? ''} onChange={set('bill_duration__gte')} />
-        </Field>
-        <Field label="Ended after" id="f-after">
-          <input id="f-after" type="datetime-local" value={draft.end_time__gte ?? ''} onChange={set('end_time__gte')} max={dateToLocalInput(new Date(Date.now() + 86_400_000))} />
-        </Field>
-        <Field label="Ended before" id="f-before">
-          <input id="f-before" type="datetime-local" value={draft.end_time__lte ?? ''} onChange={set('end_time__lte')} />
-        </Field>
+        <SelectField label="Direction" id="f-direction" options={[ANY, 'outbound', 'inbound']} {...bind('call_direction')} />
+        <InputField label="From" id="f-from" error={errorFor('from_number')} {...bind('from_number')} placeholder="+14155551212" />
+        <InputField label="To" id="f-to" error={errorFor('to_number')} {...bind('to_number')} placeholder="+14155550001" />
+        <InputField label="Hangup cause code" id="f-code" error={errorFor('hangup_cause_code')} inputMode="numeric" {...bind('hangup_cause_code')} placeholder="4000" />
+        <SelectField label="Hangup source" id="f-source" options={[ANY, ...SOURCES]} {...bind('hangup_source')} />
+        <InputField label="Billed at least (s)" id="f-bill" error={errorFor('bill_duration')} inputMode="numeric" {...bind('bill_duration__gte')} />
+        <InputField label="Ended after" id="f-after" type="datetime-local" error={errorFor('end_time__gte')} {...bind('end_time__gte')} max={dateToLocalInput(new Date(Date.now() + 86_400_000))} />
+        <InputField label="Ended before" id="f-before" type="datetime-local" error={errorFor('end_time__lte')} {...bind('end_time__lte')} />
         <div className="filter-actions">
           <button type="submit" className="primary">
             Apply
@@ -133,46 +130,7 @@ export function CallsPage() {
       )}
       {list.data && list.data.objects.length > 0 && (
         <>
-          <div className="table-wrap">
-            <table className="calls">
-              <caption className="sr-only">Ended calls, newest first</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Ended</th>
-                  <th scope="col">Direction</th>
-                  <th scope="col">From</th>
-                  <th scope="col">To</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Duration</th>
-                  <th scope="col">Hangup cause</th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.data.objects.map((c) => (
-                  <tr key={c.call_uuid}>
-                    <td>
-                      <Link href={`/calls/${c.call_uuid}`} aria-label={`Call ${c.call_uuid}, ended ${parseEngineTime(c.end_time)?.toLocaleString() ?? ''}`}>
-                        <Time value={c.end_time ?? c.initiation_time} />
-                      </Link>
-                    </td>
-                    <td>
-                      {c.call_direction}
-                      {c.parent_call_uuid && <span className="tag" title="A B leg placed by a Dial">B leg</span>}
-                    </td>
-                    <td>{fmtNumber(c.from_number)}</td>
-                    <td>{fmtNumber(c.to_number)}</td>
-                    <td>
-                      <Badge value={c.call_status} />
-                    </td>
-                    <td>{fmtDuration(c.call_duration)}</td>
-                    <td>
-                      {c.hangup_cause_name ?? c.hangup_cause ?? '—'} <span className="muted">{c.hangup_cause_code ?? ''}</span>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable className="calls" caption="Ended calls, newest first" hideCaption columns={COLUMNS} rows={list.data.objects} rowKey={(c) => c.call_uuid} />
           <nav className="pager" aria-label="Pages">
             <button type="button" disabled={!meta?.previous} onClick={() => go(filters, Math.max(0, offset - PAGE))}>
               ← Newer

@@ -1,10 +1,10 @@
 /** The account's flows: open one on the canvas, or start a new one. */
-import { useState } from 'react';
 import { useApi } from '../api/context.tsx';
 import type { ListOf } from '../api/types.ts';
-import { Empty, ErrorBox, Loading, PageHeader, Time } from '../components/ui.tsx';
+import { DataTable, type Column } from '../components/data-table.tsx';
+import { Empty, ErrorBox, ErrorNote, Loading, PageHeader, Time } from '../components/ui.tsx';
+import { useAction } from '../components/use-action.ts';
 import { useResource } from '../components/use-resource.ts';
-import { explainError } from '../explain.ts';
 import { Link, useTitle } from '../router.tsx';
 
 interface FlowSummary {
@@ -19,16 +19,26 @@ export function FlowsPage() {
   useTitle('Flows');
   const api = useApi();
   const flows = useResource((signal) => api.get<ListOf<FlowSummary>>('/Flow/', { limit: 20 }, signal), [api]);
-  const [err, setErr] = useState<string>();
-  const remove = async (id: string) => {
-    setErr(undefined);
-    try {
+  const row = useAction();
+  const remove = (id: string) =>
+    row.run(async () => {
       await api.del(`/Flow/${id}/`);
       flows.reload();
-    } catch (e) {
-      setErr(explainError(e));
-    }
-  };
+    });
+  const columns: Array<Column<FlowSummary>> = [
+    { header: 'Name', cell: (f) => <Link href={`/flows/${f.flow_id}`}>{f.name}</Link> },
+    { header: 'Changed', cell: (f) => <Time value={f.updated_on} /> },
+    { header: 'Run URL', cell: (f) => <code>POST {f.run_url}</code> },
+    {
+      header: 'Actions',
+      srOnlyHeader: true,
+      cell: (f) => (
+        <button type="button" className="danger" onClick={() => void remove(f.flow_id)} aria-label={`Delete flow ${f.name}`}>
+          Delete
+        </button>
+      ),
+    },
+  ];
   return (
     <section>
       <PageHeader title="Flows">
@@ -36,11 +46,7 @@ export function FlowsPage() {
           New flow
         </Link>
       </PageHeader>
-      {err && (
-        <p className="error-box" role="alert">
-          {err}
-        </p>
-      )}
+      <ErrorNote message={row.error} />
       {flows.error !== undefined && <ErrorBox error={flows.error} title="Could not load the flows" onRetry={flows.reload} />}
       {flows.loading && !flows.data && <Loading what="Loading flows" />}
       {flows.data && flows.data.objects.length === 0 && (
@@ -49,41 +55,7 @@ export function FlowsPage() {
         </Empty>
       )}
       {flows.data && flows.data.objects.length > 0 && (
-        <div className="table-wrap">
-          <table>
-            <caption className="sr-only">Flows</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Changed</th>
-                <th scope="col">Run URL</th>
-                <th scope="col">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {flows.data.objects.map((f) => (
-                <tr key={f.flow_id}>
-                  <td>
-                    <Link href={`/flows/${f.flow_id}`}>{f.name}</Link>
-                  </td>
-                  <td>
-                    <Time value={f.updated_on} />
-                  </td>
-                  <td>
-                    <code>POST {f.run_url}</code>
-                  </td>
-                  <td>
-                    <button type="button" className="danger" onClick={() => void remove(f.flow_id)} aria-label={`Delete flow ${f.name}`}>
-                      Delete
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable caption="Flows" hideCaption columns={columns} rows={flows.data.objects} rowKey={(f) => f.flow_id} />
       )}
     </section>
   );

@@ -3,11 +3,13 @@ import { useEffect, useReducer, useRef, useState } from 'react';
 import { useApi } from '../api/context.tsx';
 import { openFeed, type FeedItem, type FeedState } from '../api/live-feed.ts';
 import type { LiveCall } from '../api/types.ts';
-import { Badge, Empty, ErrorBox, PageHeader, Time } from '../components/ui.tsx';
-import { explainAttempt, explainEnd, explainError } from '../explain.ts';
+import { DataTable, type Column } from '../components/data-table.tsx';
+import { Badge, Empty, ErrorBox, ErrorNote, PageHeader, Time } from '../components/ui.tsx';
+import { useAction } from '../components/use-action.ts';
+import { explainAttempt, explainEnd } from '../explain.ts';
 import { fmtDuration, fmtNumber } from '../format.ts';
 import { Link, useTick, useTitle } from '../router.tsx';
-import { applyItem, EMPTY, fromLiveCall, pruneTo, type LiveRow, type LiveState } from './live-model.ts';
+import { applyItem, EMPTY, fromLiveCall, pruneTo, type LegState, type LiveRow, type LiveState } from './live-model.ts';
 
 type Action = { type: 'item'; item: FeedItem } | { type: 'seed'; calls: LiveCall[]; at: number } | { type: 'prune'; live: Set<string>; olderThan: number };
 
@@ -46,7 +48,7 @@ export function LivePage() {
   const [state, dispatch] = useReducer(reducer, EMPTY);
   const [feed, setFeed] = useState<FeedState>('connecting');
   const [loadError, setLoadError] = useState<unknown>();
-  const [actionError, setActionError] = useState<string>();
+  const action = useAction();
   useTick(1000);
 
   // Who is live now (and their details), then every minute again to drop rows a missed event left behind.
@@ -84,14 +86,7 @@ export function LivePage() {
     };
   }, [api]);
 
-  const hangup = async (uuid: string) => {
-    setActionError(undefined);
-    try {
-      await api.del(`/Call/${uuid}/`);
-    } catch (err) {
-      setActionError(`Could not hang up ${uuid}: ${explainError(err)}`);
-    }
-  };
+  const hangup = (uuid: string) => action.run(() => api.del(`/Call/${uuid}/`), `Could not hang up ${uuid}`);
 
   const rows = Object.values(state.calls).sort((a, b) => b.startedAt - a.startedAt);
   return (
@@ -102,11 +97,7 @@ export function LivePage() {
         </span>
       </PageHeader>
       {loadError !== undefined && <ErrorBox error={loadError} title="Could not load the live calls" onRetry={() => void sync.current()} />}
-      {actionError && (
-        <p className="error-box" role="alert">
-          {actionError}
-        </p>
-      )}
+      <ErrorNote message={action.error} />
       <h2 id="live-title" className="sr-only">
         Calls in progress
       </h2>
@@ -142,6 +133,20 @@ export function LivePage() {
   );
 }
 
+const LEG_COLUMNS: Array<Column<LegState>> = [
+  { header: 'Leg', cell: (l) => l.role },
+  { header: 'To', cell: (l) => fmtNumber(l.to) },
+  {
+    header: 'State',
+    cell: (l) => (
+      <>
+        <Badge value={l.state} />
+        {l.reason && <span className="muted"> {explainEnd(l.reason) ?? l.reason}</span>}
+      </>
+    ),
+  },
+];
+
 function LiveCard({ row, onHangup }: { row: LiveRow; onHangup: () => void }) {
   const w = row.lastWebhook;
   const wProblem = w && (w.error || (w.code !== null && w.code >= 300)) ? explainAttempt({ status_code: w.code, error: w.error }) : null;
@@ -160,28 +165,7 @@ function LiveCard({ row, onHangup }: { row: LiveRow; onHangup: () => void }) {
           Hang up
         </button>
       </div>
-      <table className="legs">
-        <caption className="sr-only">Legs of this call</caption>
-        <thead>
-          <tr>
-            <th scope="col">Leg</th>
-            <th scope="col">To</th>
-            <th scope="col">State</th>
-          </tr>
-        </thead>
-        <tbody>
-          {row.legs.map((l) => (
-            <tr key={l.uuid}>
-              <td>{l.role}</td>
-              <td>{fmtNumber(l.to)}</td>
-              <td>
-                <Badge value={l.state} />
-                {l.reason && <span className="muted"> {explainEnd(l.reason) ?? l.reason}</span>}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <DataTable className="legs" wrap={false} caption="Legs of this call" hideCaption columns={LEG_COLUMNS} rows={row.legs} rowKey={(l) => l.uuid} />
       <p className="live-foot muted">
         Last event <code>{row.lastEvent}</code> at <Time value={row.lastAt} clock />
         {w && (

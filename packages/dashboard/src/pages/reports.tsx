@@ -3,7 +3,10 @@ import { useState, type FormEvent } from 'react';
 import { ApiError, type Query } from '../api/client.ts';
 import { useApi } from '../api/context.tsx';
 import { HBars, STATUS_COLORS, StackedBars } from '../components/charts.tsx';
-import { Empty, ErrorBox, Field, Loading, PageHeader } from '../components/ui.tsx';
+import { DataTable, type Column } from '../components/data-table.tsx';
+import { InputField, SelectField, useFormValues } from '../components/form.tsx';
+import { ExportHeader } from '../components/export-header.tsx';
+import { Empty, ErrorBox, Fact, Loading } from '../components/ui.tsx';
 import { useResource } from '../components/use-resource.ts';
 import { explainError } from '../explain.ts';
 import { fmtDateTime, fmtMs, fmtNumber, fmtPercent, localInputToEngine, parseEngineTime } from '../format.ts';
@@ -33,8 +36,17 @@ interface DialReport {
   groups: Group[];
   total: Group;
 }
+interface HostHealth {
+  host: string;
+  requests: number;
+  succeeded: number;
+  success_rate: number | null;
+  retries: number;
+  dead: number;
+  latency_ms: { p50: number | null; p95: number | null; p99: number | null };
+}
 interface Health {
-  hosts: Array<{ host: string; requests: number; succeeded: number; success_rate: number | null; retries: number; dead: number; latency_ms: { p50: number | null; p95: number | null; p99: number | null } }>;
+  hosts: HostHealth[];
 }
 
 const RANGES = [
@@ -52,6 +64,39 @@ const GROUPS = [
   { value: 'application', label: 'Application' },
 ];
 const STATUSES = ['completed', 'busy', 'no-answer', 'timeout', 'failed', 'cancel'];
+const KINDS = [
+  { value: 'all', label: 'Calls and dials' },
+  { value: 'call', label: 'API calls (A legs)' },
+  { value: 'dial', label: 'Dial attempts (B legs)' },
+];
+
+const fmtAcd = (g: Group) => (g.acd_s === null ? '—' : `${g.acd_s.toFixed(1)} s`);
+
+function groupColumns(by: string): Array<Column<Group>> {
+  return [
+    { header: 'Group', rowHeader: true, cell: (g) => groupLabel(g.group, by) },
+    { header: 'Attempts', cell: (g) => g.attempts },
+    { header: 'Answered', cell: (g) => g.answered },
+    { header: 'ASR', cell: (g) => fmtPercent(g.asr) },
+    { header: 'NER', cell: (g) => fmtPercent(g.ner) },
+    { header: 'ACD', cell: fmtAcd },
+    { header: 'PDD p50', cell: (g) => fmtMs(g.pdd_ms.p50) },
+    { header: 'PDD p95', cell: (g) => fmtMs(g.pdd_ms.p95) },
+  ];
+}
+
+const warnIf = (bad: boolean) => (bad ? 'warn-text' : undefined);
+
+const HEALTH_COLUMNS: Array<Column<HostHealth>> = [
+  { header: 'Host', rowHeader: true, className: 'mono', cell: (h) => h.host },
+  { header: 'Requests', cell: (h) => h.requests },
+  { header: 'Succeeded', cell: (h) => <span className={warnIf(h.success_rate !== null && h.success_rate < 0.95)}>{fmtPercent(h.success_rate)}</span> },
+  { header: 'Retries', cell: (h) => h.retries },
+  { header: 'Dead', className: (h) => warnIf(h.dead > 0), cell: (h) => h.dead },
+  { header: 'Latency p50', cell: (h) => fmtMs(h.latency_ms.p50) },
+  { header: 'p95', cell: (h) => fmtMs(h.latency_ms.p95) },
+  { header: 'p99', cell: (h) => fmtMs(h.latency_ms.p99) },
+];
 
 function groupLabel(g: string, by: string): string {
   if (by === 'hour' || by === 'day') {
@@ -65,7 +110,7 @@ function groupLabel(g: string, by: string): string {
 export function ReportsPage() {
   useTitle('Reports');
   const api = useApi();
-  const [form, setForm] = useState({ range: '24h', start: '', end: '', group_by: 'hour', kind: 'all' });
+  const { values: form, bind } = useFormValues({ range: '24h', start: '', end: '', group_by: 'hour', kind: 'all' });
   const [applied, setApplied] = useState(form);
   const q: Query =
     applied.range === 'custom'
@@ -74,7 +119,6 @@ export function ReportsPage() {
   const key = JSON.stringify(q);
   const report = useResource((signal) => api.get<DialReport>('/Report/Dial/', q, signal), [api, key]);
   const health = useResource((signal) => api.get<Health>('/Report/Webhook/', { start: q.start, end: q.end, since: q.since }, signal), [api, key]);
-  const [exportErr, setExportErr] = useState<string>();
   const submit = (e: FormEvent) => {
     e.preventDefault();
     setApplied(form);
@@ -84,58 +128,17 @@ export function ReportsPage() {
 
   return (
     <section>
-      <PageHeader title="Reports">
-        <button
-          type="button"
-          onClick={() => {
-            setExportErr(undefined);
-            api.download('/Report/Dial/', { ...q, format: 'csv' }, 'dial-report.csv').catch((e: unknown) => setExportErr(explainError(e)));
-          }}
-        >
-          Export CSV
-        </button>
-      </PageHeader>
-      {exportErr && (
-        <p className="error-box" role="alert">
-          {exportErr}
-        </p>
-      )}
+      <ExportHeader title="Reports" path="/Report/Dial/" query={q} filename="dial-report.csv" />
       <form className="filters" onSubmit={submit} aria-label="Report range and grouping">
-        <Field label="Range" id="r-range">
-          <select id="r-range" value={form.range} onChange={(e) => setForm({ ...form, range: e.target.value })}>
-            {RANGES.map((x) => (
-              <option key={x.value} value={x.value}>
-                {x.label}
-              </option>
-            ))}
-          </select>
-        </Field>
+        <SelectField label="Range" id="r-range" options={RANGES} {...bind('range')} />
         {form.range === 'custom' && (
           <>
-            <Field label="From" id="r-start" error={param === 'start' ? explainError(report.error) : undefined}>
-              <input id="r-start" type="datetime-local" value={form.start} onChange={(e) => setForm({ ...form, start: e.target.value })} />
-            </Field>
-            <Field label="To" id="r-end" error={param === 'end' ? explainError(report.error) : undefined}>
-              <input id="r-end" type="datetime-local" value={form.end} onChange={(e) => setForm({ ...form, end: e.target.value })} />
-            </Field>
+            <InputField label="From" id="r-start" type="datetime-local" error={param === 'start' ? explainError(report.error) : undefined} {...bind('start')} />
+            <InputField label="To" id="r-end" type="datetime-local" error={param === 'end' ? explainError(report.error) : undefined} {...bind('end')} />
           </>
         )}
-        <Field label="Group by" id="r-group">
-          <select id="r-group" value={form.group_by} onChange={(e) => setForm({ ...form, group_by: e.target.value })}>
-            {GROUPS.map((x) => (
-              <option key={x.value} value={x.value}>
-                {x.label}
-              </option>
-            ))}
-          </select>
-        </Field>
-        <Field label="Attempts" id="r-kind">
-          <select id="r-kind" value={form.kind} onChange={(e) => setForm({ ...form, kind: e.target.value })}>
-            <option value="all">Calls and dials</option>
-            <option value="call">API calls (A legs)</option>
-            <option value="dial">Dial attempts (B legs)</option>
-          </select>
-        </Field>
+        <SelectField label="Group by" id="r-group" options={GROUPS} {...bind('group_by')} />
+        <SelectField label="Attempts" id="r-kind" options={KINDS} {...bind('kind')} />
         <div className="filter-actions">
           <button type="submit" className="primary">
             Show
@@ -150,32 +153,20 @@ export function ReportsPage() {
             {fmtDateTime(r.start)} – {fmtDateTime(r.end)}
           </p>
           <dl className="kpis" aria-label="Totals">
-            <div>
-              <dt>Attempts</dt>
-              <dd>{r.total.attempts}</dd>
-            </div>
-            <div>
-              <dt title="Answer-seizure ratio: answered / attempts">ASR</dt>
-              <dd>{fmtPercent(r.total.asr)}</dd>
-            </div>
-            <div>
-              <dt title="Network effectiveness ratio: attempts the network connected (answered, busy, no answer) / attempts">NER</dt>
-              <dd>{fmtPercent(r.total.ner)}</dd>
-            </div>
-            <div>
-              <dt title="Average call duration of answered calls">ACD</dt>
-              <dd>{r.total.acd_s === null ? '—' : `${r.total.acd_s.toFixed(1)} s`}</dd>
-            </div>
-            <div>
-              <dt title="Post-dial delay: from placing the call to the first ring, median / 95th percentile">PDD p50 / p95</dt>
-              <dd>
-                {fmtMs(r.total.pdd_ms.p50)} <span className="muted">/ {fmtMs(r.total.pdd_ms.p95)}</span>
-              </dd>
-            </div>
-            <div>
-              <dt>Ring to answer p50</dt>
-              <dd>{fmtMs(r.total.ring_to_answer_ms.p50)}</dd>
-            </div>
+            <Fact term="Attempts">{r.total.attempts}</Fact>
+            <Fact term="ASR" title="Answer-seizure ratio: answered / attempts">
+              {fmtPercent(r.total.asr)}
+            </Fact>
+            <Fact term="NER" title="Network effectiveness ratio: attempts the network connected (answered, busy, no answer) / attempts">
+              {fmtPercent(r.total.ner)}
+            </Fact>
+            <Fact term="ACD" title="Average call duration of answered calls">
+              {fmtAcd(r.total)}
+            </Fact>
+            <Fact term="PDD p50 / p95" title="Post-dial delay: from placing the call to the first ring, median / 95th percentile">
+              {fmtMs(r.total.pdd_ms.p50)} <span className="muted">/ {fmtMs(r.total.pdd_ms.p95)}</span>
+            </Fact>
+            <Fact term="Ring to answer p50">{fmtMs(r.total.ring_to_answer_ms.p50)}</Fact>
           </dl>
           {r.total.attempts === 0 ? (
             <Empty title="No calls in this range">Widen the range, or place calls from the Simulator.</Empty>
@@ -197,34 +188,7 @@ export function ReportsPage() {
                 />
                 <HBars title="ASR by group" items={r.groups.map((g) => ({ label: groupLabel(g.group, r.group_by), value: g.asr ?? 0, note: `${g.answered}/${g.attempts}` }))} format={(n) => fmtPercent(n, 0)} max={1} color="#2da44e" />
               </div>
-              <div className="table-wrap">
-                <table>
-                  <caption>By group</caption>
-                  <thead>
-                    <tr>
-                      {['Group', 'Attempts', 'Answered', 'ASR', 'NER', 'ACD', 'PDD p50', 'PDD p95'].map((h) => (
-                        <th scope="col" key={h}>
-                          {h}
-                        </th>
-                      ))}
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {r.groups.map((g) => (
-                      <tr key={g.group}>
-                        <th scope="row">{groupLabel(g.group, r.group_by)}</th>
-                        <td>{g.attempts}</td>
-                        <td>{g.answered}</td>
-                        <td>{fmtPercent(g.asr)}</td>
-                        <td>{fmtPercent(g.ner)}</td>
-                        <td>{g.acd_s === null ? '—' : `${g.acd_s.toFixed(1)} s`}</td>
-                        <td>{fmtMs(g.pdd_ms.p50)}</td>
-                        <td>{fmtMs(g.pdd_ms.p95)}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <DataTable caption="By group" columns={groupColumns(r.group_by)} rows={r.groups} rowKey={(g) => g.group} />
             </>
           )}
         </>
@@ -233,38 +197,7 @@ export function ReportsPage() {
       {health.error !== undefined && <ErrorBox error={health.error} title="Could not load webhook health" onRetry={health.reload} />}
       {health.data && health.data.hosts.length === 0 && <Empty title="No webhooks were sent in this range" />}
       {health.data && health.data.hosts.length > 0 && (
-        <div className="table-wrap">
-          <table>
-            <caption className="sr-only">Webhook health by host</caption>
-            <thead>
-              <tr>
-                {['Host', 'Requests', 'Succeeded', 'Retries', 'Dead', 'Latency p50', 'p95', 'p99'].map((h) => (
-                  <th scope="col" key={h}>
-                    {h}
-                  </th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {health.data.hosts.map((h) => (
-                <tr key={h.host}>
-                  <th scope="row" className="mono">
-                    {h.host}
-                  </th>
-                  <td>{h.requests}</td>
-                  <td>
-                    <span className={h.success_rate !== null && h.success_rate < 0.95 ? 'warn-text' : ''}>{fmtPercent(h.success_rate)}</span>
-                  </td>
-                  <td>{h.retries}</td>
-                  <td className={h.dead > 0 ? 'warn-text' : ''}>{h.dead}</td>
-                  <td>{fmtMs(h.latency_ms.p50)}</td>
-                  <td>{fmtMs(h.latency_ms.p95)}</td>
-                  <td>{fmtMs(h.latency_ms.p99)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable caption="Webhook health by host" hideCaption columns={HEALTH_COLUMNS} rows={health.data.hosts} rowKey={(h) => h.host} />
       )}
     </section>
   );
