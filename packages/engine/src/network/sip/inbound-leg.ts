@@ -109,7 +109,7 @@ export class InboundLeg extends SipLeg {
   }
 
   override onAck(req: SipRequest): void {
-    if (this.acked) return;
+    if (this.onReinviteAck(req) || this.acked) return;
     this.acked = true;
     // Late offer (§13.2.1): the INVITE had no SDP, our 2xx made the offer, the ACK carries the answer.
     if (isSdp(header(req, 'content-type'), req.body)) {

@@ -1,18 +1,21 @@
 /**
  * What both directions of a SIP leg share: events to the engine (asynchronous, in order, nothing
  * after the engine ended the leg), the dialog once established, in-dialog requests both ways (BYE,
- * re-INVITE, INFO), and bridging: each party must end up holding the other party's SDP, so a leg
- * whose party got some other description (our discard port, or an earlier peer) is re-INVITEd.
+ * re-INVITE, UPDATE, INFO), and bridging: each party must end up holding the other party's SDP, so
+ * a leg whose party got some other description (our discard port, or an earlier peer) is
+ * re-INVITEd, and a party's own offer (hold, resume, codec change) is relayed to its peer as a
+ * B2BUA does (RFC 3261 §14, RFC 3264): the party's answer is the peer's answer.
  */
 import type { Clock, Timer } from '../../clock.ts';
 import type { NetworkEndReason } from '../../calls/hangup-causes.ts';
 import type { LegEvent, LegListener, NetworkLeg } from '../network.ts';
 import { Dialog } from './dialog.ts';
-import { cseqOf, header, type Header, type SipRequest, type SipResponse } from './message.ts';
-import { mediaOf, restamp, newOrigin, isSdp, type Origin } from './sdp.ts';
-import { reasonForBye, reasonHeaderFor } from './sip-causes.ts';
-import { responseTo, type ServerTransaction, type SipTimers, type TransactionLayer } from './transactions.ts';
+import { cseqOf, header, type Header, type SipMessage, type SipRequest, type SipResponse } from './message.ts';
+import { mediaOf, restamp, newOrigin, isSdp, ownAnswer, type Origin } from './sdp.ts';
+import { reasonForBye, reasonForResponse, reasonHeaderFor } from './sip-causes.ts';
+import { cancelFor, responseTo, type ClientTU, type ServerTransaction, type SipTimers, type TransactionLayer } from './transactions.ts';
 import type { Peer, TransportName } from './transport.ts';
+import { parseNameAddr } from './uri.ts';
 
 /** What a leg needs from its network. */
 export interface SipLegHost {
@@ -36,6 +39,35 @@ export interface SipLegHost {
 
 export type SipLegState = 'calling' | 'ringing' | 'early' | 'answered' | 'ended';
 
+/** A party's offer (re-INVITE or UPDATE), from its arrival until its transaction is done for us. */
+interface PartyOffer {
+  readonly req: SipRequest;
+  readonly tx: ServerTransaction;
+  readonly seq: number;
+  /** The party's SDP; absent for a late-offer re-INVITE (§14.1: the offer then comes from our 2xx). */
+  readonly offer: string | undefined;
+  /** The final response went out. */
+  final: boolean;
+  /** The ACK for our 2xx arrived (re-INVITE only). */
+  acked: boolean;
+  /** Late offer relayed: the peer's 2xx waits for its ACK, which must carry the party's answer. */
+  answerPeer?: (answer: string | undefined) => void;
+  /** Withdraws the re-INVITE relayed to the peer (CANCEL, §9.1) when the party cancels its own. */
+  cancelPeer?: () => void;
+}
+
+/** How a re-INVITE we send ends, for the one who sent it. */
+interface ReinviteOutcome {
+  /** A 2xx: `ack` must be called, with the answer when the re-INVITE had no offer. */
+  answered(res: SipResponse, ack: (answer?: string) => void): void;
+  /** A final non-2xx: the party keeps the session it had (§14.1). */
+  refused(res: SipResponse): void;
+  /** No final response at all (Timer B) or the transport failed. */
+  failed(why: 'timeout' | 'transport'): void;
+}
+
+const IGNORE: ClientTU = { onResponse: () => {}, onTimeout: () => {}, onTransportError: () => {} };
+
 export abstract class SipLeg implements NetworkLeg {
   abstract readonly direction: 'inbound' | 'outbound';
   readonly headers: Readonly<Record<string, string>>;
@@ -50,8 +82,14 @@ export abstract class SipLeg implements NetworkLeg {
   /** Set once the engine ended the leg (or the far end did): no more events. */
   protected silenced = false;
   private readonly listeners: LegListener[] = [];
+  /** A re-INVITE of ours to this party is in progress (§14.1: one INVITE transaction at a time). */
   private reinviting = false;
+  /** syncMedia was asked for while an offer was in progress: it runs when none is. */
   private reinvitePending = false;
+  /** The party's own offer in progress. */
+  private incoming: PartyOffer | undefined;
+  /** The peer's offer our re-INVITE to this party carries: the peer waits on it. */
+  private relaying: { readonly from: SipLeg; readonly offer: PartyOffer } | undefined;
   private digitQueue: string[] = [];
   private digitBusy = false;
   protected timers: Timer[] = [];
@@ -114,6 +152,17 @@ export abstract class SipLeg implements NetworkLeg {
     this.timers = [];
     if (this.peerLeg?.peerLeg === this) this.peerLeg.peerLeg = undefined;
     this.peerLeg = undefined;
+    // §15.1.2: requests still pending on a dialog that ends get a final response (after the
+    // unbridging, so that nobody is re-INVITEd towards a party that is gone).
+    const st = this.incoming;
+    if (st) {
+      this.refuseOffer(st, 487);
+      st.answerPeer?.(undefined);
+      this.incoming = undefined;
+    }
+    const relayed = this.relaying;
+    this.relaying = undefined;
+    if (relayed) relayed.from.refuseOffer(relayed.offer, 500);
     this.host.release(this);
   }
 
@@ -158,7 +207,16 @@ export abstract class SipLeg implements NetworkLeg {
         return;
       }
       case 'INVITE':
-        this.onReinvite(req, tx);
+        this.onOffer(req, tx);
+        return;
+      case 'UPDATE':
+        // RFC 3311: an UPDATE without a body only refreshes the target; with SDP it is an offer.
+        if (sdpOf(req) !== undefined) {
+          this.onOffer(req, tx);
+          return;
+        }
+        if (d) refreshTarget(d, req);
+        tx.respond(responseTo(req, 200, [['contact', this.host.contact(this.transport)], ['allow', ALLOW]], '', tag));
         return;
       case 'INFO': {
         tx.respond(responseTo(req, 200, [], '', tag));
@@ -167,7 +225,6 @@ export abstract class SipLeg implements NetworkLeg {
         return;
       }
       case 'OPTIONS':
-      case 'UPDATE':
         tx.respond(responseTo(req, 200, [['allow', ALLOW]], '', tag));
         return;
       default:
@@ -176,22 +233,174 @@ export abstract class SipLeg implements NetworkLeg {
   }
 
   /**
-   * A re-INVITE from the party (hold, codec change). The new description is remembered, and when
-   * the leg is bridged the peer is re-INVITEd with it; the party gets back what we last sent it.
-   * A glare (our own re-INVITE pending) gets 491 (§14.2).
+   * The party's own offer: a re-INVITE (with SDP, or without for a late offer) or an UPDATE with
+   * SDP. Bridged to an answered peer, it is relayed: the peer is re-INVITEd with it (a re-INVITE
+   * whatever the party used, since every UA takes one and UPDATE support is optional), and the
+   * party's request waits for the peer's answer or refusal. Otherwise the party gets back what we
+   * last sent it. Offers that cross are refused (§14.2, RFC 3311 §5.2): 500 with Retry-After while
+   * the party's previous offer is unanswered, 491 while one of ours is pending on this leg or on
+   * the peer, or the peer's own offer is still in progress.
    */
-  private onReinvite(req: SipRequest, tx: ServerTransaction): void {
-    if (this.reinviting) {
-      tx.respond(responseTo(req, 491, [], '', this.dialog?.localTag));
+  private onOffer(req: SipRequest, tx: ServerTransaction): void {
+    const tag = this.dialog?.localTag;
+    const peer = this.peerLeg;
+    if (this.incoming || (this.state !== 'answered' && this.direction === 'inbound')) {
+      tx.respond(responseTo(req, 500, [['retry-after', String(1 + Math.floor(Math.random() * 3))]], '', tag));
       return;
     }
-    if (isSdp(header(req, 'content-type'), req.body)) this.remoteSdp = req.body;
-    const answer = this.peerLeg?.remoteSdp ?? this.lastSent;
-    const body = answer ? restamp(answer, this.host.address, this.origin) : '';
-    const hdrs: Header[] = [['contact', this.host.contact(this.transport)]];
-    if (body) hdrs.push(['content-type', 'application/sdp']);
-    tx.respond(responseTo(req, 200, hdrs, body, this.dialog?.localTag));
+    if (this.reinviting || this.state !== 'answered' || peer?.reinviting || peer?.incoming) {
+      tx.respond(responseTo(req, 491, [], '', tag));
+      return;
+    }
+    const st: PartyOffer = { req, tx, seq: cseqOf(req)?.seq ?? 0, offer: sdpOf(req), final: false, acked: false };
+    this.incoming = st;
+    if (req.method === 'INVITE') tx.onCancel = () => this.onOfferCancelled(st);
+    if (peer && peer.state === 'answered' && peer.dialog) this.relay(st, peer);
+    else this.answerLocally(st);
+  }
+
+  /** Nobody answered to relay to (the party hears our <Speak>, say): the party gets what we last sent it. */
+  private answerLocally(st: PartyOffer): void {
+    if (st.offer !== undefined) this.remoteSdp = st.offer;
+    const sdp = this.peerLeg?.remoteSdp ?? this.lastSent;
+    this.acceptOffer(st, sdp ? this.describe(sdp) : '');
     this.peerLeg?.syncMedia();
+  }
+
+  /**
+   * The B2BUA relay. Nothing changes for either party until the peer answers: then the peer holds
+   * the party's offer, the party gets the peer's answer, and both `remoteSdp`s move together. A
+   * refusal reaches the party with the peer's status and both keep their sessions. A peer that
+   * does not answer, or answers 408/481, has lost its dialog (§12.2.1.2, §14.1) and its leg ends;
+   * the party gets 500, not 408, because its own dialog with us lives on (a Dial's action URL, say).
+   */
+  private relay(st: PartyOffer, peer: SipLeg): void {
+    peer.relaying = { from: this, offer: st };
+    const release = () => {
+      if (peer.relaying?.offer === st) peer.relaying = undefined;
+    };
+    const out = peer.sendReinvite(st.offer, {
+      answered: (res, ack) => {
+        release();
+        const sdp = sdpOf(res);
+        if (st.offer !== undefined) {
+          if (sdp !== undefined) peer.remoteSdp = sdp;
+          if (st.final) {
+            // The party withdrew its offer (CANCEL, or it left) after the peer took it: put the peer back.
+            ack();
+            peer.syncMedia();
+            return;
+          }
+          this.remoteSdp = st.offer;
+          ack();
+          const answer = sdp ?? peer.remoteSdp;
+          this.acceptOffer(st, answer ? this.describe(answer) : '');
+          return;
+        }
+        // Late offer: the peer's 2xx carries its offer; its ACK must carry the party's answer.
+        const peerOffer = sdp ?? peer.remoteSdp ?? '';
+        if (sdp !== undefined) peer.remoteSdp = sdp;
+        const ackWith = (answer: string | undefined) => ack(peer.describe(answer ?? ownAnswer(peerOffer, this.host.address, this.host.discardPort, peer.origin)));
+        if (st.final) {
+          ackWith(undefined);
+          peer.syncMedia();
+          return;
+        }
+        st.answerPeer = (answer) => {
+          st.answerPeer = undefined;
+          if (answer !== undefined) this.remoteSdp = answer;
+          ackWith(answer);
+          // Without the party's answer the peer got ours (the discard port): give it the party's media again.
+          if (answer === undefined) peer.syncMedia();
+        };
+        this.acceptOffer(st, peerOffer ? this.describe(peerOffer) : '');
+      },
+      refused: (res) => {
+        release();
+        if (res.status === 408 || res.status === 481) {
+          this.refuseOffer(st, 500);
+          peer.dialogLost(res.status === 408 ? 'timeout' : 481);
+          return;
+        }
+        const pass = res.headers.filter(([k]) => k === 'retry-after' || k === 'warning' || k === 'reason');
+        this.refuseOffer(st, res.status, pass, res.reason);
+      },
+      failed: (why) => {
+        release();
+        this.refuseOffer(st, 500);
+        peer.dialogLost(why);
+      },
+    });
+    st.cancelPeer = out.cancel;
+  }
+
+  /** §9.2: the party CANCELled its re-INVITE (the CANCEL got its 200 from the network). */
+  private onOfferCancelled(st: PartyOffer): void {
+    if (st.final) return;
+    this.refuseOffer(st, 487);
+    st.cancelPeer?.();
+  }
+
+  /** 200 to the party's offer; a re-INVITE's 2xx is resent until the ACK (§13.3.1.4), an UPDATE is done. */
+  private acceptOffer(st: PartyOffer, body: string): void {
+    if (st.final) return;
+    st.final = true;
+    const hdrs: Header[] = [['contact', this.host.contact(this.transport)], ['allow', ALLOW], ['user-agent', this.host.userAgent]];
+    if (body) hdrs.push(['content-type', 'application/sdp']);
+    const ok = responseTo(st.req, 200, hdrs, body, this.dialog?.localTag);
+    st.tx.respond(ok);
+    if (this.dialog) refreshTarget(this.dialog, st.req);
+    if (st.req.method !== 'INVITE') {
+      this.offerDone(st);
+      return;
+    }
+    const { t1, t2 } = this.host.timers;
+    if (st.tx.source.transport === 'udp') {
+      let interval = t1;
+      const resend = () => {
+        if (st.acked || this.ended) return;
+        this.host.layer.sendStateless(ok, st.tx.replyTo);
+        interval = Math.min(interval * 2, t2);
+        this.after(interval, resend);
+      };
+      this.after(interval, resend);
+    }
+    this.after(64 * t1, () => {
+      if (st.acked || this.ended) return;
+      st.answerPeer?.(undefined);
+      this.offerDone(st);
+      this.sendBye('RECOVERY_ON_TIMER_EXPIRE');
+      this.endRemotely('timeout');
+    });
+  }
+
+  private refuseOffer(st: PartyOffer, status: number, extra: readonly Header[] = [], reason?: string): void {
+    if (st.final) return;
+    st.final = true;
+    st.tx.respond(responseTo(st.req, status, extra, '', this.dialog?.localTag, reason));
+    this.offerDone(st);
+  }
+
+  private offerDone(st: PartyOffer): void {
+    if (this.incoming !== st) return;
+    this.incoming = undefined;
+    this.flushPending();
+  }
+
+  /**
+   * The ACK for our 2xx to the party's re-INVITE (a new transaction, so the network hands it to
+   * the leg). After a late offer it carries the party's answer. False: not such an ACK.
+   */
+  protected onReinviteAck(req: SipRequest): boolean {
+    const st = this.incoming;
+    if (!st || !st.final || st.acked || st.req.method !== 'INVITE' || cseqOf(req)?.seq !== st.seq) return false;
+    st.acked = true;
+    const answer = sdpOf(req);
+    if (st.answerPeer) st.answerPeer(answer);
+    else if (st.offer === undefined && answer !== undefined) this.remoteSdp = answer;
+    this.offerDone(st);
+    if (st.offer === undefined && answer !== undefined) this.peerLeg?.syncMedia();
+    return true;
   }
 
   protected lastSent: string | undefined;
@@ -203,61 +412,149 @@ export abstract class SipLeg implements NetworkLeg {
     return sdp;
   }
 
+  /** Another party's SDP, re-stamped for this party; the version grows only when the media changes (RFC 3264 §8). */
+  private describe(sdp: string): string {
+    if (mediaOf(sdp) !== this.sentMedia) this.origin.version++;
+    return this.sending(restamp(sdp, this.host.address, this.origin));
+  }
+
   /** After a bridge or a peer's change: re-INVITE our party when it does not hold the peer's media. */
   syncMedia(): void {
     const peer = this.peerLeg;
     if (!peer || this.state !== 'answered' || !this.dialog || !peer.remoteSdp) return;
     if (mediaOf(peer.remoteSdp) === this.sentMedia) return;
-    if (this.reinviting) {
+    if (this.reinviting || this.incoming) {
       this.reinvitePending = true;
       return;
     }
     this.reinvite(peer.remoteSdp);
   }
 
+  private flushPending(): void {
+    if (!this.reinvitePending || this.reinviting || this.incoming) return;
+    this.reinvitePending = false;
+    this.syncMedia();
+  }
+
+  /** Our own re-INVITE: the party gets the peer's current description. */
   private reinvite(peerSdp: string): void {
-    const d = this.dialog!;
-    this.origin.version++;
-    const body = this.sending(restamp(peerSdp, this.host.address, this.origin));
-    const req = d.request('INVITE', this.host.contact(this.transport), this.host.via(this.transport), [['content-type', 'application/sdp'], ['user-agent', this.host.userAgent]], body);
-    const seq = d.localSeq;
-    this.reinviting = true;
-    const done = () => {
-      this.reinviting = false;
-      if (this.reinvitePending) {
-        this.reinvitePending = false;
-        this.syncMedia();
-      }
-    };
-    this.host.layer.sendRequest(req, d.peer, {
-      onResponse: (res: SipResponse) => {
-        if (res.status < 200) return;
-        if (res.status < 300) {
-          // §13.2.2.4: the ACK for a 2xx is end to end, a new transaction with the INVITE's CSeq number.
-          this.host.layer.sendStateless(d.request('ACK', this.host.contact(this.transport), this.host.via(this.transport), [], '', seq), d.peer);
-          const changed = isSdp(header(res, 'content-type'), res.body) && mediaOf(res.body) !== mediaOf(this.remoteSdp);
-          if (isSdp(header(res, 'content-type'), res.body)) this.remoteSdp = res.body;
-          done();
-          if (changed) this.peerLeg?.syncMedia();
+    this.sendReinvite(peerSdp, {
+      answered: (res, ack) => {
+        const sdp = sdpOf(res);
+        const changed = sdp !== undefined && mediaOf(sdp) !== mediaOf(this.remoteSdp);
+        if (sdp !== undefined) this.remoteSdp = sdp;
+        ack();
+        if (changed) this.peerLeg?.syncMedia();
+      },
+      refused: (res) => {
+        if (res.status === 408 || res.status === 481) {
+          this.dialogLost(res.status === 408 ? 'timeout' : 481);
           return;
         }
-        // 488/491/...: the party keeps what it had; the call goes on (§14.1).
         this.host.warn('re-INVITE refused', { status: res.status, leg: this.id });
-        done();
+        // §14.1: after a glare, try again later: 2.1-4 s when we chose the Call-ID, up to 2 s otherwise.
+        if (res.status === 491) this.after(this.direction === 'outbound' ? 2100 + Math.random() * 1900 : Math.random() * 2000, () => this.syncMedia());
       },
-      onTimeout: () => {
-        // §14.1: a re-INVITE that gets no answer ends the dialog.
-        done();
-        if (!this.ended) {
-          this.sendBye('RECOVERY_ON_TIMER_EXPIRE');
-          this.endRemotely('timeout');
-        }
-      },
-      onTransportError: () => {
-        done();
-        this.endRemotely('out-of-order');
-      },
+      failed: (why) => this.dialogLost(why),
     });
+  }
+
+  /**
+   * A re-INVITE to this party, with an offer (re-stamped for it) or without one (late offer). What
+   * we sent counts only once the party accepts it; a refusal leaves the party's session as it was.
+   */
+  private sendReinvite(offer: string | undefined, on: ReinviteOutcome): { cancel: () => void } {
+    const d = this.dialog!;
+    const before = { lastSent: this.lastSent, sentMedia: this.sentMedia };
+    const body = offer !== undefined ? this.describe(offer) : '';
+    const extra: Header[] = [['allow', ALLOW], ['user-agent', this.host.userAgent]];
+    if (body) extra.push(['content-type', 'application/sdp']);
+    const contact = this.host.contact(this.transport);
+    const via = this.host.via(this.transport);
+    const req = d.request('INVITE', contact, via, extra, body);
+    const seq = d.localSeq;
+    const to = d.peer;
+    this.reinviting = true;
+    let over = false;
+    let settled = false;
+    let provisional = false;
+    let cancelWanted = false;
+    let cancelSent = false;
+    let ack: SipRequest | undefined;
+    const done = () => {
+      if (over) return;
+      over = true;
+      this.reinviting = false;
+      this.flushPending();
+    };
+    const restore = () => {
+      this.lastSent = before.lastSent;
+      this.sentMedia = before.sentMedia;
+    };
+    const sendCancel = () => {
+      if (cancelSent) return;
+      cancelSent = true;
+      this.host.layer.sendRequest(cancelFor(req), to, IGNORE);
+    };
+    const sendAck = (answer?: string) => {
+      if (ack) return;
+      // §13.2.2.4: the ACK for a 2xx is end to end, a new transaction with the INVITE's CSeq number.
+      ack = d.request('ACK', contact, via, answer ? [['content-type', 'application/sdp']] : [], answer ?? '', seq);
+      this.host.layer.sendStateless(ack, d.peer);
+      done();
+    };
+    const fail = (why: 'timeout' | 'transport') => {
+      if (settled) return;
+      settled = true;
+      restore();
+      done();
+      on.failed(why);
+    };
+    this.host.layer.sendRequest(req, to, {
+      onResponse: (res) => {
+        if (res.status < 200) {
+          provisional = true;
+          if (cancelWanted && !settled) sendCancel();
+          return;
+        }
+        if (res.status < 300) {
+          if (settled) {
+            // A retransmitted 2xx: our ACK was lost (or, late offer, is still waiting for its answer).
+            if (ack) this.host.layer.sendStateless(ack, d.peer);
+            return;
+          }
+          settled = true;
+          refreshTarget(d, res);
+          on.answered(res, sendAck);
+          return;
+        }
+        if (settled) return;
+        settled = true;
+        restore();
+        done();
+        on.refused(res);
+      },
+      onTimeout: () => fail('timeout'),
+      onTransportError: () => fail('transport'),
+    });
+    return {
+      cancel: () => {
+        if (settled) return;
+        cancelWanted = true;
+        // §9.1: no CANCEL before a provisional response; it goes out when one arrives.
+        if (provisional) sendCancel();
+      },
+    };
+  }
+
+  /** §12.2.1.2, §14.1: a re-INVITE answered 408 or 481, or not at all, ends the dialog. */
+  private dialogLost(why: 'timeout' | 'transport' | 481): void {
+    if (this.ended) return;
+    if (why === 'timeout') {
+      this.sendBye('RECOVERY_ON_TIMER_EXPIRE');
+      this.endRemotely('timeout');
+    } else if (why === 'transport') this.endRemotely('out-of-order');
+    else this.endRemotely(reasonForResponse(481));
   }
 
   private pumpDigits(): void {
@@ -277,8 +574,21 @@ export abstract class SipLeg implements NetworkLeg {
   /** 2xx retransmissions of an INVITE already answered by the far end (§13.2.2.4) land here. */
   onStrayResponse(_res: SipResponse): void {}
 
-  /** An ACK inside the dialog (inbound legs: the ACK for our 2xx). */
-  onAck(_req: SipRequest): void {}
+  /** An ACK inside the dialog: for our 2xx to the INVITE (inbound legs) or to a party's re-INVITE. */
+  onAck(req: SipRequest): void {
+    this.onReinviteAck(req);
+  }
+}
+
+function sdpOf(msg: SipMessage): string | undefined {
+  return isSdp(header(msg, 'content-type'), msg.body) ? msg.body : undefined;
+}
+
+/** §12.2.1.2, §12.2.2: a target refresh request or its 2xx carries the new remote target. */
+function refreshTarget(d: Dialog, msg: SipMessage): void {
+  const contact = header(msg, 'contact');
+  const uri = contact ? parseNameAddr(contact)?.uri : undefined;
+  if (uri) d.remoteTarget = uri;
 }
 
 export const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE';

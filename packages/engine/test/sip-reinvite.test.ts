@@ -1,0 +1,276 @@
+/**
+ * A party's own re-INVITE (and UPDATE) relayed to the bridged peer (RFC 3261 §14, RFC 3264), end
+ * to end between two real sipp processes: sipp calls the engine, the app Dials a second sipp
+ * through the trunk, and one of them changes the session (hold) mid-call. The party must get the
+ * peer's answer (late offers and UPDATE included), a refusal or a CANCEL must come back as the
+ * peer's status, crossing offers get 491, a peer that never answers costs only its own leg, and
+ * none of it may change the call's webhooks.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { startSipRig, AUTH_TOKEN, type SipRig } from './support/sip-rig.ts';
+import { startSipp, expectSippOk, type SippOptions, type SippRun } from './support/sipp.ts';
+import type { CapturedRequest } from './support/app-server.ts';
+
+const pick = (r: CapturedRequest, keys: string[]) => Object.fromEntries(keys.map((k) => [k, r.params[k]]));
+const DID = '15553330001';
+const B = '15551110001';
+
+interface Call {
+  rig: SipRig;
+  uac: SippRun;
+  uas: SippRun;
+}
+
+/** sipp (UAC) calls DID; the app Dials B, a sipp UAS behind the trunk; both sipps must succeed. */
+async function bridged(caller: Omit<SippOptions, 'remote' | 'service'>, callee: SippOptions, check: (c: Call) => void): Promise<void> {
+  const uas = await startSipp(callee);
+  const rig = await startSipRig({ trunks: `sip:127.0.0.1:${uas.port};prefix=${B}` });
+  let uac: SippRun | undefined;
+  try {
+    rig.app.on('/inbound', `<Response><Dial action="${rig.app.url('/action')}" callbackUrl="${rig.app.url('/cb')}"><Number>${B}</Number></Dial></Response>`);
+    const app = await rig.api('POST', 'Application/', { app_name: 'reinvite', answer_url: rig.app.url('/inbound'), hangup_url: rig.app.url('/hangup') });
+    assert.equal(app.status, 201, JSON.stringify(app.body));
+    assert.equal((await rig.api('POST', `PhoneNumber/${DID}/`, { app_id: app.body.app_id })).status, 201);
+    uac = await startSipp({ ...caller, remote: rig.sipAddress, service: DID });
+    await expectSippOk(uac, `caller ${caller.scenario}`);
+    await rig.waitFor('/hangup');
+    await rig.settle();
+    await expectSippOk(uas, `callee ${callee.scenario}`);
+    check({ rig, uac, uas });
+    rig.app.assertAllSigned({ authToken: AUTH_TOKEN, mainAuthToken: AUTH_TOKEN });
+  } finally {
+    uac?.kill();
+    uas.kill();
+    await rig.close();
+  }
+}
+
+interface Msg {
+  readonly dir: 'in' | 'out';
+  readonly first: string;
+  readonly cseq: string;
+  readonly text: string;
+  readonly body: string;
+}
+
+/** What went over the wire for one sipp, from its message trace, in order. */
+function wire(r: SippRun): Msg[] {
+  const text = readdirSync(r.dir)
+    .filter((f) => f.endsWith('_messages.log'))
+    .map((f) => readFileSync(join(r.dir, f), 'utf8'))
+    .join('\n')
+    .replace(/\r/g, '');
+  const out: Msg[] = [];
+  for (const chunk of text.split(/^-{20,} \d{4}-.*$/m)) {
+    const m = /^\s*(UDP|TCP) message (sent|received)[^\n]*\n([\s\S]*)$/.exec(chunk);
+    if (!m) continue;
+    const msg = m[3]!.trim();
+    const blank = msg.indexOf('\n\n');
+    out.push({
+      dir: m[2] === 'sent' ? 'out' : 'in',
+      first: msg.split('\n')[0]!,
+      cseq: /^CSeq:\s*(.+)$/im.exec(msg)?.[1]?.trim() ?? '',
+      text: msg,
+      body: blank >= 0 ? msg.slice(blank + 2).trim() : '',
+    });
+  }
+  return out;
+}
+
+/** Messages of one direction whose first line starts with `start` and whose CSeq is `cseq`. */
+function find(r: SippRun, dir: Msg['dir'], start: string, cseq: string): Msg[] {
+  return wire(r).filter((m) => m.dir === dir && m.first.startsWith(start) && m.cseq === cseq);
+}
+
+function one(r: SippRun, dir: Msg['dir'], start: string, cseq: string): Msg {
+  const found = find(r, dir, start, cseq);
+  assert.ok(found.length >= 1, `no ${dir} ${start} (CSeq ${cseq}) in\n${r.log()}`);
+  return found[0]!;
+}
+
+const mediaPort = (sdp: string) => /^m=audio (\d+) /m.exec(sdp)?.[1];
+const origin = (sdp: string) => /^o=(\S+) (\d+) (\d+) /m.exec(sdp)?.slice(1, 4);
+
+/** `/path:DialAction` of every webhook, and its time in seconds from the first. */
+function timeline(rig: SipRig): Array<[string, number]> {
+  const all = rig.app.requests();
+  return all.map((r) => [`${r.path}${r.params.DialAction ? ':' + r.params.DialAction : ''}`, rig.at(r) - rig.at(all[0]!)]);
+}
+
+/** The webhooks of a bridged call that the caller hangs up `seconds` after the answer, re-INVITEs or not. */
+function assertUnchangedCall(rig: SipRig, seconds: number): void {
+  const t = timeline(rig);
+  assert.deepEqual(t.map(([p]) => p), ['/inbound', '/cb:answer', '/cb:connected', '/cb:hangup', '/action', '/hangup']);
+  // Real time on a shared machine: each webhook within a second of when it is due.
+  const due = [0, 0, 0, seconds, seconds, seconds];
+  t.forEach(([p, at], i) => assert.ok(Math.abs(at - due[i]!) < 1, `${p} at ${at.toFixed(2)} s, due at ${due[i]} s`));
+  const [cbAnswer, cbConnected, cbHangup] = rig.app.requests('/cb');
+  const aUuid = rig.app.requests('/inbound')[0]!.params.CallUUID!;
+  assert.deepEqual(pick(cbAnswer!, ['Event', 'DialAction', 'DialBLegTo', 'DialBLegPosition', 'DialBLegStatus', 'DialALegUUID']), {
+    Event: 'DialAnswer', DialAction: 'answer', DialBLegTo: B, DialBLegPosition: '1', DialBLegStatus: 'answer', DialALegUUID: aUuid,
+  });
+  assert.equal(cbConnected!.params.DialAction, 'connected');
+  assert.deepEqual(pick(cbHangup!, ['DialAction', 'DialBLegStatus', 'DialBLegHangupCause', 'DialBLegHangupCauseCode', 'DialBLegHangupSource']), {
+    DialAction: 'hangup', DialBLegStatus: 'hangup', DialBLegHangupCause: 'NORMAL_CLEARING', DialBLegHangupCauseCode: '4000', DialBLegHangupSource: 'Caller',
+  });
+  assert.deepEqual(pick(rig.app.requests('/action')[0]!, ['DialStatus', 'DialRingStatus', 'DialHangupCause', 'DialALegUUID']), {
+    DialStatus: 'completed', DialRingStatus: 'true', DialHangupCause: 'NORMAL_CLEARING', DialALegUUID: aUuid,
+  });
+  assert.equal(rig.app.requests('/action')[0]!.params.DialBLegUUID, cbAnswer!.params.DialBLegUUID);
+  assert.deepEqual(pick(rig.app.requests('/hangup')[0]!, ['Event', 'Direction', 'From', 'To', 'CallStatus', 'HangupCause', 'HangupCauseCode', 'HangupSource']), {
+    Event: 'Hangup', Direction: 'inbound', From: 'sipp', To: DID, CallStatus: 'completed', HangupCause: 'NORMAL_CLEARING', HangupCauseCode: '4000', HangupSource: 'Caller',
+  });
+  const duration = Number(rig.app.requests('/hangup')[0]!.params.Duration);
+  assert.ok(duration === seconds || duration === seconds + 1, `Duration ${duration}`);
+}
+
+describe('a party\'s re-INVITE relayed to its peer', { concurrency: true }, () => {
+  test('baseline: the same call without a re-INVITE has these webhooks', () =>
+    bridged({ scenario: 'uac-invite-bye.xml', pauseMs: 2000 }, { scenario: 'uas-answer.xml' }, ({ rig }) => assertUnchangedCall(rig, 2)));
+
+  test('hold: the callee is offered the caller\'s a=sendonly, the caller gets the callee\'s a=recvonly answer', () =>
+    bridged({ scenario: 'uac-invite-hold-bye.xml', pauseMs: 1000 }, { scenario: 'uas-answer-accept-reinvite.xml' }, ({ rig, uac, uas }) => {
+      assertUnchangedCall(rig, 2);
+      const callerPort = mediaPort(one(uac, 'out', 'INVITE', '1 INVITE').body)!;
+      const calleePort = mediaPort(one(uas, 'out', 'SIP/2.0 200', '1 INVITE').body)!;
+      // The callee's re-INVITE: the caller's media, on hold, in the session we opened with the callee.
+      const first = one(uas, 'in', 'INVITE', '1 INVITE').body;
+      const reinvite = one(uas, 'in', 'INVITE', '2 INVITE').body;
+      assert.match(reinvite, /^a=sendonly$/m);
+      assert.match(reinvite, /^c=IN IP4 127\.0\.0\.1$/m);
+      assert.equal(mediaPort(reinvite), callerPort);
+      assert.deepEqual(origin(reinvite), ['switchboard', origin(first)![1], String(Number(origin(first)![2]) + 1)]);
+      // The caller's answer is the callee's: recvonly, the callee's port, our next session version.
+      const firstOk = one(uac, 'in', 'SIP/2.0 200', '1 INVITE').body;
+      const ok = one(uac, 'in', 'SIP/2.0 200', '2 INVITE').body;
+      assert.match(ok, /^a=recvonly$/m);
+      assert.equal(mediaPort(ok), calleePort);
+      assert.deepEqual(origin(ok), ['switchboard', origin(firstOk)![1], String(Number(origin(firstOk)![2]) + 1)]);
+      // One re-INVITE, one way: nobody else was re-INVITEd to mend the media.
+      assert.equal(wire(uac).filter((m) => m.dir === 'in' && m.first.startsWith('INVITE')).length, 0);
+      assert.equal(wire(uas).filter((m) => m.dir === 'in' && m.first.startsWith('INVITE')).length, 2);
+    }));
+
+  test('refused: the callee answers the re-INVITE 488, the caller gets 488 and the call goes on', () =>
+    bridged({ scenario: 'uac-invite-hold-refused-bye.xml', pauseMs: 1000 }, { scenario: 'uas-answer-refuse-reinvite.xml' }, ({ rig, uac, uas }) => {
+      assertUnchangedCall(rig, 2);
+      assert.match(one(uas, 'in', 'INVITE', '2 INVITE').body, /^a=sendonly$/m);
+      assert.equal(one(uac, 'in', 'SIP/2.0 488', '2 INVITE').first, 'SIP/2.0 488 Not Acceptable Here');
+      assert.equal(find(uac, 'in', 'SIP/2.0 200', '2 INVITE').length, 0);
+      // Both keep the session they had: no one is re-INVITEd afterwards.
+      assert.equal(wire(uac).filter((m) => m.dir === 'in' && m.first.startsWith('INVITE')).length, 0);
+      assert.equal(wire(uas).filter((m) => m.dir === 'in' && m.first.startsWith('INVITE')).length, 2);
+    }));
+
+  test('the caller CANCELs its re-INVITE: it gets 487, the callee\'s relayed re-INVITE is CANCELled, and the call goes on', () =>
+    bridged({ scenario: 'uac-invite-hold-cancel-bye.xml', pauseMs: 500 }, { scenario: 'uas-answer-cancelled-reinvite.xml' }, ({ rig, uac, uas }) => {
+      assertUnchangedCall(rig, 2);
+      assert.equal(one(uac, 'in', 'SIP/2.0 487', '2 INVITE').first, 'SIP/2.0 487 Request Terminated');
+      // §9.1: the CANCEL names the relayed re-INVITE (its branch and CSeq number), and came after its 100.
+      const relayed = one(uas, 'in', 'INVITE', '2 INVITE');
+      const cancel = one(uas, 'in', 'CANCEL', '2 CANCEL');
+      const branch = (m: Msg) => /^Via:.*;branch=([^;\s]+)/m.exec(m.text)?.[1];
+      assert.equal(branch(cancel), branch(relayed));
+      // The callee refused in the end, so both keep their sessions: no re-INVITE to put anything back.
+      assert.equal(wire(uac).filter((m) => m.dir === 'in' && m.first.startsWith('INVITE')).length, 0);
+      assert.equal(wire(uas).filter((m) => m.dir === 'in' && m.first.startsWith('INVITE')).length, 2);
+    }));
+
+  test('the callee holds while the caller re-INVITEs too: the crossing offer gets 491 (§14.2), the callee\'s hold goes through', () =>
+    bridged({ scenario: 'uac-invite-glare-bye.xml', pauseMs: 1000 }, { scenario: 'uas-answer-hold-reinvite.xml' }, ({ rig, uac, uas }) => {
+      assertUnchangedCall(rig, 2);
+      const callerPort = mediaPort(one(uac, 'out', 'INVITE', '1 INVITE').body)!;
+      const calleePort = mediaPort(one(uas, 'out', 'SIP/2.0 200', '1 INVITE').body)!;
+      // The callee's offer reached the caller, re-stamped.
+      const relayed = one(uac, 'in', 'INVITE', '1 INVITE').body;
+      assert.match(relayed, /^a=sendonly$/m);
+      assert.equal(mediaPort(relayed), calleePort);
+      assert.equal(origin(relayed)![0], 'switchboard');
+      // The caller's own offer, sent while that re-INVITE was pending, was refused and went no further.
+      assert.equal(one(uac, 'in', 'SIP/2.0 491', '2 INVITE').first, 'SIP/2.0 491 Request Pending');
+      assert.equal(wire(uas).filter((m) => m.dir === 'in' && m.first.startsWith('INVITE')).length, 1);
+      assert.ok(!wire(uas).some((m) => /a=inactive/.test(m.body)));
+      // The caller's answer reached the callee.
+      const answer = one(uas, 'in', 'SIP/2.0 200', '1 INVITE').body;
+      assert.match(answer, /^a=recvonly$/m);
+      assert.equal(mediaPort(answer), callerPort);
+      assert.equal(origin(answer)![0], 'switchboard');
+    }));
+
+  test('late offer: an offerless re-INVITE gets the callee\'s offer, and the caller\'s answer rides the ACK to the callee', () =>
+    bridged({ scenario: 'uac-invite-late-reinvite-bye.xml', pauseMs: 1000 }, { scenario: 'uas-answer-accept-reinvite.xml' }, ({ rig, uac, uas }) => {
+      assertUnchangedCall(rig, 2);
+      const callerPort = mediaPort(one(uac, 'out', 'INVITE', '1 INVITE').body)!;
+      const calleePort = mediaPort(one(uas, 'out', 'SIP/2.0 200', '1 INVITE').body)!;
+      const reinvite = one(uas, 'in', 'INVITE', '2 INVITE');
+      assert.equal(reinvite.body, '');
+      assert.doesNotMatch(reinvite.text, /Content-Type/i);
+      const offer = one(uac, 'in', 'SIP/2.0 200', '2 INVITE').body;
+      assert.match(offer, /^a=recvonly$/m);
+      assert.equal(mediaPort(offer), calleePort);
+      assert.equal(origin(offer)![0], 'switchboard');
+      const ack = one(uas, 'in', 'ACK', '2 ACK').body;
+      assert.match(ack, /^a=sendonly$/m);
+      assert.equal(mediaPort(ack), callerPort);
+      assert.equal(origin(ack)![0], 'switchboard');
+    }));
+
+  test('UPDATE: the offer reaches the callee in a re-INVITE, its answer comes back in the 200 to the UPDATE', () =>
+    bridged({ scenario: 'uac-invite-update-hold-bye.xml', pauseMs: 1000 }, { scenario: 'uas-answer-accept-reinvite.xml' }, ({ rig, uac, uas }) => {
+      assertUnchangedCall(rig, 2);
+      const callerPort = mediaPort(one(uac, 'out', 'INVITE', '1 INVITE').body)!;
+      const calleePort = mediaPort(one(uas, 'out', 'SIP/2.0 200', '1 INVITE').body)!;
+      const reinvite = one(uas, 'in', 'INVITE', '2 INVITE').body;
+      assert.match(reinvite, /^a=sendonly$/m);
+      assert.equal(mediaPort(reinvite), callerPort);
+      const ok = one(uac, 'in', 'SIP/2.0 200', '2 UPDATE').body;
+      assert.match(ok, /^a=recvonly$/m);
+      assert.equal(mediaPort(ok), calleePort);
+    }));
+
+  test('unbridged: a caller who hears <Speak> and holds gets back what we last sent it', async () => {
+    const rig = await startSipRig({ trunks: `sip:127.0.0.1:9;prefix=${B}` });
+    let uac: SippRun | undefined;
+    try {
+      rig.app.on('/inbound', '<Response><Speak>please hold</Speak><Wait length="30"/></Response>');
+      const app = await rig.api('POST', 'Application/', { app_name: 'reinvite', answer_url: rig.app.url('/inbound'), hangup_url: rig.app.url('/hangup') });
+      assert.equal((await rig.api('POST', `PhoneNumber/${DID}/`, { app_id: app.body.app_id })).status, 201);
+      uac = await startSipp({ scenario: 'uac-invite-hold-bye.xml', pauseMs: 1000, remote: rig.sipAddress, service: DID });
+      await expectSippOk(uac, 'uac-invite-hold-bye.xml');
+      await rig.waitFor('/hangup');
+      await rig.settle();
+      assert.deepEqual(rig.app.requests().map((r) => r.path), ['/inbound', '/hangup']);
+      assert.deepEqual(pick(rig.app.requests('/hangup')[0]!, ['CallStatus', 'HangupCause', 'HangupSource', 'Duration']), { CallStatus: 'completed', HangupCause: 'NORMAL_CLEARING', HangupSource: 'Caller', Duration: '2' });
+      const first = one(uac, 'in', 'SIP/2.0 200', '1 INVITE').body;
+      const again = one(uac, 'in', 'SIP/2.0 200', '2 INVITE').body;
+      // The same description, so the same session version (RFC 3264 §8).
+      assert.equal(again, first);
+      assert.match(first, /^o=switchboard /m);
+    } finally {
+      uac?.kill();
+      await rig.close();
+    }
+  });
+
+  test('no answer from the callee: Timer B, the caller gets 500, the callee gets BYE, and the call ends as the Dial does', { timeout: 120_000 }, () =>
+    bridged({ scenario: 'uac-invite-hold-timeout.xml', timeoutS: 90 }, { scenario: 'uas-answer-ignore-reinvite.xml', timeoutS: 90 }, ({ rig, uac, uas }) => {
+      assert.deepEqual(timeline(rig).map(([p]) => p), ['/inbound', '/cb:answer', '/cb:connected', '/cb:hangup', '/action', '/hangup']);
+      // The re-INVITE went out 1 s after the answer; Timer B is 64*T1 = 32 s.
+      const end = rig.at(rig.app.requests('/hangup')[0]!) - rig.at(rig.app.requests('/inbound')[0]!);
+      assert.ok(end >= 32 && end < 38, `the call ended after ${end} s`);
+      assert.deepEqual(pick(rig.app.requests('/cb')[2]!, ['DialAction', 'DialBLegHangupCause', 'DialBLegHangupCauseCode', 'DialBLegHangupSource']), {
+        DialAction: 'hangup', DialBLegHangupCause: 'RECOVERY_ON_TIMER_EXPIRE', DialBLegHangupCauseCode: '6000', DialBLegHangupSource: 'Carrier',
+      });
+      assert.deepEqual(pick(rig.app.requests('/action')[0]!, ['DialStatus', 'DialHangupCause']), { DialStatus: 'completed', DialHangupCause: 'RECOVERY_ON_TIMER_EXPIRE' });
+      // The caller's own dialog lived on (500, not 408) until the XML after the Dial ended.
+      assert.deepEqual(pick(rig.app.requests('/hangup')[0]!, ['CallStatus', 'HangupCause', 'HangupCauseCode', 'HangupSource']), {
+        CallStatus: 'completed', HangupCause: 'NORMAL_CLEARING', HangupCauseCode: '4010', HangupSource: 'Plivo',
+      });
+      const label = (m: Msg) => `${m.first.startsWith('SIP/2.0') ? m.first.split(' ')[1] : m.first.split(' ')[0]} ${m.cseq}`;
+      assert.deepEqual(wire(uac).filter((m) => m.dir === 'in' && !m.first.startsWith('SIP/2.0 1')).map(label), ['200 1 INVITE', '500 2 INVITE', 'BYE 1 BYE']);
+      assert.match(one(uas, 'in', 'BYE', '3 BYE').text, /^Reason: Q\.850;cause=102;text="RECOVERY_ON_TIMER_EXPIRE"$/m);
+    }));
+});
