@@ -13,7 +13,9 @@ import { Activity } from './util/activity.ts';
 import { newAuthId, newAuthToken } from './util/ids.ts';
 import { SimulatedNetwork } from './network/simulated/index.ts';
 import type { Network } from './network/network.ts';
-import { SipNetwork } from './network/sip/sip-network.ts';
+import type { SipNetwork } from './network/sip/sip-network.ts';
+import { SipNetworks } from './network/sip/sip-networks.ts';
+import { listenKey } from './network/sip/trunk.ts';
 import { RoutedNetwork } from './network/routed-network.ts';
 import { SimulatorNumbers } from './numbers/simulator-numbers.ts';
 import { HttpSender } from './webhooks/http-sender.ts';
@@ -58,8 +60,11 @@ export class Engine {
   readonly store: Store;
   readonly log: Logger;
   readonly network: SimulatedNetwork;
-  /** The SIP trunks' network, when `--sip-listen` / `--sip-trunk` are set (docs/sip.md). */
+  /** The SIP network of the first listen address, when SIP is configured (docs/sip.md). */
   readonly sip?: SipNetwork;
+  /** One SIP network per listen address, in the configured order; empty without SIP. */
+  readonly sipNetworks: readonly SipNetwork[] = [];
+  private readonly sipAll?: SipNetworks;
   /** What calls are placed on: the simulated network, or both networks routed by destination. */
   private readonly callNetwork: Network;
   readonly simNumbers: SimulatorNumbers;
@@ -95,15 +100,18 @@ export class Engine {
     });
     this.callNetwork = this.network;
     if (config.sip) {
-      this.sip = new SipNetwork({
+      this.sipAll = new SipNetworks({
         clock,
         listen: config.sip.listen,
         trunks: config.sip.trunks,
+        ...(config.sip.dns ? { dns: config.sip.dns } : {}),
         userAgent: `Switchboard/${VERSION}`,
         warn: (msg, data) => this.log.warn(data ?? {}, msg),
       });
+      this.sipNetworks = this.sipAll.networks;
+      this.sip = this.sipNetworks[0];
       const scriptFor = this.simNumbers.scriptFor;
-      this.callNetwork = new RoutedNetwork({ simulated: this.network, sip: this.sip, isSimulated: (n) => scriptFor(n) !== undefined });
+      this.callNetwork = new RoutedNetwork({ simulated: this.network, sip: this.sipAll, isSimulated: (n) => scriptFor(n) !== undefined });
     }
   }
 
@@ -118,9 +126,13 @@ export class Engine {
   async start(): Promise<void> {
     const { config, clock } = this.opts;
     await this.store.migrate();
-    if (this.sip) {
-      await this.sip.start();
-      this.log.info({ sip: `${this.sip.address}:${this.sip.port}` }, 'SIP listening');
+    if (this.sipAll) {
+      await this.sipAll.start();
+      for (const [i, n] of this.sipNetworks.entries()) {
+        const listen = this.opts.config.sip!.listen[i]!;
+        const trunks = this.opts.config.sip!.trunks.filter((t) => n.servesTrunk(t)).map((t) => t.name);
+        this.log.info({ sip: `${n.address}:${n.port}`, listen: listenKey(listen), ...(listen.name ? { name: listen.name } : {}), trunks }, 'SIP listening');
+      }
     }
     this.credentials = await this.resolveCredentials();
     this.sender = new HttpSender({

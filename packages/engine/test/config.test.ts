@@ -50,3 +50,154 @@ for (const [flags, env, message] of BAD) {
 test('a flag without its value is an error', () => {
   assert.throws(() => loadConfig({ port: true }, {}), { message: '--port: needs a value' });
 });
+
+// ---- the config file (--config FILE; docs/cli.md, docs/sip.md "Settings") ----------------------
+
+const file = (data: unknown) => ({ name: 'config.json', data });
+
+test('the file gives every flag by its long name; numbers as JSON numbers or strings', () => {
+  const c = loadConfig({}, {}, file({
+    host: '0.0.0.0', port: 9000, db: '/tmp/f.db', seed: '5', 'default-script': 'busy', 'network-timeout': 10, 'play-length': '1500ms',
+    'billing-increment': 30, 'webhook-retry-for': '2h', 'webhook-concurrency': '4', 'inbound-answer-url': 'http://127.0.0.1:3000/in',
+    'log-level': 'warn', grace: 5, sim: 'sim.json', 'auth-id': 'MATESTACCOUNT0000001', 'auth-token': 'secret-token',
+  }));
+  assert.deepEqual(
+    [c.host, c.port, c.dbPath, c.sim.seed, c.sim.defaultScript, c.sim.networkTimeoutMs, c.media.playMs, c.billingIncrementS, c.webhooks.retryForMs, c.webhooks.perHostConcurrency, c.inboundAnswerUrl, c.logLevel, c.graceMs, c.simFile, c.authId, c.authToken],
+    ['0.0.0.0', 9000, '/tmp/f.db', 5, 'busy', 10_000, 1500, 30, 7_200_000, 4, 'http://127.0.0.1:3000/in', 'warn', 5000, 'sim.json', 'MATESTACCOUNT0000001', 'secret-token'],
+  );
+  assert.equal(c.sip, undefined);
+  assert.equal(loadConfig({}, {}).graceMs, 30_000);
+});
+
+test('flags win over the environment, the environment over the file, the file over defaults', () => {
+  const f = file({ port: 9000, 'log-level': 'warn' });
+  const env = { SWITCHBOARD_PORT: '9001' };
+  assert.equal(loadConfig({ port: '9002' }, env, f).port, 9002);
+  assert.equal(loadConfig({}, env, f).port, 9001);
+  assert.equal(loadConfig({}, { SWITCHBOARD_PORT: '' }, f).port, 9000);
+  assert.equal(loadConfig({}, {}, file({})).port, 8080);
+  assert.equal(loadConfig({ 'log-level': 'error' }, {}, f).logLevel, 'error');
+  // The account may come half from the file, half from the environment.
+  const c = loadConfig({}, { SWITCHBOARD_AUTH_TOKEN: 'secret-token' }, file({ 'auth-id': 'MATESTACCOUNT0000001' }));
+  assert.deepEqual([c.authId, c.authToken], ['MATESTACCOUNT0000001', 'secret-token']);
+});
+
+test('the sip object: listen addresses (text or objects), trunks with credentials, prefixes, caller-ID and dial rules, a listen address, DNS', () => {
+  const c = loadConfig({}, {}, file({
+    sip: {
+      listen: ['0.0.0.0:5060', { host: '10.0.0.5', port: '5070', name: 'carrier-side' }],
+      trunks: [
+        {
+          name: 'carrier-a', host: 'sip.carrier.example', transport: 'tcp', username: 'acct', password: 's3cret', prefixes: ['+1555', 44],
+          callerId: { format: '+e164', default: '+15550001111', allowed: ['1555'] }, dial: { strip: '1', prepend: '011' }, listen: 'carrier-side',
+        },
+        { host: '192.0.2.10', port: 5080, listen: '0.0.0.0:5060' },
+        'sip:pbx.example:5062;transport=tcp;prefix=7',
+      ],
+      dns: { servers: ['127.0.0.1:5353', '192.0.2.53'], refresh: '10m' },
+    },
+  }));
+  assert.deepEqual(c.sip, {
+    listen: [{ host: '0.0.0.0', port: 5060 }, { host: '10.0.0.5', port: 5070, name: 'carrier-side' }],
+    trunks: [
+      {
+        name: 'carrier-a', host: 'sip.carrier.example', transport: 'tcp', prefixes: ['1555', '44'], username: 'acct', password: 's3cret',
+        callerId: { format: '+e164', default: '15550001111', allowed: ['1555'] }, dial: { strip: '1', prepend: '011' }, listen: 'carrier-side',
+      },
+      { name: '192.0.2.10:5080', host: '192.0.2.10', port: 5080, transport: 'udp', prefixes: [], listen: '0.0.0.0:5060' },
+      { name: 'pbx.example:5062', host: 'pbx.example', port: 5062, transport: 'tcp', prefixes: ['7'] },
+    ],
+    dns: { servers: ['127.0.0.1:5353', '192.0.2.53'], refreshMs: 600_000 },
+  });
+  // One address needs no list; without one the default address is used.
+  assert.deepEqual(loadConfig({}, {}, file({ sip: { listen: '127.0.0.1:5070' } })).sip?.listen, [{ host: '127.0.0.1', port: 5070 }]);
+  assert.deepEqual(loadConfig({}, {}, file({ sip: { trunks: [] } })).sip, { listen: [{ host: '127.0.0.1', port: 5060 }], trunks: [] });
+});
+
+test('--sip-listen and --sip-trunk (or their variables) replace the file\'s sip.listen and sip.trunks', () => {
+  const f = file({ sip: { listen: ['127.0.0.1:5060', '127.0.0.1:5070'], trunks: [{ name: 'a', host: '192.0.2.1', port: 5060 }] } });
+  const listenOnly = loadConfig({ 'sip-listen': '127.0.0.1:6060,127.0.0.2:6060' }, {}, f).sip!;
+  assert.deepEqual(listenOnly.listen, [{ host: '127.0.0.1', port: 6060 }, { host: '127.0.0.2', port: 6060 }]);
+  assert.deepEqual(listenOnly.trunks.map((t) => t.name), ['a']);
+  const trunkOnly = loadConfig({}, { SWITCHBOARD_SIP_TRUNK: 'sip:192.0.2.9:5090' }, f).sip!;
+  assert.equal(trunkOnly.listen.length, 2);
+  assert.deepEqual(trunkOnly.trunks, [{ name: '192.0.2.9:5090', host: '192.0.2.9', port: 5090, transport: 'udp', prefixes: [] }]);
+  // A trunk URI without a port leaves the port to RFC 3263 resolution.
+  assert.equal(loadConfig({ 'sip-trunk': 'sip:carrier.example' }, {}).sip!.trunks[0]!.port, undefined);
+});
+
+test('the full example of docs/sip.md loads', async () => {
+  const { readFileSync } = await import('node:fs');
+  const doc = readFileSync(new URL('../../../docs/sip.md', import.meta.url), 'utf8');
+  const json = /```json\n([\s\S]*?)```/.exec(doc.slice(doc.indexOf('## Settings')))?.[1];
+  assert.ok(json, 'docs/sip.md has a JSON example under Settings');
+  const c = loadConfig({}, {}, file(JSON.parse(json)));
+  assert.ok(c.sip && c.sip.trunks.length >= 2 && c.sip.listen.length >= 2);
+});
+
+const BAD_FILES: Array<[unknown, string]> = [
+  [[], 'config.json: must hold a JSON object'],
+  [{ sip: { listen: '127.0.0.1:5060' }, 'sip-trunk': 'sip:x' }, 'config.json: sip-trunk: put trunks in sip.trunks'],
+  [{ 'sip-listen': '127.0.0.1:5060' }, 'config.json: sip-listen: put listen addresses in sip.listen'],
+  [{ port: true }, 'config.json: port: must be a number or a string, got true'],
+  [{ host: 1 }, 'config.json: host: must be a string, got 1'],
+  [{ port: 70000 }, 'config.json: port: must be between 0 and 65535, got 70000'],
+  [{ port: '80.5' }, 'config.json: port: must be a whole number, got "80.5"'],
+  [{ 'webhook-retry-for': 'forever' }, 'config.json: webhook-retry-for: must be a duration like 30s, 10m, 24h or a number of seconds, got "forever"'],
+  [{ grace: 'later' }, 'config.json: grace: must be a duration like 30s, 10m, 24h or a number of seconds, got "later"'],
+  [{ 'log-level': 'loud' }, 'config.json: log-level: one of fatal, error, warn, info, debug, trace, silent; got "loud"'],
+  [{ 'auth-id': 'MATESTACCOUNT0000001' }, 'config.json: auth-id and auth-token must be set together (or neither, for a generated development pair)'],
+  [{ 'auth-id': 'MA-bad!', 'auth-token': 'secret-token' }, 'config.json: auth-id: letters and digits only (Plivo\'s shape is MA + 18), got "MA-bad!"'],
+  [{ sip: [] }, 'config.json: sip: must be an object, got []'],
+  [{ sip: { trunk: [] } }, 'config.json: sip.trunk: unknown key (known: listen, trunks, dns)'],
+  [{ sip: { listen: [] } }, 'config.json: sip.listen: must list at least one address'],
+  [{ sip: { listen: ['nope'] } }, 'config.json: sip.listen[0]: must be HOST:PORT, got "nope"'],
+  [{ sip: { listen: ['127.0.0.1:5060', { host: '127.0.0.1', port: 99999 }] } }, 'config.json: sip.listen[1].port: must be 0-65535, got 99999'],
+  [{ sip: { listen: [{ port: 5060 }] } }, 'config.json: sip.listen[0].host: is required'],
+  [{ sip: { listen: ['127.0.0.1:5060', { host: '127.0.0.1', port: 5060 }] } }, 'config.json: sip.listen[1]: 127.0.0.1:5060 is listed twice'],
+  [{ sip: { listen: [{ host: '127.0.0.1', port: 5060, name: 'a' }, { host: '127.0.0.2', port: 5060, name: 'a' }] } }, 'config.json: sip.listen[1].name: "a" names two addresses'],
+  [{ sip: { trunks: {} } }, 'config.json: sip.trunks: must be an array, got {}'],
+  [{ sip: { trunks: [{ port: 5060 }] } }, 'config.json: sip.trunks[0].host: is required'],
+  [{ sip: { trunks: [{ host: 'a b' }] } }, 'config.json: sip.trunks[0].host: not a host name or address: "a b"'],
+  [{ sip: { trunks: [{ host: 'a.example', port: 5060 }, { host: 'b.example', port: 70000 }] } }, 'config.json: sip.trunks[1].port: must be 1-65535, got 70000'],
+  [{ sip: { trunks: [{ host: 'a.example', port: '50x' }] } }, 'config.json: sip.trunks[0].port: must be 1-65535, got "50x"'],
+  [{ sip: { trunks: [{ host: 'a.example', transport: 'tls' }] } }, 'config.json: sip.trunks[0].transport: must be "udp" or "tcp", got "tls"'],
+  [{ sip: { trunks: [{ host: 'a.example', prefix: ['1'] }] } }, 'config.json: sip.trunks[0].prefix: unknown key (known: name, host, port, transport, username, password, prefixes, callerId, dial, listen)'],
+  [{ sip: { trunks: [{ host: 'a.example', prefixes: ['1', '44x'] }] } }, 'config.json: sip.trunks[0].prefixes[1]: must be digits, got "44x"'],
+  [{ sip: { trunks: [{ host: 'a.example', prefixes: '1' }] } }, 'config.json: sip.trunks[0].prefixes: must be an array, got "1"'],
+  [{ sip: { trunks: [{ host: 'a.example', password: 'x' }] } }, 'config.json: sip.trunks[0].password: needs a username'],
+  [{ sip: { trunks: [{ host: 'a.example', username: 7 }] } }, 'config.json: sip.trunks[0].username: must be a string, got 7'],
+  [{ sip: { trunks: [{ host: 'a.example', name: '' }] } }, 'config.json: sip.trunks[0].name: must not be empty'],
+  [{ sip: { trunks: [{ name: 'carrier-a', host: 'a.example' }, { name: 'carrier-a', host: 'b.example' }] } }, 'config.json: sip.trunks[1].name: "carrier-a" is already the name of sip.trunks[0]'],
+  [{ sip: { trunks: [{ host: 'a.example', listen: '10.0.0.9:5070' }] } }, 'config.json: sip.trunks[0].listen: no listen address "10.0.0.9:5070" (listening on 127.0.0.1:5060)'],
+  [{ sip: { trunks: [{ host: 'a.example', callerId: { format: 'national' } }] } }, 'config.json: sip.trunks[0].callerId.format: must be "e164" or "+e164", got "national"'],
+  [{ sip: { trunks: [{ host: 'a.example', callerId: { default: 'abc' } }] } }, 'config.json: sip.trunks[0].callerId.default: must be digits, got "abc"'],
+  [{ sip: { trunks: [{ host: 'a.example', callerId: { allowed: '1555' } }] } }, 'config.json: sip.trunks[0].callerId.allowed: must be an array, got "1555"'],
+  [{ sip: { trunks: [{ host: 'a.example', callerId: { prefix: '1' } }] } }, 'config.json: sip.trunks[0].callerId.prefix: unknown key (known: format, default, allowed)'],
+  [{ sip: { trunks: [{ host: 'a.example', dial: { strip: '+' } }] } }, 'config.json: sip.trunks[0].dial.strip: must be digits, got "+"'],
+  [{ sip: { trunks: [{ host: 'a.example', dial: { prepend: '0x' } }] } }, 'config.json: sip.trunks[0].dial.prepend: must be digits (with an optional leading +), got "0x"'],
+  [{ sip: { trunks: ['sip:a.example;transport=tls'] } }, 'config.json: sip.trunks[0]: transport must be udp or tcp in "sip:a.example;transport=tls"'],
+  [{ sip: { dns: { servers: ['dns.example'] } } }, 'config.json: sip.dns.servers[0]: must be an address, or ADDRESS:PORT, got "dns.example"'],
+  [{ sip: { dns: { refresh: 'soon' } } }, 'config.json: sip.dns.refresh: must be a duration of at least 1s, got "soon"'],
+  [{ sip: { dns: { ttl: 1 } } }, 'config.json: sip.dns.ttl: unknown key (known: servers, refresh)'],
+];
+
+for (const [data, message] of BAD_FILES) {
+  test(`rejects the file ${JSON.stringify(data)}`, () => {
+    assert.throws(() => loadConfig({}, {}, file(data)), (err: unknown) => err instanceof ConfigError && err.message === message, message);
+  });
+}
+
+test('an unknown top-level key is named, with the keys there are', () => {
+  assert.throws(() => loadConfig({}, {}, file({ colour: 'blue' })), (err: unknown) => err instanceof ConfigError && err.message.startsWith('config.json: colour: unknown key (known: host, port, db, ') && err.message.endsWith(', grace, sip)'));
+});
+
+test('a trunk\'s listen must name an address even when --sip-listen replaced the file\'s', () => {
+  const f = file({ sip: { listen: [{ host: '127.0.0.1', port: 5070, name: 'side' }], trunks: [{ host: 'a.example', listen: 'side' }] } });
+  assert.equal(loadConfig({}, {}, f).sip!.trunks[0]!.listen, 'side');
+  assert.throws(() => loadConfig({ 'sip-listen': '127.0.0.1:6060' }, {}, f), {
+    message: 'config.json: sip.trunks[0].listen: no listen address "side" (listening on 127.0.0.1:6060; --sip-listen replaced sip.listen)',
+  });
+  assert.throws(() => loadConfig({ 'sip-listen': 'nope' }, {}), { message: '--sip-listen: not HOST:PORT: "nope"' });
+  assert.throws(() => loadConfig({ 'sip-trunk': 'http://x' }, {}), { message: '--sip-trunk: not a trunk URI (sip:HOST:PORT[;transport=tcp]): "http://x"' });
+});

@@ -17,8 +17,9 @@ import { UsageError } from './args.ts';
 const USAGE = `switchboard — a self-hosted, Plivo-compatible call-control engine
 
 Usage:
-  switchboard serve [--host H] [--port P] [--db FILE] [--sim FILE] [--seed N] [--log-level L]
-                    [--webhook-retry-for DUR] [--inbound-answer-url URL] [--grace DUR]
+  switchboard serve [--config FILE] [--host H] [--port P] [--db FILE] [--sim FILE] [--seed N]
+                    [--log-level L] [--webhook-retry-for DUR] [--inbound-answer-url URL] [--grace DUR]
+                    [--sip-listen HOST:PORT] [--sip-trunk sip:HOST:PORT[;transport=tcp]]
   switchboard sim add NUMBER SCRIPT     configure a simulated number on a running engine
   switchboard sim list                  list simulated numbers
   switchboard sim remove NUMBER         remove one
@@ -42,8 +43,9 @@ Usage:
   switchboard generate --calls N [--db FILE] [--days 7] [--seed 1]
                                         fill a database with realistic simulated traffic
 
-Environment: SWITCHBOARD_HOST, SWITCHBOARD_PORT, SWITCHBOARD_DB, SWITCHBOARD_AUTH_ID,
-SWITCHBOARD_AUTH_TOKEN, SWITCHBOARD_SIM_FILE, SWITCHBOARD_LOG_LEVEL. See docs/cli.md.`;
+Environment: SWITCHBOARD_CONFIG, SWITCHBOARD_HOST, SWITCHBOARD_PORT, SWITCHBOARD_DB,
+SWITCHBOARD_AUTH_ID, SWITCHBOARD_AUTH_TOKEN, SWITCHBOARD_SIM_FILE, SWITCHBOARD_LOG_LEVEL,
+SWITCHBOARD_SIP_LISTEN, SWITCHBOARD_SIP_TRUNK. See docs/cli.md.`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;

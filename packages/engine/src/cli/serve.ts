@@ -1,15 +1,15 @@
 /** `switchboard serve`: the engine and its API on the real clock. */
 import { readFile } from 'node:fs/promises';
 import { RealClock } from '../clock.ts';
-import { loadConfig, ConfigError } from '../config/config.ts';
-import { parseDurationText } from '../config/duration.ts';
+import { loadConfig, readConfigFile, ConfigError } from '../config/config.ts';
 import { Engine } from '../engine.ts';
+import { TrunkError } from '../network/sip/trunk.ts';
 import { parseFlags } from './args.ts';
 
 const FLAGS = [
   'host', 'port', 'db', 'sim', 'seed', 'log-level', 'webhook-retry-for', 'network-timeout', 'play-length',
   'billing-increment', 'webhook-concurrency', 'inbound-answer-url', 'default-script', 'auth-id', 'auth-token', 'grace',
-  'sip-listen', 'sip-trunk',
+  'sip-listen', 'sip-trunk', 'config',
 ] as const;
 
 /** Reads `--sim FILE`: `{ "+15550001": "ring 2s, answer" }`. */
@@ -37,13 +37,27 @@ async function loadSimFile(path: string): Promise<Record<string, string>> {
 
 export async function serveCommand(args: string[]): Promise<number> {
   const { flags } = parseFlags(args, FLAGS);
-  const config = loadConfig(flags, process.env);
-  const graceMs = flags.grace === undefined ? 30_000 : parseDurationText(flags.grace);
-  if (graceMs === undefined) throw new ConfigError(`--grace: must be a duration like 30s, got "${flags.grace}"`);
+  const configPath = flags.config ?? (process.env.SWITCHBOARD_CONFIG || undefined);
+  const file = configPath === undefined ? undefined : await readConfigFile(configPath);
+  const config = loadConfig(flags, process.env, file);
+  const graceMs = config.graceMs;
   const sims = config.simFile ? await loadSimFile(config.simFile) : {};
 
-  const engine = new Engine({ config, clock: new RealClock() });
-  await engine.start();
+  let engine: Engine;
+  try {
+    engine = new Engine({ config, clock: new RealClock() });
+  } catch (err) {
+    if (err instanceof TrunkError) throw new ConfigError(err.message);
+    throw err;
+  }
+  try {
+    await engine.start();
+  } catch (err) {
+    await engine.stop().catch(() => {});
+    // A trunk that does not resolve at start is a setting to fix, not a crash (docs/sip.md).
+    if (err instanceof TrunkError) throw new ConfigError(err.message);
+    throw err;
+  }
   for (const [number, script] of Object.entries(sims)) {
     try {
       await engine.simNumbers.set(number, script);

@@ -1,9 +1,15 @@
 /**
- * One typed config from flags, environment and defaults, validated at start with a clear
- * message for each bad value. Flags win over the environment, the environment over defaults.
+ * One typed config from flags, environment, the config file and defaults, validated at start with
+ * a clear message for each bad value. Flags win over the environment, the environment over the
+ * file, the file over defaults.
  */
 import { parseDurationText } from './duration.ts';
-import { parseListen, parseTrunks, TrunkError, type ListenAddress, type SipTrunk } from '../network/sip/trunk.ts';
+import { ConfigError } from './errors.ts';
+import { checkSip, fileFlagValue, fileTopLevel, JsonPath, parseFileSip, type ConfigFile, type FileSip } from './config-file.ts';
+import { parseListens, parseTrunks, TrunkError, type ListenAddress, type SipTrunk } from '../network/sip/trunk.ts';
+
+export { ConfigError } from './errors.ts';
+export { readConfigFile, type ConfigFile } from './config-file.ts';
 
 export interface Config {
   host: string;
@@ -38,16 +44,17 @@ export interface Config {
   inboundAnswerUrl?: string;
   logLevel: string;
   nodeId: string;
+  /** On SIGTERM/SIGINT, how long live calls may go on before they are closed. */
+  graceMs: number;
   /** SIP trunks (docs/sip.md); absent = every call runs on the simulated network. */
   sip?: {
-    listen: ListenAddress;
-    /** Several trunks are comma separated; a destination takes the trunk whose `;prefix=` matches. */
+    /** One SIP network per address; trunks without `listen` leave from the first. */
+    listen: ListenAddress[];
+    /** A destination takes the trunk with the longest matching prefix, else one without prefixes. */
     trunks: SipTrunk[];
+    /** RFC 3263 resolution of trunk host names: DNS servers (default the system's) and refresh bound. */
+    dns?: { servers?: string[]; refreshMs?: number };
   };
-}
-
-export class ConfigError extends Error {
-  override name = 'ConfigError';
 }
 
 export const DEFAULTS = {
@@ -64,6 +71,8 @@ export const DEFAULTS = {
   speakWordsPerMinute: 150,
   billingIncrementS: 60,
   logLevel: 'info',
+  graceMs: 30_000,
+  sipListen: '127.0.0.1:5060',
 } as const;
 
 export type FlagValues = Record<string, string | boolean | undefined>;
@@ -81,61 +90,70 @@ function duration(name: string, raw: string): number {
   return ms;
 }
 
-/** Builds the config from parsed flags and an environment (process.env in production). */
-export function loadConfig(flags: FlagValues, env: NodeJS.ProcessEnv): Config {
-  const pick = (flag: string, envName: string): string | undefined => {
+/**
+ * Builds the config from parsed flags, an environment (process.env in production) and the parsed
+ * config file, if any (readConfigFile).
+ */
+export function loadConfig(flags: FlagValues, env: NodeJS.ProcessEnv, file?: ConfigFile): Config {
+  const data = file ? fileTopLevel(file) : {};
+  const root = new JsonPath(file?.name ?? 'config');
+  /** The value and the name a message gives it: `--port` for a flag or variable, `config.json: port` for the file. */
+  const source = (flag: string, envName: string | undefined): { value: string; label: string } | undefined => {
     const f = flags[flag];
-    if (typeof f === 'string') return f;
+    if (typeof f === 'string') return { value: f, label: `--${flag}` };
     if (f === true) throw new ConfigError(`--${flag}: needs a value`);
-    const e = env[envName];
-    return e === undefined || e === '' ? undefined : e;
+    const e = envName === undefined ? undefined : env[envName];
+    if (e !== undefined && e !== '') return { value: e, label: `--${flag}` };
+    const v = file ? fileFlagValue(data, flag, root) : undefined;
+    return v === undefined ? undefined : { value: v, label: `${root.key(flag)}` };
+  };
+  const pick = (flag: string, envName?: string): string | undefined => source(flag, envName)?.value;
+  const intOf = (flag: string, envName: string | undefined, fallback: number, min: number, max: number): number => {
+    const s = source(flag, envName);
+    return s === undefined ? fallback : int(s.label, s.value, min, max);
+  };
+  const durationOf = (flag: string, envName: string | undefined, fallback: number): number => {
+    const s = source(flag, envName);
+    return s === undefined ? fallback : duration(s.label, s.value);
   };
 
-  const host = pick('host', 'SWITCHBOARD_HOST') ?? DEFAULTS.host;
-  if (!/^[A-Za-z0-9.:\-\[\]]+$/.test(host)) throw new ConfigError(`--host: not a host name or address: "${host}"`);
-  const portRaw = pick('port', 'SWITCHBOARD_PORT');
-  const port = portRaw === undefined ? DEFAULTS.port : int('--port', portRaw, 0, 65535);
+  const hostSrc = source('host', 'SWITCHBOARD_HOST');
+  const host = hostSrc?.value ?? DEFAULTS.host;
+  if (!/^[A-Za-z0-9.:\-\[\]]+$/.test(host)) throw new ConfigError(`${hostSrc!.label}: not a host name or address: "${host}"`);
+  const port = intOf('port', 'SWITCHBOARD_PORT', DEFAULTS.port, 0, 65535);
   const dbPath = pick('db', 'SWITCHBOARD_DB') ?? DEFAULTS.dbPath;
 
-  const authId = pick('auth-id', 'SWITCHBOARD_AUTH_ID');
-  const authToken = pick('auth-token', 'SWITCHBOARD_AUTH_TOKEN');
+  const idSrc = source('auth-id', 'SWITCHBOARD_AUTH_ID');
+  const tokenSrc = source('auth-token', 'SWITCHBOARD_AUTH_TOKEN');
+  const authId = idSrc?.value;
+  const authToken = tokenSrc?.value;
+  const inFile = (s: { label: string } | undefined) => s === undefined || !s.label.startsWith('--');
+  const authLabel = (s: { label: string } | undefined, envName: string) => (s && !s.label.startsWith('--') ? s.label : envName);
   if ((authId === undefined) !== (authToken === undefined)) {
-    throw new ConfigError('SWITCHBOARD_AUTH_ID and SWITCHBOARD_AUTH_TOKEN must be set together (or neither, for a generated development pair)');
+    throw new ConfigError(
+      inFile(idSrc) && inFile(tokenSrc)
+        ? `${root}: auth-id and auth-token must be set together (or neither, for a generated development pair)`
+        : 'SWITCHBOARD_AUTH_ID and SWITCHBOARD_AUTH_TOKEN must be set together (or neither, for a generated development pair)',
+    );
   }
   if (authId !== undefined && !/^[A-Za-z0-9]{6,64}$/.test(authId)) {
-    throw new ConfigError(`SWITCHBOARD_AUTH_ID: letters and digits only (Plivo's shape is MA + 18), got "${authId}"`);
+    throw new ConfigError(`${authLabel(idSrc, 'SWITCHBOARD_AUTH_ID')}: letters and digits only (Plivo's shape is MA + 18), got "${authId}"`);
   }
-  if (authToken !== undefined && authToken.length < 8) throw new ConfigError('SWITCHBOARD_AUTH_TOKEN: at least 8 characters');
+  if (authToken !== undefined && authToken.length < 8) throw new ConfigError(`${authLabel(tokenSrc, 'SWITCHBOARD_AUTH_TOKEN')}: at least 8 characters`);
 
-  const seedRaw = pick('seed', 'SWITCHBOARD_SEED');
-  const retryRaw = pick('webhook-retry-for', 'SWITCHBOARD_WEBHOOK_RETRY_FOR');
-  const netTimeoutRaw = pick('network-timeout', 'SWITCHBOARD_NETWORK_TIMEOUT');
-  const playRaw = pick('play-length', 'SWITCHBOARD_PLAY_LENGTH');
-  const billingRaw = pick('billing-increment', 'SWITCHBOARD_BILLING_INCREMENT');
-  const perHostRaw = pick('webhook-concurrency', 'SWITCHBOARD_WEBHOOK_CONCURRENCY');
-  const logLevel = pick('log-level', 'SWITCHBOARD_LOG_LEVEL') ?? DEFAULTS.logLevel;
+  const logSrc = source('log-level', 'SWITCHBOARD_LOG_LEVEL');
+  const logLevel = logSrc?.value ?? DEFAULTS.logLevel;
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
-    throw new ConfigError(`--log-level: one of fatal, error, warn, info, debug, trace, silent; got "${logLevel}"`);
+    throw new ConfigError(`${logSrc!.label}: one of fatal, error, warn, info, debug, trace, silent; got "${logLevel}"`);
   }
-  const inboundAnswerUrl = pick('inbound-answer-url', 'SWITCHBOARD_INBOUND_ANSWER_URL');
+  const answerSrc = source('inbound-answer-url', 'SWITCHBOARD_INBOUND_ANSWER_URL');
+  const inboundAnswerUrl = answerSrc?.value;
   if (inboundAnswerUrl !== undefined && !/^https?:\/\/\S+$/.test(inboundAnswerUrl)) {
-    throw new ConfigError(`--inbound-answer-url: must be an absolute http(s) URL, got "${inboundAnswerUrl}"`);
-  }
-
-  const sipListen = pick('sip-listen', 'SWITCHBOARD_SIP_LISTEN');
-  const sipTrunk = pick('sip-trunk', 'SWITCHBOARD_SIP_TRUNK');
-  let sip: Config['sip'];
-  if (sipListen !== undefined || sipTrunk !== undefined) {
-    try {
-      sip = { listen: parseListen(sipListen ?? '127.0.0.1:5060'), trunks: sipTrunk === undefined ? [] : parseTrunks(sipTrunk) };
-    } catch (err) {
-      if (err instanceof TrunkError) throw new ConfigError(`${sipTrunk !== undefined && err.message.includes('trunk') ? '--sip-trunk' : '--sip-listen'}: ${err.message}`);
-      throw err;
-    }
+    throw new ConfigError(`${answerSrc!.label}: must be an absolute http(s) URL, got "${inboundAnswerUrl}"`);
   }
 
   return {
-    sip,
+    sip: sipConfig(pick('sip-listen', 'SWITCHBOARD_SIP_LISTEN'), pick('sip-trunk', 'SWITCHBOARD_SIP_TRUNK'), file && data.sip !== undefined ? parseFileSip(data.sip, root.key('sip')) : undefined, root.key('sip')),
     host,
     port,
     dbPath,
@@ -143,22 +161,43 @@ export function loadConfig(flags: FlagValues, env: NodeJS.ProcessEnv): Config {
     authToken,
     simFile: pick('sim', 'SWITCHBOARD_SIM_FILE'),
     sim: {
-      seed: seedRaw === undefined ? DEFAULTS.seed : int('--seed', seedRaw, 0, 2 ** 31 - 1),
+      seed: intOf('seed', 'SWITCHBOARD_SEED', DEFAULTS.seed, 0, 2 ** 31 - 1),
       defaultScript: pick('default-script', 'SWITCHBOARD_DEFAULT_SCRIPT') ?? DEFAULTS.defaultScript,
-      networkTimeoutMs: netTimeoutRaw === undefined ? DEFAULTS.networkTimeoutMs : duration('--network-timeout', netTimeoutRaw),
+      networkTimeoutMs: durationOf('network-timeout', 'SWITCHBOARD_NETWORK_TIMEOUT', DEFAULTS.networkTimeoutMs),
     },
     webhooks: {
-      retryForMs: retryRaw === undefined ? DEFAULTS.retryForMs : duration('--webhook-retry-for', retryRaw),
+      retryForMs: durationOf('webhook-retry-for', 'SWITCHBOARD_WEBHOOK_RETRY_FOR', DEFAULTS.retryForMs),
       maxBackoffMs: DEFAULTS.maxBackoffMs,
-      perHostConcurrency: perHostRaw === undefined ? DEFAULTS.perHostConcurrency : int('--webhook-concurrency', perHostRaw, 1, 10_000),
+      perHostConcurrency: intOf('webhook-concurrency', 'SWITCHBOARD_WEBHOOK_CONCURRENCY', DEFAULTS.perHostConcurrency, 1, 10_000),
     },
     media: {
-      playMs: playRaw === undefined ? DEFAULTS.playMs : duration('--play-length', playRaw),
+      playMs: durationOf('play-length', 'SWITCHBOARD_PLAY_LENGTH', DEFAULTS.playMs),
       speakWordsPerMinute: DEFAULTS.speakWordsPerMinute,
     },
-    billingIncrementS: billingRaw === undefined ? DEFAULTS.billingIncrementS : int('--billing-increment', billingRaw, 1, 3600),
+    billingIncrementS: intOf('billing-increment', 'SWITCHBOARD_BILLING_INCREMENT', DEFAULTS.billingIncrementS, 1, 3600),
     inboundAnswerUrl,
     logLevel,
     nodeId: env.SWITCHBOARD_NODE_ID ?? 'node-1',
+    graceMs: durationOf('grace', undefined, DEFAULTS.graceMs),
   };
+}
+
+/**
+ * `--sip-listen` / `--sip-trunk` (flag or environment) replace the file's `sip.listen` /
+ * `sip.trunks`; SIP is on when any of them, or the file's `sip` object, is there.
+ */
+function sipConfig(listenText: string | undefined, trunkText: string | undefined, fileSip: FileSip | undefined, at: JsonPath): Config['sip'] {
+  if (listenText === undefined && trunkText === undefined && fileSip === undefined) return undefined;
+  const parsed = <T>(label: string, parse: () => T): T => {
+    try {
+      return parse();
+    } catch (err) {
+      if (err instanceof TrunkError) throw new ConfigError(`${label}: ${err.message}`);
+      throw err;
+    }
+  };
+  const listen = listenText !== undefined ? parsed('--sip-listen', () => parseListens(listenText)) : (fileSip?.listen ?? parsed('--sip-listen', () => parseListens(DEFAULTS.sipListen)));
+  const trunks = trunkText !== undefined ? parsed('--sip-trunk', () => parseTrunks(trunkText)) : (fileSip?.trunks ?? []);
+  checkSip(listen, trunks, at, trunkText === undefined && fileSip?.trunks !== undefined, listenText !== undefined);
+  return { listen, trunks, ...(fileSip?.dns ? { dns: fileSip.dns } : {}) };
 }

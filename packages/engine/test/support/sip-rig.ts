@@ -33,15 +33,21 @@ export interface SipRig {
 
 export interface SipRigOptions {
   /** `--sip-trunk`, e.g. `sip:127.0.0.1:5080` or several, comma separated with `;prefix=`. */
-  trunks: string;
+  trunks?: string;
   flags?: Record<string, string>;
+  /**
+   * The config file's contents (docs/sip.md, "Settings"), as if given with `--config config.json`.
+   * Without a `sip.listen` in it the rig listens on a free loopback port, as without a file.
+   */
+  file?: Record<string, unknown>;
 }
 
 export async function startSipRig(opts: SipRigOptions): Promise<SipRig> {
   const dir = mkdtempSync(join(tmpdir(), 'sb-sip-'));
   const clock = new RealClock();
   const start = Date.now();
-  const sipPort = await freePort();
+  const fileListens = (opts.file?.sip as { listen?: unknown } | undefined)?.listen !== undefined;
+  const sipPort = fileListens ? undefined : await freePort();
   const app = await startAppServer();
   const config = loadConfig(
     {
@@ -49,16 +55,24 @@ export async function startSipRig(opts: SipRigOptions): Promise<SipRig> {
       'auth-id': AUTH_ID,
       'auth-token': AUTH_TOKEN,
       'log-level': 'silent',
-      'sip-listen': `127.0.0.1:${sipPort}`,
-      'sip-trunk': opts.trunks,
+      ...(sipPort !== undefined ? { 'sip-listen': `127.0.0.1:${sipPort}` } : {}),
+      ...(opts.trunks !== undefined ? { 'sip-trunk': opts.trunks } : {}),
       // Inbound calls to numbers without an application fetch the app's /inbound.
       'inbound-answer-url': app.url('/inbound'),
       ...opts.flags,
     },
     {},
+    opts.file ? { name: 'config.json', data: opts.file } : undefined,
   );
   const engine = new Engine({ config, clock, logger: pino({ level: process.env.SB_TEST_LOG ?? 'silent' }) });
-  await engine.start();
+  try {
+    await engine.start();
+  } catch (err) {
+    await engine.stop();
+    await app.close();
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
   const port = await engine.listen('127.0.0.1', 0);
   const base = `http://127.0.0.1:${port}`;
   const auth = 'Basic ' + Buffer.from(`${AUTH_ID}:${AUTH_TOKEN}`).toString('base64');

@@ -3,15 +3,17 @@
  * simulated one (DESIGN.md, "The network is an interface"). This file is the SIP core above the
  * transaction layer: it routes requests to legs by dialog (§12.2.2), turns new INVITEs into inbound
  * legs, answers OPTIONS (load balancers probe with it, spec/sip.md §5), CANCELs (§9.2) and
- * malformed requests (400, §21.4.1), and 481s what belongs to no dialog (§12.2.2).
+ * malformed requests (400, §21.4.1), and 481s what belongs to no dialog (§12.2.2). It also applies
+ * the chosen trunk's rules to what goes on the wire: its caller-ID and dial rules, and its RFC 3263
+ * target (resolver.ts). One network serves one listen address; sip-networks.ts joins several.
  */
 import dgram from 'node:dgram';
 import { isIP } from 'node:net';
-import { lookup } from 'node:dns/promises';
 import type { Clock } from '../../clock.ts';
 import { newId } from '../../util/ids.ts';
 import { normalizeNumber } from '../../util/phone.ts';
-import type { InboundHandler, Network, NetworkLeg, OriginateRequest } from '../network.ts';
+import type { NetworkEndReason } from '../../calls/hangup-causes.ts';
+import type { InboundHandler, LegEvent, LegListener, Network, NetworkLeg, OriginateRequest } from '../network.ts';
 import { dialogKey } from './dialog.ts';
 import { header, type Header, type SipRequest, type SipResponse } from './message.ts';
 import { InboundLeg } from './inbound-leg.ts';
@@ -19,14 +21,18 @@ import { OutboundLeg, type OutboundTarget } from './outbound-leg.ts';
 import { ALLOW, type SipLeg, type SipLegHost } from './sip-leg.ts';
 import { DEFAULT_TIMERS, responsePeer, responseTo, TransactionLayer, type CoreHandlers, type ServerTransaction, type SipTimers } from './transactions.ts';
 import { Transports, type Peer, type TransportName } from './transport.ts';
-import { trunkFor, type ListenAddress, type SipTrunk } from './trunk.ts';
+import { callerIdFor, dialedUser, listenKey, TrunkError, trunkFor, type ListenAddress, type SipTrunk } from './trunk.ts';
+import { TrunkResolver } from './resolver.ts';
 import { escapeUser, parseNameAddr, parseUri } from './uri.ts';
 import type { ParseResult } from './parser.ts';
 
 export interface SipNetworkOptions {
   readonly clock: Clock;
   readonly listen: ListenAddress;
+  /** The trunks calls leave on from this address (a destination picks one by prefix). */
   readonly trunks: readonly SipTrunk[];
+  /** Shared by the networks of several listen addresses; absent = one of our own (system DNS). */
+  readonly resolver?: TrunkResolver;
   readonly timers?: Partial<SipTimers>;
   readonly userAgent?: string;
   /** UDP receive buffer, bytes (spec/sip.md §3). */
@@ -42,12 +48,15 @@ export class SipNetwork implements Network {
   private readonly keys = new Map<SipLeg, string>();
   private discard: dgram.Socket | undefined;
   private inbound: InboundHandler | undefined;
-  private resolved = new Map<string, string>();
+  private readonly resolver: TrunkResolver;
+  private readonly ownResolver: boolean;
   private closed = false;
   readonly host: SipLegHost;
 
   constructor(private readonly opts: SipNetworkOptions) {
     this.timers = { ...DEFAULT_TIMERS, ...opts.timers };
+    this.ownResolver = opts.resolver === undefined;
+    this.resolver = opts.resolver ?? new TrunkResolver({ clock: opts.clock, ...(opts.warn ? { warn: opts.warn } : {}) });
     this.transports = new Transports({ host: opts.listen.host, port: opts.listen.port, ...(opts.recvBufferSize ? { recvBufferSize: opts.recvBufferSize } : {}) });
     const core: CoreHandlers = {
       onRequest: (req, tx) => this.onRequest(req, tx),
@@ -105,7 +114,23 @@ export class SipNetwork implements Network {
     return this.legs.size;
   }
 
+  /** Binds the listen address and resolves the trunks; on failure nothing stays bound. */
   async start(): Promise<void> {
+    try {
+      try {
+        await this.bindAll();
+      } catch (err) {
+        // EADDRINUSE, EADDRNOTAVAIL: a setting to fix, said with the address it is about.
+        throw new TrunkError(`cannot listen on ${listenKey(this.opts.listen)}: ${(err as Error).message}`);
+      }
+      await this.resolver.prepare(this.opts.trunks);
+    } catch (err) {
+      await this.close();
+      throw err;
+    }
+  }
+
+  private async bindAll(): Promise<void> {
     await this.transports.start({ onMessage: (m, from) => this.receive(m, from), onBadMessage: (r, from) => this.onBadMessage(r, from) });
     const discard = dgram.createSocket(this.address.includes(':') ? 'udp6' : 'udp4');
     await new Promise<void>((resolve, reject) => {
@@ -116,13 +141,15 @@ export class SipNetwork implements Network {
     discard.on('message', () => {});
     discard.on('error', () => {});
     this.discard = discard;
-    for (const t of this.opts.trunks) {
-      if (!isIP(t.host) && !this.resolved.has(t.host)) this.resolved.set(t.host, (await lookup(t.host)).address);
-    }
   }
 
   onInbound(handler: InboundHandler): void {
     this.inbound = handler;
+  }
+
+  /** Whether calls on this trunk leave from this network's address. */
+  servesTrunk(trunk: SipTrunk): boolean {
+    return this.opts.trunks.includes(trunk);
   }
 
   /** Whether a destination has a route here (a trunk or a SIP URI). */
@@ -130,16 +157,28 @@ export class SipNetwork implements Network {
     return to.startsWith('sip:') || trunkFor(this.opts.trunks, normalizeNumber(to)) !== undefined;
   }
 
-  originate(req: OriginateRequest): NetworkLeg {
+  /**
+   * Places a leg: to a `sip:` URI with an address directly, else on `trunk` (chosen by the caller,
+   * sip-networks.ts) or the trunk the destination's prefix picks. A leg the trunk's rules or DNS
+   * rule out ends before any INVITE, as the carrier would end it: a caller ID it does not accept is
+   * its 403 (`refused`), a name that does not resolve is no route (spec/sip.md §4, `no-route`).
+   */
+  originate(req: OriginateRequest, trunk?: SipTrunk): NetworkLeg {
     if (this.closed) throw new Error('the SIP network is closed');
+    const id = newId();
+    const route = this.routeFor(req, trunk);
+    if ('fail' in route) {
+      this.host.warn(route.fail, { leg: id, to: req.to, from: req.from });
+      return new FailedLeg(id, req, route.reason);
+    }
     const leg = new OutboundLeg(this.host, {
-      id: newId(),
-      from: normalizeNumber(req.from),
+      id,
+      from: route.from,
       to: req.to,
       ...(req.callerName !== undefined ? { callerName: req.callerName } : {}),
       headers: req.headers ?? {},
       ...(req.offer !== undefined ? { offer: req.offer } : {}),
-      target: this.targetFor(req.to),
+      target: route.target,
     });
     queueMicrotask(() => {
       if (!this.closed) leg.start();
@@ -147,21 +186,26 @@ export class SipNetwork implements Network {
     return leg;
   }
 
-  private targetFor(to: string): OutboundTarget {
-    const uri = to.startsWith('sip:') ? parseUri(to) : undefined;
-    if (uri && isIP(uri.host.replace(/^\[|\]$/g, ''))) {
-      const t = uri.params.get('transport')?.toLowerCase() === 'tcp' ? 'tcp' : 'udp';
-      return { uri: to, peer: { transport: t, address: uri.host.replace(/^\[|\]$/g, ''), port: uri.port ?? 5060 } };
-    }
-    const digits = uri?.user ?? normalizeNumber(to);
-    const trunk = trunkFor(this.opts.trunks, digits);
+  private routeFor(req: OriginateRequest, chosen: SipTrunk | undefined): { from: string; target: OutboundTarget } | { fail: string; reason: NetworkEndReason } {
+    const from = normalizeNumber(req.from);
+    const to = req.to;
+    const direct = directPeer(to);
+    if (direct) return { from, target: { uri: to, peer: direct } };
+    const digits = destinationDigits(to);
+    const trunk = chosen ?? trunkFor(this.opts.trunks, digits);
     if (!trunk) throw new Error(`no SIP trunk routes ${to}`);
-    const address = this.resolved.get(trunk.host) ?? trunk.host;
+    const callerId = callerIdFor(trunk, from);
+    if (callerId === undefined) return { fail: `caller ID ${from} is not allowed on SIP trunk "${trunk.name}" and the trunk has no default caller ID`, reason: 'refused' };
+    const peer = this.resolver.pick(trunk);
+    if (!peer) return { fail: `SIP trunk "${trunk.name}": ${trunk.host} does not resolve`, reason: 'no-route' };
     const hostPart = trunk.host.includes(':') ? `[${trunk.host}]` : trunk.host;
     return {
-      uri: `sip:${escapeUser(digits)}@${hostPart}:${trunk.port}${trunk.transport === 'tcp' ? ';transport=tcp' : ''}`,
-      peer: { transport: trunk.transport, address, port: trunk.port },
-      ...(trunk.username !== undefined ? { credentials: { username: trunk.username, password: trunk.password ?? '' } } : {}),
+      from: callerId,
+      target: {
+        uri: `sip:${escapeUser(dialedUser(trunk, digits))}@${hostPart}${trunk.port !== undefined ? `:${trunk.port}` : ''}${trunk.transport === 'tcp' ? ';transport=tcp' : ''}`,
+        peer,
+        ...(trunk.username !== undefined ? { credentials: { username: trunk.username, password: trunk.password ?? '' } } : {}),
+      },
     };
   }
 
@@ -170,8 +214,11 @@ export class SipNetwork implements Network {
     for (const leg of [...this.legs.values()]) leg.finish();
     this.legs.clear();
     this.layer.clear();
+    if (this.ownResolver) this.resolver.close();
     await this.transports.close();
-    await new Promise<void>((r) => (this.discard ? this.discard.close(() => r()) : r()));
+    const discard = this.discard;
+    this.discard = undefined;
+    await new Promise<void>((r) => (discard ? discard.close(() => r()) : r()));
   }
 
   private receive(msg: SipRequest | SipResponse, from: Peer): void {
@@ -251,6 +298,73 @@ export class SipNetwork implements Network {
     const res = responseTo(req, 400, [], '', undefined, `Bad Request (${result.error})`.slice(0, 100));
     this.transports.send(res, responsePeer(req, from));
   }
+}
+
+/** A `sip:` URI whose host is an address goes there directly, whatever the trunks say. */
+export function directPeer(to: string): Peer | undefined {
+  const uri = to.startsWith('sip:') ? parseUri(to) : undefined;
+  if (!uri || !isIP(uri.host.replace(/^\[|\]$/g, ''))) return undefined;
+  const t = uri.params.get('transport')?.toLowerCase() === 'tcp' ? 'tcp' : 'udp';
+  return { transport: t, address: uri.host.replace(/^\[|\]$/g, ''), port: uri.port ?? 5060 };
+}
+
+/** The digits a trunk is chosen by: the number, or a `sip:` URI's user part. */
+export function destinationDigits(to: string): string {
+  return (to.startsWith('sip:') ? parseUri(to)?.user : undefined) ?? normalizeNumber(to);
+}
+
+/**
+ * A leg that never reached the wire: it reports its end once, to whoever listens first, in a
+ * later turn (events are asynchronous, network.ts), and ignores what the engine asks of it.
+ */
+class FailedLeg implements NetworkLeg {
+  readonly direction = 'outbound' as const;
+  readonly from: string;
+  readonly to: string;
+  readonly callerName?: string;
+  readonly headers: Readonly<Record<string, string>>;
+  private readonly listeners: LegListener[] = [];
+  private pending: LegEvent | undefined;
+
+  constructor(
+    readonly id: string,
+    req: OriginateRequest,
+    reason: NetworkEndReason,
+  ) {
+    this.from = req.from;
+    this.to = req.to;
+    if (req.callerName !== undefined) this.callerName = req.callerName;
+    this.headers = Object.freeze({ ...req.headers });
+    this.pending = { type: 'ended', reason };
+    queueMicrotask(() => this.flush());
+  }
+
+  onEvent(listener: LegListener): void {
+    this.listeners.push(listener);
+    queueMicrotask(() => this.flush());
+  }
+
+  private flush(): void {
+    const event = this.pending;
+    if (!event || this.listeners.length === 0) return;
+    this.pending = undefined;
+    for (const l of [...this.listeners]) {
+      try {
+        l(event);
+      } catch {
+        // As with any leg, one listener's bug must not keep the end from the others.
+      }
+    }
+  }
+
+  answer(): void {}
+  reject(): void {}
+  hangup(): void {
+    // The engine ended it first: the end it asked for is the one that counts (network.ts).
+    this.pending = undefined;
+  }
+  bridge(): void {}
+  sendDigits(): void {}
 }
 
 export type { TransportName, Header };
