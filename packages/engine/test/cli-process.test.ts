@@ -93,6 +93,24 @@ test('serve generates an account once, takes sim numbers from the CLI, and stops
   }
 });
 
+test('the client commands find the engine\'s database through SWITCHBOARD_CONFIG', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sb-cli-'));
+  const configFile = join(dir, 'switchboard.json');
+  writeFileSync(join(dir, 'sim.json'), JSON.stringify({ '+15550001': 'ring 2s, answer' }));
+  writeFileSync(configFile, JSON.stringify({ db: join(dir, 'from-config.db'), sim: join(dir, 'sim.json') }));
+  try {
+    const served = await serve(['--config', configFile]);
+    // No --db: the generated account is read from the database the file names.
+    const listed = await run(['sim', 'list'], { SWITCHBOARD_PORT: String(served.port), SWITCHBOARD_CONFIG: configFile });
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.equal(listed.stdout, '15550001\tring 2s, answer\n');
+    served.child.kill('SIGTERM');
+    assert.equal(await served.exited, 0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('a bad configuration stops serve with a clear message and exit code 2', async () => {
   const r = await run(['serve', '--port', '99999']);
   assert.equal(r.code, 2);

@@ -1,9 +1,11 @@
 /**
- * How CLI commands reach a running engine: its URL from --url / SWITCHBOARD_HOST+PORT, and the
- * account from the environment or, for the generated development pair, from the engine's database.
+ * How CLI commands reach a running engine: its URL from --url / SWITCHBOARD_HOST+PORT (or the
+ * config file SWITCHBOARD_CONFIG names), and the account from the environment or, for the generated
+ * development pair, from the engine's database.
  */
 import { request } from 'undici';
 import { loadConfig } from '../config/config.ts';
+import { readConfigFile } from '../config/config-file.ts';
 import { SqliteStore } from '../store/sqlite-store.ts';
 import { UsageError } from './args.ts';
 
@@ -16,7 +18,10 @@ export interface EngineClient {
 }
 
 export async function connect(flags: Record<string, string | undefined>): Promise<EngineClient> {
-  const config = loadConfig({ host: flags.host, port: flags.port, db: flags.db }, process.env);
+  // The engine's own config file (SWITCHBOARD_CONFIG) says where it listens and keeps its database.
+  const configPath = flags.config ?? process.env.SWITCHBOARD_CONFIG;
+  const file = configPath ? await readConfigFile(configPath) : undefined;
+  const config = loadConfig({ host: flags.host, port: flags.port, db: flags.db }, process.env, file);
   let authId = config.authId;
   let authToken = config.authToken;
   if (!authId || !authToken) {
