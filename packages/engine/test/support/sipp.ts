@@ -70,13 +70,19 @@ export interface SippOptions {
   /** `-d`: the length of each `<pause/>`, ms. */
   readonly pauseMs?: number;
   readonly timeoutS?: number;
+  /** `-t u1` (default) or `-t t1`: one TCP connection, `[transport]` reads `TCP`. */
+  readonly transport?: 'udp' | 'tcp';
+  /** `-key NAME VALUE`: the scenario's `[NAME]` keywords. */
+  readonly keys?: Readonly<Record<string, string>>;
   readonly extra?: readonly string[];
 }
 
-function listening(port: number): boolean {
+/** Whether sipp has bound its UDP socket, or (TCP) its listen socket is in LISTEN (state 0A). */
+function listening(port: number, transport: 'udp' | 'tcp'): boolean {
   const hex = port.toString(16).toUpperCase().padStart(4, '0');
   try {
-    return readFileSync('/proc/net/udp', 'utf8').includes(`:${hex} `);
+    const table = readFileSync(`/proc/net/${transport}`, 'utf8');
+    return transport === 'udp' ? table.includes(`:${hex} `) : table.split('\n').some((l) => l.includes(`:${hex} 00000000:0000 0A `));
   } catch {
     return true;
   }
@@ -95,15 +101,34 @@ export async function startSipp(o: SippOptions): Promise<SippRun> {
     '-nostdin', '-trace_err', '-trace_msg',
     ...(o.service ? ['-s', o.service] : []),
     ...(o.pauseMs !== undefined ? ['-d', String(o.pauseMs)] : []),
+    ...(o.transport === 'tcp' ? ['-t', 't1'] : []),
+    ...Object.entries(o.keys ?? {}).flatMap(([k, v]) => ['-key', k, v]),
     ...(o.extra ?? []),
   ];
   const child: ChildProcess = spawn('sipp', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exit = new Promise<number>((res) => child.on('exit', (code, signal) => res(code ?? (signal ? 128 : 1))));
+  // sipp's -timeout does not end a call stuck in a <recv> (seen with 3.6.1): such a run would keep
+  // sipp, and the test, alive for ever. Past the timeout and a grace period it is killed and fails.
+  const deadline = setTimeout(() => {
+    if (child.exitCode !== null || child.signalCode !== null || !child.pid) return;
+    stderr += `\nkilled: still running ${(o.timeoutS ?? 30) + 15} s after start\n`;
+    try {
+      process.kill(child.pid, 'SIGKILL');
+    } catch {
+      // It exited in the meantime.
+    }
+  }, ((o.timeoutS ?? 30) + 15) * 1000);
+  deadline.unref();
+  const exit = new Promise<number>((res) =>
+    child.on('exit', (code, signal) => {
+      clearTimeout(deadline);
+      res(code ?? (signal ? 128 : 1));
+    }),
+  );
   // A UAS must be bound before the engine sends to it.
   if (!o.remote) {
-    for (let i = 0; i < 100 && !listening(port); i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 100 && !listening(port, o.transport ?? 'udp'); i++) await new Promise((r) => setTimeout(r, 20));
   }
   return {
     port,
@@ -114,7 +139,12 @@ export async function startSipp(o: SippOptions): Promise<SippRun> {
       return [`sipp ${args.join(' ')}`, stderr, ...files.map((f) => `--- ${f}\n${readFileSync(join(dir, f), 'utf8').slice(-6000)}`)].join('\n');
     },
     kill: () => {
-      if (child.exitCode === null && child.pid) process.kill(child.pid, 'SIGKILL');
+      if (child.exitCode !== null || child.signalCode !== null || !child.pid) return;
+      try {
+        process.kill(child.pid, 'SIGKILL');
+      } catch {
+        // It exited between the check and the kill.
+      }
     },
   };
 }

@@ -1,7 +1,8 @@
 /**
- * Digest authentication towards trunks (RFC 3261 §22.2-22.4 with RFC 2617 and RFC 8760: MD5 and
- * SHA-256, qop=auth). A 401 carries WWW-Authenticate and is answered with Authorization; a 407
- * carries Proxy-Authenticate and is answered with Proxy-Authorization.
+ * Digest authentication towards trunks (RFC 3261 §22.2-22.4 with RFC 2617 and RFC 8760: MD5,
+ * SHA-256 and SHA-512/256, their -sess forms, qop=auth and auth-int). A 401 carries WWW-Authenticate
+ * and is answered with Authorization; a 407 carries Proxy-Authenticate and is answered with
+ * Proxy-Authorization.
  */
 import { createHash, randomBytes } from 'node:crypto';
 
@@ -10,44 +11,99 @@ export interface Credentials {
   readonly password: string;
 }
 
+export type DigestAlgorithm = 'MD5' | 'MD5-sess' | 'SHA-256' | 'SHA-256-sess' | 'SHA-512-256' | 'SHA-512-256-sess';
+
+const HASHES: Readonly<Record<string, string>> = { MD5: 'md5', 'SHA-256': 'sha256', 'SHA-512-256': 'sha512-256' };
+
 export interface Challenge {
   readonly realm: string;
   readonly nonce: string;
   readonly opaque?: string;
-  readonly algorithm: 'MD5' | 'SHA-256';
-  readonly qop?: 'auth';
+  readonly algorithm: DigestAlgorithm;
+  /** The quality of protection we answer with: `auth` whenever offered, `auth-int` only when it is all there is. */
+  readonly qop?: 'auth' | 'auth-int';
+  /** RFC 2617 §3.2.1: the credentials were right, only the nonce was old; retrying is expected. */
+  readonly stale: boolean;
 }
 
-/** Parses `Digest realm="x", nonce="y", qop="auth,auth-int", algorithm=MD5`; undefined if unusable. */
+/** `name=value` / `name="quoted \" value"` pairs of an auth header after its scheme. */
+function authParams(text: string): Map<string, string> {
+  const params = new Map<string, string>();
+  const re = /([A-Za-z0-9_.!%*+`'~-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,"]*))/g;
+  for (let p = re.exec(text); p; p = re.exec(text)) {
+    const name = p[1]!.toLowerCase();
+    if (!params.has(name)) params.set(name, p[2] !== undefined ? p[2].replace(/\\(.)/g, '$1') : (p[3] ?? ''));
+  }
+  return params;
+}
+
+/** Parses `Digest realm="x", nonce="y", qop="auth,auth-int", algorithm=MD5`; undefined if we cannot answer it. */
 export function parseChallenge(value: string | undefined): Challenge | undefined {
   if (!value) return undefined;
   const m = /^\s*Digest\s+(.*)$/is.exec(value);
   if (!m) return undefined;
-  const params = new Map<string, string>();
-  const re = /([A-Za-z-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]+))/g;
-  for (let p = re.exec(m[1]!); p; p = re.exec(m[1]!)) params.set(p[1]!.toLowerCase(), p[2] ?? p[3] ?? '');
+  const params = authParams(m[1]!);
   const realm = params.get('realm');
   const nonce = params.get('nonce');
   if (realm === undefined || !nonce) return undefined;
-  const alg = (params.get('algorithm') ?? 'MD5').toUpperCase();
-  if (alg !== 'MD5' && alg !== 'SHA-256') return undefined;
-  const qops = (params.get('qop') ?? '').split(',').map((q) => q.trim().toLowerCase());
+  const alg = canonicalAlgorithm(params.get('algorithm') ?? 'MD5');
+  if (!alg) return undefined;
+  let qop: Challenge['qop'];
+  const offered = params.get('qop');
+  if (offered !== undefined) {
+    const qops = offered.split(',').map((q) => q.trim().toLowerCase());
+    // A server that names qop values we do not know cannot accept an answer without one.
+    qop = qops.includes('auth') ? 'auth' : qops.includes('auth-int') ? 'auth-int' : undefined;
+    if (!qop) return undefined;
+  }
   const opaque = params.get('opaque');
-  return { realm, nonce, algorithm: alg, ...(opaque !== undefined ? { opaque } : {}), ...(qops.includes('auth') ? { qop: 'auth' as const } : {}) };
+  return { realm, nonce, algorithm: alg, ...(opaque !== undefined ? { opaque } : {}), ...(qop ? { qop } : {}), stale: params.get('stale')?.toLowerCase() === 'true' };
 }
 
-function h(alg: Challenge['algorithm'], text: string): string {
-  return createHash(alg === 'MD5' ? 'md5' : 'sha256').update(text).digest('hex');
+function canonicalAlgorithm(text: string): DigestAlgorithm | undefined {
+  const upper = text.trim().toUpperCase().replace('SHA-512/256', 'SHA-512-256');
+  const sess = upper.endsWith('-SESS');
+  const base = sess ? upper.slice(0, -5) : upper;
+  if (!(base in HASHES)) return undefined;
+  return `${base}${sess ? '-sess' : ''}` as DigestAlgorithm;
 }
 
-/** The Authorization / Proxy-Authorization value for one request. `cnonce` is injectable for tests. */
-export function authorization(ch: Challenge, creds: Credentials, method: string, uri: string, nc = 1, cnonce = randomBytes(8).toString('hex')): string {
-  const ha1 = h(ch.algorithm, `${creds.username}:${ch.realm}:${creds.password}`);
-  const ha2 = h(ch.algorithm, `${method}:${uri}`);
+/**
+ * The challenges to answer from a 401/407's header values: per realm, the topmost one whose
+ * algorithm we support (RFC 8760 §2.4 lists a server's preferred algorithm first).
+ */
+export function pickChallenges(values: readonly string[]): Challenge[] {
+  const byRealm = new Map<string, Challenge>();
+  for (const v of values) {
+    const ch = parseChallenge(v);
+    if (ch && !byRealm.has(ch.realm)) byRealm.set(ch.realm, ch);
+  }
+  return [...byRealm.values()];
+}
+
+function hasher(alg: DigestAlgorithm): (text: string) => string {
+  const name = HASHES[alg.replace(/-sess$/, '')]!;
+  return (text) => createHash(name).update(text, 'utf8').digest('hex');
+}
+
+const quote = (s: string) => `"${s.replace(/(["\\])/g, '\\$1')}"`;
+
+/**
+ * The Authorization / Proxy-Authorization value for one request. `uri` is the Request-URI verbatim
+ * (the digest-uri must equal it), `nc` how many times this nonce has been used including this
+ * time (RFC 2617 §3.2.2), `cnonce` injectable for tests, `body` hashed for qop=auth-int.
+ */
+export function authorization(ch: Challenge, creds: Credentials, method: string, uri: string, nc = 1, cnonce = randomBytes(12).toString('hex'), body = ''): string {
+  const H = hasher(ch.algorithm);
   const ncText = nc.toString(16).padStart(8, '0');
-  const resp = ch.qop ? h(ch.algorithm, `${ha1}:${ch.nonce}:${ncText}:${cnonce}:auth:${ha2}`) : h(ch.algorithm, `${ha1}:${ch.nonce}:${ha2}`);
-  const parts = [`username="${creds.username}"`, `realm="${ch.realm}"`, `nonce="${ch.nonce}"`, `uri="${uri}"`, `response="${resp}"`, `algorithm=${ch.algorithm}`];
-  if (ch.opaque !== undefined) parts.push(`opaque="${ch.opaque}"`);
-  if (ch.qop) parts.push('qop=auth', `nc=${ncText}`, `cnonce="${cnonce}"`);
+  let ha1 = H(`${creds.username}:${ch.realm}:${creds.password}`);
+  if (ch.algorithm.endsWith('-sess')) ha1 = H(`${ha1}:${ch.nonce}:${cnonce}`);
+  const ha2 = ch.qop === 'auth-int' ? H(`${method}:${uri}:${H(body)}`) : H(`${method}:${uri}`);
+  // Without qop (RFC 2069 style) there is no cnonce, so a -sess algorithm needs one anyway: it is sent.
+  const resp = ch.qop ? H(`${ha1}:${ch.nonce}:${ncText}:${cnonce}:${ch.qop}:${ha2}`) : H(`${ha1}:${ch.nonce}:${ha2}`);
+  const parts = [`username=${quote(creds.username)}`, `realm=${quote(ch.realm)}`, `nonce=${quote(ch.nonce)}`, `uri=${quote(uri)}`, `response="${resp}"`, `algorithm=${ch.algorithm}`];
+  if (ch.opaque !== undefined) parts.push(`opaque=${quote(ch.opaque)}`);
+  if (ch.qop) parts.push(`qop=${ch.qop}`, `nc=${ncText}`, `cnonce=${quote(cnonce)}`);
+  else if (ch.algorithm.endsWith('-sess')) parts.push(`cnonce=${quote(cnonce)}`);
   return 'Digest ' + parts.join(', ');
 }

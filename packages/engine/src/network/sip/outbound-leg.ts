@@ -5,9 +5,9 @@
  * up: only after a provisional response, and a 2xx that crosses our CANCEL is ACKed then BYEd.
  */
 import type { Header, SipRequest, SipResponse } from './message.ts';
-import { header } from './message.ts';
+import { cseqOf, header, headers } from './message.ts';
 import { Dialog, dialogKey } from './dialog.ts';
-import { authorization, parseChallenge, type Credentials } from './digest.ts';
+import { authorization, pickChallenges, type Challenge, type Credentials } from './digest.ts';
 import { isSdp, ownOffer, restamp } from './sdp.ts';
 import { reasonForResponse, reasonHeaderFor } from './sip-causes.ts';
 import { SipLeg, ALLOW, type SipLegHost } from './sip-leg.ts';
@@ -34,6 +34,9 @@ export interface OutboundInit {
   readonly target: OutboundTarget;
 }
 
+/** INVITEs one leg may send: the first, one per challenging realm (a proxy and the far end), one stale retry. */
+const MAX_INVITES = 4;
+
 export class OutboundLeg extends SipLeg {
   readonly direction = 'outbound' as const;
   private invite!: SipRequest;
@@ -45,7 +48,10 @@ export class OutboundLeg extends SipLeg {
   /** The cause the engine ended the leg with, while a CANCEL waits for a provisional response. */
   private cancelCause: string | undefined;
   private cancelled = false;
-  private authTried = false;
+  /** Challenges answered, by response header and realm; every INVITE after the first carries them all (§22.3). */
+  private readonly answered = new Map<string, { challenge: Challenge; header: 'authorization' | 'proxy-authorization'; uses: number; staleRetried: boolean }>();
+  /** The credentials on the current INVITE, repeated on its 2xx ACK (§13.2.2.4). */
+  private authHeaders: Header[] = [];
 
   constructor(
     host: SipLegHost,
@@ -63,10 +69,10 @@ export class OutboundLeg extends SipLeg {
     const offer = this.init.offer ? restamp(this.init.offer, this.host.address, this.origin) : ownOffer(this.host.address, this.host.discardPort, this.origin);
     this.sending(offer);
     this.host.bind(this, dialogKey(this.callId, this.localTag));
-    this.sendInvite([]);
+    this.sendInvite();
   }
 
-  private sendInvite(auth: readonly Header[]): void {
+  private sendInvite(): void {
     const { target } = this.init;
     const display = this.init.callerName ? `${quoteDisplay(this.init.callerName)} ` : '';
     const fromUser = escapeUser(this.init.from.startsWith('sip:') ? (/^sips?:([^@]+)@/.exec(this.init.from)?.[1] ?? 'anonymous') : this.init.from);
@@ -80,7 +86,7 @@ export class OutboundLeg extends SipLeg {
       ['contact', this.host.contact(this.transport, fromUser)],
       ['allow', ALLOW],
       ['user-agent', this.host.userAgent],
-      ...auth,
+      ...this.authHeaders,
       ...Object.entries(this.init.headers).map(([k, v]) => [k.toLowerCase(), v] as Header),
       ['content-type', 'application/sdp'],
     ];
@@ -147,16 +153,7 @@ export class OutboundLeg extends SipLeg {
       this.on2xx(res);
       return;
     }
-    if ((res.status === 401 || res.status === 407) && this.init.target.credentials && !this.authTried && this.cancelCause === undefined) {
-      const challenge = parseChallenge(header(res, res.status === 401 ? 'www-authenticate' : 'proxy-authenticate'));
-      if (challenge) {
-        this.authTried = true;
-        this.seq++;
-        const value = authorization(challenge, this.init.target.credentials, 'INVITE', this.init.target.uri);
-        this.sendInvite([[res.status === 401 ? 'authorization' : 'proxy-authorization', value]]);
-        return;
-      }
-    }
+    if ((res.status === 401 || res.status === 407) && this.cancelCause === undefined && this.retryWithCredentials(res)) return;
     if (this.cancelCause !== undefined) {
       this.finish();
       return;
@@ -164,9 +161,38 @@ export class OutboundLeg extends SipLeg {
     this.endRemotely(reasonForResponse(res.status, header(res, 'reason')));
   }
 
+  /**
+   * §22.2/§22.3: answers a 401/407 with a new INVITE (same Call-ID, next CSeq) carrying credentials
+   * for every realm challenged so far. A realm that challenges again after we answered it refused
+   * our credentials, and the call fails with the response; only `stale=true` (a nonce that expired,
+   * RFC 2617 §3.2.1) earns that realm one more try. Bounded, so no peer can keep us looping.
+   */
+  private retryWithCredentials(res: SipResponse): boolean {
+    const creds = this.init.target.credentials;
+    if (!creds || this.seq >= MAX_INVITES) return false;
+    const name = res.status === 401 ? 'authorization' : 'proxy-authorization';
+    const challenges = pickChallenges(headers(res, res.status === 401 ? 'www-authenticate' : 'proxy-authenticate'));
+    if (challenges.length === 0) return false;
+    for (const ch of challenges) {
+      const prev = this.answered.get(`${name} ${ch.realm}`);
+      if (prev && !(ch.stale && !prev.staleRetried)) return false;
+    }
+    for (const ch of challenges) {
+      const key = `${name} ${ch.realm}`;
+      this.answered.set(key, { challenge: ch, header: name, uses: 0, staleRetried: this.answered.has(key) });
+    }
+    this.seq++;
+    // A provisional response to the challenged INVITE says nothing about the new transaction (§9.1).
+    this.provisional = false;
+    const body = this.lastSent ?? '';
+    this.authHeaders = [...this.answered.values()].map((a) => [a.header, authorization(a.challenge, creds, 'INVITE', this.init.target.uri, ++a.uses, undefined, body)] as Header);
+    this.sendInvite();
+    return true;
+  }
+
   private on2xx(res: SipResponse): void {
     const dialog = Dialog.fromResponse(this.invite, res, this.localTag, this.init.target.peer);
-    const ack = (d: Dialog) => d.request('ACK', this.host.contact(this.transport), this.host.via(this.transport), [], '', this.seq);
+    const ack = (d: Dialog) => d.request('ACK', this.host.contact(this.transport), this.host.via(this.transport), this.authHeaders, '', this.seq);
     if (this.dialog && this.dialog.remoteTag === dialog.remoteTag) {
       // A retransmitted 2xx: our ACK was lost (§13.2.2.4).
       this.host.layer.sendStateless(ack(this.dialog), this.dialog.peer);
@@ -191,7 +217,9 @@ export class OutboundLeg extends SipLeg {
 
   /** A 2xx after the INVITE transaction ended (Timer M past): still ACK it. */
   override onStrayResponse(res: SipResponse): void {
-    if (res.status >= 200 && res.status < 300 && /INVITE/i.test(header(res, 'cseq') ?? '')) this.on2xx(res);
+    // Only our initial INVITE's 2xx: a late 2xx to a re-INVITE (another CSeq) is the re-INVITE's business.
+    const cseq = cseqOf(res);
+    if (res.status >= 200 && res.status < 300 && cseq?.method === 'INVITE' && cseq.seq === this.seq) this.on2xx(res);
   }
 
   /** For tests and diagnostics. */

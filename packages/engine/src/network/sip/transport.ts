@@ -38,6 +38,8 @@ export class Transports {
   private udp: dgram.Socket | undefined;
   private tcpServer: net.Server | undefined;
   private readonly connections = new Map<string, net.Socket>();
+  /** Every open socket, also one a newer connection to the same address replaced in `connections`: close() ends them all. */
+  private readonly sockets = new Set<net.Socket>();
   private handlers: TransportHandlers | undefined;
   private boundPort = 0;
   /** Messages received and sent, for metrics and the benchmark. */
@@ -54,7 +56,26 @@ export class Transports {
 
   async start(handlers: TransportHandlers): Promise<void> {
     this.handlers = handlers;
+    // Port 0 picks a free UDP port, which some TCP socket may still hold: pick again a few times.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.bind();
+        return;
+      } catch (err) {
+        try {
+          this.udp?.close();
+        } catch {
+          // never bound
+        }
+        this.udp = undefined;
+        if (this.opts.port !== 0 || (err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= 10) throw err;
+      }
+    }
+  }
+
+  private async bind(): Promise<void> {
     const udp = dgram.createSocket({ type: this.opts.host.includes(':') ? 'udp6' : 'udp4', ...(this.opts.recvBufferSize ? { recvBufferSize: this.opts.recvBufferSize } : {}) });
+    this.udp = udp;
     await new Promise<void>((resolve, reject) => {
       udp.once('error', reject);
       udp.bind(this.opts.port, this.opts.host, () => {
@@ -66,7 +87,6 @@ export class Transports {
       // Send errors (ICMP, EPERM) surface per datagram; the socket itself stays up.
     });
     udp.on('message', (buf, rinfo) => this.receive(buf, { transport: 'udp', address: rinfo.address, port: rinfo.port }));
-    this.udp = udp;
     this.boundPort = udp.address().port;
     if (this.opts.tcp !== false) {
       const server = net.createServer((socket) => this.adopt(socket));
@@ -92,16 +112,25 @@ export class Transports {
       return;
     }
     let socket = this.connections.get(key(to.address, to.port));
+    // A connection the peer has half-closed or that failed is no use: open a fresh one (§18.1.1, §18.2.2).
+    if (socket && (socket.destroyed || !socket.writable)) {
+      this.connections.delete(key(to.address, to.port));
+      socket = undefined;
+    }
     if (!socket) {
       socket = net.connect({ host: to.address, port: to.port });
-      socket.once('error', (err) => onError?.(err));
       this.adopt(socket, to);
     }
-    socket.write(bytes);
+    // Every message queued on a connection that then fails hears about it (connect refused, reset),
+    // not only the one that opened it.
+    socket.write(bytes, (err) => {
+      if (err) onError?.(err);
+    });
   }
 
   async close(): Promise<void> {
-    for (const s of this.connections.values()) s.destroy();
+    for (const s of this.sockets) s.destroy();
+    this.sockets.clear();
     this.connections.clear();
     await new Promise<void>((r) => (this.tcpServer ? this.tcpServer.close(() => r()) : r()));
     await new Promise<void>((r) => (this.udp ? this.udp.close(() => r()) : r()));
@@ -113,9 +142,13 @@ export class Transports {
     const remote: Peer = peer ?? { transport: 'tcp', address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 };
     const k = key(remote.address, remote.port);
     this.connections.set(k, socket);
+    this.sockets.add(socket);
     const framer = new StreamFramer();
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => {
+      // RFC 5626 §4.4.1 keep-alive: a double CRLF "ping" gets a single CRLF "pong"; the framer
+      // skips both as blank lines, and a stray CRLF between messages is harmless (§7.5).
+      if (chunk.length === 4 && chunk.toString('latin1') === '\r\n\r\n') socket.write('\r\n');
       const { messages, error } = framer.push(chunk);
       for (const m of messages) this.receive(m, remote);
       // A stream that cannot be framed cannot be resynchronised: drop the connection.
@@ -123,6 +156,7 @@ export class Transports {
     });
     socket.on('error', () => {});
     socket.on('close', () => {
+      this.sockets.delete(socket);
       if (this.connections.get(k) === socket) this.connections.delete(k);
     });
   }
