@@ -245,6 +245,8 @@ describe('dashboard pages in chromium: calls, reports, live hang-up', { skip: sk
     await page.getByRole('button', { name: 'Show' }).click();
     assert.equal(new URL((await lastHour).url()).searchParams.get('group_by'), 'destination');
     await fact('Attempts').filter({ hasText: String(OUTBOUND_CALLS) }).waitFor();
+    // The totals are the same under any grouping: wait for the table of the new one.
+    await page.getByRole('table', { name: 'By group' }).getByRole('rowheader', { name: BUSY }).waitFor();
     assert.equal(await fact('ASR').textContent(), '0.0%');
     assert.equal(await fact('NER').textContent(), '100.0%');
     assert.equal(await page.getByRole('table', { name: 'By group' }).getByRole('rowheader').allTextContents().then((t) => t.join('|')), BUSY);
