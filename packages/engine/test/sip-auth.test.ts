@@ -8,51 +8,20 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { startSipRig, AUTH_TOKEN, type SipRig } from './support/sip-rig.ts';
-import { startSipp, expectSippOk, type SippOptions, type SippRun } from './support/sipp.ts';
-import type { CapturedRequest } from './support/app-server.ts';
+import type { SipRig } from './support/sip-rig.ts';
+import type { SippOptions } from './support/sipp.ts';
+import { pick } from './support/harness.ts';
+import { findMessages, header, outboundCall, paths, startLine, traceMessages, HANGUP_KEYS, type TracedMessage } from './support/sip-calls.ts';
 import { authorization, parseChallenge, pickChallenges } from '../src/network/sip/digest.ts';
 import { reasonForResponse } from '../src/network/sip/sip-causes.ts';
 import { CAUSES, finalCallStatus } from '../src/calls/hangup-causes.ts';
 
-const pick = (r: CapturedRequest, keys: string[]) => Object.fromEntries(keys.map((k) => [k, r.params[k]]));
-const HANGUP = ['Event', 'CallStatus', 'HangupCause', 'HangupCauseCode', 'HangupSource', 'Direction'];
 const USER = 'alice';
 const PASSWORD = 'wonderland';
 
-/** One SIP message of a sipp trace: which way it went, its start line, its headers (lower-case names). */
-interface Traced {
-  readonly sent: boolean;
-  readonly start: string;
-  readonly headers: ReadonlyMap<string, string>;
-}
-
-function trace(run: SippRun): Traced[] {
-  const text = readdirSync(run.dir)
-    .filter((f) => f.endsWith('_messages.log'))
-    .map((f) => readFileSync(join(run.dir, f), 'utf8'))
-    .join('\n');
-  const out: Traced[] = [];
-  for (const block of text.split(/^-{10,}.*$/m)) {
-    const m = /^\s*(?:UDP|TCP) message (sent|received)[^\n]*\n\s*\n([\s\S]*)$/.exec(block);
-    if (!m) continue;
-    const [start = '', ...lines] = m[2]!.split(/\r?\n/);
-    const headers = new Map<string, string>();
-    for (const line of lines) {
-      if (line.trim() === '') break;
-      const colon = line.indexOf(':');
-      if (colon > 0) headers.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
-    }
-    out.push({ sent: m[1] === 'sent', start: start.trim(), headers });
-  }
-  return out;
-}
-
-const received = (t: Traced[], method: string) => t.filter((m) => !m.sent && m.start.startsWith(`${method} `));
-const sentStatus = (t: Traced[], status: number) => t.filter((m) => m.sent && m.start.startsWith(`SIP/2.0 ${status} `));
-const branchOf = (m: Traced) => /branch=([^;\s]+)/.exec(m.headers.get('via') ?? '')?.[1];
+const received = (t: TracedMessage[], method: string) => findMessages(t, `${method} `, { sent: false });
+const sentStatus = (t: TracedMessage[], status: number) => findMessages(t, `SIP/2.0 ${status} `, { sent: true });
+const branchOf = (m: TracedMessage) => /branch=([^;\s]+)/.exec(header(m, 'via') ?? '')?.[1];
 
 /** The params of a Digest credentials value, unquoted. */
 function credentialParams(value: string): Map<string, string> {
@@ -71,61 +40,28 @@ function expectedResponse(params: Map<string, string>, password: string, method:
 }
 
 /** The wire checks every challenged call shares: the ACK for the challenge, then the same Call-ID with the next CSeq. */
-function assertChallengeRound(t: Traced[], status: 401 | 407): void {
+function assertChallengeRound(t: TracedMessage[], status: 401 | 407): void {
   const invites = received(t, 'INVITE');
   const [challenge] = sentStatus(t, status);
   assert.ok(challenge, `sipp sent ${status}`);
   const ack = received(t, 'ACK')[0]!;
   assert.ok(ack, 'the challenge was ACKed');
-  assert.equal(ack.headers.get('cseq'), '1 ACK');
+  assert.equal(header(ack, 'cseq'), '1 ACK');
   assert.equal(branchOf(ack), branchOf(invites[0]!), 'the ACK for the challenge is part of the first INVITE transaction');
-  assert.equal(ack.headers.get('to'), challenge.headers.get('to'), 'the ACK carries the To tag of the challenge');
+  assert.equal(header(ack, 'to'), header(challenge, 'to'), 'the ACK carries the To tag of the challenge');
   assert.ok(invites.length >= 2, 'the INVITE was sent again');
-  assert.equal(invites[0]!.headers.get('cseq'), '1 INVITE');
-  assert.equal(invites[1]!.headers.get('cseq'), '2 INVITE');
-  assert.equal(invites[1]!.headers.get('call-id'), invites[0]!.headers.get('call-id'));
-  assert.equal(invites[1]!.headers.get('from'), invites[0]!.headers.get('from'), 'same From tag');
-  assert.doesNotMatch(invites[1]!.headers.get('to') ?? '', /tag=/, 'the new INVITE is outside any dialog');
+  assert.equal(header(invites[0]!, 'cseq'), '1 INVITE');
+  assert.equal(header(invites[1]!, 'cseq'), '2 INVITE');
+  assert.equal(header(invites[1]!, 'call-id'), header(invites[0]!, 'call-id'));
+  assert.equal(header(invites[1]!, 'from'), header(invites[0]!, 'from'), 'same From tag');
+  assert.doesNotMatch(header(invites[1]!, 'to') ?? '', /tag=/, 'the new INVITE is outside any dialog');
   assert.notEqual(branchOf(invites[1]!), branchOf(invites[0]!), 'a new transaction');
 }
 
-interface Outcome {
-  readonly rig: SipRig;
-  readonly wire: Traced[];
-  readonly uas: SippRun;
+/** One API call through a trunk (with `userinfo` credentials) to a sipp UAS; `check` gets what sipp saw on the wire. */
+function call(sipp: SippOptions, userinfo: string, answerXml: string, check: (rig: SipRig, wire: TracedMessage[]) => void): Promise<void> {
+  return outboundCall({ sipp, trunk: (port) => `sip:${userinfo}127.0.0.1:${port}`, answerXml }, (rig, uas) => check(rig, traceMessages(uas)));
 }
-
-/** One API call through a trunk (with `userinfo` credentials) to a sipp UAS; checks run once sipp exited cleanly. */
-async function call(sipp: SippOptions, userinfo: string, answerXml: string, check: (o: Outcome) => void): Promise<void> {
-  const uas = await startSipp(sipp);
-  const rig = await startSipRig({ trunks: `sip:${userinfo}127.0.0.1:${uas.port}` });
-  try {
-    rig.app.on('/answer', answerXml);
-    const res = await rig.api('POST', 'Call/', {
-      from: '+15550000000',
-      to: '+15551110001',
-      answer_url: rig.app.url('/answer'),
-      ring_url: rig.app.url('/ring'),
-      hangup_url: rig.app.url('/hangup'),
-    });
-    assert.equal(res.status, 201, JSON.stringify(res.body));
-    await rig.waitFor('/hangup');
-    await rig.settle();
-    await expectSippOk(uas, sipp.scenario);
-    try {
-      check({ rig, wire: trace(uas), uas });
-    } catch (err) {
-      (err as Error).message += `\n${uas.log()}`;
-      throw err;
-    }
-    rig.app.assertAllSigned({ authToken: AUTH_TOKEN, mainAuthToken: AUTH_TOKEN });
-  } finally {
-    uas.kill();
-    await rig.close();
-  }
-}
-
-const paths = (rig: SipRig) => rig.app.requests().map((r) => r.path);
 
 /** The hangup a failed final response gives, read from the cause table so this test follows it. */
 function failedWith(status: number): Record<string, string> {
@@ -138,43 +74,43 @@ const ANSWERED = { Event: 'Hangup', CallStatus: 'completed', HangupCause: 'NORMA
 
 describe('digest authentication against sipp (uas-auth-*.xml)', { concurrency: true }, () => {
   test('401 with MD5, qop=auth and opaque: sipp verifies our Authorization, the call is answered', () =>
-    call({ scenario: 'uas-auth-answer.xml' }, `${USER}:${PASSWORD}@`, '<Response><Wait length="1"/></Response>', ({ rig, wire }) => {
+    call({ scenario: 'uas-auth-answer.xml' }, `${USER}:${PASSWORD}@`, '<Response><Wait length="1"/></Response>', (rig, wire) => {
       assert.deepEqual(paths(rig), ['/ring', '/answer', '/hangup']);
-      assert.deepEqual(pick(rig.app.requests('/hangup')[0]!, HANGUP), ANSWERED);
+      assert.deepEqual(pick(rig.app.requests('/hangup')[0]!, HANGUP_KEYS), ANSWERED);
       assert.equal(rig.app.requests('/answer')[0]!.params.CallStatus, 'in-progress');
       assertChallengeRound(wire, 401);
       assert.equal(sentStatus(wire, 200).length >= 1, true, 'sipp answered: verifyauth accepted the credentials');
       assert.equal(sentStatus(wire, 403).length, 0);
       const invites = received(wire, 'INVITE');
       assert.equal(invites.length, 2);
-      assert.equal(invites[0]!.headers.has('authorization'), false);
-      const creds = credentialParams(invites[1]!.headers.get('authorization') ?? '');
-      const challenge = parseChallenge(sentStatus(wire, 401)[0]!.headers.get('www-authenticate'))!;
+      assert.equal(header(invites[0]!, 'authorization'), undefined);
+      const creds = credentialParams(header(invites[1]!, 'authorization') ?? '');
+      const challenge = parseChallenge(header(sentStatus(wire, 401)[0]!, 'www-authenticate'))!;
       assert.deepEqual(
         { username: creds.get('username'), realm: creds.get('realm'), nonce: creds.get('nonce'), opaque: creds.get('opaque'), algorithm: creds.get('algorithm'), qop: creds.get('qop'), nc: creds.get('nc') },
         { username: USER, realm: 'switchboard.test', nonce: challenge.nonce, opaque: challenge.opaque, algorithm: 'MD5', qop: 'auth', nc: '00000001' },
       );
       assert.match(creds.get('cnonce') ?? '', /^[0-9a-f]{16,}$/);
-      assert.equal(creds.get('uri'), invites[1]!.start.split(' ')[1], 'digest-uri = Request-URI');
+      assert.equal(creds.get('uri'), startLine(invites[1]!).split(' ')[1], 'digest-uri = Request-URI');
       assert.equal(creds.get('response'), expectedResponse(creds, PASSWORD, 'INVITE'));
       // §13.2.2.4: the ACK for the 2xx carries the INVITE's credentials.
       const ack2xx = received(wire, 'ACK')[1]!;
-      assert.equal(ack2xx.headers.get('cseq'), '2 ACK');
-      assert.equal(ack2xx.headers.get('authorization'), invites[1]!.headers.get('authorization'));
+      assert.equal(header(ack2xx, 'cseq'), '2 ACK');
+      assert.equal(header(ack2xx, 'authorization'), header(invites[1]!, 'authorization'));
       // In-dialog requests continue the CSeq space after the authenticated INVITE.
-      assert.equal(received(wire, 'BYE')[0]!.headers.get('cseq'), '3 BYE');
+      assert.equal(header(received(wire, 'BYE')[0]!, 'cseq'), '3 BYE');
     }));
 
   for (const alg of ['MD5', 'SHA-256'] as const) {
     test(`407 with ${alg}: Proxy-Authorization with qop=auth and the opaque echoed, the call is answered`, () =>
-      call({ scenario: 'uas-auth-proxy-answer.xml', keys: { alg } }, `${USER}:${PASSWORD}@`, '<Response><Wait length="1"/></Response>', ({ rig, wire }) => {
+      call({ scenario: 'uas-auth-proxy-answer.xml', keys: { alg } }, `${USER}:${PASSWORD}@`, '<Response><Wait length="1"/></Response>', (rig, wire) => {
         assert.deepEqual(paths(rig), ['/ring', '/answer', '/hangup']);
-        assert.deepEqual(pick(rig.app.requests('/hangup')[0]!, HANGUP), ANSWERED);
+        assert.deepEqual(pick(rig.app.requests('/hangup')[0]!, HANGUP_KEYS), ANSWERED);
         assertChallengeRound(wire, 407);
         const invites = received(wire, 'INVITE');
         assert.equal(invites.length, 2);
-        assert.equal(invites[1]!.headers.has('authorization'), false, 'a 407 is answered with Proxy-Authorization only');
-        const creds = credentialParams(invites[1]!.headers.get('proxy-authorization') ?? '');
+        assert.equal(header(invites[1]!, 'authorization'), undefined, 'a 407 is answered with Proxy-Authorization only');
+        const creds = credentialParams(header(invites[1]!, 'proxy-authorization') ?? '');
         assert.equal(creds.get('algorithm'), alg);
         assert.equal(creds.get('realm'), 'proxy.switchboard.test');
         assert.match(creds.get('opaque') ?? '', /^pop-\d+$/);
@@ -185,28 +121,28 @@ describe('digest authentication against sipp (uas-auth-*.xml)', { concurrency: t
   }
 
   test('a proxy (407) then the far end (401), whose nonce goes stale: credentials for both realms, the call is answered', () =>
-    call({ scenario: 'uas-auth-proxy-stale.xml' }, `${USER}:${PASSWORD}@`, '<Response><Wait length="1"/></Response>', ({ rig, wire }) => {
+    call({ scenario: 'uas-auth-proxy-stale.xml' }, `${USER}:${PASSWORD}@`, '<Response><Wait length="1"/></Response>', (rig, wire) => {
       assert.deepEqual(paths(rig), ['/ring', '/answer', '/hangup']);
-      assert.deepEqual(pick(rig.app.requests('/hangup')[0]!, HANGUP), ANSWERED);
+      assert.deepEqual(pick(rig.app.requests('/hangup')[0]!, HANGUP_KEYS), ANSWERED);
       assertChallengeRound(wire, 407);
       assert.equal(sentStatus(wire, 403).length, 0, 'verifyauth accepted the last Authorization');
       const invites = received(wire, 'INVITE');
-      assert.deepEqual(invites.map((i) => i.headers.get('cseq')), ['1 INVITE', '2 INVITE', '3 INVITE', '4 INVITE']);
-      assert.equal(new Set(invites.map((i) => i.headers.get('call-id'))).size, 1);
-      const proxy = invites.slice(1).map((i) => credentialParams(i.headers.get('proxy-authorization') ?? ''));
+      assert.deepEqual(invites.map((i) => header(i, 'cseq')), ['1 INVITE', '2 INVITE', '3 INVITE', '4 INVITE']);
+      assert.equal(new Set(invites.map((i) => header(i, 'call-id'))).size, 1);
+      const proxy = invites.slice(1).map((i) => credentialParams(header(i, 'proxy-authorization') ?? ''));
       // One proxy nonce on three requests: the nonce count grows (RFC 2617 §3.2.2), each response still right.
       assert.deepEqual(proxy.map((p) => p.get('nc')), ['00000001', '00000002', '00000003']);
       for (const p of proxy) assert.equal(p.get('response'), expectedResponse(p, PASSWORD, 'INVITE'));
-      assert.equal(invites[1]!.headers.has('authorization'), false);
-      const uas = invites.slice(2).map((i) => credentialParams(i.headers.get('authorization') ?? ''));
+      assert.equal(header(invites[1]!, 'authorization'), undefined);
+      const uas = invites.slice(2).map((i) => credentialParams(header(i, 'authorization') ?? ''));
       assert.deepEqual(uas.map((p) => [p.get('nonce')?.replace(/^\d+/, ''), p.get('nc')]), [['old1', '00000001'], ['new1', '00000001']], 'the stale nonce replaced by the fresh one');
-      assert.deepEqual(received(wire, 'ACK').map((a) => a.headers.get('cseq')), ['1 ACK', '2 ACK', '3 ACK', '4 ACK']);
+      assert.deepEqual(received(wire, 'ACK').map((a) => header(a, 'cseq')), ['1 ACK', '2 ACK', '3 ACK', '4 ACK']);
     }));
 
   test('a wrong password: sipp answers the Authorization with 403, the call fails, CALL_REJECTED', () =>
-    call({ scenario: 'uas-auth-answer.xml' }, `${USER}:not-the-password@`, '<Response/>', ({ rig, wire }) => {
+    call({ scenario: 'uas-auth-answer.xml' }, `${USER}:not-the-password@`, '<Response/>', (rig, wire) => {
       assert.deepEqual(paths(rig), ['/hangup']);
-      const hangup = pick(rig.app.requests('/hangup')[0]!, HANGUP);
+      const hangup = pick(rig.app.requests('/hangup')[0]!, HANGUP_KEYS);
       assert.equal(hangup.HangupCause, 'CALL_REJECTED');
       assert.deepEqual(hangup, failedWith(403));
       assertChallengeRound(wire, 401);
@@ -214,28 +150,28 @@ describe('digest authentication against sipp (uas-auth-*.xml)', { concurrency: t
       assert.equal(sentStatus(wire, 200).length, 0);
       assert.equal(received(wire, 'INVITE').length, 2);
       const acks = received(wire, 'ACK');
-      assert.equal(acks.at(-1)!.headers.get('cseq'), '2 ACK', 'the 403 was ACKed in its own transaction');
+      assert.equal(header(acks.at(-1)!, 'cseq'), '2 ACK', 'the 403 was ACKed in its own transaction');
     }));
 
   test('a trunk without credentials gets a 401: no retry, the call fails with the 401 cause', () =>
-    call({ scenario: 'uas-auth-challenge.xml' }, '', '<Response/>', ({ rig, wire }) => {
+    call({ scenario: 'uas-auth-challenge.xml' }, '', '<Response/>', (rig, wire) => {
       assert.deepEqual(paths(rig), ['/hangup']);
-      const hangup = pick(rig.app.requests('/hangup')[0]!, HANGUP);
+      const hangup = pick(rig.app.requests('/hangup')[0]!, HANGUP_KEYS);
       assert.equal(hangup.HangupCause, 'CALL_REJECTED');
       assert.deepEqual(hangup, failedWith(401));
       assert.equal(received(wire, 'INVITE').length, 1);
       assert.equal(received(wire, 'ACK').length >= 1, true, 'the 401 was ACKed');
-      assert.equal(received(wire, 'ACK')[0]!.headers.get('cseq'), '1 ACK');
+      assert.equal(header(received(wire, 'ACK')[0]!, 'cseq'), '1 ACK');
     }));
 
   test('a second 401 after our Authorization ends the call: one retry per challenge, no loop', () =>
-    call({ scenario: 'uas-auth-challenge.xml' }, `${USER}:${PASSWORD}@`, '<Response/>', ({ rig, wire }) => {
+    call({ scenario: 'uas-auth-challenge.xml' }, `${USER}:${PASSWORD}@`, '<Response/>', (rig, wire) => {
       assert.deepEqual(paths(rig), ['/hangup']);
-      assert.deepEqual(pick(rig.app.requests('/hangup')[0]!, HANGUP), failedWith(401));
+      assert.deepEqual(pick(rig.app.requests('/hangup')[0]!, HANGUP_KEYS), failedWith(401));
       assertChallengeRound(wire, 401);
       assert.equal(received(wire, 'INVITE').length, 2, 'exactly one authenticated retry');
       const acks = received(wire, 'ACK');
-      assert.deepEqual(acks.map((a) => a.headers.get('cseq')), ['1 ACK', '2 ACK'], 'both challenges ACKed');
+      assert.deepEqual(acks.map((a) => header(a, 'cseq')), ['1 ACK', '2 ACK'], 'both challenges ACKed');
     }));
 });
 

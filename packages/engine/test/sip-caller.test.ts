@@ -6,110 +6,81 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { startSipRig, AUTH_TOKEN, type SipRig } from './support/sip-rig.ts';
-import { startSipp, expectSippOk, type SippOptions, type SippRun } from './support/sipp.ts';
-import type { CapturedRequest } from './support/app-server.ts';
+import { pick } from './support/harness.ts';
+import { inboundCall, paths, traceText, B1, DID } from './support/sip-calls.ts';
 
-const pick = (r: CapturedRequest, keys: string[]) => Object.fromEntries(keys.map((k) => [k, r.params[k]]));
-const DID = '15553330001';
-const B = '15552220001';
-
-async function inbound(caller: Omit<SippOptions, 'remote'>, xml: (rig: SipRig) => string, check: (rig: SipRig, uac: SippRun, callee?: SippRun) => void, calleeOpts?: SippOptions): Promise<void> {
-  const callee = calleeOpts ? await startSipp(calleeOpts) : undefined;
-  const rig = await startSipRig({ trunks: `sip:127.0.0.1:${callee?.port ?? 9};prefix=${B}` });
-  let uac: SippRun | undefined;
-  try {
-    rig.app.on('/inbound', xml(rig));
-    const app = await rig.api('POST', 'Application/', { app_name: 'sip', answer_url: rig.app.url('/inbound'), hangup_url: rig.app.url('/hangup') });
-    assert.equal(app.status, 201, JSON.stringify(app.body));
-    assert.equal((await rig.api('POST', `PhoneNumber/${DID}/`, { app_id: app.body.app_id })).status, 201);
-    uac = await startSipp({ ...caller, remote: rig.sipAddress, service: DID });
-    await expectSippOk(uac, caller.scenario);
-    await rig.waitFor('/hangup');
-    await rig.settle();
-    if (callee) await expectSippOk(callee, calleeOpts!.scenario);
-    check(rig, uac, callee);
-    rig.app.assertAllSigned({ authToken: AUTH_TOKEN, mainAuthToken: AUTH_TOKEN });
-  } finally {
-    uac?.kill();
-    callee?.kill();
-    await rig.close();
-  }
-}
-
-const paths = (rig: SipRig) => rig.app.requests().map((r) => r.path + (r.params.DialAction ? ':' + r.params.DialAction : ''));
 const HANGUP = ['Event', 'Direction', 'From', 'To', 'CallStatus', 'HangupCause', 'HangupCauseCode', 'HangupSource'];
-
-function trace(r: SippRun): string {
-  return readdirSync(r.dir).filter((f) => f.endsWith('_messages.log')).map((f) => readFileSync(join(r.dir, f), 'utf8')).join('\n');
-}
 
 describe('sipp as the caller (uac-*.xml)', { concurrency: true }, () => {
   test('uac-invite-bye.xml: answered with our SDP, the caller hangs up', () =>
-    inbound({ scenario: 'uac-invite-bye.xml', pauseMs: 2000 }, () => '<Response><Speak>hello</Speak><Wait length="30"/></Response>', (rig, uac) => {
+    inboundCall({ caller: { scenario: 'uac-invite-bye.xml', pauseMs: 2000 }, xml: '<Response><Speak>hello</Speak><Wait length="30"/></Response>' }, (rig, uac) => {
       assert.deepEqual(paths(rig), ['/inbound', '/hangup']);
       assert.deepEqual(pick(rig.app.requests('/inbound')[0]!, ['Event', 'Direction', 'From', 'To', 'CallStatus']), { Event: 'StartApp', Direction: 'inbound', From: 'sipp', To: DID, CallStatus: 'ringing' });
       const hangup = rig.app.requests('/hangup')[0]!;
       assert.deepEqual(pick(hangup, HANGUP), { Event: 'Hangup', Direction: 'inbound', From: 'sipp', To: DID, CallStatus: 'completed', HangupCause: 'NORMAL_CLEARING', HangupCauseCode: '4000', HangupSource: 'Caller' });
       assert.equal(hangup.params.Duration, '2');
       // Our answer: PCMU chosen from the offer, telephone-event kept, a port of ours.
-      const ok = trace(uac).split(/\n(?=SIP\/2\.0 200 OK)/)[1] ?? '';
+      const ok = traceText(uac).split(/\n(?=SIP\/2\.0 200 OK)/)[1] ?? '';
       assert.match(ok, /o=switchboard /);
       assert.match(ok, /m=audio \d+ RTP\/AVP 0 101/);
     }));
 
   test('uac-invite-wait-bye.xml: the XML ends, the engine sends BYE with a Q.850 Reason', () =>
-    inbound({ scenario: 'uac-invite-wait-bye.xml' }, () => '<Response><Speak>hello</Speak></Response>', (rig, uac) => {
+    inboundCall({ caller: { scenario: 'uac-invite-wait-bye.xml' }, xml: '<Response><Speak>hello</Speak></Response>' }, (rig, uac) => {
       assert.deepEqual(paths(rig), ['/inbound', '/hangup']);
       assert.deepEqual(pick(rig.app.requests('/hangup')[0]!, HANGUP), { Event: 'Hangup', Direction: 'inbound', From: 'sipp', To: DID, CallStatus: 'completed', HangupCause: 'NORMAL_CLEARING', HangupCauseCode: '4010', HangupSource: 'Plivo' });
-      assert.match(trace(uac), /BYE sip:sipp@127\.0\.0\.1:\d+ SIP\/2\.0[\s\S]*Reason: Q\.850;cause=16;text="NORMAL_CLEARING"/);
+      assert.match(traceText(uac), /BYE sip:sipp@127\.0\.0\.1:\d+ SIP\/2\.0[\s\S]*Reason: Q\.850;cause=16;text="NORMAL_CLEARING"/);
     }));
 
   test('uac-invite-rejected.xml: <Hangup reason="busy"/> -> 486 with Reason', () =>
-    inbound({ scenario: 'uac-invite-rejected.xml' }, () => '<Response><Hangup reason="busy"/></Response>', (rig, uac) => {
+    inboundCall({ caller: { scenario: 'uac-invite-rejected.xml' }, xml: '<Response><Hangup reason="busy"/></Response>' }, (rig, uac) => {
       assert.deepEqual(paths(rig), ['/inbound', '/hangup']);
       assert.deepEqual(pick(rig.app.requests('/hangup')[0]!, ['CallStatus', 'HangupCause', 'HangupSource']), { CallStatus: 'busy', HangupCause: 'USER_BUSY', HangupSource: 'Answer XML' });
-      assert.match(trace(uac), /SIP\/2\.0 486 Busy Here[\s\S]*Reason: Q\.850;cause=17;text="USER_BUSY"/);
+      assert.match(traceText(uac), /SIP\/2\.0 486 Busy Here[\s\S]*Reason: Q\.850;cause=17;text="USER_BUSY"/);
     }));
 
   test('uac-invite-cancel.xml: the caller CANCELs while the Dial rings; the callee is CANCELled too', () =>
-    inbound(
-      { scenario: 'uac-invite-cancel.xml', pauseMs: 1500 },
-      (rig) => `<Response><Dial action="${rig.app.url('/action')}"><Number>${B}</Number></Dial></Response>`,
+    inboundCall(
+      {
+        caller: { scenario: 'uac-invite-cancel.xml', pauseMs: 1500 },
+        callees: [{ scenario: 'uas-ring-noanswer.xml' }],
+        xml: (rig) => `<Response><Dial action="${rig.app.url('/action')}"><Number>${B1}</Number></Dial></Response>`,
+      },
       (rig) => {
         assert.deepEqual(paths(rig), ['/inbound', '/action', '/hangup']);
         assert.deepEqual(pick(rig.app.requests('/action')[0]!, ['DialStatus', 'DialHangupCause']), { DialStatus: 'cancel', DialHangupCause: 'ORIGINATOR_CANCEL' });
         assert.deepEqual(pick(rig.app.requests('/hangup')[0]!, ['CallStatus', 'HangupCause', 'HangupCauseCode', 'HangupSource']), { CallStatus: 'cancel', HangupCause: 'ORIGINATOR_CANCEL', HangupCauseCode: '1000', HangupSource: 'Caller' });
       },
-      { scenario: 'uas-ring-noanswer.xml' },
     ));
 
   test('uac-invite-bye.xml dialling uas-answer.xml: SDP passes through, no re-INVITE', () =>
-    inbound(
-      { scenario: 'uac-invite-bye.xml', pauseMs: 2000 },
-      (rig) => `<Response><Dial action="${rig.app.url('/action')}" callbackUrl="${rig.app.url('/cb')}"><Number>${B}</Number></Dial></Response>`,
-      (rig, uac, callee) => {
+    inboundCall(
+      {
+        caller: { scenario: 'uac-invite-bye.xml', pauseMs: 2000 },
+        callees: [{ scenario: 'uas-answer.xml' }],
+        xml: (rig) => `<Response><Dial action="${rig.app.url('/action')}" callbackUrl="${rig.app.url('/cb')}"><Number>${B1}</Number></Dial></Response>`,
+      },
+      (rig, uac, [callee]) => {
         assert.deepEqual(paths(rig), ['/inbound', '/cb:answer', '/cb:connected', '/cb:hangup', '/action', '/hangup']);
         assert.deepEqual(pick(rig.app.requests('/action')[0]!, ['DialStatus', 'DialHangupCause']), { DialStatus: 'completed', DialHangupCause: 'NORMAL_CLEARING' });
-        const calleeTrace = trace(callee!);
+        const calleeTrace = traceText(callee!);
         const bPort = /SIP\/2\.0 200 OK[\s\S]*?m=audio (\d+)/.exec(calleeTrace)?.[1];
-        const aPort = /INVITE sip:[\s\S]*?m=audio (\d+)/.exec(trace(uac))?.[1];
-        assert.match(calleeTrace, new RegExp(`INVITE sip:${B}@[\\s\\S]*?m=audio ${aPort} `), 'the callee is offered the caller\'s media');
-        const ok = trace(uac).split(/\n(?=SIP\/2\.0 200 OK)/)[1] ?? '';
+        const aPort = /INVITE sip:[\s\S]*?m=audio (\d+)/.exec(traceText(uac))?.[1];
+        assert.match(calleeTrace, new RegExp(`INVITE sip:${B1}@[\\s\\S]*?m=audio ${aPort} `), 'the callee is offered the caller\'s media');
+        const ok = traceText(uac).split(/\n(?=SIP\/2\.0 200 OK)/)[1] ?? '';
         assert.match(ok, new RegExp(`m=audio ${bPort} `), 'the caller\'s 200 carries the callee\'s media');
-        assert.equal(trace(uac).match(/\nINVITE sip:/g)?.length ?? 0, 1, 'no re-INVITE towards the caller');
+        assert.equal(traceText(uac).match(/\nINVITE sip:/g)?.length ?? 0, 1, 'no re-INVITE towards the caller');
       },
-      { scenario: 'uas-answer.xml' },
     ));
 
   test('DTMF as SIP INFO from the caller: the keys reach GetDigits', () =>
-    inbound(
-      { scenario: 'uac-invite-info-bye.xml', pauseMs: 1000 },
-      (rig) => {
-        rig.app.on('/digits', '<Response><Wait length="30"/></Response>');
-        return `<Response><GetDigits action="${rig.app.url('/digits')}" numDigits="5" finishOnKey="#" timeout="10"><Speak>Enter your code</Speak></GetDigits></Response>`;
+    inboundCall(
+      {
+        caller: { scenario: 'uac-invite-info-bye.xml', pauseMs: 1000 },
+        xml: (rig) => {
+          rig.app.on('/digits', '<Response><Wait length="30"/></Response>');
+          return `<Response><GetDigits action="${rig.app.url('/digits')}" numDigits="5" finishOnKey="#" timeout="10"><Speak>Enter your code</Speak></GetDigits></Response>`;
+        },
       },
       (rig) => {
         assert.deepEqual(paths(rig), ['/inbound', '/digits', '/hangup']);
@@ -119,14 +90,16 @@ describe('sipp as the caller (uac-*.xml)', { concurrency: true }, () => {
     ));
 
   test('DTMF as SIP INFO to the callee: a Dial\'s sendDigits once it answers', () =>
-    inbound(
-      { scenario: 'uac-invite-bye.xml', pauseMs: 2000 },
-      (rig) => `<Response><Dial action="${rig.app.url('/action')}"><Number sendDigits="12">${B}</Number></Dial></Response>`,
-      (rig, _uac, callee) => {
+    inboundCall(
+      {
+        caller: { scenario: 'uac-invite-bye.xml', pauseMs: 2000 },
+        callees: [{ scenario: 'uas-answer-recv-info.xml' }],
+        xml: (rig) => `<Response><Dial action="${rig.app.url('/action')}"><Number sendDigits="12">${B1}</Number></Dial></Response>`,
+      },
+      (rig, _uac, [callee]) => {
         assert.deepEqual(paths(rig), ['/inbound', '/action', '/hangup']);
-        const infos = trace(callee!).split(/\n(?=INFO sip:)/).slice(1);
+        const infos = traceText(callee!).split(/\n(?=INFO sip:)/).slice(1);
         assert.deepEqual(infos.map((m) => [/Content-Type: (\S+)/i.exec(m)?.[1], /Signal=(\S)/.exec(m)?.[1]]), [['application/dtmf-relay', '1'], ['application/dtmf-relay', '2']]);
       },
-      { scenario: 'uas-answer-recv-info.xml' },
     ));
 });

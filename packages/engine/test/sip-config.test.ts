@@ -9,7 +9,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import dgram from 'node:dgram';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,36 +20,25 @@ import { callerIdFor, dialedUser, type SipTrunk } from '../src/network/sip/trunk
 import { TrunkResolver } from '../src/network/sip/resolver.ts';
 import { RealClock } from '../src/clock.ts';
 import { startServe } from './support/serve-process.ts';
-import type { CapturedRequest } from './support/app-server.ts';
-
-interface WireInvite {
-  readonly uri: string;
-  readonly headers: Readonly<Record<string, string>>;
-}
+import { pick } from './support/harness.ts';
+import { findMessages, header, startLine, type TracedMessage } from './support/sip-calls.ts';
 
 /** The INVITEs sipp received, one per Call-ID (retransmissions dropped), from its message trace. */
-function invites(run: SippRun): WireInvite[] {
-  const text = readdirSync(run.dir)
-    .filter((f) => f.endsWith('_messages.log'))
-    .map((f) => readFileSync(join(run.dir, f), 'utf8'))
-    .join('\n');
-  const byCallId = new Map<string, WireInvite>();
-  for (const m of text.matchAll(/^INVITE (\S+) SIP\/2\.0\r?\n([\s\S]*?)\r?\n\r?\n/gm)) {
-    const headers: Record<string, string> = {};
-    for (const line of m[2]!.split(/\r?\n/)) {
-      const i = line.indexOf(':');
-      if (i > 0) headers[line.slice(0, i).trim().toLowerCase()] ??= line.slice(i + 1).trim();
-    }
-    const id = headers['call-id'] ?? String(byCallId.size);
-    if (!byCallId.has(id)) byCallId.set(id, { uri: m[1]!, headers });
+function invites(run: SippRun): TracedMessage[] {
+  const byCallId = new Map<string, TracedMessage>();
+  for (const m of findMessages(run, 'INVITE ', { sent: false })) {
+    const id = header(m, 'call-id') ?? String(byCallId.size);
+    if (!byCallId.has(id)) byCallId.set(id, m);
   }
   return [...byCallId.values()];
 }
 
+/** An INVITE's Request-URI. */
+const uriOf = (invite: TracedMessage) => startLine(invite).split(' ')[1] ?? '';
+
 /** The user part of a name-addr header (`"x" <sip:+1555@h>;tag=1` -> `+1555`). */
 const userOf = (nameAddr: string | undefined) => /<sips?:([^@>]+)@/.exec(nameAddr ?? '')?.[1];
 
-const pick = (r: CapturedRequest, keys: string[]) => Object.fromEntries(keys.map((k) => [k, r.params[k]]));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function placeCall(rig: SipRig, from: string, to: string): Promise<void> {
@@ -179,12 +168,12 @@ describe('SIP settings from the config file', { concurrency: true }, () => {
       const [b] = invites(uasB);
       assert.equal(invites(uasA).length, 1, uasA.log());
       assert.equal(invites(uasB).length, 1, uasB.log());
-      assert.equal(a!.uri, `sip:15551110001@127.0.0.1:${uasA.port}`);
-      assert.match(a!.headers.via!, new RegExp(`^SIP/2\\.0/UDP 127\\.0\\.0\\.1:${portA};`));
-      assert.match(a!.headers.contact!, new RegExp(`@127\\.0\\.0\\.1:${portA}>`));
-      assert.equal(b!.uri, `sip:447700900001@127.0.0.1:${uasB.port}`);
-      assert.match(b!.headers.via!, new RegExp(`^SIP/2\\.0/UDP 127\\.0\\.0\\.2:${portB};`));
-      assert.match(b!.headers.contact!, new RegExp(`@127\\.0\\.0\\.2:${portB}>`));
+      assert.equal(uriOf(a!), `sip:15551110001@127.0.0.1:${uasA.port}`);
+      assert.match(header(a!, 'via')!, new RegExp(`^SIP/2\\.0/UDP 127\\.0\\.0\\.1:${portA};`));
+      assert.match(header(a!, 'contact')!, new RegExp(`@127\\.0\\.0\\.1:${portA}>`));
+      assert.equal(uriOf(b!), `sip:447700900001@127.0.0.1:${uasB.port}`);
+      assert.match(header(b!, 'via')!, new RegExp(`^SIP/2\\.0/UDP 127\\.0\\.0\\.2:${portB};`));
+      assert.match(header(b!, 'contact')!, new RegExp(`@127\\.0\\.0\\.2:${portB}>`));
 
       const inbound = rig.app.requests('/inbound')[0]!;
       assert.deepEqual(pick(inbound, ['Direction', 'To']), { Direction: 'inbound', To: '15553330001' });
@@ -218,7 +207,7 @@ describe('SIP settings from the config file', { concurrency: true }, () => {
       await rig.settle();
       await expectSippOk(uas, 'uas-answer.xml');
 
-      const wire = new Map(invites(uas).map((i) => [/^sip:(\d+)@/.exec(i.uri)?.[1], userOf(i.headers.from)]));
+      const wire = new Map(invites(uas).map((i) => [/^sip:(\d+)@/.exec(uriOf(i))?.[1], userOf(header(i, 'from'))]));
       assert.deepEqual(Object.fromEntries(wire), { '15551110001': '+15550000001', '15551110002': '+15550009999' }, uas.log());
 
       // Only the wire changes: the app sees the From it gave.
@@ -259,7 +248,7 @@ describe('SIP settings from the config file', { concurrency: true }, () => {
       await rig.waitFor('/hangup', 2);
       await rig.settle();
       await expectSippOk(uas, 'uas-answer.xml');
-      const wire = invites(uas).map((i) => [i.uri, userOf(i.headers.to)]);
+      const wire = invites(uas).map((i) => [uriOf(i), userOf(header(i, 'to'))]);
       // The 44 number has no leading 1 to strip: it only gets the 011.
       assert.deepEqual(wire.sort(), [
         [`sip:011447700900001@127.0.0.1:${uas.port}`, '011447700900001'],
@@ -305,8 +294,8 @@ describe('SIP settings from the config file', { concurrency: true }, () => {
       await rig.waitFor('/hangup', 2);
       await rig.settle();
       await Promise.all([expectSippOk(uas, 'SRV target'), expectSippOk(fixed, 'A target')]);
-      assert.deepEqual(invites(uas).map((i) => i.uri), ['sip:15551110001@carrier.test']);
-      assert.deepEqual(invites(fixed).map((i) => i.uri), [`sip:16661110001@fixed.carrier.test:${fixed.port}`]);
+      assert.deepEqual(invites(uas).map(uriOf), ['sip:15551110001@carrier.test']);
+      assert.deepEqual(invites(fixed).map(uriOf), [`sip:16661110001@fixed.carrier.test:${fixed.port}`]);
       assert.ok(dns.queries.includes('SRV _sip._udp.carrier.test'), dns.queries.join(', '));
       assert.ok(dns.queries.includes('A edge.carrier.test'), dns.queries.join(', '));
       assert.ok(dns.queries.includes('A fixed.carrier.test'), dns.queries.join(', '));
@@ -350,8 +339,8 @@ describe('SIP settings from the config file', { concurrency: true }, () => {
       await rig.settle();
       await Promise.all([expectSippOk(first, 'first address'), expectSippOk(second, 'second address')]);
 
-      assert.deepEqual(invites(first).map((i) => i.uri), ['sip:15551110001@carrier.test']);
-      assert.deepEqual(invites(second).map((i) => i.uri), ['sip:15551110002@carrier.test']);
+      assert.deepEqual(invites(first).map(uriOf), ['sip:15551110001@carrier.test']);
+      assert.deepEqual(invites(second).map(uriOf), ['sip:15551110002@carrier.test']);
       assert.equal(hangupTo(rig, '15551110002')?.params.CallStatus, 'completed');
       assert.deepEqual(pick(hangupTo(rig, '15551110003')!, ['CallStatus', 'HangupCause', 'HangupCauseCode']), { CallStatus: 'failed', HangupCause: 'NO_ROUTE_DESTINATION', HangupCauseCode: '2000' });
     } finally {

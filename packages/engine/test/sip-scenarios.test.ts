@@ -6,13 +6,11 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { startSipRig, AUTH_TOKEN, type SipRig } from './support/sip-rig.ts';
 import { startSipp, expectSippOk, type SippOptions, type SippRun } from './support/sipp.ts';
-import type { CapturedRequest } from './support/app-server.ts';
+import { pick } from './support/harness.ts';
+import { traceText } from './support/sip-calls.ts';
 
-const pick = (r: CapturedRequest, keys: string[]) => Object.fromEntries(keys.map((k) => [k, r.params[k]]));
 const A = '15551110001';
 const B = '15552220001';
 const B1 = '15552220011';
@@ -56,14 +54,6 @@ function dialXml(rig: SipRig, numbers: string[], attrs = `action="${rig.app.url(
   return `<Response><Dial ${attrs}>${numbers.map((n) => `<Number>${n}</Number>`).join('')}</Dial></Response>`;
 }
 
-/** The message trace sipp wrote: what the party actually received. */
-function trace(r: SippRun): string {
-  return readdirSync(r.dir)
-    .filter((f) => f.endsWith('_messages.log'))
-    .map((f) => readFileSync(join(r.dir, f), 'utf8'))
-    .join('\n');
-}
-
 describe('scenarios over SIP', { concurrency: true }, () => {
   test('S1 Dial completed (and the re-INVITE that bridges the media)', () =>
     run({
@@ -83,11 +73,11 @@ describe('scenarios over SIP', { concurrency: true }, () => {
           CallStatus: 'completed', HangupCause: 'NORMAL_CLEARING', HangupCauseCode: '4010', HangupSource: 'Plivo', Duration: '4',
         });
         // Media end to end: B was offered A's SDP, and A was re-INVITEd with B's.
-        const aMedia = /m=audio (\d+)/.exec(trace(sipps[A]!).split('SIP/2.0 200 OK')[1] ?? '')?.[1];
-        const bMedia = /m=audio (\d+)/.exec(trace(sipps[B]!).split('SIP/2.0 200 OK')[1] ?? '')?.[1];
+        const aMedia = /m=audio (\d+)/.exec(traceText(sipps[A]!).split('SIP/2.0 200 OK')[1] ?? '')?.[1];
+        const bMedia = /m=audio (\d+)/.exec(traceText(sipps[B]!).split('SIP/2.0 200 OK')[1] ?? '')?.[1];
         assert.ok(aMedia && bMedia);
-        assert.match(trace(sipps[B]!), new RegExp(`INVITE sip:[^\\n]*\\n[\\s\\S]*?m=audio ${aMedia} `), 'B is offered A\'s media');
-        const reinvites = trace(sipps[A]!).split(/\n(?=INVITE sip:)/).slice(2);
+        assert.match(traceText(sipps[B]!), new RegExp(`INVITE sip:[^\\n]*\\n[\\s\\S]*?m=audio ${aMedia} `), 'B is offered A\'s media');
+        const reinvites = traceText(sipps[A]!).split(/\n(?=INVITE sip:)/).slice(2);
         assert.equal(reinvites.length >= 1, true, 'A got a re-INVITE');
         assert.match(reinvites[0]!, new RegExp(`m=audio ${bMedia} `), 'the re-INVITE carries B\'s media');
       },
@@ -151,7 +141,7 @@ describe('scenarios over SIP', { concurrency: true }, () => {
         const list = await rig.api('GET', `Call/?parent_call_uuid=${action.params.CallUUID}`);
         const byTo = Object.fromEntries(list.body.objects.map((c: any) => [c.to_number, [c.hangup_cause, c.hangup_cause_code, c.call_status]]));
         assert.deepEqual(byTo, { [`+${B1}`]: ['LOSE_RACE', 1000, 'cancel'], [`+${B2}`]: ['NORMAL_CLEARING', 4000, 'completed'], [`+${B3}`]: ['USER_BUSY', 3000, 'busy'] });
-        assert.match(trace(sipps[B1]!), /CANCEL sip:[\s\S]*Reason: SIP;cause=200;text="Call completed elsewhere"/);
+        assert.match(traceText(sipps[B1]!), /CANCEL sip:[\s\S]*Reason: SIP;cause=200;text="Call completed elsewhere"/);
       },
     }));
 
@@ -207,12 +197,12 @@ describe('Dial edges over SIP', { concurrency: true }, () => {
         const byTo = Object.fromEntries(list.body.objects.map((c: any) => [c.to_number, [c.hangup_cause, c.hangup_cause_code, c.call_status]]));
         assert.deepEqual(byTo, { [`+${B1}`]: ['ALLOTTED_TIMEOUT', 4000, 'completed'], [`+${B2}`]: ['LOSE_RACE', 1000, 'cancel'] });
         // The loser: CANCEL, then its crossing 200 gets an ACK and a BYE, each once the CANCEL is out.
-        const loser = trace(sipps[B2]!);
+        const loser = traceText(sipps[B2]!);
         const order = ['CANCEL sip:', 'ACK sip:', 'BYE sip:'].map((m) => loser.indexOf(m));
         assert.ok(order.every((i, k) => i > 0 && (k === 0 || i > order[k - 1]!)), `CANCEL, ACK, BYE in order: ${order}`);
         assert.match(loser.slice(order[2]), /^BYE sip:[\s\S]*?Reason: SIP;cause=200;text="Call completed elsewhere"/);
         // The winner is hung up by the time limit, with the cause on the wire.
-        assert.match(trace(sipps[B1]!), /BYE sip:[\s\S]*?Reason: Q\.850;cause=16;text="ALLOTTED_TIMEOUT"/);
+        assert.match(traceText(sipps[B1]!), /BYE sip:[\s\S]*?Reason: Q\.850;cause=16;text="ALLOTTED_TIMEOUT"/);
       },
     }));
 });

@@ -7,38 +7,18 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
 import net from 'node:net';
-import { join } from 'node:path';
-import { startSipRig, AUTH_TOKEN, type SipRig } from './support/sip-rig.ts';
-import { startSipp, expectSippOk, freePort, type SippOptions, type SippRun } from './support/sipp.ts';
-import type { CapturedRequest } from './support/app-server.ts';
+import { startSipRig } from './support/sip-rig.ts';
+import { freePort, type SippRun } from './support/sipp.ts';
+import { pick } from './support/harness.ts';
+import { firstLines, inboundCall, outboundCall, paths, traceMessages, B1, DID, HANGUP_KEYS } from './support/sip-calls.ts';
 import { Transports, type Peer } from '../src/network/sip/transport.ts';
 import { header, type SipMessage, type SipRequest } from '../src/network/sip/message.ts';
 import { serialize } from '../src/network/sip/serializer.ts';
 
-const pick = (r: CapturedRequest, keys: string[]) => Object.fromEntries(keys.map((k) => [k, r.params[k]]));
-const HANGUP = ['Event', 'CallStatus', 'HangupCause', 'HangupCauseCode', 'HangupSource', 'Direction'];
-const DID = '15553330001';
-const B = '15552220001';
-
-/** Each message sipp traced: its transport, direction and text. */
-function trace(run: SippRun): { transport: string; sent: boolean; text: string }[] {
-  const text = readdirSync(run.dir)
-    .filter((f) => f.endsWith('_messages.log'))
-    .map((f) => readFileSync(join(run.dir, f), 'utf8'))
-    .join('\n');
-  const out: { transport: string; sent: boolean; text: string }[] = [];
-  for (const block of text.split(/^-{10,}.*$/m)) {
-    const m = /^\s*(UDP|TCP) message (sent|received)[^\n]*\n\s*\n([\s\S]*)$/.exec(block);
-    if (m) out.push({ transport: m[1]!, sent: m[2] === 'sent', text: m[3]!.trim() });
-  }
-  return out;
-}
-
 /** Every message sipp saw went over `transport`, and what we sent names it in Via (and Contact, where there is one). */
 function assertAllOver(run: SippRun, transport: 'TCP' | 'UDP'): void {
-  const msgs = trace(run);
+  const msgs = traceMessages(run);
   assert.ok(msgs.length >= 4, `sipp traced ${msgs.length} messages`);
   for (const m of msgs) assert.equal(m.transport, transport, m.text.split('\n')[0]);
   for (const m of msgs.filter((x) => !x.sent && !x.text.startsWith('SIP/2.0'))) {
@@ -48,65 +28,6 @@ function assertAllOver(run: SippRun, transport: 'TCP' | 'UDP'): void {
       if (transport === 'TCP') assert.match(contact, /;transport=tcp/);
       else assert.doesNotMatch(contact, /transport=tcp/);
     }
-  }
-}
-
-const firstLines = (run: SippRun, sent: boolean) => trace(run).filter((m) => m.sent === sent).map((m) => m.text.split('\n')[0]!.trim());
-
-async function outbound(sipp: SippOptions, trunkParams: string, answerXml: string, check: (rig: SipRig, uas: SippRun) => void): Promise<void> {
-  const uas = await startSipp(sipp);
-  const rig = await startSipRig({ trunks: `sip:127.0.0.1:${uas.port}${trunkParams}` });
-  try {
-    rig.app.on('/answer', answerXml);
-    const res = await rig.api('POST', 'Call/', {
-      from: '+15550000000',
-      to: '+15551110001',
-      answer_url: rig.app.url('/answer'),
-      ring_url: rig.app.url('/ring'),
-      hangup_url: rig.app.url('/hangup'),
-    });
-    assert.equal(res.status, 201, JSON.stringify(res.body));
-    await rig.waitFor('/hangup');
-    await rig.settle();
-    await expectSippOk(uas, sipp.scenario);
-    try {
-      check(rig, uas);
-    } catch (err) {
-      (err as Error).message += `\n${uas.log()}`;
-      throw err;
-    }
-    rig.app.assertAllSigned({ authToken: AUTH_TOKEN, mainAuthToken: AUTH_TOKEN });
-  } finally {
-    uas.kill();
-    await rig.close();
-  }
-}
-
-async function inbound(caller: Omit<SippOptions, 'remote'>, xml: (rig: SipRig) => string, check: (rig: SipRig, uac: SippRun, callee?: SippRun) => void, calleeOpts?: SippOptions): Promise<void> {
-  const callee = calleeOpts ? await startSipp(calleeOpts) : undefined;
-  const rig = await startSipRig({ trunks: `sip:127.0.0.1:${callee?.port ?? 9};prefix=${B}` });
-  let uac: SippRun | undefined;
-  try {
-    rig.app.on('/inbound', xml(rig));
-    const app = await rig.api('POST', 'Application/', { app_name: 'sip', answer_url: rig.app.url('/inbound'), hangup_url: rig.app.url('/hangup') });
-    assert.equal(app.status, 201, JSON.stringify(app.body));
-    assert.equal((await rig.api('POST', `PhoneNumber/${DID}/`, { app_id: app.body.app_id })).status, 201);
-    uac = await startSipp({ ...caller, remote: rig.sipAddress, service: DID });
-    await expectSippOk(uac, caller.scenario);
-    await rig.waitFor('/hangup');
-    await rig.settle();
-    if (callee) await expectSippOk(callee, calleeOpts!.scenario);
-    try {
-      check(rig, uac, callee);
-    } catch (err) {
-      (err as Error).message += `\n${uac.log()}${callee ? '\n' + callee.log() : ''}`;
-      throw err;
-    }
-    rig.app.assertAllSigned({ authToken: AUTH_TOKEN, mainAuthToken: AUTH_TOKEN });
-  } finally {
-    uac?.kill();
-    callee?.kill();
-    await rig.close();
   }
 }
 
@@ -245,14 +166,14 @@ describe('TCP transport: framing, connection reuse and failures', { concurrency:
   });
 });
 
-const paths = (rig: SipRig) => rig.app.requests().map((r) => r.path + (r.params.DialAction ? ':' + r.params.DialAction : ''));
+const tcpTrunk = (port: number) => `sip:127.0.0.1:${port};transport=tcp`;
 
 describe('SIP over TCP with sipp -t t1', { concurrency: true }, () => {
   test('outbound on a ;transport=tcp trunk: uas-answer.xml answers, the XML ends, we BYE over TCP', () =>
-    outbound({ scenario: 'uas-answer.xml', transport: 'tcp', pauseMs: 500 }, ';transport=tcp', '<Response><Wait length="2"/></Response>', (rig, uas) => {
+    outboundCall({ sipp: { scenario: 'uas-answer.xml', transport: 'tcp', pauseMs: 500 }, trunk: tcpTrunk, answerXml: '<Response><Wait length="2"/></Response>' }, (rig, uas) => {
       assert.deepEqual(paths(rig), ['/ring', '/answer', '/hangup']);
       const hangup = rig.app.requests('/hangup')[0]!;
-      assert.deepEqual(pick(hangup, HANGUP), { Event: 'Hangup', CallStatus: 'completed', HangupCause: 'NORMAL_CLEARING', HangupCauseCode: '4010', HangupSource: 'Plivo', Direction: 'outbound' });
+      assert.deepEqual(pick(hangup, HANGUP_KEYS), { Event: 'Hangup', CallStatus: 'completed', HangupCause: 'NORMAL_CLEARING', HangupCauseCode: '4010', HangupSource: 'Plivo', Direction: 'outbound' });
       assert.equal(hangup.params.Duration, '2');
       assert.equal(rig.app.requests('/answer')[0]!.params.CallStatus, 'in-progress');
       assertAllOver(uas, 'TCP');
@@ -261,9 +182,9 @@ describe('SIP over TCP with sipp -t t1', { concurrency: true }, () => {
     }));
 
   test('outbound on a ;transport=tcp trunk: uas-answer-then-bye.xml hangs up itself over TCP', () =>
-    outbound({ scenario: 'uas-answer-then-bye.xml', transport: 'tcp', pauseMs: 1500 }, ';transport=tcp', '<Response><Wait length="30"/></Response>', (rig, uas) => {
+    outboundCall({ sipp: { scenario: 'uas-answer-then-bye.xml', transport: 'tcp', pauseMs: 1500 }, trunk: tcpTrunk, answerXml: '<Response><Wait length="30"/></Response>' }, (rig, uas) => {
       assert.deepEqual(paths(rig), ['/ring', '/answer', '/hangup']);
-      assert.deepEqual(pick(rig.app.requests('/hangup')[0]!, HANGUP), { Event: 'Hangup', CallStatus: 'completed', HangupCause: 'NORMAL_CLEARING', HangupCauseCode: '4000', HangupSource: 'Caller', Direction: 'outbound' });
+      assert.deepEqual(pick(rig.app.requests('/hangup')[0]!, HANGUP_KEYS), { Event: 'Hangup', CallStatus: 'completed', HangupCause: 'NORMAL_CLEARING', HangupCauseCode: '4000', HangupSource: 'Caller', Direction: 'outbound' });
       assertAllOver(uas, 'TCP');
       assert.ok(firstLines(uas, false).includes('SIP/2.0 200 OK'), 'our 200 to the BYE came back on TCP');
     }));
@@ -279,17 +200,17 @@ describe('SIP over TCP with sipp -t t1', { concurrency: true }, () => {
       assert.ok(Date.now() - started < 5000, 'a refused connection fails the leg at once, not after Timer B');
       await rig.settle();
       assert.deepEqual(paths(rig), ['/hangup']);
-      assert.deepEqual(pick(rig.app.requests('/hangup')[0]!, HANGUP), { Event: 'Hangup', CallStatus: 'failed', HangupCause: 'DESTINATION_OUT_OF_ORDER', HangupCauseCode: '2010', HangupSource: 'Carrier', Direction: 'outbound' });
+      assert.deepEqual(pick(rig.app.requests('/hangup')[0]!, HANGUP_KEYS), { Event: 'Hangup', CallStatus: 'failed', HangupCause: 'DESTINATION_OUT_OF_ORDER', HangupCauseCode: '2010', HangupSource: 'Carrier', Direction: 'outbound' });
     } finally {
       await rig.close();
     }
   });
 
   test('inbound over TCP: uac-invite-wait-bye.xml, <Speak> answers, the engine BYEs the caller on the same connection', () =>
-    inbound({ scenario: 'uac-invite-wait-bye.xml', transport: 'tcp' }, () => '<Response><Speak>hi</Speak></Response>', (rig, uac) => {
+    inboundCall({ caller: { scenario: 'uac-invite-wait-bye.xml', transport: 'tcp' }, xml: '<Response><Speak>hi</Speak></Response>' }, (rig, uac) => {
       assert.deepEqual(paths(rig), ['/inbound', '/hangup']);
       assert.deepEqual(pick(rig.app.requests('/inbound')[0]!, ['Event', 'Direction', 'From', 'To', 'CallStatus']), { Event: 'StartApp', Direction: 'inbound', From: 'sipp', To: DID, CallStatus: 'ringing' });
-      assert.deepEqual(pick(rig.app.requests('/hangup')[0]!, HANGUP), { Event: 'Hangup', CallStatus: 'completed', HangupCause: 'NORMAL_CLEARING', HangupCauseCode: '4010', HangupSource: 'Plivo', Direction: 'inbound' });
+      assert.deepEqual(pick(rig.app.requests('/hangup')[0]!, HANGUP_KEYS), { Event: 'Hangup', CallStatus: 'completed', HangupCause: 'NORMAL_CLEARING', HangupCauseCode: '4010', HangupSource: 'Plivo', Direction: 'inbound' });
       assertAllOver(uac, 'TCP');
       const received = firstLines(uac, false);
       assert.deepEqual(received.filter((l) => !l.startsWith('SIP/2.0 1')), ['SIP/2.0 200 OK', received.find((l) => l.startsWith('BYE '))!], 'one 200 (no retransmission over TCP), then our BYE');
@@ -297,23 +218,25 @@ describe('SIP over TCP with sipp -t t1', { concurrency: true }, () => {
     }));
 
   test('inbound over TCP dialling a UDP callee: the caller on TCP, the callee on UDP, SDP passed through', () =>
-    inbound(
-      { scenario: 'uac-invite-bye.xml', transport: 'tcp', pauseMs: 1500 },
-      (rig) => `<Response><Dial action="${rig.app.url('/action')}" callbackUrl="${rig.app.url('/cb')}"><Number>${B}</Number></Dial></Response>`,
-      (rig, uac, callee) => {
+    inboundCall(
+      {
+        caller: { scenario: 'uac-invite-bye.xml', transport: 'tcp', pauseMs: 1500 },
+        callees: [{ scenario: 'uas-answer.xml' }],
+        xml: (rig) => `<Response><Dial action="${rig.app.url('/action')}" callbackUrl="${rig.app.url('/cb')}"><Number>${B1}</Number></Dial></Response>`,
+      },
+      (rig, uac, [callee]) => {
         assert.deepEqual(paths(rig), ['/inbound', '/cb:answer', '/cb:connected', '/cb:hangup', '/action', '/hangup']);
         assert.deepEqual(pick(rig.app.requests('/action')[0]!, ['DialStatus', 'DialHangupCause']), { DialStatus: 'completed', DialHangupCause: 'NORMAL_CLEARING' });
-        assert.deepEqual(pick(rig.app.requests('/hangup')[0]!, HANGUP), { Event: 'Hangup', CallStatus: 'completed', HangupCause: 'NORMAL_CLEARING', HangupCauseCode: '4000', HangupSource: 'Caller', Direction: 'inbound' });
+        assert.deepEqual(pick(rig.app.requests('/hangup')[0]!, HANGUP_KEYS), { Event: 'Hangup', CallStatus: 'completed', HangupCause: 'NORMAL_CLEARING', HangupCauseCode: '4000', HangupSource: 'Caller', Direction: 'inbound' });
         assertAllOver(uac, 'TCP');
         assertAllOver(callee!, 'UDP');
-        const calleeText = trace(callee!).map((m) => m.text).join('\n');
-        const uacText = trace(uac).map((m) => m.text).join('\n');
+        const calleeText = traceMessages(callee!).map((m) => m.text).join('\n');
+        const uacText = traceMessages(uac).map((m) => m.text).join('\n');
         const aPort = /^INVITE sip:[\s\S]*?m=audio (\d+)/m.exec(uacText)?.[1];
         const bPort = /^SIP\/2\.0 200 OK[\s\S]*?m=audio (\d+)/m.exec(calleeText)?.[1];
-        assert.match(calleeText, new RegExp(`^INVITE sip:${B}@[\\s\\S]*?m=audio ${aPort} `, 'm'), "the callee is offered the caller's media");
-        const ok = trace(uac).find((m) => !m.sent && m.text.startsWith('SIP/2.0 200 OK') && /INVITE/.test(/^CSeq: (.*)$/m.exec(m.text)?.[1] ?? ''));
+        assert.match(calleeText, new RegExp(`^INVITE sip:${B1}@[\\s\\S]*?m=audio ${aPort} `, 'm'), "the callee is offered the caller's media");
+        const ok = traceMessages(uac).find((m) => !m.sent && m.text.startsWith('SIP/2.0 200 OK') && /INVITE/.test(/^CSeq: (.*)$/m.exec(m.text)?.[1] ?? ''));
         assert.match(ok?.text ?? '', new RegExp(`m=audio ${bPort} `), "the caller's 200 carries the callee's media");
       },
-      { scenario: 'uas-answer.xml' },
     ));
 });
