@@ -5,6 +5,7 @@
  * Proxy-Authorization.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { headers, type Header, type SipResponse } from './message.ts';
 
 export interface Credentials {
   readonly username: string;
@@ -106,4 +107,91 @@ export function authorization(ch: Challenge, creds: Credentials, method: string,
   if (ch.qop) parts.push(`qop=${ch.qop}`, `nc=${ncText}`, `cnonce=${quote(cnonce)}`);
   else if (ch.algorithm.endsWith('-sess')) parts.push(`cnonce=${quote(cnonce)}`);
   return 'Digest ' + parts.join(', ');
+}
+
+type AuthHeader = 'authorization' | 'proxy-authorization';
+
+/** A realm's latest challenge and how often its nonce has been used (the nonce count, RFC 2617 §3.2.2). */
+interface RealmState {
+  challenge: Challenge;
+  readonly header: AuthHeader;
+  uses: number;
+}
+
+/**
+ * A leg's digest memory (§22): its credentials and, per realm, the latest challenge. Every request
+ * the leg sends that gets challenged (the INVITE, a BYE, a re-INVITE, an INFO) runs one
+ * `DigestRequest` on it, so a nonce a server hands out twice keeps counting up.
+ */
+export class DigestSession {
+  private readonly realms = new Map<string, RealmState>();
+
+  constructor(readonly credentials?: Credentials) {}
+
+  /** A new request's challenge rounds. */
+  request(): DigestRequest {
+    return new DigestRequest(this);
+  }
+
+  /** @internal Records a challenge; a fresh nonce starts its count again. */
+  remember(ch: Challenge, header: AuthHeader): string {
+    const key = `${header} ${ch.realm}`;
+    const prev = this.realms.get(key);
+    if (prev && prev.challenge.nonce === ch.nonce) prev.challenge = ch;
+    else this.realms.set(key, { challenge: ch, header, uses: 0 });
+    return key;
+  }
+
+  /** @internal The credentials value for one realm on one request. */
+  answer(key: string, method: string, uri: string, body: string): Header {
+    const r = this.realms.get(key)!;
+    return [r.header, authorization(r.challenge, this.credentials!, method, uri, ++r.uses, undefined, body)];
+  }
+}
+
+/**
+ * One request and its authenticated retries (§22.2, §22.3). Each retry carries credentials for
+ * every realm challenged so far (a proxy's 407, then the far end's 401). A realm that challenges
+ * again after we answered it refused our credentials; only `stale=true` (a nonce that expired,
+ * RFC 2617 §3.2.1) earns that realm one more try.
+ */
+export class DigestRequest {
+  /** The realms this request answers, and whether they were answered at the current server. */
+  private readonly realms = new Map<string, { answeredHere: boolean; staleRetried: boolean }>();
+
+  constructor(private readonly session: DigestSession) {}
+
+  /** Takes a 401/407: true when the request should go again with `headers()`. */
+  challenged(res: SipResponse): boolean {
+    if (!this.session.credentials || (res.status !== 401 && res.status !== 407)) return false;
+    const name: AuthHeader = res.status === 401 ? 'authorization' : 'proxy-authorization';
+    const challenges = pickChallenges(headers(res, res.status === 401 ? 'www-authenticate' : 'proxy-authenticate'));
+    if (challenges.length === 0) return false;
+    for (const ch of challenges) {
+      const prev = this.realms.get(`${name} ${ch.realm}`);
+      if (prev?.answeredHere && !(ch.stale && !prev.staleRetried)) return false;
+    }
+    for (const ch of challenges) {
+      const key = this.session.remember(ch, name);
+      const prev = this.realms.get(key);
+      this.realms.set(key, { answeredHere: true, staleRetried: prev?.answeredHere ?? false });
+    }
+    return true;
+  }
+
+  /**
+   * RFC 3263 §4.3: the request goes to another server of the same name; it carries the same
+   * credentials, and each realm may be answered there once more.
+   */
+  newServer(): void {
+    for (const r of this.realms.values()) {
+      r.answeredHere = false;
+      r.staleRetried = false;
+    }
+  }
+
+  /** The Authorization / Proxy-Authorization headers for the next attempt (the digest-uri is the Request-URI). */
+  headers(method: string, uri: string, body: string): Header[] {
+    return [...this.realms.keys()].map((key) => this.session.answer(key, method, uri, body));
+  }
 }

@@ -1,17 +1,19 @@
 /**
  * A leg we place: INVITE to a trunk (RFC 3261 §13.2), provisional responses as ringing / early
  * media, the 2xx ACKed end to end (§13.2.2.4), a final failure mapped through the cause table
- * (spec/sip.md §4), digest auth once per challenge (§22.2), and CANCEL (§9.1) when the engine gives
- * up: only after a provisional response, and a 2xx that crosses our CANCEL is ACKed then BYEd.
+ * (spec/sip.md §4), digest auth once per challenge (§22.2), the next server of the trunk's name
+ * when one fails (RFC 3263 §4.3), and CANCEL (§9.1) when the engine gives up: only after a
+ * provisional response, and a 2xx that crosses our CANCEL is ACKed then BYEd.
  */
+import type { NetworkEndReason } from '../../calls/hangup-causes.ts';
 import type { Header, SipRequest, SipResponse } from './message.ts';
-import { cseqOf, header, headers } from './message.ts';
+import { cseqOf, header } from './message.ts';
 import { Dialog, dialogKey } from './dialog.ts';
-import { authorization, pickChallenges, type Challenge, type Credentials } from './digest.ts';
+import type { Credentials, DigestRequest } from './digest.ts';
 import { isSdp, ownOffer, restamp } from './sdp.ts';
 import { reasonForResponse, reasonHeaderFor } from './sip-causes.ts';
 import { SipLeg, ALLOW, type SipLegHost } from './sip-leg.ts';
-import { cancelFor, newBranch, type ClientTransaction } from './transactions.ts';
+import { cancelFor, newBranch, topBranch, type ClientTransaction } from './transactions.ts';
 import type { Peer } from './transport.ts';
 import { escapeUser, quoteDisplay } from './uri.ts';
 import { randomBytes } from 'node:crypto';
@@ -19,8 +21,8 @@ import { randomBytes } from 'node:crypto';
 export interface OutboundTarget {
   /** Request-URI, e.g. `sip:15550001@10.0.0.1:5060`. */
   readonly uri: string;
-  /** Where the INVITE is sent. */
-  readonly peer: Peer;
+  /** Where the INVITE may go, in the order to try them (RFC 3263 §4.3); at least one. */
+  readonly peers: readonly Peer[];
   readonly credentials?: Credentials;
 }
 
@@ -34,22 +36,25 @@ export interface OutboundInit {
   readonly target: OutboundTarget;
 }
 
-/** INVITEs one leg may send: the first, one per challenging realm (a proxy and the far end), one stale retry. */
+/** INVITEs one server may get: the first, one per challenging realm (a proxy and the far end), one stale retry. */
 const MAX_INVITES = 4;
 
 export class OutboundLeg extends SipLeg {
   readonly direction = 'outbound' as const;
-  private invite!: SipRequest;
   private tx: ClientTransaction | undefined;
   private readonly localTag = randomBytes(6).toString('hex');
   private readonly callId = `${randomBytes(12).toString('hex')}@switchboard`;
   private seq = 1;
+  /** The current server sent a provisional response other than 100 to the current INVITE. */
   private provisional = false;
   /** The cause the engine ended the leg with, while a CANCEL waits for a provisional response. */
   private cancelCause: string | undefined;
   private cancelled = false;
-  /** Challenges answered, by response header and realm; every INVITE after the first carries them all (§22.3). */
-  private readonly answered = new Map<string, { challenge: Challenge; header: 'authorization' | 'proxy-authorization'; uses: number; staleRetried: boolean }>();
+  /** Which of the target's peers the INVITE goes to now, and how many INVITEs it got. */
+  private peerIndex = 0;
+  private invitesHere = 0;
+  /** The INVITE's challenges: every INVITE after the first carries credentials for them all (§22.3). */
+  private readonly auth: DigestRequest;
   /** The credentials on the current INVITE, repeated on its 2xx ACK (§13.2.2.4). */
   private authHeaders: Header[] = [];
 
@@ -57,11 +62,17 @@ export class OutboundLeg extends SipLeg {
     host: SipLegHost,
     private readonly init: OutboundInit,
   ) {
-    super(host, init.id, init.from, init.to, init.target.peer.transport, init.headers, init.callerName);
+    super(host, init.id, init.from, init.to, init.target.peers[0]!.transport, init.headers, init.callerName, init.target.credentials);
+    this.auth = this.digest.request();
+  }
+
+  /** The server the INVITE goes to now. */
+  private get peer(): Peer {
+    return this.init.target.peers[this.peerIndex]!;
   }
 
   protected get fallbackPeer(): Peer {
-    return this.init.target.peer;
+    return this.peer;
   }
 
   /** Sends the INVITE; the leg's events follow. */
@@ -90,12 +101,43 @@ export class OutboundLeg extends SipLeg {
       ...Object.entries(this.init.headers).map(([k, v]) => [k.toLowerCase(), v] as Header),
       ['content-type', 'application/sdp'],
     ];
-    this.invite = { kind: 'request', method: 'INVITE', uri: target.uri, headers: hdrs, body: this.lastSent ?? '' };
-    this.tx = this.host.layer.sendRequest(this.invite, target.peer, {
+    this.invitesHere++;
+    this.tx = this.host.layer.sendRequest({ kind: 'request', method: 'INVITE', uri: target.uri, headers: hdrs, body: this.lastSent ?? '' }, this.peer, {
       onResponse: (res) => this.onResponse(res),
-      onTimeout: () => this.endRemotely('timeout'),
-      onTransportError: () => this.endRemotely('out-of-order'),
+      // A server that sent 180 or 183 took the call: its silence afterwards is the call's timeout.
+      onTimeout: () => this.serverFailed('timeout', !this.provisional),
+      onTransportError: () => this.serverFailed('out-of-order', true),
     });
+  }
+
+  /** The INVITE as it went on the wire (its Via may name TCP, §18.1.1): the CANCEL and the dialog copy it. */
+  private get invite(): SipRequest {
+    return this.tx!.request;
+  }
+
+  /**
+   * RFC 3263 §4.3: a server that never answered (Timer B), could not be reached (TCP refused) or
+   * is unavailable (503) failed, not the call. While the engine still wants the leg, the same
+   * INVITE goes to the next server: a new transaction (new branch) of the same request, so the
+   * same CSeq and credentials. When none is left, the last failure ends the leg.
+   */
+  private serverFailed(reason: NetworkEndReason, tryNext: boolean): void {
+    if (this.ended) return;
+    if (this.cancelCause !== undefined) {
+      this.finish();
+      return;
+    }
+    const next = this.init.target.peers[this.peerIndex + 1];
+    if (!tryNext || !next) {
+      this.endRemotely(reason);
+      return;
+    }
+    this.host.warn('SIP server failed; trying the next one', { leg: this.id, failed: `${this.peer.address}:${this.peer.port}`, reason, next: `${next.address}:${next.port}` });
+    this.peerIndex++;
+    this.invitesHere = 0;
+    this.provisional = false;
+    this.auth.newServer();
+    this.sendInvite();
   }
 
   answer(): void {
@@ -122,8 +164,9 @@ export class OutboundLeg extends SipLeg {
   private sendCancel(): void {
     if (this.cancelled || this.cancelCause === undefined) return;
     this.cancelled = true;
+    // §9.1: the CANCEL goes where and how the INVITE went.
     const cancel = cancelFor(this.invite, [['reason', reasonHeaderFor(this.cancelCause)]]);
-    this.host.layer.sendRequest(cancel, this.init.target.peer, { onResponse: () => {}, onTimeout: () => {}, onTransportError: () => {} });
+    this.host.layer.sendRequest(cancel, this.tx!.peer, { onResponse: () => {}, onTimeout: () => {}, onTransportError: () => {} });
     // If the far end never sends its 487, Timer B ends the INVITE transaction; the leg is already over for the engine.
     this.after(64 * this.host.timers.t1, () => this.finish());
   }
@@ -153,57 +196,46 @@ export class OutboundLeg extends SipLeg {
       this.on2xx(res);
       return;
     }
-    if ((res.status === 401 || res.status === 407) && this.cancelCause === undefined && this.retryWithCredentials(res)) return;
+    if (this.cancelCause === undefined && this.retryWithCredentials(res)) return;
     if (this.cancelCause !== undefined) {
       this.finish();
       return;
     }
-    this.endRemotely(reasonForResponse(res.status, header(res, 'reason')));
+    const reason = reasonForResponse(res.status, header(res, 'reason'));
+    if (res.status === 503) this.serverFailed(reason, true);
+    else this.endRemotely(reason);
   }
 
   /**
    * §22.2/§22.3: answers a 401/407 with a new INVITE (same Call-ID, next CSeq) carrying credentials
-   * for every realm challenged so far. A realm that challenges again after we answered it refused
-   * our credentials, and the call fails with the response; only `stale=true` (a nonce that expired,
-   * RFC 2617 §3.2.1) earns that realm one more try. Bounded, so no peer can keep us looping.
+   * for every realm challenged so far (`DigestRequest` says when a realm refused them). Bounded per
+   * server, so no peer can keep us looping.
    */
   private retryWithCredentials(res: SipResponse): boolean {
-    const creds = this.init.target.credentials;
-    if (!creds || this.seq >= MAX_INVITES) return false;
-    const name = res.status === 401 ? 'authorization' : 'proxy-authorization';
-    const challenges = pickChallenges(headers(res, res.status === 401 ? 'www-authenticate' : 'proxy-authenticate'));
-    if (challenges.length === 0) return false;
-    for (const ch of challenges) {
-      const prev = this.answered.get(`${name} ${ch.realm}`);
-      if (prev && !(ch.stale && !prev.staleRetried)) return false;
-    }
-    for (const ch of challenges) {
-      const key = `${name} ${ch.realm}`;
-      this.answered.set(key, { challenge: ch, header: name, uses: 0, staleRetried: this.answered.has(key) });
-    }
+    if (this.invitesHere >= MAX_INVITES || !this.auth.challenged(res)) return false;
     this.seq++;
     // A provisional response to the challenged INVITE says nothing about the new transaction (§9.1).
     this.provisional = false;
-    const body = this.lastSent ?? '';
-    this.authHeaders = [...this.answered.values()].map((a) => [a.header, authorization(a.challenge, creds, 'INVITE', this.init.target.uri, ++a.uses, undefined, body)] as Header);
+    this.authHeaders = this.auth.headers('INVITE', this.init.target.uri, this.lastSent ?? '');
     this.sendInvite();
     return true;
   }
 
-  private on2xx(res: SipResponse): void {
-    const dialog = Dialog.fromResponse(this.invite, res, this.localTag, this.init.target.peer);
+  /** `abandoned`: the 2xx answers an INVITE to a server we had given up on (RFC 3263 §4.3). */
+  private on2xx(res: SipResponse, abandoned = false): void {
+    const dialog = Dialog.fromResponse(this.invite, res, this.localTag, this.peer);
     const ack = (d: Dialog) => d.request('ACK', this.host.contact(this.transport), this.host.via(this.transport), this.authHeaders, '', this.seq);
-    if (this.dialog && this.dialog.remoteTag === dialog.remoteTag) {
+    if (!abandoned && this.dialog && this.dialog.remoteTag === dialog.remoteTag) {
       // A retransmitted 2xx: our ACK was lost (§13.2.2.4).
       this.host.layer.sendStateless(ack(this.dialog), this.dialog.peer);
       return;
     }
-    if (this.dialog || this.cancelCause !== undefined) {
-      // A 2xx from a second fork, or one that crossed our CANCEL: ACK it, then BYE it (§15, spec/sip.md §1.6).
+    if (abandoned || this.dialog || this.cancelCause !== undefined) {
+      // A 2xx from a second fork, a server we left, or one that crossed our CANCEL: ACK it, then BYE it (§15, spec/sip.md §1.6).
       this.host.layer.sendStateless(ack(dialog), dialog.peer);
       const bye = dialog.request('BYE', this.host.contact(this.transport), this.host.via(this.transport), [['reason', reasonHeaderFor(this.cancelCause ?? 'NORMAL_CLEARING')]]);
       this.host.layer.sendRequest(bye, dialog.peer, { onResponse: () => {}, onTimeout: () => {}, onTransportError: () => {} });
-      if (!this.dialog) this.finish();
+      if (!this.dialog && !abandoned) this.finish();
       return;
     }
     this.dialog = dialog;
@@ -219,7 +251,7 @@ export class OutboundLeg extends SipLeg {
   override onStrayResponse(res: SipResponse): void {
     // Only our initial INVITE's 2xx: a late 2xx to a re-INVITE (another CSeq) is the re-INVITE's business.
     const cseq = cseqOf(res);
-    if (res.status >= 200 && res.status < 300 && cseq?.method === 'INVITE' && cseq.seq === this.seq) this.on2xx(res);
+    if (res.status >= 200 && res.status < 300 && cseq?.method === 'INVITE' && cseq.seq === this.seq) this.on2xx(res, topBranch(res) !== topBranch(this.invite));
   }
 
   /** For tests and diagnostics. */

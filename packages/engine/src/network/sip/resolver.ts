@@ -1,12 +1,13 @@
 /**
  * Where a trunk's INVITEs go (RFC 3263 §4, without NAPTR): an address is used as it is (port
  * 5060 when none is given); a host name with a port is looked up as A, then AAAA; a host name
- * without one is looked up as SRV `_sip._udp.HOST` (`_sip._tcp` for TCP) and each call takes a
- * target by priority then weight (RFC 2782), falling back to A/AAAA on 5060 when the name has no
- * SRV records. Answers are kept until their TTL runs out, at most `refreshMs` (node:dns does not
- * report an SRV record's own TTL, so an SRV answer lives as long as its targets' addresses), and
- * then resolved again in the background, so a carrier that moves is followed without a restart and
- * no call waits for DNS.
+ * without one is looked up as SRV `_sip._udp.HOST` (`_sip._tcp` for TCP), falling back to A/AAAA
+ * on 5060 when the name has no SRV records. Each call gets its own ordering of every address
+ * (RFC 3263 §4.3): SRV targets by priority, then a weighted draw among equals (RFC 2782), each
+ * target's addresses in turn; the leg tries them in that order until one does not fail. Answers
+ * are kept until their TTL runs out, at most `refreshMs` (node:dns does not report an SRV record's
+ * own TTL, so an SRV answer lives as long as its targets' addresses), and then resolved again in
+ * the background, so a carrier that moves is followed without a restart and no call waits for DNS.
  */
 import { Resolver, lookup } from 'node:dns/promises';
 import type { Clock, Timer } from '../../clock.ts';
@@ -32,8 +33,9 @@ const RETRY_MS = 30_000;
 /** A TTL of 0 must not turn into a query loop. */
 const MIN_TTL_MS = 1_000;
 
+/** One SRV record (or the A/AAAA answer for a name without SRV), with every address its name has. */
 interface Target {
-  readonly address: string;
+  readonly addresses: readonly string[];
   readonly port: number;
   readonly priority: number;
   readonly weight: number;
@@ -88,16 +90,21 @@ export class TrunkResolver {
   }
 
   /**
-   * The peer for the next INVITE on this trunk, or undefined when its name no longer resolves.
-   * Never waits: an answer past its time is used once more while a fresh one is fetched.
+   * Where the next INVITE on this trunk goes, in the order to try them (RFC 3263 §4.3): empty when
+   * its name no longer resolves. Never waits: an answer past its time is used once more while a
+   * fresh one is fetched.
    */
-  pick(trunk: SipTrunk): Peer | undefined {
-    if (isAddress(trunk.host)) return { transport: trunk.transport, address: trunk.host.replace(/^\[|\]$/g, ''), port: trunk.port ?? 5060 };
+  peers(trunk: SipTrunk): Peer[] {
+    if (isAddress(trunk.host)) return [{ transport: trunk.transport, address: trunk.host.replace(/^\[|\]$/g, ''), port: trunk.port ?? 5060 }];
     const entry = this.entries.get(keyOf(trunk));
-    if (!entry) return undefined;
+    if (!entry) return [];
     if (this.opts.clock.now() >= entry.expiresAt) void this.refresh(entry);
-    const target = choose(entry.targets, this.opts.random ?? Math.random);
-    return target ? { transport: trunk.transport, address: target.address, port: target.port } : undefined;
+    return srvOrder(entry.targets, this.opts.random ?? Math.random).flatMap((t) => t.addresses.map((address) => ({ transport: trunk.transport, address, port: t.port })));
+  }
+
+  /** The first of `peers`. */
+  pick(trunk: SipTrunk): Peer | undefined {
+    return this.peers(trunk)[0];
   }
 
   /** Resolves a trunk again (the refresh timer does this at each answer's expiry). */
@@ -164,7 +171,7 @@ export class TrunkResolver {
           try {
             const a = await this.addresses(r.name);
             ttlMs = Math.min(ttlMs, a.ttlMs);
-            for (const address of a.addresses) targets.push({ address, port: r.port, priority: r.priority, weight: r.weight });
+            targets.push({ addresses: a.addresses, port: r.port, priority: r.priority, weight: r.weight });
           } catch (err) {
             if (!(err instanceof Unresolvable)) throw err;
           }
@@ -174,7 +181,7 @@ export class TrunkResolver {
       }
     }
     const a = await this.addresses(trunk.host);
-    return { targets: a.addresses.map((address) => ({ address, port: trunk.port ?? 5060, priority: 0, weight: 0 })), ttlMs: a.ttlMs };
+    return { targets: [{ addresses: a.addresses, port: trunk.port ?? 5060, priority: 0, weight: 0 }], ttlMs: a.ttlMs };
   }
 
   /** A, then AAAA; with the system's DNS, then getaddrinfo (names only /etc/hosts knows). */
@@ -210,17 +217,31 @@ function describe(t: SipTrunk): string {
   return t.port === undefined ? `SRV _sip._${t.transport}.${t.host}, then A/AAAA` : `A/AAAA, port ${t.port}`;
 }
 
-/** RFC 2782: the lowest priority wins; among equals, a choice weighted by `weight`. */
-function choose(targets: readonly Target[], random: () => number): Target | undefined {
-  if (targets.length === 0) return undefined;
-  const best = Math.min(...targets.map((t) => t.priority));
-  const group = targets.filter((t) => t.priority === best);
-  const total = group.reduce((s, t) => s + t.weight, 0);
-  if (total === 0) return group[Math.floor(random() * group.length)] ?? group[0];
-  let r = random() * total;
-  for (const t of group) {
-    r -= t.weight;
-    if (r < 0) return t;
+/**
+ * RFC 2782's ordering: by priority, lowest first; within a priority, drawn one after another, each
+ * draw weighted by `weight` among the targets not yet drawn (uniform when all that remain weigh 0).
+ */
+export function srvOrder<T extends { readonly priority: number; readonly weight: number }>(targets: readonly T[], random: () => number): T[] {
+  const out: T[] = [];
+  const priorities = [...new Set(targets.map((t) => t.priority))].sort((a, b) => a - b);
+  for (const p of priorities) {
+    const group = targets.filter((t) => t.priority === p);
+    while (group.length > 0) {
+      const i = draw(group, random);
+      out.push(group[i]!);
+      group.splice(i, 1);
+    }
   }
-  return group[group.length - 1];
+  return out;
+}
+
+function draw(group: readonly { readonly weight: number }[], random: () => number): number {
+  const total = group.reduce((s, t) => s + t.weight, 0);
+  if (total === 0) return Math.min(Math.floor(random() * group.length), group.length - 1);
+  let r = random() * total;
+  for (let i = 0; i < group.length; i++) {
+    r -= group[i]!.weight;
+    if (r < 0) return i;
+  }
+  return group.length - 1;
 }

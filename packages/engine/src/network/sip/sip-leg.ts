@@ -10,10 +10,11 @@ import type { Clock, Timer } from '../../clock.ts';
 import type { NetworkEndReason } from '../../calls/hangup-causes.ts';
 import type { LegEvent, LegListener, NetworkLeg } from '../network.ts';
 import { Dialog } from './dialog.ts';
+import { DigestSession, type Credentials } from './digest.ts';
 import { cseqOf, header, type Header, type SipMessage, type SipRequest, type SipResponse } from './message.ts';
 import { mediaOf, restamp, newOrigin, isSdp, ownAnswer, type Origin } from './sdp.ts';
 import { reasonForBye, reasonForResponse, reasonHeaderFor } from './sip-causes.ts';
-import { cancelFor, responseTo, type ClientTU, type ServerTransaction, type SipTimers, type TransactionLayer } from './transactions.ts';
+import { cancelFor, responseTo, type ClientTransaction, type ClientTU, type ServerTransaction, type SipTimers, type TransactionLayer } from './transactions.ts';
 import type { Peer, TransportName } from './transport.ts';
 import { parseNameAddr } from './uri.ts';
 
@@ -68,6 +69,16 @@ interface ReinviteOutcome {
 
 const IGNORE: ClientTU = { onResponse: () => {}, onTimeout: () => {}, onTransportError: () => {} };
 
+/** Attempts of one in-dialog request: the first, one per challenging realm (a proxy and the far end), one stale retry. */
+const MAX_ATTEMPTS = 4;
+
+/** A TU that also hears which request each attempt sent (a re-INVITE's CANCEL and ACK follow the last). */
+interface InDialogTU extends ClientTU {
+  sent?(tx: ClientTransaction): void;
+  /** False when a challenge should end the request instead (a re-INVITE being withdrawn). */
+  mayRetry?(): boolean;
+}
+
 export abstract class SipLeg implements NetworkLeg {
   abstract readonly direction: 'inbound' | 'outbound';
   readonly headers: Readonly<Record<string, string>>;
@@ -93,6 +104,8 @@ export abstract class SipLeg implements NetworkLeg {
   private digitQueue: string[] = [];
   private digitBusy = false;
   protected timers: Timer[] = [];
+  /** Credentials and the challenges seen, for every request of ours this party challenges. */
+  protected readonly digest: DigestSession;
 
   constructor(
     protected readonly host: SipLegHost,
@@ -102,8 +115,10 @@ export abstract class SipLeg implements NetworkLeg {
     readonly transport: TransportName,
     hdrs: Readonly<Record<string, string>>,
     readonly callerName?: string,
+    credentials?: Credentials,
   ) {
     this.headers = Object.freeze({ ...hdrs });
+    this.digest = new DigestSession(credentials);
   }
 
   abstract answer(sdp?: string): void;
@@ -182,12 +197,44 @@ export abstract class SipLeg implements NetworkLeg {
     this.timers.push(this.host.clock.setTimer(ms, fn));
   }
 
-  /** Sends BYE with the cause as a Reason header (RFC 3326) and forgets the leg. */
+  /** Sends BYE with the cause as a Reason header (RFC 3326); the leg may be forgotten at once, a challenge is still answered. */
   protected sendBye(cause: string): void {
-    const d = this.dialog;
-    if (!d) return;
-    const bye = d.request('BYE', this.host.contact(this.transport), this.host.via(this.transport), [['reason', reasonHeaderFor(cause)], ['user-agent', this.host.userAgent]]);
-    this.host.layer.sendRequest(bye, d.peer, { onResponse: () => {}, onTimeout: () => {}, onTransportError: () => {} });
+    if (!this.dialog) return;
+    this.sendInDialog('BYE', [['reason', reasonHeaderFor(cause)], ['user-agent', this.host.userAgent]], '', IGNORE);
+  }
+
+  /**
+   * An in-dialog request of ours (§12.2.1.1). A 401/407 is answered as the INVITE's is (§22.2,
+   * `DigestRequest`): the request again in a new transaction with the next CSeq (§8.1.3.5) and
+   * credentials for every realm challenged so far; a realm that challenges again, or a party we
+   * have no credentials for, and the TU gets the challenge as the final response.
+   */
+  private sendInDialog(method: string, extra: readonly Header[], body: string, tu: InDialogTU): void {
+    const d = this.dialog!;
+    const auth = this.digest.request();
+    const contact = this.host.contact(this.transport);
+    const via = this.host.via(this.transport);
+    let credentials: Header[] = [];
+    let attempts = 0;
+    const send = () => {
+      attempts++;
+      const req = d.request(method, contact, via, [...extra, ...credentials], body);
+      const tx = this.host.layer.sendRequest(req, d.peer, {
+        onResponse: (res) => {
+          if ((res.status === 401 || res.status === 407) && attempts < MAX_ATTEMPTS && tu.mayRetry?.() !== false && auth.challenged(res)) {
+            // The digest-uri is the next attempt's Request-URI: the dialog's remote target.
+            credentials = auth.headers(method, d.remoteTarget, body);
+            send();
+            return;
+          }
+          tu.onResponse(res);
+        },
+        onTimeout: () => tu.onTimeout(),
+        onTransportError: (err) => tu.onTransportError(err),
+      });
+      tu.sent?.(tx);
+    };
+    send();
   }
 
   /** A request inside this leg's dialog (§12.2.2). */
@@ -471,9 +518,8 @@ export abstract class SipLeg implements NetworkLeg {
     if (body) extra.push(['content-type', 'application/sdp']);
     const contact = this.host.contact(this.transport);
     const via = this.host.via(this.transport);
-    const req = d.request('INVITE', contact, via, extra, body);
-    const seq = d.localSeq;
-    const to = d.peer;
+    /** The last attempt: a challenge makes a new one (next CSeq, credentials). */
+    let tx: ClientTransaction | undefined;
     this.reinviting = true;
     let over = false;
     let settled = false;
@@ -492,14 +538,17 @@ export abstract class SipLeg implements NetworkLeg {
       this.sentMedia = before.sentMedia;
     };
     const sendCancel = () => {
-      if (cancelSent) return;
+      if (cancelSent || !tx) return;
       cancelSent = true;
-      this.host.layer.sendRequest(cancelFor(req), to, IGNORE);
+      // §9.1: the CANCEL copies the INVITE as it went, and goes the same way.
+      this.host.layer.sendRequest(cancelFor(tx.request), tx.peer, IGNORE);
     };
     const sendAck = (answer?: string) => {
-      if (ack) return;
-      // §13.2.2.4: the ACK for a 2xx is end to end, a new transaction with the INVITE's CSeq number.
-      ack = d.request('ACK', contact, via, answer ? [['content-type', 'application/sdp']] : [], answer ?? '', seq);
+      if (ack || !tx) return;
+      // §13.2.2.4: the ACK for a 2xx is end to end, a new transaction with the INVITE's CSeq number and credentials.
+      const hdrs: Header[] = tx.request.headers.filter(([k]) => k === 'authorization' || k === 'proxy-authorization');
+      if (answer) hdrs.push(['content-type', 'application/sdp']);
+      ack = d.request('ACK', contact, via, hdrs, answer ?? '', cseqOf(tx.request)?.seq);
       this.host.layer.sendStateless(ack, d.peer);
       done();
     };
@@ -510,7 +559,13 @@ export abstract class SipLeg implements NetworkLeg {
       done();
       on.failed(why);
     };
-    this.host.layer.sendRequest(req, to, {
+    this.sendInDialog('INVITE', extra, body, {
+      sent: (t) => {
+        tx = t;
+        // A provisional response to the challenged attempt says nothing about the new one (§9.1).
+        provisional = false;
+      },
+      mayRetry: () => !cancelWanted,
       onResponse: (res) => {
         if (res.status < 200) {
           provisional = true;
@@ -558,17 +613,15 @@ export abstract class SipLeg implements NetworkLeg {
   }
 
   private pumpDigits(): void {
-    const d = this.dialog;
-    if (this.digitBusy || !d || this.state !== 'answered' || this.ended) return;
+    if (this.digitBusy || !this.dialog || this.state !== 'answered' || this.ended) return;
     const key = this.digitQueue.shift();
     if (key === undefined) return;
     this.digitBusy = true;
-    const req = d.request('INFO', this.host.contact(this.transport), this.host.via(this.transport), [['content-type', 'application/dtmf-relay']], `Signal=${key}\r\nDuration=160\r\n`);
     const next = () => {
       this.digitBusy = false;
       this.pumpDigits();
     };
-    this.host.layer.sendRequest(req, d.peer, { onResponse: (r) => r.status >= 200 && next(), onTimeout: next, onTransportError: next });
+    this.sendInDialog('INFO', [['content-type', 'application/dtmf-relay']], `Signal=${key}\r\nDuration=160\r\n`, { onResponse: (r) => r.status >= 200 && next(), onTimeout: next, onTransportError: next });
   }
 
   /** 2xx retransmissions of an INVITE already answered by the far end (§13.2.2.4) land here. */

@@ -190,20 +190,21 @@ export class SipNetwork implements Network {
     const from = normalizeNumber(req.from);
     const to = req.to;
     const direct = directPeer(to);
-    if (direct) return { from, target: { uri: to, peer: direct } };
+    if (direct) return { from, target: { uri: to, peers: [direct] } };
     const digits = destinationDigits(to);
     const trunk = chosen ?? trunkFor(this.opts.trunks, digits);
     if (!trunk) throw new Error(`no SIP trunk routes ${to}`);
     const callerId = callerIdFor(trunk, from);
     if (callerId === undefined) return { fail: `caller ID ${from} is not allowed on SIP trunk "${trunk.name}" and the trunk has no default caller ID`, reason: 'refused' };
-    const peer = this.resolver.pick(trunk);
-    if (!peer) return { fail: `SIP trunk "${trunk.name}": ${trunk.host} does not resolve`, reason: 'no-route' };
+    // Every address of the trunk's name, in the order RFC 3263 §4.3 tries them.
+    const peers = this.resolver.peers(trunk);
+    if (peers.length === 0) return { fail: `SIP trunk "${trunk.name}": ${trunk.host} does not resolve`, reason: 'no-route' };
     const hostPart = trunk.host.includes(':') ? `[${trunk.host}]` : trunk.host;
     return {
       from: callerId,
       target: {
         uri: `sip:${escapeUser(dialedUser(trunk, digits))}@${hostPart}${trunk.port !== undefined ? `:${trunk.port}` : ''}${trunk.transport === 'tcp' ? ';transport=tcp' : ''}`,
-        peer,
+        peers,
         ...(trunk.username !== undefined ? { credentials: { username: trunk.username, password: trunk.password ?? '' } } : {}),
       },
     };

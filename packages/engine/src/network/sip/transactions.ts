@@ -4,6 +4,8 @@
  * retransmissions, and the ACK for a non-2xx final response built inside the INVITE client
  * transaction (§17.1.1.3). RFC 6026's Accepted state replaces "terminate on 2xx" on both INVITE
  * sides, so 2xx retransmissions and their ACKs reach the dialog layer instead of being misrouted.
+ * Each request's transport is chosen here, before it goes out (§18.1.1: too large for UDP, TCP),
+ * and a response finds its way back when the TCP connection it belongs to is gone (§18.2.2).
  */
 import type { Clock, Timer } from '../../clock.ts';
 import { cseqOf, header, headers, response, reasonPhrase, type Header, type SipRequest, type SipResponse } from './message.ts';
@@ -67,6 +69,73 @@ export function responsePeer(req: SipRequest, source: Peer): Peer {
   return { transport: 'udp', address: source.address, port: rport !== undefined ? source.port : (via.port ?? 5060) };
 }
 
+/**
+ * §18.2.2: when the connection a TCP request came on is gone, its responses go on a new one to the
+ * address it came from (what `received` says) and the port its Via's sent-by names (5060 without one).
+ */
+function reconnectPeer(req: SipRequest, source: Peer): Peer {
+  const via = parseVia(header(req, 'via') ?? '');
+  return { transport: 'tcp', address: via?.params.get('received') ?? source.address, port: via?.port ?? 5060 };
+}
+
+/** RFC 3261 §18.1.1: the path MTU is unknown, so a request larger than this does not go over UDP. */
+export const UDP_MAX_REQUEST = 1300;
+
+/** A request as it goes on the wire, where it goes, and the UDP way back when TCP was chosen for its size. */
+interface Route {
+  readonly request: SipRequest;
+  readonly peer: Peer;
+  readonly fallback?: Route;
+}
+
+/**
+ * The transport a request goes on, chosen before it is written: the peer's, except that a request
+ * too large for UDP goes over TCP to the same address and port (§18.1.1). The top Via and our
+ * Contact then name the transport actually used (§18.1.1: "the value in the top Via MUST be
+ * changed"); the UDP form is kept to fall back to when the TCP connection fails, as §18.1.1 allows.
+ */
+export function routeRequest(req: SipRequest, peer: Peer): Route {
+  if (peer.transport === 'udp' && wireSize(req) > UDP_MAX_REQUEST) {
+    return { request: onTransport(req, 'tcp'), peer: { ...peer, transport: 'tcp' }, fallback: { request: onTransport(req, 'udp'), peer } };
+  }
+  return { request: onTransport(req, peer.transport), peer };
+}
+
+/** The request with its top Via and Contact naming `transport`; the same object when they already do. */
+function onTransport(req: SipRequest, transport: Peer['transport']): SipRequest {
+  const proto = transport.toUpperCase();
+  let changed = false;
+  let viaDone = false;
+  let contactDone = false;
+  const hdrs = req.headers.map((h): Header => {
+    const [name, value] = h;
+    if (name === 'via' && !viaDone) {
+      viaDone = true;
+      const v = value.replace(/^(\s*SIP\s*\/\s*2\.0\s*\/\s*)[A-Za-z]+/i, `$1${proto}`);
+      if (v !== value) changed = true;
+      return v === value ? h : [name, v];
+    }
+    if (name === 'contact' && !contactDone) {
+      contactDone = true;
+      const m = /^([^<]*<)([^>]*)(>.*)$/.exec(value);
+      if (!m) return h;
+      const v = `${m[1]}${m[2]!.replace(/;transport=[^;]*/gi, '')}${transport === 'udp' ? '' : `;transport=${transport}`}${m[3]}`;
+      if (v !== value) changed = true;
+      return v === value ? h : [name, v];
+    }
+    return h;
+  });
+  return changed ? { ...req, headers: hdrs } : req;
+}
+
+/** The bytes `serialize` writes for a message, without writing them. */
+function wireSize(msg: SipRequest): number {
+  let n = Buffer.byteLength(`${msg.method} ${msg.uri} SIP/2.0\r\n`);
+  for (const [name, value] of msg.headers) if (name !== 'content-length') n += name.length + 4 + Buffer.byteLength(value);
+  const body = Buffer.byteLength(msg.body);
+  return n + `Content-Length: ${body}\r\n\r\n`.length + body;
+}
+
 /** A response to `req` with its Via, From, To, Call-ID and CSeq copied (§8.2.6.2). */
 export function responseTo(req: SipRequest, status: number, extra: readonly Header[] = [], body = '', toTag?: string, reason = reasonPhrase(status)): SipResponse {
   const hdrs: Header[] = [];
@@ -87,34 +156,32 @@ export class ClientTransaction {
   private timers: Timer[] = [];
   private ack: SipRequest | undefined;
   readonly isInvite: boolean;
+  private route: Route;
 
   constructor(
     private readonly layer: TransactionLayer,
-    readonly request: SipRequest,
-    readonly peer: Peer,
+    route: Route,
     private readonly tu: ClientTU,
     readonly key: string,
   ) {
-    this.isInvite = request.method === 'INVITE';
+    this.route = route;
+    this.isInvite = route.request.method === 'INVITE';
     this.state = this.isInvite ? 'calling' : 'trying';
   }
 
+  /** The request as it went on the wire: a CANCEL copies its Via (§9.1). */
+  get request(): SipRequest {
+    return this.route.request;
+  }
+  /** Where and how it went: a CANCEL goes the same way (§9.1). */
+  get peer(): Peer {
+    return this.route.peer;
+  }
+
   start(): void {
-    const { t1, t2 } = this.layer.timers;
+    const { t1 } = this.layer.timers;
     this.transmit();
-    const reliable = this.peer.transport !== 'udp';
-    if (!reliable) {
-      // Timer A (INVITE, doubling without cap) / Timer E (non-INVITE, doubling up to T2).
-      let interval = t1;
-      const retransmit = () => {
-        if (this.state !== 'calling' && this.state !== 'trying' && !(this.state === 'proceeding' && !this.isInvite)) return;
-        this.transmit();
-        interval = this.isInvite ? interval * 2 : Math.min(interval * 2, t2);
-        if (this.state === 'proceeding') interval = t2;
-        this.after(interval, retransmit);
-      };
-      this.after(interval, retransmit);
-    }
+    if (this.peer.transport === 'udp') this.retransmitOverUdp();
     // Timer B / Timer F: 64*T1 without a final response.
     this.after(64 * t1, () => {
       if (this.state === 'calling' || this.state === 'trying' || this.state === 'proceeding') {
@@ -171,9 +238,31 @@ export class ClientTransaction {
     this.layer.forgetClient(this);
   }
 
+  /** Timer A (INVITE, doubling without cap) / Timer E (non-INVITE, doubling up to T2). */
+  private retransmitOverUdp(): void {
+    const { t1, t2 } = this.layer.timers;
+    let interval = t1;
+    const retransmit = () => {
+      if (this.state !== 'calling' && this.state !== 'trying' && !(this.state === 'proceeding' && !this.isInvite)) return;
+      this.transmit();
+      interval = this.isInvite ? interval * 2 : Math.min(interval * 2, t2);
+      if (this.state === 'proceeding') interval = t2;
+      this.after(interval, retransmit);
+    };
+    this.after(interval, retransmit);
+  }
+
   private transmit(): void {
-    this.layer.transports.send(this.request, this.peer, (err) => {
-      if (this.state === 'terminated' || this.state === 'completed' || this.state === 'accepted') return;
+    const sent = this.route;
+    this.layer.transports.send(sent.request, sent.peer, (err) => {
+      if (this.state === 'terminated' || this.state === 'completed' || this.state === 'accepted' || this.route !== sent) return;
+      if (sent.fallback && (this.state === 'calling' || this.state === 'trying')) {
+        // §18.1.1: TCP was our choice, not the peer's; a peer without TCP still gets the request over UDP.
+        this.route = sent.fallback;
+        this.transmit();
+        this.retransmitOverUdp();
+        return;
+      }
       this.terminate();
       this.tu.onTransportError(err);
     });
@@ -240,7 +329,7 @@ export class ServerTransaction {
     const reliable = this.source.transport !== 'udp';
     if (this.state === 'terminated' || this.state === 'completed' || this.state === 'confirmed' || this.state === 'accepted') return;
     this.last = res;
-    this.layer.transports.send(res, this.replyTo);
+    this.reply(res);
     if (res.status < 200) {
       if (!this.isInvite) this.state = 'proceeding';
       return;
@@ -263,7 +352,7 @@ export class ServerTransaction {
       let interval = t1;
       const resend = () => {
         if (this.state !== 'completed' || !this.last) return;
-        this.layer.transports.send(this.last, this.replyTo);
+        this.reply(this.last);
         interval = Math.min(interval * 2, t2);
         this.after(interval, resend);
       };
@@ -280,7 +369,13 @@ export class ServerTransaction {
 
   /** A retransmission of our request arrived: resend the last response (§17.2.1, §17.2.2). */
   retransmitted(): void {
-    if (this.last && this.state !== 'terminated' && this.state !== 'confirmed') this.layer.transports.send(this.last, this.replyTo);
+    if (this.last && this.state !== 'terminated' && this.state !== 'confirmed') this.reply(this.last);
+  }
+
+  /** §18.2.2: on the request's own connection while it is open, else on a new one to its Via. */
+  private reply(res: SipResponse): void {
+    const to = this.source.transport === 'tcp' && !this.layer.transports.isOpen(this.source) ? reconnectPeer(this.request, this.source) : this.replyTo;
+    this.layer.transports.send(res, to);
   }
 
   /** The ACK for our non-2xx final response (§17.2.1): Confirmed, then Timer I. */
@@ -323,10 +418,13 @@ export class TransactionLayer {
     return { clients: this.clients.size, servers: this.servers.size };
   }
 
-  /** Starts a client transaction; the request's top Via must carry a fresh branch. */
+  /**
+   * Starts a client transaction; the request's top Via must carry a fresh branch. The transport is
+   * chosen here (`routeRequest`): the transaction's `request` and `peer` are what went on the wire.
+   */
   sendRequest(req: SipRequest, peer: Peer, tu: ClientTU): ClientTransaction {
     const key = `${topBranch(req)}|${req.method}`;
-    const tx = new ClientTransaction(this, req, peer, tu, key);
+    const tx = new ClientTransaction(this, routeRequest(req, peer), tu, key);
     this.clients.set(key, tx);
     tx.start();
     return tx;
@@ -334,7 +432,13 @@ export class TransactionLayer {
 
   /** Stateless sends: ACK for a 2xx and its retransmissions (§13.2.2.4), 2xx retransmissions. */
   sendStateless(msg: SipRequest | SipResponse, peer: Peer): void {
-    this.transports.send(msg, peer);
+    if (msg.kind === 'response') {
+      this.transports.send(msg, peer);
+      return;
+    }
+    const route = routeRequest(msg, peer);
+    const fallback = route.fallback;
+    this.transports.send(route.request, route.peer, fallback ? () => this.transports.send(fallback.request, fallback.peer) : undefined);
   }
 
   receiveResponse(res: SipResponse, from: Peer): void {

@@ -128,6 +128,12 @@ export class Transports {
     });
   }
 
+  /** Whether a TCP connection to this peer is open (one it opened to us, or one we opened). */
+  isOpen(peer: Peer): boolean {
+    const socket = this.connections.get(key(peer.address, peer.port));
+    return socket !== undefined && !socket.destroyed && socket.writable;
+  }
+
   async close(): Promise<void> {
     for (const s of this.sockets) s.destroy();
     this.sockets.clear();
