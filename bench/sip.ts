@@ -10,7 +10,7 @@
  * the engine's RSS sampled before and at the peak. Every process started here is killed by PID at the end.
  *
  * Flags: --rates "5,10,20,40,80,160" --secs 6 --hold-ms 1000 --direct-rates "..." --hold-calls 500
- *        --hold-rate 100 --hold-for 15000 --json
+ *        --hold-rate 100 --hold-for 15000 --json --profile DIR (the engine writes a V8 CPU profile there)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
@@ -37,6 +37,7 @@ const HOLD_CALLS = Number(flag('hold-calls', '500'));
 const HOLD_RATE = Number(flag('hold-rate', '100'));
 const HOLD_FOR = Number(flag('hold-for', '15000'));
 const JSON_OUT = process.argv.includes('--json');
+const PROFILE_DIR = flag('profile', '');
 const AUTH_ID = 'MABENCHSIP0000000001';
 const AUTH_TOKEN = 'bench-sip-token-0123456789';
 const DID = '15550001';
@@ -174,7 +175,8 @@ async function main(): Promise<void> {
   const httpPort = await freePort('tcp');
   const db = mkdtempSync(join(tmpdir(), 'sb-bench-sip-db-'));
   dirs.push(db);
-  const engine = spawn(process.execPath, ['--import', 'tsx', join(root, 'packages/engine/src/cli/main.ts'), 'serve',
+  const profile = PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', resolve(PROFILE_DIR)] : [];
+  const engine = spawn(process.execPath, [...profile, '--import', 'tsx', join(root, 'packages/engine/src/cli/main.ts'), 'serve',
     '--host', '127.0.0.1', '--port', String(httpPort), '--db', join(db, 'sb.db'), '--auth-id', AUTH_ID, '--auth-token', AUTH_TOKEN,
     '--log-level', 'warn', '--sip-listen', `127.0.0.1:${sipPort}`, '--sip-trunk', `sip:127.0.0.1:${trunkPort}`], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
   children.add(engine);
@@ -281,6 +283,13 @@ async function main(): Promise<void> {
     engineBestRate: best(engineRows), directBestRate: best(directRows), engine: engineRows, direct: directRows, hold,
     wallS: (Date.now() - started) / 1000,
   };
+  if (PROFILE_DIR) {
+    // The profile is written when the engine exits on its own: stop it with SIGTERM, not SIGKILL.
+    const exited = new Promise((r) => engine.once('exit', r));
+    engine.kill('SIGTERM');
+    await Promise.race([exited, sleep(40_000)]);
+    log(`engine CPU profile in ${resolve(PROFILE_DIR)}`);
+  }
   if (JSON_OUT) console.log(JSON.stringify(summary));
   else log(`\nhighest rate with zero failed calls: engine ${summary.engineBestRate} cps; sipp->sipp ${summary.directBestRate} cps (highest tried ${Math.max(...DIRECT_RATES)})`);
 }
