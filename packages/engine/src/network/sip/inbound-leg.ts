@@ -89,23 +89,7 @@ export class InboundLeg extends SipLeg {
     this.tx.respond(ok);
     this.state = 'answered';
     this.emit({ type: 'answered' });
-    // §13.3.1.4: the UAS core resends the 2xx, T1 doubling up to T2, until the ACK; at 64*T1 it gives up with a BYE.
-    const { t1, t2 } = this.host.timers;
-    if (this.transport === 'udp') {
-      let interval = t1;
-      const resend = () => {
-        if (this.acked || this.ended) return;
-        this.host.layer.sendStateless(ok, this.tx.replyTo);
-        interval = Math.min(interval * 2, t2);
-        this.after(interval, resend);
-      };
-      this.after(interval, resend);
-    }
-    this.after(64 * t1, () => {
-      if (this.acked || this.ended) return;
-      this.sendBye('RECOVERY_ON_TIMER_EXPIRE');
-      this.endRemotely('timeout');
-    });
+    this.resendUntilAck(ok, this.tx, () => this.acked);
   }
 
   override onAck(req: SipRequest): void {

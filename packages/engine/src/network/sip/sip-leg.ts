@@ -401,21 +401,31 @@ export abstract class SipLeg implements NetworkLeg {
       this.offerDone(st);
       return;
     }
+    this.resendUntilAck(ok, st.tx, () => st.acked, () => {
+      st.answerPeer?.(undefined);
+      this.offerDone(st);
+    });
+  }
+
+  /**
+   * §13.3.1.4: the UAS core resends a 2xx to an INVITE, T1 doubling up to T2, until the ACK (over
+   * UDP; TCP is reliable); with no ACK by 64*T1 the dialog is over: `giveUp`, then BYE.
+   */
+  protected resendUntilAck(ok: SipResponse, tx: ServerTransaction, acked: () => boolean, giveUp: () => void = () => {}): void {
     const { t1, t2 } = this.host.timers;
-    if (st.tx.source.transport === 'udp') {
+    if (tx.source.transport === 'udp') {
       let interval = t1;
       const resend = () => {
-        if (st.acked || this.ended) return;
-        this.host.layer.sendStateless(ok, st.tx.replyTo);
+        if (acked() || this.ended) return;
+        this.host.layer.sendStateless(ok, tx.replyTo);
         interval = Math.min(interval * 2, t2);
         this.after(interval, resend);
       };
       this.after(interval, resend);
     }
     this.after(64 * t1, () => {
-      if (st.acked || this.ended) return;
-      st.answerPeer?.(undefined);
-      this.offerDone(st);
+      if (acked() || this.ended) return;
+      giveUp();
       this.sendBye('RECOVERY_ON_TIMER_EXPIRE');
       this.endRemotely('timeout');
     });
