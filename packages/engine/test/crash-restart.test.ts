@@ -17,6 +17,7 @@ import { sleep, waitUntil } from './support/delivery-log.ts';
 import { startServe, type ServeProcess } from './support/serve-process.ts';
 import { SqliteStore } from '../src/store/sqlite-store.ts';
 import type { CallRow, DeliveryRow, Store } from '../src/store/store.ts';
+import { callRow } from './support/call-rows.ts';
 
 const LIVE = new Set(['queued', 'ringing', 'in-progress']);
 const RESTART = { hangup_cause: 'NORMAL_TEMPORARY_FAILURE', hangup_cause_code: 8010, hangup_cause_name: 'Engine Restart', hangup_source: 'Error' };
@@ -32,31 +33,16 @@ function eventId(r: CapturedRequest): string {
 const T0 = Date.UTC(2026, 0, 1, 0, 0, 0);
 
 function liveRow(o: Partial<CallRow> & Pick<CallRow, 'call_uuid' | 'to_number' | 'call_status'>): CallRow {
-  return {
+  return callRow({
     request_uuid: `${o.call_uuid.slice(0, 30)}aaaaaa`,
-    parent_call_uuid: null,
-    direction: 'outbound',
     from_number: '15550000000',
     caller_name: '15550000000',
     call_state: o.call_status === 'in-progress' ? 'ANSWER' : 'RINGING',
     initiation_time: T0 - 10_000,
     ring_time: T0 - 9_000,
-    answer_time: null,
-    end_time: null,
-    call_duration: null,
-    bill_duration: null,
-    billed_duration: null,
-    hangup_cause: null,
-    hangup_cause_code: null,
-    hangup_cause_name: null,
-    hangup_source: null,
-    dial_position: null,
     params: '{}',
-    error: null,
-    warnings: '[]',
-    node_id: 'node-1',
     ...o,
-  };
+  });
 }
 
 test('restart closes what a crash left live with 8010, resumes owed notifications, fails a pending fetch', async () => {

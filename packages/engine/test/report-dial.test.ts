@@ -10,35 +10,13 @@ import { buildDialReport, percentile } from '../src/reports/dial-report.ts';
 import { durationBin, applicationOf } from '../src/store/report-rollup.ts';
 import { csvField, csvLine } from '../src/reports/csv.ts';
 import { REPORT_CSV_HEADER, reportCsvValues } from '../src/reports/report-csv.ts';
+import { callRow } from './support/call-rows.ts';
 
 const T0 = Date.UTC(2026, 0, 5, 10, 0, 0);
 const H = 3_600_000;
 
 function row(o: Partial<CallRow> & Pick<CallRow, 'call_uuid' | 'from_number' | 'to_number' | 'initiation_time'>): CallRow {
-  return {
-    request_uuid: `req-${o.call_uuid}`,
-    parent_call_uuid: null,
-    direction: 'outbound',
-    caller_name: o.from_number,
-    call_status: 'queued',
-    call_state: 'QUEUED',
-    ring_time: null,
-    answer_time: null,
-    end_time: null,
-    call_duration: null,
-    bill_duration: null,
-    billed_duration: null,
-    hangup_cause: null,
-    hangup_cause_code: null,
-    hangup_cause_name: null,
-    hangup_source: null,
-    dial_position: null,
-    params: JSON.stringify({ answerUrl: 'http://app.test/a#ct=1000' }),
-    error: null,
-    warnings: '[]',
-    node_id: 'test',
-    ...o,
-  };
+  return callRow({ caller_name: o.from_number, params: JSON.stringify({ answerUrl: 'http://app.test/a#ct=1000' }), node_id: 'test', ...o });
 }
 
 type End = { at: number; status: CallRow['call_status']; cause: string; code: number; name: string; source: NonNullable<CallRow['hangup_source']>; ring?: number; answer?: number };

@@ -14,6 +14,7 @@ import { runMigrations, type Migration } from '../src/store/migrator.ts';
 import { migrations } from '../src/store/migrations/index.ts';
 import { StoreError, type StoreErrorCode } from '../src/store/store-error.ts';
 import type { CallRow, NewDelivery, Store } from '../src/store/store.ts';
+import { callRow } from './support/call-rows.ts';
 
 const tmpRoot = await mkdtemp(join(tmpdir(), 'switchboard-store-'));
 after(() => rm(tmpRoot, { recursive: true, force: true }));
@@ -71,35 +72,6 @@ if (process.env.DATABASE_URL) {
   test('postgresql dialect', { skip: 'DATABASE_URL is set, but there is no PostgreSQL store yet' }, () => {});
 }
 
-function call(overrides: Partial<CallRow> & { call_uuid: string }): CallRow {
-  return {
-    request_uuid: `req-${overrides.call_uuid}`,
-    parent_call_uuid: null,
-    direction: 'outbound',
-    from_number: '15550001',
-    to_number: '15550002',
-    caller_name: '',
-    call_status: 'queued',
-    call_state: 'QUEUED',
-    initiation_time: 1_000,
-    ring_time: null,
-    answer_time: null,
-    end_time: null,
-    call_duration: null,
-    bill_duration: null,
-    billed_duration: null,
-    hangup_cause: null,
-    hangup_cause_code: null,
-    hangup_cause_name: null,
-    hangup_source: null,
-    dial_position: null,
-    params: '{"answer_url":"http://app.test/answer"}',
-    error: null,
-    warnings: '[]',
-    node_id: 'node-1',
-    ...overrides,
-  };
-}
 
 function delivery(id: string, overrides: Partial<NewDelivery> = {}): NewDelivery {
   return {
@@ -137,7 +109,7 @@ for (const dialect of DIALECTS) {
     test('migrate() is idempotent and keeps data', async () => {
       let store = await dialect.open();
       try {
-        await store.insertCall(call({ call_uuid: 'c1' }));
+        await store.insertCall(callRow({ call_uuid: 'c1' }));
         await store.migrate();
         await store.migrate();
         assert.equal((await store.getCall('c1'))?.call_uuid, 'c1');
@@ -154,7 +126,7 @@ for (const dialect of DIALECTS) {
 
     test('insertCall / getCall round-trip every column; duplicates and bad rows are typed errors', async () => {
       await withStore(async (store) => {
-        const row = call({
+        const row = callRow({
           call_uuid: 'c1',
           parent_call_uuid: 'a1',
           direction: 'inbound',
@@ -178,26 +150,26 @@ for (const dialect of DIALECTS) {
         assert.deepEqual(await store.getCall('c1'), row);
         assert.equal(await store.getCall('nope'), undefined);
         await rejectsWith(store.insertCall(row), 'duplicate', /insert call c1: already stored/);
-        const missing = { ...call({ call_uuid: 'c2' }) } as Partial<CallRow>;
+        const missing = { ...callRow({ call_uuid: 'c2' }) } as Partial<CallRow>;
         delete missing.node_id;
         await rejectsWith(store.insertCall(missing as CallRow), 'invalid-input', /call c2: node_id: expected a string, number or null, got undefined/);
         await rejectsWith(
-          store.insertCall(call({ call_uuid: 'c3', direction: 'sideways' as 'inbound' })),
+          store.insertCall(callRow({ call_uuid: 'c3', direction: 'sideways' as 'inbound' })),
           'invalid-input',
           /insert call c3: CHECK constraint failed/,
         );
         // A row object with extra properties stores its columns only.
-        await store.insertCall({ ...call({ call_uuid: 'c4' }), extra: 'ignored' } as CallRow);
-        assert.deepEqual(await store.getCall('c4'), call({ call_uuid: 'c4' }));
+        await store.insertCall({ ...callRow({ call_uuid: 'c4' }), extra: 'ignored' } as CallRow);
+        assert.deepEqual(await store.getCall('c4'), callRow({ call_uuid: 'c4' }));
       });
     });
 
     test('getCallsByRequest returns the A legs of one request, oldest first', async () => {
       await withStore(async (store) => {
-        await store.insertCall(call({ call_uuid: 'a2', request_uuid: 'r1', initiation_time: 2_000 }));
-        await store.insertCall(call({ call_uuid: 'a1', request_uuid: 'r1', initiation_time: 1_000 }));
-        await store.insertCall(call({ call_uuid: 'b1', request_uuid: 'r1', parent_call_uuid: 'a1', initiation_time: 1_500 }));
-        await store.insertCall(call({ call_uuid: 'x1', request_uuid: 'r2' }));
+        await store.insertCall(callRow({ call_uuid: 'a2', request_uuid: 'r1', initiation_time: 2_000 }));
+        await store.insertCall(callRow({ call_uuid: 'a1', request_uuid: 'r1', initiation_time: 1_000 }));
+        await store.insertCall(callRow({ call_uuid: 'b1', request_uuid: 'r1', parent_call_uuid: 'a1', initiation_time: 1_500 }));
+        await store.insertCall(callRow({ call_uuid: 'x1', request_uuid: 'r2' }));
         assert.deepEqual(
           (await store.getCallsByRequest('r1')).map((c) => c.call_uuid),
           ['a1', 'a2'],
@@ -209,11 +181,11 @@ for (const dialect of DIALECTS) {
     test('listCalls applies every filter, pages, counts, and orders by initiation_time desc then call_uuid', async () => {
       await withStore(async (store) => {
         const rows = [
-          call({ call_uuid: 'c1', initiation_time: 1_000, direction: 'outbound', from_number: '111', to_number: '222', end_time: 10_000, bill_duration: 0, hangup_cause_code: 3000, hangup_source: 'Callee', call_status: 'busy' }),
-          call({ call_uuid: 'c2', initiation_time: 2_000, direction: 'inbound', from_number: '333', to_number: '111', end_time: 20_000, bill_duration: 60, hangup_cause_code: 4000, hangup_source: 'Caller', call_status: 'completed' }),
-          call({ call_uuid: 'c3', initiation_time: 3_000, direction: 'outbound', from_number: '111', to_number: '444', end_time: 30_000, bill_duration: 120, hangup_cause_code: 4000, hangup_source: 'Callee', call_status: 'completed' }),
-          call({ call_uuid: 'c4', initiation_time: 3_000, direction: 'outbound', from_number: '111', to_number: '444', parent_call_uuid: 'c3', end_time: 30_000, bill_duration: 60, hangup_cause_code: 4000, hangup_source: 'Callee', call_status: 'completed' }),
-          call({ call_uuid: 'c5', initiation_time: 5_000, direction: 'outbound', call_status: 'ringing' }),
+          callRow({ call_uuid: 'c1', initiation_time: 1_000, direction: 'outbound', from_number: '111', to_number: '222', end_time: 10_000, bill_duration: 0, hangup_cause_code: 3000, hangup_source: 'Callee', call_status: 'busy' }),
+          callRow({ call_uuid: 'c2', initiation_time: 2_000, direction: 'inbound', from_number: '333', to_number: '111', end_time: 20_000, bill_duration: 60, hangup_cause_code: 4000, hangup_source: 'Caller', call_status: 'completed' }),
+          callRow({ call_uuid: 'c3', initiation_time: 3_000, direction: 'outbound', from_number: '111', to_number: '444', end_time: 30_000, bill_duration: 120, hangup_cause_code: 4000, hangup_source: 'Callee', call_status: 'completed' }),
+          callRow({ call_uuid: 'c4', initiation_time: 3_000, direction: 'outbound', from_number: '111', to_number: '444', parent_call_uuid: 'c3', end_time: 30_000, bill_duration: 60, hangup_cause_code: 4000, hangup_source: 'Callee', call_status: 'completed' }),
+          callRow({ call_uuid: 'c5', initiation_time: 5_000, direction: 'outbound', call_status: 'ringing' }),
         ];
         for (const r of rows) await store.insertCall(r);
         const ids = async (filter: Partial<Parameters<Store['listCalls']>[0]>) => {
@@ -281,11 +253,11 @@ for (const dialect of DIALECTS) {
 
     test('listLiveCalls lists queued, ringing and in-progress calls, optionally of one node', async () => {
       await withStore(async (store) => {
-        await store.insertCall(call({ call_uuid: 'q', call_status: 'queued', initiation_time: 1, node_id: 'n1' }));
-        await store.insertCall(call({ call_uuid: 'r', call_status: 'ringing', initiation_time: 2, node_id: 'n2' }));
-        await store.insertCall(call({ call_uuid: 'p', call_status: 'in-progress', initiation_time: 3, node_id: 'n1' }));
-        await store.insertCall(call({ call_uuid: 'd', call_status: 'completed', initiation_time: 4, node_id: 'n1' }));
-        await store.insertCall(call({ call_uuid: 'x', call_status: 'cancel', initiation_time: 5, node_id: 'n2' }));
+        await store.insertCall(callRow({ call_uuid: 'q', call_status: 'queued', initiation_time: 1, node_id: 'n1' }));
+        await store.insertCall(callRow({ call_uuid: 'r', call_status: 'ringing', initiation_time: 2, node_id: 'n2' }));
+        await store.insertCall(callRow({ call_uuid: 'p', call_status: 'in-progress', initiation_time: 3, node_id: 'n1' }));
+        await store.insertCall(callRow({ call_uuid: 'd', call_status: 'completed', initiation_time: 4, node_id: 'n1' }));
+        await store.insertCall(callRow({ call_uuid: 'x', call_status: 'cancel', initiation_time: 5, node_id: 'n2' }));
         assert.deepEqual((await store.listLiveCalls()).map((c) => c.call_uuid), ['q', 'r', 'p']);
         assert.deepEqual((await store.listLiveCalls('n1')).map((c) => c.call_uuid), ['q', 'p']);
         assert.deepEqual(await store.listLiveCalls('n9'), []);
@@ -294,8 +266,8 @@ for (const dialect of DIALECTS) {
 
     test('record() appends the event, applies the patch and queues deliveries with per-call seqs', async () => {
       await withStore(async (store) => {
-        await store.insertCall(call({ call_uuid: 'a' }));
-        await store.insertCall(call({ call_uuid: 'b' }));
+        await store.insertCall(callRow({ call_uuid: 'a' }));
+        await store.insertCall(callRow({ call_uuid: 'b' }));
 
         const r1 = await store.record({
           callUuid: 'a',
@@ -375,7 +347,7 @@ for (const dialect of DIALECTS) {
 
     test('record() is atomic: a failing patch or delivery leaves no event, no delivery and no change', async () => {
       await withStore(async (store) => {
-        await store.insertCall(call({ call_uuid: 'a' }));
+        await store.insertCall(callRow({ call_uuid: 'a' }));
         await store.record({ callUuid: 'a', at: 1, type: 'first', deliveries: [delivery('d1')] });
 
         // The patch breaks a CHECK constraint after the event was inserted: both roll back.
@@ -430,7 +402,7 @@ for (const dialect of DIALECTS) {
         assert.deepEqual((await store.listDeliveries('a')).map((d) => [d.id, d.seq]), [['d1', 1]]);
         assert.equal(await store.getDelivery('d2'), undefined);
         assert.equal(await store.getDelivery('d3'), undefined);
-        assert.deepEqual(await store.getCall('a'), call({ call_uuid: 'a' }));
+        assert.deepEqual(await store.getCall('a'), callRow({ call_uuid: 'a' }));
         assert.deepEqual(await store.listEvents('ghost'), []);
 
         // The seqs carry on from the last stored event and delivery, not from the failed attempts.
@@ -442,8 +414,8 @@ for (const dialect of DIALECTS) {
 
     test('concurrent record() calls get distinct consecutive seqs; a failure among them rejects alone', async () => {
       await withStore(async (store) => {
-        await store.insertCall(call({ call_uuid: 'a' }));
-        await store.insertCall(call({ call_uuid: 'b' }));
+        await store.insertCall(callRow({ call_uuid: 'a' }));
+        await store.insertCall(callRow({ call_uuid: 'b' }));
         const outcomes = await Promise.allSettled(
           Array.from({ length: 40 }, (_, i) => {
             const callUuid = i % 2 === 0 ? 'a' : 'b';
@@ -466,7 +438,7 @@ for (const dialect of DIALECTS) {
 
     test('an operation issued after record() sees it even when record() was not awaited', async () => {
       await withStore(async (store) => {
-        await store.insertCall(call({ call_uuid: 'a' }));
+        await store.insertCall(callRow({ call_uuid: 'a' }));
         const pending = store.record({ callUuid: 'a', at: 7, type: 'leg.ringing', patch: { call_status: 'ringing' } });
         assert.equal((await store.getCall('a'))?.call_status, 'ringing');
         assert.deepEqual((await store.listEvents('a')).map((e) => e.seq), [1]);
@@ -476,8 +448,8 @@ for (const dialect of DIALECTS) {
 
     test('pending deliveries come oldest first; updates and attempts are stored', async () => {
       await withStore(async (store) => {
-        await store.insertCall(call({ call_uuid: 'a' }));
-        await store.insertCall(call({ call_uuid: 'b' }));
+        await store.insertCall(callRow({ call_uuid: 'a' }));
+        await store.insertCall(callRow({ call_uuid: 'b' }));
         await store.record({ callUuid: 'b', at: 20, type: 'e', deliveries: [delivery('b1'), delivery('b2')] });
         await store.record({ callUuid: 'a', at: 10, type: 'e', deliveries: [delivery('a1')] });
         await store.record({ callUuid: 'a', at: 30, type: 'e', deliveries: [delivery('a2')] });

@@ -7,12 +7,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { request } from 'undici';
 import { VirtualClock } from '../../src/clock.ts';
 import { loadConfig, type FlagValues } from '../../src/config/config.ts';
 import { Engine } from '../../src/engine.ts';
 import type { InboundRouter } from '../../src/calls/call-service.ts';
 import { startAppServer, type AppServer, type CapturedRequest } from './app-server.ts';
+import { apiClient } from './api-client.ts';
 
 export const AUTH_ID = 'MATESTACCOUNT0000001';
 export const AUTH_TOKEN = 'test-auth-token-0123456789';
@@ -58,22 +58,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const base = `http://127.0.0.1:${port}`;
   const app = await startAppServer({ now: () => clock.now() });
   const stopClock = clock.autoRun(engine.isIdle);
-  const auth = 'Basic ' + Buffer.from(`${AUTH_ID}:${AUTH_TOKEN}`).toString('base64');
-
-  const api: Harness['api'] = async (method, path, body, authHeader = auth) => {
-    const headers: Record<string, string> = { 'content-type': 'application/json' };
-    if (authHeader !== null) headers.authorization = authHeader;
-    const url = path.startsWith('/') ? `${base}${path}` : `${base}/v1/Account/${AUTH_ID}/${path}`;
-    const res = await request(url, { method, headers, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
-    const text = await res.body.text();
-    let parsed: unknown = text;
-    try {
-      parsed = text ? JSON.parse(text) : undefined;
-    } catch {
-      // not JSON: keep the text
-    }
-    return { status: res.statusCode, body: parsed };
-  };
+  const api: Harness['api'] = apiClient(base, AUTH_ID, AUTH_TOKEN);
 
   const h: Harness = {
     engine,

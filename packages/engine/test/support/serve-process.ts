@@ -4,8 +4,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { request } from 'undici';
 import { RealClock } from '../../src/clock.ts';
+import { apiClient } from './api-client.ts';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 /** The child sees only the settings a test gives it, never the caller's SWITCHBOARD_*. */
@@ -53,7 +53,6 @@ export function startServe(o: ServeOptions): Promise<ServeProcess> {
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.on('exit', (code, signal) => resolve({ code, signal })),
   );
-  const auth = 'Basic ' + Buffer.from(`${o.authId}:${o.authToken}`).toString('base64');
 
   return new Promise((resolve, reject) => {
     let settled = false;
@@ -98,21 +97,7 @@ export function startServe(o: ServeOptions): Promise<ServeProcess> {
           if (child.exitCode === null && child.signalCode === null) process.kill(pid, signal);
           await exited;
         },
-        async api(method, path, body) {
-          const res = await request(`${base}/v1/Account/${o.authId}/${path}`, {
-            method,
-            headers: { authorization: auth, 'content-type': 'application/json' },
-            body: body === undefined ? undefined : JSON.stringify(body),
-          });
-          const text = await res.body.text();
-          let parsed: unknown = text;
-          try {
-            parsed = text ? JSON.parse(text) : undefined;
-          } catch {
-            // not JSON: keep the text
-          }
-          return { status: res.statusCode, body: parsed };
-        },
+        api: apiClient(base, o.authId, o.authToken),
       });
     });
   });

@@ -7,12 +7,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { request } from 'undici';
 import { RealClock } from '../../src/clock.ts';
 import { loadConfig } from '../../src/config/config.ts';
 import { Engine } from '../../src/engine.ts';
 import { startAppServer, type AppServer, type CapturedRequest } from './app-server.ts';
 import { freePort } from './sipp.ts';
+import { apiClient } from './api-client.ts';
 
 export const AUTH_ID = 'MATESTACCOUNT0000001';
 export const AUTH_TOKEN = 'test-auth-token-0123456789';
@@ -75,19 +75,7 @@ export async function startSipRig(opts: SipRigOptions): Promise<SipRig> {
   }
   const port = await engine.listen('127.0.0.1', 0);
   const base = `http://127.0.0.1:${port}`;
-  const auth = 'Basic ' + Buffer.from(`${AUTH_ID}:${AUTH_TOKEN}`).toString('base64');
-  const api: SipRig['api'] = async (method, path, body) => {
-    const url = path.startsWith('/') ? `${base}${path}` : `${base}/v1/Account/${AUTH_ID}/${path}`;
-    const res = await request(url, { method, headers: { 'content-type': 'application/json', authorization: auth }, body: body === undefined ? undefined : JSON.stringify(body) });
-    const text = await res.body.text();
-    let parsed: unknown = text;
-    try {
-      parsed = text ? JSON.parse(text) : undefined;
-    } catch {
-      // not JSON
-    }
-    return { status: res.statusCode, body: parsed };
-  };
+  const api: SipRig['api'] = apiClient(base, AUTH_ID, AUTH_TOKEN);
   return {
     engine,
     app,
