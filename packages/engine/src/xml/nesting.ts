@@ -40,7 +40,8 @@ const NESTABLE: Readonly<Record<string, readonly string[]>> = {
   Conference: [],
   Message: [],
   MultiPartyCall: [],
-  Stream: [],
+  // The SDK's whitelist lets Stream hold the SSML tags (plivo.md §4.1); it is skipped anyway.
+  Stream: SSML_ALL,
 };
 
 export function isSsmlName(name: string): boolean {

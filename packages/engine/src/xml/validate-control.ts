@@ -9,7 +9,7 @@ import type { XmlElementNode } from './xml-reader.ts';
 export function validateHangup(node: XmlElementNode, warnings: string[]): HangupElement {
   const attrs = new AttributeReader(node, ['reason', 'schedule'], warnings);
   noBody(node);
-  const reason = attrs.oneOf('reason', ['rejected', 'busy'] as const);
+  const reason = readReason(attrs, node, warnings);
   // plivo.md §4.2: schedule is seconds > 0; the document goes on meanwhile.
   const schedule = attrs.int('schedule', { unit: 'seconds', min: 1 });
   return {
@@ -18,6 +18,22 @@ export function validateHangup(node: XmlElementNode, warnings: string[]): Hangup
     ...(reason !== undefined && { reason }),
     ...(schedule !== undefined && { schedule }),
   };
+}
+
+/**
+ * Plivo knows `rejected` and `busy`; any other reason (real apps write `drop`, issue 16) hangs up
+ * the normal way, as Plivo does, and is ignored with a warning.
+ */
+function readReason(attrs: AttributeReader, node: XmlElementNode, warnings: string[]): HangupElement['reason'] {
+  const raw = attrs.string('reason');
+  if (raw === undefined) return undefined;
+  const v = raw.trim().toLowerCase();
+  if (v === 'rejected' || v === 'busy') return v;
+  warnings.push(
+    `Hangup: unknown reason "${raw}" ignored (Plivo knows rejected and busy); hanging up normally ` +
+      `(line ${node.pos.line}, column ${node.pos.column})`,
+  );
+  return undefined;
 }
 
 export function validateRedirect(node: XmlElementNode, warnings: string[]): RedirectElement {

@@ -22,8 +22,7 @@ export function validateGetDigits(node: XmlElementNode, warnings: string[]): Get
   const attrs = new AttributeReader(node, GET_DIGITS_ATTRIBUTES, warnings);
   const action = attrs.url('action');
   const timeout = attrs.int('timeout', { unit: 'seconds', min: 1 }) ?? 5;
-  const validDigits = attrs.string('validDigits') ?? '1234567890*#';
-  if (!/^[0-9*#]+$/.test(validDigits)) attrs.fail('validDigits', `must contain only 0-9, * and #, got "${validDigits}"`);
+  const validDigits = readValidDigits(attrs, node, warnings);
   const invalidDigitsSound = attrs.url('invalidDigitsSound');
   const element: GetDigitsElement = {
     kind: 'GetDigits',
@@ -56,7 +55,7 @@ export function validateGetInput(node: XmlElementNode, warnings: string[]): GetI
     pos: node.pos,
     ...(action !== undefined && { action }),
     method: attrs.method('method') ?? 'POST',
-    inputType: inputType(attrs),
+    inputType: inputType(attrs, node, warnings),
     executionTimeout: attrs.int('executionTimeout', { unit: 'seconds', min: 5, max: 60 }) ?? 15,
     digitEndTimeout: endTimeout(attrs, 'digitEndTimeout'),
     speechEndTimeout: endTimeout(attrs, 'speechEndTimeout'),
@@ -85,12 +84,32 @@ function finishOnKey(attrs: AttributeReader): string {
 }
 
 /**
- * Plivo's docs give no default for inputType, so a GetInput without one cannot be run as the
- * app meant it: it is refused rather than guessed.
+ * The keys GetDigits accepts. `plivo` 4.x's `addGetDigits({ validDigits: ['1', '2', '3'] })` writes
+ * `validDigits="1,2,3"`, and Plivo runs it (issue 16): commas and blanks between keys are
+ * separators, dropped with a warning. Anything else that is not a key is a value Plivo cannot run.
  */
-function inputType(attrs: AttributeReader): InputType {
+function readValidDigits(attrs: AttributeReader, node: XmlElementNode, warnings: string[]): string {
+  const raw = attrs.string('validDigits');
+  if (raw === undefined) return '1234567890*#';
+  const keys = raw.replace(/[\s,;]/g, '');
+  if (!/^[0-9*#]+$/.test(keys)) attrs.fail('validDigits', `must contain only 0-9, * and #, got "${raw}"`);
+  if (keys !== raw) {
+    warnings.push(`GetDigits: validDigits "${raw}" read as "${keys}" (separators ignored) ${at(node)}`);
+  }
+  return keys;
+}
+
+/**
+ * Plivo's reference marks only `action` as required, and a public IVR that omits inputType runs
+ * on Plivo (issue 16): it defaults to `dtmf`, with a warning, because that is what Switchboard
+ * can hear and what such apps are written for.
+ */
+function inputType(attrs: AttributeReader, node: XmlElementNode, warnings: string[]): InputType {
   const raw = attrs.string('inputType');
-  if (raw === undefined) return attrs.fail('inputType', 'is required: dtmf, speech or "dtmf speech"');
+  if (raw === undefined) {
+    warnings.push(`GetInput: no inputType; using dtmf ${at(node)}`);
+    return 'dtmf';
+  }
   const words = new Set(raw.trim().toLowerCase().split(/\s+/));
   const dtmf = words.delete('dtmf');
   const speech = words.delete('speech');
@@ -98,6 +117,10 @@ function inputType(attrs: AttributeReader): InputType {
     attrs.fail('inputType', `must be dtmf, speech or "dtmf speech", got "${raw}"`);
   }
   return dtmf && speech ? 'dtmf speech' : dtmf ? 'dtmf' : 'speech';
+}
+
+function at(node: XmlElementNode): string {
+  return `(line ${node.pos.line}, column ${node.pos.column})`;
 }
 
 function endTimeout(attrs: AttributeReader, name: string): number | 'auto' {
