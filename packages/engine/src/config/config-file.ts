@@ -7,6 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseDurationText } from './duration.ts';
 import { ConfigError } from './errors.ts';
+import { AccessError, parseCidr } from '../network/sip/access.ts';
 import { listenIndex, listenKey, parseTrunk, TrunkError, type CallerIdRules, type DialRules, type ListenAddress, type SipTrunk } from '../network/sip/trunk.ts';
 
 /** A parsed config file: its contents and the name messages give it (the path as the user wrote it). */
@@ -16,7 +17,13 @@ export interface ConfigFile {
 }
 
 /** Top-level keys that hold a flag's value; `number` ones also take a JSON number. */
-export const FILE_FLAGS: Readonly<Record<string, 'string' | 'number'>> = {
+export const FILE_FLAGS: Readonly<Record<string, 'string' | 'number' | 'boolean'>> = {
+  'auth-fail-limit': 'number',
+  'auth-fail-window': 'number',
+  'cps-limit': 'number',
+  'metrics-auth': 'boolean',
+  'sse-limit': 'number',
+  'trust-proxy': 'string',
   host: 'string',
   port: 'number',
   db: 'string',
@@ -30,6 +37,8 @@ export const FILE_FLAGS: Readonly<Record<string, 'string' | 'number'>> = {
   'billing-increment': 'number',
   'webhook-retry-for': 'number',
   'webhook-concurrency': 'number',
+  'webhook-allow': 'string',
+  'webhook-deny': 'string',
   'inbound-answer-url': 'string',
   'log-level': 'string',
   grace: 'number',
@@ -123,6 +132,7 @@ export function fileFlagValue(data: Record<string, unknown>, key: string, at: Js
   if (v === undefined || v === null) return undefined;
   if (typeof v === 'string') return v;
   if (FILE_FLAGS[key] === 'number' && typeof v === 'number' && Number.isFinite(v)) return String(v);
+  if (FILE_FLAGS[key] === 'boolean' && typeof v === 'boolean') return String(v);
   return at.key(key).fail(FILE_FLAGS[key] === 'number' ? `must be a number or a string, got ${show(v)}` : `must be a string, got ${show(v)}`);
 }
 
@@ -142,12 +152,25 @@ export interface FileSip {
   listen?: ListenAddress[];
   trunks?: SipTrunk[];
   dns?: { servers?: string[]; refreshMs?: number };
+  acceptFrom?: string[];
+}
+
+/** `sip.acceptFrom` / `--sip-accept-from`: networks INVITEs are taken from (network/sip/access.ts). */
+export function checkCidr(text: string, at: JsonPath): string {
+  try {
+    parseCidr(text);
+  } catch (err) {
+    if (err instanceof AccessError) at.fail(err.message);
+    throw err;
+  }
+  return text.trim();
 }
 
 /** The `sip` object, checked key by key; cross-references are checked by `checkSip`. */
 export function parseFileSip(v: unknown, at: JsonPath): FileSip {
-  const o = object(v, at, ['listen', 'trunks', 'dns']);
+  const o = object(v, at, ['listen', 'trunks', 'dns', 'acceptFrom']);
   const out: FileSip = {};
+  if (o.acceptFrom !== undefined) out.acceptFrom = array(o.acceptFrom, at.key('acceptFrom')).map((x, i) => checkCidr(string(x, at.key('acceptFrom').index(i)), at.key('acceptFrom').index(i)));
   if (o.listen !== undefined) {
     const list = Array.isArray(o.listen) ? o.listen : [o.listen];
     const here = Array.isArray(o.listen) ? (i: number) => at.key('listen').index(i) : () => at.key('listen');
