@@ -3,6 +3,7 @@
  * out, and never a crash: fast-check throws random and mutated messages at the parser and at a
  * live SipNetwork, which must answer malformed requests with 400 and keep answering OPTIONS.
  */
+import { SipAccess } from '../src/network/sip/access.ts';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
@@ -103,7 +104,9 @@ test('fuzz: random bytes and mutated messages never throw; what parses re-serial
 });
 
 test('fuzz: a live SipNetwork survives garbage, answers malformed requests 400 and still answers OPTIONS 200', async () => {
-  const net = new SipNetwork({ clock: new RealClock(), listen: { host: '127.0.0.1', port: 0 }, trunks: [] });
+  const clock = new RealClock();
+  // The fuzzing peer is trusted: an untrusted one would be cut at its flood limit (access.ts).
+  const net = new SipNetwork({ clock, listen: { host: '127.0.0.1', port: 0 }, trunks: [], access: new SipAccess({ clock, acceptFrom: ['127.0.0.1'] }) });
   await net.start();
   const sock = dgram.createSocket('udp4');
   await new Promise<void>((r) => sock.bind(0, '127.0.0.1', () => r()));

@@ -20,6 +20,7 @@ Usage:
   switchboard serve [--config FILE] [--host H] [--port P] [--db FILE] [--sim FILE] [--seed N]
                     [--log-level L] [--webhook-retry-for DUR] [--inbound-answer-url URL] [--grace DUR]
                     [--sip-listen HOST:PORT] [--sip-trunk sip:HOST:PORT[;transport=tcp]]
+                    [--sip-accept-from CIDR[,CIDR...]]
   switchboard sim add NUMBER SCRIPT     configure a simulated number on a running engine
   switchboard sim list                  list simulated numbers
   switchboard sim remove NUMBER         remove one

@@ -9,7 +9,7 @@ import { parseFlags } from './args.ts';
 const FLAGS = [
   'host', 'port', 'db', 'sim', 'seed', 'log-level', 'webhook-retry-for', 'network-timeout', 'play-length',
   'billing-increment', 'webhook-concurrency', 'inbound-answer-url', 'default-script', 'auth-id', 'auth-token', 'grace',
-  'sip-listen', 'sip-trunk', 'config',
+  'sip-listen', 'sip-trunk', 'sip-accept-from', 'config',
 ] as const;
 
 /** Reads `--sim FILE`: `{ "+15550001": "ring 2s, answer" }`. */

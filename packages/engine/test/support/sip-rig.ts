@@ -34,7 +34,8 @@ export interface SipRig {
 export interface SipRigOptions {
   /** `--sip-trunk`, e.g. `sip:127.0.0.1:5080` or several, comma separated with `;prefix=`. */
   trunks?: string;
-  flags?: Record<string, string>;
+  /** Flags; `undefined` removes one the rig would set. */
+  flags?: Record<string, string | undefined>;
   /**
    * The config file's contents (docs/sip.md, "Settings"), as if given with `--config config.json`.
    * Without a `sip.listen` in it the rig listens on a free loopback port, as without a file.
@@ -59,6 +60,9 @@ export async function startSipRig(opts: SipRigOptions): Promise<SipRig> {
       ...(opts.trunks !== undefined ? { 'sip-trunk': opts.trunks } : {}),
       // Inbound calls to numbers without an application fetch the app's /inbound.
       'inbound-answer-url': app.url('/inbound'),
+      // sipp callers run on 127.0.0.1: trusted like a listed network unless the test says otherwise
+      // (SIP refuses INVITEs from anyone else, docs/security-sip.md). A file's sip.acceptFrom stands.
+      ...((opts.file?.sip as { acceptFrom?: unknown } | undefined)?.acceptFrom === undefined ? { 'sip-accept-from': '127.0.0.1' } : {}),
       ...opts.flags,
     },
     {},

@@ -75,6 +75,8 @@ export interface SippOptions {
   /** `-key NAME VALUE`: the scenario's `[NAME]` keywords. */
   readonly keys?: Readonly<Record<string, string>>;
   readonly extra?: readonly string[];
+  /** `-i`: the address sipp sends from (default 127.0.0.1; any 127.0.0.0/8 address works on lo). */
+  readonly localIp?: string;
 }
 
 /** Whether sipp has bound its UDP socket, or (TCP) its listen socket is in LISTEN (state 0A). */
@@ -95,7 +97,7 @@ export async function startSipp(o: SippOptions): Promise<SippRun> {
   const args = [
     ...(o.remote ? [o.remote] : []),
     '-sf', scenario(o.scenario),
-    '-i', '127.0.0.1', '-p', String(port), '-mp', String(mediaPort),
+    '-i', o.localIp ?? '127.0.0.1', '-p', String(port), '-mp', String(mediaPort),
     '-m', String(o.calls ?? 1),
     '-timeout', `${o.timeoutS ?? 30}s`,
     '-nostdin', '-trace_err', '-trace_msg',

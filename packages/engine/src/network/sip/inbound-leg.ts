@@ -12,7 +12,8 @@ import { reasonHeaderFor, statusForCause } from './sip-causes.ts';
 import { SipLeg, ALLOW, type SipLegHost } from './sip-leg.ts';
 import { responseTo, type ServerTransaction } from './transactions.ts';
 import type { Peer } from './transport.ts';
-import type { NetworkLeg } from '../network.ts';
+import type { LegListener, NetworkLeg } from '../network.ts';
+import { refusal } from './access.ts';
 
 export class InboundLeg extends SipLeg {
   readonly direction = 'inbound' as const;
@@ -21,6 +22,8 @@ export class InboundLeg extends SipLeg {
   private acked = false;
   /** A 183 gave the caller another leg's early media: our 2xx must repeat that answer. */
   private earlyAnswer: string | undefined;
+  /** The engine took the call (subscribed to it): the caller hears ringing from then on. */
+  private taken = false;
 
   constructor(
     host: SipLegHost,
@@ -37,8 +40,18 @@ export class InboundLeg extends SipLeg {
     this.dialog = Dialog.fromRequest(invite, this.localTag, tx.replyTo);
     host.bind(this, dialogKey(this.dialog.callId, this.localTag));
     tx.onCancel = () => this.onCancel();
-    // The caller rings while the engine fetches the answer XML (Plivo's inbound calls ring first).
-    tx.respond(responseTo(invite, 180, [['contact', host.contact(this.transport)]], '', this.localTag));
+  }
+
+  /**
+   * The engine subscribes when it takes the call (a number with an application): the caller rings
+   * while the answer XML is fetched (Plivo's inbound calls ring first). A call it refuses without
+   * taking gets no 180, so its refusal looks like a stranger's (access.ts).
+   */
+  override onEvent(listener: LegListener): void {
+    super.onEvent(listener);
+    if (this.taken || this.ended || this.tx.finalSent) return;
+    this.taken = true;
+    this.tx.respond(responseTo(this.invite, 180, [['contact', this.host.contact(this.transport)]], '', this.localTag));
     this.state = 'ringing';
   }
 
@@ -128,6 +141,8 @@ export class InboundLeg extends SipLeg {
 
   private refuse(cause: string): void {
     if (this.tx.finalSent) return;
+    // No application for the number: the same answer as an untrusted source gets (no enumeration).
+    if (!this.taken && cause === 'UNALLOCATED_NUMBER') return this.tx.respond(refusal(this.invite, this.localTag));
     this.tx.respond(responseTo(this.invite, statusForCause(cause), [['reason', reasonHeaderFor(cause)]], '', this.localTag));
   }
 

@@ -102,6 +102,12 @@ export class TrunkResolver {
     return srvOrder(entry.targets, this.opts.random ?? Math.random).flatMap((t) => t.addresses.map((address) => ({ transport: trunk.transport, address, port: t.port })));
   }
 
+  /** Every address the trunk has now, unordered, without refreshing: who may send us its INVITEs (access.ts). */
+  addressesOf(trunk: SipTrunk): string[] {
+    if (isAddress(trunk.host)) return [trunk.host.replace(/^\[|\]$/g, '')];
+    return this.entries.get(keyOf(trunk))?.targets.flatMap((t) => t.addresses) ?? [];
+  }
+
   /** The first of `peers`. */
   pick(trunk: SipTrunk): Peer | undefined {
     return this.peers(trunk)[0];

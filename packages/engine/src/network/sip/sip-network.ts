@@ -25,6 +25,7 @@ import { callerIdFor, dialedUser, listenKey, TrunkError, trunkFor, type ListenAd
 import { TrunkResolver } from './resolver.ts';
 import { escapeUser, parseNameAddr, parseUri } from './uri.ts';
 import type { ParseResult } from './parser.ts';
+import { refusal, SipAccess } from './access.ts';
 
 export interface SipNetworkOptions {
   readonly clock: Clock;
@@ -37,6 +38,8 @@ export interface SipNetworkOptions {
   readonly userAgent?: string;
   /** UDP receive buffer, bytes (spec/sip.md §3). */
   readonly recvBufferSize?: number;
+  /** Who may call in (access.ts); absent = this network's own trunks only. */
+  readonly access?: SipAccess;
   readonly warn?: (msg: string, data?: Record<string, unknown>) => void;
 }
 
@@ -52,11 +55,15 @@ export class SipNetwork implements Network {
   private readonly ownResolver: boolean;
   private closed = false;
   readonly host: SipLegHost;
+  readonly access: SipAccess;
 
   constructor(private readonly opts: SipNetworkOptions) {
     this.timers = { ...DEFAULT_TIMERS, ...opts.timers };
     this.ownResolver = opts.resolver === undefined;
     this.resolver = opts.resolver ?? new TrunkResolver({ clock: opts.clock, ...(opts.warn ? { warn: opts.warn } : {}) });
+    this.access =
+      opts.access ??
+      new SipAccess({ clock: opts.clock, trunkAddresses: () => opts.trunks.flatMap((t) => this.resolver.addressesOf(t)), ...(opts.warn ? { warn: opts.warn } : {}) });
     this.transports = new Transports({ host: opts.listen.host, port: opts.listen.port, ...(opts.recvBufferSize ? { recvBufferSize: opts.recvBufferSize } : {}) });
     const core: CoreHandlers = {
       onRequest: (req, tx) => this.onRequest(req, tx),
@@ -224,8 +231,21 @@ export class SipNetwork implements Network {
 
   private receive(msg: SipRequest | SipResponse, from: Peer): void {
     if (this.closed) return;
-    if (msg.kind === 'response') this.layer.receiveResponse(msg, from);
-    else this.layer.receiveRequest(msg, from);
+    if (msg.kind === 'response') {
+      this.layer.receiveResponse(msg, from);
+      return;
+    }
+    const verdict = this.access.judge(msg, from.address, from.port);
+    if (verdict === 'drop') return;
+    if (verdict === 'refuse') {
+      // Stateless, as a proxy refuses strangers (§16.3 note; Kamailio sl_send_reply): the same 100
+      // and 403 an unknown number gets, and nothing kept. A retransmission gets them again.
+      const to = responsePeer(msg, from);
+      this.transports.send(responseTo(msg, 100), to);
+      this.transports.send(refusal(msg, newId().slice(0, 8)), to);
+      return;
+    }
+    this.layer.receiveRequest(msg, from);
   }
 
   private legForRequest(req: SipRequest): SipLeg | undefined {
@@ -296,6 +316,8 @@ export class SipNetwork implements Network {
     const r = result.request;
     if (!r || r.method === 'ACK' || !r.headers.some(([k]) => k === 'via')) return;
     const req: SipRequest = { kind: 'request', method: r.method, uri: r.uri, headers: r.headers, body: '' };
+    // Garbage counts against an untrusted source's flood limit like any request.
+    if (this.access.judge({ ...req, method: 'OPTIONS' }, from.address, from.port) === 'drop') return;
     const res = responseTo(req, 400, [], '', undefined, `Bad Request (${result.error})`.slice(0, 100));
     this.transports.send(res, responsePeer(req, from));
   }

@@ -9,6 +9,7 @@ import type { Clock } from '../../clock.ts';
 import { normalizeNumber } from '../../util/phone.ts';
 import type { InboundHandler, Network, NetworkLeg, OriginateRequest } from '../network.ts';
 import { TrunkResolver } from './resolver.ts';
+import { SipAccess, type EndpointDirectory } from './access.ts';
 import { destinationDigits, directPeer, SipNetwork } from './sip-network.ts';
 import type { SipTimers } from './transactions.ts';
 import { listenIndex, listenKey, TrunkError, trunkFor, type ListenAddress, type SipTrunk } from './trunk.ts';
@@ -21,6 +22,10 @@ export interface SipNetworksOptions {
   readonly timers?: Partial<SipTimers>;
   readonly userAgent?: string;
   readonly recvBufferSize?: number;
+  /** Networks (CIDRs) INVITEs are taken from besides the trunks' addresses (access.ts). */
+  readonly acceptFrom?: readonly string[];
+  /** Registered endpoints, once the Endpoints work provides them. */
+  readonly endpoints?: EndpointDirectory;
   readonly warn?: (msg: string, data?: Record<string, unknown>) => void;
 }
 
@@ -29,6 +34,8 @@ export class SipNetworks implements Network {
   readonly networks: readonly SipNetwork[];
   private readonly resolver: TrunkResolver;
   private readonly home = new Map<SipTrunk, SipNetwork>();
+  /** One policy for every listen address: a trunk may call in at any of them. */
+  readonly access: SipAccess;
 
   constructor(private readonly opts: SipNetworksOptions) {
     if (opts.listen.length === 0) throw new TrunkError('at least one listen address is needed');
@@ -36,6 +43,14 @@ export class SipNetworks implements Network {
       clock: opts.clock,
       ...(opts.dns?.servers ? { servers: opts.dns.servers } : {}),
       ...(opts.dns?.refreshMs !== undefined ? { refreshMs: opts.dns.refreshMs } : {}),
+      ...(opts.warn ? { warn: opts.warn } : {}),
+    });
+    const resolver = this.resolver;
+    this.access = new SipAccess({
+      clock: opts.clock,
+      acceptFrom: opts.acceptFrom ?? [],
+      trunkAddresses: () => opts.trunks.flatMap((t) => resolver.addressesOf(t)),
+      ...(opts.endpoints ? { endpoints: opts.endpoints } : {}),
       ...(opts.warn ? { warn: opts.warn } : {}),
     });
     const owned: SipTrunk[][] = opts.listen.map(() => []);
@@ -51,6 +66,7 @@ export class SipNetworks implements Network {
           listen,
           trunks: owned[i]!,
           resolver: this.resolver,
+          access: this.access,
           ...(opts.timers ? { timers: opts.timers } : {}),
           ...(opts.userAgent !== undefined ? { userAgent: opts.userAgent } : {}),
           ...(opts.recvBufferSize !== undefined ? { recvBufferSize: opts.recvBufferSize } : {}),
