@@ -24,7 +24,8 @@ import { DEFAULT_BACKOFF } from './webhooks/backoff.ts';
 import { Registry } from './calls/registry.ts';
 import { CallService, type InboundRouter } from './calls/call-service.ts';
 import type { EngineDeps } from './calls/engine-deps.ts';
-import { buildServer } from './api/server.ts';
+import { buildServer, type SwitchboardServer } from './api/server.ts';
+import { WindowLimiter } from './api/rate-limit.ts';
 import { LiveFeed } from './events/live-feed.ts';
 import type { ApiContext } from './api/api-context.ts';
 import { SqliteAppStore } from './store/sqlite-app-store.ts';
@@ -34,7 +35,8 @@ import { PhoneNumbers } from './numbers/phone-numbers.ts';
 import { InboundRouting } from './numbers/inbound-router.ts';
 import { Flows } from './flows/flow-service.ts';
 import { FlowRunner } from './flows/flow-runner.ts';
-import { undiciHttp } from './flows/http-client.ts';
+import { createFlowHttp } from './flows/http-client.ts';
+import { parseTargetRules, TargetPolicy, targetPolicyScope, type TargetLookup } from './webhooks/target-policy.ts';
 import { SqliteReportStore } from './store/sqlite-report-store.ts';
 import { EngineMetrics } from './reports/metrics.ts';
 
@@ -51,6 +53,8 @@ export interface EngineOptions {
   logger?: Logger;
   /** Which application answers an inbound call; defaults to the numbers API (numbers/inbound-router.ts). */
   inboundRouter?: InboundRouter;
+  /** Resolves webhook host names (default dns.lookup); tests map names to loopback addresses. */
+  webhookLookup?: TargetLookup;
 }
 
 export class Engine {
@@ -75,10 +79,13 @@ export class Engine {
   credentials!: { authId: string; authToken: string };
   /** Applications, numbers, flows and inbound routing (docs/numbers.md, docs/flows.md). */
   apps!: ApiContext['apps'];
-  server!: FastifyInstance;
+  server!: SwitchboardServer;
   /** Dial report rollups and report queries (docs/reports.md); SQLite stores only. */
   readonly reports?: SqliteReportStore;
   metrics!: EngineMetrics;
+  /** Decides every URL the engine fetches (docs/webhooks.md); learns the engine's own addresses as they are bound. */
+  targets!: TargetPolicy;
+  private flowHttp?: ReturnType<typeof createFlowHttp>;
   private started = false;
 
   constructor(private readonly opts: EngineOptions) {
@@ -86,7 +93,14 @@ export class Engine {
     this.log = opts.logger ?? pino({ level: config.logLevel });
     // 'next-turn': the events and delivery outcomes of everything that happened in one turn of the
     // event loop share one commit (docs/performance.md); Journal holds the clock until it lands.
-    this.store = opts.store ?? new SqliteStore(config.dbPath, { groupCommit: 'next-turn' });
+    this.store = opts.store ?? new SqliteStore(config.dbPath, {
+      groupCommit: 'next-turn',
+      // A full disk holds writes in memory until it takes them again (docs/storage.md, "When the disk is full").
+      onWriteState: (state, written) =>
+        state.ok
+          ? this.log.warn({ written }, 'the store writes again: the held writes are stored')
+          : this.log.error({ err: state.error, held: state.held }, 'the store cannot write: writes are held in memory and retried, new calls are refused'),
+    });
     if (this.store instanceof SqliteStore) {
       this.reports = new SqliteReportStore(this.store, { onError: (err, callUuid) => this.log.error({ err, callUuid }, 'could not roll up the call for reports') });
     }
@@ -127,11 +141,17 @@ export class Engine {
   async start(): Promise<void> {
     const { config, clock } = this.opts;
     await this.store.migrate();
+    this.targets = new TargetPolicy({
+      allow: parseTargetRules(config.webhooks.allow.join(',')),
+      deny: parseTargetRules(config.webhooks.deny.join(',')),
+      ...(this.opts.webhookLookup ? { lookup: this.opts.webhookLookup } : {}),
+    });
     if (this.sipAll) {
       await this.sipAll.start();
       for (const [i, n] of this.sipNetworks.entries()) {
         const listen = this.opts.config.sip!.listen[i]!;
         const trunks = this.opts.config.sip!.trunks.filter((t) => n.servesTrunk(t)).map((t) => t.name);
+        this.targets.addSelf(n.address, n.port);
         this.log.info({ sip: `${n.address}:${n.port}`, listen: listenKey(listen), ...(listen.name ? { name: listen.name } : {}), trunks }, 'SIP listening');
       }
     }
@@ -142,6 +162,7 @@ export class Engine {
       userAgent: `Switchboard/${VERSION}`,
       // As many connections per host as the outbox lets requests through at once.
       connections: config.webhooks.perHostConcurrency,
+      targets: this.targets,
     });
     this.outbox = new Outbox({
       store: this.store,
@@ -151,6 +172,7 @@ export class Engine {
       log: this.log,
       backoff: { ...DEFAULT_BACKOFF, retryForMs: config.webhooks.retryForMs, maxTimeoutMs: config.webhooks.maxBackoffMs },
       perHostConcurrency: config.webhooks.perHostConcurrency,
+      callEnded: (uuid) => this.registry.get(uuid)?.leg.ended ?? true,
       onChange: ({ delivery, attempt }) =>
         this.feed.publish('delivery', clock.now(), delivery.call_uuid, {
           delivery_id: delivery.id,
@@ -202,9 +224,29 @@ export class Engine {
         apps: this.apps,
         ...(reports ? { reports } : {}),
         metrics: this.metrics,
+        limits: {
+          ...(config.security.cpsLimit > 0 ? { cps: new WindowLimiter({ limit: config.security.cpsLimit, windowMs: 1000, now: () => Date.now() }) } : {}),
+          sseLimit: config.security.sseLimit,
+        },
       },
-      { logError: (err, msg) => this.log.error({ err }, msg) },
+      {
+        logError: (err, msg) => this.log.error({ err }, msg),
+        ...(config.security.trustProxy !== undefined ? { trustProxy: config.security.trustProxy } : {}),
+        frontDoor: {
+          failLimit: config.security.authFailLimit,
+          failWindowMs: config.security.authFailWindowMs,
+          metricsAuth: config.security.metricsAuth,
+          onFailure: (f) => {
+            this.metrics?.authFailure(f.reason);
+            // Never the token; an address already limited is logged once per window by its first 429.
+            this.log.warn({ ip: f.ip, reason: f.reason, auth_id: f.authId, method: f.method, route: f.route }, 'authentication failed');
+          },
+        },
+      },
     );
+    // The API's URL parameters are checked by this engine's policy (api/params/coerce.ts).
+    const targets = this.targets;
+    this.server.addHook('preHandler', (_req, _reply, done) => targetPolicyScope.run(targets, done));
     this.started = true;
   }
 
@@ -212,6 +254,7 @@ export class Engine {
   async listen(host = this.opts.config.host, port = this.opts.config.port): Promise<number> {
     await this.server.listen({ host, port });
     const addr = this.server.server.address();
+    if (typeof addr === 'object' && addr) this.targets.addSelf(addr.address, addr.port);
     return typeof addr === 'object' && addr ? addr.port : port;
   }
 
@@ -219,8 +262,11 @@ export class Engine {
   isIdle = (): boolean => this.activity.idle && !this.outbox.busy;
 
   /**
-   * Stops taking calls, lets live calls run for up to `graceMs`, closes the rest with a recorded
-   * cause, flushes the outbox as far as it can, and closes everything.
+   * Drains, then closes everything (docs/cli.md, "Stopping"): /readyz and new calls answer 503 at
+   * once and live-feed streams end; live calls may run for up to `graceMs`, and the stop goes on
+   * the moment the last one ends; the rest are closed with 8010; the outbox delivers what it can.
+   * The HTTP server answers until then, so a client is told 503 rather than refused a connection,
+   * and an open stream cannot hold the drain up.
    */
   async stop(graceMs = 0): Promise<void> {
     if (!this.started) {
@@ -229,18 +275,42 @@ export class Engine {
     }
     this.started = false;
     this.calls.stopAccepting();
-    await this.server.close();
+    this.feed.close();
     if (graceMs > 0 && this.registry.size > 0) {
-      await Promise.race([this.registry.whenEmpty(), wallClock.sleep(graceMs)]);
+      await this.until(this.registry.whenEmpty(), graceMs, this.graceCut.signal);
     }
     for (const live of this.registry.aLegs()) live.hangup('engine-restart', 'Error');
-    await Promise.race([this.registry.whenEmpty(), wallClock.sleep(2000)]);
+    await this.until(this.registry.whenEmpty(), 2000);
     await this.outbox.drain(5000);
+    await this.server.close();
     this.outbox.close();
     await this.callNetwork.close();
     await this.sender.close();
+    await this.flowHttp?.close();
     this.metrics.close();
     await this.store.close();
+  }
+
+  /** Ends the grace of a stop under way: live calls are closed with 8010 now (a second SIGTERM). */
+  endGrace(): void {
+    this.graceCut.abort();
+  }
+
+  private readonly graceCut = new AbortController();
+
+  /** Waits for `done`, at most `ms` of real time or until `cut`; leaves no timer behind to hold the process. */
+  private async until(done: Promise<void>, ms: number, cut?: AbortSignal): Promise<void> {
+    const timer = new AbortController();
+    const cutShort = new Promise<void>((resolve) => {
+      if (cut?.aborted) resolve();
+      cut?.addEventListener('abort', () => resolve(), { once: true });
+      timer.signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+    try {
+      await Promise.race([done, cutShort, wallClock.sleep(ms, timer.signal).catch(() => {})]);
+    } finally {
+      timer.abort();
+    }
   }
 
   /** Applications, numbers and flows share the SQLite connection (SqliteStore.shared()). */
@@ -255,7 +325,7 @@ export class Engine {
       activity: this.activity,
       store: new SqliteFlowStore(shared),
       log: this.log,
-      http: undiciHttp,
+      http: (this.flowHttp = createFlowHttp({ targets: this.targets })),
       // A flow's initiate_call places its call through the same service as the Call API.
       placeCall: (o) => this.calls.placeProgramCall(o),
     });

@@ -14,6 +14,8 @@ import {
   badRequest,
   bodyTooLarge,
   conflict,
+  forbidden,
+  headersTooLarge,
   errorHeaders,
   internalError,
   invalidBody,
@@ -25,13 +27,17 @@ import {
   notFound,
   notSupported,
   rateLimited,
+  shuttingDown,
+  storeUnavailable,
   toApiError,
   toPlivoBody,
   unsupportedMediaType,
+  urlRefused,
   type ApiErrorCode,
 } from '../src/api/errors.ts';
 import { checkBasicAuth, pathAccountMatches, requireAuth, safeEqual } from '../src/api/auth.ts';
 import { parseMakeCall } from '../src/api/params/make-call.ts';
+import { StoreError } from '../src/store/store-error.ts';
 
 const API_ID = '0b7e5d0c-7a52-4a7e-9d9a-6f0e4a1b2c3d';
 
@@ -56,8 +62,11 @@ describe('catalogue and docs/errors.md', () => {
       SB_INVALID_BODY: invalidBody('must be a JSON object or a form-encoded body (got an array)'),
       SB_BAD_REQUEST: badRequest("'%E0%A4%A' is not a valid url component"),
       SB_NOT_SUPPORTED: notSupported('machine_detection', 'no media analysis'),
+      SB_URL_REFUSED: urlRefused('answer_url', '169.254.169.254 is a link-local / cloud metadata address'),
       SB_INVALID_FLOW: invalidFlow(['Call_Forward.ring_timeout: must be a whole number of seconds from 1 to 600 (got 0)', 'Report.url: is required']),
       SB_AUTH_FAILED: authFailed('bad'),
+      SB_FORBIDDEN: forbidden('a POST from origin https://evil.example (only the engine\'s own pages may change state from a browser)'),
+      SB_HEADERS_TOO_LARGE: headersTooLarge(),
       SB_NOT_FOUND: notFound('call', '3f1f4c52-5a1e-4a8b-9a0e-2b1d6c8e7f90'),
       SB_METHOD_NOT_ALLOWED: methodNotAllowed('PUT', '/v1/Account/MA.../Call/', ['GET', 'POST', 'DELETE']),
       SB_CONFLICT: conflict('call 3f1f4c52-5a1e-4a8b-9a0e-2b1d6c8e7f90: already ended'),
@@ -65,6 +74,8 @@ describe('catalogue and docs/errors.md', () => {
       SB_UNSUPPORTED_MEDIA_TYPE: unsupportedMediaType('text/plain'),
       SB_RATE_LIMITED: rateLimited(1),
       SB_INTERNAL: internalError(new Error('disk full')),
+      SB_SHUTTING_DOWN: shuttingDown(),
+      SB_STORE_UNAVAILABLE: storeUnavailable(new StoreError('unavailable', 'insert call 3f1f4c52-5a1e-4a8b-9a0e-2b1d6c8e7f90: the database cannot write: database or disk is full')),
     };
     assert.equal(examples.size, Object.keys(API_ERRORS).length);
     for (const [code, err] of Object.entries(produced)) {

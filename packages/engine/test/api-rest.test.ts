@@ -165,11 +165,12 @@ describe('authentication (plivo.md §1.1)', () => {
     assert.deepEqual(h.app.requests(), []);
   });
 
-  test('paths outside /v1 need no credentials', async () => {
+  test('only the public routes need no credentials; an unknown path is told only to an account', async () => {
     const health = await h.api('GET', '/health', undefined, null);
     assert.equal(health.status, 200);
     assert.equal(health.body.status, 'ok');
-    const unknown = await h.api('GET', '/nowhere', undefined, null);
+    assertError(await h.api('GET', '/nowhere', undefined, null), 401, { error: MISSING, code: 'SB_AUTH_FAILED' });
+    const unknown = await h.api('GET', '/nowhere');
     assertError(unknown, 404, { error: 'resource not found: GET /nowhere', code: 'SB_NOT_FOUND' });
   });
 });

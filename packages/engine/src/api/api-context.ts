@@ -15,6 +15,7 @@ import type { InboundRouting } from '../numbers/inbound-router.ts';
 import type { Flows } from '../flows/flow-service.ts';
 import type { SqliteReportStore } from '../store/sqlite-report-store.ts';
 import type { EngineMetrics } from '../reports/metrics.ts';
+import type { WindowLimiter } from './rate-limit.ts';
 
 export interface ApiContext {
   readonly credentials: Credentials;
@@ -41,4 +42,11 @@ export interface ApiContext {
   readonly reports?: SqliteReportStore;
   /** Prometheus metrics at /metrics. */
   readonly metrics?: EngineMetrics;
+  /** Per-account limits of the API (docs/security.md). */
+  readonly limits?: {
+    /** Calls per second per account (Plivo's CPS); absent = no limit. */
+    cps?: WindowLimiter;
+    /** Live-feed connections one account may hold open. */
+    sseLimit?: number;
+  };
 }

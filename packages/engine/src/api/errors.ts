@@ -7,6 +7,8 @@
  * engine.md §1 "REST bodies") — and adds our `code` (and `param` when one parameter is at fault).
  */
 
+import { StoreError } from '../store/store-error.ts';
+
 /** Every API error code with its HTTP status and a one-line meaning (mirrored in docs/errors.md). */
 export const API_ERRORS = {
   SB_MISSING_PARAM: { status: 400, summary: 'A required parameter is missing or empty.' },
@@ -14,15 +16,20 @@ export const API_ERRORS = {
   SB_INVALID_BODY: { status: 400, summary: 'The request body is not a JSON object or a form-encoded body.' },
   SB_BAD_REQUEST: { status: 400, summary: 'The request could not be read (bad URL, bad framing).' },
   SB_NOT_SUPPORTED: { status: 400, summary: 'A Plivo feature Switchboard does not offer was asked for.' },
+  SB_URL_REFUSED: { status: 400, summary: 'A webhook URL is refused by the webhook target policy (link-local, metadata, the engine itself, --webhook-allow / --webhook-deny).' },
   SB_INVALID_FLOW: { status: 400, summary: 'A flow document failed validation; the message names each node and field at fault.' },
   SB_AUTH_FAILED: { status: 401, summary: 'HTTP Basic credentials are missing or wrong, or the path names another account.' },
+  SB_FORBIDDEN: { status: 403, summary: 'The request is refused whatever the credentials (a browser request from another origin, a URL the target policy refuses).' },
   SB_NOT_FOUND: { status: 404, summary: 'No such resource (call, request, simulator number, route).' },
   SB_METHOD_NOT_ALLOWED: { status: 405, summary: 'The resource exists but not with this HTTP method.' },
   SB_CONFLICT: { status: 409, summary: 'The resource is in a state that does not allow the request.' },
   SB_BODY_TOO_LARGE: { status: 413, summary: 'The request body is over the size limit.' },
+  SB_HEADERS_TOO_LARGE: { status: 431, summary: 'The request headers are over the size limit.' },
   SB_UNSUPPORTED_MEDIA_TYPE: { status: 415, summary: 'The body is neither JSON nor form-encoded.' },
   SB_RATE_LIMITED: { status: 429, summary: 'Too many requests; retry later.' },
   SB_INTERNAL: { status: 500, summary: 'Switchboard failed; the details are in its log, not in the answer.' },
+  SB_SHUTTING_DOWN: { status: 503, summary: 'The engine is draining (SIGTERM) and takes no new calls; retry on another node.' },
+  SB_STORE_UNAVAILABLE: { status: 503, summary: 'The database cannot write (disk full, I/O error); new calls are refused until it can.' },
 } as const satisfies Record<string, { status: number; summary: string }>;
 
 export type ApiErrorCode = keyof typeof API_ERRORS;
@@ -31,7 +38,7 @@ export interface ApiErrorOptions {
   /** The request parameter at fault, when there is exactly one. */
   param?: string;
   cause?: unknown;
-  /** For SB_RATE_LIMITED: seconds to send as `Retry-After`. */
+  /** For SB_RATE_LIMITED and the 503s: seconds to send as `Retry-After`. */
   retryAfter?: number;
   /** For SB_METHOD_NOT_ALLOWED: methods to send as `Allow`. */
   allow?: readonly string[];
@@ -87,6 +94,11 @@ export function notSupported(name: string, why: string): ApiError {
   return new ApiError('SB_NOT_SUPPORTED', `${name}: not supported by Switchboard (${why})`, { param: name });
 }
 
+/** `answer_url: refused by the webhook target policy: 169.254.169.254 is a link-local / cloud metadata address` */
+export function urlRefused(name: string, why: string): ApiError {
+  return new ApiError('SB_URL_REFUSED', `${name}: refused by the webhook target policy: ${why}`, { param: name });
+}
+
 /** `flow: Call_Forward.ring_timeout: must be ...; Report.url: is required` — every problem, each naming its node and field. */
 export function invalidFlow(problems: readonly string[]): ApiError {
   return new ApiError('SB_INVALID_FLOW', `flow: ${problems.join('; ')}`);
@@ -102,6 +114,15 @@ const AUTH_MESSAGES: Record<AuthFailure, string> = {
 
 export function authFailed(reason: AuthFailure): ApiError {
   return new ApiError('SB_AUTH_FAILED', AUTH_MESSAGES[reason], reason === 'account' ? { param: 'auth_id' } : {});
+}
+
+/** `forbidden: a POST from origin https://evil.example (...)` */
+export function forbidden(why: string): ApiError {
+  return new ApiError('SB_FORBIDDEN', `forbidden: ${why}`);
+}
+
+export function headersTooLarge(): ApiError {
+  return new ApiError('SB_HEADERS_TOO_LARGE', 'request headers: too large');
 }
 
 /** `call not found: 5f0c...` */
@@ -133,10 +154,23 @@ export function unsupportedMediaType(contentType: string | undefined): ApiError 
   );
 }
 
-export function rateLimited(retryAfterSeconds: number): ApiError {
-  return new ApiError('SB_RATE_LIMITED', `too many requests: retry after ${retryAfterSeconds} s`, {
+export function rateLimited(retryAfterSeconds: number, what?: string): ApiError {
+  return new ApiError('SB_RATE_LIMITED', `too many requests${what ? ` (${what})` : ''}: retry after ${retryAfterSeconds} s`, {
     retryAfter: retryAfterSeconds,
   });
+}
+
+/** Seconds a client is told to wait (`Retry-After`) before trying a draining or full engine again. */
+const UNAVAILABLE_RETRY_AFTER_S = 5;
+
+/** `Switchboard is shutting down and takes no new calls` — 503 so a client or balancer retries elsewhere. */
+export function shuttingDown(): ApiError {
+  return new ApiError('SB_SHUTTING_DOWN', 'Switchboard is shutting down and takes no new calls', { retryAfter: UNAVAILABLE_RETRY_AFTER_S });
+}
+
+/** `the database cannot write: database or disk is full` — the store says why (docs/storage.md). */
+export function storeUnavailable(cause: StoreError): ApiError {
+  return new ApiError('SB_STORE_UNAVAILABLE', cause.message, { cause, retryAfter: UNAVAILABLE_RETRY_AFTER_S });
 }
 
 /** The message never carries the cause: internals stay in the log. */
@@ -176,6 +210,7 @@ export function errorHeaders(err: ApiError): Record<string, string> {
  */
 export function toApiError(err: unknown, request: { contentType?: string | undefined } = {}): ApiError {
   if (err instanceof ApiError) return err;
+  if (err instanceof StoreError && err.code === 'unavailable') return storeUnavailable(err);
   const e = (typeof err === 'object' && err !== null ? err : {}) as {
     code?: unknown;
     statusCode?: unknown;

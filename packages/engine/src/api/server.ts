@@ -3,11 +3,13 @@
  * endpoints. Every path answers with and without its trailing slash (engine.md §1); every answer
  * carries `api_id`; every error has Plivo's shape plus our `code` (api/errors.ts).
  */
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import formbody from '@fastify/formbody';
 import { newId } from '../util/ids.ts';
-import { requireAuth } from './auth.ts';
-import { errorHeaders, notFound, toApiError, toPlivoBody } from './errors.ts';
+import { singleAccount, type AccountLookup } from './auth.ts';
+import { badRequest, errorHeaders, headersTooLarge, methodNotAllowed, notFound, toApiError, toPlivoBody } from './errors.ts';
+import { checkOrigin, FrontDoor, type FrontDoorOptions } from './front-door.ts';
+import { RouteTable } from './route-table.ts';
 import type { ApiContext } from './api-context.ts';
 import { callRoutes } from './routes/calls.ts';
 import { simulatorRoutes } from './routes/simulator.ts';
@@ -24,13 +26,70 @@ import { dashboardRoutes } from './routes/dashboard.ts';
 export interface BuildOptions {
   /** Logs each request's failures; the engine passes its pino logger. */
   logError?: (err: unknown, msg: string) => void;
+  /** Every account that may sign in (default: the context's one pair of credentials). */
+  accounts?: AccountLookup;
+  /** The front door's limits and its failure report (default: config's defaults, nothing reported). */
+  frontDoor?: Partial<Omit<FrontDoorOptions, 'accounts'>>;
+  /** Fastify's trustProxy: which proxies may name the client in X-Forwarded-For. */
+  trustProxy?: string;
 }
 
-export async function buildServer(ctx: ApiContext, opts: BuildOptions = {}): Promise<FastifyInstance> {
+/** A built server and the table of the routes it answers (docs/security.md: the route walk). */
+export type SwitchboardServer = FastifyInstance & { readonly routeTable: RouteTable };
+
+/** Header limit of the HTTP parser; a longer head is answered 431 in Plivo's shape. */
+const MAX_HEADER_BYTES = 16 * 1024;
+
+/**
+ * Headers on every answer: no sniffing, no framing, no referrer; the dashboard's pages may load only
+ * their own scripts and styles and talk only to this origin.
+ */
+const SECURITY_HEADERS = {
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+  'content-security-policy':
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+} as const;
+
+export async function buildServer(ctx: ApiContext, opts: BuildOptions = {}): Promise<SwitchboardServer> {
   const app = Fastify({
     logger: false,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
     bodyLimit: 2 * 1024 * 1024,
+    http: { maxHeaderSize: MAX_HEADER_BYTES },
+    ...(opts.trustProxy !== undefined ? { trustProxy: trustProxyValue(opts.trustProxy) } : {}),
+    // Errors the HTTP parser meets before there is a request (headers too large, bad framing) still
+    // answer in Plivo's shape.
+    // A path the router cannot decode never reaches a route or a hook: answer it here, in Plivo's shape.
+    frameworkErrors: (err, _req, reply) => {
+      const apiErr = toApiError(err);
+      void (reply as FastifyReply).code(apiErr.status).headers({ ...SECURITY_HEADERS, ...errorHeaders(apiErr) }).send(toPlivoBody(apiErr, newId()));
+    },
+    clientErrorHandler: (err, socket) => {
+      const e = err as { code?: string };
+      const apiErr =
+        e.code === 'HPE_HEADER_OVERFLOW'
+          ? headersTooLarge()
+          : badRequest('the HTTP request could not be parsed');
+      const body = JSON.stringify(toPlivoBody(apiErr, newId()));
+      if (socket.writable) {
+        socket.end(
+          `HTTP/1.1 ${apiErr.status} ${apiErr.status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
+            `content-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+        );
+      } else socket.destroy();
+    },
+  });
+  const routeTable = new RouteTable();
+  routeTable.collect(app);
+  const door = new FrontDoor({
+    accounts: opts.accounts ?? singleAccount(ctx.credentials),
+    failLimit: 10,
+    failWindowMs: 60_000,
+    metricsAuth: false,
+    now: () => Date.now(),
+    ...opts.frontDoor,
   });
 
   // Plivo's SDK sends `Content-Type: application/json` with an empty body on GET and `{}` on DELETE.
@@ -47,14 +106,18 @@ export async function buildServer(ctx: ApiContext, opts: BuildOptions = {}): Pro
   });
   await app.register(formbody);
 
-  app.addHook('onRequest', async (req) => {
+  app.addHook('onRequest', async (req, reply) => {
     const end = ctx.activity.begin();
     (req as unknown as { endActivity: () => void }).endActivity = end;
-    if (req.url.startsWith('/v1/')) {
-      // `/v1/account/` (lowercase) is Plivo's PHLO run path (plivo.md §8).
-      const match = /^\/v1\/[Aa]ccount\/([^/?]+)/.exec(req.url);
-      requireAuth(req.headers.authorization, ctx.credentials, match ? decodeURIComponent(match[1]!) : undefined);
-    }
+    void reply.headers(SECURITY_HEADERS);
+    // Decided on the matched route (its config and its decoded `:authId`), never on the raw URL.
+    // No route matched: the not-found handler decides, with the same check.
+    if (req.routeOptions.url === undefined) return;
+    const access = req.routeOptions.config.access ?? 'account';
+    if (!door.needsAccount(access)) return;
+    req.account = door.admit(req, (req.params as { authId?: string } | undefined)?.authId);
+    const refused = checkOrigin(req);
+    if (refused) throw refused;
   });
   app.addHook('onResponse', async (req) => {
     (req as unknown as { endActivity?: () => void }).endActivity?.();
@@ -68,13 +131,23 @@ export async function buildServer(ctx: ApiContext, opts: BuildOptions = {}): Pro
     if (apiErr.status >= 500) opts.logError?.(err, `${req.method} ${req.url} failed`);
     void reply.code(apiErr.status).headers(errorHeaders(apiErr)).send(toPlivoBody(apiErr, newId()));
   });
-  app.setNotFoundHandler((req, reply) => {
-    const err = notFound('resource', `${req.method} ${req.url.split('?')[0]}`);
-    void reply.code(404).send(toPlivoBody(err, newId()));
+  app.setNotFoundHandler((req) => {
+    // Deny by default: what exists on this path, and with which methods, is told only to an account.
+    door.admit(req, undefined);
+    const path = req.url.split('?')[0]!;
+    let decoded = path;
+    try {
+      decoded = decodeURIComponent(path);
+    } catch {
+      // An undecodable path matches no route.
+    }
+    const allow = routeTable.allowedMethods(decoded);
+    if (allow.length > 0) throw methodNotAllowed(req.method, path, allow);
+    throw notFound('resource', `${req.method} ${path}`);
   });
 
   ctx.metrics?.instrument(app);
-  app.get('/health', async () => ({ status: 'ok', version: ctx.version, live_calls: ctx.calls.live }));
+  app.get('/health', { config: { access: 'public' } }, async () => ({ status: 'ok', version: ctx.version, live_calls: ctx.calls.live }));
 
   await app.register(async (scope) => {
     callRoutes(scope, ctx);
@@ -87,7 +160,19 @@ export async function buildServer(ctx: ApiContext, opts: BuildOptions = {}): Pro
     flowRoutes(scope, ctx);
     reportRoutes(scope, ctx);
     opsRoutes(scope, ctx);
-    dashboardRoutes(scope);
+    dashboardRoutes(scope, (req) => door.admit(req, undefined));
   });
-  return app;
+  return Object.assign(app, { routeTable }) as SwitchboardServer;
+}
+
+/** `--trust-proxy`: `true`, a hop count, or a list of addresses / CIDRs. */
+function trustProxyValue(text: string): boolean | string[] | ((address: string, hop: number) => boolean) {
+  const t = text.trim();
+  if (t === 'true') return true;
+  if (t === 'false' || t === '') return false;
+  if (/^\d+$/.test(t)) {
+    const hops = Number(t);
+    return (_address, hop) => hop < hops;
+  }
+  return t.split(',').map((s) => s.trim()).filter(Boolean);
 }

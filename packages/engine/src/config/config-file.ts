@@ -17,7 +17,13 @@ export interface ConfigFile {
 }
 
 /** Top-level keys that hold a flag's value; `number` ones also take a JSON number. */
-export const FILE_FLAGS: Readonly<Record<string, 'string' | 'number'>> = {
+export const FILE_FLAGS: Readonly<Record<string, 'string' | 'number' | 'boolean'>> = {
+  'auth-fail-limit': 'number',
+  'auth-fail-window': 'number',
+  'cps-limit': 'number',
+  'metrics-auth': 'boolean',
+  'sse-limit': 'number',
+  'trust-proxy': 'string',
   host: 'string',
   port: 'number',
   db: 'string',
@@ -31,6 +37,8 @@ export const FILE_FLAGS: Readonly<Record<string, 'string' | 'number'>> = {
   'billing-increment': 'number',
   'webhook-retry-for': 'number',
   'webhook-concurrency': 'number',
+  'webhook-allow': 'string',
+  'webhook-deny': 'string',
   'inbound-answer-url': 'string',
   'log-level': 'string',
   grace: 'number',
@@ -124,6 +132,7 @@ export function fileFlagValue(data: Record<string, unknown>, key: string, at: Js
   if (v === undefined || v === null) return undefined;
   if (typeof v === 'string') return v;
   if (FILE_FLAGS[key] === 'number' && typeof v === 'number' && Number.isFinite(v)) return String(v);
+  if (FILE_FLAGS[key] === 'boolean' && typeof v === 'boolean') return String(v);
   return at.key(key).fail(FILE_FLAGS[key] === 'number' ? `must be a number or a string, got ${show(v)}` : `must be a string, got ${show(v)}`);
 }
 

@@ -6,6 +6,7 @@
 import { parseDurationText } from './duration.ts';
 import { ConfigError } from './errors.ts';
 import { checkCidr, checkSip, fileFlagValue, fileTopLevel, JsonPath, parseFileSip, type ConfigFile, type FileSip } from './config-file.ts';
+import { parseTargetRules } from '../webhooks/target-policy.ts';
 import { parseListens, parseTrunks, TrunkError, type ListenAddress, type SipTrunk } from '../network/sip/trunk.ts';
 
 export { ConfigError } from './errors.ts';
@@ -31,6 +32,10 @@ export interface Config {
     maxBackoffMs: number;
     /** Requests in flight to one host at once, so one slow receiver cannot stall the others. */
     perHostConcurrency: number;
+    /** `--webhook-allow`: when not empty, only these CIDRs / host names are fetched (webhooks/target-policy.ts). */
+    allow: string[];
+    /** `--webhook-deny`: CIDRs / host names never fetched; deny wins over allow. */
+    deny: string[];
   };
   media: {
     /** How long a `<Play>` of unknown length lasts on the simulated network. */
@@ -46,6 +51,20 @@ export interface Config {
   nodeId: string;
   /** On SIGTERM/SIGINT, how long live calls may go on before they are closed. */
   graceMs: number;
+  /** The front door's limits (docs/security.md). */
+  security: {
+    /** Failed authentications one client address may make per `authFailWindowMs`; 0 = no limit. */
+    authFailLimit: number;
+    authFailWindowMs: number;
+    /** Calls per second one account may place (Plivo's per-account CPS); 0 = no limit. */
+    cpsLimit: number;
+    /** `/metrics` needs the main account's credentials too. */
+    metricsAuth: boolean;
+    /** Live-feed (SSE) connections one account may hold open at once. */
+    sseLimit: number;
+    /** Fastify's `trustProxy`: addresses of proxies whose X-Forwarded-For names the client; absent = none. */
+    trustProxy?: string;
+  };
   /** SIP trunks (docs/sip.md); absent = every call runs on the simulated network. */
   sip?: {
     /** One SIP network per address; trunks without `listen` leave from the first. */
@@ -74,6 +93,9 @@ export const DEFAULTS = {
   billingIncrementS: 60,
   logLevel: 'info',
   graceMs: 30_000,
+  authFailLimit: 10,
+  authFailWindowMs: 60_000,
+  sseLimit: 10,
   sipListen: '127.0.0.1:5060',
 } as const;
 
@@ -117,6 +139,28 @@ export function loadConfig(flags: FlagValues, env: NodeJS.ProcessEnv, file?: Con
   const durationOf = (flag: string, envName: string | undefined, fallback: number): number => {
     const s = source(flag, envName);
     return s === undefined ? fallback : duration(s.label, s.value);
+  };
+
+  /** A switch: `--flag` alone, or true/false/1/0/yes/no from a flag, the environment or the file. */
+  const bool = (flag: string, envName: string): boolean => {
+    if (flags[flag] === true) return true;
+    const s = source(flag, envName);
+    if (s === undefined) return false;
+    const v = s.value.trim().toLowerCase();
+    if (['true', '1', 'yes', 'on'].includes(v)) return true;
+    if (['false', '0', 'no', 'off'].includes(v)) return false;
+    throw new ConfigError(`${s.label}: true or false, got "${s.value}"`);
+  };
+
+  /** A comma-separated list of CIDRs and host names (webhooks/target-policy.ts), checked here. */
+  const targetList = (flag: string, envName: string): string[] => {
+    const s = source(flag, envName);
+    if (s === undefined) return [];
+    try {
+      return [...parseTargetRules(s.value).text];
+    } catch (err) {
+      throw new ConfigError(`${s.label}: ${(err as Error).message}`);
+    }
   };
 
   const hostSrc = source('host', 'SWITCHBOARD_HOST');
@@ -171,6 +215,8 @@ export function loadConfig(flags: FlagValues, env: NodeJS.ProcessEnv, file?: Con
       retryForMs: durationOf('webhook-retry-for', 'SWITCHBOARD_WEBHOOK_RETRY_FOR', DEFAULTS.retryForMs),
       maxBackoffMs: DEFAULTS.maxBackoffMs,
       perHostConcurrency: intOf('webhook-concurrency', 'SWITCHBOARD_WEBHOOK_CONCURRENCY', DEFAULTS.perHostConcurrency, 1, 10_000),
+      allow: targetList('webhook-allow', 'SWITCHBOARD_WEBHOOK_ALLOW'),
+      deny: targetList('webhook-deny', 'SWITCHBOARD_WEBHOOK_DENY'),
     },
     media: {
       playMs: durationOf('play-length', 'SWITCHBOARD_PLAY_LENGTH', DEFAULTS.playMs),
@@ -181,6 +227,14 @@ export function loadConfig(flags: FlagValues, env: NodeJS.ProcessEnv, file?: Con
     logLevel,
     nodeId: env.SWITCHBOARD_NODE_ID ?? 'node-1',
     graceMs: durationOf('grace', undefined, DEFAULTS.graceMs),
+    security: {
+      authFailLimit: intOf('auth-fail-limit', 'SWITCHBOARD_AUTH_FAIL_LIMIT', DEFAULTS.authFailLimit, 0, 1_000_000),
+      authFailWindowMs: durationOf('auth-fail-window', 'SWITCHBOARD_AUTH_FAIL_WINDOW', DEFAULTS.authFailWindowMs),
+      cpsLimit: intOf('cps-limit', 'SWITCHBOARD_CPS_LIMIT', 0, 0, 1_000_000),
+      metricsAuth: bool('metrics-auth', 'SWITCHBOARD_METRICS_AUTH'),
+      sseLimit: intOf('sse-limit', 'SWITCHBOARD_SSE_LIMIT', DEFAULTS.sseLimit, 1, 100_000),
+      trustProxy: pick('trust-proxy', 'SWITCHBOARD_TRUST_PROXY'),
+    },
   };
 }
 

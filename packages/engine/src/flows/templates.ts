@@ -5,7 +5,16 @@
  */
 import { Liquid } from 'liquidjs';
 
-const liquid = new Liquid({ strictVariables: false, strictFilters: true, cache: 256 });
+/**
+ * liquidjs's own DoS limits (issue 13 item 9): a flow is written by an API client, and a template
+ * like `{% for i in (1..100000000) %}` must end with an error, not hold the engine.
+ * - parseLimit: characters parsed in one call; flow fields are short, 100 000 is ample.
+ * - renderLimit: milliseconds one render may take; real templates take well under one.
+ * - memoryLimit: liquidjs's count of characters / items created (strings, arrays) in one render.
+ */
+export const TEMPLATE_LIMITS = { parseLimit: 100_000, renderLimit: 500, memoryLimit: 10_000_000 } as const;
+
+const liquid = new Liquid({ strictVariables: false, strictFilters: true, cache: 256, ...TEMPLATE_LIMITS });
 
 /** Throws with liquidjs's message when the template does not parse (used when a flow is saved). */
 export function checkTemplate(template: string): void {

@@ -35,6 +35,7 @@ export class EngineMetrics {
   private readonly webhookDead: Counter<'webhook'>;
   private readonly apiRequests: Counter<'method' | 'route' | 'status_code'>;
   private readonly apiDuration: Histogram<'method' | 'route'>;
+  private readonly authFailures: Counter<'reason'>;
 
   constructor(deps: MetricsDeps) {
     const registers = [this.registry];
@@ -66,8 +67,14 @@ export class EngineMetrics {
     this.webhookDead = new Counter({ name: 'switchboard_webhook_dead_total', help: 'Webhook deliveries given up on (dead), by webhook kind.', labelNames: ['webhook'], registers });
     this.apiRequests = new Counter({ name: 'switchboard_api_requests_total', help: 'HTTP API requests, by method, route and status code.', labelNames: ['method', 'route', 'status_code'], registers });
     this.apiDuration = new Histogram({ name: 'switchboard_api_request_duration_seconds', help: 'HTTP API request duration, by method and route.', labelNames: ['method', 'route'], buckets: API_BUCKETS, registers });
+    this.authFailures = new Counter({ name: 'switchboard_auth_failures_total', help: 'API requests refused at the front door, by reason (missing, bad, account: wrong credentials or account; limited: the address is rate-limited).', labelNames: ['reason'], registers });
     if (deps.defaultMetrics) collectDefaultMetrics({ register: this.registry });
     this.unsubscribe = deps.feed.subscribe({}, (item) => this.onFeed(item));
+  }
+
+  /** One request refused at the front door (docs/security.md). */
+  authFailure(reason: string): void {
+    this.authFailures.inc({ reason });
   }
 
   private onFeed(item: FeedItem): void {

@@ -1,6 +1,7 @@
 /**
  * The outbox's retry schedule beyond Plivo's per-URL policy (engine.md §3): 1 s doubling to a cap
- * (10 min by default), for `retryForMs` in all (24 h by default); `Retry-After` is honoured when longer.
+ * (10 min by default), for `retryForMs` in all (24 h by default); `Retry-After` is honoured when
+ * longer, up to the same cap.
  */
 export interface BackoffPolicy {
   minTimeoutMs: number;
@@ -29,7 +30,10 @@ export function nextRetryAt(
 ): number | undefined {
   if (policy.retryForMs <= 0) return undefined;
   const exp = Math.min(policy.maxTimeoutMs, policy.minTimeoutMs * policy.timeoutFactor ** Math.max(0, round - 1));
-  const delay = Math.max(exp, retryAfterMs ?? 0);
+  // Retry-After is honoured up to the cap: a huge value (99999999999 s) would otherwise overflow a
+  // timer (past 2^31 ms Node fires at once) and turn into a hot retry loop (issue 13 item 9).
+  const asked = Number.isFinite(retryAfterMs) ? Math.max(0, retryAfterMs!) : 0;
+  const delay = Math.max(exp, Math.min(asked, policy.maxTimeoutMs));
   const at = now + delay;
   if (at - firstAttemptAt > policy.retryForMs) return undefined;
   return at;

@@ -13,11 +13,15 @@ import { Agent, type Dispatcher } from 'undici';
 import { signatureHeaders } from '@switchboard/sdk/signature';
 import { RealClock, type Clock, type Timer } from '../clock.ts';
 import type { CallbackPolicy, RetryTrigger } from './callback-policy.ts';
+import { TargetPolicy, TargetRefusedError } from './target-policy.ts';
 
 export type HttpMethod = 'GET' | 'POST';
 
-/** Why an attempt got no usable response: connect (`ct`), read (`rt`), total budget (`tt`), or else. */
-export type AttemptErrorKind = 'ct' | 'rt' | 'tt' | 'other';
+/**
+ * Why an attempt got no usable response: connect (`ct`), read (`rt`), total budget (`tt`), the
+ * target policy refused the URL or the address it resolved to (`refused`, never retried), or else.
+ */
+export type AttemptErrorKind = 'ct' | 'rt' | 'tt' | 'refused' | 'other';
 
 export interface AttemptError {
   readonly kind: AttemptErrorKind;
@@ -55,6 +59,11 @@ export interface SendRequest {
   readonly signal?: AbortSignal;
   /** Time left of the policy's total budget; defaults to `policy.totalTimeoutMs`. */
   readonly budgetMs?: number;
+  /**
+   * Which connections carry it: synchronous fetches (a call waits for them) never queue for a
+   * socket behind notifications to the same host (outbox.ts). Default `notify`.
+   */
+  readonly pool?: 'sync' | 'notify';
 }
 
 export interface HttpSenderOptions {
@@ -68,6 +77,8 @@ export interface HttpSenderOptions {
   connections?: number;
   /** Times `rt` and `tt`; defaults to real time (these are I/O timeouts). undici's `ct` is wall time. */
   clock?: Clock;
+  /** Decides which URLs and addresses may be fetched (target-policy.ts); defaults to the built-in rules. */
+  targets?: TargetPolicy;
 }
 
 /** Anything that performs one attempt; `sendWithPolicy` needs nothing more. */
@@ -127,6 +138,7 @@ function describe(err: unknown): string {
 /** Classifies a failed attempt by the fragment's vocabulary (plivo.md §2.1 `rp`). */
 export function classifyError(err: unknown, budgetSpent: boolean): AttemptError {
   if (budgetSpent) return { kind: 'tt', message: 'total timeout (tt) spent before a response arrived' };
+  if (err instanceof TargetRefusedError || errorCodes(err).includes('SB_URL_REFUSED')) return { kind: 'refused', message: describe(err) };
   if (err instanceof ReadTimeoutError) return { kind: 'rt', message: err.message };
   const codes = errorCodes(err);
   if (codes.some((c) => CONNECT_ERROR_CODES.has(c))) return { kind: 'ct', message: describe(err) };
@@ -278,28 +290,33 @@ function exchange(agent: Agent, url: URL, o: ExchangeOptions): Promise<Exchange>
 
 /**
  * Sends webhook attempts over shared keep-alive undici Agents. undici takes the connect timeout
- * per Agent, not per request, so there is one Agent per distinct `ct` in use (few in practice).
+ * per Agent, not per request, so there is one Agent per pool and distinct `ct` in use (few in
+ * practice).
  */
 export class HttpSender implements WebhookSender {
-  private readonly agents = new Map<number, Agent>();
+  private readonly agents = new Map<string, Agent>();
   private readonly maxStored: number;
   private readonly clock: Clock;
+  private readonly targets: TargetPolicy;
   private closed = false;
 
   constructor(private readonly opts: HttpSenderOptions) {
     this.maxStored = opts.maxResponseBytes ?? 65536;
     this.clock = opts.clock ?? new RealClock();
+    this.targets = opts.targets ?? new TargetPolicy();
   }
 
-  private agentFor(connectTimeoutMs: number): Agent {
-    let agent = this.agents.get(connectTimeoutMs);
+  private agentFor(pool: 'sync' | 'notify', connectTimeoutMs: number): Agent {
+    const key = `${pool}:${connectTimeoutMs}`;
+    let agent = this.agents.get(key);
     if (!agent) {
       agent = new Agent({
         connections: this.opts.connections ?? 16,
         keepAliveTimeout: 10_000,
-        connect: { timeout: connectTimeoutMs },
+        // Every socket goes to an address the target policy checked (no DNS rebinding).
+        connect: this.targets.connector({ timeout: connectTimeoutMs }),
       });
-      this.agents.set(connectTimeoutMs, agent);
+      this.agents.set(key, agent);
     }
     return agent;
   }
@@ -353,7 +370,10 @@ export class HttpSender implements WebhookSender {
       if (target.protocol !== 'http:' && target.protocol !== 'https:') {
         throw new Error(`unsupported URL scheme "${target.protocol}" in ${requestUrl}; use http: or https:`);
       }
-      const res = await exchange(this.agentFor(req.policy.connectTimeoutMs), target, {
+      // The URL as configured (its length is the app's; GET parameters are ours), before any socket.
+      const refused = this.targets.checkUrl(req.url);
+      if (refused !== undefined) throw new TargetRefusedError(`refused by the webhook target policy: ${refused}`);
+      const res = await exchange(this.agentFor(req.pool ?? 'notify', req.policy.connectTimeoutMs), target, {
         method: req.method,
         headers: requestHeaders,
         body,

@@ -2,9 +2,13 @@
  * The outbox deliverer (engine.md §3, DESIGN.md "Every status is an event"). Deliveries are rows
  * written in the same transaction as the event that caused them; this worker sends them.
  *
- * - One lane per call: requests of a call go out in order, one in flight at a time. Synchronous
- *   fetches (answer_url, Redirect, Dial action with redirect="true"...) wait their turn in the same
- *   lane, so an app sees a call's requests in the order they happened.
+ * - One lane per call: a call's notifications go out in order, one in flight at a time.
+ * - Synchronous fetches (answer_url, fallback_url, Redirect, Dial action with redirect="true"...)
+ *   never wait behind notifications (issue 13 item 9): they go out at once, through their own
+ *   per-host limit and their own connections (`pool: 'sync'`), so a host that is slow to answer
+ *   ring or hangup notifications cannot stall a call that waits for its XML. A notification queued
+ *   before a fetch is still handed to the wire first; only its response is not waited for. A fetch
+ *   for a call that has ended by the time its turn comes is dropped, never sent.
  * - Each delivery first gets Plivo's per-URL policy (`#ct=&rt=&tt=&rc=&rp=`). A notification whose
  *   policy is spent comes back after a backoff (1 s doubling to the cap) until `retryForMs` is spent,
  *   then it is marked dead; meanwhile the call's later notifications wait behind it, so they still
@@ -13,6 +17,9 @@
  * - A delivery is owed once: handing the same row over twice (a restart's recovery and resume, a
  *   replay of something already queued) never sends it twice.
  * - A per-host limit keeps one slow receiver from holding every connection.
+ * - Attempts are stamped when they go on the wire, not when they were queued.
+ * - A URL the target policy refuses (target-policy.ts) is not retried: a fetch fails at once, a
+ *   notification is marked dead with the reason (it can be replayed once the policy allows it).
  */
 import type { Clock, Timer } from '../clock.ts';
 import type { Activity } from '../util/activity.ts';
@@ -44,6 +51,11 @@ export interface OutboxDeps {
   log: OutboxLogger;
   backoff: BackoffPolicy;
   perHostConcurrency: number;
+  /**
+   * True when the call a synchronous fetch belongs to has ended (the engine asks its live-call
+   * registry); such a fetch is dropped. Absent: never dropped.
+   */
+  callEnded?: (callUuid: string) => boolean;
   /** Called after every attempt and status change (live event feed, metrics). */
   onChange?: (change: { delivery: DeliveryRow; attempt?: AttemptResult & { attempt: number } }) => void;
 }
@@ -51,6 +63,8 @@ export interface OutboxDeps {
 interface Job {
   row: DeliveryRow;
   settle?: (r: FetchResult) => void;
+  /** A call waits for this fetch: drop it if the call ended first (not for replays). */
+  forCall?: boolean;
 }
 
 interface Lane {
@@ -99,11 +113,15 @@ export class Outbox {
   private rounds = new Map<string, number>();
   /** Deliveries queued, parked, in flight or waiting for a retry. */
   private owed = new Set<string>();
-  private limiter: HostLimiter;
+  /** Notifications and synchronous fetches have separate per-host limits (and connections). */
+  private notifyLimiter: HostLimiter;
+  private syncLimiter: HostLimiter;
+  private syncRunning = 0;
   private closed = false;
 
   constructor(private readonly deps: OutboxDeps) {
-    this.limiter = new HostLimiter(deps.perHostConcurrency);
+    this.notifyLimiter = new HostLimiter(deps.perHostConcurrency);
+    this.syncLimiter = new HostLimiter(deps.perHostConcurrency);
   }
 
   /** Hands freshly recorded notifications to their call's lane. */
@@ -115,10 +133,10 @@ export class Outbox {
     }
   }
 
-  /** A synchronous request: waits its turn in the call's lane, then tries per the URL's policy. */
+  /** A synchronous request: goes out at once (not behind notifications) and tries per the URL's policy. */
   fetch(row: DeliveryRow): Promise<FetchResult> {
     this.owed.add(row.id);
-    return new Promise((resolve) => this.push({ row, settle: resolve }));
+    return new Promise((resolve) => void this.runSync({ row, settle: resolve, forCall: true }));
   }
 
   /**
@@ -139,7 +157,8 @@ export class Outbox {
     const fresh = { ...row, status: 'pending' as const, completed_at: null, next_attempt_at: now };
     this.owed.add(id);
     if (waiting) this.pushFront({ row: fresh });
-    else this.push(row.synchronous ? { row: fresh, settle: () => {} } : { row: fresh });
+    else if (row.synchronous) void this.runSync({ row: fresh, settle: () => {} });
+    else this.push({ row: fresh });
     return fresh;
   }
 
@@ -165,6 +184,7 @@ export class Outbox {
 
   /** True when no lane has work (scheduled retries do not count: they wait on the clock). */
   get busy(): boolean {
+    if (this.syncRunning > 0) return true;
     for (const lane of this.lanes.values()) if (lane.running || lane.jobs.length > 0) return true;
     return false;
   }
@@ -210,6 +230,34 @@ export class Outbox {
     const lane = this.lane(job.row.call_uuid);
     lane.jobs.unshift(job);
     if (!lane.running) void this.run(job.row.call_uuid, lane);
+  }
+
+  /** A synchronous fetch, outside the call's lane. */
+  private async runSync(job: Job): Promise<void> {
+    if (this.closed) {
+      this.owed.delete(job.row.id);
+      job.settle?.({ ok: false, body: '', error: 'engine is shutting down', attempts: 0 });
+      return;
+    }
+    this.syncRunning++;
+    const end = this.deps.activity.begin();
+    try {
+      await this.process(job);
+    } catch (err) {
+      this.deps.log.warn({ err, delivery: job.row.id }, 'delivery processing failed');
+      job.settle?.({ ok: false, body: '', error: String(err), attempts: 0 });
+    } finally {
+      this.owed.delete(job.row.id);
+      this.syncRunning--;
+      end();
+    }
+  }
+
+  private async drop(job: Job, attempts: number, why: string): Promise<void> {
+    const now = this.deps.clock.now();
+    await this.deps.store.updateDelivery(job.row.id, { status: 'failed', attempts, completed_at: now, next_attempt_at: null, last_error: why });
+    this.changed({ ...job.row, attempts, status: 'failed', completed_at: now, last_error: why });
+    job.settle?.({ ok: false, body: '', error: why, attempts });
   }
 
   private async run(callUuid: string, lane: Lane): Promise<void> {
@@ -267,14 +315,22 @@ export class Outbox {
       const budgetMs = policy.totalTimeoutMs - (performance.now() - startedAt);
       if (i > 0 && budgetMs <= 0) break;
       attempts++;
+      const release = await (row.synchronous ? this.syncLimiter : this.notifyLimiter).acquire(host);
+      // Checked once a slot is ours: the call may have ended while the fetch waited for it.
+      if (job.forCall && this.deps.callEnded?.(row.call_uuid)) {
+        release();
+        await this.drop(job, attempts - 1, 'call ended before the request was sent; not sent');
+        return 'done';
+      }
+      // Stamped when it goes on the wire: time spent waiting for a slot is not the attempt's.
       const at = clock.now();
-      const release = await this.limiter.acquire(host);
       try {
         last = await sender.send({
           url,
           method: row.method,
           params,
           policy,
+          pool: row.synchronous ? 'sync' : 'notify',
           budgetMs: Math.max(1, budgetMs),
           headers: {
             'X-Switchboard-Event-Id': row.id,
@@ -321,7 +377,8 @@ export class Outbox {
     }
 
     const round = (this.rounds.get(row.id) ?? 0) + 1;
-    const due = nextRetryAt(this.deps.backoff, round, row.created_at, now, result.retryAfterMs);
+    // A refused target stays refused: no backoff, the reason is on the delivery for the log.
+    const due = result.error?.kind === 'refused' ? undefined : nextRetryAt(this.deps.backoff, round, row.created_at, now, result.retryAfterMs);
     if (due === undefined) {
       this.rounds.delete(row.id);
       await store.updateDelivery(row.id, { status: 'dead', attempts, completed_at: now, next_attempt_at: null, last_error: error });

@@ -49,7 +49,8 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const clock = new VirtualClock();
   const start = clock.now();
   const config = loadConfig(
-    { db: opts.dbPath ?? join(dir, 'switchboard.db'), 'auth-id': AUTH_ID, 'auth-token': AUTH_TOKEN, 'log-level': 'silent', ...opts.flags },
+    // Tests send wrong credentials on purpose from one address: the failure limit is tested on its own.
+    { db: opts.dbPath ?? join(dir, 'switchboard.db'), 'auth-id': AUTH_ID, 'auth-token': AUTH_TOKEN, 'log-level': 'silent', 'auth-fail-limit': '0', ...opts.flags },
     {},
   );
   const engine = new Engine({ config, clock, logger: pino({ level: process.env.SB_TEST_LOG ?? 'silent' }), inboundRouter: opts.inboundRouter });

@@ -5,7 +5,8 @@ import { parseMakeCall } from '../params/make-call.ts';
 import { buildMeta, parseListCalls, type Query } from '../params/list-calls.ts';
 import { parseTransfer } from '../params/transfer.ts';
 import { optOneOf } from '../params/coerce.ts';
-import { conflict, notFound } from '../errors.ts';
+import { conflict, notFound, rateLimited, shuttingDown } from '../errors.ts';
+import { retryAfterSeconds } from '../rate-limit.ts';
 import { cdrView, liveCallView } from '../views.ts';
 import type { ApiContext } from '../api-context.ts';
 import { isCsv, sendCallListCsv } from '../call-list-csv.ts';
@@ -18,7 +19,10 @@ export function callRoutes(app: FastifyInstance, ctx: ApiContext): void {
 
   app.post<{ Params: AccountParams }>(`${base}/Call/`, async (req, reply) => {
     const call = parseMakeCall(req.body);
-    if (!ctx.calls.isAccepting) throw conflict('Switchboard is shutting down and takes no new calls');
+    // Plivo's per-account CPS: each destination of a bulk call is a call.
+    const wait = ctx.limits?.cps?.take(req.account?.authId ?? req.params.authId, call.to.length) ?? 0;
+    if (wait > 0) throw rateLimited(retryAfterSeconds(wait), `calls per second: the account's limit of ${ctx.limits!.cps!.limit} is reached`);
+    if (!ctx.calls.isAccepting) throw shuttingDown();
     const requestUuids = await ctx.calls.makeCalls(call);
     const bulk = requestUuids.length > 1;
     return reply.code(201).send({

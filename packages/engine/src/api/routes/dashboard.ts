@@ -1,14 +1,15 @@
 /**
  * The dashboard (packages/dashboard, built into its dist/) served at `/`: its files by path, and
  * index.html for the dashboard's own pages (`/calls/{uuid}`) so they load when opened directly.
- * The API stays under `/v1/`; any other path is still the API's 404 in Plivo's shape.
+ * The files and pages are public; any other path (the API's `/v1/` among them) is the API's 404 in
+ * Plivo's shape, told only to an account (`deny`), as everywhere else.
  * `SWITCHBOARD_DASHBOARD_DIR` points elsewhere (a packaged build).
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { newId } from '../../util/ids.ts';
 import { notFound, toPlivoBody } from '../errors.ts';
 
@@ -42,7 +43,7 @@ async function fileAt(path: string): Promise<{ size: number } | null> {
   }
 }
 
-export function dashboardRoutes(app: FastifyInstance, dir = process.env.SWITCHBOARD_DASHBOARD_DIR ?? DEFAULT_DIR): void {
+export function dashboardRoutes(app: FastifyInstance, deny: (req: FastifyRequest) => void, dir = process.env.SWITCHBOARD_DASHBOARD_DIR ?? DEFAULT_DIR): void {
   const root = normalize(dir.endsWith(sep) ? dir : dir + sep);
 
   const send = (reply: FastifyReply, path: string, size: number, head: boolean) => {
@@ -59,9 +60,13 @@ export function dashboardRoutes(app: FastifyInstance, dir = process.env.SWITCHBO
   app.route<{ Params: { '*': string } }>({
     method: ['GET', 'HEAD'],
     url: '/*',
+    config: { access: 'public' },
     handler: async (req, reply) => {
       const path = req.url.split('?')[0]!;
-      const notFoundHere = () => reply.code(404).send(toPlivoBody(notFound('resource', `${req.method} ${path}`), newId()));
+      const notFoundHere = () => {
+        deny(req);
+        return reply.code(404).send(toPlivoBody(notFound('resource', `${req.method} ${path}`), newId()));
+      };
       if (/^\/v1(\/|$)/i.test(path)) return notFoundHere();
       const head = req.method === 'HEAD';
       let rel: string;
@@ -75,7 +80,9 @@ export function dashboardRoutes(app: FastifyInstance, dir = process.env.SWITCHBO
         const found = await fileAt(file);
         if (found) return send(reply, file, found.size, head);
       }
-      if (!PAGES.has(rel.split('/')[1] ?? '')) return notFoundHere();
+      // `//v1/...` has an empty first segment like `/`: only `/` itself is the root page.
+      const page = rel.split('/')[1] ?? '';
+      if (!PAGES.has(page) || (page === '' && rel !== '/')) return notFoundHere();
       const index = join(root, 'index.html');
       const found = await fileAt(index);
       if (!found) return reply.code(503).type('text/html; charset=utf-8').send(NOT_BUILT);

@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { RealClock, type Timer } from '../../clock.ts';
-import { invalidParam } from '../errors.ts';
+import { invalidParam, rateLimited } from '../errors.ts';
 import { formatTime } from '../../util/time.ts';
 import type { ApiContext } from '../api-context.ts';
 import type { FeedItem } from '../../events/live-feed.ts';
@@ -15,9 +15,15 @@ const wallClock = new RealClock();
 const HEARTBEAT_MS = 15_000;
 
 export function eventRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  /** Open streams per account: one account cannot hold every socket of the engine. */
+  const open = new Map<string, number>();
   app.get<{ Querystring: { call_uuid?: string; kind?: string } }>('/v1/Account/:authId/Events/', async (req, reply) => {
     const { call_uuid: callUuid, kind } = req.query;
     if (kind !== undefined && kind !== 'event' && kind !== 'delivery') throw invalidParam('kind', `must be event or delivery, got "${kind}"`);
+    const account = req.account?.authId ?? '';
+    const limit = ctx.limits?.sseLimit ?? Infinity;
+    if ((open.get(account) ?? 0) >= limit) throw rateLimited(5, `live feed: the account already holds ${limit} open streams`);
+    open.set(account, (open.get(account) ?? 0) + 1);
     reply.hijack();
     // A stream stays open for as long as the client wants: it must not count as work in flight.
     (req as unknown as { endActivity?: () => void }).endActivity?.();
@@ -33,7 +39,7 @@ export function eventRoutes(app: FastifyInstance, ctx: ApiContext): void {
       const payload = { id: item.id, kind: item.kind, time: formatTime(item.at), at: item.at, call_uuid: item.call_uuid, ...item.data };
       res.write(`id: ${item.id}\nevent: ${item.kind}\ndata: ${JSON.stringify(payload)}\n\n`);
     };
-    const unsubscribe = ctx.feed.subscribe({ callUuid, kinds: kind ? new Set([kind as FeedItem['kind']]) : undefined }, send);
+    const unsubscribe = ctx.feed.subscribe({ callUuid, kinds: kind ? new Set([kind as FeedItem['kind']]) : undefined }, send, () => res.end());
     let heartbeat: Timer;
     const beat = () => {
       res.write(': keep-alive\n\n');
@@ -41,6 +47,9 @@ export function eventRoutes(app: FastifyInstance, ctx: ApiContext): void {
     };
     heartbeat = wallClock.setTimer(HEARTBEAT_MS, beat);
     req.raw.on('close', () => {
+      const left = (open.get(account) ?? 1) - 1;
+      if (left > 0) open.set(account, left);
+      else open.delete(account);
       unsubscribe();
       heartbeat.cancel();
     });

@@ -1,27 +1,30 @@
 /**
- * Operations endpoints without authentication (the auth hook covers only /v1/): Prometheus
+ * Operations endpoints without authentication (public routes; `--metrics-auth` closes /metrics): Prometheus
  * `/metrics`, liveness `/healthz` (the process answers) and readiness `/readyz` (the store answers
- * and the engine takes calls). docs/reports.md, "Metrics and health".
+ * and can write, and the engine takes calls: not while draining). docs/reports.md, "Metrics and health".
  */
 import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../api-context.ts';
 
 export function opsRoutes(app: FastifyInstance, ctx: ApiContext): void {
-  app.get('/metrics', async (_req, reply) => {
+  app.get('/metrics', { config: { access: 'metrics' } }, async (_req, reply) => {
     if (!ctx.metrics) return reply.code(404).type('text/plain').send('metrics are off\n');
     const { contentType, body } = await ctx.metrics.exposition();
     return reply.type(contentType).send(body);
   });
 
-  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/healthz', { config: { access: 'public' } }, async () => ({ status: 'ok' }));
 
-  app.get('/readyz', async (_req, reply) => {
+  app.get('/readyz', { config: { access: 'public' } }, async (_req, reply) => {
     const checks: Record<string, string> = {};
     try {
       checks.store = ctx.reports ? (ctx.reports.ping() ? 'ok' : 'failing') : 'ok';
     } catch (err) {
       checks.store = `failing: ${(err as Error).message}`;
     }
+    // Reads may still work on a full disk; a store that cannot write takes no calls (docs/storage.md).
+    const writes = ctx.store.writeState?.();
+    if (checks.store === 'ok' && writes && !writes.ok) checks.store = `${writes.error.message} (${writes.held} writes held in memory)`;
     checks.calls = ctx.calls.isAccepting ? 'ok' : 'shutting down';
     const ready = Object.values(checks).every((v) => v === 'ok');
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks });
