@@ -2,6 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import plivo from 'plivo';
+// V1 is not exported at the top level (plivo.md §6.1): the SDK's own module is the judge.
+import { verifyOldSignature } from 'plivo/dist/utils/security.js';
 import {
   computeV1Signature,
   computeV2Signature,
@@ -181,8 +183,27 @@ describe('signature headers and nonces', () => {
       'X-Plivo-Signature-V3': 'Dsq1P/qjQM/CsaKxnmsbmbXe3E8nzjyghnensZyf52k=',
       'X-Plivo-Signature-V3-Nonce': '12345',
       'X-Plivo-Signature-Ma-V3': computeV3Signature({ method: 'POST', url, params, nonce: '12345', authToken: 'main' }),
+      'X-Plivo-Signature-V2': computeV2Signature(url, '12345', TOKEN),
+      'X-Plivo-Signature-V2-Nonce': '12345',
+      'X-Plivo-Signature-Ma-V2': computeV2Signature(url, '12345', 'main'),
+      'X-Plivo-Signature': computeV1Signature(url, params, TOKEN),
     });
     assert.notEqual(h['X-Plivo-Signature-Ma-V3'], h['X-Plivo-Signature-V3']);
+    assert.notEqual(h['X-Plivo-Signature-Ma-V2'], h['X-Plivo-Signature-V2']);
+    // The official validators are the judges (plivo.md §6.1, §6.4).
+    assert.equal(plivo.validateSignature(url, '12345', h['X-Plivo-Signature-V2'], TOKEN), true);
+    assert.equal(plivo.validateSignature(url, '12345', h['X-Plivo-Signature-Ma-V2'], 'main'), true);
+    assert.equal(verifyOldSignature(TOKEN, url, params, h['X-Plivo-Signature']), true);
+  });
+
+  it('V1 of a GET signs the URL as requested, the parameters in its query', () => {
+    const h = signatureHeaders({ method: 'GET', url: 'https://e.com/a?x=1#ct=2000', params: { CallUUID: 'u 1', To: '+1' }, authToken: TOKEN });
+    const requested = 'https://e.com/a?x=1&CallUUID=u+1&To=%2B1';
+    assert.equal(h['X-Plivo-Signature'], computeV1Signature(requested, {}, TOKEN));
+    assert.equal(verifyOldSignature(TOKEN, requested, {}, h['X-Plivo-Signature']), true);
+    const explicit = signatureHeaders({ method: 'GET', url: 'https://e.com/a', requestUrl: 'https://e.com/a?b=2', authToken: TOKEN });
+    assert.equal(explicit['X-Plivo-Signature'], computeV1Signature('https://e.com/a?b=2', {}, TOKEN));
+    assert.notEqual(h['X-Plivo-Signature-V2-Nonce'], h['X-Plivo-Signature-V3-Nonce']);
   });
 
   it('defaults the main token to the account token and draws a fresh nonce', () => {
@@ -196,7 +217,7 @@ describe('signature headers and nonces', () => {
   });
 });
 
-describe('legacy signatures (plivo.md §6.4)', () => {
+describe('V2 and V1 signatures (plivo.md §6.4)', () => {
   it('V2 vector', () => {
     const sig = 'ehV3IKhLysWBxC1sy8INm0qGoQYdYsHwuoKjsX7FsXc=';
     assert.equal(computeV2Signature('https://answer.url', '12345', TOKEN), sig);

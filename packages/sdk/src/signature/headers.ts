@@ -1,5 +1,8 @@
-// What the engine attaches to every webhook (plivo.md §6, §6.3).
+// What the engine attaches to every webhook (plivo.md §6, §6.3, §6.4): every signature Plivo sends,
+// so an app that checks V1, V2 or V3 (issue 16.2) accepts Switchboard's requests unchanged.
 import { randomInt } from 'node:crypto';
+import { computeV1Signature } from './v1.ts';
+import { computeV2Signature } from './v2.ts';
 import { computeV3Signature, type SignatureParams, type SignedMethod } from './v3.ts';
 
 /**
@@ -17,7 +20,8 @@ export function newNonce(): string {
 }
 
 /**
- * The three signature headers of a voice webhook.
+ * The signature headers of a webhook: V3 and V2, each with its nonce and its main-account (`Ma`)
+ * twin, and V1.
  *
  * @example
  * ```ts
@@ -29,6 +33,10 @@ export interface PlivoSignatureHeaders {
   readonly 'X-Plivo-Signature-V3': string;
   readonly 'X-Plivo-Signature-V3-Nonce': string;
   readonly 'X-Plivo-Signature-Ma-V3': string;
+  readonly 'X-Plivo-Signature-V2': string;
+  readonly 'X-Plivo-Signature-V2-Nonce': string;
+  readonly 'X-Plivo-Signature-Ma-V2': string;
+  readonly 'X-Plivo-Signature': string;
 }
 
 /**
@@ -45,17 +53,24 @@ export interface SignatureHeadersInput {
   readonly url: string;
   /** POST form fields; for GET leave empty when they are already in `url`. */
   readonly params?: SignatureParams | undefined;
-  /** The (sub)account token, used for `X-Plivo-Signature-V3`. */
+  /**
+   * The URL as requested, for V1 (which signs it as the app sees it): for GET, `url` with the
+   * parameters in its query. Defaults to `url` for POST and to `url` plus the form-encoded
+   * `params` for GET.
+   */
+  readonly requestUrl?: string | undefined;
+  /** The (sub)account token, used for V3, V2 and V1. */
   readonly authToken: string;
-  /** The main account token for `X-Plivo-Signature-Ma-V3`; defaults to `authToken` (no subaccount). */
+  /** The main account token for the `Ma` headers (V3 and V2); defaults to `authToken` (no subaccount). */
   readonly mainAuthToken?: string | undefined;
   /** Fixed nonce, for tests and replays; a fresh {@link newNonce} otherwise. */
   readonly nonce?: string | undefined;
 }
 
 /**
- * Builds the signature headers the engine sends with a webhook: V3 with the (sub)account token
- * and Ma-V3 with the main account token, both over the same nonce (plivo.md §6).
+ * Builds the signature headers the engine sends with a webhook: V3 and V2 with the (sub)account
+ * token and their `Ma` twins with the main account token, each version over its own nonce, and
+ * V1 (plivo.md §6, §6.4).
  *
  * @example
  * ```ts
@@ -68,10 +83,37 @@ export interface SignatureHeadersInput {
  */
 export function signatureHeaders(input: SignatureHeadersInput): PlivoSignatureHeaders {
   const nonce = input.nonce ?? newNonce();
+  const v2Nonce = input.nonce ?? newNonce();
+  const mainToken = input.mainAuthToken ?? input.authToken;
   const common = { method: input.method, url: input.url, params: input.params, nonce };
   return {
     'X-Plivo-Signature-V3': computeV3Signature({ ...common, authToken: input.authToken }),
     'X-Plivo-Signature-V3-Nonce': nonce,
-    'X-Plivo-Signature-Ma-V3': computeV3Signature({ ...common, authToken: input.mainAuthToken ?? input.authToken }),
+    'X-Plivo-Signature-Ma-V3': computeV3Signature({ ...common, authToken: mainToken }),
+    'X-Plivo-Signature-V2': computeV2Signature(input.url, v2Nonce, input.authToken),
+    'X-Plivo-Signature-V2-Nonce': v2Nonce,
+    'X-Plivo-Signature-Ma-V2': computeV2Signature(input.url, v2Nonce, mainToken),
+    'X-Plivo-Signature': v1Signature(input),
   };
+}
+
+/** V1 signs what the app sees: the URL requested (no fragment) and, for POST, the form fields. */
+function v1Signature(input: SignatureHeadersInput): string {
+  const params = input.params ?? {};
+  const isGet = input.method.toUpperCase() === 'GET';
+  const requested = input.requestUrl ?? (isGet ? appendQuery(input.url, params) : input.url);
+  const hash = requested.indexOf('#');
+  return computeV1Signature(hash === -1 ? requested : requested.slice(0, hash), isGet ? {} : params, input.authToken);
+}
+
+function appendQuery(url: string, params: SignatureParams): string {
+  const hash = url.indexOf('#');
+  const bare = hash === -1 ? url : url.slice(0, hash);
+  const query = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    for (const v of typeof value === 'string' ? [value] : value) query.append(key, v);
+  }
+  const qs = query.toString();
+  if (qs === '') return bare;
+  return bare + (!bare.includes('?') ? '?' : bare.endsWith('?') || bare.endsWith('&') ? '' : '&') + qs;
 }

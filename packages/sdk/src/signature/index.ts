@@ -1,5 +1,5 @@
 /**
- * `@switchboard/sdk/signature` — Plivo-compatible webhook signatures (plivo.md §6).
+ * `@switchboard/sdk/signature` — Plivo-compatible webhook signatures, V1, V2 and V3 (plivo.md §6).
  *
  * @example
  * ```ts
@@ -19,5 +19,6 @@ export {
   type V3VerifyInput,
 } from './v3.ts';
 export { newNonce, signatureHeaders, type PlivoSignatureHeaders, type SignatureHeadersInput } from './headers.ts';
-export { computeV1Signature, computeV2Signature, validateV1Signature, validateV2Signature } from './legacy.ts';
+export { computeV2Signature, validateV2Signature } from './v2.ts';
+export { computeV1Signature, validateV1Signature } from './v1.ts';
 export { SignatureInputError, type SignatureInputErrorCode } from './errors.ts';
