@@ -35,7 +35,7 @@ describe('@switchboard/sdk/redirect', () => {
   let origin: string;
   let redirect: Redirect;
   const seen: Seen[] = [];
-  const original = { request: https.request, get: https.get };
+  const original = { request: https.request, get: https.get, httpRequest: http.request, httpGet: http.get };
   const noProxy = { lower: process.env.no_proxy, upper: process.env.NO_PROXY };
 
   before(async () => {
@@ -69,8 +69,8 @@ describe('@switchboard/sdk/redirect', () => {
   it('installs on load when SWITCHBOARD_URL is set, and lists Plivo hosts in NO_PROXY', () => {
     assert.equal(redirect.target(), `${origin}/`);
     assert.notEqual(https.request, original.request);
-    assert.deepEqual(redirect.PLIVO_HOSTS, ['api.plivo.com', 'phlorunner.plivo.com']);
-    assert.equal(process.env.no_proxy, 'internal.example,api.plivo.com,phlorunner.plivo.com');
+    assert.deepEqual(redirect.PLIVO_HOSTS, ['api.plivo.com', 'phlorunner.plivo.com', 'stats.plivo.com', 'lookup.plivo.com']);
+    assert.equal(process.env.no_proxy, 'internal.example,api.plivo.com,phlorunner.plivo.com,stats.plivo.com,lookup.plivo.com,.plivo.com,plivo.com');
     assert.equal(process.env.NO_PROXY, process.env.no_proxy);
     assert.throws(() => redirect.install(origin), /already installed/);
   });
@@ -106,6 +106,45 @@ describe('@switchboard/sdk/redirect', () => {
     );
   });
 
+  it('every host the plivo package contacts is redirected: call feedback (stats) and lookup too, over http as well', async () => {
+    seen.length = 0;
+    await send(https.request('https://stats.plivo.com/v1/Call/c1/Feedback/', { method: 'POST' }), '{"rating":5}');
+    await send(https.request('https://lookup.plivo.com/v1/Number/+14155551212?type=carrier'));
+    await send(http.request('http://api.plivo.com/v1/Account/MA1/'));
+    assert.deepEqual(seen.map((s) => `${s.method} ${s.url} ${s.body}`), [
+      'POST /v1/Call/c1/Feedback/ {"rating":5}',
+      'GET /v1/Number/+14155551212?type=carrier ',
+      'GET /v1/Account/MA1/ ',
+    ]);
+  });
+
+  it('any other Plivo domain fails loudly, before a DNS lookup or a socket, credentials and all', async () => {
+    seen.length = 0;
+    const warnings: string[] = [];
+    const onWarning = (w: Error & { code?: string }) => warnings.push(String(w.code));
+    process.on('warning', onWarning);
+    try {
+      for (const [mod, url] of [
+        [https, 'https://media.plivo.com/v1/x'],
+        [https, 'https://plivo.com/'],
+        [http, 'http://API-eu.Plivo.com./v1/Account/MA1/'],
+      ] as const) {
+        const req = mod.request(url, { method: 'POST', headers: { authorization: 'Basic c2VjcmV0' } });
+        const err = await send(req, 'body').then(
+          () => assert.fail(`${url} was not refused`),
+          (e: NodeJS.ErrnoException) => e,
+        );
+        assert.equal(err.code, 'SWITCHBOARD_PLIVO_HOST_REFUSED', url);
+        assert.match(err.message, /refused a request to \S*plivo\.com/i);
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    assert.deepEqual(seen, []);
+    assert.deepEqual(warnings, ['SWITCHBOARD_PLIVO_HOST_REFUSED', 'SWITCHBOARD_PLIVO_HOST_REFUSED', 'SWITCHBOARD_PLIVO_HOST_REFUSED']);
+  });
+
   it('other hosts pass through to the real https.request', async () => {
     seen.length = 0;
     // Nothing listens on port 1: the original https.request fails to connect there.
@@ -121,6 +160,8 @@ describe('@switchboard/sdk/redirect', () => {
     redirect.uninstall();
     assert.equal(https.request, original.request);
     assert.equal(https.get, original.get);
+    assert.equal(http.request, original.httpRequest);
+    assert.equal(http.get, original.httpGet);
     assert.equal(redirect.target(), undefined);
     redirect.install(`${origin}/switchboard/`);
     seen.length = 0;
