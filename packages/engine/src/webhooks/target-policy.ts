@@ -92,11 +92,11 @@ const NO_RULES = parseTargetRules('');
 
 /** Addresses no webhook may reach (rule 1, less the engine's own addresses). */
 const ALWAYS_REFUSED: ReadonlyArray<readonly [string, number, 'ipv4' | 'ipv6', string]> = [
-  ['169.254.0.0', 16, 'ipv4', 'link-local / cloud metadata'],
-  ['fe80::', 10, 'ipv6', 'link-local'],
-  ['fd00:ec2::254', 128, 'ipv6', 'cloud metadata'],
-  ['0.0.0.0', 8, 'ipv4', 'unspecified'],
-  ['::', 128, 'ipv6', 'unspecified'],
+  ['169.254.0.0', 16, 'ipv4', 'a link-local / cloud metadata address'],
+  ['fe80::', 10, 'ipv6', 'a link-local address'],
+  ['fd00:ec2::254', 128, 'ipv6', 'a cloud metadata address'],
+  ['0.0.0.0', 8, 'ipv4', 'an unspecified address'],
+  ['::', 128, 'ipv6', 'an unspecified address'],
 ];
 const REFUSED = ALWAYS_REFUSED.map(([net, bits, type, why]) => {
   const list = new BlockList();
@@ -191,7 +191,7 @@ export class TargetPolicy {
   checkAddress(address: string, port: number, hostname: string | undefined): string | undefined {
     const { address: a, type } = normalize(address);
     const shown = hostname && hostname !== a ? `${hostname} (${a})` : a;
-    for (const { list, why } of REFUSED) if (list.check(a, type)) return `${shown} is a ${why} address`;
+    for (const { list, why } of REFUSED) if (list.check(a, type)) return `${shown} is ${why}`;
     if (this.isSelf(a, type, port)) return `${shown}:${port} is the engine's own listen address`;
     if (hostname !== undefined && nameMatches(this.deny, hostname)) return `host ${hostname} is on the webhook deny list`;
     if (addressMatches(this.deny, a, type)) return `${shown} is on the webhook deny list`;

@@ -8,7 +8,8 @@
  * - strings are trimmed before they are read;
  * - a problem throws an ApiError whose message starts with the parameter's name.
  */
-import { invalidBody, invalidParam, missingParam } from '../errors.ts';
+import { invalidBody, invalidParam, missingParam, urlRefused } from '../errors.ts';
+import { currentTargetPolicy, MAX_URL_LENGTH } from '../../webhooks/target-policy.ts';
 
 export type Params = Readonly<Record<string, unknown>>;
 export type HttpMethod = 'GET' | 'POST';
@@ -148,12 +149,16 @@ export function isHttpUrl(value: string): boolean {
 
 /**
  * A webhook URL. Returned exactly as given (trimmed): the app verifies signatures over the URL it
- * configured, so normalising it here would break them (plivo.md §6).
+ * configured, so normalising it here would break them (plivo.md §6). At most MAX_URL_LENGTH
+ * characters, and it must pass the engine's webhook target policy as far as the URL itself tells
+ * (IP literals, host names on the lists; names are resolved and checked again when fetched).
  */
 export function optUrl(p: Params, name: string): string | undefined {
-  const s = optString(p, name);
+  const s = optString(p, name, { maxLength: MAX_URL_LENGTH });
   if (s === undefined) return undefined;
   if (!isHttpUrl(s)) throw invalidParam(name, 'must be an absolute http(s) URL');
+  const refused = currentTargetPolicy().checkUrl(s);
+  if (refused !== undefined) throw urlRefused(name, refused);
   return s;
 }
 
