@@ -70,6 +70,21 @@ describe('script parser: the language of engine.md §4', () => {
     assert.deepEqual(parseScript('50%\n  ring 2-5s,\n  answer,\n  digits 1W# after 3s,\n  hangup after 30s\n| busy'), expected);
   });
 
+  it('reads `on KEYS hangup` and `on KEYS digits REPLY` (a party reacting to keys sent to it)', () => {
+    assert.deepEqual(parseScript('answer, on 5# hangup, on 1 digits 2w3'), {
+      branches: [
+        {
+          steps: [
+            { kind: 'answer' },
+            { kind: 'on', keys: '5#', then: { kind: 'hangup' } },
+            { kind: 'on', keys: '1', then: { kind: 'digits', digits: '2w3' } },
+          ],
+        },
+      ],
+    });
+    assert.deepEqual(parseScript('on 0 hangup', 'caller'), { branches: [{ steps: [{ kind: 'on', keys: '0', then: { kind: 'hangup' } }] }] });
+  });
+
   it('reads caller scripts (kind "caller")', () => {
     assert.deepEqual(parseScript('digits 1 after 3s, hangup after 20s', 'caller'), {
       branches: [{ steps: [{ kind: 'digits', digits: '1', after: d(3000) }, { kind: 'hangupAfter', dur: d(20_000) }] }],
@@ -84,7 +99,7 @@ describe('script parser: the language of engine.md §4', () => {
 });
 
 describe('script parser: errors name the problem and its column', () => {
-  const STEPS = 'ring, early, answer, hangup after, digits, busy, reject, no-answer, timeout or fail';
+  const STEPS = 'ring, early, answer, hangup after, digits, on, busy, reject, no-answer, timeout or fail';
   const cases: Array<[string, number, string, ScriptKind?]> = [
     ['ring xs', 6, 'expected a duration after "ring" at column 6: "ring xs"'],
     ['ring 1s,', 9, 'expected a step after "," at column 9: "ring 1s,"'],
@@ -127,7 +142,12 @@ describe('script parser: errors name the problem and its column', () => {
     ['70% busy | 40% reject', 12, 'the weights add up to 110%, more than 100% at column 12: "70% busy | 40% reject"'],
     ['60% busy | 40% reject | fail', 25, 'this branch has no weight and the others already take 100% at column 25: "60% busy | 40% reject | fail"'],
     ['0% busy | 0% reject', 1, 'the weights add up to 0% at column 1: "0% busy | 0% reject"'],
-    ['ring 1s', 1, '"ring" is not allowed in a caller script (expected "hangup after" or "digits") at column 1: "ring 1s"', 'caller'],
+    ['ring 1s', 1, '"ring" is not allowed in a caller script (expected "hangup after", "digits" or "on") at column 1: "ring 1s"', 'caller'],
+    ['ring 1s, on 1 hangup', 10, '"on" must come after "answer" at column 10: "ring 1s, on 1 hangup"'],
+    ['answer, on hangup', 12, 'invalid DTMF key "h" (expected 0-9, *, #, A-D) at column 12: "answer, on hangup"'],
+    ['answer, on 1w2 hangup', 13, 'invalid DTMF key "w" (expected 0-9, *, #, A-D) at column 13: "answer, on 1w2 hangup"'],
+    ['answer, on 12 busy', 15, 'expected "hangup" or "digits" after "on 12" at column 15: "answer, on 12 busy"'],
+    ['answer, on 1 digits', 20, 'expected DTMF digits after "digits" at column 20: "answer, on 1 digits"'],
     ['hangup after 1s, hangup after 2s', 18, '"hangup after" may appear only once in a branch at column 18: "hangup after 1s, hangup after 2s"', 'caller'],
   ];
   for (const [text, column, message, kind] of cases) {
@@ -185,6 +205,7 @@ describe('formatScript: the normal form', () => {
     ['ring 2m, answer, hangup after 1.5m', 'ring 2m, answer, hangup after 90s'],
     ['ring 0.5-1s, answer, digits 1w*W# after 0s', 'ring 500-1000ms, answer, digits 1w*W# after 0s'],
     ['ring 60-120s | early 0ms', 'ring 1-2m | early 0s'],
+    ['answer,ON 5#  HANGUP, on 1 Digits 9', 'answer, on 5# hangup, on 1 digits 9'],
     ['fail | fail user_busy | no-answer | timeout | reject | ring | early', 'fail NORMAL_TEMPORARY_FAILURE | fail USER_BUSY | no-answer | timeout | reject | ring | early'],
   ];
   for (const [text, normal] of cases) {

@@ -87,7 +87,7 @@ describe('weighted branches (engine.md §4)', () => {
       const branch = replay.next() * 100 < 50 ? 0 : 1;
       assert.equal(plan.branch, branch);
       if (branch === 1) {
-        assert.deepEqual(plan, { branch: 1, beforeAnswer: [{ at: 0, event: { type: 'ended', reason: 'busy' } }], answerAt: undefined, afterAnswer: [] });
+        assert.deepEqual(plan, { branch: 1, beforeAnswer: [{ at: 0, event: { type: 'ended', reason: 'busy' } }], answerAt: undefined, afterAnswer: [], reactions: [] });
         continue;
       }
       const ring = replay.int(1000, 3000);
@@ -100,6 +100,7 @@ describe('weighted branches (engine.md §4)', () => {
         ],
         answerAt: ring,
         afterAnswer: [{ at: talk, event: { type: 'ended', reason: 'normal' } }],
+        reactions: [],
       });
     }
     assert.deepEqual(plans.map((p) => p.branch), [0, 1, 0, 1]);

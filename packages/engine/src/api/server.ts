@@ -12,6 +12,7 @@ import { checkOrigin, FrontDoor, type FrontDoorOptions } from './front-door.ts';
 import { RouteTable } from './route-table.ts';
 import type { ApiContext } from './api-context.ts';
 import { callRoutes } from './routes/calls.ts';
+import { callMediaRoutes } from './routes/call-media.ts';
 import { simulatorRoutes } from './routes/simulator.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { timelineRoutes } from './routes/timeline.ts';
@@ -22,6 +23,7 @@ import { flowRoutes } from './routes/flows.ts';
 import { reportRoutes } from './routes/reports.ts';
 import { opsRoutes } from './routes/ops.ts';
 import { dashboardRoutes } from './routes/dashboard.ts';
+import { subaccountRoutes } from './routes/subaccounts.ts';
 
 export interface BuildOptions {
   /** Logs each request's failures; the engine passes its pino logger. */
@@ -151,6 +153,7 @@ export async function buildServer(ctx: ApiContext, opts: BuildOptions = {}): Pro
 
   await app.register(async (scope) => {
     callRoutes(scope, ctx);
+    callMediaRoutes(scope, ctx);
     simulatorRoutes(scope, ctx);
     webhookRoutes(scope, ctx);
     timelineRoutes(scope, ctx);
@@ -159,6 +162,7 @@ export async function buildServer(ctx: ApiContext, opts: BuildOptions = {}): Pro
     numberRoutes(scope, ctx);
     flowRoutes(scope, ctx);
     reportRoutes(scope, ctx);
+    subaccountRoutes(scope, ctx);
     opsRoutes(scope, ctx);
     dashboardRoutes(scope, (req) => door.admit(req, undefined));
   });

@@ -19,10 +19,13 @@ import { newId } from '../util/ids.ts';
 import { SessionContext } from './session-context.ts';
 import type { DialRun } from './dial-runner.ts';
 import type { Method } from '../xml/elements.ts';
+import { LiveMedia } from './live-media.ts';
 
 export class CallSession {
   readonly leg: LegRunner;
   readonly journal: Journal;
+  /** Play / Speak / DTMF sent by the live-call API (plivo.md §1.7). */
+  readonly liveMedia: LiveMedia;
   private timers = new Map<string, Timer>();
   private appRun: Promise<void> | undefined;
   private appAbort = new AbortController();
@@ -50,6 +53,7 @@ export class CallSession {
       row.parent_call_uuid ?? row.call_uuid,
       deps.feed,
     );
+    this.liveMedia = new LiveMedia({ clock: deps.clock, journal: this.journal, media: deps.media });
     this.leg.onEffect((effect, patch) => this.onEffect(effect, patch));
     deps.registry.add({
       uuid: row.call_uuid,
@@ -121,6 +125,11 @@ export class CallSession {
   startTransferred(url: string, method: Method): void {
     this.setTimer('time-limit', this.setup.timeLimitS * 1000, () => this.leg.end('time-limit'));
     this.startApp({ url, method, kind: 'transfer', event: 'Redirect' });
+  }
+
+  /** The B leg bridged to this call by the running Dial, if one is. */
+  bridgedBLeg(): LegRunner | undefined {
+    return this.activeDial?.bridgedLeg();
   }
 
   /** Takes the bridged B leg out of the running Dial (transfer API, legs=bleg|both). */
@@ -228,6 +237,7 @@ export class CallSession {
   private async finish(end: LegEnd, patch: Partial<CallRow> | undefined): Promise<void> {
     for (const t of this.timers.values()) t.cancel();
     this.timers.clear();
+    this.liveMedia.clear();
     this.appAbort.abort(end);
     await this.appRun;
     const done = this.deps.activity.begin();

@@ -259,6 +259,12 @@ export class DialRun {
     this.deps.host.journal.record({ callUuid: leg.runner.uuid, at: this.deps.host.clock.now(), type: 'leg.digits-sent', data: { digits } });
   }
 
+  /** The callee bridged to the caller now (the live-call API's `legs=bleg`). */
+  bridgedLeg(): LegRunner | undefined {
+    const leg = this.winner;
+    return leg && leg.bridged && !leg.transferred && !leg.runner.ended ? leg.runner : undefined;
+  }
+
   /**
    * The transfer API takes the bridged callee away to run its own document: for this Dial the
    * conversation is over (completed), while the leg itself lives on and ends later, once.

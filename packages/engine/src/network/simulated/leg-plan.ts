@@ -5,7 +5,7 @@
  */
 import type { LegEvent } from '../network.ts';
 import { networkReasonForCause } from '../../calls/hangup-causes.ts';
-import type { Branch, Duration, Script } from './script.ts';
+import type { Branch, Duration, Reaction, Script } from './script.ts';
 import { PAUSE_MS } from './script.ts';
 import { branchShares } from './script-rules.ts';
 import type { Random } from './prng.ts';
@@ -25,6 +25,13 @@ export interface LegPlan {
   readonly answerAt: number | undefined;
   /** Events measured from the answer: `hangup after` and `digits` (engine.md §4). */
   readonly afterAnswer: readonly PlannedEvent[];
+  /** `on KEYS ...` steps: what the party does when the engine sends it those keys. */
+  readonly reactions: readonly PlannedReaction[];
+}
+
+export interface PlannedReaction {
+  readonly keys: string;
+  readonly then: Reaction;
 }
 
 /** Draws a branch by its share (script-rules.ts); one draw only when there is a choice. */
@@ -57,6 +64,7 @@ export function planLeg(script: Script, random: Random, networkTimeoutMs: number
   const chosen = script.branches[branch] as Branch;
   const before: PlannedEvent[] = [];
   const after: Array<PlannedEvent & { order: number }> = [];
+  const reactions: PlannedReaction[] = [];
   let t = 0;
   let alerting: 'ringing' | 'early' | undefined;
   let answerAt: number | undefined;
@@ -106,6 +114,9 @@ export function planLeg(script: Script, random: Random, networkTimeoutMs: number
         if (alerting === undefined) before.push({ at: t, event: { type: 'ringing' } });
         alerting = 'ringing';
         break;
+      case 'on':
+        reactions.push({ keys: step.keys, then: step.then });
+        break;
     }
   }
   // A number branch that runs out of steps before answering (`ring 2s`) has already rung or sent
@@ -114,7 +125,7 @@ export function planLeg(script: Script, random: Random, networkTimeoutMs: number
   after.sort((a, b) => a.at - b.at || a.order - b.order);
   const endIndex = after.findIndex((p) => p.event.type === 'ended');
   const afterAnswer = (endIndex < 0 ? after : after.slice(0, endIndex + 1)).map(({ at, event }) => ({ at, event }));
-  return { branch, beforeAnswer: before, answerAt, afterAnswer };
+  return { branch, beforeAnswer: before, answerAt, afterAnswer, reactions };
 }
 
 /** Splits `12w3W4` into key runs with the pause before each: [12 +0], [3 +500], [4 +1000]. */

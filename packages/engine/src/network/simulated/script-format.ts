@@ -32,6 +32,8 @@ export function formatStep(step: Step): string {
       return `digits ${step.digits} after ${formatDuration(step.after)}`;
     case 'fail':
       return `fail ${step.cause}`;
+    case 'on':
+      return `on ${step.keys} ${step.then.kind === 'hangup' ? 'hangup' : `digits ${step.then.digits}`}`;
   }
 }
 

@@ -14,7 +14,7 @@ export { formatScript } from './script-format.ts';
 export type { Branch, Duration, Script, ScriptKind, Step } from './script.ts';
 
 const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000 };
-const STEP_LIST = 'ring, early, answer, hangup after, digits, busy, reject, no-answer, timeout or fail';
+const STEP_LIST = 'ring, early, answer, hangup after, digits, on, busy, reject, no-answer, timeout or fail';
 const DTMF_KEY = /^[0-9*#A-DwW]$/;
 
 /**
@@ -122,6 +122,15 @@ class Parser {
         return { kind: 'timeout' };
       case 'fail':
         return { kind: 'fail', cause: this.cause() };
+      case 'on': {
+        const keys = this.dtmf('"on"', false);
+        this.skipSpace();
+        const at = this.pos;
+        const then = this.word(/[A-Za-z_-]/).toLowerCase();
+        if (then === 'hangup') return { kind: 'on', keys, then: { kind: 'hangup' } };
+        if (then === 'digits') return { kind: 'on', keys, then: { kind: 'digits', digits: this.dtmf('"digits"') } };
+        return this.fail(at, `expected "hangup" or "digits" after "on ${keys}"`);
+      }
       default:
         return this.fail(start, `unknown step "${word}" (expected ${STEP_LIST})`);
     }
@@ -149,16 +158,19 @@ class Parser {
     return cause;
   }
 
-  /** DTMF keys 0-9 * # A-D with `w`/`W` pauses, up to the next space, `,` or `|`. */
-  private dtmf(): string {
+  /**
+   * DTMF keys 0-9 * # A-D with `w`/`W` pauses (unless `pauses` is false: what an `on` step waits
+   * for is keys only), up to the next space, `,` or `|`.
+   */
+  private dtmf(after = '"digits"', pauses = true): string {
     this.skipSpace();
     const start = this.pos;
     while (!this.atEnd() && !/[\s,|]/.test(this.peek()!)) this.pos++;
     const run = this.text.slice(start, this.pos);
-    if (run === '' || run.toLowerCase() === 'after') this.fail(start, 'expected DTMF digits after "digits"');
+    if (run === '' || run.toLowerCase() === 'after') this.fail(start, `expected DTMF digits after ${after}`);
     for (const [i, key] of [...run].entries()) {
-      if (!DTMF_KEY.test(key)) {
-        this.fail(start + i, `invalid DTMF key "${key}" (expected 0-9, *, #, A-D, or the pauses w and W)`);
+      if (!DTMF_KEY.test(key) || (!pauses && (key === 'w' || key === 'W'))) {
+        this.fail(start + i, `invalid DTMF key "${key}" (expected 0-9, *, #, A-D${pauses ? ', or the pauses w and W' : ''})`);
       }
     }
     if (!/[^wW]/.test(run)) this.fail(start, `expected at least one key in "${run}", not only pauses`);

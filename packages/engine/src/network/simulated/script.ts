@@ -22,7 +22,12 @@ export type Step =
   | { readonly kind: 'reject' }
   | { readonly kind: 'noAnswer' } // rings until the caller gives up
   | { readonly kind: 'timeout' } // never replies
-  | { readonly kind: 'fail'; readonly cause: string }; // an upper-case cause from FAILABLE_CAUSES
+  | { readonly kind: 'fail'; readonly cause: string } // an upper-case cause from FAILABLE_CAUSES
+  /** After answer, whenever the engine has sent `keys` to this party: it hangs up, or presses `reply`. */
+  | { readonly kind: 'on'; readonly keys: string; readonly then: Reaction };
+
+/** What a party does when it hears the keys an `on` step waits for. */
+export type Reaction = { readonly kind: 'hangup' } | { readonly kind: 'digits'; readonly digits: string };
 
 export type StepKind = Step['kind'];
 
@@ -48,6 +53,7 @@ export const STEP_WORDS: Readonly<Record<StepKind, string>> = {
   noAnswer: 'no-answer',
   timeout: 'timeout',
   fail: 'fail',
+  on: 'on',
 };
 
 /** Steps that end a branch before answer: nothing may follow them. */

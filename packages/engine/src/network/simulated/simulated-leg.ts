@@ -5,7 +5,7 @@
  */
 import type { Clock, Timer } from '../../clock.ts';
 import type { LegEvent, LegListener, LocalEnd, NetworkLeg } from '../network.ts';
-import type { PlannedEvent } from './leg-plan.ts';
+import type { PlannedEvent, PlannedReaction } from './leg-plan.ts';
 import type { ScriptError } from './script-error.ts';
 
 export type SimulatedLegState = 'trying' | 'ringing' | 'early' | 'answered' | 'ended';
@@ -52,6 +52,9 @@ export class SimulatedLeg implements NetworkLeg {
   private timeline: readonly PlannedEvent[] = [];
   private cursor = 0;
   private base = 0;
+  private reactions: readonly PlannedReaction[] = [];
+  /** Keys heard since the last reaction, pauses left out: what `on KEYS` steps match the end of. */
+  private heard = '';
 
   constructor(
     private readonly clock: Clock,
@@ -96,10 +99,25 @@ export class SimulatedLeg implements NetworkLeg {
     this.bridgedTo = other.id;
   }
 
-  /** Recorded, never echoed back as a `digits` event. */
+  /**
+   * Recorded, never echoed back as a `digits` event. Once answered, the party reacts to the keys
+   * its script waits for (`on KEYS hangup`, `on KEYS digits REPLY`): the first reaction whose keys
+   * end what it has heard so far, after which it starts listening afresh.
+   */
   sendDigits(digits: string): void {
     if (this.current === 'ended' || this.silenced) return;
     this.sentDigits.push(digits);
+    if (this.reactions.length === 0 || this.current !== 'answered') return;
+    this.heard = (this.heard + digits.replace(/[wW]/g, '')).slice(-64);
+    const hit = this.reactions.find((r) => this.heard.endsWith(r.keys));
+    if (!hit) return;
+    this.heard = '';
+    this.emit(hit.then.kind === 'hangup' ? { type: 'ended', reason: 'normal' } : { type: 'digits', digits: hit.then.digits.replace(/[wW]/g, '') });
+  }
+
+  /** Network side (@internal): the script's `on` steps. */
+  react(reactions: readonly PlannedReaction[]): void {
+    this.reactions = reactions;
   }
 
   /**

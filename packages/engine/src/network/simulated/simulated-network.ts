@@ -92,6 +92,7 @@ export class SimulatedNetwork implements Network {
       answerAt === undefined
         ? plan.beforeAnswer
         : [...plan.beforeAnswer, ...plan.afterAnswer.map((p) => ({ at: answerAt + p.at, event: p.event }))];
+    leg.react(plan.reactions);
     leg.play(timeline, this.clock.now());
     return leg;
   }
@@ -111,7 +112,7 @@ export class SimulatedNetwork implements Network {
     if (!handler) throw new Error('no inbound handler: call onInbound() before placing inbound calls');
     // Validate before creating anything, so a bad script leaves no leg behind.
     const script = opts.script === undefined ? undefined : this.parse(opts.script, 'caller');
-    const afterAnswer = script ? planLeg(script, this.random, this.opts.networkTimeoutMs).afterAnswer : [];
+    const plan = script ? planLeg(script, this.random, this.opts.networkTimeoutMs) : undefined;
     const leg = this.newLeg({
       from: normalizeNumber(opts.from),
       to: normalizeNumber(opts.to),
@@ -120,8 +121,9 @@ export class SimulatedNetwork implements Network {
       direction: 'inbound',
       // The call is offered to us: from the caller's side it is ringing until the engine answers.
       state: 'ringing',
-      afterAnswer,
+      afterAnswer: plan?.afterAnswer ?? [],
     });
+    if (plan) leg.react(plan.reactions);
     queueMicrotask(() => {
       if (leg.state !== 'ended') handler(leg);
     });
