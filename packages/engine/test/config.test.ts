@@ -2,6 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadConfig, ConfigError, DEFAULTS } from '../src/config/config.ts';
 
+const DEFAULT_CONFIG = loadConfig({}, {});
+
 test('defaults: 127.0.0.1:8080, ./data/switchboard.db, seed 1, 24 h retries', () => {
   const c = loadConfig({}, {});
   assert.equal(c.host, '127.0.0.1');
@@ -39,7 +41,18 @@ const BAD: Array<[Record<string, string>, Record<string, string>, string]> = [
   [{ 'log-level': 'loud' }, {}, '--log-level: one of fatal, error, warn, info, debug, trace, silent; got "loud"'],
   [{ 'inbound-answer-url': 'ftp://x' }, {}, '--inbound-answer-url: must be an absolute http(s) URL, got "ftp://x"'],
   [{ 'billing-increment': '0' }, {}, '--billing-increment: must be between 1 and 3600, got 0'],
+  [{ 'webhook-deny': '10.0.0.0/40' }, {}, '--webhook-deny: "10.0.0.0/40": the prefix length must be 0-32'],
+  [{}, { SWITCHBOARD_WEBHOOK_ALLOW: 'hooks.example.com, not a host' }, '--webhook-allow: "not a host" is neither a CIDR, an IP address nor a host name'],
 ];
+
+test('--webhook-allow / --webhook-deny: comma lists of CIDRs and host names from flags, environment or file', () => {
+  assert.deepEqual([DEFAULT_CONFIG.webhooks.allow, DEFAULT_CONFIG.webhooks.deny], [[], []]);
+  const c = loadConfig({ 'webhook-deny': '10.0.0.0/8, metadata.internal' }, { SWITCHBOARD_WEBHOOK_ALLOW: '*.example.com,192.0.2.0/24' });
+  assert.deepEqual([c.webhooks.allow, c.webhooks.deny], [['*.example.com', '192.0.2.0/24'], ['10.0.0.0/8', 'metadata.internal']]);
+  const f = loadConfig({}, {}, { name: 'config.json', data: { 'webhook-allow': 'hooks.example.com' } });
+  assert.deepEqual(f.webhooks.allow, ['hooks.example.com']);
+  assert.throws(() => loadConfig({}, {}, { name: 'config.json', data: { 'webhook-deny': 'a b' } }), /^ConfigError: config\.json: webhook-deny: "a b" is neither/);
+});
 
 for (const [flags, env, message] of BAD) {
   test(`rejects ${JSON.stringify({ ...flags, ...env })}`, () => {
