@@ -77,19 +77,31 @@ export async function serveCommand(args: string[]): Promise<number> {
     );
   }
 
+  // The first SIGTERM/SIGINT drains (docs/cli.md, "Stopping"): the process exits as soon as its
+  // live calls have ended, or at the end of --grace. A second signal ends the grace at once.
   await new Promise<void>((resolve) => {
     let stopping = false;
     const stop = (signal: string) => {
-      if (stopping) return;
+      if (stopping) {
+        engine.log.warn({ signal, live_calls: engine.registry.size }, 'second signal: closing the live calls now');
+        engine.endGrace();
+        return;
+      }
       stopping = true;
       engine.log.info({ signal, live_calls: engine.registry.size, grace_ms: graceMs }, 'shutting down');
-      engine.stop(graceMs).then(resolve, (err) => {
-        engine.log.error({ err }, 'shutdown failed');
-        resolve();
-      });
+      engine.stop(graceMs).then(
+        () => {
+          engine.log.info({}, 'stopped');
+          resolve();
+        },
+        (err) => {
+          engine.log.error({ err }, 'shutdown failed');
+          resolve();
+        },
+      );
     };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
+    process.on('SIGTERM', () => stop('SIGTERM'));
   });
   return 0;
 }

@@ -2,7 +2,8 @@
  * The live event feed (GET /Events/, `switchboard tail`): call and leg events as they are
  * recorded, and delivery outcomes as they happen. In memory only: the store is the record; the
  * feed is for watching. A slow subscriber never slows the engine: its queue is capped and it is
- * told how many items it missed.
+ * told how many items it missed. When the engine drains, close() ends every subscriber, so an open
+ * dashboard or `switchboard tail` never holds a stopping engine up (docs/cli.md, "Stopping").
  */
 
 export interface FeedItem {
@@ -12,6 +13,8 @@ export interface FeedItem {
   at: number;
   /** The call this concerns: the A leg, whichever leg the item is about. */
   call_uuid: string;
+  /** The call's owner (null: the main account): a subaccount's stream shows only its own (docs/accounts.md). */
+  account: string | null;
   data: Record<string, unknown>;
 }
 
@@ -20,21 +23,31 @@ export type FeedListener = (item: FeedItem) => void;
 export interface FeedFilter {
   callUuid?: string;
   kinds?: ReadonlySet<FeedItem['kind']>;
+  /** Only the calls of this subaccount; absent = every account's. */
+  account?: string;
+}
+
+interface Subscriber {
+  filter: FeedFilter;
+  fn: FeedListener;
+  onEnd?: () => void;
 }
 
 export class LiveFeed {
   private next = 1;
-  private listeners = new Set<{ filter: FeedFilter; fn: FeedListener }>();
+  private listeners = new Set<Subscriber>();
+  private closed = false;
 
   get subscribers(): number {
     return this.listeners.size;
   }
 
-  publish(kind: FeedItem['kind'], at: number, callUuid: string, data: Record<string, unknown>): void {
+  publish(kind: FeedItem['kind'], at: number, callUuid: string, data: Record<string, unknown>, account: string | null = null): void {
     if (this.listeners.size === 0) return;
-    const item: FeedItem = { id: this.next++, kind, at, call_uuid: callUuid, data };
+    const item: FeedItem = { id: this.next++, kind, at, call_uuid: callUuid, account, data };
     for (const l of this.listeners) {
       if (l.filter.callUuid && l.filter.callUuid !== callUuid) continue;
+      if (l.filter.account !== undefined && l.filter.account !== account) continue;
       if (l.filter.kinds && !l.filter.kinds.has(kind)) continue;
       try {
         l.fn(item);
@@ -44,9 +57,33 @@ export class LiveFeed {
     }
   }
 
-  subscribe(filter: FeedFilter, fn: FeedListener): () => void {
-    const entry = { filter, fn };
+  /**
+   * Adds a subscriber; `onEnd` is called when the feed closes (the SSE route then ends its
+   * response). Answers the unsubscribe function. On a closed feed, `onEnd` runs at once.
+   */
+  subscribe(filter: FeedFilter, fn: FeedListener, onEnd?: () => void): () => void {
+    const entry: Subscriber = { filter, fn, ...(onEnd ? { onEnd } : {}) };
+    if (this.closed) {
+      queueMicrotask(() => endSafely(entry));
+      return () => {};
+    }
     this.listeners.add(entry);
     return () => this.listeners.delete(entry);
+  }
+
+  /** Ends every subscriber and refuses new ones: the engine is stopping. */
+  close(): void {
+    this.closed = true;
+    const all = [...this.listeners];
+    this.listeners.clear();
+    for (const l of all) endSafely(l);
+  }
+}
+
+function endSafely(l: Subscriber): void {
+  try {
+    l.onEnd?.();
+  } catch {
+    // A subscriber's failure is its own.
   }
 }

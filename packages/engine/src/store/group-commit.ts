@@ -9,9 +9,18 @@
  * waits one turn of the event loop (the virtual clock waits several quiet turns before moving, so
  * it still cannot jump past a pending record). Any other store operation flushes first, so reads
  * see every earlier write.
+ *
+ * When the disk cannot take a group (SQLITE_FULL, an I/O error), nothing of it is lost: the whole
+ * group is rolled back and HELD, in order, with everything submitted after it, and retried on a
+ * backoff until it commits; its promises settle only then (docs/storage.md, "When the disk is
+ * full"). A group is all or nothing here, never partly committed: a later event of a call must not
+ * land before an earlier one.
  */
+import { RealClock, type Timer } from '../clock.ts';
 import type { SqliteRunner } from './sqlite-connection.ts';
-import { toStoreError } from './store-error.ts';
+import { StoreError, isStorageFailure, toStoreError, type WriteState } from './store-error.ts';
+
+export type { WriteState };
 
 interface Job {
   readonly work: () => unknown;
@@ -28,20 +37,61 @@ type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
  */
 export type GroupCommitTiming = 'microtask' | 'next-turn';
 
+
+export interface GroupCommitOptions {
+  timing?: GroupCommitTiming;
+  /**
+   * A tiny write committed when the store cannot write but holds nothing (a refused API write found
+   * the disk full): without it nothing would ever try again and readiness would stay at 503.
+   */
+  probe?: () => void;
+  /** Told when writes start being held, and when they land again (with how many were held). */
+  onStateChange?: (state: WriteState, written?: number) => void;
+}
+
+/** Disk space comes back on an operator's time scale: retry soon, then every few seconds. */
+const FIRST_RETRY_MS = 100;
+const MAX_RETRY_MS = 2000;
+/** The disk is real whatever clock the calls run on. */
+const wallClock = new RealClock();
+
+/** Thrown inside the group's transaction to abandon it whole. */
+class GroupAbandoned extends Error {}
+
 export class GroupCommit {
   private queue: Job[] = [];
   private scheduled = false;
+  /** Set while the database cannot write: `queue` is then held and only the retry timer commits it. */
+  private failure?: StoreError;
+  private retry?: Timer;
+  private retryMs = FIRST_RETRY_MS;
+  private committing = false;
+  private closed = false;
+  private readonly timing: GroupCommitTiming;
 
   constructor(
     private readonly runner: SqliteRunner,
-    private readonly timing: GroupCommitTiming = 'microtask',
-  ) {}
+    private readonly options: GroupCommitOptions = {},
+  ) {
+    this.timing = options.timing ?? 'microtask';
+    // A write outside the group (insertCall, a setting) that meets a full disk tells us too.
+    // (Inside a commit, the commit itself sees the failure and holds its group.)
+    runner.onStorageFailure = (err) => {
+      if (!this.committing) this.hold(err);
+    };
+  }
+
+  /** Whether writes land now; while they do not, how many are held in memory. */
+  get state(): WriteState {
+    return this.failure ? { ok: false, error: this.failure, held: this.queue.length } : { ok: true, held: 0 };
+  }
 
   /** Queues `work` (synchronous SQL) for the next group; settles once the group has committed. */
   submit<T>(work: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
-      if (!this.scheduled) {
+      // While held, only the retry timer commits: a doomed attempt per record would cost a rollback each.
+      if (!this.scheduled && !this.failure) {
         this.scheduled = true;
         const flush = () => {
           this.scheduled = false;
@@ -53,14 +103,51 @@ export class GroupCommit {
     });
   }
 
-  /** Commits whatever is queued now; a no-op when nothing is. */
+  /**
+   * Commits whatever is queued now; a no-op when nothing is, or while writes are held (a reader
+   * then sees the database without the held writes).
+   */
   flush(): void {
-    if (this.queue.length === 0) return;
-    const jobs = this.queue;
+    if (this.failure) return;
+    this.commit();
+  }
+
+  /**
+   * Last chance before the connection closes: one more try, then whatever is still held is
+   * rejected with the failure (those events are lost; a restart closes their calls with 8010).
+   * Answers how many writes were lost.
+   */
+  close(): number {
+    this.closed = true;
+    this.retry?.cancel();
+    this.retry = undefined;
+    if (!this.failure) {
+      this.commit();
+      return 0;
+    }
+    if (this.commit()) return 0;
+    const lost = this.queue;
     this.queue = [];
+    for (const job of lost) job.reject(this.failure);
+    return lost.length;
+  }
+
+  /** Commits the queue as one group; answers false when the disk refused it and it is held. */
+  private commit(): boolean {
+    const jobs = this.queue;
+    const probe = this.failure && jobs.length === 0 ? this.options.probe : undefined;
+    if (jobs.length === 0 && !probe) {
+      if (this.failure) this.recovered(0);
+      return true;
+    }
+    this.queue = [];
+    const failuresBefore = this.runner.storageFailures;
+    const diskFailed = () => this.runner.storageFailures !== failuresBefore;
     const outcomes: Outcome[] = [];
+    this.committing = true;
     try {
       this.runner.transaction(() => {
+        probe?.();
         for (const job of jobs) {
           try {
             // Nested: better-sqlite3 turns the inner transaction into a SAVEPOINT.
@@ -68,18 +155,68 @@ export class GroupCommit {
           } catch (error) {
             outcomes.push({ ok: false, error });
           }
+          // A full disk may have made SQLite roll the whole transaction back: the jobs after this one
+          // would then run outside it, each committed alone and out of order. Abandon the group.
+          if (diskFailed() || !this.runner.db.inTransaction) throw new GroupAbandoned();
         }
       });
     } catch (err) {
-      // The commit itself failed (I/O, lock timeout): nothing of the group is stored.
+      this.runner.rollbackIfOpen();
+      if (err instanceof GroupAbandoned || isStorageFailure(err) || diskFailed()) {
+        const cause = err instanceof GroupAbandoned ? outcomes[outcomes.length - 1] : undefined;
+        // Held before anything submitted since: the order of writes is the order of submission.
+        this.queue = jobs.concat(this.queue);
+        this.hold(cause && !cause.ok ? cause.error : err);
+        return false;
+      }
+      // A probe that fails otherwise says nothing about the disk: stop holding rather than hold forever.
+      if (probe) {
+        this.recovered(0);
+        return true;
+      }
+      // The commit itself failed otherwise (a lock held too long): nothing of the group is stored.
       const error = toStoreError(err, `commit of ${jobs.length} recorded events`);
       for (const job of jobs) job.reject(error);
-      return;
+      return true;
+    } finally {
+      this.committing = false;
     }
+    if (this.failure) this.recovered(jobs.length);
     jobs.forEach((job, i) => {
       const outcome = outcomes[i];
       if (outcome?.ok) job.resolve(outcome.value);
       else job.reject(outcome?.error);
     });
+    return true;
   }
+
+  /** Writes are held from now until a retry commits them. */
+  private hold(err: unknown): void {
+    const first = !this.failure;
+    this.failure = new StoreError('unavailable', `the database cannot write: ${driverMessage(err)}`, { cause: err });
+    if (first) {
+      this.retryMs = FIRST_RETRY_MS;
+      this.options.onStateChange?.(this.state);
+    }
+    if (this.retry || this.closed) return;
+    this.retry = wallClock.setTimer(this.retryMs, () => {
+      this.retry = undefined;
+      this.retryMs = Math.min(this.retryMs * 2, MAX_RETRY_MS);
+      this.commit();
+    });
+  }
+
+  private recovered(written: number): void {
+    this.failure = undefined;
+    this.retry?.cancel();
+    this.retry = undefined;
+    this.options.onStateChange?.(this.state, written);
+  }
+}
+
+/** SQLite's own words ("database or disk is full"), under whatever wrapped them. */
+function driverMessage(err: unknown): string {
+  let e: unknown = err;
+  while (e instanceof Error && e.cause instanceof Error) e = e.cause;
+  return e instanceof Error ? e.message : String(e);
 }

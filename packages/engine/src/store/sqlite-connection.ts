@@ -12,7 +12,7 @@ import { dirname, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { CompiledQuery } from 'kysely';
 import type { BoundQuery } from './query-template.ts';
-import { StoreError } from './store-error.ts';
+import { StoreError, isStorageFailure } from './store-error.ts';
 
 export type SqliteDatabase = BetterSqlite3.Database;
 type Statement = BetterSqlite3.Statement<unknown[], unknown>;
@@ -50,22 +50,57 @@ export function openSqlite(path: string): SqliteDatabase {
 export class SqliteRunner {
   private readonly statements = new Map<string, Statement>();
   private readonly inTransaction: BetterSqlite3.Transaction<(fn: () => unknown) => unknown>;
+  /**
+   * How many statements failed because the disk could not take the write (store-error.ts,
+   * isStorageFailure). Counted here because a caller may catch the error (a report rollup does):
+   * the group commit still has to know that SQLite may have rolled its transaction back.
+   */
+  storageFailures = 0;
+  /** Told of each such failure, wherever it happened (the group commit then holds its writes). */
+  onStorageFailure?: (err: unknown) => void;
 
   constructor(readonly db: SqliteDatabase) {
     this.inTransaction = db.transaction((fn: () => unknown) => fn());
   }
 
   all<R>(query: CompiledQuery<R> | BoundQuery<R>): R[] {
-    return this.prepare(query.sql).all(...query.parameters) as R[];
+    return this.observe(() => this.prepare(query.sql).all(...query.parameters) as R[]);
   }
 
   first<R>(query: CompiledQuery<R> | BoundQuery<R>): R | undefined {
-    return this.prepare(query.sql).get(...query.parameters) as R | undefined;
+    return this.observe(() => this.prepare(query.sql).get(...query.parameters) as R | undefined);
   }
 
   /** Runs a statement that returns no rows; answers how many rows it changed. */
   run(query: CompiledQuery | BoundQuery<unknown>): number {
-    return this.prepare(query.sql).run(...query.parameters).changes;
+    return this.observe(() => this.prepare(query.sql).run(...query.parameters).changes);
+  }
+
+  /**
+   * Ends a transaction SQLite left open after a failure. On SQLITE_FULL or an I/O error SQLite may
+   * roll the whole transaction back by itself, or leave it open with the failed statement undone
+   * (https://sqlite.org/lang_transaction.html, "Response To Errors Within A Transaction"):
+   * either way nothing of it may be committed later.
+   */
+  rollbackIfOpen(): void {
+    if (!this.db.inTransaction) return;
+    try {
+      this.db.exec('ROLLBACK');
+    } catch {
+      // Already ended by SQLite between the check and here.
+    }
+  }
+
+  private observe<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      if (isStorageFailure(err)) {
+        this.storageFailures++;
+        this.onStorageFailure?.(err);
+      }
+      throw err;
+    }
   }
 
   /**
@@ -74,7 +109,8 @@ export class SqliteRunner {
    * (busy_timeout) instead of failing half-way when its read lock cannot be upgraded.
    */
   transaction<T>(fn: () => T): T {
-    return this.inTransaction.immediate(fn) as T;
+    // Observed too: a failed COMMIT (the WAL append that met a full disk) is not one of our statements.
+    return this.observe(() => this.inTransaction.immediate(fn) as T);
   }
 
   private prepare(sql: string): Statement {

@@ -16,7 +16,7 @@ import { callFilterWhere } from './call-filter.ts';
 import { GroupCommit, type GroupCommitTiming } from './group-commit.ts';
 import { SqliteRunner, openSqlite } from './sqlite-connection.ts';
 import { sqliteQueries, type SqliteQueries } from './sqlite-queries.ts';
-import { StoreError, sqliteCode, toStoreError } from './store-error.ts';
+import { StoreError, sqliteCode, toStoreError, type WriteState } from './store-error.ts';
 import { callValues, checkCallFilter, checkCallPatch, checkDeliveryPatch, checkScalar, nonNegativeInteger } from './store-input.ts';
 import type {
   AttemptRow,
@@ -37,7 +37,12 @@ export const DEFAULT_DATABASE_PATH = './data/switchboard.db';
 export interface SqliteStoreOptions {
   /** When record() groups are committed (group-commit.ts); default 'microtask'. */
   groupCommit?: GroupCommitTiming;
+  /** Told when the disk stops taking writes (they are then held in memory) and when it takes them again. */
+  onWriteState?: (state: WriteState, written?: number) => void;
 }
+
+/** The settings row the store rewrites to learn whether the disk takes writes again (group-commit.ts). */
+const WRITE_PROBE_KEY = 'store_write_probe';
 
 const LIVE_STATUSES = ['queued', 'ringing', 'in-progress'] as const;
 
@@ -59,7 +64,11 @@ export class SqliteStore implements Store {
     const db = openSqlite(path);
     this.runner = new SqliteRunner(db);
     this.k = new Kysely<Database>({ dialect: new SqliteDialect({ database: db }) });
-    this.group = new GroupCommit(this.runner, options.groupCommit);
+    this.group = new GroupCommit(this.runner, {
+      ...(options.groupCommit ? { timing: options.groupCommit } : {}),
+      ...(options.onWriteState ? { onStateChange: options.onWriteState } : {}),
+      probe: () => this.runner.run(this.settingUpsert(WRITE_PROBE_KEY, String(Date.now()))),
+    });
     this.q = sqliteQueries(this.k);
   }
 
@@ -70,9 +79,10 @@ export class SqliteStore implements Store {
     await runMigrations(this.k, migrations);
   }
 
+  /** Closes the connection; writes the disk still refuses are lost (their calls are closed with 8010 on restart). */
   async close(): Promise<void> {
     if (this.closed) return;
-    this.group.flush();
+    this.group.close();
     this.closed = true;
     await this.k.destroy();
     // Kysely only closes a connection it has opened; without a migrate() it never did.
@@ -87,19 +97,30 @@ export class SqliteStore implements Store {
   }
 
   async setSetting(key: string, value: string): Promise<void> {
-    this.sync(`set setting ${key}`, () => {
+    this.syncWrite(`set setting ${key}`, () => {
       checkScalar(value, `setting ${key}`);
-      const q = this.k
-        .insertInto('settings')
-        .values({ key, value })
-        .onConflict((oc) => oc.column('key').doUpdateSet({ value: (eb) => eb.ref('excluded.value') }))
-        .compile();
-      this.runner.run(q);
+      this.runner.run(this.settingUpsert(key, value));
     });
   }
 
+  private settingUpsert(key: string, value: string) {
+    return this.k
+      .insertInto('settings')
+      .values({ key, value })
+      .onConflict((oc) => oc.column('key').doUpdateSet({ value: (eb) => eb.ref('excluded.value') }))
+      .compile();
+  }
+
+  /**
+   * Whether writes land now. While the disk refuses them, record() and the outbox's writes are held
+   * in memory, in order, and retried; other writes fail with StoreError 'unavailable'.
+   */
+  writeState(): WriteState {
+    return this.group.state;
+  }
+
   async insertCall(row: CallRow): Promise<void> {
-    this.sync(`insert call ${row.call_uuid}`, () => {
+    this.syncWrite(`insert call ${row.call_uuid}`, () => {
       this.runner.run(this.q.insertCall.bind(callValues(row)));
     });
   }
@@ -321,7 +342,7 @@ export class SqliteStore implements Store {
   }
 
   async upsertSimNumber(number: string, script: string, at: number): Promise<SimNumberRow> {
-    return this.sync(`save simulated number ${number}`, () => {
+    return this.syncWrite(`save simulated number ${number}`, () => {
       checkScalar(script, 'script');
       checkScalar(at, 'at');
       const q = this.k
@@ -355,7 +376,7 @@ export class SqliteStore implements Store {
   }
 
   async deleteSimNumber(number: string): Promise<boolean> {
-    return this.sync(`delete simulated number ${number}`, () =>
+    return this.syncWrite(`delete simulated number ${number}`, () =>
       this.runner.run(this.k.deleteFrom('sim_numbers').where('number', '=', number).compile()) > 0,
     );
   }
@@ -422,6 +443,18 @@ export class SqliteStore implements Store {
    */
   shared(): { kysely: Kysely<any>; runner: SqliteRunner; sync: <T>(what: string, body: () => T) => T } {
     return { kysely: this.k as unknown as Kysely<any>, runner: this.runner, sync: (what, body) => this.sync(what, body) };
+  }
+
+  /**
+   * sync() for a write: refused at once while record()s are held for a full disk, so nothing new is
+   * written ahead of them and nothing is promised that cannot be kept (a call placed then would
+   * have no row).
+   */
+  private syncWrite<T>(what: string, body: () => T): T {
+    this.assertOpen(what);
+    const state = this.group.state;
+    if (!state.ok) throw new StoreError('unavailable', `${what}: ${state.error.message} (${state.held} writes held until it can)`, { cause: state.error });
+    return this.sync(what, body);
   }
 
   private sync<T>(what: string, body: () => T): T {

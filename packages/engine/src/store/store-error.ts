@@ -13,7 +13,14 @@ export type StoreErrorCode =
   | 'invalid-input'
   /** A migration failed, or the database was written by a newer engine. */
   | 'migration-failed'
-  /** The database itself failed (I/O, locked for too long, closed...). */
+  /**
+   * The database cannot write for now: the disk is full or its writes fail (SQLITE_FULL,
+   * SQLITE_IOERR_*). record() and the outbox's writes are held in memory, in order, and written
+   * when it can write again; other writes are refused with this code (docs/storage.md, "When the
+   * disk is full").
+   */
+  | 'unavailable'
+  /** The database itself failed (locked for too long, closed...). */
   | 'database';
 
 export class StoreError extends Error {
@@ -26,10 +33,27 @@ export class StoreError extends Error {
   }
 }
 
+/**
+ * Whether the store's writes land now (SqliteStore.writeState()). While they do not, `held` writes
+ * wait in memory, in order, for the disk to take them again.
+ */
+export type WriteState = { ok: true; held: 0 } | { ok: false; error: StoreError; held: number };
+
 /** Driver errors carry SQLite's extended result code, e.g. SQLITE_CONSTRAINT_FOREIGNKEY. */
 export function sqliteCode(err: unknown): string | undefined {
   if (typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string') return err.code;
   return undefined;
+}
+
+/**
+ * A failure of the disk under the database rather than of the query: it goes away when space
+ * returns, so the write is worth holding and retrying. SQLite reports ENOSPC as SQLITE_FULL, and a
+ * failed write()/fsync() as one of the SQLITE_IOERR_* extended codes.
+ */
+export function isStorageFailure(err: unknown): boolean {
+  if (err instanceof StoreError) return err.code === 'unavailable';
+  const code = sqliteCode(err);
+  return code !== undefined && (code === 'SQLITE_FULL' || code.startsWith('SQLITE_IOERR'));
 }
 
 /**
@@ -46,5 +70,6 @@ export function toStoreError(err: unknown, what: string): StoreError {
   if (code === 'SQLITE_CONSTRAINT_CHECK' || code === 'SQLITE_CONSTRAINT_NOTNULL' || err instanceof TypeError || err instanceof RangeError) {
     return new StoreError('invalid-input', `${what}: ${message}`, { cause: err });
   }
+  if (isStorageFailure(err)) return new StoreError('unavailable', `${what}: the database cannot write: ${message}`, { cause: err });
   return new StoreError('database', `${what}: ${message}`, { cause: err });
 }

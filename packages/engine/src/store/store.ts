@@ -4,6 +4,7 @@
  * better-sqlite3 (and later PostgreSQL).
  */
 import type { CallStatus, HangupSource } from '../calls/hangup-causes.ts';
+import type { WriteState } from './store-error.ts';
 
 export type Direction = 'inbound' | 'outbound';
 
@@ -144,6 +145,8 @@ export interface Store {
   /** Runs numbered migrations; idempotent. */
   migrate(): Promise<void>;
   close(): Promise<void>;
+  /** Whether writes land now; absent when a store never holds writes (docs/storage.md, "When the disk is full"). */
+  writeState?(): WriteState;
 
   getSetting(key: string): Promise<string | undefined>;
   setSetting(key: string, value: string): Promise<void>;
