@@ -140,9 +140,9 @@ describe('live-call Play / Speak / DTMF', () => {
         const client = new plivo.Client(AUTH_ID, AUTH_TOKEN);
         results.play = await client.calls.playMusic(uuid, 'http://127.0.0.1:1/music.mp3', { loop: true });
         results.stopPlay = await client.calls.stopPlayingMusic(uuid);
-        results.speak = await client.calls.speakText(uuid, 'Hello from the API');
+        results.speak = await client.calls.speakText(uuid, 'Hello from the API', {});
         results.stopSpeak = await client.calls.stopSpeakingText(uuid);
-        results.digits = await client.calls.sendDigits(uuid, '123');
+        results.digits = await client.calls.sendDigits(uuid, '123', {});
       } finally {
         reroute.restore();
       }

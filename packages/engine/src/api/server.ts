@@ -13,6 +13,7 @@ import { RouteTable } from './route-table.ts';
 import type { ApiContext } from './api-context.ts';
 import { callRoutes } from './routes/calls.ts';
 import { callMediaRoutes } from './routes/call-media.ts';
+import { notSupportedRoutes } from './routes/not-supported.ts';
 import { simulatorRoutes } from './routes/simulator.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { timelineRoutes } from './routes/timeline.ts';
@@ -154,6 +155,7 @@ export async function buildServer(ctx: ApiContext, opts: BuildOptions = {}): Pro
   await app.register(async (scope) => {
     callRoutes(scope, ctx);
     callMediaRoutes(scope, ctx);
+    notSupportedRoutes(scope);
     simulatorRoutes(scope, ctx);
     webhookRoutes(scope, ctx);
     timelineRoutes(scope, ctx);
