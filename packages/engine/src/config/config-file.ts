@@ -18,17 +18,17 @@ export interface ConfigFile {
 
 /** Top-level keys that hold a flag's value; `number` ones also take a JSON number. */
 export const FILE_FLAGS: Readonly<Record<string, 'string' | 'number' | 'boolean'>> = {
+  host: 'string',
+  port: 'number',
+  db: 'string',
+  'auth-id': 'string',
+  'auth-token': 'string',
   'auth-fail-limit': 'number',
   'auth-fail-window': 'number',
   'cps-limit': 'number',
   'metrics-auth': 'boolean',
   'sse-limit': 'number',
   'trust-proxy': 'string',
-  host: 'string',
-  port: 'number',
-  db: 'string',
-  'auth-id': 'string',
-  'auth-token': 'string',
   sim: 'string',
   seed: 'number',
   'default-script': 'string',
