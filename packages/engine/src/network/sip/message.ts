@@ -91,7 +91,7 @@ export interface CSeq {
 
 export function parseCSeq(value: string | undefined): CSeq | undefined {
   if (!value) return undefined;
-  const m = /^\s*(\d{1,10})\s+([A-Za-z!%*_+`'~.-]+)\s*$/.exec(value);
+  const m = /^\s*(\d{1,10})\s+([A-Za-z0-9!%*_+`'~.-]+)\s*$/.exec(value);
   if (!m) return undefined;
   const seq = Number(m[1]);
   if (seq > 2 ** 31 - 1) return undefined;
@@ -124,10 +124,13 @@ export const REASON_PHRASES: Readonly<Record<number, string>> = {
   405: 'Method Not Allowed',
   407: 'Proxy Authentication Required',
   408: 'Request Timeout',
+  406: 'Not Acceptable',
   415: 'Unsupported Media Type',
+  416: 'Unsupported URI Scheme',
   420: 'Bad Extension',
   480: 'Temporarily Unavailable',
   481: 'Call/Transaction Does Not Exist',
+  483: 'Too Many Hops',
   484: 'Address Incomplete',
   486: 'Busy Here',
   487: 'Request Terminated',

@@ -4,6 +4,7 @@
  * request still yields what could be read so the caller can answer it with 400 (§8.2.2 / §21.4.1).
  */
 import { canonicalName, MULTI_VALUE, parseCSeq, type Header, type SipMessage } from './message.ts';
+import { parseUri, parseVia } from './uri.ts';
 
 export type ParseResult =
   | { readonly ok: true; readonly message: SipMessage }
@@ -12,13 +13,39 @@ export type ParseResult =
       readonly error: string;
       /** Set when the start line was a request: enough to send a 400 back, if its Via is readable. */
       readonly request?: { readonly method: string; readonly uri: string; readonly headers: readonly Header[] };
+      /** The status to answer with: 400 unless another is due (505 for another SIP version). */
+      readonly status?: number;
     };
 
 const MAX_MESSAGE = 65_535;
 const TOKEN = /^[A-Za-z0-9!%*_+`'~.-]+$/;
 
+/** Headers that may appear once (§20); a second is a 400. */
+const SINGLE = ['call-id', 'from', 'to', 'cseq', 'content-length', 'content-type', 'max-forwards'];
+
+/**
+ * A From / To / Contact value as §20.10 and §25.1 allow it: quotes balanced, a display name that is
+ * a quoted string or tokens, no spaces inside `<...>` (RFC 4475 §3.1.2.14), and an addr-spec
+ * without brackets holding no `,` or `?` (§20.10; RFC 4475 §3.1.2.13). Any URI scheme is fine
+ * (§3.3.4).
+ */
+export function wellFormedAddress(value: string): boolean {
+  const v = value.trim();
+  let quoted = false;
+  for (let i = 0; i < v.length; i++) {
+    if (quoted && v[i] === '\\') i++;
+    else if (v[i] === '"') quoted = !quoted;
+  }
+  if (quoted) return false;
+  const m = /^((?:"(?:[^"\\]|\\.)*")|[A-Za-z0-9\-.!%*_+`'~ \t]*?)\s*<([^<>]*)>(.*)$/.exec(v);
+  if (m) return m[2]!.length > 0 && !/\s/.test(m[2]!) && /^\s*(;|$)/.test(m[3]!);
+  if (v.includes('<') || v.includes('>') || v.startsWith('"')) return false;
+  const addr = v.split(';', 1)[0]!.trim();
+  return /^[A-Za-z][A-Za-z0-9+.-]*:\S+$/.test(addr) && !/[,?]/.test(addr);
+}
+
 /** Splits at commas that are outside quotes and angle brackets (RFC 3261 §7.3.1). */
-export function splitCommas(value: string): string[] {
+export function splitCommas(value: string, keepEmpty = false): string[] {
   const out: string[] = [];
   let depth = 0;
   let quoted = false;
@@ -37,7 +64,7 @@ export function splitCommas(value: string): string[] {
     }
   }
   out.push(value.slice(start).trim());
-  return out.filter((v) => v.length > 0);
+  return keepEmpty ? out : out.filter((v) => v.length > 0);
 }
 
 function headerEnd(buf: Buffer): { at: number; sep: number } | undefined {
@@ -62,8 +89,11 @@ export function parseMessage(buf: Buffer): ParseResult {
   const lines = head.split(/\r\n|\n|\r/);
   const first = lines.shift() ?? '';
 
-  // Start line (§7.1 / §7.2).
+  // Start line (§7.1 / §7.2). A request line is exactly `Method SP Request-URI SP SIP-Version`
+  // (§25.1): extra or trailing spaces, LWS inside the URI or a bracketed URI are 400s (RFC 4475
+  // §3.1.2.7-10), but the headers are still read so that the 400 can go back along the Via.
   let startLine: { kind: 'request'; method: string; uri: string } | { kind: 'response'; status: number; reason: string } | undefined;
+  let lineError: { error: string; status?: number } | undefined;
   const resp = /^SIP\/(\d+\.\d+)\s+(\d{3})(?:\s+(.*))?$/i.exec(first.trim());
   if (resp) {
     if (resp[1] !== '2.0') return { ok: false, error: `unsupported version SIP/${resp[1]}` };
@@ -71,10 +101,14 @@ export function parseMessage(buf: Buffer): ParseResult {
     if (status < 100 || status > 699) return { ok: false, error: `bad status ${status}` };
     startLine = { kind: 'response', status, reason: (resp[3] ?? '').trim() };
   } else {
-    const req = /^(\S+)\s+(\S+)\s+SIP\/(\d+\.\d+)\s*$/i.exec(first.trim());
-    if (!req || !TOKEN.test(req[1]!)) return { ok: false, error: 'bad start line' };
-    startLine = { kind: 'request', method: req[1]!.toUpperCase(), uri: req[2]! };
-    if (req[3] !== '2.0') return { ok: false, error: `unsupported version SIP/${req[3]}`, request: { method: startLine.method, uri: startLine.uri, headers: [] } };
+    if (/^SIP\//i.test(first)) return { ok: false, error: 'bad status line' };
+    const words = first.split(' ');
+    const method = words[0] ?? '';
+    if (!TOKEN.test(method)) return { ok: false, error: 'bad start line' };
+    startLine = { kind: 'request', method: method.toUpperCase(), uri: words.find((w, i) => i > 0 && w !== '') ?? '' };
+    const req = /^([^ ]+) ([^ <>\s]+) SIP\/(\d+\.\d+)$/.exec(first);
+    if (!req) lineError = { error: 'bad request line' };
+    else if (req[3] !== '2.0') lineError = { error: `unsupported version SIP/${req[3]}`, status: 505 };
   }
 
   // Headers, unfolding continuation lines (§7.3.1).
@@ -92,8 +126,12 @@ export function parseMessage(buf: Buffer): ParseResult {
       else {
         const name = canonicalName(rawName);
         const value = pending.slice(colon + 1).trim();
-        if (MULTI_VALUE.has(name)) for (const v of splitCommas(value)) hdrs.push([name, v]);
-        else hdrs.push([name, value]);
+        if (MULTI_VALUE.has(name)) {
+          const parts = splitCommas(value, true);
+          // `Via: a;;,;,,` (RFC 4475 §3.1.2.1): an empty element is not a header value.
+          if (parts.some((v) => v === '' || /^;/.test(v))) error ??= `empty value in ${name}`;
+          for (const v of parts) if (v !== '') hdrs.push([name, v]);
+        } else hdrs.push([name, value]);
       }
     }
     pending = undefined;
@@ -108,14 +146,28 @@ export function parseMessage(buf: Buffer): ParseResult {
   flush();
 
   const partial = startLine.kind === 'request' ? { method: startLine.method, uri: startLine.uri, headers: hdrs } : undefined;
-  const fail = (why: string): ParseResult => (partial ? { ok: false, error: why, request: partial } : { ok: false, error: why });
+  const fail = (why: string, status?: number): ParseResult =>
+    partial ? { ok: false, error: why, request: partial, ...(status !== undefined ? { status } : {}) } : { ok: false, error: why };
+  if (lineError) return fail(lineError.error, lineError.status);
   if (error) return fail(error);
 
   // The mandatory headers of §8.1.1 that every layer above relies on.
   const get = (n: string) => hdrs.find(([k]) => k === n)?.[1];
   for (const n of ['via', 'from', 'to', 'call-id', 'cseq']) if (!get(n)) return fail(`missing ${n} header`);
+  // Headers that hold one value (§7.3.1, §20): two of them is a 400 (RFC 4475 §3.3.8, §3.3.9).
+  for (const n of SINGLE) if (hdrs.filter(([k]) => k === n).length > 1) return fail(`more than one ${n} header`);
   const cseq = parseCSeq(get('cseq'));
   if (!cseq) return fail('bad CSeq');
+  const mf = get('max-forwards');
+  if (mf !== undefined && !(/^\d{1,9}$/.test(mf) && Number(mf) <= 255)) return fail('bad Max-Forwards');
+  for (const n of ['from', 'to'] as const) if (!wellFormedAddress(get(n)!)) return fail(`bad ${n} header`);
+  for (const c of hdrs.filter(([k]) => k === 'contact')) if (c[1] !== '*' && !wellFormedAddress(c[1])) return fail('bad contact header');
+  for (const v of hdrs.filter(([k]) => k === 'via')) if (!parseVia(v[1])) return fail('bad via header');
+  if (startLine.kind === 'request' && /^sips?:/i.test(startLine.uri)) {
+    // A SIP Request-URI must parse and may not carry headers (RFC 4475 §3.1.2.11).
+    const u = parseUri(startLine.uri);
+    if (!u || u.headers) return fail('bad Request-URI');
+  }
   if (startLine.kind === 'request' && cseq.method !== startLine.method && !(startLine.method === 'ACK' && cseq.method === 'ACK')) {
     return fail('CSeq method does not match the request method');
   }

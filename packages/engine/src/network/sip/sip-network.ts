@@ -15,7 +15,7 @@ import { normalizeNumber } from '../../util/phone.ts';
 import type { NetworkEndReason } from '../../calls/hangup-causes.ts';
 import type { InboundHandler, LegEvent, LegListener, Network, NetworkLeg, OriginateRequest } from '../network.ts';
 import { dialogKey } from './dialog.ts';
-import { header, type Header, type SipRequest, type SipResponse } from './message.ts';
+import { header, headers, type Header, type SipRequest, type SipResponse } from './message.ts';
 import { InboundLeg } from './inbound-leg.ts';
 import { OutboundLeg, type OutboundTarget } from './outbound-leg.ts';
 import { ALLOW, type SipLeg, type SipLegHost } from './sip-leg.ts';
@@ -23,7 +23,7 @@ import { DEFAULT_TIMERS, responsePeer, responseTo, TransactionLayer, type CoreHa
 import { Transports, type Peer, type TransportName } from './transport.ts';
 import { callerIdFor, dialedUser, listenKey, TrunkError, trunkFor, type ListenAddress, type SipTrunk } from './trunk.ts';
 import { TrunkResolver } from './resolver.ts';
-import { escapeUser, parseNameAddr, parseUri } from './uri.ts';
+import { escapeUser, parseNameAddr, parseUri, unescapeUser } from './uri.ts';
 import type { ParseResult } from './parser.ts';
 import { refusal, SipAccess } from './access.ts';
 
@@ -253,9 +253,17 @@ export class SipNetwork implements Network {
     return tag ? this.legs.get(dialogKey(header(req, 'call-id') ?? '', tag)) : undefined;
   }
 
+  /**
+   * A request the transaction layer did not absorb, checked in the order of §8.2: the method
+   * (501), the Request-URI's scheme (416), `Require` (420); then to its dialog or, outside one,
+   * by method. Max-Forwards 0 only stops an INVITE: the engine would place calls for it (a loop),
+   * while anything else ends here, at the endpoint (RFC 4475 §3.3.11).
+   */
   private onRequest(req: SipRequest, tx: ServerTransaction): void {
-    const mf = header(req, 'max-forwards');
-    if (mf !== undefined && /^\s*0+\s*$/.test(mf)) return tx.respond(responseTo(req, 483));
+    if (!METHODS.has(req.method)) return tx.respond(responseTo(req, 501, [['allow', ALLOW]], '', newId().slice(0, 8)));
+    if (!/^(sips?|tel):/i.test(req.uri)) return tx.respond(responseTo(req, 416, [], '', newId().slice(0, 8)));
+    const unsupported = headers(req, 'require').filter((o) => !SUPPORTED.has(o.toLowerCase()));
+    if (unsupported.length > 0) return tx.respond(responseTo(req, 420, [['unsupported', unsupported.join(', ')]], '', newId().slice(0, 8)));
     const toTag = parseNameAddr(header(req, 'to') ?? '')?.params.get('tag');
     if (toTag) {
       const leg = this.legForRequest(req);
@@ -265,31 +273,42 @@ export class SipNetwork implements Network {
     }
     switch (req.method) {
       case 'INVITE':
+        if (/^\s*0+\s*$/.test(header(req, 'max-forwards') ?? '')) return tx.respond(responseTo(req, 483, [], '', newId().slice(0, 8)));
         return this.onInvite(req, tx);
       case 'OPTIONS':
         return tx.respond(responseTo(req, 200, [['allow', ALLOW], ['accept', 'application/sdp'], ['user-agent', this.host.userAgent]], '', newId().slice(0, 8)));
       case 'BYE':
         return tx.respond(responseTo(req, 481));
       default:
-        return tx.respond(responseTo(req, 501, [['allow', ALLOW]]));
+        return tx.respond(responseTo(req, 501, [['allow', ALLOW]], '', newId().slice(0, 8)));
     }
   }
 
   private onInvite(req: SipRequest, tx: ServerTransaction): void {
+    const tag = newId().slice(0, 8);
+    // §8.2.3: a body we cannot read (415, saying what we take), and §8.2.2.2 / RFC 4475 §3.3.15:
+    // an INVITE whose Accept rules out SDP cannot get an answer from us (406).
+    const type = (header(req, 'content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+    if (req.body.length > 0 && type !== 'application/sdp') return tx.respond(responseTo(req, 415, [['accept', 'application/sdp']], '', tag));
+    const encoding = (header(req, 'content-encoding') ?? 'identity').trim().toLowerCase();
+    if (encoding !== 'identity') return tx.respond(responseTo(req, 415, [['accept-encoding', 'identity']], '', tag));
+    const accept = header(req, 'accept');
+    if (accept !== undefined && accept.trim() !== '' && !/(^|,)\s*(application\/sdp|application\/\*|\*\/\*)\s*(;|,|$)/i.test(accept)) {
+      return tx.respond(responseTo(req, 406, [['accept', 'application/sdp']], '', tag));
+    }
     const handler = this.inbound;
-    if (!handler) return tx.respond(responseTo(req, 503, [], '', newId().slice(0, 8)));
-    const req100rel = (header(req, 'require') ?? '').toLowerCase();
-    // PRACK (RFC 3262) and other extensions are out of scope (spec/sip.md §1.8): 420 when required.
-    if (req100rel) return tx.respond(responseTo(req, 420, [['unsupported', req100rel]], '', newId().slice(0, 8)));
+    if (!handler) return tx.respond(responseTo(req, 503, [], '', tag));
     const fromNa = parseNameAddr(header(req, 'from') ?? '');
     const fromUri = fromNa ? parseUri(fromNa.uri) : undefined;
     const rUri = parseUri(req.uri);
     const toUri = parseUri(parseNameAddr(header(req, 'to') ?? '')?.uri ?? '');
-    const to = rUri?.user ?? toUri?.user ?? req.uri;
-    const from = fromUri?.user ?? fromNa?.uri ?? 'anonymous';
+    // A malformed %-escape is a malformed request (§25.1 escaped): 400, and the transaction ends.
+    const to = unescapeUser(rUri?.user ?? toUri?.user ?? req.uri);
+    const from = unescapeUser(fromUri?.user ?? fromNa?.uri ?? 'anonymous');
+    if (to === undefined || from === undefined) return tx.respond(responseTo(req, 400, [], '', tag, 'Bad Request (malformed escape)'));
     const custom: Record<string, string> = {};
     for (const [k, v] of req.headers) if (k.startsWith('x-ph-')) custom[`X-PH-${k.slice(5)}`] = v;
-    const leg = new InboundLeg(this.host, newId(), decodeURIComponent(from), decodeURIComponent(to), fromNa?.display, custom, tx);
+    const leg = new InboundLeg(this.host, newId(), from, to, fromNa?.display, custom, tx);
     tx.onAckTimeout = () => leg.finish();
     try {
       handler(leg);
@@ -318,10 +337,16 @@ export class SipNetwork implements Network {
     const req: SipRequest = { kind: 'request', method: r.method, uri: r.uri, headers: r.headers, body: '' };
     // Garbage counts against an untrusted source's flood limit like any request.
     if (this.access.judge({ ...req, method: 'OPTIONS' }, from.address, from.port) === 'drop') return;
-    const res = responseTo(req, 400, [], '', undefined, `Bad Request (${result.error})`.slice(0, 100));
+    const status = result.status ?? 400;
+    const res = responseTo(req, status, [], '', newId().slice(0, 8), status === 400 ? `Bad Request (${result.error})`.slice(0, 100) : undefined);
     this.transports.send(res, responsePeer(req, from));
   }
 }
+
+/** Methods the engine takes (§8.2.1: any other gets 501); CANCEL and ACK are the transaction layer's. */
+const METHODS = new Set(['INVITE', 'ACK', 'CANCEL', 'BYE', 'OPTIONS', 'INFO', 'UPDATE']);
+/** Option tags a request may `Require` of us (§8.2.2.3: any other gets 420). */
+const SUPPORTED = new Set<string>();
 
 /** A `sip:` URI whose host is an address goes there directly, whatever the trunks say. */
 export function directPeer(to: string): Peer | undefined {

@@ -53,11 +53,22 @@ export function newBranch(): string {
   return `z9hG4bK${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}${branchCounter.toString(36)}`;
 }
 
-/** RFC 2543 peers may send no cookie branch: fall back to the dialog-ish identifiers (§17.2.3). */
-function requestKey(req: SipRequest, method: string): string {
-  const branch = topBranch(req);
-  if (branch && branch.startsWith('z9hG4bK')) return `${branch}|${method}`;
-  return `${header(req, 'call-id')}|${cseqOf(req)?.seq}|${header(req, 'from')}|${method}`;
+/**
+ * §17.2.3: a request matches a server transaction by its top Via's branch, its sent-by and its
+ * method (CANCEL and ACK by INVITE's); two clients that pick the same branch do not collide. A
+ * branch without the magic cookie (RFC 2543 peers), or the bare cookie (RFC 4475 §3.2.1), falls
+ * back to the older identifiers. The transport is part of either key: a retransmission comes on
+ * the transport the request came on. Stricter than §17.2.3, the Call-ID and CSeq number are too
+ * (a retransmission, its CANCEL and its ACK share them): peers that reuse a branch for new
+ * requests, as RFC 4475's archive does, still get each request answered.
+ */
+function requestKey(req: SipRequest, method: string, from: Peer): string {
+  const top = header(req, 'via');
+  const via = top ? parseVia(top) : undefined;
+  const branch = via?.params.get('branch');
+  const sentBy = via ? `${via.host.toLowerCase()}:${via.port ?? ''}` : '';
+  if (branch && branch.startsWith('z9hG4bK') && branch.length > 7) return `${from.transport}|${branch}|${sentBy}|${header(req, 'call-id')}|${cseqOf(req)?.seq}|${method}`;
+  return `${from.transport}|${header(req, 'call-id')}|${cseqOf(req)?.seq}|${header(req, 'from')}|${sentBy}|${method}`;
 }
 
 /** Where responses to a request go (§18.2.2 and RFC 3581): the source for TCP and rport, else Via. */
@@ -450,12 +461,12 @@ export class TransactionLayer {
 
   receiveRequest(req: SipRequest, from: Peer): void {
     if (req.method === 'ACK') {
-      const invite = this.servers.get(requestKey(req, 'INVITE'));
+      const invite = this.servers.get(requestKey(req, 'INVITE', from));
       if (invite && (invite.state === 'completed' || invite.state === 'confirmed')) invite.acked();
       else this.core.onAck(req, from);
       return;
     }
-    const key = requestKey(req, req.method);
+    const key = requestKey(req, req.method, from);
     const existing = this.servers.get(key);
     if (existing) {
       existing.retransmitted();
@@ -464,13 +475,24 @@ export class TransactionLayer {
     const tx = new ServerTransaction(this, req, from, key);
     this.servers.set(key, tx);
     if (req.method === 'CANCEL') {
-      const invite = this.servers.get(requestKey(req, 'INVITE'));
+      const invite = this.servers.get(requestKey(req, 'INVITE', from));
       this.core.onCancel(req, tx, invite && invite.state !== 'terminated' ? invite : undefined);
       return;
     }
     // §17.2.1: an INVITE server transaction answers 100 at once, so the client stops Timer A.
     if (tx.isInvite) tx.respond(responseTo(req, 100));
-    this.core.onRequest(req, tx);
+    try {
+      this.core.onRequest(req, tx);
+    } catch {
+      // Whatever went wrong above, no request is left without a final answer (issue 20): 500, and
+      // Timer H or J then frees the transaction.
+      if (!tx.finalSent) tx.respond(responseTo(req, 500, [], '', undefined));
+    }
+  }
+
+  /** Server transactions still owing a final response (the engine is deciding), for tests and diagnostics. */
+  unanswered(): ServerTransaction[] {
+    return [...this.servers.values()].filter((t) => !t.finalSent && t.state !== 'terminated');
   }
 
   forgetClient(tx: ClientTransaction): void {

@@ -10,6 +10,8 @@ export interface SipUri {
   readonly port?: number;
   /** URI parameters in order, names lower-cased; a flag parameter (`lr`) has value ''. */
   readonly params: ReadonlyMap<string, string>;
+  /** What follows `?` (§19.1.1 headers), when present. */
+  readonly headers?: string;
 }
 
 export function parseParams(text: string): Map<string, string> {
@@ -25,7 +27,8 @@ export function parseParams(text: string): Map<string, string> {
 }
 
 export function parseUri(text: string): SipUri | undefined {
-  const m = /^(sips?):(?:([^@;?]*)@)?(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.\-_]+)(?::(\d{1,5}))?((?:;[^?]*)?)(?:\?.*)?$/i.exec(text.trim());
+  // The user part may hold `;`, `?`, `,` and `/` (§25.1 user-unreserved; RFC 4475 §3.1.1.2, §3.1.1.9).
+  const m = /^(sips?):(?:([^@]*)@)?(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.\-_]+)(?::(\d{1,5}))?((?:;[^?]*)?)(?:\?(.*))?$/i.exec(text.trim());
   if (!m) return undefined;
   const port = m[4] === undefined ? undefined : Number(m[4]);
   if (port !== undefined && (port < 1 || port > 65535)) return undefined;
@@ -35,7 +38,24 @@ export function parseUri(text: string): SipUri | undefined {
     host: m[3]!.toLowerCase(),
     ...(port !== undefined ? { port } : {}),
     params: parseParams(m[5] ?? ''),
+    ...(m[6] !== undefined ? { headers: m[6] } : {}),
   };
+}
+
+/**
+ * A user part with its %-escapes decoded (§19.1.2), or undefined when an escape is malformed
+ * (`%E0%A4%A`): such a request gets 400 (issue 20). Bytes that are not UTF-8 decode to U+FFFD.
+ */
+export function unescapeUser(user: string): string | undefined {
+  if (!/^(?:[^%]|%[0-9A-Fa-f]{2})*$/.test(user)) return undefined;
+  const bytes: number[] = [];
+  for (let i = 0; i < user.length; i++) {
+    if (user[i] === '%') {
+      bytes.push(parseInt(user.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else for (const b of Buffer.from(user[i]!, 'utf8')) bytes.push(b);
+  }
+  return Buffer.from(bytes).toString('utf8');
 }
 
 export function formatUri(u: SipUri): string {
