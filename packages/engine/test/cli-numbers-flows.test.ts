@@ -26,7 +26,7 @@ function cli(port: number, args: string[]): Promise<{ code: number | null; stdou
   });
 }
 
-test('apps, numbers and flows commands: create, attach, import (with errors by node and field), run, trace', { timeout: 60_000 }, async () => {
+test('apps, numbers and flows commands: create, attach, import (with errors by node and field), run, trace', { timeout: 240_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'sb-cli-flows-'));
   const app = await startAppServer();
   const served = await startServe({ db: join(dir, 'sb.db'), authId: AUTH_ID, authToken: AUTH_TOKEN, seed: 1 });

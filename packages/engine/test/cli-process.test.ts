@@ -120,10 +120,10 @@ test('a bad configuration stops serve with a clear message and exit code 2', asy
   assert.match(s.stderr, /^switchboard: --sim: cannot read \/nonexistent\/sim\.json: ENOENT/);
 });
 
-test('an unknown command prints the usage and exits 2', async () => {
+test('an unknown command says so and exits 2', async () => {
   const r = await run(['frobnicate']);
   assert.equal(r.code, 2);
-  assert.match(r.stderr, /^switchboard: unknown command "frobnicate"\n\nswitchboard — a self-hosted/);
+  assert.equal(r.stderr, "switchboard: unknown command 'frobnicate'\n(add --help for usage)\n");
 });
 
 test('tail follows a call as it happens; webhooks list, show and replay a dead report', async () => {

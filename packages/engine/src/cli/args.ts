@@ -1,10 +1,17 @@
-/** Flag parsing shared by the commands: `--name value`, `--name=value`, positionals. */
+/** The CLI's two kinds of error (docs/cli.md#conventions) and flag parsing for direct callers. */
 import { parseArgs } from 'node:util';
 
+/** The command was used wrongly: exit code 2. */
 export class UsageError extends Error {
   override name = 'UsageError';
 }
 
+/** The command was right but could not be done (engine unreachable, refused, port in use): exit code 1. */
+export class CliError extends Error {
+  override name = 'CliError';
+}
+
+/** `--name value` and `--name=value` flags and positionals, for commands called with raw arguments. */
 export function parseFlags(
   args: string[],
   names: readonly string[],

@@ -7,7 +7,7 @@ import { request } from 'undici';
 import { loadConfig } from '../config/config.ts';
 import { readConfigFile } from '../config/config-file.ts';
 import { SqliteStore } from '../store/sqlite-store.ts';
-import { UsageError } from './args.ts';
+import { CliError } from './args.ts';
 
 export interface EngineClient {
   call(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }>;
@@ -24,7 +24,9 @@ export async function connect(flags: Record<string, string | undefined>): Promis
   const config = loadConfig({ host: flags.host, port: flags.port, db: flags.db }, process.env, file);
   let authId = config.authId;
   let authToken = config.authToken;
+  let source = 'SWITCHBOARD_AUTH_ID/SWITCHBOARD_AUTH_TOKEN';
   if (!authId || !authToken) {
+    source = `the generated account in ${config.dbPath}`;
     const store = new SqliteStore(config.dbPath);
     try {
       await store.migrate();
@@ -35,10 +37,16 @@ export async function connect(flags: Record<string, string | undefined>): Promis
     }
   }
   if (!authId || !authToken) {
-    throw new UsageError(`no credentials: set SWITCHBOARD_AUTH_ID and SWITCHBOARD_AUTH_TOKEN, or point --db at the engine's database (${config.dbPath})`);
+    throw new CliError(`no credentials: set SWITCHBOARD_AUTH_ID and SWITCHBOARD_AUTH_TOKEN, or point --db at the engine's database (${config.dbPath})`);
   }
   const base = flags.url ?? `http://${config.host}:${config.port}`;
   const auth = 'Basic ' + Buffer.from(`${authId}:${authToken}`).toString('base64');
+  const unreachable = (err: Error) => new CliError(`cannot reach the engine at ${base}: ${err.message} (is \`switchboard serve\` running there?)`);
+  /** A 401 names what was used, so a user sees which engine and which account were refused. */
+  const refused = (status: number) =>
+    new CliError(
+      `the engine at ${base} refused account ${authId} (HTTP ${status}, credentials from ${source}): set SWITCHBOARD_AUTH_ID and SWITCHBOARD_AUTH_TOKEN to the account the engine printed at start, or --db to its database`,
+    );
   return {
     async call(method, path, body) {
       // A path from the root names the account as `{auth_id}` (the PHLO run path: /v1/account/{auth_id}/phlo/...).
@@ -48,26 +56,41 @@ export async function connect(flags: Record<string, string | undefined>): Promis
         headers: { authorization: auth, 'content-type': 'application/json' },
         body: body === undefined ? undefined : JSON.stringify(body),
       }).catch((err: Error) => {
-        throw new UsageError(`cannot reach the engine at ${base}: ${err.message} (is \`switchboard serve\` running?)`);
+        throw unreachable(err);
       });
       const text = await res.body.text();
-      return { status: res.statusCode, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+      if (res.statusCode === 401) throw refused(401);
+      return { status: res.statusCode, body: text ? parseBody(text) : {} };
     },
     async stream(path) {
       const res = await request(`${base}/v1/Account/${authId}/${path}`, { headers: { authorization: auth } }).catch((err: Error) => {
-        throw new UsageError(`cannot reach the engine at ${base}: ${err.message} (is \`switchboard serve\` running?)`);
+        throw unreachable(err);
       });
+      if (res.statusCode === 401) {
+        await res.body.dump();
+        throw refused(401);
+      }
       return { status: res.statusCode, body: res.body };
     },
     async *events(path, signal) {
       const res = await request(`${base}/v1/Account/${authId}/${path}`, { headers: { authorization: auth, accept: 'text/event-stream' }, signal }).catch(
         (err: Error) => {
-          throw new UsageError(`cannot reach the engine at ${base}: ${err.message} (is \`switchboard serve\` running?)`);
+          throw unreachable(err);
         },
       );
+      if (res.statusCode === 401) {
+        await res.body.dump();
+        throw refused(401);
+      }
       if (res.statusCode !== 200) {
         const text = await res.body.text();
-        throw new UsageError(`the engine answered ${res.statusCode}: ${text}`);
+        let error = text;
+        try {
+          error = String((JSON.parse(text) as { error?: unknown }).error ?? text);
+        } catch {
+          // not JSON: the text as it came
+        }
+        throw new CliError(`the engine at ${base} answered ${res.statusCode}: ${error}`);
       }
       let buffer = '';
       try {
@@ -87,4 +110,13 @@ export async function connect(flags: Record<string, string | undefined>): Promis
       }
     },
   };
+}
+
+/** The API answers JSON; anything else (a proxy's HTML page) is kept as the error text. */
+function parseBody(text: string): Record<string, unknown> {
+  try {
+    return JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    return { error: text.slice(0, 200) };
+  }
 }

@@ -1,13 +1,13 @@
 /** `switchboard flows import|list|run|trace`: flows on a running engine (docs/flows.md). */
 import { readFile } from 'node:fs/promises';
-import { parseFlags, UsageError } from './args.ts';
+import { CliError, UsageError } from './args.ts';
 import { connect } from './client.ts';
-import { fail } from './output.ts';
+import { emit, fail } from './output.ts';
+import type { Flags } from './program.ts';
 
 type Step = { node: string; type: string; state: string | null; next: string | null; started_at: string; duration_ms: number; variables: Record<string, unknown>; error?: string };
 
-export async function flowsCommand(args: string[]): Promise<number> {
-  const { flags, positionals } = parseFlags(args, ['url', 'host', 'port', 'db', 'replace']);
+export async function flowsCommand(flags: Flags, positionals: string[]): Promise<number> {
   const [verb, arg, ...rest] = positionals;
   const client = await connect(flags);
   switch (verb) {
@@ -17,7 +17,7 @@ export async function flowsCommand(args: string[]): Promise<number> {
       try {
         doc = JSON.parse(await readFile(arg, 'utf8'));
       } catch (err) {
-        throw new UsageError(`flows import: cannot read ${arg} as JSON (${(err as Error).message})`);
+        throw new CliError(`flows import: cannot read ${arg} as JSON (${(err as Error).message})`);
       }
       const res = flags.replace ? await client.call('POST', `Flow/${encodeURIComponent(flags.replace)}/`, doc) : await client.call('POST', 'Flow/', doc);
       if (res.status !== 201 && res.status !== 202) {
@@ -26,14 +26,14 @@ export async function flowsCommand(args: string[]): Promise<number> {
         console.error(`switchboard: ${error.replace(/^flow: /, 'flow:\n  ').split('; ').join('\n  ')}`);
         return 1;
       }
-      console.log(res.body.flow_id);
-      return 0;
+      return emit(flags, res.body, () => console.log(res.body.flow_id));
     }
     case 'list': {
       const res = await client.call('GET', 'Flow/?limit=20');
       if (res.status !== 200) return fail(res.body);
-      for (const f of res.body.objects as Array<{ flow_id: string; name: string; updated_on: string }>) console.log(`${f.flow_id}  ${f.updated_on.slice(0, 19)}  ${f.name}`);
-      return 0;
+      return emit(flags, res.body, () => {
+        for (const f of res.body.objects as Array<{ flow_id: string; name: string; updated_on: string }>) console.log(`${f.flow_id}  ${f.updated_on.slice(0, 19)}  ${f.name}`);
+      });
     }
     case 'run': {
       if (!arg) throw new UsageError('flows run FLOW_ID [key=value ...]');
@@ -45,24 +45,27 @@ export async function flowsCommand(args: string[]): Promise<number> {
       }
       const res = await client.call('POST', `/v1/account/{auth_id}/phlo/${encodeURIComponent(arg)}`, payload);
       if (res.status !== 201) return fail(res.body);
-      console.log(res.body.api_id);
-      return 0;
+      return emit(flags, res.body, () => console.log(res.body.api_id));
     }
     case 'trace': {
       if (!arg) throw new UsageError('flows trace FLOW_ID [RUN_ID]   (the latest run when RUN_ID is left out)');
+      // An unknown flow is "not found", not "no runs yet".
+      const flow = await client.call('GET', `Flow/${encodeURIComponent(arg)}/`);
+      if (flow.status !== 200) return fail(flow.body);
       let runId = rest[0];
       if (!runId) {
         const runs = await client.call('GET', `Flow/${encodeURIComponent(arg)}/Run/?limit=1`);
         if (runs.status !== 200) return fail(runs.body);
         const latest = (runs.body.objects as Array<{ run_id: string }>)[0];
         if (!latest) {
-          console.error('switchboard: the flow has no runs yet');
+          console.error(`switchboard: flow ${arg} has no runs yet`);
           return 1;
         }
         runId = latest.run_id;
       }
       const res = await client.call('GET', `Flow/${encodeURIComponent(arg)}/Run/${encodeURIComponent(runId)}/`);
       if (res.status !== 200) return fail(res.body);
+      if (flags.json) return emit(flags, res.body, () => {});
       const run = res.body as { run_id: string; trigger: string; status: string; call_uuid: string | null; error: string | null; trace: Step[] };
       console.log(`run ${run.run_id}  ${run.trigger}  ${run.status}${run.call_uuid ? `  call ${run.call_uuid}` : ''}${run.error ? `  error: ${run.error}` : ''}`);
       for (const s of run.trace) {

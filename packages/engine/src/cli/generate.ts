@@ -9,6 +9,7 @@ import { SqliteReportStore } from '../store/sqlite-report-store.ts';
 import { SqliteBulkWriter } from '../store/sqlite-bulk-writer.ts';
 import { SimulatedTraffic } from '../reports/simulated-traffic.ts';
 import { parseFlags, UsageError } from './args.ts';
+import type { Flags } from './program.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -55,9 +56,15 @@ function progressBar(done: number, total: number, startedAt: number): string {
   return `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${((done / total) * 100).toFixed(0).padStart(3)}%  ${done}/${total} calls  ${Math.round(rate)} calls/s`;
 }
 
+/** `generate` with raw arguments (its tests call it so). */
 export async function generateCommand(args: string[]): Promise<number> {
   const { flags, positionals } = parseFlags(args, ['calls', 'db', 'days', 'seed', 'batch']);
   if (positionals.length > 0) throw new UsageError(`generate takes no arguments (got ${positionals.join(' ')})`);
+  return generate(flags);
+}
+
+/** `generate` with the flags program.ts parsed. */
+export async function generate(flags: Flags): Promise<number> {
   const count = (name: string, fallback?: number): number => {
     const raw = flags[name];
     if (raw === undefined) {

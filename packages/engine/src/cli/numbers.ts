@@ -1,11 +1,15 @@
 /** `switchboard numbers add|list|show|update|remove`: the account's numbers (docs/numbers.md). */
-import { parseFlags, UsageError } from './args.ts';
+import { UsageError } from './args.ts';
 import { connect } from './client.ts';
-import { fail, withBooleanFlags } from './output.ts';
-
-const FLAGS = ['url', 'host', 'port', 'db', 'app', 'flow', 'alias', 'type', 'startswith', 'detach'];
+import { emit, fail } from './output.ts';
+import type { Flags } from './program.ts';
 
 type Num = { number: string; alias: string | null; app_id: string | null; flow_id: string | null; number_type: string };
+
+function numberLine(n: Num): string {
+  const target = n.app_id ? `app ${n.app_id}` : n.flow_id ? `flow ${n.flow_id}` : '(default_number_app)';
+  return `${n.number}\t${target}${n.alias ? `\t${n.alias}` : ''}`;
+}
 
 function fields(flags: Record<string, string | undefined>): Record<string, unknown> {
   const body: Record<string, unknown> = {};
@@ -18,8 +22,7 @@ function fields(flags: Record<string, string | undefined>): Record<string, unkno
   return body;
 }
 
-export async function numbersCommand(args: string[]): Promise<number> {
-  const { flags, positionals } = parseFlags(withBooleanFlags(args, ['detach']), FLAGS);
+export async function numbersCommand(flags: Flags, positionals: string[]): Promise<number> {
   const [verb, number] = positionals;
   const client = await connect(flags);
   switch (verb) {
@@ -27,7 +30,7 @@ export async function numbersCommand(args: string[]): Promise<number> {
       if (!number) throw new UsageError('numbers add NUMBER [--app APP_ID | --flow FLOW_ID] [--alias A]');
       const res = await client.call('POST', `PhoneNumber/${encodeURIComponent(number)}/`, fields(flags));
       if (res.status !== 201) return fail(res.body);
-      return 0;
+      return emit(flags, res.body, () => {});
     }
     case 'list': {
       const q = new URLSearchParams({ limit: '20' });
@@ -35,30 +38,27 @@ export async function numbersCommand(args: string[]): Promise<number> {
       if (flags.alias) q.set('alias', flags.alias);
       const res = await client.call('GET', `Number/?${q}`);
       if (res.status !== 200) return fail(res.body);
-      for (const n of res.body.objects as Num[]) {
-        const target = n.app_id ? `app ${n.app_id}` : n.flow_id ? `flow ${n.flow_id}` : '(default_number_app)';
-        console.log(`${n.number}\t${target}${n.alias ? `\t${n.alias}` : ''}`);
-      }
-      return 0;
+      return emit(flags, res.body, () => {
+        for (const n of res.body.objects as Num[]) console.log(numberLine(n));
+      });
     }
     case 'show': {
       if (!number) throw new UsageError('numbers show NUMBER');
       const res = await client.call('GET', `Number/${encodeURIComponent(number)}/`);
       if (res.status !== 200) return fail(res.body);
-      console.log(JSON.stringify(res.body, null, 2));
-      return 0;
+      return emit(flags, res.body, () => console.log(numberLine(res.body as unknown as Num)));
     }
     case 'update': {
       if (!number) throw new UsageError('numbers update NUMBER [--app APP_ID | --flow FLOW_ID | --detach] [--alias A]');
       const res = await client.call('POST', `Number/${encodeURIComponent(number)}/`, fields(flags));
       if (res.status !== 202) return fail(res.body);
-      return 0;
+      return emit(flags, res.body, () => {});
     }
     case 'remove': {
       if (!number) throw new UsageError('numbers remove NUMBER');
       const res = await client.call('DELETE', `Number/${encodeURIComponent(number)}/`);
       if (res.status !== 204) return fail(res.body);
-      return 0;
+      return emit(flags, { removed: number }, () => {});
     }
     default:
       throw new UsageError(`numbers: expected add, list, show, update or remove, got ${verb === undefined ? 'nothing' : `"${verb}"`}`);

@@ -1,17 +1,15 @@
-/** Small helpers the resource commands (apps, numbers, flows) share. */
+/** The output convention every command shares (docs/cli.md#conventions). */
+import type { Flags } from './program.ts';
 
-/** Prints an API error answer and gives the exit code 1. */
+/** Prints an API error answer on stderr and gives the exit code 1. */
 export function fail(body: Record<string, unknown>): number {
-  console.error(`switchboard: ${String(body.error ?? 'request failed')}`);
+  console.error(`switchboard: ${String(body.error ?? JSON.stringify(body))}`);
   return 1;
 }
 
-/** `--default` alone means `--default=true` (parseFlags only knows flags with values). */
-export function withBooleanFlags(args: string[], names: readonly string[]): string[] {
-  return args.map((a, i) => {
-    const name = a.startsWith('--') ? a.slice(2) : '';
-    const next = args[i + 1];
-    const hasValue = next !== undefined && (next === 'true' || next === 'false');
-    return names.includes(name) && !hasValue ? `${a}=true` : a;
-  });
+/** With `--json`, the API's answer as one JSON line; otherwise the human text `human` prints. */
+export function emit(flags: Flags, body: unknown, human: () => void): number {
+  if (flags.json !== undefined) console.log(JSON.stringify(body));
+  else human();
+  return 0;
 }

@@ -3,19 +3,16 @@
  * the DialStatus split and the top hangup causes; `--csv` prints the CSV as the API streams it;
  * `--webhooks` shows webhook health per host instead. docs/cli.md, docs/reports.md.
  */
-import { parseFlags, UsageError } from './args.ts';
 import { connect } from './client.ts';
+import { emit, fail } from './output.ts';
+import type { Flags } from './program.ts';
 import { bar, percent, renderTable } from './table.ts';
 import type { DialReport, ReportGroup } from '../reports/dial-report.ts';
 import type { HostHealth } from '../reports/webhook-health.ts';
 
-const FLAGS = ['url', 'host', 'port', 'db', 'since', 'start', 'end', 'group-by', 'kind'] as const;
-
-export async function reportCommand(args: string[]): Promise<number> {
-  const csv = args.includes('--csv');
-  const webhooks = args.includes('--webhooks');
-  const { flags, positionals } = parseFlags(args.filter((a) => a !== '--csv' && a !== '--webhooks'), FLAGS);
-  if (positionals.length > 0) throw new UsageError(`report takes no arguments (got ${positionals.join(' ')})`);
+export async function reportCommand(flags: Flags): Promise<number> {
+  const csv = flags.csv !== undefined;
+  const webhooks = flags.webhooks !== undefined;
   const q = new URLSearchParams();
   if (flags.since) q.set('since', flags.since);
   if (flags.start) q.set('start', flags.start);
@@ -26,6 +23,7 @@ export async function reportCommand(args: string[]): Promise<number> {
   if (webhooks) {
     const res = await client.call('GET', `Report/Webhook/?${q}`);
     if (res.status !== 200) return fail(res.body);
+    if (flags.json) return emit(flags, res.body, () => {});
     const hosts = res.body.hosts as HostHealth[];
     console.log(`Webhook health ${String(res.body.start)} .. ${String(res.body.end)}\n`);
     if (hosts.length === 0) console.log('no webhook requests in this range');
@@ -57,8 +55,7 @@ export async function reportCommand(args: string[]): Promise<number> {
   }
   const res = await client.call('GET', `Report/Dial/?${q}`);
   if (res.status !== 200) return fail(res.body);
-  console.log(renderReport(res.body as unknown as DialReport));
-  return 0;
+  return emit(flags, res.body, () => console.log(renderReport(res.body as unknown as DialReport)));
 }
 
 export function renderReport(r: DialReport): string {
@@ -106,9 +103,4 @@ function safeJson(text: string): Record<string, unknown> {
   } catch {
     return { error: text };
   }
-}
-
-function fail(body: Record<string, unknown>): number {
-  console.error(`switchboard: ${String(body.error ?? JSON.stringify(body))}`);
-  return 1;
 }

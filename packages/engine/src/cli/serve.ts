@@ -4,13 +4,8 @@ import { RealClock } from '../clock.ts';
 import { loadConfig, readConfigFile, ConfigError } from '../config/config.ts';
 import { Engine } from '../engine.ts';
 import { TrunkError } from '../network/sip/trunk.ts';
-import { parseFlags } from './args.ts';
+import type { Flags } from './program.ts';
 
-const FLAGS = [
-  'host', 'port', 'db', 'sim', 'seed', 'log-level', 'webhook-retry-for', 'network-timeout', 'play-length',
-  'billing-increment', 'webhook-concurrency', 'inbound-answer-url', 'default-script', 'auth-id', 'auth-token', 'grace',
-  'sip-listen', 'sip-trunk', 'sip-accept-from', 'config',
-] as const;
 
 /** Reads `--sim FILE`: `{ "+15550001": "ring 2s, answer" }`. */
 async function loadSimFile(path: string): Promise<Record<string, string>> {
@@ -35,8 +30,8 @@ async function loadSimFile(path: string): Promise<Record<string, string>> {
   return data as Record<string, string>;
 }
 
-export async function serveCommand(args: string[]): Promise<number> {
-  const { flags } = parseFlags(args, FLAGS);
+/** Its flags are declared in program.ts (the command table). */
+export async function serveCommand(flags: Flags): Promise<number> {
   const configPath = flags.config ?? (process.env.SWITCHBOARD_CONFIG || undefined);
   const file = configPath === undefined ? undefined : await readConfigFile(configPath);
   const config = loadConfig(flags, process.env, file);
@@ -67,6 +62,8 @@ export async function serveCommand(args: string[]): Promise<number> {
     }
   }
   const port = await engine.listen();
+  // Handlers first: a signal sent the moment the engine says it serves must drain it, not kill it.
+  const stopped = onStopSignals(engine, graceMs);
   const { authId, authToken } = engine.credentials;
   const url = `http://${config.host}:${port}`;
   engine.log.info({ url, db: config.dbPath, simulated_numbers: Object.keys(sims).length }, 'switchboard is serving');
@@ -77,9 +74,16 @@ export async function serveCommand(args: string[]): Promise<number> {
     );
   }
 
-  // The first SIGTERM/SIGINT drains (docs/cli.md, "Stopping"): the process exits as soon as its
-  // live calls have ended, or at the end of --grace. A second signal ends the grace at once.
-  await new Promise<void>((resolve) => {
+  await stopped;
+  return 0;
+}
+
+/**
+ * The first SIGTERM/SIGINT drains (docs/cli.md, "Stopping"): the process exits as soon as its live
+ * calls have ended, or at the end of --grace. A second signal ends the grace at once.
+ */
+function onStopSignals(engine: Engine, graceMs: number): Promise<void> {
+  return new Promise<void>((resolve) => {
     let stopping = false;
     const stop = (signal: string) => {
       if (stopping) {
@@ -103,5 +107,4 @@ export async function serveCommand(args: string[]): Promise<number> {
     process.on('SIGINT', () => stop('SIGINT'));
     process.on('SIGTERM', () => stop('SIGTERM'));
   });
-  return 0;
 }

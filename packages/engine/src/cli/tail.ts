@@ -1,6 +1,6 @@
 /** `switchboard tail`: the live event feed, one readable line per call event and delivery outcome. */
-import { parseFlags } from './args.ts';
 import { connect } from './client.ts';
+import type { Flags } from './program.ts';
 
 /** One line for one feed item; exported for tests. */
 export function formatFeedItem(item: Record<string, unknown>): string {
@@ -26,8 +26,7 @@ function compact(data: Record<string, unknown>): string {
     .join(' ');
 }
 
-export async function tailCommand(args: string[]): Promise<number> {
-  const { flags } = parseFlags(args, ['url', 'host', 'port', 'db', 'call', 'kind', 'json']);
+export async function tailCommand(flags: Flags): Promise<number> {
   const client = await connect(flags);
   const query = new URLSearchParams();
   if (flags.call) query.set('call_uuid', flags.call);

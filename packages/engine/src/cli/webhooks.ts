@@ -1,6 +1,8 @@
 /** `switchboard webhooks list|show|replay`: the delivery log of a running engine. */
-import { parseFlags, UsageError } from './args.ts';
+import { UsageError } from './args.ts';
 import { connect } from './client.ts';
+import { emit, fail } from './output.ts';
+import type { Flags } from './program.ts';
 
 type Delivery = {
   delivery_id: string;
@@ -18,8 +20,7 @@ type Delivery = {
   attempts?: Array<{ attempt: number; time: string; status_code: number | null; latency_ms: number | null; error: string | null; response_excerpt: string | null }>;
 };
 
-export async function webhooksCommand(args: string[]): Promise<number> {
-  const { flags, positionals } = parseFlags(args, ['url', 'host', 'port', 'db', 'status', 'match', 'call', 'limit', 'kind']);
+export async function webhooksCommand(flags: Flags, positionals: string[]): Promise<number> {
   const [verb, id] = positionals;
   const client = await connect(flags);
   switch (verb) {
@@ -33,6 +34,7 @@ export async function webhooksCommand(args: string[]): Promise<number> {
       const res = await client.call('GET', `Webhook/?${q}`);
       if (res.status !== 200) return fail(res.body);
       const rows = res.body.objects as Delivery[];
+      if (flags.json) return emit(flags, res.body, () => {});
       for (const d of rows) {
         console.log(`${d.delivery_id}  ${d.created_at.slice(0, 19)}  ${d.status.padEnd(9)} ${String(d.attempt_count).padStart(2)}x  ${d.kind.padEnd(8)} ${d.method} ${d.url}${d.last_error ? `  (${d.last_error})` : ''}`);
       }
@@ -43,6 +45,7 @@ export async function webhooksCommand(args: string[]): Promise<number> {
       if (!id) throw new UsageError('webhooks show DELIVERY_ID');
       const res = await client.call('GET', `Webhook/${encodeURIComponent(id)}/`);
       if (res.status !== 200) return fail(res.body);
+      if (flags.json) return emit(flags, res.body, () => {});
       const d = res.body as unknown as Delivery & { params: Record<string, string> };
       console.log(`${d.kind} ${d.event} ${d.method} ${d.url}\ncall ${d.call_uuid}  sequence ${d.sequence}  status ${d.status}${d.next_attempt_at ? `  next attempt ${d.next_attempt_at}` : ''}`);
       for (const [k, v] of Object.entries(d.params)) console.log(`  ${k}=${v}`);
@@ -57,15 +60,9 @@ export async function webhooksCommand(args: string[]): Promise<number> {
         ? await client.call('POST', `Webhook/${encodeURIComponent(id)}/Replay/`)
         : await client.call('POST', 'Webhook/Replay/', { status: flags.status ?? 'dead', ...(flags.match ? { url: flags.match } : {}), ...(flags.call ? { call_uuid: flags.call } : {}) });
       if (res.status !== 202) return fail(res.body);
-      console.log(String(res.body.message));
-      return 0;
+      return emit(flags, res.body, () => console.log(String(res.body.message)));
     }
     default:
       throw new UsageError(`webhooks: expected list, show or replay, got ${verb === undefined ? 'nothing' : `"${verb}"`}`);
   }
-}
-
-function fail(body: Record<string, unknown>): number {
-  console.error(`switchboard: ${String(body.error ?? 'request failed')}`);
-  return 1;
 }
