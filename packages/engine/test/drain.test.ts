@@ -97,3 +97,43 @@ test('SIGTERM with an SSE client and a live call: 503s at once, the stream ends,
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a second SIGTERM ends the grace at once: the live call is closed with 8010 and reported', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'sb-drain-'));
+  const app = await startAppServer();
+  app.on('/answer', '<Response><Wait length="3600"/></Response>');
+  const engine = await startServe({
+    db: join(dir, 'sb.db'),
+    authId: AUTH_ID,
+    authToken: AUTH_TOKEN,
+    seed: 8,
+    extraArgs: ['--grace', `${GRACE_S}s`, '--default-script', 'answer'],
+  });
+  try {
+    const placed = await engine.api('POST', 'Call/', { from: '15550000000', to: '15550001', answer_url: app.url('/answer'), hangup_url: app.url('/hangup') });
+    assert.equal(placed.status, 201);
+    await app.waitFor((r) => r.path === '/answer', 10_000);
+    const sentAt = performance.now();
+    process.kill(engine.pid, 'SIGTERM');
+    await waitUntil('the shutting-down log line', () => (engine.logs().some((l) => l.msg === 'shutting down') ? true : undefined), 10_000);
+    assert.equal(app.requests('/hangup').length, 0, 'the first signal does not cut the call');
+    process.kill(engine.pid, 'SIGTERM');
+    const exit = await engine.exited;
+    const exitMs = performance.now() - sentAt;
+    assert.deepEqual(exit, { code: 0, signal: null });
+    assert.ok(exitMs < 15_000, `exited ${Math.round(exitMs)} ms after the first SIGTERM (grace ${GRACE_S} s)`);
+    const hangups = app.requests('/hangup');
+    assert.equal(hangups.length, 1);
+    const h = hangups[0]!.params;
+    assert.deepEqual(
+      [h.CallStatus, h.HangupCause, h.HangupCauseCode, h.HangupCauseName, h.HangupSource],
+      ['completed', 'NORMAL_TEMPORARY_FAILURE', '8010', 'Engine Restart', 'Error'],
+    );
+    assert.ok(engine.logs().some((l) => l.msg === 'second signal: closing the live calls now'));
+    t.diagnostic(`exit ${Math.round(exitMs)} ms after the first SIGTERM`);
+  } finally {
+    await engine.kill('SIGKILL');
+    await app.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
