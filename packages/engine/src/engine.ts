@@ -10,7 +10,8 @@ import type { Config } from './config/config.ts';
 import type { Store } from './store/store.ts';
 import { SqliteStore } from './store/sqlite-store.ts';
 import { Activity } from './util/activity.ts';
-import { newAuthId, newAuthToken } from './util/ids.ts';
+import { Accounts } from './accounts/accounts.ts';
+import { SqliteAccountStore } from './store/sqlite-account-store.ts';
 import { SimulatedNetwork } from './network/simulated/index.ts';
 import type { Network } from './network/network.ts';
 import type { SipNetwork } from './network/sip/sip-network.ts';
@@ -76,7 +77,8 @@ export class Engine {
   outbox!: Outbox;
   calls!: CallService;
   sender!: HttpSender;
-  credentials!: { authId: string; authToken: string };
+  /** The main account and its subaccounts (docs/accounts.md). */
+  accounts!: Accounts;
   /** Applications, numbers, flows and inbound routing (docs/numbers.md, docs/flows.md). */
   apps!: ApiContext['apps'];
   server!: SwitchboardServer;
@@ -130,6 +132,11 @@ export class Engine {
     }
   }
 
+  /** The main account's credentials as they are now (a rotation changes the token). */
+  get credentials(): { authId: string; authToken: string } {
+    return this.accounts.main;
+  }
+
   get clock(): Clock {
     return this.opts.clock;
   }
@@ -155,10 +162,20 @@ export class Engine {
         this.log.info({ sip: `${n.address}:${n.port}`, listen: listenKey(listen), ...(listen.name ? { name: listen.name } : {}), trunks }, 'SIP listening');
       }
     }
-    this.credentials = await this.resolveCredentials();
+    if (!(this.store instanceof SqliteStore)) throw new Error('accounts need the SQLite store');
+    this.accounts = await Accounts.open({
+      store: this.store,
+      subaccounts: new SqliteAccountStore(this.store.shared()),
+      clock,
+      config: { ...(config.authId ? { authId: config.authId } : {}), ...(config.authToken ? { authToken: config.authToken } : {}) },
+      warn: (data, msg) => this.log.warn(data, msg),
+      info: (data, msg) => this.log.info(data, msg),
+    });
     this.sender = new HttpSender({
       authToken: this.credentials.authToken,
       mainAuthToken: this.credentials.authToken,
+      // Each call's webhooks are signed with its owner's token, looked up per attempt (docs/accounts.md).
+      tokensFor: this.accounts.tokensFor,
       userAgent: `Switchboard/${VERSION}`,
       // As many connections per host as the outbox lets requests through at once.
       connections: config.webhooks.perHostConcurrency,
@@ -185,7 +202,7 @@ export class Engine {
           ...(attempt
             ? { attempt: attempt.attempt, status_code: attempt.statusCode ?? null, latency_ms: Math.round(attempt.latencyMs), error: attempt.error?.message ?? null }
             : { next_attempt_at: delivery.status === 'pending' ? delivery.next_attempt_at : null, last_error: delivery.last_error }),
-        }),
+        }, delivery.account_id),
     });
     const deps: EngineDeps = {
       clock,
@@ -212,6 +229,7 @@ export class Engine {
     this.server = await buildServer(
       {
         credentials: this.credentials,
+        accounts: this.accounts,
         clock,
         store: this.store,
         calls: this.calls,
@@ -231,6 +249,7 @@ export class Engine {
       },
       {
         logError: (err, msg) => this.log.error({ err }, msg),
+        accounts: this.accounts,
         ...(config.security.trustProxy !== undefined ? { trustProxy: config.security.trustProxy } : {}),
         frontDoor: {
           failLimit: config.security.authFailLimit,
@@ -332,20 +351,5 @@ export class Engine {
     const flows = new Flows(new SqliteFlowStore(shared), runner, deps.clock);
     const routing = new InboundRouting({ applications, numbers, flows, log: this.log, inboundAnswerUrl: this.opts.config.inboundAnswerUrl });
     return { applications, numbers, flows, routing };
-  }
-
-  private async resolveCredentials(): Promise<{ authId: string; authToken: string }> {
-    const { config } = this.opts;
-    if (config.authId && config.authToken) return { authId: config.authId, authToken: config.authToken };
-    let authId = await this.store.getSetting('auth_id');
-    let authToken = await this.store.getSetting('auth_token');
-    if (!authId || !authToken) {
-      authId = newAuthId();
-      authToken = newAuthToken();
-      await this.store.setSetting('auth_id', authId);
-      await this.store.setSetting('auth_token', authToken);
-      this.log.info({ authId }, 'generated a development account');
-    }
-    return { authId, authToken };
   }
 }

@@ -296,6 +296,7 @@ for (const dialect of DIALECTS) {
             created_at: 2_000,
             completed_at: null,
             last_error: null,
+            account_id: null,
           },
         ]);
         assert.deepEqual(await store.getDelivery('d1'), r1.deliveries[0]);

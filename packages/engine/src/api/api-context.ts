@@ -16,9 +16,12 @@ import type { Flows } from '../flows/flow-service.ts';
 import type { SqliteReportStore } from '../store/sqlite-report-store.ts';
 import type { EngineMetrics } from '../reports/metrics.ts';
 import type { WindowLimiter } from './rate-limit.ts';
+import type { Accounts } from '../accounts/accounts.ts';
 
 export interface ApiContext {
   readonly credentials: Credentials;
+  /** The main account and its subaccounts; absent in servers built by hand (only the main account exists). */
+  readonly accounts?: Accounts;
   readonly clock: Clock;
   readonly store: Store;
   readonly calls: CallService;

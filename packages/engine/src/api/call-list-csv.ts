@@ -24,14 +24,14 @@ export function isCsv(query: Query): boolean {
   return query.format === 'csv';
 }
 
-export function sendCallListCsv(reply: FastifyReply, ctx: ApiContext, query: Query, authId: string): FastifyReply {
+export function sendCallListCsv(reply: FastifyReply, ctx: ApiContext, query: Query, authId: string, account?: string): FastifyReply {
   if (!ctx.reports) throw notSupported('format', 'CSV export needs the SQLite store');
   const { limit: rawLimit, format: _format, ...rest } = query;
   const limit = optInt(asParams({ limit: rawLimit }), 'limit', { min: 1 });
   const filter = parseListCalls(rest);
   if (filter.status !== undefined) throw invalidParam('format', 'csv lists ended calls; it cannot be combined with status');
   // parseListCalls defaulted limit to a page of 20; an export is every row unless `limit` says otherwise.
-  const pages = ctx.reports.iterateCalls({ ...filter, limit: limit ?? 0 });
+  const pages = ctx.reports.iterateCalls({ ...filter, limit: limit ?? 0, ...(account !== undefined ? { account } : {}) });
   const values = (row: CallRow) => {
     const view = cdrView(row, authId);
     return COLUMNS.map((c) => view[c]);

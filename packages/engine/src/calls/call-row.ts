@@ -16,6 +16,8 @@ export interface NewCallRow {
   status: Extract<CallStatus, 'queued' | 'ringing'>;
   dialPosition?: number;
   nodeId: string;
+  /** The owning subaccount; absent or null for the main account (docs/accounts.md). */
+  account?: string | null;
 }
 
 export function newCallRow(o: NewCallRow): CallRow {
@@ -45,5 +47,6 @@ export function newCallRow(o: NewCallRow): CallRow {
     error: null,
     warnings: '[]',
     node_id: o.nodeId,
+    account_id: o.account ?? null,
   };
 }

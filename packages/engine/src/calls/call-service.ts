@@ -26,6 +26,8 @@ export interface InboundApp {
   hangupMethod?: Method;
   /** A flow attached to the number: runs instead of answerUrl (which then only labels the call). */
   program?: CallProgram;
+  /** The number's owner: the inbound call is that account's (docs/accounts.md); absent = the main account. */
+  account?: string | null;
 }
 
 /** Decides which application answers an inbound call to `to`; undefined = nobody: the call is rejected. */
@@ -58,7 +60,7 @@ export class CallService {
    * Creates one call per destination, records them as queued and starts them. Resolves once
    * every call row is stored, before any leg rings (engine.md §1: POST Call/ answers at once).
    */
-  async makeCalls(req: MakeCallRequest): Promise<string[]> {
+  async makeCalls(req: MakeCallRequest, account: string | null = null): Promise<string[]> {
     const { clock, store } = this.deps;
     const requestUuids: string[] = [];
     const starts: CallSession[] = [];
@@ -73,6 +75,7 @@ export class CallService {
         at: clock.now(),
         params: { ...req, to },
         status: 'queued',
+        account,
       });
       await store.insertCall(row);
       const setup: CallSetup = {
@@ -118,6 +121,7 @@ export class CallService {
         at: clock.now(),
         params: { app, sipHeaders: leg.headers },
         status: 'ringing',
+        account: app.account ?? null,
       });
       await store.insertCall(row);
       const setup: CallSetup = {
@@ -146,9 +150,9 @@ export class CallService {
    * An outbound call driven by a program instead of an answer_url (a flow's initiate_call node).
    * `done` resolves with the final CDR, so the caller can tell answered from busy / no-answer.
    */
-  async placeProgramCall(o: { from: string; to: string; label: string; ringTimeoutS?: number; program: CallProgram }): Promise<{ callUuid: string; done: Promise<CallRow> }> {
+  async placeProgramCall(o: { from: string; to: string; label: string; ringTimeoutS?: number; program: CallProgram; account?: string | null }): Promise<{ callUuid: string; done: Promise<CallRow> }> {
     const { clock, store } = this.deps;
-    const row = this.newRow({ requestUuid: newId(), direction: 'outbound', from: o.from, to: o.to, callerName: normalizeNumber(o.from), at: clock.now(), params: { program: o.label }, status: 'queued' });
+    const row = this.newRow({ requestUuid: newId(), direction: 'outbound', from: o.from, to: o.to, callerName: normalizeNumber(o.from), at: clock.now(), params: { program: o.label }, status: 'queued', account: o.account ?? null });
     await store.insertCall(row);
     const setup: CallSetup = {
       answerUrl: o.label,
@@ -201,6 +205,7 @@ export class CallService {
     at: number;
     params: unknown;
     status: 'queued' | 'ringing';
+    account?: string | null;
   }): CallRow {
     return newCallRow({ ...o, nodeId: this.deps.nodeId });
   }

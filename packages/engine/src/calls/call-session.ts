@@ -52,6 +52,7 @@ export class CallSession {
       (err, input) => deps.log.error({ err, call: input.callUuid, type: input.type }, 'could not record a call event'),
       row.parent_call_uuid ?? row.call_uuid,
       deps.feed,
+      row.account_id,
     );
     this.liveMedia = new LiveMedia({ clock: deps.clock, journal: this.journal, media: deps.media });
     this.leg.onEffect((effect, patch) => this.onEffect(effect, patch));

@@ -148,6 +148,8 @@ export class DialRun {
       status: 'queued',
       dialPosition: position,
       nodeId: a.node_id,
+      // A B leg is the A leg's account's (docs/accounts.md): its webhooks are signed alike.
+      account: a.account_id,
     });
   }
 

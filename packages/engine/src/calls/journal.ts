@@ -29,6 +29,8 @@ export class Journal {
     /** The A leg this journal writes for: every item on the live feed is filed under it. */
     private readonly rootUuid?: string,
     private readonly feed?: LiveFeed,
+    /** The call's owner, filed with every feed item (docs/accounts.md). */
+    private readonly account: string | null = null,
   ) {}
 
   /** Appends an event (and its notifications). Never rejects: a storage error is reported and the call goes on. */
@@ -45,7 +47,7 @@ export class Journal {
           ...(input.data === undefined ? {} : { data: input.data }),
           ...(input.patch?.call_status ? { call_status: input.patch.call_status } : {}),
           deliveries: deliveries.map((d) => ({ delivery_id: d.id, kind: d.kind, event: d.event, url: d.url })),
-        });
+        }, this.account);
         return deliveries;
       } catch (err) {
         this.onError(err, input);

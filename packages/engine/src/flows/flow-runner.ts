@@ -42,7 +42,7 @@ export interface FlowRunnerDeps {
   store: FlowStore;
   log: Logger;
   http: HttpClient;
-  placeCall(o: { from: string; to: string; label: string; ringTimeoutS: number; program: CallProgram }): Promise<{ callUuid: string; done: Promise<CallRow> }>;
+  placeCall(o: { from: string; to: string; label: string; ringTimeoutS: number; program: CallProgram; account?: string | null }): Promise<{ callUuid: string; done: Promise<CallRow> }>;
 }
 
 export interface RunStart {
@@ -53,6 +53,8 @@ export interface RunStart {
   params?: Record<string, string>;
   /** Incoming-call trigger: the call that arrived. */
   call?: FlowCall;
+  /** The flow's owner: the run and the calls it places are that account's (docs/accounts.md). */
+  account?: string | null;
 }
 
 export class FlowRunner {
@@ -74,6 +76,7 @@ export class FlowRunner {
       error: null,
       started_at: clock.now(),
       ended_at: null,
+      account_id: o.account ?? null,
     };
     await store.insertRun(row);
     const hold = this.deps.activity.begin();
@@ -107,7 +110,7 @@ export class FlowRunner {
         }
       },
       placeCall: async (c) => {
-        const placed = await this.deps.placeCall({ ...c, label: `flow:${o.flowId}` });
+        const placed = await this.deps.placeCall({ ...c, label: `flow:${o.flowId}`, account: o.account ?? null });
         if (!row.call_uuid) row.call_uuid = placed.callUuid;
         return placed;
       },

@@ -28,13 +28,13 @@ export class Flows {
   ) {}
 
   /** Creates (no id) or replaces (id) a flow; undefined when `flowId` names no flow. */
-  async save(input: unknown, flowId?: string): Promise<SaveResult | undefined> {
+  async save(input: unknown, flowId?: string, account: string | null = null): Promise<SaveResult | undefined> {
     const v = validateFlow(input);
     if (!v.ok) return { ok: false, problems: v.problems };
     const now = this.clock.now();
     const definition = JSON.stringify(input);
     if (flowId === undefined) {
-      const row: FlowRow = { flow_id: newId(), name: v.flow.name, definition, created_at: now, updated_at: now };
+      const row: FlowRow = { flow_id: newId(), name: v.flow.name, definition, created_at: now, updated_at: now, account_id: account };
       await this.store.insertFlow(row);
       return { ok: true, row, flow: v.flow };
     }
@@ -54,7 +54,7 @@ export class Flows {
     return { row, flow: v.flow };
   }
 
-  list(page: { limit: number; offset: number }): Promise<{ rows: FlowRow[]; total: number }> {
+  list(page: { limit: number; offset: number; account?: string }): Promise<{ rows: FlowRow[]; total: number }> {
     return this.store.listFlows(page);
   }
 
@@ -83,7 +83,7 @@ export class Flows {
       if (value !== null && typeof value === 'object') return { ok: false, reason: 'bad-value', key };
       params[key] = value === null || value === undefined ? '' : String(value);
     }
-    const { runId, done } = await this.runner.start({ flowId, flow: found.flow, trigger: 'api_request', params });
+    const { runId, done } = await this.runner.start({ flowId, flow: found.flow, trigger: 'api_request', params, account: found.row.account_id });
     return { ok: true, runId, done };
   }
 
@@ -93,10 +93,10 @@ export class Flows {
   }
 
   /** The program an inbound call to a number attached to this flow runs (calls/call-setup.ts). */
-  programFor(flowId: string, flow: Flow): CallProgram {
+  programFor(flowId: string, flow: Flow, account: string | null = null): CallProgram {
     return async (ctx) => {
       const call = new FlowCall(ctx);
-      await this.runner.start({ flowId, flow, trigger: 'incoming_call', call });
+      await this.runner.start({ flowId, flow, trigger: 'incoming_call', call, account });
       return call.settled();
     };
   }

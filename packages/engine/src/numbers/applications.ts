@@ -28,7 +28,7 @@ export class Applications {
     private readonly clock: Clock,
   ) {}
 
-  async create(appName: string, f: ApplicationFields): Promise<ApplicationRow> {
+  async create(appName: string, f: ApplicationFields, account: string | null = null): Promise<ApplicationRow> {
     const now = this.clock.now();
     const row = apply(
       {
@@ -47,6 +47,7 @@ export class Applications {
         log_incoming_messages: 1,
         created_at: now,
         updated_at: now,
+        account_id: account,
       },
       f,
     );
@@ -69,7 +70,7 @@ export class Applications {
     return this.store.getApplication(appId);
   }
 
-  list(page: { limit: number; offset: number; appName?: string }): Promise<{ rows: ApplicationRow[]; total: number }> {
+  list(page: { limit: number; offset: number; appName?: string; account?: string }): Promise<{ rows: ApplicationRow[]; total: number }> {
     return this.store.listApplications(page);
   }
 

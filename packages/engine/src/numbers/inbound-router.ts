@@ -63,7 +63,8 @@ export class InboundRouting {
       if (!flows.takesCalls(found.flow)) {
         return { kind: 'rejected', number, cause: 'flow_without_incoming_call', message: `${number}: flow ${row.flow_id} has no incoming_call transition on its Start node` };
       }
-      return { kind: 'flow', number, flowId: row.flow_id, app: { answerUrl: `flow:${row.flow_id}`, answerMethod: 'POST', program: flows.programFor(row.flow_id, found.flow) } };
+      // The call is the number's owner's, and so is the flow run it starts (docs/accounts.md).
+      return { kind: 'flow', number, flowId: row.flow_id, app: { answerUrl: `flow:${row.flow_id}`, answerMethod: 'POST', program: flows.programFor(row.flow_id, found.flow, row.account_id), account: row.account_id } };
     }
     const own = row.app_id ? await applications.get(row.app_id) : undefined;
     const via = own ? 'number' : 'default_number_app';
@@ -71,7 +72,7 @@ export class InboundRouting {
     if (!app) return { kind: 'rejected', number, cause: 'no_application', message: `${number} has no application and no application is the default_number_app` };
     const inbound = appOf(app);
     if (!inbound) return { kind: 'rejected', number, cause: 'application_without_answer_url', message: `${number}: application ${app.app_id} has no answer_url` };
-    return { kind: 'application', number, appId: app.app_id, via, app: inbound };
+    return { kind: 'application', number, appId: app.app_id, via, app: { ...inbound, account: row.account_id } };
   }
 
   /** The engine's InboundRouter: a decision, with rejections logged. */

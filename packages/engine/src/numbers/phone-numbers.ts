@@ -22,11 +22,11 @@ export class PhoneNumbers {
   ) {}
 
   /** Adds the number, or updates it when it is already the account's (adding twice is harmless). */
-  async add(number: string, f: NumberFields): Promise<{ row: PhoneNumberRow; created: boolean }> {
+  async add(number: string, f: NumberFields, account: string | null = null): Promise<{ row: PhoneNumberRow; created: boolean }> {
     const n = normalizeNumber(number);
     const now = this.clock.now();
     const current = await this.store.getNumber(n);
-    const row = apply(current ?? { number: n, alias: null, number_type: 'local', app_id: null, flow_id: null, added_at: now, updated_at: now }, f, now);
+    const row = apply(current ?? { number: n, alias: null, number_type: 'local', app_id: null, flow_id: null, added_at: now, updated_at: now, account_id: account }, f, now);
     await this.store.saveNumber(row);
     return { row, created: !current };
   }

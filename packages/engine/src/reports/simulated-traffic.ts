@@ -187,7 +187,7 @@ export class SimulatedTraffic {
       caller_name: from, call_status: 'queued', call_state: 'QUEUED', initiation_time: at, ring_time: null, answer_time: null, end_time: null,
       call_duration: null, bill_duration: null, billed_duration: null, hangup_cause: null, hangup_cause_code: null, hangup_cause_name: null,
       hangup_source: null, dial_position: position, params: parent ? '{}' : JSON.stringify({ answerUrl: app, hangupUrl: app.replace('/answer', '/hangup') }),
-      error: null, warnings: '[]', node_id: 'generated',
+      error: null, warnings: '[]', node_id: 'generated', account_id: null,
     };
   }
 
@@ -211,7 +211,7 @@ export class SimulatedTraffic {
     const d: DeliveryRow = {
       id, call_uuid: a.call_uuid, seq: 1, event_seq: eventSeq, kind: 'hangup', event: 'Hangup', url, method: 'POST', params: '{}', synchronous: 0,
       status: dead ? 'dead' : 'delivered', attempts: tries, next_attempt_at: null, created_at: at, completed_at: at + (tries - 1) * 2000 + 100,
-      last_error: dead ? 'HTTP 503' : null,
+      last_error: dead ? 'HTTP 503' : null, account_id: null,
     };
     out.deliveries.push(d);
     for (let n = 1; n <= tries; n++) {

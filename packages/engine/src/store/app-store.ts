@@ -18,6 +18,8 @@ export interface ApplicationRow {
   log_incoming_messages: number;
   created_at: number;
   updated_at: number;
+  /** The owning subaccount; null for the main account (docs/accounts.md). */
+  account_id: string | null;
 }
 
 export interface PhoneNumberRow {
@@ -28,6 +30,8 @@ export interface PhoneNumberRow {
   flow_id: string | null;
   added_at: number;
   updated_at: number;
+  /** The owning subaccount; null for the main account (docs/accounts.md). */
+  account_id: string | null;
 }
 
 export interface NumberFilter {
@@ -35,6 +39,8 @@ export interface NumberFilter {
   numberStartswith?: string;
   alias?: string;
   appId?: string;
+  /** Only this subaccount's numbers; absent = every account's. */
+  account?: string;
   limit: number;
   offset: number;
 }
@@ -44,7 +50,7 @@ export interface AppStore {
   /** Saves every column of an existing application; false when it does not exist. */
   updateApplication(row: ApplicationRow): Promise<boolean>;
   getApplication(appId: string): Promise<ApplicationRow | undefined>;
-  listApplications(page: { limit: number; offset: number; appName?: string }): Promise<{ rows: ApplicationRow[]; total: number }>;
+  listApplications(page: { limit: number; offset: number; appName?: string; account?: string }): Promise<{ rows: ApplicationRow[]; total: number }>;
   deleteApplication(appId: string): Promise<boolean>;
   /** The application inbound calls fall back to, if one is marked default_number_app. */
   defaultNumberApplication(): Promise<ApplicationRow | undefined>;

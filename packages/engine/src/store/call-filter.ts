@@ -25,6 +25,8 @@ export function callFilterWhere(eb: ExpressionBuilder<Database, 'calls'>, filter
   if (filter.end_time !== undefined) and.push(...range(eb, 'end_time', filter.end_time));
   // A call has ended once it has an end time; live legs are listed through status=live (plivo.md §1.6).
   if (filter.ended_only) and.push(eb('end_time', 'is not', null));
+  // A subaccount sees its own calls only (docs/accounts.md); the main account sees every call.
+  if (filter.account !== undefined) and.push(eb('account_id', '=', filter.account));
   return eb.and(and);
 }
 

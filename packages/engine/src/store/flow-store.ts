@@ -6,6 +6,8 @@ export interface FlowRow {
   definition: string;
   created_at: number;
   updated_at: number;
+  /** The owning subaccount; null for the main account (docs/accounts.md). */
+  account_id: string | null;
 }
 
 export type FlowTrigger = 'incoming_call' | 'api_request';
@@ -25,13 +27,15 @@ export interface FlowRunRow {
   error: string | null;
   started_at: number;
   ended_at: number | null;
+  /** The flow's owner when the run started; null for the main account. */
+  account_id: string | null;
 }
 
 export interface FlowStore {
   insertFlow(row: FlowRow): Promise<void>;
   updateFlow(row: FlowRow): Promise<boolean>;
   getFlow(flowId: string): Promise<FlowRow | undefined>;
-  listFlows(page: { limit: number; offset: number }): Promise<{ rows: FlowRow[]; total: number }>;
+  listFlows(page: { limit: number; offset: number; account?: string }): Promise<{ rows: FlowRow[]; total: number }>;
   deleteFlow(flowId: string): Promise<boolean>;
 
   insertRun(row: FlowRunRow): Promise<void>;

@@ -31,7 +31,18 @@ export interface SchemaMigrationsTable {
   applied_at: number;
 }
 
+/** A subaccount of the main account (docs/accounts.md). */
+export interface AccountsTable {
+  auth_id: string;
+  name: string;
+  auth_token: string;
+  enabled: number; // 0/1
+  created_at: number;
+  modified_at: number | null;
+}
+
 export interface Database {
+  accounts: AccountsTable;
   settings: SettingsTable;
   calls: CallsTable;
   events: EventsTable;

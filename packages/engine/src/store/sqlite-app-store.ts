@@ -28,11 +28,12 @@ export class SqliteAppStore implements AppStore {
     return sync(`get application ${appId}`, () => runner.first<ApplicationRow>(k.selectFrom('applications').selectAll().where('app_id', '=', appId).compile()));
   }
 
-  async listApplications(page: { limit: number; offset: number; appName?: string }): Promise<{ rows: ApplicationRow[]; total: number }> {
+  async listApplications(page: { limit: number; offset: number; appName?: string; account?: string }): Promise<{ rows: ApplicationRow[]; total: number }> {
     const { kysely: k, runner, sync } = this.db;
     return sync('list applications', () => {
       let q = k.selectFrom('applications');
       if (page.appName !== undefined) q = q.where('app_name', '=', page.appName);
+      if (page.account !== undefined) q = q.where('account_id', '=', page.account);
       const total = runner.first<{ n: number }>(q.select(sql<number>`count(*)`.as('n')).compile())?.n ?? 0;
       const rows = runner.all<ApplicationRow>(q.selectAll().orderBy('created_at', 'desc').orderBy('app_id').limit(page.limit).offset(page.offset).compile());
       return { rows, total: Number(total) };
@@ -80,6 +81,7 @@ export class SqliteAppStore implements AppStore {
       if (f.numberStartswith !== undefined) q = q.where(sql<boolean>`number like ${escapeLike(f.numberStartswith) + '%'} escape '\\'`);
       if (f.alias !== undefined) q = q.where('alias', '=', f.alias);
       if (f.appId !== undefined) q = q.where('app_id', '=', f.appId);
+      if (f.account !== undefined) q = q.where('account_id', '=', f.account);
       const total = runner.first<{ n: number }>(q.select(sql<number>`count(*)`.as('n')).compile())?.n ?? 0;
       const rows = runner.all<PhoneNumberRow>(q.selectAll().orderBy('added_at', 'desc').orderBy('number').limit(f.limit).offset(f.offset).compile());
       return { rows, total: Number(total) };

@@ -22,11 +22,13 @@ export class SqliteFlowStore implements FlowStore {
     return sync(`get flow ${flowId}`, () => runner.first<FlowRow>(k.selectFrom('flows').selectAll().where('flow_id', '=', flowId).compile()));
   }
 
-  async listFlows(page: { limit: number; offset: number }): Promise<{ rows: FlowRow[]; total: number }> {
+  async listFlows(page: { limit: number; offset: number; account?: string }): Promise<{ rows: FlowRow[]; total: number }> {
     const { kysely: k, runner, sync } = this.db;
     return sync('list flows', () => {
-      const total = runner.first<{ n: number }>(k.selectFrom('flows').select(sql<number>`count(*)`.as('n')).compile())?.n ?? 0;
-      const rows = runner.all<FlowRow>(k.selectFrom('flows').selectAll().orderBy('created_at', 'desc').orderBy('flow_id').limit(page.limit).offset(page.offset).compile());
+      // A subaccount lists its own flows (docs/accounts.md); the main account every flow.
+      const flows = page.account === undefined ? k.selectFrom('flows') : k.selectFrom('flows').where('account_id', '=', page.account);
+      const total = runner.first<{ n: number }>(flows.select(sql<number>`count(*)`.as('n')).compile())?.n ?? 0;
+      const rows = runner.all<FlowRow>(flows.selectAll().orderBy('created_at', 'desc').orderBy('flow_id').limit(page.limit).offset(page.offset).compile());
       return { rows, total: Number(total) };
     });
   }

@@ -61,6 +61,8 @@ export function sqliteQueries(k: Kysely<Database>) {
       k.selectFrom('events').selectAll().where('call_uuid', '=', p.callUuid).orderBy('seq'),
     ),
 
+    /** Who owns a call: its deliveries are signed with that account's token (docs/accounts.md). */
+    callOwner: new QueryTemplate(['callUuid'], (p) => k.selectFrom('calls').select('account_id').where('call_uuid', '=', p.callUuid)),
     lastDeliverySeq: new QueryTemplate(['callUuid'], (p) =>
       k.selectFrom('deliveries').select(sql<number>`coalesce(max(seq), 0)`.as('n')).where('call_uuid', '=', p.callUuid),
     ),

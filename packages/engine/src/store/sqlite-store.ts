@@ -294,6 +294,7 @@ export class SqliteStore implements Store {
         if (filter.status) q = q.where('status', '=', filter.status);
         if (filter.call_uuid) q = q.where('call_uuid', '=', filter.call_uuid);
         if (filter.kind) q = q.where('kind', '=', filter.kind);
+        if (filter.account !== undefined) q = q.where('account_id', '=', filter.account);
         if (filter.url) {
           q = filter.url.endsWith('*') ? q.where('url', 'like', filter.url.slice(0, -1).replace(/[%_\\]/g, '\\$&') + '%') : q.where('url', '=', filter.url);
         }
@@ -400,6 +401,7 @@ export class SqliteStore implements Store {
   private enqueue(callUuid: string, at: number, eventSeq: number, news: NewDelivery[]): DeliveryRow[] {
     const last = this.runner.first(this.q.lastDeliverySeq.bind({ callUuid }));
     let seq = last?.n ?? 0;
+    const owner = this.runner.first(this.q.callOwner.bind({ callUuid }))?.account_id ?? null;
     const rows: DeliveryRow[] = news.map((d) => ({
       id: d.id,
       call_uuid: callUuid,
@@ -417,6 +419,7 @@ export class SqliteStore implements Store {
       created_at: at,
       completed_at: null,
       last_error: null,
+      account_id: owner,
     }));
     // One cached single-row INSERT per delivery: a multi-row INSERT would compile anew for each count.
     for (const row of rows) this.runner.run(this.q.insertDelivery.bind(row));

@@ -33,6 +33,7 @@ export const CALL_COLUMNS = [
   'error',
   'warnings',
   'node_id',
+  'account_id',
 ] as const satisfies readonly (keyof CallRow)[];
 
 /** Every column of `deliveries`, in table order. */
@@ -53,6 +54,7 @@ export const DELIVERY_COLUMNS = [
   'created_at',
   'completed_at',
   'last_error',
+  'account_id',
 ] as const satisfies readonly (keyof DeliveryRow)[];
 
 // Compile-time guard: adding a field to CallRow or DeliveryRow without listing it here fails tsc.

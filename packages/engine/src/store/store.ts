@@ -42,6 +42,8 @@ export interface CallRow {
   warnings: string;
   /** The engine node that owns the live call (crash recovery). */
   node_id: string;
+  /** The subaccount that owns the call; null for the main account (docs/accounts.md). */
+  account_id: string | null;
 }
 
 export type CallPatch = Partial<Omit<CallRow, 'call_uuid'>>;
@@ -76,6 +78,8 @@ export interface DeliveryRow {
   created_at: number;
   completed_at: number | null;
   last_error: string | null;
+  /** The owner of the delivery's call (signs it: docs/accounts.md); null for the main account. */
+  account_id: string | null;
 }
 
 export interface NewDelivery {
@@ -126,6 +130,8 @@ export interface CallFilter {
   end_time?: { eq?: number; gt?: number; gte?: number; lt?: number; lte?: number };
   /** Only calls that have ended (the CDR list); live ones are listed through status=live. */
   ended_only?: boolean;
+  /** Only the calls of this subaccount (docs/accounts.md); absent = every account's. */
+  account?: string;
   limit: number;
   offset: number;
 }
@@ -137,6 +143,8 @@ export interface DeliveryFilter {
   url?: string;
   call_uuid?: string;
   kind?: string;
+  /** Only the deliveries of this subaccount's calls; absent = every account's. */
+  account?: string;
   limit: number;
   offset: number;
 }

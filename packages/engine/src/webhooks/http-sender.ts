@@ -64,11 +64,18 @@ export interface SendRequest {
    * socket behind notifications to the same host (outbox.ts). Default `notify`.
    */
   readonly pool?: 'sync' | 'notify';
+  /** The subaccount whose call this is (null: the main account's); picks the tokens through `tokensFor`. */
+  readonly account?: string | null;
 }
 
 export interface HttpSenderOptions {
   authToken: string;
   mainAuthToken: string;
+  /**
+   * The tokens of one account's webhooks, looked up on every attempt so a rotated token signs at
+   * once (docs/accounts.md); without it every request is signed with `authToken` / `mainAuthToken`.
+   */
+  tokensFor?: (account: string | null) => { authToken: string; mainAuthToken: string };
   /** `Switchboard/<version>` (engine.md §1). */
   userAgent: string;
   /** How much of each response body `storedBody` keeps; default 65536 (engine.md §3). */
@@ -345,14 +352,15 @@ export class HttpSender implements WebhookSender {
 
     try {
       // plivo.md §6.3: sign the URL as configured (no fragment) with the decoded parameters.
+      const tokens = this.opts.tokensFor?.(req.account ?? null) ?? this.opts;
       Object.assign(
         requestHeaders,
         signatureHeaders({
           method: req.method,
           url: req.url,
           params: { ...req.params },
-          authToken: this.opts.authToken,
-          mainAuthToken: this.opts.mainAuthToken,
+          authToken: tokens.authToken,
+          mainAuthToken: tokens.mainAuthToken,
         }),
       );
     } catch (err) {

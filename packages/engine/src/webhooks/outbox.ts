@@ -331,6 +331,7 @@ export class Outbox {
           params,
           policy,
           pool: row.synchronous ? 'sync' : 'notify',
+          account: row.account_id,
           budgetMs: Math.max(1, budgetMs),
           headers: {
             'X-Switchboard-Event-Id': row.id,

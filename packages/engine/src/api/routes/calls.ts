@@ -10,12 +10,21 @@ import { retryAfterSeconds } from '../rate-limit.ts';
 import { cdrView, liveCallView } from '../views.ts';
 import type { ApiContext } from '../api-context.ts';
 import { isCsv, sendCallListCsv } from '../call-list-csv.ts';
+import { canSee, ownerOf, scopeOf } from '../../accounts/ownership.ts';
+import type { Principal } from '../auth.ts';
+import type { LiveCall } from '../../calls/registry.ts';
 
 type AccountParams = { authId: string };
 type CallParams = { authId: string; callUuid: string };
 
 export function callRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const base = '/v1/Account/:authId';
+  /** A live call the account may act on: another account's is not found (docs/accounts.md). */
+  const liveOf = (account: Principal | undefined, uuid: string): LiveCall | undefined => {
+    const live = ctx.registry.get(uuid);
+    return live && canSee(account, live.leg.row.account_id) ? live : undefined;
+  };
+  const mine = (account: Principal | undefined) => (c: LiveCall) => canSee(account, c.leg.row.account_id);
 
   app.post<{ Params: AccountParams }>(`${base}/Call/`, async (req, reply) => {
     const call = parseMakeCall(req.body);
@@ -23,7 +32,7 @@ export function callRoutes(app: FastifyInstance, ctx: ApiContext): void {
     const wait = ctx.limits?.cps?.take(req.account?.authId ?? req.params.authId, call.to.length) ?? 0;
     if (wait > 0) throw rateLimited(retryAfterSeconds(wait), `calls per second: the account's limit of ${ctx.limits!.cps!.limit} is reached`);
     if (!ctx.calls.isAccepting) throw shuttingDown();
-    const requestUuids = await ctx.calls.makeCalls(call);
+    const requestUuids = await ctx.calls.makeCalls(call, ownerOf(req.account));
     const bulk = requestUuids.length > 1;
     return reply.code(201).send({
       api_id: newId(),
@@ -34,15 +43,17 @@ export function callRoutes(app: FastifyInstance, ctx: ApiContext): void {
 
   app.get<{ Params: AccountParams; Querystring: Query }>(`${base}/Call/`, async (req, reply) => {
     const query = req.query;
-    if (isCsv(query)) return sendCallListCsv(reply, ctx, query, req.params.authId);
+    const account = scopeOf(req.account);
+    if (isCsv(query)) return sendCallListCsv(reply, ctx, query, req.params.authId, account);
     const filter = parseListCalls(query);
+    const visible = ctx.registry.all().filter(mine(req.account));
     if (filter.status === 'live') {
-      return { api_id: newId(), calls: ctx.registry.all().filter((c) => c.leg.row.call_status !== 'queued').map((c) => c.uuid) };
+      return { api_id: newId(), calls: visible.filter((c) => c.leg.row.call_status !== 'queued').map((c) => c.uuid) };
     }
     if (filter.status === 'queued') {
-      return { api_id: newId(), calls: ctx.registry.all().filter((c) => c.leg.row.call_status === 'queued').map((c) => c.uuid) };
+      return { api_id: newId(), calls: visible.filter((c) => c.leg.row.call_status === 'queued').map((c) => c.uuid) };
     }
-    const { rows, total } = await ctx.store.listCalls({ ...filter, ended_only: true });
+    const { rows, total } = await ctx.store.listCalls({ ...filter, ended_only: true, ...(account !== undefined ? { account } : {}) });
     return {
       api_id: newId(),
       meta: buildMeta({ authId: req.params.authId, query, limit: filter.limit, offset: filter.offset, totalCount: total }),
@@ -55,33 +66,34 @@ export function callRoutes(app: FastifyInstance, ctx: ApiContext): void {
     // Checked as in the list: `?status=dead` is a mistake to report, not a request for the CDR.
     const status = optOneOf(req.query, 'status', ['live', 'queued'] as const);
     if (status !== undefined) {
-      const live = ctx.registry.get(callUuid);
+      const live = liveOf(req.account, callUuid);
       const row = live?.leg.row;
       if (!row || (status === 'queued') !== (row.call_status === 'queued')) throw notFound(`${status} call`, callUuid);
       return { api_id: newId(), ...liveCallView(row) };
     }
     const row = (await ctx.store.getCall(callUuid)) ?? ctx.registry.get(callUuid)?.leg.row;
-    if (!row) throw notFound('call', callUuid);
+    if (!row || !canSee(req.account, row.account_id)) throw notFound('call', callUuid);
     return { api_id: newId(), ...cdrView(row, authId) };
   });
 
   app.delete<{ Params: CallParams }>(`${base}/Call/:callUuid/`, async (req, reply) => {
-    const live = ctx.registry.get(req.params.callUuid);
+    const live = liveOf(req.account, req.params.callUuid);
     if (!live) throw notFound('live call', req.params.callUuid);
     live.hangup(live.leg.answered ? 'api-hangup' : 'api-cancel', 'API Request');
     return reply.code(204).send();
   });
 
   // "If CallUUID is not specified, all ongoing calls in that particular account will get disconnected" (plivo.md §1.7).
-  app.delete<{ Params: AccountParams }>(`${base}/Call/`, async (_req, reply) => {
-    for (const live of ctx.registry.aLegs()) live.hangup(live.leg.answered ? 'api-hangup' : 'api-cancel', 'API Request');
+  app.delete<{ Params: AccountParams }>(`${base}/Call/`, async (req, reply) => {
+    // The account's calls: a subaccount's hang-up-all ends its own only.
+    for (const live of ctx.registry.aLegs().filter(mine(req.account))) live.hangup(live.leg.answered ? 'api-hangup' : 'api-cancel', 'API Request');
     return reply.code(204).send();
   });
 
   app.post<{ Params: CallParams }>(`${base}/Call/:callUuid/`, async (req, reply) => {
     const transfer = parseTransfer(req.body);
     const session = ctx.calls.session(req.params.callUuid);
-    if (!session) throw notFound('live call', req.params.callUuid);
+    if (!session || !canSee(req.account, session.row.account_id)) throw notFound('live call', req.params.callUuid);
     if (!session.leg.answered) throw conflict(`call ${req.params.callUuid}: not answered yet; only an answered call can be transferred`);
     if (transfer.blegUrl) {
       // The B leg goes first: once the A leg's document is stopped, its Dial would hang the callee up.
@@ -94,7 +106,7 @@ export function callRoutes(app: FastifyInstance, ctx: ApiContext): void {
   });
 
   app.delete<{ Params: { authId: string; requestUuid: string } }>(`${base}/Request/:requestUuid/`, async (req, reply) => {
-    const calls = ctx.registry.byRequestUuid(req.params.requestUuid);
+    const calls = ctx.registry.byRequestUuid(req.params.requestUuid).filter(mine(req.account));
     if (calls.length === 0) throw notFound('call request', req.params.requestUuid);
     for (const live of calls) live.hangup(live.leg.answered ? 'api-hangup' : 'api-cancel', 'API Request');
     return reply.code(204).send();

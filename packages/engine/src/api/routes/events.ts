@@ -9,6 +9,7 @@ import { invalidParam, rateLimited } from '../errors.ts';
 import { formatTime } from '../../util/time.ts';
 import type { ApiContext } from '../api-context.ts';
 import type { FeedItem } from '../../events/live-feed.ts';
+import { scopeOf } from '../../accounts/ownership.ts';
 
 /** Keep-alives are about the TCP connection, so they run on real time whatever clock the calls use. */
 const wallClock = new RealClock();
@@ -39,7 +40,9 @@ export function eventRoutes(app: FastifyInstance, ctx: ApiContext): void {
       const payload = { id: item.id, kind: item.kind, time: formatTime(item.at), at: item.at, call_uuid: item.call_uuid, ...item.data };
       res.write(`id: ${item.id}\nevent: ${item.kind}\ndata: ${JSON.stringify(payload)}\n\n`);
     };
-    const unsubscribe = ctx.feed.subscribe({ callUuid, kinds: kind ? new Set([kind as FeedItem['kind']]) : undefined }, send, () => res.end());
+    // A subaccount follows its own calls only (docs/accounts.md); the main account follows every call.
+    const scope = scopeOf(req.account);
+    const unsubscribe = ctx.feed.subscribe({ callUuid, kinds: kind ? new Set([kind as FeedItem['kind']]) : undefined, ...(scope !== undefined ? { account: scope } : {}) }, send, () => res.end());
     let heartbeat: Timer;
     const beat = () => {
       res.write(': keep-alive\n\n');

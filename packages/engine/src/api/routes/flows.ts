@@ -4,6 +4,8 @@
  * `account`, plivo.md §8), which answers 201 with `phlo_id`, `api_id` (the run id) and `message`.
  */
 import type { FastifyInstance } from 'fastify';
+import { canSee, ownerOf, scopeOf } from '../../accounts/ownership.ts';
+import type { Principal } from '../auth.ts';
 import { newId } from '../../util/ids.ts';
 import { formatTime } from '../../util/time.ts';
 import type { FlowRow, FlowRunRow } from '../../store/flow-store.ts';
@@ -56,16 +58,22 @@ function flowBody(body: unknown): unknown {
 export function flowRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const base = '/v1/Account/:authId/Flow';
   const flows = ctx.apps.flows;
+  /** The flow if the account may see it: another account's flow is not found (docs/accounts.md). */
+  const flowOf = async (account: Principal | undefined, flowId: string) => {
+    const found = await flows.get(flowId);
+    return found && canSee(account, found.row.account_id) ? found : undefined;
+  };
 
   app.post<{ Params: { authId: string } }>(`${base}/`, async (req, reply) => {
-    const saved = (await flows.save(flowBody(req.body)))!;
+    const saved = (await flows.save(flowBody(req.body), undefined, ownerOf(req.account)))!;
     if (!saved.ok) throw invalidFlow(saved.problems.map(describeProblem));
     return reply.code(201).send({ api_id: newId(), flow_id: saved.row.flow_id, name: saved.row.name, message: 'created' });
   });
 
   app.get<{ Params: { authId: string }; Querystring: Query }>(`${base}/`, async (req) => {
     const p = page(req.query);
-    const { rows, total } = await flows.list(p);
+    const scope = scopeOf(req.account);
+    const { rows, total } = await flows.list({ ...p, ...(scope !== undefined ? { account: scope } : {}) });
     return {
       api_id: newId(),
       meta: buildMeta({ authId: req.params.authId, query: req.query, ...p, totalCount: total, resource: 'Flow' }),
@@ -74,12 +82,13 @@ export function flowRoutes(app: FastifyInstance, ctx: ApiContext): void {
   });
 
   app.get<{ Params: FlowParams }>(`${base}/:flowId/`, async (req) => {
-    const found = await flows.get(req.params.flowId);
+    const found = await flowOf(req.account, req.params.flowId);
     if (!found) throw notFound('flow', req.params.flowId);
     return { api_id: newId(), ...flowView(found.row, req.params.authId), definition: JSON.parse(found.row.definition) as unknown };
   });
 
   app.post<{ Params: FlowParams }>(`${base}/:flowId/`, async (req, reply) => {
+    if (!(await flowOf(req.account, req.params.flowId))) throw notFound('flow', req.params.flowId);
     const saved = await flows.save(flowBody(req.body), req.params.flowId);
     if (!saved) throw notFound('flow', req.params.flowId);
     if (!saved.ok) throw invalidFlow(saved.problems.map(describeProblem));
@@ -87,11 +96,12 @@ export function flowRoutes(app: FastifyInstance, ctx: ApiContext): void {
   });
 
   app.delete<{ Params: FlowParams }>(`${base}/:flowId/`, async (req, reply) => {
-    if (!(await flows.remove(req.params.flowId))) throw notFound('flow', req.params.flowId);
+    if (!(await flowOf(req.account, req.params.flowId)) || !(await flows.remove(req.params.flowId))) throw notFound('flow', req.params.flowId);
     return reply.code(204).send();
   });
 
   app.get<{ Params: FlowParams; Querystring: Query }>(`${base}/:flowId/Run/`, async (req) => {
+    if (!(await flowOf(req.account, req.params.flowId))) throw notFound('flow', req.params.flowId);
     const p = page(req.query);
     const { rows, total } = await flows.listRuns(req.params.flowId, p);
     return {
@@ -103,7 +113,7 @@ export function flowRoutes(app: FastifyInstance, ctx: ApiContext): void {
 
   app.get<{ Params: FlowParams & { runId: string } }>(`${base}/:flowId/Run/:runId/`, async (req) => {
     const run = await flows.getRun(req.params.runId);
-    if (!run || run.flow_id !== req.params.flowId) throw notFound('flow run', req.params.runId);
+    if (!run || run.flow_id !== req.params.flowId || !canSee(req.account, run.account_id)) throw notFound('flow run', req.params.runId);
     return { api_id: newId(), ...runView(run, req.params.authId, true) };
   });
 
@@ -114,7 +124,7 @@ export function flowRoutes(app: FastifyInstance, ctx: ApiContext): void {
     if (typeof body !== 'object' || Array.isArray(body)) throw invalidBody('the payload must be a JSON object of the keys the Start node declares');
     // Query parameters count as payload too (plivo.md §8: integrations pass them that way).
     const payload = { ...(req.query as Record<string, unknown>), ...(body as Record<string, unknown>) };
-    const res = await flows.runFromApi(req.params.phloId, payload);
+    const res = (await flowOf(req.account, req.params.phloId)) ? await flows.runFromApi(req.params.phloId, payload) : ({ ok: false, reason: 'not-found' } as const);
     if (!res.ok) {
       switch (res.reason) {
         case 'not-found':
@@ -131,7 +141,7 @@ export function flowRoutes(app: FastifyInstance, ctx: ApiContext): void {
   });
 
   app.get<{ Params: { authId: string; phloId: string } }>(phlo, async (req) => {
-    const found = await flows.get(req.params.phloId);
+    const found = await flowOf(req.account, req.params.phloId);
     if (!found) throw notFound('flow', req.params.phloId);
     return { api_id: newId(), phlo_id: found.row.flow_id, name: found.row.name, created_on: formatTime(found.row.created_at) };
   });

@@ -4,6 +4,8 @@
  * (attach an application or a flow) and deletes.
  */
 import type { FastifyInstance } from 'fastify';
+import { canSee, ownerOf, scopeOf } from '../../accounts/ownership.ts';
+import type { Principal } from '../auth.ts';
 import { newId } from '../../util/ids.ts';
 import { formatTime } from '../../util/time.ts';
 import type { PhoneNumberRow } from '../../store/app-store.ts';
@@ -36,16 +38,24 @@ export function numberView(row: PhoneNumberRow, authId: string): Record<string, 
     region: '',
     resource_uri: `/v1/Account/${authId}/Number/${row.number}/`,
     sms_enabled: false,
-    sub_account: null,
+    sub_account: row.account_id,
     voice_enabled: true,
   };
 }
 
 export function numberRoutes(app: FastifyInstance, ctx: ApiContext): void {
-  const { numbers, applications, flows } = ctx.apps;
+  const { numbers, applications: apps, flows: allFlows } = ctx.apps;
+  /** The number if the account may see it: another account's is not found (docs/accounts.md). */
+  const numberOf = async (account: Principal | undefined, number: string) => {
+    const row = await numbers.get(number);
+    return row && canSee(account, row.account_id) ? row : undefined;
+  };
 
   /** `app_id` names an application or a flow; check what it names before attaching it. */
-  async function resolve(input: NumberInput): Promise<NumberFields> {
+  async function resolve(input: NumberInput, account: Principal | undefined): Promise<NumberFields> {
+    // An account attaches its own applications and flows only: another's are not found.
+    const applications = { get: async (id: string) => { const r = await apps.get(id); return r && canSee(account, r.account_id) ? r : undefined; } };
+    const flows = { ...allFlows, get: async (id: string) => { const f = await allFlows.get(id); return f && canSee(account, f.row.account_id) ? f : undefined; }, takesCalls: allFlows.takesCalls.bind(allFlows) };
     const out: NumberFields = {};
     if (input.alias !== undefined) out.alias = input.alias;
     if (input.numberType !== undefined) out.numberType = input.numberType;
@@ -71,14 +81,18 @@ export function numberRoutes(app: FastifyInstance, ctx: ApiContext): void {
 
   app.post<{ Params: NumberParams }>('/v1/Account/:authId/PhoneNumber/:number/', async (req, reply) => {
     const number = checkNumber(req.params.number);
-    const fields = await resolve(parseNumberInput(req.body));
-    const { row } = await numbers.add(number, fields);
+    const fields = await resolve(parseNumberInput(req.body), req.account);
+    const existing = await numbers.get(number);
+    // One number, one owner: a number another account has is not available to add.
+    if (existing && !canSee(req.account, existing.account_id)) throw conflict(`number ${number}: not available (it belongs to another account)`);
+    const { row } = await numbers.add(number, fields, existing ? existing.account_id : ownerOf(req.account));
     return reply.code(201).send({ api_id: newId(), message: 'created', numbers: [{ number: row.number, status: 'Success' }], status: 'fulfilled' });
   });
 
   app.get<{ Params: { authId: string }; Querystring: Query }>('/v1/Account/:authId/Number/', async (req) => {
     const filter = parseNumberList(req.query as Record<string, unknown>);
-    const { rows, total } = await numbers.list(filter);
+    const scope = scopeOf(req.account);
+    const { rows, total } = await numbers.list({ ...filter, ...(scope !== undefined ? { account: scope } : {}) });
     return {
       api_id: newId(),
       meta: buildMeta({ authId: req.params.authId, query: req.query, limit: filter.limit, offset: filter.offset, totalCount: total, resource: 'Number' }),
@@ -87,20 +101,20 @@ export function numberRoutes(app: FastifyInstance, ctx: ApiContext): void {
   });
 
   app.get<{ Params: NumberParams }>('/v1/Account/:authId/Number/:number/', async (req) => {
-    const row = await numbers.get(req.params.number);
+    const row = await numberOf(req.account, req.params.number);
     if (!row) throw notFound('number', req.params.number);
     return { api_id: newId(), ...numberView(row, req.params.authId) };
   });
 
   app.post<{ Params: NumberParams }>('/v1/Account/:authId/Number/:number/', async (req, reply) => {
-    if (!(await numbers.get(req.params.number))) throw notFound('number', req.params.number);
-    const row = await numbers.update(req.params.number, await resolve(parseNumberInput(req.body)));
+    if (!(await numberOf(req.account, req.params.number))) throw notFound('number', req.params.number);
+    const row = await numbers.update(req.params.number, await resolve(parseNumberInput(req.body), req.account));
     if (!row) throw notFound('number', req.params.number);
     return reply.code(202).send({ api_id: newId(), message: 'changed' });
   });
 
   app.delete<{ Params: NumberParams }>('/v1/Account/:authId/Number/:number/', async (req, reply) => {
-    if (!(await numbers.remove(req.params.number))) throw notFound('number', req.params.number);
+    if (!(await numberOf(req.account, req.params.number)) || !(await numbers.remove(req.params.number))) throw notFound('number', req.params.number);
     return reply.code(204).send();
   });
 }

@@ -9,12 +9,13 @@ import { attemptEntry, eventEntry, type TimelineEntry } from '../delivery-views.
 import type { ApiContext } from '../api-context.ts';
 import type { CallRow } from '../../store/store.ts';
 import { cdrView } from '../views.ts';
+import { canSee } from '../../accounts/ownership.ts';
 
 export function timelineRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.get<{ Params: { authId: string; callUuid: string } }>('/v1/Account/:authId/Call/:callUuid/Timeline/', async (req) => {
     const { callUuid, authId } = req.params;
     const call = await ctx.store.getCall(callUuid);
-    if (!call) throw notFound('call', callUuid);
+    if (!call || !canSee(req.account, call.account_id)) throw notFound('call', callUuid);
     // A timeline is about the whole call: asked for a B leg, show its A leg's.
     const root = call.parent_call_uuid ? ((await ctx.store.getCall(call.parent_call_uuid)) ?? call) : call;
     const legs: CallRow[] = [root];

@@ -10,6 +10,8 @@ import { asParams, int, optOneOf, optString, type Params } from '../params/coerc
 import { deliveryView } from '../delivery-views.ts';
 import type { ApiContext } from '../api-context.ts';
 import type { DeliveryFilter, DeliveryStatus } from '../../store/store.ts';
+import type { Principal } from '../auth.ts';
+import { canSee, scopeOf } from '../../accounts/ownership.ts';
 
 const STATUSES: readonly DeliveryStatus[] = ['pending', 'delivered', 'failed', 'dead'];
 
@@ -31,13 +33,19 @@ function readFilter(query: Query): DeliveryFilter {
   return narrow(p, { limit: int(p, 'limit', 20, { min: 1, max: 100 }), offset: int(p, 'offset', 0, { min: 0 }) });
 }
 
+/** A subaccount's log is its own calls' deliveries (docs/accounts.md); the main account's is all. */
+function owned(filter: DeliveryFilter, account: Principal | undefined): DeliveryFilter {
+  const scope = scopeOf(account);
+  return scope === undefined ? filter : { ...filter, account: scope };
+}
+
 export function webhookRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const base = '/v1/Account/:authId';
 
   app.get<{ Params: { authId: string; callUuid: string } }>(`${base}/Call/:callUuid/Webhook/`, async (req) => {
     const { callUuid, authId } = req.params;
     const call = await ctx.store.getCall(callUuid);
-    if (!call) throw notFound('call', callUuid);
+    if (!call || !canSee(req.account, call.account_id)) throw notFound('call', callUuid);
     const deliveries = await ctx.store.listDeliveries(callUuid);
     const attempts = await ctx.store.listAttemptsFor(deliveries.map((d) => d.id));
     return {
@@ -48,7 +56,7 @@ export function webhookRoutes(app: FastifyInstance, ctx: ApiContext): void {
   });
 
   app.get<{ Params: { authId: string }; Querystring: Query }>(`${base}/Webhook/`, async (req) => {
-    const filter = readFilter(req.query);
+    const filter = owned(readFilter(req.query), req.account);
     const { rows, total } = await ctx.store.listDeliveriesBy(filter);
     return {
       api_id: newId(),
@@ -59,11 +67,13 @@ export function webhookRoutes(app: FastifyInstance, ctx: ApiContext): void {
 
   app.get<{ Params: { authId: string; deliveryId: string } }>(`${base}/Webhook/:deliveryId/`, async (req) => {
     const d = await ctx.store.getDelivery(req.params.deliveryId);
-    if (!d) throw notFound('webhook delivery', req.params.deliveryId);
+    if (!d || !canSee(req.account, d.account_id)) throw notFound('webhook delivery', req.params.deliveryId);
     return { api_id: newId(), ...deliveryView(d, req.params.authId, await ctx.store.listAttempts(d.id)) };
   });
 
   app.post<{ Params: { authId: string; deliveryId: string } }>(`${base}/Webhook/:deliveryId/Replay/`, async (req, reply) => {
+    const owned = await ctx.store.getDelivery(req.params.deliveryId);
+    if (!owned || !canSee(req.account, owned.account_id)) throw notFound('webhook delivery', req.params.deliveryId);
     const d = await ctx.outbox.replay(req.params.deliveryId);
     if (!d) throw notFound('webhook delivery', req.params.deliveryId);
     return reply.code(202).send({ api_id: newId(), message: 'delivery replayed', delivery_id: d.id });
@@ -71,7 +81,7 @@ export function webhookRoutes(app: FastifyInstance, ctx: ApiContext): void {
 
   // Bulk replay: dead deliveries by default, narrowed by url / call_uuid / kind.
   app.post<{ Params: { authId: string } }>(`${base}/Webhook/Replay/`, async (req, reply) => {
-    const filter = narrow(asParams(req.body ?? {}), { limit: 1000, offset: 0 }, 'dead');
+    const filter = owned(narrow(asParams(req.body ?? {}), { limit: 1000, offset: 0 }, 'dead'), req.account);
     if (filter.status === 'pending') throw invalidParam('status', 'pending deliveries are still being tried; replay dead, failed or delivered ones');
     const { rows } = await ctx.store.listDeliveriesBy(filter);
     // Oldest first, so each call's reports go out again in their original order.

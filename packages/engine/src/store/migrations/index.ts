@@ -4,5 +4,6 @@ import { initial } from './001-initial.ts';
 import { deliveryEventSeq } from './002-delivery-event-seq.ts';
 import { appsNumbersFlows } from './003-apps-numbers-flows.ts';
 import { reportRollups } from './004-report-rollups.ts';
+import { accounts } from './005-accounts.ts';
 
-export const migrations: readonly Migration[] = [initial, deliveryEventSeq, appsNumbersFlows, reportRollups];
+export const migrations: readonly Migration[] = [initial, deliveryEventSeq, appsNumbersFlows, reportRollups, accounts];

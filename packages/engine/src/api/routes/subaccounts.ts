@@ -1,0 +1,115 @@
+/**
+ * The Subaccount API at Plivo's paths and in Plivo's shapes (docs/accounts.md;
+ * https://www.plivo.com/docs/account/api/subaccount): create, list, get, update, delete. Only the
+ * main account manages subaccounts. Token rotation (`rotate_token=true`, here and on the Account
+ * itself) is our own addition: Plivo rotates tokens only in its console.
+ */
+import type { FastifyInstance } from 'fastify';
+import { newId } from '../../util/ids.ts';
+import { asParams, bool, int, optBool, optString, reqString } from '../params/coerce.ts';
+import { buildMeta, type Query } from '../params/list-calls.ts';
+import { forbidden, invalidParam, notFound, notSupported } from '../errors.ts';
+import type { ApiContext } from '../api-context.ts';
+import type { Principal } from '../auth.ts';
+import type { Accounts } from '../../accounts/accounts.ts';
+import type { SubaccountRow } from '../../store/sqlite-account-store.ts';
+import { isMain } from '../../accounts/ownership.ts';
+
+type AccountParams = { authId: string };
+type SubParams = { authId: string; subId: string };
+
+const NAME_MAX = 255;
+
+/** Plivo shows `created` / `modified` as dates (`2022-09-05`). */
+function day(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString().slice(0, 10);
+}
+
+export function subaccountView(row: SubaccountRow, mainAuthId: string): Record<string, unknown> {
+  return {
+    account: `/v1/Account/${mainAuthId}/`,
+    auth_id: row.auth_id,
+    auth_token: row.auth_token,
+    created: day(row.created_at),
+    enabled: row.enabled === 1,
+    modified: day(row.modified_at),
+    name: row.name,
+    resource_uri: `/v1/Account/${mainAuthId}/Subaccount/${row.auth_id}/`,
+  };
+}
+
+export function subaccountRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  const base = '/v1/Account/:authId/Subaccount';
+
+  /** The engine's accounts, for the main account only: a subaccount is told 403. */
+  const manager = (account: Principal | undefined): Accounts => {
+    if (!isMain(account)) throw forbidden('only the main account manages subaccounts');
+    if (!ctx.accounts) throw notSupported('Subaccount', 'this server has no account store');
+    return ctx.accounts;
+  };
+  const subOf = (accounts: Accounts, subId: string): SubaccountRow => {
+    const row = accounts.get(subId);
+    if (!row) throw notFound('subaccount', subId);
+    return row;
+  };
+
+  app.post<{ Params: AccountParams }>(`${base}/`, async (req, reply) => {
+    const accounts = manager(req.account);
+    const p = asParams(req.body);
+    const name = reqString(p, 'name', { maxLength: NAME_MAX });
+    if (name === '') throw invalidParam('name', 'must not be empty');
+    // Plivo: "enabled ... Defaults to false."
+    const row = await accounts.create({ name, enabled: bool(p, 'enabled', false) });
+    return reply.code(201).send({ api_id: newId(), auth_id: row.auth_id, auth_token: row.auth_token, message: 'created' });
+  });
+
+  app.get<{ Params: AccountParams; Querystring: Query }>(`${base}/`, async (req) => {
+    const accounts = manager(req.account);
+    const p = asParams(req.query);
+    const limit = int(p, 'limit', 20, { min: 1, max: 20 });
+    const offset = int(p, 'offset', 0, { min: 0 });
+    const { rows, total } = accounts.list({ limit, offset });
+    return {
+      api_id: newId(),
+      meta: buildMeta({ authId: req.params.authId, query: req.query, limit, offset, totalCount: total, resource: 'Subaccount' }),
+      objects: rows.map((r) => subaccountView(r, req.params.authId)),
+    };
+  });
+
+  app.get<{ Params: SubParams }>(`${base}/:subId/`, async (req) => {
+    const accounts = manager(req.account);
+    return { api_id: newId(), ...subaccountView(subOf(accounts, req.params.subId), req.params.authId) };
+  });
+
+  app.post<{ Params: SubParams }>(`${base}/:subId/`, async (req, reply) => {
+    const accounts = manager(req.account);
+    subOf(accounts, req.params.subId);
+    const p = asParams(req.body);
+    const name = optString(p, 'name', { maxLength: NAME_MAX });
+    if (name === '') throw invalidParam('name', 'must not be empty');
+    const enabled = optBool(p, 'enabled');
+    const rotateToken = optBool(p, 'rotate_token') ?? false;
+    const row = await accounts.update(req.params.subId, { ...(name !== undefined ? { name } : {}), ...(enabled !== undefined ? { enabled } : {}), rotateToken });
+    if (!row) throw notFound('subaccount', req.params.subId);
+    return reply.code(202).send({ api_id: newId(), message: 'changed', ...(rotateToken ? { auth_token: row.auth_token } : {}) });
+  });
+
+  app.delete<{ Params: SubParams }>(`${base}/:subId/`, async (req, reply) => {
+    const accounts = manager(req.account);
+    subOf(accounts, req.params.subId);
+    // Plivo: cascade=true deletes the subaccount's applications and numbers; false (the default) hands them to the main account.
+    const cascade = bool(asParams({ ...(req.query as object), ...(req.body as object | undefined) }), 'cascade', false);
+    await accounts.remove(req.params.subId, cascade);
+    return reply.code(204).send();
+  });
+
+  // Our addition: an account rotates its own token (the main account's, or a subaccount's own).
+  app.post<{ Params: AccountParams }>('/v1/Account/:authId/', async (req, reply) => {
+    if (!ctx.accounts) throw notSupported('rotate_token', 'this server has no account store');
+    const p = asParams(req.body);
+    if (optBool(p, 'rotate_token') !== true) throw notSupported('Account update', 'only rotate_token=true is supported (name, city and address are not kept)');
+    const account = req.account!;
+    const token = isMain(account) ? await ctx.accounts.rotateMain() : (await ctx.accounts.update(account.authId, { rotateToken: true }))!.auth_token;
+    return reply.code(202).send({ api_id: newId(), message: 'changed', auth_token: token });
+  });
+}
