@@ -122,6 +122,7 @@ export class Engine {
         trunks: config.sip.trunks,
         ...(config.sip.dns ? { dns: config.sip.dns } : {}),
         acceptFrom: config.sip.acceptFrom ?? [],
+        ...(config.sip.udpBuffer !== undefined ? { udpBufferSize: config.sip.udpBuffer } : {}),
         userAgent: `Switchboard/${VERSION}`,
         warn: (msg, data) => this.log.warn(data ?? {}, msg),
       });
@@ -225,7 +226,7 @@ export class Engine {
     if (recovered > 0) this.log.warn({ recovered }, 'closed calls that were live when the engine stopped');
     await this.outbox.resume();
     const reports = this.reports;
-    this.metrics = new EngineMetrics({ feed: this.feed, calls: this.registry, outboxDepth: () => reports?.pendingDeliveries() ?? 0, defaultMetrics: true });
+    this.metrics = new EngineMetrics({ feed: this.feed, calls: this.registry, outboxDepth: () => reports?.pendingDeliveries() ?? 0, defaultMetrics: true, ...(this.sipAll ? { sip: () => this.sipAll!.stats() } : {}) });
     this.server = await buildServer(
       {
         credentials: this.credentials,

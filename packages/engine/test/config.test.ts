@@ -162,7 +162,7 @@ const BAD_FILES: Array<[unknown, string]> = [
   [{ 'auth-id': 'MATESTACCOUNT0000001' }, 'config.json: auth-id and auth-token must be set together (or neither, for a generated development pair)'],
   [{ 'auth-id': 'MA-bad!', 'auth-token': 'secret-token' }, 'config.json: auth-id: letters and digits only (Plivo\'s shape is MA + 18), got "MA-bad!"'],
   [{ sip: [] }, 'config.json: sip: must be an object, got []'],
-  [{ sip: { trunk: [] } }, 'config.json: sip.trunk: unknown key (known: listen, trunks, dns, acceptFrom)'],
+  [{ sip: { trunk: [] } }, 'config.json: sip.trunk: unknown key (known: listen, trunks, dns, acceptFrom, udpBuffer)'],
   [{ sip: { listen: [] } }, 'config.json: sip.listen: must list at least one address'],
   [{ sip: { listen: ['nope'] } }, 'config.json: sip.listen[0]: must be HOST:PORT, got "nope"'],
   [{ sip: { listen: ['127.0.0.1:5060', { host: '127.0.0.1', port: 99999 }] } }, 'config.json: sip.listen[1].port: must be 0-65535, got 99999'],

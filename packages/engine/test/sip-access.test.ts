@@ -109,6 +109,12 @@ test('a flood from an untrusted source: 20 answered, the rest dropped; trusted s
     assert.ok(access.counters.dropped >= 100 && access.counters.dropped <= 200 - refused, `dropped ${access.counters.dropped}`);
     assert.equal(replies.length, 2 * refused, 'a 100 and a 403 each, nothing for the dropped');
     assert.match(trustedReplies[0] ?? '', /^SIP\/2\.0 200 OK/);
+    const exposition = await rig.engine.metrics!.registry.metrics();
+    assert.match(exposition, new RegExp(`^switchboard_sip_refused_total\\{reason="forbidden"\\} ${refused}$`, 'm'));
+    assert.match(exposition, new RegExp(`^switchboard_sip_refused_total\\{reason="flood"\\} ${access.counters.dropped}$`, 'm'));
+    assert.match(exposition, /^switchboard_sip_udp_receive_drops_total\{listen="127\.0\.0\.1:\d+"\} \d+$/m);
+    // The UDP buffers are sized (4 MiB asked; Linux reports twice what it granted, capped at rmem_max).
+    assert.ok(rig.engine.sip!.transports.udpBuffers!.receive >= 4 * 1024 * 1024, JSON.stringify(rig.engine.sip!.transports.udpBuffers));
     await rig.settle();
     assert.deepEqual(rig.app.requests(), []);
     assert.equal((await rig.api('GET', 'Call/')).body.objects.length, 0);

@@ -216,3 +216,17 @@ test('fuzz: mutated torture and ordinary messages never leave a server transacti
 });
 
 
+
+test('RFC 3581: a request from behind NAT (Via names another address, empty rport) is answered at its source, with received and rport filled in', async () => {
+  const n = await liveNetwork();
+  try {
+    const port = n.sock.address().port;
+    const options = `OPTIONS sip:127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 10.9.9.9:5099;rport;branch=z9hG4bKnat\r\nFrom: <sip:p@10.9.9.9>;tag=n\r\nTo: <sip:127.0.0.1>\r\nCall-ID: nat-1\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n`;
+    await n.send(options);
+    for (let i = 0; i < 100 && n.replies.length === 0; i++) await new Promise((r) => setTimeout(r, 5));
+    assert.match(n.replies[0] ?? '', /^SIP\/2\.0 200 OK\r\n/);
+    assert.match(n.replies[0]!, new RegExp(`\\r\\nVia: SIP/2\\.0/UDP 10\\.9\\.9\\.9:5099;rport=${port};branch=z9hG4bKnat;received=127\\.0\\.0\\.1\\r\\n`));
+  } finally {
+    await n.close();
+  }
+});

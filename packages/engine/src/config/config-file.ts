@@ -153,6 +153,7 @@ export interface FileSip {
   trunks?: SipTrunk[];
   dns?: { servers?: string[]; refreshMs?: number };
   acceptFrom?: string[];
+  udpBuffer?: number;
 }
 
 /** `sip.acceptFrom` / `--sip-accept-from`: networks INVITEs are taken from (network/sip/access.ts). */
@@ -168,8 +169,14 @@ export function checkCidr(text: string, at: JsonPath): string {
 
 /** The `sip` object, checked key by key; cross-references are checked by `checkSip`. */
 export function parseFileSip(v: unknown, at: JsonPath): FileSip {
-  const o = object(v, at, ['listen', 'trunks', 'dns', 'acceptFrom']);
+  const o = object(v, at, ['listen', 'trunks', 'dns', 'acceptFrom', 'udpBuffer']);
   const out: FileSip = {};
+  if (o.udpBuffer !== undefined) {
+    // Bytes for the UDP socket's receive and send buffers (network/sip/transport.ts); the kernel caps it at rmem_max.
+    const n = o.udpBuffer;
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 65_536 || n > 268_435_456) return at.key('udpBuffer').fail(`must be a number of bytes from 65536 to 268435456, got ${show(n)}`);
+    out.udpBuffer = n;
+  }
   if (o.acceptFrom !== undefined) out.acceptFrom = array(o.acceptFrom, at.key('acceptFrom')).map((x, i) => checkCidr(string(x, at.key('acceptFrom').index(i)), at.key('acceptFrom').index(i)));
   if (o.listen !== undefined) {
     const list = Array.isArray(o.listen) ? o.listen : [o.listen];

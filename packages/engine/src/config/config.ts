@@ -75,6 +75,8 @@ export interface Config {
     dns?: { servers?: string[]; refreshMs?: number };
     /** Networks (CIDRs) INVITEs are taken from besides the trunks' own addresses (docs/security-sip.md). */
     acceptFrom?: string[];
+    /** UDP receive and send buffers, bytes (`sip.udpBuffer`); absent = 4 MiB. */
+    udpBuffer?: number;
   };
 }
 
@@ -258,5 +260,5 @@ function sipConfig(listenText: string | undefined, trunkText: string | undefined
   // --sip-accept-from replaces the file's list, as --sip-trunk replaces its trunks.
   const acceptFrom =
     acceptText !== undefined ? acceptText.split(',').map((c) => c.trim()).filter(Boolean).map((c) => checkCidr(c, new JsonPath('--sip-accept-from'))) : (fileSip?.acceptFrom ?? []);
-  return { listen, trunks, ...(acceptFrom.length > 0 ? { acceptFrom } : {}), ...(fileSip?.dns ? { dns: fileSip.dns } : {}) };
+  return { listen, trunks, ...(acceptFrom.length > 0 ? { acceptFrom } : {}), ...(fileSip?.udpBuffer !== undefined ? { udpBuffer: fileSip.udpBuffer } : {}), ...(fileSip?.dns ? { dns: fileSip.dns } : {}) };
 }

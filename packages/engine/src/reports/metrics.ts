@@ -17,6 +17,8 @@ export interface MetricsDeps {
   outboxDepth: () => number;
   /** Node process metrics (CPU, memory, event loop lag); off in tests for exact expositions. */
   defaultMetrics?: boolean;
+  /** SIP figures read at scrape time (docs/sip.md): kernel UDP drops per listen address, refused and dropped requests. */
+  sip?: () => { udpDrops: Readonly<Record<string, number>>; refused: number; dropped: number };
 }
 
 /** Seconds: webhooks from a local app (ms) to a slow one near Plivo's 40 s read timeout (engine.md §3). */
@@ -61,6 +63,36 @@ export class EngineMetrics {
         this.set(deps.outboxDepth());
       },
     });
+    if (deps.sip) {
+      const sip = deps.sip;
+      // Counters kept by the SIP layer (and the kernel): each scrape adds what they grew by.
+      const seen = new Map<string, number>();
+      const grow = (c: Counter<string>, key: string, labels: Record<string, string>, now: number) => {
+        const before = seen.get(key) ?? 0;
+        if (now >= before) c.inc(labels, now - before);
+        seen.set(key, Math.max(before, now));
+      };
+      new Counter({
+        name: 'switchboard_sip_udp_receive_drops_total',
+        help: 'SIP datagrams the kernel dropped because the UDP receive buffer was full, by listen address (/proc/net/udp drops).',
+        labelNames: ['listen'],
+        registers,
+        collect() {
+          for (const [listen, n] of Object.entries(sip().udpDrops)) grow(this, `drops|${listen}`, { listen }, n);
+        },
+      });
+      new Counter({
+        name: 'switchboard_sip_refused_total',
+        help: 'SIP requests from untrusted sources: forbidden (INVITE answered 403) or flood (dropped over the per-source limit).',
+        labelNames: ['reason'],
+        registers,
+        collect() {
+          const s = sip();
+          grow(this, 'forbidden', { reason: 'forbidden' }, s.refused);
+          grow(this, 'flood', { reason: 'flood' }, s.dropped);
+        },
+      });
+    }
     this.webhookLatency = new Histogram({ name: 'switchboard_webhook_request_duration_seconds', help: 'Webhook request latency per attempt, by webhook kind.', labelNames: ['webhook'], buckets: WEBHOOK_BUCKETS, registers });
     this.webhookAttempts = new Counter({ name: 'switchboard_webhook_attempts_total', help: 'Webhook attempts, by webhook kind and outcome (success: 2xx; http_error; network_error).', labelNames: ['webhook', 'outcome'], registers });
     this.webhookFailures = new Counter({ name: 'switchboard_webhook_failures_total', help: 'Webhook attempts that failed, by webhook kind and reason.', labelNames: ['webhook', 'reason'], registers });

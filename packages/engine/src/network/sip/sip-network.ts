@@ -19,7 +19,7 @@ import { header, headers, type Header, type SipRequest, type SipResponse } from 
 import { InboundLeg } from './inbound-leg.ts';
 import { OutboundLeg, type OutboundTarget } from './outbound-leg.ts';
 import { ALLOW, type SipLeg, type SipLegHost } from './sip-leg.ts';
-import { DEFAULT_TIMERS, responsePeer, responseTo, TransactionLayer, type CoreHandlers, type ServerTransaction, type SipTimers } from './transactions.ts';
+import { DEFAULT_TIMERS, responsePeer, responseTo, stampVia, TransactionLayer, type CoreHandlers, type ServerTransaction, type SipTimers } from './transactions.ts';
 import { Transports, type Peer, type TransportName } from './transport.ts';
 import { callerIdFor, dialedUser, listenKey, TrunkError, trunkFor, type ListenAddress, type SipTrunk } from './trunk.ts';
 import { TrunkResolver } from './resolver.ts';
@@ -36,8 +36,8 @@ export interface SipNetworkOptions {
   readonly resolver?: TrunkResolver;
   readonly timers?: Partial<SipTimers>;
   readonly userAgent?: string;
-  /** UDP receive buffer, bytes (spec/sip.md §3). */
-  readonly recvBufferSize?: number;
+  /** UDP receive and send buffers, bytes (transport.ts: default 4 MiB). */
+  readonly udpBufferSize?: number;
   /** Who may call in (access.ts); absent = this network's own trunks only. */
   readonly access?: SipAccess;
   readonly warn?: (msg: string, data?: Record<string, unknown>) => void;
@@ -64,7 +64,7 @@ export class SipNetwork implements Network {
     this.access =
       opts.access ??
       new SipAccess({ clock: opts.clock, trunkAddresses: () => opts.trunks.flatMap((t) => this.resolver.addressesOf(t)), ...(opts.warn ? { warn: opts.warn } : {}) });
-    this.transports = new Transports({ host: opts.listen.host, port: opts.listen.port, ...(opts.recvBufferSize ? { recvBufferSize: opts.recvBufferSize } : {}) });
+    this.transports = new Transports({ host: opts.listen.host, port: opts.listen.port, ...(opts.udpBufferSize ? { udpBufferSize: opts.udpBufferSize } : {}) });
     const core: CoreHandlers = {
       onRequest: (req, tx) => this.onRequest(req, tx),
       onAck: (req) => this.legForRequest(req)?.onAck(req),
@@ -229,12 +229,13 @@ export class SipNetwork implements Network {
     await new Promise<void>((r) => (discard ? discard.close(() => r()) : r()));
   }
 
-  private receive(msg: SipRequest | SipResponse, from: Peer): void {
+  private receive(message: SipRequest | SipResponse, from: Peer): void {
     if (this.closed) return;
-    if (msg.kind === 'response') {
-      this.layer.receiveResponse(msg, from);
+    if (message.kind === 'response') {
+      this.layer.receiveResponse(message, from);
       return;
     }
+    const msg = stampVia(message, from);
     const verdict = this.access.judge(msg, from.address, from.port);
     if (verdict === 'drop') return;
     if (verdict === 'refuse') {
@@ -334,7 +335,7 @@ export class SipNetwork implements Network {
   private onBadMessage(result: Extract<ParseResult, { ok: false }>, from: Peer): void {
     const r = result.request;
     if (!r || r.method === 'ACK' || !r.headers.some(([k]) => k === 'via')) return;
-    const req: SipRequest = { kind: 'request', method: r.method, uri: r.uri, headers: r.headers, body: '' };
+    const req: SipRequest = stampVia({ kind: 'request', method: r.method, uri: r.uri, headers: r.headers, body: '' }, from);
     // Garbage counts against an untrusted source's flood limit like any request.
     if (this.access.judge({ ...req, method: 'OPTIONS' }, from.address, from.port) === 'drop') return;
     const status = result.status ?? 400;

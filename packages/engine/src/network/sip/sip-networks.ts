@@ -21,7 +21,8 @@ export interface SipNetworksOptions {
   readonly dns?: { readonly servers?: readonly string[]; readonly refreshMs?: number };
   readonly timers?: Partial<SipTimers>;
   readonly userAgent?: string;
-  readonly recvBufferSize?: number;
+  /** UDP receive and send buffers, bytes (transport.ts: default 4 MiB). */
+  readonly udpBufferSize?: number;
   /** Networks (CIDRs) INVITEs are taken from besides the trunks' addresses (access.ts). */
   readonly acceptFrom?: readonly string[];
   /** Registered endpoints, once the Endpoints work provides them. */
@@ -69,7 +70,7 @@ export class SipNetworks implements Network {
           access: this.access,
           ...(opts.timers ? { timers: opts.timers } : {}),
           ...(opts.userAgent !== undefined ? { userAgent: opts.userAgent } : {}),
-          ...(opts.recvBufferSize !== undefined ? { recvBufferSize: opts.recvBufferSize } : {}),
+          ...(opts.udpBufferSize !== undefined ? { udpBufferSize: opts.udpBufferSize } : {}),
           ...(opts.warn ? { warn: opts.warn } : {}),
         }),
     );
@@ -84,6 +85,16 @@ export class SipNetworks implements Network {
       await this.close();
       throw err;
     }
+  }
+
+  /** For metrics: kernel UDP drops per listen address, and what the access policy refused. */
+  stats(): { udpDrops: Record<string, number>; refused: number; dropped: number } {
+    const udpDrops: Record<string, number> = {};
+    for (const n of this.networks) {
+      const d = n.transports.udpDrops();
+      if (d !== undefined) udpDrops[`${n.address}:${n.port}`] = d;
+    }
+    return { udpDrops, ...this.access.counters };
   }
 
   onInbound(handler: InboundHandler): void {

@@ -71,6 +71,26 @@ function requestKey(req: SipRequest, method: string, from: Peer): string {
   return `${from.transport}|${header(req, 'call-id')}|${cseqOf(req)?.seq}|${header(req, 'from')}|${sentBy}|${method}`;
 }
 
+/**
+ * §18.2.1 and RFC 3581 §4: the server transport notes on the top Via where the request really came
+ * from: `received` when the sent-by is not that address, and the source port in an empty `rport`.
+ * Every response copies the Via, so a NATed phone learns its public address and gets its answers.
+ */
+export function stampVia<T extends { readonly headers: readonly Header[] }>(req: T, from: Peer): T {
+  const i = req.headers.findIndex(([k]) => k === 'via');
+  if (i < 0) return req;
+  const value = req.headers[i]![1];
+  const via = parseVia(value);
+  if (!via) return req;
+  let v = value;
+  if (via.params.has('rport') && via.params.get('rport') === '') v = v.replace(/;\s*rport(?=\s*(;|$))/i, `;rport=${from.port}`);
+  if (via.host.replace(/^\[|\]$/g, '').toLowerCase() !== from.address.toLowerCase() && !via.params.has('received')) v += `;received=${from.address}`;
+  if (v === value) return req;
+  const hdrs = [...req.headers];
+  hdrs[i] = ['via', v];
+  return { ...req, headers: hdrs };
+}
+
 /** Where responses to a request go (§18.2.2 and RFC 3581): the source for TCP and rport, else Via. */
 export function responsePeer(req: SipRequest, source: Peer): Peer {
   if (source.transport === 'tcp') return source;
