@@ -225,3 +225,26 @@ describe('examples/plivo-sdk-app (README: engine + app.js + make-call.js, throug
     assert.deepEqual([res.status, await res.text()], [403, 'invalid signature']);
   });
 });
+
+describe('examples/dial-status-express/test: the app tested with @switchboard/testkit under three runners', () => {
+  const cwd = join(ROOT, 'examples/dial-status-express');
+  const runners: Array<[string, string[], RegExp]> = [
+    ['node:test', ['run', 'test'], /^# pass 3$/m],
+    ['Vitest', ['run', 'test:vitest'], /Tests +3 passed \(3\)/],
+    ['Jest', ['run', 'test:jest'], /^Tests: +3 passed, 3 total$/m],
+  ];
+  for (const [name, args, passed] of runners) {
+    test(`${name}: busy, no-answer and completed pass`, { timeout: 240_000 }, async () => {
+      // NO_COLOR: plain text to match; CI: no watch mode, no interactive output.
+      // NODE_TEST_CONTEXT unset: a node:test child would otherwise report to this runner, not print TAP.
+      const { NODE_TEST_CONTEXT: _ctx, ...env } = cleanEnv({ NO_COLOR: '1', FORCE_COLOR: '0', CI: 'true' });
+      const child = spawn('npm', args, { cwd, env });
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.stderr.on('data', (d) => (out += d));
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      assert.equal(code, 0, out);
+      assert.match(out, passed);
+    });
+  }
+});

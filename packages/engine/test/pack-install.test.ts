@@ -32,8 +32,8 @@ test('packed tarballs install into an empty folder and run from plain Node', { t
     const packed = await run(process.execPath, [join(ROOT, 'scripts/pack.mjs'), '--out', join(dir, 'tarballs')], { cwd: ROOT, env, maxBuffer: 1 << 24 });
     const tarballs = packed.stdout.trim().split('\n');
     assert.deepEqual(
-      tarballs.map((t) => t.slice(join(dir, 'tarballs').length + 1)).slice(0, 2),
-      ['switchboard-sdk-0.1.0.tgz', 'switchboard-engine-0.1.0.tgz'],
+      tarballs.map((t) => t.slice(join(dir, 'tarballs').length + 1)),
+      ['switchboard-sdk-0.1.0.tgz', 'switchboard-engine-0.1.0.tgz', 'switchboard-testkit-0.1.0.tgz'],
     );
 
     const app = join(dir, 'app');
@@ -71,6 +71,22 @@ console.log(new Response().addHangup({ reason: 'busy' }).toXML(), typeof parseWe
       { cwd: app, env },
     );
     assert.equal(esm.stdout, '<Response><Hangup reason="busy"/></Response> function function\n');
+
+    // The test kit from plain JavaScript: a busy Dial on the virtual clock, its exact time.
+    const kit = await run(
+      process.execPath,
+      ['--input-type=module', '-e', `import { startSwitchboard } from '@switchboard/testkit';
+const sb = await startSwitchboard({ numbers: { '+15550002': 'ring 7s, busy' } });
+const base = await sb.serve((req, res) => { req.resume(); req.on('end', () => { res.writeHead(200, { 'content-type': 'text/xml' });
+  res.end(req.url.startsWith('/answer') ? '<Response><Dial action="' + base + '/action"><Number>+15550002</Number></Dial></Response>' : '<Response/>'); }); });
+const call = await sb.call({ to: '+15550001', answer_url: base + '/answer' });
+const action = await sb.webhook('action', { DialStatus: 'busy' }, { call: call.uuid });
+const answer = await sb.webhook('answer', {}, { call: call.uuid });
+console.log(action.params.DialHangupCause, action.at - answer.at);
+await sb.close();`],
+      { cwd: app, env },
+    );
+    assert.equal(kit.stdout, 'USER_BUSY 7000\n');
 
     const version = await run('npx', ['--no-install', 'switchboard', '--version'], { cwd: app, env });
     assert.equal(version.stdout, '0.1.0\n');
