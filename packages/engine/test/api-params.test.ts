@@ -308,16 +308,23 @@ describe('parseMakeCall', () => {
     invalid(() => call({ error_if_parent_not_found: 0 }), 'error_if_parent_not_found', 'must be true or false (got 0)');
   });
 
-  test('machine_detection is refused; false and absent are not', () => {
-    for (const v of [true, 'true', 'hangup', 'Hangup', 'yes']) {
-      throwsApi(() => call({ machine_detection: v }), 'SB_NOT_SUPPORTED',
-        'machine_detection: not supported by Switchboard (no media analysis)', 'machine_detection');
-    }
-    const err = (() => { try { call({ machine_detection: 'hangup' }); } catch (e) { return e as ApiError; } return undefined; })();
+  test('machine_detection: true or hangup with Plivo\'s ranges and defaults; false and absent are off', () => {
+    assert.deepEqual(call({ machine_detection: true }).machineDetection, { hangup: false, timeMs: 5000, maxSpeechMs: 5000, method: 'POST' });
+    assert.deepEqual(call({ machine_detection: 'Hangup', machine_detection_time: '3000', machine_detection_url: 'https://x/amd', machine_detection_method: 'get', machine_detection_maximum_speech_length: 2000 }).machineDetection, {
+      hangup: true, timeMs: 3000, maxSpeechMs: 2000, method: 'GET', url: 'https://x/amd',
+    });
+    invalid(() => call({ machine_detection: 'yes' }), 'machine_detection', 'must be true or hangup (got "yes")');
+    const err = (() => { try { call({ machine_detection: true, machine_detection_time: 1000 }); } catch (e) { return e as ApiError; } return undefined; })();
     assert.equal(err?.status, 400);
-    for (const v of [false, 'false', 'FALSE', '', null]) assert.deepEqual(call({ machine_detection: v }).ignored, []);
+    assert.equal(err?.param, 'machine_detection_time');
+    for (const v of [false, 'false', 'FALSE', '', null]) {
+      assert.equal(call({ machine_detection: v }).machineDetection, undefined);
+      assert.deepEqual(call({ machine_detection: v }).ignored, []);
+    }
+    // Without machine_detection the tuning keys do nothing, and say so.
     assert.deepEqual(call({ machine_detection_url: 'https://x/amd', machine_detection_time: 3000 }).ignored,
       ['machine_detection_url', 'machine_detection_time']);
+    assert.deepEqual(call({ machine_detection: 'true', machine_detection_maximum_words: 3 }).ignored, []);
   });
 
   test('unknown keys are listed in body order, not refused', () => {

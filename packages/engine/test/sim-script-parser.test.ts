@@ -111,6 +111,7 @@ describe('script parser: errors name the problem and its column', () => {
     ['%', 1, `expected a step, found "%" (steps: ${STEPS}) at column 1: "%"`],
     ['ring 2s; answer', 8, 'expected "," or "|" after "ring 2s" at column 8: "ring 2s; answer"'],
     ['answer busy', 8, 'expected "," or "|" after "answer" at column 8: "answer busy"'],
+    ['answer robot', 8, 'expected "," or "|" after "answer" at column 8: "answer robot"'],
     ['timeout 5s', 9, 'expected "," or "|" after "timeout" at column 9: "timeout 5s"'],
     ['ring 2', 7, 'expected a unit (ms, s or m) after "2" at column 7: "ring 2"'],
     ['ring 2h', 7, 'unknown unit "h" (expected ms, s or m) at column 7: "ring 2h"'],
@@ -206,6 +207,7 @@ describe('formatScript: the normal form', () => {
     ['ring 0.5-1s, answer, digits 1w*W# after 0s', 'ring 500-1000ms, answer, digits 1w*W# after 0s'],
     ['ring 60-120s | early 0ms', 'ring 1-2m | early 0s'],
     ['answer,ON 5#  HANGUP, on 1 Digits 9', 'answer, on 5# hangup, on 1 digits 9'],
+    ['ring 1s, ANSWER  Machine, hangup after 20s | answer human', 'ring 1s, answer machine, hangup after 20s | answer human'],
     ['fail | fail user_busy | no-answer | timeout | reject | ring | early', 'fail NORMAL_TEMPORARY_FAILURE | fail USER_BUSY | no-answer | timeout | reject | ring | early'],
   ];
   for (const [text, normal] of cases) {

@@ -93,6 +93,7 @@ export class CallService {
         sendDigits: req.sendDigits,
         sendOnPreanswer: req.sendOnPreanswer,
         sipHeaders: req.sipHeaders,
+        ...(req.machineDetection ? { machineDetection: req.machineDetection } : {}),
       };
       const session = this.track(new CallSession(this.deps, row, setup));
       session.journal.record({ callUuid: row.call_uuid, at: row.initiation_time, type: 'call.queued', data: { warnings: req.warnings } });

@@ -9,12 +9,12 @@ import type { NetworkLeg } from '../network/network.ts';
 import type { CallRow, NewDelivery } from '../store/store.ts';
 import type { EndReason, HangupSource } from './hangup-causes.ts';
 import type { LegEffect, LegEnd } from './leg-machine.ts';
-import type { CallSetup } from './call-setup.ts';
+import type { CallSetup, MachineDetection } from './call-setup.ts';
 import type { EngineDeps } from './engine-deps.ts';
 import { LegRunner } from './leg-runner.ts';
 import { Journal } from './journal.ts';
 import { runDocument } from '../interpreter/run-document.ts';
-import { callParams, hangupParams, type WebhookEvent } from '../webhooks/params.ts';
+import { callParams, hangupParams, machineDetectionParams, type WebhookEvent } from '../webhooks/params.ts';
 import { newId } from '../util/ids.ts';
 import { SessionContext } from './session-context.ts';
 import type { DialRun } from './dial-runner.ts';
@@ -220,6 +220,7 @@ export class CallSession {
         this.journal.record({ callUuid: row.call_uuid, at, type: 'leg.answered', patch });
         this.setTimer('time-limit', this.setup.timeLimitS * 1000, () => this.leg.end('time-limit'));
         if (this.setup.sendDigits && !this.setup.sendOnPreanswer) this.sendDigits(this.setup.sendDigits);
+        if (this.setup.machineDetection) this.detectMachine(this.setup.machineDetection, effect.answeredBy);
         if (row.direction === 'outbound') this.startApp();
         return;
       }
@@ -232,6 +233,24 @@ export class CallSession {
         void this.finish(effect.end, patch);
         return;
     }
+  }
+
+  /**
+   * Answering machine detection, asynchronous as Plivo's (plivo.md §2.6): the document runs from the
+   * answer; the verdict comes when a greeting has run past `maxSpeechMs` (a machine) or when
+   * `timeMs` passed without one (a person). Only a network that knows who answered can say
+   * `machine` (a simulated script's `answer machine`); SIP carries no media to listen to here, so
+   * its calls are reported as a person, with a warning on the call.
+   */
+  private detectMachine(md: MachineDetection, answeredBy: 'human' | 'machine' | undefined): void {
+    const machine = answeredBy === 'machine';
+    if (answeredBy === undefined) this.warn(this.uuid, 'machine_detection: the network did not say who answered (a simulated script can, with `answer machine`; SIP has no media analysis here): reported as a person');
+    this.setTimer('machine-detection', machine ? Math.min(md.maxSpeechMs, md.timeMs) : md.timeMs, () => {
+      const row = this.leg.row;
+      const deliveries = md.url ? [this.delivery('machine_detection', 'MachineDetection', md.url, md.method, machineDetectionParams(row, machine, md.hangup))] : [];
+      this.journal.record({ callUuid: row.call_uuid, at: this.deps.clock.now(), type: 'leg.machine-detection', data: { machine, if_machine: md.hangup ? 'hangup' : 'continue' }, deliveries });
+      if (machine && md.hangup) this.leg.end('machine-detected');
+    });
   }
 
   /** The A leg ended: stop the document, let it wind down, then record the CDR and the hangup report. */

@@ -9,6 +9,17 @@ import type { RunOutcome } from '../interpreter/run-document.ts';
  */
 export type CallProgram = (ctx: CallContext) => Promise<RunOutcome>;
 
+export interface MachineDetection {
+  /** `machine_detection=hangup`: a machine ends the call; `true`: the call goes on and is only reported. */
+  readonly hangup: boolean;
+  /** `machine_detection_time`: how long detection listens after the answer, ms. */
+  readonly timeMs: number;
+  /** `machine_detection_maximum_speech_length`: a greeting this long is a machine's, ms. */
+  readonly maxSpeechMs: number;
+  readonly url?: string;
+  readonly method: Method;
+}
+
 export interface CallSetup {
   answerUrl: string;
   answerMethod: Method;
@@ -27,6 +38,8 @@ export interface CallSetup {
   sendDigits?: string;
   sendOnPreanswer: boolean;
   sipHeaders: Record<string, string>;
+  /** Answering machine detection (plivo.md §1.3 machine_detection*, §2.6). */
+  machineDetection?: MachineDetection;
   /** When set, runs instead of fetching answer_url (answerUrl then only labels the call). */
   program?: CallProgram;
 }

@@ -81,6 +81,7 @@ export type EndReason =
   | 'invalid-xml'
   | 'action-failed'
   | 'lose-race'
+  | 'machine-detected' // machine_detection=hangup heard a machine
   | 'engine-restart';
 
 export interface CauseRow {
@@ -138,6 +139,8 @@ export const CAUSES: Readonly<Record<EndReason, CauseRow>> = {
   'invalid-xml': { cause: 'NORMAL_TEMPORARY_FAILURE', q850: 41, sip: 'BYE', code: 5010, name: 'Invalid Answer XML', source: 'Error', callStatus: 'completed' },
   'action-failed': { cause: 'NORMAL_TEMPORARY_FAILURE', q850: 41, sip: 'BYE', code: 5020, name: 'Action URL Failed', source: 'Error', callStatus: 'completed' },
   'lose-race': { cause: 'LOSE_RACE', q850: 502, sip: 'CANCEL', code: 1000, name: 'Canceled', source: 'Plivo', callStatus: 'cancel' },
+  // Plivo names no code of its own for it: the engine hangs up as it does at time_limit.
+  'machine-detected': { cause: 'NORMAL_CLEARING', q850: 16, sip: 'BYE', code: 4000, name: 'Normal Hangup', source: 'Plivo', callStatus: 'completed' },
   'engine-restart': { cause: 'NORMAL_TEMPORARY_FAILURE', q850: 41, code: 8010, name: 'Engine Restart', source: 'Error', callStatus: 'failed', dialStatus: 'failed' },
 };
 

@@ -40,7 +40,7 @@ export type LegInput =
 
 export type LegEffect =
   | { readonly type: 'ringing'; readonly early: boolean } // first 180/183 only
-  | { readonly type: 'answered' }
+  | { readonly type: 'answered'; readonly answeredBy?: 'human' | 'machine' }
   | { readonly type: 'digits'; readonly digits: string }
   | { readonly type: 'network-end'; readonly cause: string; readonly answered: boolean }
   | { readonly type: 'ended'; readonly end: LegEnd };
@@ -88,7 +88,10 @@ export function nextLeg(state: LegState, input: LegInput): LegStep {
         }
         case 'answered':
           if (state.answerAt !== undefined) return { state, effects: [] };
-          return { state: { ...state, phase: 'answered', answerAt: input.at }, effects: [{ type: 'answered' }] };
+          return {
+            state: { ...state, phase: 'answered', answerAt: input.at },
+            effects: [ev.answeredBy ? { type: 'answered', answeredBy: ev.answeredBy } : { type: 'answered' }],
+          };
         case 'digits':
           return state.answerAt !== undefined || state.phase === 'early'
             ? { state, effects: [{ type: 'digits', digits: ev.digits }] }

@@ -11,7 +11,8 @@ export type LocalEnd = { readonly cause: string };
 export type LegEvent =
   | { readonly type: 'ringing' } // 180
   | { readonly type: 'early-media' } // 183
-  | { readonly type: 'answered' } // 200
+  /** 200. `answeredBy`: who picked up, when the network can tell (a simulated script says; SIP cannot without media). */
+  | { readonly type: 'answered'; readonly answeredBy?: 'human' | 'machine' }
   | { readonly type: 'digits'; readonly digits: string } // DTMF pressed by this leg's party
   /** The far end or the carrier ended the leg. Never emitted for an end the engine asked for. */
   | { readonly type: 'ended'; readonly reason: NetworkEndReason };

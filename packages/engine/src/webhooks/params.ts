@@ -16,7 +16,8 @@ export type WebhookEvent =
   | 'DialAnswer'
   | 'DialConnected'
   | 'DialHangup'
-  | 'DialDigits';
+  | 'DialDigits'
+  | 'MachineDetection';
 
 /** Numbers go out as digits without `+`, as Plivo sends them; SIP URIs untouched. */
 function wireNumber(n: string): string {
@@ -49,6 +50,14 @@ export function callParams(call: CallRow, event: WebhookEvent, status: CallStatu
     p.RequestUUID = call.request_uuid;
   }
   return { ...p, ...sipHeaderParams(call) };
+}
+
+/**
+ * The machine_detection_url request (plivo.md §2.6): the call's parameters with `Machine` and
+ * `IfMachine` (`continue` or `hangup`, from `machine_detection`), `CallStatus=in-progress`.
+ */
+export function machineDetectionParams(call: CallRow, machine: boolean, hangup: boolean): Params {
+  return { ...callParams(call, 'MachineDetection', 'in-progress'), Machine: String(machine), IfMachine: hangup ? 'hangup' : 'continue' };
 }
 
 /** Whole seconds of conversation: from answer to end, 0 if never answered. */

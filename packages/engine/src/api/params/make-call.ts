@@ -2,7 +2,7 @@
  * `POST /v1/Account/{auth_id}/Call/` — every parameter of plivo.md §1.3, read into one typed
  * request with Plivo's defaults. Pure: no I/O, so the route only has to call it.
  */
-import { invalidParam, missingParam, notSupported } from '../errors.ts';
+import { invalidParam, missingParam } from '../errors.ts';
 import { isDialable, normalizeNumber } from '../../util/phone.ts';
 import {
   asParams,
@@ -21,6 +21,7 @@ import {
   type Params,
 } from './coerce.ts';
 import { parseSipHeaders } from './sip-headers.ts';
+import type { MachineDetection } from '../../calls/call-setup.ts';
 
 export interface MakeCallRequest {
   /** Caller ID in normal form: digits without `+`, or a SIP URI untouched (engine.md §1). */
@@ -49,6 +50,7 @@ export interface MakeCallRequest {
   errorIfParentNotFound: boolean;
   callbackUrl?: string;
   callbackMethod: HttpMethod;
+  machineDetection?: MachineDetection;
   /** Things changed or dropped on the way in (cut time_limit, dropped SIP headers, duplicate destinations). */
   warnings: string[];
   /** Keys the body carried that Switchboard does not use, in body order. */
@@ -62,6 +64,13 @@ export const DEFAULT_TIME_LIMIT = 14400;
 export const MAX_TIME_LIMIT = 86400;
 export const DEFAULT_RING_TIMEOUT = 120;
 export const MAX_CALLER_NAME = 50;
+
+/** The machine_detection* parameters (plivo.md §1.3). */
+const MACHINE_DETECTION_KEYS = [
+  'machine_detection_time', 'machine_detection_url', 'machine_detection_method',
+  'machine_detection_maximum_speech_length', 'machine_detection_initial_silence', 'machine_detection_maximum_words',
+  'machine_detection_initial_greeting', 'machine_detection_silence',
+] as const;
 
 const KNOWN = new Set([
   'from', 'to', 'answer_url', 'answer_method', 'ring_url', 'ring_method', 'hangup_url', 'hangup_method',
@@ -79,14 +88,7 @@ export function parseMakeCall(body: unknown): MakeCallRequest {
   const p = asParams(body);
   const warnings: string[] = [];
 
-  // Switchboard has no media path to listen on, so it cannot tell a machine from a person.
-  // `false` means "not asked for" and is let through.
-  if (has(p, 'machine_detection')) {
-    const md = raw(p, 'machine_detection');
-    if (!(md === false || (typeof md === 'string' && md.trim().toLowerCase() === 'false'))) {
-      throw notSupported('machine_detection', 'no media analysis');
-    }
-  }
+  const machineDetection = parseMachineDetection(p);
 
   const from = reqString(p, 'from');
   if (!isDialable(from)) throw invalidParam('from', `must be ${DIALABLE} (got ${show(from)})`);
@@ -109,6 +111,7 @@ export function parseMakeCall(body: unknown): MakeCallRequest {
     callbackMethod: method(p, 'callback_method'),
     warnings,
     ignored: [],
+    ...(machineDetection ? { machineDetection } : {}),
   };
 
   const ringUrl = optUrl(p, 'ring_url');
@@ -148,7 +151,9 @@ export function parseMakeCall(body: unknown): MakeCallRequest {
     warnings.push(...sip.warnings);
   }
 
-  for (const key of Object.keys(p)) if (!KNOWN.has(key)) req.ignored.push(key);
+  // The machine_detection_* tuning keys count only when machine_detection is on.
+  const used = (key: string) => KNOWN.has(key) || (req.machineDetection !== undefined && (MACHINE_DETECTION_KEYS as readonly string[]).includes(key));
+  for (const key of Object.keys(p)) if (!used(key)) req.ignored.push(key);
   return req;
 }
 
@@ -196,4 +201,29 @@ function readTimeLimit(p: Params, warnings: string[]): number {
     return MAX_TIME_LIMIT;
   }
   return limit;
+}
+
+/**
+ * `machine_detection` (`true` or `hangup`; `false` or absent: off) and its tuning parameters, with
+ * Plivo's ranges and defaults (plivo.md §1.3). Only the time, the speech length, the URL and the
+ * method change what the simulated network reports; the others are checked and kept.
+ */
+function parseMachineDetection(p: Params): MachineDetection | undefined {
+  if (!has(p, 'machine_detection')) return undefined;
+  const md = raw(p, 'machine_detection');
+  const mode = typeof md === 'boolean' ? String(md) : typeof md === 'string' ? md.trim().toLowerCase() : show(md);
+  if (mode === 'false') return undefined;
+  if (mode !== 'true' && mode !== 'hangup') throw invalidParam('machine_detection', `must be true or hangup (got ${show(md)})`);
+  optInt(p, 'machine_detection_initial_silence', { min: 2000, max: 10_000 });
+  optInt(p, 'machine_detection_maximum_words', { min: 2, max: 10 });
+  optInt(p, 'machine_detection_initial_greeting', { min: 1000, max: 5000 });
+  optInt(p, 'machine_detection_silence', { min: 500, max: 5000 });
+  const url = optUrl(p, 'machine_detection_url');
+  return {
+    hangup: mode === 'hangup',
+    timeMs: int(p, 'machine_detection_time', 5000, { min: 2000, max: 10_000 }),
+    maxSpeechMs: int(p, 'machine_detection_maximum_speech_length', 5000, { min: 1000, max: 6000 }),
+    method: method(p, 'machine_detection_method'),
+    ...(url !== undefined ? { url } : {}),
+  };
 }

@@ -84,7 +84,7 @@ export function planLeg(script: Script, random: Random, networkTimeoutMs: number
         break;
       }
       case 'answer':
-        before.push({ at: t, event: { type: 'answered' } });
+        before.push({ at: t, event: step.by ? { type: 'answered', answeredBy: step.by } : { type: 'answered' } });
         answerAt = t;
         break;
       case 'hangupAfter':

@@ -20,6 +20,7 @@ export function formatStep(step: Step): string {
     case 'early':
       return step.dur ? `${step.kind} ${formatDuration(step.dur)}` : step.kind;
     case 'answer':
+      return step.by ? `answer ${step.by}` : 'answer';
     case 'busy':
     case 'reject':
     case 'timeout':

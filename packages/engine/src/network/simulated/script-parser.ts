@@ -102,7 +102,7 @@ class Parser {
       case 'early':
         return this.withOptionalDuration('early', word);
       case 'answer':
-        return { kind: 'answer' };
+        return this.answer();
       case 'hangup': {
         this.expectWord('after', `expected "after" after "${word}"`);
         return { kind: 'hangupAfter', dur: this.duration(`"hangup after"`) };
@@ -134,6 +134,16 @@ class Parser {
       default:
         return this.fail(start, `unknown step "${word}" (expected ${STEP_LIST})`);
     }
+  }
+
+  /** `answer`, `answer human` or `answer machine`; another word is left for the caller to refuse. */
+  private answer(): Step {
+    const save = this.pos;
+    this.skipSpace();
+    const by = this.word(/[A-Za-z]/).toLowerCase();
+    if (by === 'human' || by === 'machine') return { kind: 'answer', by };
+    this.pos = save;
+    return { kind: 'answer' };
   }
 
   private withOptionalDuration(kind: 'ring' | 'early', word: string): Step {

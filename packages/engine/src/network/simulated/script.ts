@@ -15,7 +15,7 @@ export type ScriptKind = 'number' | 'caller';
 export type Step =
   | { readonly kind: 'ring'; readonly dur?: Duration } // 180, then wait
   | { readonly kind: 'early'; readonly dur?: Duration } // 183 with early media, then wait
-  | { readonly kind: 'answer' } // 200
+  | { readonly kind: 'answer'; readonly by?: AnsweredBy } // 200; `answer machine`: a machine picked up
   | { readonly kind: 'hangupAfter'; readonly dur: Duration } // measured from the answer
   | { readonly kind: 'digits'; readonly digits: string; readonly after: Duration } // measured from the answer
   | { readonly kind: 'busy' }
@@ -25,6 +25,9 @@ export type Step =
   | { readonly kind: 'fail'; readonly cause: string } // an upper-case cause from FAILABLE_CAUSES
   /** After answer, whenever the engine has sent `keys` to this party: it hangs up, or presses `reply`. */
   | { readonly kind: 'on'; readonly keys: string; readonly then: Reaction };
+
+/** Who picks up (`answer human` / `answer machine`), for machine detection; plain `answer` says nothing. */
+export type AnsweredBy = 'human' | 'machine';
 
 /** What a party does when it hears the keys an `on` step waits for. */
 export type Reaction = { readonly kind: 'hangup' } | { readonly kind: 'digits'; readonly digits: string };
