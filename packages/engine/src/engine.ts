@@ -8,16 +8,18 @@ import type { FastifyInstance } from 'fastify';
 import { RealClock, type Clock } from './clock.ts';
 import type { Config } from './config/config.ts';
 import type { Store } from './store/store.ts';
-import { SqliteStore } from './store/sqlite-store.ts';
+import { openStore } from './store/open-store.ts';
 import { Activity } from './util/activity.ts';
 import { Accounts } from './accounts/accounts.ts';
-import { SqliteAccountStore } from './store/sqlite-account-store.ts';
 import { SimulatedNetwork } from './network/simulated/index.ts';
 import type { Network } from './network/network.ts';
 import type { SipNetwork } from './network/sip/sip-network.ts';
 import { SipNetworks } from './network/sip/sip-networks.ts';
 import { listenKey } from './network/sip/trunk.ts';
 import { RoutedNetwork } from './network/routed-network.ts';
+import { EndpointNetwork } from './network/endpoint-network.ts';
+import { Registrar } from './network/sip/registrar.ts';
+import { endpointCallRouter, Endpoints } from './numbers/endpoints.ts';
 import { SimulatorNumbers } from './numbers/simulator-numbers.ts';
 import { HttpSender } from './webhooks/http-sender.ts';
 import { Outbox } from './webhooks/outbox.ts';
@@ -29,8 +31,6 @@ import { buildServer, type SwitchboardServer } from './api/server.ts';
 import { WindowLimiter } from './api/rate-limit.ts';
 import { LiveFeed } from './events/live-feed.ts';
 import type { ApiContext } from './api/api-context.ts';
-import { SqliteAppStore } from './store/sqlite-app-store.ts';
-import { SqliteFlowStore } from './store/sqlite-flow-store.ts';
 import { Applications } from './numbers/applications.ts';
 import { PhoneNumbers } from './numbers/phone-numbers.ts';
 import { InboundRouting } from './numbers/inbound-router.ts';
@@ -38,7 +38,7 @@ import { Flows } from './flows/flow-service.ts';
 import { FlowRunner } from './flows/flow-runner.ts';
 import { createFlowHttp } from './flows/http-client.ts';
 import { parseTargetRules, TargetPolicy, targetPolicyScope, type TargetLookup } from './webhooks/target-policy.ts';
-import { SqliteReportStore } from './store/sqlite-report-store.ts';
+import type { ReportStore } from './store/report-store.ts';
 import { EngineMetrics } from './reports/metrics.ts';
 
 const require = createRequire(import.meta.url);
@@ -49,7 +49,7 @@ export const VERSION: string = (require('../package.json') as { version: string 
 export interface EngineOptions {
   config: Config;
   clock: Clock;
-  /** Defaults to a SqliteStore at config.dbPath. */
+  /** Defaults to the store config.dbPath names (a SQLite file, or a postgres:// URL). */
   store?: Store;
   logger?: Logger;
   /** Which application answers an inbound call; defaults to the numbers API (numbers/inbound-router.ts). */
@@ -82,8 +82,11 @@ export class Engine {
   /** Applications, numbers, flows and inbound routing (docs/numbers.md, docs/flows.md). */
   apps!: ApiContext['apps'];
   server!: SwitchboardServer;
-  /** Dial report rollups and report queries (docs/reports.md); SQLite stores only. */
-  readonly reports?: SqliteReportStore;
+  /** Report queries (docs/reports.md). */
+  readonly reports: ReportStore;
+  /** SIP endpoints (docs/endpoints.md); their registrar when the engine runs SIP. */
+  endpoints!: Endpoints;
+  readonly registrar?: Registrar;
   metrics!: EngineMetrics;
   /** Decides every URL the engine fetches (docs/webhooks.md); learns the engine's own addresses as they are bound. */
   targets!: TargetPolicy;
@@ -95,24 +98,24 @@ export class Engine {
     this.log = opts.logger ?? pino({ level: config.logLevel });
     // 'next-turn': the events and delivery outcomes of everything that happened in one turn of the
     // event loop share one commit (docs/performance.md); Journal holds the clock until it lands.
-    this.store = opts.store ?? new SqliteStore(config.dbPath, {
+    this.store = opts.store ?? openStore(config.dbPath, {
       groupCommit: 'next-turn',
       // A full disk holds writes in memory until it takes them again (docs/storage.md, "When the disk is full").
       onWriteState: (state, written) =>
         state.ok
           ? this.log.warn({ written }, 'the store writes again: the held writes are stored')
           : this.log.error({ err: state.error, held: state.held }, 'the store cannot write: writes are held in memory and retried, new calls are refused'),
+      onRollupError: (err, callUuid) => this.log.error({ err, callUuid }, 'could not roll up the call for reports'),
     });
-    if (this.store instanceof SqliteStore) {
-      this.reports = new SqliteReportStore(this.store, { onError: (err, callUuid) => this.log.error({ err, callUuid }, 'could not roll up the call for reports') });
-    }
+    this.reports = this.store.resources.reports;
     this.simNumbers = new SimulatorNumbers(this.store, clock);
     this.network = new SimulatedNetwork({
       clock,
       seed: config.sim.seed,
       defaultScript: config.sim.defaultScript,
       networkTimeoutMs: config.sim.networkTimeoutMs,
-      scriptFor: this.simNumbers.scriptFor,
+      // An endpoint dialled by <User> plays its own script, as a number does (docs/endpoints.md).
+      scriptFor: (to) => this.endpoints?.scriptFor(to) ?? this.simNumbers.scriptFor(to),
     });
     this.callNetwork = this.network;
     if (config.sip) {
@@ -130,7 +133,17 @@ export class Engine {
       this.sip = this.sipNetworks[0];
       const scriptFor = this.simNumbers.scriptFor;
       this.callNetwork = new RoutedNetwork({ simulated: this.network, sip: this.sipAll, isSimulated: (n) => scriptFor(n) !== undefined });
+      const registrar = (this.registrar = new Registrar({ clock, lookup: (u) => this.endpoints?.secrets(u), active: () => (this.endpoints?.size ?? 0) > 0, warn: (msg, data) => this.log.warn(data ?? {}, msg) }));
+      this.sipAll.access.endpoints = registrar;
+      for (const n of this.sipNetworks) n.registrar = registrar;
     }
+    const registrar = this.registrar;
+    this.callNetwork = new EndpointNetwork({
+      base: this.callNetwork,
+      simulated: this.network,
+      ...(this.sipAll && registrar ? { sip: { network: this.sipAll, bindings: (u: string) => registrar.live(u) } } : {}),
+      endpointFor: (to) => this.endpoints?.forUri(to),
+    });
   }
 
   /** The main account's credentials as they are now (a rotation changes the token). */
@@ -163,10 +176,9 @@ export class Engine {
         this.log.info({ sip: `${n.address}:${n.port}`, listen: listenKey(listen), ...(listen.name ? { name: listen.name } : {}), trunks }, 'SIP listening');
       }
     }
-    if (!(this.store instanceof SqliteStore)) throw new Error('accounts need the SQLite store');
     this.accounts = await Accounts.open({
       store: this.store,
-      subaccounts: new SqliteAccountStore(this.store.shared()),
+      subaccounts: this.store.resources.accounts,
       clock,
       config: { ...(config.authId ? { authId: config.authId } : {}), ...(config.authToken ? { authToken: config.authToken } : {}) },
       warn: (data, msg) => this.log.warn(data, msg),
@@ -219,14 +231,17 @@ export class Engine {
       feed: this.feed,
     };
     this.apps = { ...this.buildApps(deps), routesInbound: !this.opts.inboundRouter };
-    const router: InboundRouter = this.opts.inboundRouter ?? this.apps.routing.router;
+    this.endpoints = new Endpoints(this.store.resources.endpoints, this.apps.applications, clock);
+    await this.endpoints.load();
+    if (this.registrar) this.endpoints.attach(this.registrar);
+    const router: InboundRouter = endpointCallRouter(this.endpoints, this.registrar, this.opts.inboundRouter ?? this.apps.routing.router);
     this.calls = new CallService(deps, router);
     await this.simNumbers.load();
     const recovered = await this.calls.recoverInterrupted();
     if (recovered > 0) this.log.warn({ recovered }, 'closed calls that were live when the engine stopped');
     await this.outbox.resume();
     const reports = this.reports;
-    this.metrics = new EngineMetrics({ feed: this.feed, calls: this.registry, outboxDepth: () => reports?.pendingDeliveries() ?? 0, defaultMetrics: true, ...(this.sipAll ? { sip: () => this.sipAll!.stats() } : {}) });
+    this.metrics = new EngineMetrics({ feed: this.feed, calls: this.registry, outboxDepth: () => reports.pendingDeliveries(), defaultMetrics: true, ...(this.sipAll ? { sip: () => this.sipAll!.stats() } : {}) });
     this.server = await buildServer(
       {
         credentials: this.credentials,
@@ -241,6 +256,7 @@ export class Engine {
         feed: this.feed,
         version: VERSION,
         apps: this.apps,
+        endpoints: { endpoints: this.endpoints, ...(this.registrar ? { registrar: this.registrar } : {}), sipDomain: this.sip ? `${this.sip.address}:${this.sip.port}` : 'switchboard.invalid' },
         ...(reports ? { reports } : {}),
         metrics: this.metrics,
         limits: {
@@ -333,23 +349,21 @@ export class Engine {
     }
   }
 
-  /** Applications, numbers and flows share the SQLite connection (SqliteStore.shared()). */
+  /** Applications, numbers and flows live in the same store as the calls. */
   private buildApps(deps: EngineDeps): ApiContext['apps'] {
-    if (!(this.store instanceof SqliteStore)) throw new Error('applications, numbers and flows need the SQLite store');
-    const shared = this.store.shared();
-    const appStore = new SqliteAppStore(shared);
+    const { apps: appStore, flows: flowStore } = this.store.resources;
     const applications = new Applications(appStore, deps.clock);
     const numbers = new PhoneNumbers(appStore, deps.clock);
     const runner = new FlowRunner({
       clock: deps.clock,
       activity: this.activity,
-      store: new SqliteFlowStore(shared),
+      store: flowStore,
       log: this.log,
       http: (this.flowHttp = createFlowHttp({ targets: this.targets })),
       // A flow's initiate_call places its call through the same service as the Call API.
       placeCall: (o) => this.calls.placeProgramCall(o),
     });
-    const flows = new Flows(new SqliteFlowStore(shared), runner, deps.clock);
+    const flows = new Flows(flowStore, runner, deps.clock);
     const routing = new InboundRouting({ applications, numbers, flows, log: this.log, inboundAnswerUrl: this.opts.config.inboundAnswerUrl });
     return { applications, numbers, flows, routing };
   }

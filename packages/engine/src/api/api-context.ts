@@ -13,10 +13,11 @@ import type { Applications } from '../numbers/applications.ts';
 import type { PhoneNumbers } from '../numbers/phone-numbers.ts';
 import type { InboundRouting } from '../numbers/inbound-router.ts';
 import type { Flows } from '../flows/flow-service.ts';
-import type { SqliteReportStore } from '../store/sqlite-report-store.ts';
+import type { ReportStore } from '../store/report-store.ts';
 import type { EngineMetrics } from '../reports/metrics.ts';
 import type { WindowLimiter } from './rate-limit.ts';
 import type { Accounts } from '../accounts/accounts.ts';
+import type { EndpointsApi } from './routes/endpoints.ts';
 
 export interface ApiContext {
   readonly credentials: Credentials;
@@ -41,8 +42,10 @@ export interface ApiContext {
     /** Set when `routing` is the engine's inbound router (not a test's own): Simulator/Call shows its decision. */
     routesInbound?: boolean;
   };
+  /** SIP endpoints and the registrar (docs/endpoints.md); absent in servers built by hand. */
+  readonly endpoints?: EndpointsApi;
   /** Reports (docs/reports.md); present when the store is SQLite. */
-  readonly reports?: SqliteReportStore;
+  readonly reports?: ReportStore;
   /** Prometheus metrics at /metrics. */
   readonly metrics?: EngineMetrics;
   /** Per-account limits of the API (docs/security.md). */

@@ -25,6 +25,7 @@ import { reportRoutes } from './routes/reports.ts';
 import { opsRoutes } from './routes/ops.ts';
 import { dashboardRoutes } from './routes/dashboard.ts';
 import { subaccountRoutes } from './routes/subaccounts.ts';
+import { endpointRoutes } from './routes/endpoints.ts';
 
 export interface BuildOptions {
   /** Logs each request's failures; the engine passes its pino logger. */
@@ -162,6 +163,7 @@ export async function buildServer(ctx: ApiContext, opts: BuildOptions = {}): Pro
     eventRoutes(scope, ctx);
     applicationRoutes(scope, ctx);
     numberRoutes(scope, ctx);
+    endpointRoutes(scope, ctx);
     flowRoutes(scope, ctx);
     reportRoutes(scope, ctx);
     subaccountRoutes(scope, ctx);

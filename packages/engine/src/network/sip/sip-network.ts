@@ -26,6 +26,7 @@ import { TrunkResolver } from './resolver.ts';
 import { escapeUser, parseNameAddr, parseUri, unescapeUser } from './uri.ts';
 import type { ParseResult } from './parser.ts';
 import { refusal, SipAccess } from './access.ts';
+import type { Registrar } from './registrar.ts';
 
 export interface SipNetworkOptions {
   readonly clock: Clock;
@@ -56,6 +57,8 @@ export class SipNetwork implements Network {
   private closed = false;
   readonly host: SipLegHost;
   readonly access: SipAccess;
+  /** Where REGISTERs go (registrar.ts, docs/endpoints.md); without one REGISTER is 501, a method we do not take. */
+  registrar: Registrar | undefined;
 
   constructor(private readonly opts: SipNetworkOptions) {
     this.timers = { ...DEFAULT_TIMERS, ...opts.timers };
@@ -261,6 +264,8 @@ export class SipNetwork implements Network {
    * while anything else ends here, at the endpoint (RFC 4475 §3.3.11).
    */
   private onRequest(req: SipRequest, tx: ServerTransaction): void {
+    // §10.3: a REGISTER outside a dialog is the registrar's.
+    if (req.method === 'REGISTER' && this.registrar?.active && !/;\s*tag\s*=/i.test(header(req, 'to') ?? '')) return this.registrar.register(req, tx);
     if (!METHODS.has(req.method)) return tx.respond(responseTo(req, 501, [['allow', ALLOW]], '', newId().slice(0, 8)));
     if (!/^(sips?|tel):/i.test(req.uri)) return tx.respond(responseTo(req, 416, [], '', newId().slice(0, 8)));
     const unsupported = headers(req, 'require').filter((o) => !SUPPORTED.has(o.toLowerCase()));
@@ -309,6 +314,8 @@ export class SipNetwork implements Network {
     if (to === undefined || from === undefined) return tx.respond(responseTo(req, 400, [], '', tag, 'Bad Request (malformed escape)'));
     const custom: Record<string, string> = {};
     for (const [k, v] of req.headers) if (k.startsWith('x-ph-')) custom[`X-PH-${k.slice(5)}`] = v;
+    // A From naming an endpoint must come from that endpoint's registration: its call runs the endpoint's application.
+    if (this.registrar?.spoofed(from, tx.source)) return tx.respond(refusal(req, tag));
     const leg = new InboundLeg(this.host, newId(), from, to, fromNa?.display, custom, tx);
     tx.onAckTimeout = () => leg.finish();
     try {

@@ -5,5 +5,6 @@ import { deliveryEventSeq } from './002-delivery-event-seq.ts';
 import { appsNumbersFlows } from './003-apps-numbers-flows.ts';
 import { reportRollups } from './004-report-rollups.ts';
 import { accounts } from './005-accounts.ts';
+import { endpoints } from './006-endpoints.ts';
 
-export const migrations: readonly Migration[] = [initial, deliveryEventSeq, appsNumbersFlows, reportRollups, accounts];
+export const migrations: readonly Migration[] = [initial, deliveryEventSeq, appsNumbersFlows, reportRollups, accounts, endpoints];
