@@ -7,7 +7,9 @@ const BASE = `http://127.0.0.1:${PORT}`;
 const DIAL_TO = process.env.DIAL_TO ?? '+15550002';
 
 const xml = {
-  '/answer': `<Response><Dial action="${BASE}/action" callbackUrl="${BASE}/callback"><Number>${DIAL_TO}</Number></Dial></Response>`,
+  // timeout="20": a number that never answers gives DialStatus=no-answer after 20 s, before the
+  // caller (on the default script, `ring 1s, answer, hangup after 30s`) hangs up and makes it `cancel`.
+  '/answer': `<Response><Dial action="${BASE}/action" callbackUrl="${BASE}/callback" timeout="20"><Number>${DIAL_TO}</Number></Dial></Response>`,
   '/action': '<Response><Speak>Thank you, goodbye.</Speak></Response>',
 };
 

@@ -87,3 +87,23 @@ test('README quickstart: a call with a Dial reports ring, answer, callbacks, Dia
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("README quickstart: script='no-answer' gives DialStatus=no-answer (the Dial's 20 s timeout, before the caller's 30 s)", async () => {
+  const { startSwitchboard } = await import('@switchboard/testkit');
+  // The engine's own default script for the caller, as `npm start` has it.
+  const sb = await startSwitchboard({ clock: 'virtual', defaultScript: 'ring 1s, answer, hangup after 30s', numbers: { '+15550002': 'no-answer' } });
+  const appPort = await freePort();
+  const app = await start(['examples/quickstart-app.mjs'], { PORT: String(appPort) }, /app listening/);
+  try {
+    const appUrl = `http://127.0.0.1:${appPort}`;
+    const call = await sb.call({ from: '+15550000000', to: '+15550001', answer_url: `${appUrl}/answer`, hangup_url: `${appUrl}/hangup` });
+    const action = await sb.webhook('action', {}, { call: call.uuid, timeoutMs: 20_000 });
+    assert.equal(action.params.DialStatus, 'no-answer');
+    assert.equal(action.params.DialHangupCause, 'NO_ANSWER');
+    const answer = await sb.webhook('answer', {}, { call: call.uuid });
+    assert.equal(action.at - answer.at, 20_000);
+  } finally {
+    await app.kill();
+    await sb.close();
+  }
+});

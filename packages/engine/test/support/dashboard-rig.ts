@@ -6,8 +6,7 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startServe, type ServeProcess } from './serve-process.ts';
 import { startAppServer, type AppServer } from './app-server.ts';
@@ -19,7 +18,11 @@ export const WIDE = { width: 1280, height: 800 };
 /** The viewer's zone: fixed, and without daylight saving, so a test can write local times itself. */
 export const ZONE = 'Asia/Kolkata';
 const ZONE_OFFSET_MS = 5.5 * 3_600_000;
-const IMG = fileURLToPath(new URL('../../../../docs/img/', import.meta.url));
+/**
+ * Where screenshots go: a temporary folder, so running the tests never rewrites the repository's
+ * tracked docs/img/. To refresh the README's images: SWITCHBOARD_SCREENSHOT_DIR=docs/img (from the root).
+ */
+const IMG = process.env.SWITCHBOARD_SCREENSHOT_DIR ? resolve(process.env.SWITCHBOARD_SCREENSHOT_DIR) : mkdtempSync(join(tmpdir(), 'sb-screenshots-'));
 
 /** For `describe(..., { skip })`: under CI a missing chromium fails rather than skips. */
 export const skipWithoutChromium: string | false = haveChromium() ? false : process.env.CI ? false : 'chromium is not installed (apt-get install -y chromium)';
@@ -75,7 +78,7 @@ export function nav(page: Page, name: string): Promise<void> {
   return page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true }).click();
 }
 
-/** The top of the page, at most `height` px of it (a long timeline would make a huge image), into docs/img/. */
+/** The top of the page, at most `height` px of it (a long timeline would make a huge image), into IMG. */
 export async function shot(page: Page, name: string, height = 800): Promise<void> {
   await page.evaluate(() => window.scrollTo(0, 0));
   const width = page.viewportSize()!.width;
