@@ -173,13 +173,14 @@ export async function runSweep(): Promise<SweepRow[]> {
     const answer = h.app.url('/hold');
     const app = await h.api('POST', 'Application/', { app_name: 'sweep-fixture', answer_url: answer });
     const app2 = await h.api('POST', 'Application/', { app_name: 'sweep-fixture-2', answer_url: answer });
+    const endpoint = await h.api('POST', 'Endpoint/', { username: 'sweepfixture', password: 'sweep-pass-1', alias: 'Sweep' });
     const ids: Ids = {
       answer,
       call: callUuid,
       request: queued?.request_uuid ?? 'none',
       app: String(app.body?.app_id ?? 'none'),
       app2: String(app2.body?.app_id ?? 'none'),
-      endpoint: 'none',
+      endpoint: String(endpoint.body?.endpoint_id ?? 'none'),
       number: '15553330001',
     };
     const rows: SweepRow[] = [];
