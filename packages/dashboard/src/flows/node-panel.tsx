@@ -52,14 +52,9 @@ export function NodePanel({ raw, problems, onChange, onDelete, nameTaken }: { ra
       {raw.type === 'start' && kv('payload', 'Run API payload keys (with defaults)', raw.payload, (v) => set({ payload: v }))}
       {raw.type === 'call_forward' && (
         <>
-          <InputField
-            label="To"
-            id={id('to')}
-            error={problemFor(problems, 'to')}
-            hint="Numbers or SIP URIs, comma-separated; templates allowed"
-            value={Array.isArray(raw.to) ? (raw.to as string[]).join(', ') : String(raw.to ?? '')}
-            onChange={(e) => set({ to: e.target.value.split(',').map((s) => s.trim()).filter(Boolean) })}
-          />
+          <Field label="To" id={id('to')} error={problemFor(problems, 'to')} hint="Numbers or SIP URIs, comma-separated; templates allowed">
+            <ListInput id={id('to')} value={raw.to} onChange={(to) => set({ to })} />
+          </Field>
           {text('from', 'Caller ID (from)', 'Default: the caller’s number')}
           {text('caller_name', 'Caller name')}
           {num('ring_timeout', 'Ring timeout (s)')}
@@ -135,6 +130,25 @@ function KvArea({ id, value, onChange }: { id: string; value: unknown; onChange:
       onChange={(e) => {
         setText(e.target.value);
         onChange(parseKv(e.target.value));
+      }}
+      spellCheck={false}
+    />
+  );
+}
+
+/**
+ * A comma-separated list typed as text: the text is the field's own state, so a comma just typed
+ * stays on screen while the list it stands for (empty items left out) goes to the node.
+ */
+function ListInput({ id, value, onChange }: { id: string; value: unknown; onChange: (v: string[]) => void }) {
+  const [text, setText] = useState(Array.isArray(value) ? (value as string[]).join(', ') : String(value ?? ''));
+  return (
+    <input
+      id={id}
+      value={text}
+      onChange={(e) => {
+        setText(e.target.value);
+        onChange(e.target.value.split(',').map((s) => s.trim()).filter(Boolean));
       }}
       spellCheck={false}
     />
