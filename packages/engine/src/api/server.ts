@@ -14,6 +14,7 @@ import type { ApiContext } from './api-context.ts';
 import { callRoutes } from './routes/calls.ts';
 import { callMediaRoutes } from './routes/call-media.ts';
 import { notSupportedRoutes } from './routes/not-supported.ts';
+import { accountRoutes } from './routes/account.ts';
 import { simulatorRoutes } from './routes/simulator.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { timelineRoutes } from './routes/timeline.ts';
@@ -59,7 +60,8 @@ const SECURITY_HEADERS = {
 export async function buildServer(ctx: ApiContext, opts: BuildOptions = {}): Promise<SwitchboardServer> {
   const app = Fastify({
     logger: false,
-    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
+    // The official SDK asks for its Account at `/v1/Account/{auth_id}//`.
+    routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 500 },
     bodyLimit: 2 * 1024 * 1024,
     http: { maxHeaderSize: MAX_HEADER_BYTES },
     ...(opts.trustProxy !== undefined ? { trustProxy: trustProxyValue(opts.trustProxy) } : {}),
@@ -157,6 +159,7 @@ export async function buildServer(ctx: ApiContext, opts: BuildOptions = {}): Pro
     callRoutes(scope, ctx);
     callMediaRoutes(scope, ctx);
     notSupportedRoutes(scope);
+    accountRoutes(scope, ctx);
     simulatorRoutes(scope, ctx);
     webhookRoutes(scope, ctx);
     timelineRoutes(scope, ctx);

@@ -12,7 +12,7 @@ import { forbidden, invalidParam, notFound, notSupported } from '../errors.ts';
 import type { ApiContext } from '../api-context.ts';
 import type { Principal } from '../auth.ts';
 import type { Accounts } from '../../accounts/accounts.ts';
-import type { SubaccountRow } from '../../store/sqlite-account-store.ts';
+import type { SubaccountRow } from '../../store/account-store.ts';
 import { isMain } from '../../accounts/ownership.ts';
 
 type AccountParams = { authId: string };
@@ -103,13 +103,5 @@ export function subaccountRoutes(app: FastifyInstance, ctx: ApiContext): void {
     return reply.code(204).send();
   });
 
-  // Our addition: an account rotates its own token (the main account's, or a subaccount's own).
-  app.post<{ Params: AccountParams }>('/v1/Account/:authId/', async (req, reply) => {
-    if (!ctx.accounts) throw notSupported('rotate_token', 'this server has no account store');
-    const p = asParams(req.body);
-    if (optBool(p, 'rotate_token') !== true) throw notSupported('Account update', 'only rotate_token=true is supported (name, city and address are not kept)');
-    const account = req.account!;
-    const token = isMain(account) ? await ctx.accounts.rotateMain() : (await ctx.accounts.update(account.authId, { rotateToken: true }))!.auth_token;
-    return reply.code(202).send({ api_id: newId(), message: 'changed', auth_token: token });
-  });
+  // Rotating an account's own token is on the Account resource (routes/account.ts).
 }
