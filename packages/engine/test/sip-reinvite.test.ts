@@ -185,15 +185,20 @@ describe('a party\'s re-INVITE relayed to its peer', { concurrency: true }, () =
       assert.equal(mediaPort(ok), calleePort);
     }));
 
-  test('unbridged: a caller who hears <Speak> and holds gets back what we last sent it', () =>
+  test('unbridged: a caller who hears <Speak> and holds gets back what we last sent it, answering its hold (recvonly)', () =>
     inboundCall({ caller: { scenario: 'uac-invite-hold-bye.xml', pauseMs: 1000 }, calleeNumbers: [B], xml: '<Response><Speak>please hold</Speak><Wait length="30"/></Response>' }, (rig, uac) => {
       assert.deepEqual(rig.app.requests().map((r) => r.path), ['/inbound', '/hangup']);
       assert.deepEqual(pick(rig.app.requests('/hangup')[0]!, ['CallStatus', 'HangupCause', 'HangupSource', 'Duration']), { CallStatus: 'completed', HangupCause: 'NORMAL_CLEARING', HangupSource: 'Caller', Duration: '2' });
       const first = body(one(uac, 'in', 'SIP/2.0 200', '1 INVITE'));
       const again = body(one(uac, 'in', 'SIP/2.0 200', '2 INVITE'));
-      // The same description, so the same session version (RFC 3264 §8).
-      assert.equal(again, first);
-      assert.match(first, /^o=switchboard /m);
+      // RFC 3264 §6.1: the hold (a=sendonly) is answered a=recvonly; otherwise the description we
+      // last sent, whose version grows by one since it changed (§8).
+      const version = (sdp: string) => Number(/^o=switchboard \S+ (\d+)/m.exec(sdp)?.[1]);
+      assert.equal(version(again), version(first) + 1);
+      assert.match(first, /^a=sendrecv$/m);
+      const normal = (sdp: string) => sdp.replace(/^(o=switchboard \S+ )\d+/m, '$1N').replace(/^a=(sendrecv|recvonly)$/m, 'a=DIR');
+      assert.equal(normal(again), normal(first));
+      assert.match(again, /^a=recvonly$/m);
     }));
 
   test('no answer from the callee: Timer B, the caller gets 500, the callee gets BYE, and the call ends as the Dial does', { timeout: 120_000 }, () =>

@@ -111,3 +111,48 @@ export function mediaOf(sdp: string | undefined): string {
 export function isSdp(contentType: string | undefined, body: string): boolean {
   return body.length > 0 && (!contentType || /application\/sdp/i.test(contentType));
 }
+
+const DIRECTIONS = ['sendrecv', 'sendonly', 'recvonly', 'inactive'] as const;
+type Direction = (typeof DIRECTIONS)[number];
+/** RFC 3264 §6.1: what the answerer says to each direction offered. */
+const ANSWER_TO: Readonly<Record<Direction, Direction>> = { sendrecv: 'sendrecv', sendonly: 'recvonly', recvonly: 'sendonly', inactive: 'inactive' };
+
+/** Each m= section's direction in an SDP (a session-level one applies to sections that name none). */
+function directionsOf(sdp: string): Direction[] {
+  let session: Direction = 'sendrecv';
+  const out: Direction[] = [];
+  for (const line of sdp.split(/\r?\n/)) {
+    if (line.startsWith('m=')) out.push(session);
+    const a = /^a=(sendrecv|sendonly|recvonly|inactive)\s*$/.exec(line)?.[1] as Direction | undefined;
+    if (!a) continue;
+    if (out.length === 0) session = a;
+    else out[out.length - 1] = a;
+  }
+  return out;
+}
+
+/**
+ * An answer whose media directions agree with the offer's (RFC 3264 §6.1): a hold (`sendonly`)
+ * gets `recvonly`, `inactive` stays `inactive`, a resume gets `sendrecv`. Used where the engine
+ * answers a party itself (nobody is bridged to relay the offer to); the rest of the answer is kept.
+ */
+export function answerDirections(answer: string, offer: string): string {
+  const wanted = directionsOf(offer).map((d) => ANSWER_TO[d]);
+  let m = -1;
+  const lines: string[] = [];
+  const flush = () => {
+    if (m >= 0 && wanted[m] !== undefined) lines.push(`a=${wanted[m]}`);
+  };
+  for (const line of answer.split(/\r?\n/)) {
+    if (line === '') continue;
+    if (line.startsWith('m=')) {
+      flush();
+      m++;
+    }
+    // Session-level and per-section direction lines give way to the one the offer calls for.
+    if (/^a=(sendrecv|sendonly|recvonly|inactive)\s*$/.test(line) && (m < 0 || wanted[m] !== undefined)) continue;
+    lines.push(line);
+  }
+  flush();
+  return lines.join('\r\n') + '\r\n';
+}

@@ -12,7 +12,7 @@ import type { LegEvent, LegListener, NetworkLeg } from '../network.ts';
 import { Dialog } from './dialog.ts';
 import { DigestSession, type Credentials } from './digest.ts';
 import { cseqOf, header, type Header, type SipMessage, type SipRequest, type SipResponse } from './message.ts';
-import { mediaOf, restamp, newOrigin, isSdp, ownAnswer, type Origin } from './sdp.ts';
+import { answerDirections, mediaOf, restamp, newOrigin, isSdp, ownAnswer, type Origin } from './sdp.ts';
 import { reasonForBye, reasonForResponse, reasonHeaderFor } from './sip-causes.ts';
 import { cancelFor, responseTo, type ClientTransaction, type ClientTU, type ServerTransaction, type SipTimers, type TransactionLayer } from './transactions.ts';
 import type { Peer, TransportName } from './transport.ts';
@@ -268,7 +268,13 @@ export abstract class SipLeg implements NetworkLeg {
       case 'INFO': {
         tx.respond(responseTo(req, 200, [], '', tag));
         const m = /Signal\s*=\s*([0-9*#A-D])/i.exec(req.body);
-        if (m && /dtmf/i.test(header(req, 'content-type') ?? '') && !this.silenced) this.emit({ type: 'digits', digits: m[1]!.toUpperCase() });
+        if (!m || !/dtmf/i.test(header(req, 'content-type') ?? '')) return;
+        const key = m[1]!.toUpperCase();
+        if (!this.silenced) this.emit({ type: 'digits', digits: key });
+        // Bridged, the key reaches the other party too, as RFC 4733 events in the media would: a
+        // phone that sends DTMF only as INFO can drive an IVR behind the trunk.
+        const peer = this.peerLeg;
+        if (peer && peer.state === 'answered' && this.state === 'answered') peer.sendDigits(key);
         return;
       }
       case 'OPTIONS':
@@ -306,11 +312,14 @@ export abstract class SipLeg implements NetworkLeg {
     else this.answerLocally(st);
   }
 
-  /** Nobody answered to relay to (the party hears our <Speak>, say): the party gets what we last sent it. */
+  /**
+   * Nobody answered to relay to (the party hears our <Speak>, say): the party gets what we last
+   * sent it, with the directions its offer calls for (RFC 3264 §6.1: a hold gets recvonly).
+   */
   private answerLocally(st: PartyOffer): void {
     if (st.offer !== undefined) this.remoteSdp = st.offer;
     const sdp = this.peerLeg?.remoteSdp ?? this.lastSent;
-    this.acceptOffer(st, sdp ? this.describe(sdp) : '');
+    this.acceptOffer(st, sdp ? this.describe(st.offer !== undefined ? answerDirections(sdp, st.offer) : sdp) : '');
     this.peerLeg?.syncMedia();
   }
 
