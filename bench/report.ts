@@ -13,7 +13,6 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { generateTraffic } from '../packages/engine/src/cli/generate.ts';
 import { SqliteStore } from '../packages/engine/src/store/sqlite-store.ts';
-import { SqliteReportStore } from '../packages/engine/src/store/sqlite-report-store.ts';
 import { buildDialReport, type DialReportQuery } from '../packages/engine/src/reports/dial-report.ts';
 import { webhookHealth } from '../packages/engine/src/reports/webhook-health.ts';
 
@@ -29,12 +28,12 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
-function time(fn: () => unknown): number[] {
-  fn(); // warm: statement cache, pages
+async function time(fn: () => unknown): Promise<number[]> {
+  await fn(); // warm: statement cache, pages
   const out: number[] = [];
   for (let i = 0; i < runs; i++) {
     const t = performance.now();
-    fn();
+    await fn();
     out.push(performance.now() - t);
   }
   return out;
@@ -48,16 +47,16 @@ for (const calls of sizes) {
   process.stderr.write('\n');
   const store = new SqliteStore(dbPath);
   await store.migrate();
-  const reports = new SqliteReportStore(store);
+  const reports = store.resources.reports;
   const row: Record<string, unknown> = { calls, generate_s: +(genMs / 1000).toFixed(1), db_mb: Math.round(statSync(dbPath).size / 1e6) };
   for (const groupBy of GROUPS) {
-    const report = buildDialReport(reports, { start: FROM, end: UNTIL, groupBy });
-    const ms = time(() => buildDialReport(reports, { start: FROM, end: UNTIL, groupBy }));
+    const report = (await buildDialReport(reports, { start: FROM, end: UNTIL, groupBy }));
+    const ms = await time(() => buildDialReport(reports, { start: FROM, end: UNTIL, groupBy }));
     row[`${groupBy}_ms`] = +median(ms).toFixed(1);
     row[`${groupBy}_groups`] = report.groups.length;
     if (groupBy === 'day') row.attempts = report.total.attempts;
   }
-  row.webhook_health_ms = +median(time(() => webhookHealth(reports, FROM, UNTIL + 86_400_000))).toFixed(1);
+  row.webhook_health_ms = +median(await time(() => webhookHealth(reports, FROM, UNTIL + 86_400_000))).toFixed(1);
   results.push(row);
   await store.close();
   if (values['keep-db']) console.error(`kept ${dbPath}`);

@@ -10,7 +10,6 @@ import { renderReport } from '../src/cli/report.ts';
 import { bar, renderTable } from '../src/cli/table.ts';
 import { UsageError } from '../src/cli/args.ts';
 import { SqliteStore } from '../src/store/sqlite-store.ts';
-import { SqliteReportStore } from '../src/store/sqlite-report-store.ts';
 import { buildDialReport } from '../src/reports/dial-report.ts';
 
 const UNTIL = Date.UTC(2026, 0, 8);
@@ -24,19 +23,19 @@ test('generated traffic: rows, and rollups equal to a rebuild from those rows', 
     assert.deepEqual(progress, [500, 1000, 1200]);
     const store = new SqliteStore(dbPath);
     await store.migrate();
-    const reports = new SqliteReportStore(store);
+    const reports = store.resources.reports;
     const range = { start: UNTIL - 2 * 86_400_000, end: UNTIL };
-    const generated = buildDialReport(reports, { ...range, groupBy: 'destination' });
+    const generated = (await buildDialReport(reports, { ...range, groupBy: 'destination' }));
     const { rows } = await store.listCalls({ limit: 1, offset: 0, ended_only: true });
     assert.equal(rows.length, 1);
-    const calls = buildDialReport(reports, { ...range, groupBy: 'day', kind: 'call' });
+    const calls = (await buildDialReport(reports, { ...range, groupBy: 'day', kind: 'call' }));
     assert.equal(calls.total.attempts, 1200); // one API call attempt per generated call
     assert.ok(calls.total.asr! > 0.8 && calls.total.asr! < 0.97, `ASR ${calls.total.asr}`);
-    const dials = buildDialReport(reports, { ...range, groupBy: 'day', kind: 'dial' }).total;
+    const dials = (await buildDialReport(reports, { ...range, groupBy: 'day', kind: 'dial' })).total;
     assert.equal(dials.attempts, calls.total.answered); // every answered call dials once
     assert.ok(dials.dial_status.completed! > dials.dial_status.busy!);
     assert.equal(await reports.rebuildRollups(), 1200);
-    assert.deepEqual(buildDialReport(reports, { ...range, groupBy: 'destination' }), generated);
+    assert.deepEqual((await buildDialReport(reports, { ...range, groupBy: 'destination' })), generated);
     await store.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -4,7 +4,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { SqliteStore } from '../src/store/sqlite-store.ts';
-import { SqliteReportStore } from '../src/store/sqlite-report-store.ts';
+import type { ReportStore } from '../src/store/report-store.ts';
 import type { CallRow } from '../src/store/store.ts';
 import { buildDialReport, percentile } from '../src/reports/dial-report.ts';
 import { durationBin, applicationOf } from '../src/store/report-rollup.ts';
@@ -103,19 +103,19 @@ async function seed(store: SqliteStore): Promise<void> {
 
 describe('dial report over hand-made calls', () => {
   let store: SqliteStore;
-  let reports: SqliteReportStore;
+  let reports: ReportStore;
   const range = { start: T0, end: T0 + 2 * H };
 
   before(async () => {
-    store = new SqliteStore(':memory:');
+    store = new SqliteStore(':memory:', { onRollupError: (err) => assert.fail(String(err)) });
     await store.migrate();
-    reports = new SqliteReportStore(store, { onError: (err) => assert.fail(String(err)) });
+    reports = store.resources.reports;
     await seed(store);
   });
   after(() => store.close());
 
-  it('totals: attempts, statuses, ASR, NER, ACD, PDD, ring time, causes', () => {
-    const r = buildDialReport(reports, { ...range, groupBy: 'day' });
+  it('totals: attempts, statuses, ASR, NER, ACD, PDD, ring time, causes', async () => {
+    const r = (await buildDialReport(reports, { ...range, groupBy: 'day' }));
     assert.equal(r.groups.length, 1);
     assert.deepEqual(r.total, { ...r.groups[0], group: 'total' });
     const g = r.groups[0]!;
@@ -141,18 +141,18 @@ describe('dial report over hand-made calls', () => {
     ]);
   });
 
-  it('by hour: attempts fall in the hour they started; the range is in whole hours', () => {
-    const r = buildDialReport(reports, { ...range, groupBy: 'hour' });
+  it('by hour: attempts fall in the hour they started; the range is in whole hours', async () => {
+    const r = (await buildDialReport(reports, { ...range, groupBy: 'hour' }));
     assert.deepEqual(r.groups.map((g) => [g.group, g.attempts]), [['2026-01-05 10:00:00+00:00', 6], ['2026-01-05 11:00:00+00:00', 1]]);
     // 11:15 rounds down to 11:00, so A4 (11:00:30) is in; 10:59 rounds up to 11:00, so it is out.
-    assert.equal(buildDialReport(reports, { start: T0 + H + 15 * 60_000, end: T0 + 2 * H, groupBy: 'hour' }).total.attempts, 1);
-    assert.equal(buildDialReport(reports, { start: T0 - H, end: T0 + 59 * 60_000, groupBy: 'hour' }).total.attempts, 6);
-    assert.equal(buildDialReport(reports, { start: T0 + 2 * H, end: T0 + 3 * H, groupBy: 'hour' }).total.attempts, 0);
-    assert.equal(buildDialReport(reports, { start: T0 + 2 * H, end: T0 + 3 * H, groupBy: 'hour' }).total.asr, null);
+    assert.equal((await buildDialReport(reports, { start: T0 + H + 15 * 60_000, end: T0 + 2 * H, groupBy: 'hour' })).total.attempts, 1);
+    assert.equal((await buildDialReport(reports, { start: T0 - H, end: T0 + 59 * 60_000, groupBy: 'hour' })).total.attempts, 6);
+    assert.equal((await buildDialReport(reports, { start: T0 + 2 * H, end: T0 + 3 * H, groupBy: 'hour' })).total.attempts, 0);
+    assert.equal((await buildDialReport(reports, { start: T0 + 2 * H, end: T0 + 3 * H, groupBy: 'hour' })).total.asr, null);
   });
 
-  it('by destination: the Dial counts under the number that decided it', () => {
-    const r = buildDialReport(reports, { ...range, groupBy: 'destination' });
+  it('by destination: the Dial counts under the number that decided it', async () => {
+    const r = (await buildDialReport(reports, { ...range, groupBy: 'destination' }));
     assert.deepEqual(
       r.groups.map((g) => [g.group, g.attempts, g.answered, g.asr, g.ner]),
       [
@@ -166,35 +166,35 @@ describe('dial report over hand-made calls', () => {
     assert.equal(r.total.attempts, 7);
     // Over several days the whole days come from day rows and the edge hours from hour rows: same figures.
     for (const [start, end] of [[T0 - 11 * H, T0 + 48 * H], [T0 - 24 * H, T0 + 24 * H], [T0 + H, T0 + 30 * H]] as const) {
-      const wide = buildDialReport(reports, { start, end, groupBy: 'destination' });
-      const narrow = buildDialReport(reports, { start, end: T0 + 2 * H, groupBy: 'destination' });
+      const wide = (await buildDialReport(reports, { start, end, groupBy: 'destination' }));
+      const narrow = (await buildDialReport(reports, { start, end: T0 + 2 * H, groupBy: 'destination' }));
       assert.deepEqual(wide.groups, narrow.groups, `${start}..${end}`);
     }
   });
 
-  it('by caller ID and by application (the answer URL without its #fragment)', () => {
-    const byCaller = buildDialReport(reports, { ...range, groupBy: 'caller_id' });
+  it('by caller ID and by application (the answer URL without its #fragment)', async () => {
+    const byCaller = (await buildDialReport(reports, { ...range, groupBy: 'caller_id' }));
     assert.deepEqual(byCaller.groups.map((g) => [g.group, g.attempts]), [['15550000', 6], ['15559999', 1]]);
-    const byApp = buildDialReport(reports, { ...range, groupBy: 'application' });
+    const byApp = (await buildDialReport(reports, { ...range, groupBy: 'application' }));
     assert.deepEqual(byApp.groups.map((g) => [g.group, g.attempts, g.dial_status.cancel]), [['http://app.test/a', 6, 0], ['http://app.test/in', 1, 1]]);
   });
 
-  it('kind=dial and kind=call split the attempts', () => {
-    const dials = buildDialReport(reports, { ...range, groupBy: 'day', kind: 'dial' }).total;
+  it('kind=dial and kind=call split the attempts', async () => {
+    const dials = (await buildDialReport(reports, { ...range, groupBy: 'day', kind: 'dial' })).total;
     assert.deepEqual([dials.attempts, dials.answered, dials.asr, dials.ner, dials.acd_s], [3, 1, 0.3333, 0.6667, 30]);
     assert.deepEqual(dials.pdd_ms, { p50: 800, p95: 1500 }); // D1 1500, D5 800; D2 never rang
-    const calls = buildDialReport(reports, { ...range, groupBy: 'day', kind: 'call' }).total;
+    const calls = (await buildDialReport(reports, { ...range, groupBy: 'day', kind: 'call' })).total;
     assert.deepEqual([calls.attempts, calls.answered, calls.asr, calls.acd_s], [4, 2, 0.5, 33]);
   });
 
   it('rebuilding the rollups from calls and events gives the same report', async () => {
-    const before = buildDialReport(reports, { ...range, groupBy: 'destination' });
+    const before = (await buildDialReport(reports, { ...range, groupBy: 'destination' }));
     assert.equal(await reports.rebuildRollups(), 5);
-    assert.deepEqual(buildDialReport(reports, { ...range, groupBy: 'destination' }), before);
+    assert.deepEqual((await buildDialReport(reports, { ...range, groupBy: 'destination' })), before);
   });
 
-  it('as CSV: one line per group and a total line', () => {
-    const r = buildDialReport(reports, { ...range, groupBy: 'day' });
+  it('as CSV: one line per group and a total line', async () => {
+    const r = (await buildDialReport(reports, { ...range, groupBy: 'day' }));
     const line = csvLine(reportCsvValues(r.groups[0]!));
     assert.equal(REPORT_CSV_HEADER.length, reportCsvValues(r.groups[0]!).length);
     assert.equal(
@@ -206,7 +206,7 @@ describe('dial report over hand-made calls', () => {
 });
 
 describe('report building blocks', () => {
-  it('percentile is nearest-rank over a histogram', () => {
+  it('percentile is nearest-rank over a histogram', async () => {
     assert.equal(percentile({}, 0.5), null);
     assert.equal(percentile({ 100: 1 }, 0.95), 100);
     assert.equal(percentile({ 100: 1, 200: 1 }, 0.5), 100);
@@ -215,18 +215,18 @@ describe('report building blocks', () => {
     assert.equal(percentile({ 10: 18, 1000: 2 }, 0.95), 1000);
   });
 
-  it('durations keep two significant digits, rounded down', () => {
+  it('durations keep two significant digits, rounded down', async () => {
     assert.deepEqual([0, -5, 7, 87, 100, 1234, 1299, 56_789, 1_000_000].map(durationBin), [0, 0, 7, 87, 100, 1200, 1200, 56_000, 1_000_000]);
   });
 
-  it('application: app id, answer URL (fragment dropped), program label, or empty', () => {
+  it('application: app id, answer URL (fragment dropped), program label, or empty', async () => {
     assert.equal(applicationOf(JSON.stringify({ answerUrl: 'http://x/a#rt=100' })), 'http://x/a');
     assert.equal(applicationOf(JSON.stringify({ app: { appId: 'app-1', answerUrl: 'http://x/a' } })), 'app-1');
     assert.equal(applicationOf(JSON.stringify({ program: 'flow:f1' })), 'flow:f1');
     assert.equal(applicationOf('not json'), '');
   });
 
-  it('CSV escapes commas, quotes and line breaks (RFC 4180)', () => {
+  it('CSV escapes commas, quotes and line breaks (RFC 4180)', async () => {
     assert.equal(csvField('plain'), 'plain');
     assert.equal(csvField('a,b'), '"a,b"');
     assert.equal(csvField('say "hi"'), '"say ""hi"""');

@@ -8,7 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Clock } from '../clock.ts';
 import type { AccountLookup, Principal } from '../api/auth.ts';
 import type { Store } from '../store/store.ts';
-import type { SqliteAccountStore, SubaccountRow } from '../store/sqlite-account-store.ts';
+import type { AccountStore, SubaccountRow } from '../store/account-store.ts';
 import { newAuthId, newAuthToken } from '../util/ids.ts';
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
@@ -38,7 +38,7 @@ export interface MainAccountConfig {
 
 export interface AccountsOptions {
   store: Store;
-  subaccounts: SqliteAccountStore;
+  subaccounts: AccountStore;
   clock: Clock;
   config: MainAccountConfig;
   warn?: (data: Record<string, unknown>, msg: string) => void;

@@ -6,7 +6,7 @@
 import { request } from 'undici';
 import { loadConfig } from '../config/config.ts';
 import { readConfigFile } from '../config/config-file.ts';
-import { SqliteStore } from '../store/sqlite-store.ts';
+import { openStore } from '../store/open-store.ts';
 import { CliError } from './args.ts';
 
 export interface EngineClient {
@@ -27,7 +27,7 @@ export async function connect(flags: Record<string, string | undefined>): Promis
   let source = 'SWITCHBOARD_AUTH_ID/SWITCHBOARD_AUTH_TOKEN';
   if (!authId || !authToken) {
     source = `the generated account in ${config.dbPath}`;
-    const store = new SqliteStore(config.dbPath);
+    const store = openStore(config.dbPath);
     try {
       await store.migrate();
       authId = await store.getSetting('auth_id');

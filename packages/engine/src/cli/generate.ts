@@ -5,7 +5,6 @@
  */
 import { loadConfig } from '../config/config.ts';
 import { SqliteStore } from '../store/sqlite-store.ts';
-import { SqliteReportStore } from '../store/sqlite-report-store.ts';
 import { SqliteBulkWriter } from '../store/sqlite-bulk-writer.ts';
 import { SimulatedTraffic } from '../reports/simulated-traffic.ts';
 import { parseFlags, UsageError } from './args.ts';
@@ -31,8 +30,7 @@ export async function generateTraffic(o: GenerateOptions): Promise<number> {
   const store = new SqliteStore(o.dbPath);
   try {
     await store.migrate();
-    const reports = new SqliteReportStore(store);
-    const writer = new SqliteBulkWriter(store, reports);
+    const writer = new SqliteBulkWriter(store, store.rollups);
     const to = Math.floor((o.until ?? Date.now()) / 3_600_000) * 3_600_000;
     const traffic = new SimulatedTraffic({ from: to - o.days * DAY_MS, to, seed: o.seed });
     const batch = o.batch ?? 5000;

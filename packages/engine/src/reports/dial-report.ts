@@ -30,7 +30,7 @@ export interface DialReportQuery {
 }
 
 export interface RollupSource {
-  readRollups(dim: RollupDim, fromHour: number, toHour: number, kind?: AttemptKind): RollupRow[];
+  readRollups(dim: RollupDim, fromHour: number, toHour: number, kind?: AttemptKind): Promise<RollupRow[]>;
 }
 
 export interface CauseCount {
@@ -109,10 +109,10 @@ class GroupAcc {
   }
 }
 
-export function buildDialReport(source: RollupSource, query: DialReportQuery): DialReport {
+export async function buildDialReport(source: RollupSource, query: DialReportQuery): Promise<DialReport> {
   const start = floorHour(query.start);
   const end = Math.max(ceilHour(query.end), start);
-  const rows = readRange(source, query.groupBy, start, end, query.kind);
+  const rows = await readRange(source, query.groupBy, start, end, query.kind);
   const merged = new Map<string, GroupAcc>();
   const total = new GroupAcc();
   for (const row of rows) {
@@ -135,15 +135,15 @@ export function buildDialReport(source: RollupSource, query: DialReportQuery): D
  * dimension from its day rows for the whole UTC days inside the range and its hour rows for the
  * hours at either edge.
  */
-function readRange(source: RollupSource, by: DialReportQuery['groupBy'], start: number, end: number, kind?: AttemptKind): RollupRow[] {
+async function readRange(source: RollupSource, by: DialReportQuery['groupBy'], start: number, end: number, kind?: AttemptKind): Promise<RollupRow[]> {
   if (by === 'hour' || by === 'day') return source.readRollups('all', start, end, kind);
   const firstDay = Math.ceil(start / DAY_MS) * DAY_MS;
   const lastDay = Math.floor(end / DAY_MS) * DAY_MS;
   if (firstDay >= lastDay) return source.readRollups(by, start, end, kind);
   return [
-    ...source.readRollups(by, start, firstDay, kind),
-    ...source.readRollups(`${by}/day`, firstDay, lastDay, kind),
-    ...source.readRollups(by, lastDay, end, kind),
+    ...(await source.readRollups(by, start, firstDay, kind)),
+    ...(await source.readRollups(`${by}/day`, firstDay, lastDay, kind)),
+    ...(await source.readRollups(by, lastDay, end, kind)),
   ];
 }
 

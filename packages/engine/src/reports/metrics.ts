@@ -14,7 +14,7 @@ export interface MetricsDeps {
   feed: LiveFeed;
   calls: CallRegistry;
   /** Deliveries still owed; read at scrape time. */
-  outboxDepth: () => number;
+  outboxDepth: () => number | Promise<number>;
   /** Node process metrics (CPU, memory, event loop lag); off in tests for exact expositions. */
   defaultMetrics?: boolean;
   /** SIP figures read at scrape time (docs/sip.md): kernel UDP drops per listen address, refused and dropped requests. */
@@ -59,8 +59,8 @@ export class EngineMetrics {
       name: 'switchboard_outbox_depth',
       help: 'Webhook deliveries still owed (pending: queued, in flight or waiting for a retry).',
       registers,
-      collect() {
-        this.set(deps.outboxDepth());
+      async collect() {
+        this.set(await deps.outboxDepth());
       },
     });
     if (deps.sip) {

@@ -5,11 +5,11 @@
  */
 import { formatTime } from '../util/time.ts';
 import { percentile } from './dial-report.ts';
-import type { AttemptStatsRow } from '../store/sqlite-report-store.ts';
+import type { AttemptStatsRow } from '../store/report-store.ts';
 
 export interface HealthSource {
-  attemptStats(from: number, to: number): AttemptStatsRow[];
-  deadDeliveries(from: number, to: number): Array<{ url: string; n: number }>;
+  attemptStats(from: number, to: number): Promise<AttemptStatsRow[]>;
+  deadDeliveries(from: number, to: number): Promise<Array<{ url: string; n: number }>>;
 }
 
 export interface HostHealth {
@@ -32,21 +32,21 @@ export function hostOf(url: string): string {
   }
 }
 
-export function webhookHealth(source: HealthSource, from: number, to: number): { start: string; end: string; hosts: HostHealth[] } {
+export async function webhookHealth(source: HealthSource, from: number, to: number): Promise<{ start: string; end: string; hosts: HostHealth[] }> {
   const byHost = new Map<string, { requests: number; ok: number; retries: number; dead: number; latency: Record<string, number> }>();
   const entry = (host: string) => {
     let e = byHost.get(host);
     if (!e) byHost.set(host, (e = { requests: 0, ok: 0, retries: 0, dead: 0, latency: {} }));
     return e;
   };
-  for (const r of source.attemptStats(from, to)) {
+  for (const r of await source.attemptStats(from, to)) {
     const e = entry(hostOf(r.url));
     e.requests += r.n;
     e.ok += r.ok;
     e.retries += r.retries;
     if (r.latency_ms !== null) e.latency[r.latency_ms] = (e.latency[r.latency_ms] ?? 0) + r.n;
   }
-  for (const d of source.deadDeliveries(from, to)) entry(hostOf(d.url)).dead += d.n;
+  for (const d of await source.deadDeliveries(from, to)) entry(hostOf(d.url)).dead += d.n;
   const hosts = [...byHost.entries()]
     .map(([host, e]) => ({
       host,

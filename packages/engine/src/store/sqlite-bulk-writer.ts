@@ -6,7 +6,7 @@
  */
 import type BetterSqlite3 from 'better-sqlite3';
 import type { SqliteStore } from './sqlite-store.ts';
-import type { SqliteReportStore } from './sqlite-report-store.ts';
+import type { SqliteRollups } from './sqlite-rollups.ts';
 import { RollupAccumulator } from './report-rollup.ts';
 import { CALL_COLUMNS, DELIVERY_COLUMNS } from './store-input.ts';
 import type { AttemptRow, CallRow, DeliveryRow, EventRow } from './store.ts';
@@ -31,7 +31,7 @@ export class SqliteBulkWriter {
   private readonly sync: <T>(what: string, body: () => T) => T;
   private readonly insert: Record<'calls' | 'events' | 'deliveries' | 'attempts', BetterSqlite3.Statement>;
 
-  constructor(store: SqliteStore, private readonly reports: SqliteReportStore) {
+  constructor(store: SqliteStore, private readonly reports: SqliteRollups) {
     const shared = store.shared();
     this.db = shared.runner.db;
     this.sync = shared.sync;

@@ -18,6 +18,9 @@ import { SqliteRunner, openSqlite } from './sqlite-connection.ts';
 import { sqliteQueries, type SqliteQueries } from './sqlite-queries.ts';
 import { StoreError, sqliteCode, toStoreError, type WriteState } from './store-error.ts';
 import { callValues, checkCallFilter, checkCallPatch, checkDeliveryPatch, checkScalar, nonNegativeInteger } from './store-input.ts';
+import type { SqlDb } from './sql-db.ts';
+import { storeResources } from './resources.ts';
+import { SqliteRollups } from './sqlite-rollups.ts';
 import type {
   AttemptRow,
   CallFilter,
@@ -29,6 +32,7 @@ import type {
   NewDelivery,
   SimNumberRow,
   Store,
+  StoreResources,
 } from './store.ts';
 
 /** Where `serve` keeps its database unless told otherwise. */
@@ -39,6 +43,8 @@ export interface SqliteStoreOptions {
   groupCommit?: GroupCommitTiming;
   /** Told when the disk stops taking writes (they are then held in memory) and when it takes them again. */
   onWriteState?: (state: WriteState, written?: number) => void;
+  /** A report rollup that could not be written (the event itself is kept). */
+  onRollupError?: (err: unknown, callUuid: string) => void;
 }
 
 /** The settings row the store rewrites to learn whether the disk takes writes again (group-commit.ts). */
@@ -70,6 +76,37 @@ export class SqliteStore implements Store {
       probe: () => this.runner.run(this.settingUpsert(WRITE_PROBE_KEY, String(Date.now()))),
     });
     this.q = sqliteQueries(this.k);
+    this.rollups = new SqliteRollups(this, options.onRollupError ? { onError: options.onRollupError } : {});
+    this.resources = storeResources(this.sqlDb());
+  }
+
+  readonly resources: StoreResources;
+  /** Report rollups, kept by every record() that ends an A leg; `generate` merges its batches through it. */
+  readonly rollups: SqliteRollups;
+
+  /**
+   * The async seam (sql-db.ts) on this connection: each query runs synchronously once every
+   * pending record() has landed, as every other method of this store does.
+   */
+  private sqlDb(): SqlDb {
+    const runner = this.runner;
+    return {
+      kysely: this.k as unknown as Kysely<any>,
+      dialect: 'sqlite',
+      all: async (what, q) => this.sync(what, () => runner.all(q)),
+      first: async (what, q) => this.sync(what, () => runner.first(q)),
+      run: async (what, q) => this.sync(what, () => runner.run(q)),
+      batch: async (what, qs) =>
+        this.sync(what, () =>
+          runner.transaction(() =>
+            qs.map((q) => {
+              const stmt = runner.db.prepare(q.sql);
+              if (stmt.reader) return { rows: stmt.all(...q.parameters), changes: 0 };
+              return { rows: [], changes: stmt.run(...q.parameters).changes };
+            }),
+          ),
+        ),
+    };
   }
 
   async migrate(): Promise<void> {
@@ -472,7 +509,7 @@ export class SqliteStore implements Store {
   }
 }
 
-function eventJson(data: unknown): string {
+export function eventJson(data: unknown): string {
   let json: string | undefined;
   try {
     json = JSON.stringify(data === undefined ? {} : data);
@@ -483,7 +520,7 @@ function eventJson(data: unknown): string {
   return json;
 }
 
-function checkNewDelivery(d: NewDelivery, i: number): NewDelivery {
+export function checkNewDelivery(d: NewDelivery, i: number): NewDelivery {
   const at = `deliveries[${i}]`;
   for (const key of ['id', 'kind', 'event', 'url'] as const) {
     if (typeof d[key] !== 'string' || d[key] === '') throw new StoreError('invalid-input', `${at}.${key}: expected a non-empty string`);

@@ -1,10 +1,27 @@
 /**
  * What the rest of the engine asks of storage. `store/` is the only place that writes SQL
- * (DESIGN.md); this file is the contract, `sqlite-store.ts` implements it with Kysely over
- * better-sqlite3 (and later PostgreSQL).
+ * (DESIGN.md); this file is the contract. `sqlite-store.ts` implements it with Kysely over
+ * better-sqlite3, `pg-store.ts` with Kysely over `pg`; `open-store.ts` picks one from `--db`.
+ * Nothing outside store/ knows which.
  */
 import type { CallStatus, HangupSource } from '../calls/hangup-causes.ts';
 import type { WriteState } from './store-error.ts';
+import type { AppStore } from './app-store.ts';
+import type { FlowStore } from './flow-store.ts';
+import type { AccountStore } from './account-store.ts';
+import type { SqlEndpointStore } from './sql-endpoint-store.ts';
+import type { RecordingStore } from './recording-store.ts';
+import type { ReportStore } from './report-store.ts';
+
+/** The other resources, kept in the same database as the calls. */
+export interface StoreResources {
+  readonly apps: AppStore;
+  readonly flows: FlowStore;
+  readonly accounts: AccountStore;
+  readonly endpoints: SqlEndpointStore;
+  readonly recordings: RecordingStore;
+  readonly reports: ReportStore;
+}
 
 export type Direction = 'inbound' | 'outbound';
 
@@ -150,6 +167,8 @@ export interface DeliveryFilter {
 }
 
 export interface Store {
+  /** Applications, numbers, flows, subaccounts, endpoints and report queries on the same database. */
+  readonly resources: StoreResources;
   /** Runs numbered migrations; idempotent. */
   migrate(): Promise<void>;
   close(): Promise<void>;

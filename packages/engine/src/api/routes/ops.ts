@@ -18,7 +18,7 @@ export function opsRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.get('/readyz', { config: { access: 'public' } }, async (_req, reply) => {
     const checks: Record<string, string> = {};
     try {
-      checks.store = ctx.reports ? (ctx.reports.ping() ? 'ok' : 'failing') : 'ok';
+      checks.store = ctx.reports ? ((await ctx.reports.ping()) ? 'ok' : 'failing') : 'ok';
     } catch (err) {
       checks.store = `failing: ${(err as Error).message}`;
     }

@@ -31,13 +31,13 @@ export function reportRoutes(app: FastifyInstance, ctx: ApiContext): void {
 
   app.get(`${base}/Dial/`, async (req, reply) => {
     const query = parseDialReport(req.query, ctx.clock.now());
-    const report = buildDialReport(store(req), query);
+    const report = await buildDialReport(store(req), query);
     if (query.format === 'csv') return sendCsv(reply, 'dial-report.csv', csvStream(REPORT_CSV_HEADER, reportCsvBatches(report), reportCsvValues));
     return { api_id: newId(), ...report };
   });
 
   app.get(`${base}/Webhook/`, async (req) => {
     const { start, end } = parseRange(req.query, ctx.clock.now());
-    return { api_id: newId(), ...webhookHealth(store(req), start, end) };
+    return { api_id: newId(), ...(await webhookHealth(store(req), start, end)) };
   });
 }

@@ -1,0 +1,113 @@
+/**
+ * The SqlDb seam (sql-db.ts) on a `pg` pool, and the order rule the PostgreSQL store keeps: as on
+ * SQLite, every operation sees every write issued before it. Writes run one after another in the
+ * order issued (each in its own transaction when it has several statements); a read waits for the
+ * writes issued before it, then runs on any pooled connection. Between nodes, PostgreSQL's own
+ * locks decide (docs/storage.md, "Concurrency").
+ */
+import type pg from 'pg';
+import type { Kysely } from 'kysely';
+import type { Query, SqlDb } from './sql-db.ts';
+import { StoreError, toStoreError } from './store-error.ts';
+
+export interface PgExec {
+  all<R>(q: Query<R>): Promise<R[]>;
+  first<R>(q: Query<R>): Promise<R | undefined>;
+  run(q: Query): Promise<number>;
+  exec(q: Query): Promise<{ rows: unknown[]; changes: number }>;
+}
+
+function execOn(client: pg.Pool | pg.PoolClient): PgExec {
+  const query = (q: Query) => client.query({ text: q.sql, values: q.parameters as unknown[] });
+  return {
+    all: async <R>(q: Query<R>) => (await query(q)).rows as R[],
+    first: async <R>(q: Query<R>) => (await query(q)).rows[0] as R | undefined,
+    run: async (q: Query) => (await query(q)).rowCount ?? 0,
+    exec: async (q: Query) => {
+      const r = await query(q);
+      return { rows: r.rows, changes: r.rowCount ?? 0 };
+    },
+  };
+}
+
+/** PostgreSQL's SQLSTATE codes the store turns into its own (store-error.ts). */
+export function pgStoreError(err: unknown, what: string): StoreError {
+  if (err instanceof StoreError) return err;
+  const code = typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : '';
+  const message = err instanceof Error ? err.message : String(err);
+  if (code === '23505') return new StoreError('duplicate', `${what}: already stored (${message})`, { cause: err });
+  if (code === '23514' || code === '23502' || code === '22P02' || code === '22003') return new StoreError('invalid-input', `${what}: ${message}`, { cause: err });
+  return toStoreError(err, what);
+}
+
+export class PgDb implements SqlDb {
+  readonly dialect = 'postgres' as const;
+  private tail: Promise<unknown> = Promise.resolve();
+  readonly pooledExec: PgExec;
+
+  constructor(
+    readonly kysely: Kysely<any>,
+    readonly pool: pg.Pool,
+  ) {
+    this.pooledExec = execOn(pool);
+  }
+
+  /** Runs `fn` after every write issued before it; later reads wait for it. */
+  write<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(fn, fn);
+    this.tail = run.catch(() => undefined);
+    return run.catch((err: unknown) => {
+      throw pgStoreError(err, what);
+    });
+  }
+
+  /** Runs `fn` once the writes issued before it have landed. */
+  async read<T>(what: string, fn: (x: PgExec) => Promise<T>): Promise<T> {
+    await this.tail;
+    try {
+      return await fn(this.pooledExec);
+    } catch (err) {
+      throw pgStoreError(err, what);
+    }
+  }
+
+  /** One transaction on one connection, in write order. */
+  transaction<T>(what: string, fn: (x: PgExec) => Promise<T>): Promise<T> {
+    return this.write(what, async () => {
+      const client = await this.pool.connect();
+      try {
+        await client.query('begin');
+        const out = await fn(execOn(client));
+        await client.query('commit');
+        return out;
+      } catch (err) {
+        await client.query('rollback').catch(() => undefined);
+        throw err;
+      } finally {
+        client.release();
+      }
+    });
+  }
+
+  all<R>(what: string, q: Query<R>): Promise<R[]> {
+    return this.read(what, (x) => x.all(q));
+  }
+
+  first<R>(what: string, q: Query<R>): Promise<R | undefined> {
+    return this.read(what, (x) => x.first(q));
+  }
+
+  run(what: string, q: Query): Promise<number> {
+    return this.write(what, () => this.pooledExec.run(q));
+  }
+
+  batch(what: string, queries: readonly Query[]): Promise<Array<{ rows: unknown[]; changes: number }>> {
+    return this.transaction(what, async (x) => {
+      const out: Array<{ rows: unknown[]; changes: number }> = [];
+      for (const q of queries) {
+        out.push(await x.exec(q));
+      }
+      return out;
+    });
+  }
+}

@@ -1,0 +1,397 @@
+/**
+ * The Store on PostgreSQL (docs/storage.md, "PostgreSQL"): the same Kysely queries as the SQLite
+ * store (sqlite-queries.ts builds them for whichever dialect it is given), run through `pg`.
+ * record() is one transaction: the event, the call's patch, its deliveries and, when an A leg
+ * ends, its report rollups. Migrations run under an advisory lock, so nodes starting together
+ * migrate once.
+ */
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import type pg from 'pg';
+import { runMigrations } from './migrator.ts';
+import { migrations } from './migrations/index.ts';
+import type { Database } from './schema.ts';
+import { callFilterWhere } from './call-filter.ts';
+import { PgDb, type PgExec } from './pg-db.ts';
+import { PostgresDdl, openPgPool, redactUrl } from './pg-connection.ts';
+import { sqliteQueries } from './sqlite-queries.ts';
+import { QueryTemplate } from './query-template.ts';
+import { fromStored, mergeInto, toStored, type StoredRollupRow } from './report-rollup.ts';
+import { ROLLUP_COLUMNS, rollupOf, rollupReadQueries } from './sqlite-rollups.ts';
+import { storeResources } from './resources.ts';
+import { StoreError } from './store-error.ts';
+import { callValues, checkCallFilter, checkCallPatch, checkDeliveryPatch, checkScalar, nonNegativeInteger } from './store-input.ts';
+import { checkNewDelivery, eventJson } from './sqlite-store.ts';
+import type {
+  AttemptRow,
+  CallFilter,
+  CallRow,
+  DeliveryFilter,
+  DeliveryRow,
+  EventRow,
+  NewAttempt,
+  NewDelivery,
+  SimNumberRow,
+  Store,
+  StoreResources,
+} from './store.ts';
+
+/** Any constant both sides agree on: the lock `migrate` holds while it runs (pg_advisory_lock). */
+const MIGRATION_LOCK = 7_461_019_220_114;
+const LIVE_STATUSES = ['queued', 'ringing', 'in-progress'] as const;
+
+type RecordInput = Parameters<Store['record']>[0];
+
+export interface PgStoreOptions {
+  /** A report rollup that could not be written (the event itself is kept). */
+  onRollupError?: (err: unknown, callUuid: string) => void;
+  /** Connections in the pool; default 10. */
+  poolSize?: number;
+}
+
+export class PgStore implements Store {
+  readonly pool: pg.Pool;
+  private readonly k: Kysely<Database>;
+  private readonly db: PgDb;
+  private readonly q;
+  readonly resources: StoreResources;
+  private closed = false;
+
+  constructor(
+    readonly url: string,
+    private readonly options: PgStoreOptions = {},
+  ) {
+    this.pool = openPgPool(url, options.poolSize);
+    this.k = new Kysely<Database>({ dialect: new PostgresDialect({ pool: this.pool }), plugins: [new PostgresDdl()] });
+    this.db = new PgDb(this.k as unknown as Kysely<any>, this.pool);
+    const k = this.k as unknown as Kysely<any>;
+    this.q = {
+      ...sqliteQueries(this.k),
+      rollup: rollupReadQueries(k),
+      insertRollup: new QueryTemplate(ROLLUP_COLUMNS, (p) => k.insertInto('report_rollups').values(p).onConflict((oc) => oc.doNothing()).returning('hour')),
+      lockRollup: new QueryTemplate(['dim', 'hour', 'key', 'kind'], (p) =>
+        k.selectFrom('report_rollups').selectAll().where('dim', '=', p.dim).where('hour', '=', p.hour).where('key', '=', p.key).where('kind', '=', p.kind).forUpdate(),
+      ),
+      updateRollup: new QueryTemplate(ROLLUP_COLUMNS, (p) =>
+        k
+          .updateTable('report_rollups')
+          .set({ attempts: p.attempts, answered: p.answered, talk_s: p.talk_s, talk_n: p.talk_n, dial_status: p.dial_status, call_status: p.call_status, causes: p.causes, pdd: p.pdd, ring: p.ring })
+          .where('dim', '=', p.dim)
+          .where('hour', '=', p.hour)
+          .where('key', '=', p.key)
+          .where('kind', '=', p.kind),
+      ),
+    };
+    this.resources = storeResources(this.db);
+  }
+
+  /** Where the store is, without its password (for messages). */
+  get where(): string {
+    return redactUrl(this.url);
+  }
+
+  async migrate(): Promise<void> {
+    this.assertOpen('migrate');
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (err) {
+      throw new StoreError('database', `cannot connect to ${this.where}: ${(err as Error).message}`, { cause: err });
+    }
+    try {
+      // Session-level: held while the migrations run on other pooled connections.
+      await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
+      await runMigrations(this.k as unknown as Kysely<any>, migrations);
+    } finally {
+      await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
+      client.release();
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    // Writes already issued land first.
+    await this.db.write('close', async () => undefined).catch(() => undefined);
+    await this.k.destroy();
+  }
+
+  async getSetting(key: string): Promise<string | undefined> {
+    const q = this.k.selectFrom('settings').select('value').where('key', '=', key).compile();
+    return (await this.read(`get setting ${key}`, (x) => x.first(q)))?.value;
+  }
+
+  async setSetting(key: string, value: string): Promise<void> {
+    checkScalar(value, `setting ${key}`);
+    const q = this.k
+      .insertInto('settings')
+      .values({ key, value })
+      .onConflict((oc) => oc.column('key').doUpdateSet({ value: (eb) => eb.ref('excluded.value') }))
+      .compile();
+    await this.db.run(`set setting ${key}`, q);
+  }
+
+  async insertCall(row: CallRow): Promise<void> {
+    this.assertOpen('insert call');
+    await this.db.run(`insert call ${row.call_uuid}`, this.q.insertCall.bind(callValues(row)));
+  }
+
+  async getCall(callUuid: string): Promise<CallRow | undefined> {
+    return this.read(`get call ${callUuid}`, (x) => x.first(this.q.getCall.bind({ callUuid })));
+  }
+
+  async getCallsByRequest(requestUuid: string): Promise<CallRow[]> {
+    const q = this.k
+      .selectFrom('calls')
+      .selectAll()
+      .where('request_uuid', '=', requestUuid)
+      .where('parent_call_uuid', 'is', null)
+      .orderBy('initiation_time')
+      .orderBy('call_uuid')
+      .compile();
+    return this.read(`get calls of request ${requestUuid}`, (x) => x.all(q));
+  }
+
+  async listCalls(filter: CallFilter): Promise<{ rows: CallRow[]; total: number }> {
+    checkCallFilter(filter);
+    const rowsQ = this.k
+      .selectFrom('calls')
+      .selectAll()
+      .where((eb) => callFilterWhere(eb, filter))
+      .orderBy('initiation_time', 'desc')
+      .orderBy('call_uuid')
+      .limit(filter.limit)
+      .offset(filter.offset)
+      .compile();
+    const countQ = this.k
+      .selectFrom('calls')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where((eb) => callFilterWhere(eb, filter))
+      .compile();
+    const [count, rows] = await this.db.batch('list calls', [countQ, rowsQ]);
+    return { rows: (rows?.rows ?? []) as CallRow[], total: Number((count?.rows[0] as { n?: number } | undefined)?.n ?? 0) };
+  }
+
+  async listLiveCalls(nodeId?: string): Promise<CallRow[]> {
+    let q = this.k.selectFrom('calls').selectAll().where('call_status', 'in', LIVE_STATUSES);
+    if (nodeId !== undefined) q = q.where('node_id', '=', nodeId);
+    const compiled = q.orderBy('initiation_time').orderBy('call_uuid').compile();
+    return this.read('list live calls', (x) => x.all(compiled));
+  }
+
+  async record(input: RecordInput): Promise<{ seq: number; deliveries: DeliveryRow[] }> {
+    const { callUuid, at, type } = input;
+    const what = `record ${type} for call ${callUuid}`;
+    this.assertOpen(what);
+    checkScalar(at, 'at');
+    checkScalar(type, 'type');
+    const data = eventJson(input.data);
+    const patch = input.patch === undefined ? undefined : checkCallPatch(input.patch, callUuid);
+    const news = (input.deliveries ?? []).map((d, i) => checkNewDelivery(d, i));
+    return this.db.transaction(what, async (x) => {
+      let row: { seq: number } | undefined;
+      try {
+        row = await x.first(this.q.appendEvent.bind({ callUuid, at, type, data }));
+      } catch (err) {
+        if (pgCode(err) === '23503') throw new StoreError('call-not-found', `${what}: no call ${callUuid}`, { cause: err });
+        throw err;
+      }
+      if (!row) throw new StoreError('database', `${what}: no row returned`);
+      const seq = row.seq;
+      if (patch !== undefined && Object.keys(patch).length > 0) {
+        const changed = await x.run(this.q.updateCall.bind(patch, { callUuid }));
+        if (changed === 0) throw new StoreError('call-not-found', `${what}: no call ${callUuid}`);
+      }
+      const deliveries = news.length > 0 ? await this.enqueue(x, callUuid, at, seq, news) : [];
+      if (type === 'leg.ended') await this.rollUpSafely(x, callUuid);
+      return { seq, deliveries };
+    });
+  }
+
+  private async enqueue(x: PgExec, callUuid: string, at: number, eventSeq: number, news: NewDelivery[]): Promise<DeliveryRow[]> {
+    let seq = (await x.first(this.q.lastDeliverySeq.bind({ callUuid })))?.n ?? 0;
+    const owner = (await x.first(this.q.callOwner.bind({ callUuid })))?.account_id ?? null;
+    const rows: DeliveryRow[] = news.map((d) => ({
+      id: d.id,
+      call_uuid: callUuid,
+      seq: ++seq,
+      event_seq: eventSeq,
+      kind: d.kind,
+      event: d.event,
+      url: d.url,
+      method: d.method,
+      params: JSON.stringify(d.params),
+      synchronous: d.synchronous ? 1 : 0,
+      status: 'pending',
+      attempts: 0,
+      next_attempt_at: d.next_attempt_at ?? at,
+      created_at: at,
+      completed_at: null,
+      last_error: null,
+      account_id: owner,
+    }));
+    for (const r of rows) await x.run(this.q.insertDelivery.bind(r));
+    return rows;
+  }
+
+  /** In a savepoint: a failed rollup never fails the event being recorded (docs/reports.md). */
+  private async rollUpSafely(x: PgExec, callUuid: string): Promise<void> {
+    const sp = sql`savepoint rollup`.compile(this.k);
+    await x.run(sp);
+    try {
+      const a = (await x.first(this.q.rollup.getCall.bind({ uuid: callUuid }))) as CallRow | undefined;
+      if (!a || a.parent_call_uuid !== null || a.end_time === null) return;
+      const bLegs = (await x.all(this.q.rollup.bLegs.bind({ uuid: callUuid }))) as CallRow[];
+      const events = (await x.all(this.q.rollup.dialEvents.bind({ uuid: callUuid }))) as Array<Pick<EventRow, 'type' | 'at' | 'data'>>;
+      const acc = rollupOf(a, bLegs, events);
+      // New rows are inserted whole; existing ones are merged under their row lock, so two nodes
+      // ending calls in the same hour add up rather than overwrite each other.
+      for (const r of acc?.rows.values() ?? []) {
+        if ((await x.all(this.q.insertRollup.bind(toStored(r)))).length > 0) continue;
+        const stored = (await x.first(this.q.lockRollup.bind(r))) as StoredRollupRow | undefined;
+        if (!stored) continue;
+        const merged = fromStored(stored);
+        mergeInto(merged, r);
+        await x.run(this.q.updateRollup.bind(toStored(merged)));
+      }
+      await x.run(sql`release savepoint rollup`.compile(this.k));
+    } catch (err) {
+      await x.run(sql`rollback to savepoint rollup`.compile(this.k));
+      this.options.onRollupError?.(err, callUuid);
+    }
+  }
+
+  async listEvents(callUuid: string): Promise<EventRow[]> {
+    return this.read(`list events of call ${callUuid}`, (x) => x.all(this.q.listEvents.bind({ callUuid })));
+  }
+
+  async getDelivery(id: string): Promise<DeliveryRow | undefined> {
+    return this.read(`get delivery ${id}`, (x) => x.first(this.q.getDelivery.bind({ id })));
+  }
+
+  async listDeliveries(callUuid: string): Promise<DeliveryRow[]> {
+    return this.read(`list deliveries of call ${callUuid}`, (x) => x.all(this.q.listDeliveries.bind({ callUuid })));
+  }
+
+  async listPendingDeliveries(limit?: number): Promise<DeliveryRow[]> {
+    let q = this.k.selectFrom('deliveries').selectAll().where('status', '=', 'pending').orderBy('created_at').orderBy('call_uuid').orderBy('seq');
+    if (limit !== undefined) q = q.limit(nonNegativeInteger(limit, 'limit'));
+    const compiled = q.compile();
+    return this.read('list pending deliveries', (x) => x.all(compiled));
+  }
+
+  async listDeliveriesBy(filter: DeliveryFilter): Promise<{ rows: DeliveryRow[]; total: number }> {
+    const where = (qb: any) => {
+      let q = qb;
+      if (filter.status) q = q.where('status', '=', filter.status);
+      if (filter.call_uuid) q = q.where('call_uuid', '=', filter.call_uuid);
+      if (filter.kind) q = q.where('kind', '=', filter.kind);
+      if (filter.account !== undefined) q = q.where('account_id', '=', filter.account);
+      if (filter.url) {
+        q = filter.url.endsWith('*') ? q.where('url', 'like', filter.url.slice(0, -1).replace(/[%_\\]/g, '\\$&') + '%') : q.where('url', '=', filter.url);
+      }
+      return q;
+    };
+    const rowsQ = where(this.k.selectFrom('deliveries').selectAll())
+      .orderBy('created_at', 'desc')
+      .orderBy('call_uuid')
+      .orderBy('seq', 'desc')
+      .limit(filter.limit)
+      .offset(filter.offset)
+      .compile();
+    const countQ = where(this.k.selectFrom('deliveries').select((eb: any) => eb.fn.countAll().as('n'))).compile();
+    const [count, rows] = await this.db.batch('list deliveries', [countQ, rowsQ]);
+    return { rows: (rows?.rows ?? []) as DeliveryRow[], total: Number((count?.rows[0] as { n?: number } | undefined)?.n ?? 0) };
+  }
+
+  async listAttemptsFor(deliveryIds: readonly string[]): Promise<AttemptRow[]> {
+    if (deliveryIds.length === 0) return [];
+    const q = this.k.selectFrom('delivery_attempts').selectAll().where('delivery_id', 'in', [...deliveryIds]).orderBy('at').orderBy('id').compile();
+    return this.read('list attempts', (x) => x.all(q));
+  }
+
+  async updateDelivery(id: string, patch: Partial<Omit<DeliveryRow, 'id'>>): Promise<void> {
+    this.assertOpen(`update delivery ${id}`);
+    const values = checkDeliveryPatch(patch, id);
+    await this.db.write(`update delivery ${id}`, async () => {
+      const x = this.pooled();
+      const changed = Object.keys(values).length > 0 ? await x.run(this.q.updateDelivery.bind(values, { id })) : (await x.all(this.q.getDelivery.bind({ id }))).length;
+      if (changed === 0) throw new StoreError('delivery-not-found', `update delivery: no delivery ${id}`);
+    });
+  }
+
+  async addAttempt(attempt: NewAttempt): Promise<void> {
+    const what = `add attempt ${attempt.attempt} of delivery ${attempt.delivery_id}`;
+    this.assertOpen(what);
+    const q = this.q.insertAttempt.bind({
+      delivery_id: attempt.delivery_id,
+      attempt: checkScalar(attempt.attempt, 'attempt'),
+      at: checkScalar(attempt.at, 'at'),
+      url: attempt.url,
+      method: attempt.method,
+      request_headers: attempt.request_headers,
+      params: attempt.params,
+      status_code: checkScalar(attempt.status_code, 'status_code'),
+      response_excerpt: attempt.response_excerpt,
+      latency_ms: checkScalar(attempt.latency_ms, 'latency_ms'),
+      error: attempt.error,
+    });
+    await this.db.write(what, async () => {
+      try {
+        await this.pooled().run(q);
+      } catch (err) {
+        if (pgCode(err) === '23503') throw new StoreError('delivery-not-found', `add attempt: no delivery ${attempt.delivery_id}`, { cause: err });
+        throw err;
+      }
+    });
+  }
+
+  async listAttempts(deliveryId: string): Promise<AttemptRow[]> {
+    const q = this.k.selectFrom('delivery_attempts').selectAll().where('delivery_id', '=', deliveryId).orderBy('attempt').orderBy('id').compile();
+    return this.read(`list attempts of delivery ${deliveryId}`, (x) => x.all(q));
+  }
+
+  async upsertSimNumber(number: string, script: string, at: number): Promise<SimNumberRow> {
+    checkScalar(script, 'script');
+    checkScalar(at, 'at');
+    const q = this.k
+      .insertInto('sim_numbers')
+      .values({ number, script, created_at: at, updated_at: at })
+      .onConflict((oc) => oc.column('number').doUpdateSet({ script: (eb) => eb.ref('excluded.script'), updated_at: (eb) => eb.ref('excluded.updated_at') }))
+      .returningAll()
+      .compile();
+    const row = await this.db.write(`save simulated number ${number}`, () => this.pooled().first(q));
+    if (!row) throw new StoreError('database', `save simulated number ${number}: no row returned`);
+    return row;
+  }
+
+  async getSimNumber(number: string): Promise<SimNumberRow | undefined> {
+    const q = this.k.selectFrom('sim_numbers').selectAll().where('number', '=', number).compile();
+    return this.read(`get simulated number ${number}`, (x) => x.first(q));
+  }
+
+  async listSimNumbers(): Promise<SimNumberRow[]> {
+    const q = this.k.selectFrom('sim_numbers').selectAll().orderBy('number').compile();
+    return this.read('list simulated numbers', (x) => x.all(q));
+  }
+
+  async deleteSimNumber(number: string): Promise<boolean> {
+    return (await this.db.run(`delete simulated number ${number}`, this.k.deleteFrom('sim_numbers').where('number', '=', number).compile())) > 0;
+  }
+
+  private pooled(): PgExec {
+    return this.db.pooledExec;
+  }
+
+  private read<T>(what: string, fn: (x: PgExec) => Promise<T>): Promise<T> {
+    this.assertOpen(what);
+    return this.db.read(what, fn);
+  }
+
+  private assertOpen(what: string): void {
+    if (this.closed) throw new StoreError('database', `${what}: the store is closed`);
+  }
+}
+
+function pgCode(err: unknown): string | undefined {
+  return typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : undefined;
+}
