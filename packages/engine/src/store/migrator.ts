@@ -22,10 +22,11 @@ export async function runMigrations(
   now: () => number = Date.now,
 ): Promise<number[]> {
   checkList(migrations);
+  // bigint: ms timestamps overflow PostgreSQL's 4-byte integer (SQLite reads it as INTEGER).
   await sql`create table if not exists schema_migrations (
     version integer primary key not null,
     name text not null,
-    applied_at integer not null
+    applied_at bigint not null
   )`.execute(db);
 
   const recorded = await db.selectFrom('schema_migrations').select('version').execute();

@@ -3,6 +3,7 @@
  * virtual clock that moves only when the engine is idle, and a real app server that records every
  * webhook with the virtual time it arrived at. Times in assertions are virtual seconds from start.
  */
+import { freshTestDb } from './test-db.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,11 +47,13 @@ export interface HarnessOptions {
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'sb-e2e-'));
+  // A SQLite file in `dir`, or its own PostgreSQL database under SWITCHBOARD_TEST_PG (test-db.ts).
+  const testDb = opts.dbPath === undefined ? await freshTestDb(dir) : undefined;
   const clock = new VirtualClock();
   const start = clock.now();
   const config = loadConfig(
     // Tests send wrong credentials on purpose from one address: the failure limit is tested on its own.
-    { db: opts.dbPath ?? join(dir, 'switchboard.db'), 'auth-id': AUTH_ID, 'auth-token': AUTH_TOKEN, 'log-level': 'silent', 'auth-fail-limit': '0', ...opts.flags },
+    { db: opts.dbPath ?? testDb!.db, 'auth-id': AUTH_ID, 'auth-token': AUTH_TOKEN, 'log-level': 'silent', 'auth-fail-limit': '0', ...opts.flags },
     {},
   );
   const engine = new Engine({ config, clock, logger: pino({ level: process.env.SB_TEST_LOG ?? 'silent' }), inboundRouter: opts.inboundRouter });
@@ -103,6 +106,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       stopClock();
       await engine.stop();
       await app.close();
+      await testDb?.drop();
       rmSync(dir, { recursive: true, force: true });
     },
   };
