@@ -41,7 +41,7 @@ describe('the Account resource', () => {
     try {
       const client = new plivo.Client(AUTH_ID, AUTH_TOKEN);
       const account = (await client.accounts.get()) as unknown as Record<string, unknown>;
-      assert.equal(account.authId, AUTH_ID);
+      assert.equal(account.resourceUri, `/v1/Account/${AUTH_ID}/`);
       assert.equal(account.accountType, 'standard');
       const updated = (await client.accounts.update({ name: 'Via SDK', city: 'Porto', address: 'Rua 2' })) as unknown as Record<string, unknown>;
       assert.equal(updated.message, 'changed');
