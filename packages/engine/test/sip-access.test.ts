@@ -1,5 +1,5 @@
 /**
- * SIP knows who is calling (issue 13 item 5; docs/security-sip.md): INVITEs only from trunks,
+ * SIP knows who is calling (issue 13 item 5; docs/security.md, "SIP"): INVITEs only from trunks,
  * `sip.acceptFrom` networks and registered endpoints; anyone else gets 403 and leaves no trace;
  * an unknown number gets the same answer; an untrusted flood is cut at its limit and logged
  * once a minute. sipp and raw sockets on 127.0.0.2 play the stranger while the trunk is 127.0.0.1.

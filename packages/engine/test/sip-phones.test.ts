@@ -6,7 +6,30 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { answerDirections } from '../src/network/sip/sdp.ts';
-import { inboundCall, paths, traceText, findMessages, body, B1 } from './support/sip-calls.ts';
+import { inboundCall, paths, traceText, findMessages, body, startLine, B1, OUTBOUND_TO } from './support/sip-calls.ts';
+import { startSipRig } from './support/sip-rig.ts';
+import { startSipp, expectSippOk, type SippOptions } from './support/sipp.ts';
+import { pick } from './support/harness.ts';
+import { MAX_REDIRECTS } from '../src/network/sip/outbound-leg.ts';
+
+/** One API call to OUTBOUND_TO through a trunk to the first sipp; the others stand by. Returns the hangup webhook. */
+async function callThrough(sipps: SippOptions[], trunkTo: number, check: (hangup: Parameters<typeof pick>[0], runs: Awaited<ReturnType<typeof startSipp>>[]) => void): Promise<void> {
+  const runs: Awaited<ReturnType<typeof startSipp>>[] = [];
+  for (const o of sipps) runs.push(await startSipp(o));
+  const rig = await startSipRig({ trunks: `sip:127.0.0.1:${runs[trunkTo]!.port}` });
+  try {
+    rig.app.on('/answer', '<Response><Wait length="1"/></Response>');
+    const res = await rig.api('POST', 'Call/', { from: '+15550000000', to: OUTBOUND_TO, answer_url: rig.app.url('/answer'), hangup_url: rig.app.url('/hangup') });
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    const [hangup] = await rig.waitFor('/hangup');
+    await rig.settle();
+    for (const r of runs) await expectSippOk(r);
+    check(hangup!, runs);
+  } finally {
+    for (const r of runs) r.kill();
+    await rig.close();
+  }
+}
 
 describe('what phones send, over SIP', () => {
   test('a caller that presses keys as INFO while bridged: each key reaches the callee as INFO, in order', () =>
@@ -26,6 +49,30 @@ describe('what phones send, over SIP', () => {
         assert.equal(rig.app.requests('/action')[0]!.params.DialStatus, 'completed');
       },
     ));
+
+  test('a trunk answers 302: the INVITE goes to the Contact (next CSeq, same Call-ID), which answers', async () => {
+    const callee = await startSipp({ scenario: 'uas-answer.xml' });
+    try {
+      const target = `sip:15551110001@127.0.0.1:${callee.port}`;
+      await callThrough([{ scenario: 'uas-redirect.xml', keys: { target } }], 0, (hangup, [redirector]) => {
+        assert.deepEqual(pick(hangup, ['CallStatus', 'HangupCause']), { CallStatus: 'completed', HangupCause: 'NORMAL_CLEARING' });
+        const [first] = findMessages(redirector!, 'INVITE', { sent: false });
+        const [second] = findMessages(callee, 'INVITE', { sent: false });
+        assert.equal(startLine(second!), `INVITE ${target} SIP/2.0`);
+        assert.equal(/^Call-ID: (.*)$/m.exec(second!.text)?.[1], /^Call-ID: (.*)$/m.exec(first!.text)?.[1]);
+        assert.equal(/^CSeq: (.*)$/m.exec(second!.text)?.[1], '2 INVITE');
+      });
+      await expectSippOk(callee, 'the redirect target');
+    } finally {
+      callee.kill();
+    }
+  });
+
+  test(`redirects that never end: followed ${MAX_REDIRECTS} times, then EXCHANGE_ROUTING_ERROR`, () =>
+    callThrough([{ scenario: 'uas-redirect-loop.xml' }], 0, (hangup, [uas]) => {
+      assert.deepEqual(pick(hangup, ['CallStatus', 'HangupCause']), { CallStatus: 'failed', HangupCause: 'EXCHANGE_ROUTING_ERROR' });
+      assert.deepEqual(findMessages(uas!, 'INVITE', { sent: false }).map(startLine).map((l) => l.split(' ')[1]!.split('@')[0]), ['sip:15551110001', 'sip:hop1', 'sip:hop2', 'sip:hop3']);
+    }));
 
   test('a hold (a=sendonly) while nobody is bridged: the engine answers a=recvonly (RFC 3264 §6.1), then the call goes on', () =>
     inboundCall(

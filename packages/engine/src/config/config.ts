@@ -73,7 +73,7 @@ export interface Config {
     trunks: SipTrunk[];
     /** RFC 3263 resolution of trunk host names: DNS servers (default the system's) and refresh bound. */
     dns?: { servers?: string[]; refreshMs?: number };
-    /** Networks (CIDRs) INVITEs are taken from besides the trunks' own addresses (docs/security-sip.md). */
+    /** Networks (CIDRs) INVITEs are taken from besides the trunks' own addresses (docs/security.md, "SIP"). */
     acceptFrom?: string[];
     /** UDP receive and send buffers, bytes (`sip.udpBuffer`); absent = 4 MiB. */
     udpBuffer?: number;

@@ -1,5 +1,5 @@
 /**
- * Who may call the engine over SIP (DESIGN.md, "Deny by default"; docs/security-sip.md). A new
+ * Who may call the engine over SIP (DESIGN.md, "Deny by default"; docs/security.md, "SIP"). A new
  * INVITE is taken only from a trusted source: the address of a configured trunk (its resolved
  * addresses, any port: carriers send from pools of ports), a network listed in `sip.acceptFrom`,
  * or a registered endpoint (the `endpoints` hook, for the Endpoints work). Anyone else gets the

@@ -7,7 +7,7 @@
  */
 import type { NetworkEndReason } from '../../calls/hangup-causes.ts';
 import type { Header, SipRequest, SipResponse } from './message.ts';
-import { cseqOf, header } from './message.ts';
+import { cseqOf, header, headers } from './message.ts';
 import { Dialog, dialogKey } from './dialog.ts';
 import type { Credentials, DigestRequest } from './digest.ts';
 import { isSdp, ownOffer, restamp } from './sdp.ts';
@@ -15,7 +15,8 @@ import { reasonForResponse, reasonHeaderFor } from './sip-causes.ts';
 import { SipLeg, ALLOW, type SipLegHost } from './sip-leg.ts';
 import { cancelFor, newBranch, topBranch, type ClientTransaction } from './transactions.ts';
 import type { Peer } from './transport.ts';
-import { escapeUser, quoteDisplay } from './uri.ts';
+import { escapeUser, parseNameAddr, parseUri, quoteDisplay } from './uri.ts';
+import { isIP } from 'node:net';
 import { randomBytes } from 'node:crypto';
 
 export interface OutboundTarget {
@@ -38,6 +39,8 @@ export interface OutboundInit {
 
 /** INVITEs one server may get: the first, one per challenging realm (a proxy and the far end), one stale retry. */
 const MAX_INVITES = 4;
+/** 3xx redirects one leg follows; past them, or back to a URI already tried, it is a loop (EXCHANGE_ROUTING_ERROR). */
+export const MAX_REDIRECTS = 3;
 
 export class OutboundLeg extends SipLeg {
   readonly direction = 'outbound' as const;
@@ -57,6 +60,10 @@ export class OutboundLeg extends SipLeg {
   private readonly auth: DigestRequest;
   /** The credentials on the current INVITE, repeated on its 2xx ACK (§13.2.2.4). */
   private authHeaders: Header[] = [];
+  /** Where the INVITE goes now: the trunk's target, or the Contact of a 3xx (§8.1.3.4). */
+  private target: OutboundTarget;
+  private redirects = 0;
+  private readonly tried = new Set<string>();
 
   constructor(
     host: SipLegHost,
@@ -64,11 +71,13 @@ export class OutboundLeg extends SipLeg {
   ) {
     super(host, init.id, init.from, init.to, init.target.peers[0]!.transport, init.headers, init.callerName, init.target.credentials);
     this.auth = this.digest.request();
+    this.target = init.target;
+    this.tried.add(init.target.uri.toLowerCase());
   }
 
   /** The server the INVITE goes to now. */
   private get peer(): Peer {
-    return this.init.target.peers[this.peerIndex]!;
+    return this.target.peers[this.peerIndex]!;
   }
 
   protected get fallbackPeer(): Peer {
@@ -84,7 +93,7 @@ export class OutboundLeg extends SipLeg {
   }
 
   private sendInvite(): void {
-    const { target } = this.init;
+    const { target } = this;
     const display = this.init.callerName ? `${quoteDisplay(this.init.callerName)} ` : '';
     const fromUser = escapeUser(this.init.from.startsWith('sip:') ? (/^sips?:([^@]+)@/.exec(this.init.from)?.[1] ?? 'anonymous') : this.init.from);
     const hdrs: Header[] = [
@@ -127,7 +136,7 @@ export class OutboundLeg extends SipLeg {
       this.finish();
       return;
     }
-    const next = this.init.target.peers[this.peerIndex + 1];
+    const next = this.target.peers[this.peerIndex + 1];
     if (!tryNext || !next) {
       this.endRemotely(reason);
       return;
@@ -197,6 +206,7 @@ export class OutboundLeg extends SipLeg {
       return;
     }
     if (this.cancelCause === undefined && this.retryWithCredentials(res)) return;
+    if (this.cancelCause === undefined && res.status >= 300 && res.status < 400 && this.followRedirect(res)) return;
     if (this.cancelCause !== undefined) {
       this.finish();
       return;
@@ -216,7 +226,40 @@ export class OutboundLeg extends SipLeg {
     this.seq++;
     // A provisional response to the challenged INVITE says nothing about the new transaction (§9.1).
     this.provisional = false;
-    this.authHeaders = this.auth.headers('INVITE', this.init.target.uri, this.lastSent ?? '');
+    this.authHeaders = this.auth.headers('INVITE', this.target.uri, this.lastSent ?? '');
+    this.sendInvite();
+    return true;
+  }
+
+  /**
+   * §8.1.3.4: a 3xx names where the callee is now (Contact, highest q first); the INVITE goes
+   * there as a new transaction (next CSeq, same Call-ID and From tag), to the address a `sip:` URI
+   * names, or, for a host name, the trunk's own servers. At most MAX_REDIRECTS times, never back
+   * to a URI already tried: a loop ends the leg as EXCHANGE_ROUTING_ERROR. A 3xx with no usable
+   * Contact ends it through the cause table. False: the response is not followed.
+   */
+  private followRedirect(res: SipResponse): boolean {
+    const contacts = headers(res, 'contact')
+      .map((c) => parseNameAddr(c))
+      .filter((c): c is NonNullable<typeof c> => c !== undefined && /^sips?:/i.test(c.uri) && parseUri(c.uri) !== undefined)
+      .sort((a, b) => Number(b.params.get('q') ?? 1) - Number(a.params.get('q') ?? 1));
+    if (contacts.length === 0) return false;
+    const next = contacts.find((c) => !this.tried.has(c.uri.toLowerCase()));
+    if (!next || this.redirects >= MAX_REDIRECTS) {
+      this.host.warn('SIP redirect loop or too many redirects; ending the leg', { leg: this.id, status: res.status, contact: contacts[0]!.uri, redirects: this.redirects });
+      this.endRemotely('routing-error');
+      return true;
+    }
+    this.redirects++;
+    this.tried.add(next.uri.toLowerCase());
+    const direct = directPeerOf(next.uri);
+    this.target = { ...this.target, uri: next.uri, peers: direct ? [direct] : this.target.peers };
+    this.peerIndex = 0;
+    this.invitesHere = 0;
+    this.provisional = false;
+    this.seq++;
+    this.auth.newServer();
+    this.authHeaders = [];
     this.sendInvite();
     return true;
   }
@@ -258,4 +301,12 @@ export class OutboundLeg extends SipLeg {
   get inviteTransaction(): ClientTransaction | undefined {
     return this.tx;
   }
+}
+
+/** A `sip:` URI naming an IP address: where to send, on the transport it names (UDP by default). */
+function directPeerOf(uri: string): Peer | undefined {
+  const u = parseUri(uri);
+  const host = u?.host.replace(/^\[|\]$/g, '');
+  if (!u || !host || !isIP(host)) return undefined;
+  return { transport: u.params.get('transport')?.toLowerCase() === 'tcp' ? 'tcp' : 'udp', address: host, port: u.port ?? 5060 };
 }
