@@ -40,6 +40,8 @@ import { createFlowHttp } from './flows/http-client.ts';
 import { parseTargetRules, TargetPolicy, targetPolicyScope, type TargetLookup } from './webhooks/target-policy.ts';
 import type { ReportStore } from './store/report-store.ts';
 import { EngineMetrics } from './reports/metrics.ts';
+import { Recordings } from './calls/recordings.ts';
+import { recordingsDir } from './api/routes/recordings.ts';
 
 const require = createRequire(import.meta.url);
 /** Shutdown grace is real time whatever clock the calls run on. */
@@ -91,6 +93,8 @@ export class Engine {
   /** Decides every URL the engine fetches (docs/webhooks.md); learns the engine's own addresses as they are bound. */
   targets!: TargetPolicy;
   private flowHttp?: ReturnType<typeof createFlowHttp>;
+  /** Recordings and their files (docs/api.md "Recording"); RecordUrl points at this engine. */
+  recordings!: Recordings;
   private started = false;
 
   constructor(private readonly opts: EngineOptions) {
@@ -217,6 +221,12 @@ export class Engine {
             : { next_attempt_at: delivery.status === 'pending' ? delivery.next_attempt_at : null, last_error: delivery.last_error }),
         }, delivery.account_id),
     });
+    this.recordings = new Recordings({
+      store: this.store.resources.recordings,
+      dir: recordingsDir(config.dbPath),
+      clock,
+      onError: (err, id) => this.log.error({ err, recording: id }, 'could not store a recording'),
+    });
     const deps: EngineDeps = {
       clock,
       store: this.store,
@@ -229,6 +239,7 @@ export class Engine {
       billingIncrementS: config.billingIncrementS,
       nodeId: config.nodeId,
       feed: this.feed,
+      recordings: this.recordings,
     };
     this.apps = { ...this.buildApps(deps), routesInbound: !this.opts.inboundRouter };
     this.endpoints = new Endpoints(this.store.resources.endpoints, this.apps.applications, clock);
@@ -256,6 +267,7 @@ export class Engine {
         feed: this.feed,
         version: VERSION,
         apps: this.apps,
+        recordings: this.recordings,
         endpoints: { endpoints: this.endpoints, ...(this.registrar ? { registrar: this.registrar } : {}), sipDomain: this.sip ? `${this.sip.address}:${this.sip.port}` : 'switchboard.invalid' },
         ...(reports ? { reports } : {}),
         metrics: this.metrics,
@@ -291,6 +303,7 @@ export class Engine {
     await this.server.listen({ host, port });
     const addr = this.server.server.address();
     if (typeof addr === 'object' && addr) this.targets.addSelf(addr.address, addr.port);
+    if (typeof addr === 'object' && addr) this.recordings.baseUrl = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
     return typeof addr === 'object' && addr ? addr.port : port;
   }
 

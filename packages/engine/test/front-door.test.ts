@@ -92,6 +92,9 @@ describe('the route walk: every route of the table refuses without the right acc
       'HEAD /healthz public',
       'HEAD /metrics metrics',
       'HEAD /readyz public',
+      // A recording's file: its RecordUrl, public as Plivo's media URLs are (docs/security.md).
+      'GET /media/Recording/:file public',
+      'HEAD /media/Recording/:file public',
     ].sort());
   });
 

@@ -212,7 +212,7 @@ describe('documents the official plivo SDK emits', () => {
     ]);
   });
 
-  test('elements Switchboard cannot run come through as Unsupported, attributes verbatim', () => {
+  test('Record is typed with Plivo\'s defaults; elements Switchboard cannot run come through as Unsupported, attributes verbatim', () => {
     const r = sdkResponse();
     r.addRecord({ action: 'https://ex.com/rec', maxLength: 30 });
     r.addConference('room1', { muted: true });
@@ -222,7 +222,11 @@ describe('documents the official plivo SDK emits', () => {
     const xml = r.toXML();
     const children = ok(xml).document.children;
     assert.deepEqual(children.slice(0, 4), [
-      { kind: 'Unsupported', pos: P11, name: 'Record', attributes: { action: 'https://ex.com/rec', maxLength: '30' }, body: '' },
+      {
+        kind: 'Record', pos: P11, action: 'https://ex.com/rec', method: 'POST', fileFormat: 'mp3', redirect: true, timeout: 15,
+        maxLength: 30, playBeep: true, finishOnKey: '1234567890*#', recordSession: false, startOnDialAnswer: false,
+        transcriptionMethod: 'POST', callbackMethod: 'POST',
+      },
       { kind: 'Unsupported', pos: at(xml, '<Conference'), name: 'Conference', attributes: { muted: 'true' }, body: 'room1' },
       { kind: 'Unsupported', pos: at(xml, '<Message'), name: 'Message', attributes: { src: '1', dst: '2' }, body: 'hello' },
       {

@@ -18,6 +18,7 @@ import type { EngineMetrics } from '../reports/metrics.ts';
 import type { WindowLimiter } from './rate-limit.ts';
 import type { Accounts } from '../accounts/accounts.ts';
 import type { EndpointsApi } from './routes/endpoints.ts';
+import type { Recordings } from '../calls/recordings.ts';
 
 export interface ApiContext {
   readonly credentials: Credentials;
@@ -44,6 +45,8 @@ export interface ApiContext {
   };
   /** SIP endpoints and the registrar (docs/endpoints.md); absent in servers built by hand. */
   readonly endpoints?: EndpointsApi;
+  /** Recordings (docs/api.md "Recording"); absent in servers built by hand. */
+  readonly recordings?: Recordings;
   /** Reports (docs/reports.md); present when the store is SQLite. */
   readonly reports?: ReportStore;
   /** Prometheus metrics at /metrics. */

@@ -27,6 +27,7 @@ import { opsRoutes } from './routes/ops.ts';
 import { dashboardRoutes } from './routes/dashboard.ts';
 import { subaccountRoutes } from './routes/subaccounts.ts';
 import { endpointRoutes } from './routes/endpoints.ts';
+import { recordingRoutes } from './routes/recordings.ts';
 
 export interface BuildOptions {
   /** Logs each request's failures; the engine passes its pino logger. */
@@ -167,6 +168,7 @@ export async function buildServer(ctx: ApiContext, opts: BuildOptions = {}): Pro
     applicationRoutes(scope, ctx);
     numberRoutes(scope, ctx);
     endpointRoutes(scope, ctx);
+    recordingRoutes(scope, ctx);
     flowRoutes(scope, ctx);
     reportRoutes(scope, ctx);
     subaccountRoutes(scope, ctx);

@@ -262,6 +262,8 @@ export class CallSession {
     await this.appRun;
     const done = this.deps.activity.begin();
     try {
+      // Recordings end with the call; their callbacks go out before the hangup report (docs/xml.md, Record).
+      await this.deps.recordings?.stopAll(this.uuid);
       const row = this.leg.row;
       const deliveries: NewDelivery[] = [];
       if (this.setup.hangupUrl) {

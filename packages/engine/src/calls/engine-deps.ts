@@ -7,6 +7,7 @@ import type { Outbox } from '../webhooks/outbox.ts';
 import type { MediaSettings } from '../interpreter/context.ts';
 import type { Registry } from './registry.ts';
 import type { LiveFeed } from '../events/live-feed.ts';
+import type { Recordings } from './recordings.ts';
 
 export interface Logger {
   info(obj: object, msg: string): void;
@@ -27,4 +28,6 @@ export interface EngineDeps {
   readonly billingIncrementS: number;
   readonly nodeId: string;
   readonly feed: LiveFeed;
+  /** Recordings (Record, the Recording API); absent when the engine keeps none. */
+  readonly recordings?: Recordings;
 }

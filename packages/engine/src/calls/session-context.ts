@@ -8,12 +8,14 @@ import type {
   DigitCollector,
   FetchDocumentResult,
   MediaSettings,
+  RecordingRequest,
   WebhookRequest,
 } from '../interpreter/context.ts';
 import type { CallRow } from '../store/store.ts';
 import type { DialElement, MediaDocument } from '../xml/elements.ts';
 import { parseResponse, parseMediaDocument } from '../xml/index.ts';
-import { callParams, type DialResult } from '../webhooks/params.ts';
+import { callParams, recordCallbackParams, type DialResult } from '../webhooks/params.ts';
+import type { ActiveRecording } from './recordings.ts';
 import type { FetchResult } from '../webhooks/outbox.ts';
 import { newId } from '../util/ids.ts';
 import type { EndReason } from './hangup-causes.ts';
@@ -153,6 +155,31 @@ export class SessionContext implements CallContext {
 
   scheduleHangup(seconds: number): void {
     this.session.setTimer('scheduled-hangup', seconds * 1000, () => this.session.endNow('xml-hangup'));
+  }
+
+  startRecording(opts: RecordingRequest): ActiveRecording | undefined {
+    const recordings = this.session.deps.recordings;
+    if (!recordings) return undefined;
+    const { callbackUrl, callbackMethod } = opts;
+    return recordings.start(this.call(), {
+      format: opts.format,
+      ...(opts.timeLimitS !== undefined ? { timeLimitS: opts.timeLimitS } : {}),
+      onDone: (rec) => {
+        // notify(), not a fetch: the recording-ready callback expects no XML, and it goes out even after the call ended.
+        if (callbackUrl) this.notify({ kind: 'record_callback', event: 'Record', url: callbackUrl, method: callbackMethod ?? 'POST', params: recordCallbackParams(this.call(), rec) });
+      },
+    });
+  }
+
+  onDialAnswer(fn: () => void): void {
+    // The Dial reports its bridge as a `dial.bridged` event of this call (dial-runner.ts).
+    const off = this.session.deps.feed.subscribe({ callUuid: this.call().parent_call_uuid ?? this.call().call_uuid }, (item) => {
+      if (item.data.type === 'dial.bridged' && item.data.leg_uuid === this.session.uuid) {
+        off();
+        fn();
+      }
+    });
+    this.signal.addEventListener('abort', () => off(), { once: true });
   }
 
   dial(element: DialElement): Promise<DialResult> {

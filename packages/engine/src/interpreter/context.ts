@@ -7,6 +7,7 @@ import type { EndReason } from '../calls/hangup-causes.ts';
 import type { CallRow } from '../store/store.ts';
 import type { DialElement, MediaDocument, Method, ResponseDocument } from '../xml/elements.ts';
 import type { DialResult, Params, WebhookEvent } from '../webhooks/params.ts';
+import type { ActiveRecording } from '../calls/recordings.ts';
 
 export type ElementResult =
   | { readonly type: 'next' }
@@ -61,8 +62,22 @@ export interface CallContext {
   collectDigits(): DigitCollector;
   sendDigits(digits: string): void;
   scheduleHangup(seconds: number): void;
+  /**
+   * Starts recording the call (Record, docs/xml.md); with `callbackUrl` the recording-ready
+   * notification goes there once its file is stored. Undefined when the engine keeps no recordings.
+   */
+  startRecording(opts: RecordingRequest): ActiveRecording | undefined;
+  /** Calls `fn` once, when a Dial of this call next bridges a callee (Record's startOnDialAnswer). */
+  onDialAnswer(fn: () => void): void;
   /** Runs a Dial to its end; never rejects (a call that ends mid-dial gives `cancel` or the bridged result). */
   dial(element: DialElement): Promise<DialResult>;
+}
+
+export interface RecordingRequest {
+  readonly format: 'mp3' | 'wav';
+  readonly timeLimitS?: number;
+  readonly callbackUrl?: string;
+  readonly callbackMethod?: Method;
 }
 
 export type ElementHandler<E> = (element: E, ctx: CallContext) => Promise<ElementResult>;

@@ -11,6 +11,7 @@ import { getInput } from './elements/get-input.ts';
 import { preAnswer } from './elements/pre-answer.ts';
 import { dial } from './elements/dial.ts';
 import { dtmf } from './elements/dtmf.ts';
+import { record } from './elements/record.ts';
 import { unsupported } from './elements/unsupported.ts';
 
 type Handlers = { [K in Element['kind']]: ElementHandler<Extract<Element, { kind: K }>> };
@@ -26,6 +27,7 @@ const HANDLERS: Handlers = {
   PreAnswer: preAnswer,
   Dial: dial,
   DTMF: dtmf,
+  Record: record,
   Unsupported: unsupported,
 };
 

@@ -17,7 +17,8 @@ export type WebhookEvent =
   | 'DialConnected'
   | 'DialHangup'
   | 'DialDigits'
-  | 'MachineDetection';
+  | 'MachineDetection'
+  | 'Record';
 
 /** Numbers go out as digits without `+`, as Plivo sends them; SIP URIs untouched. */
 function wireNumber(n: string): string {
@@ -154,4 +155,61 @@ export function digitsActionParams(call: CallRow, digits: string, inputType?: st
   const p: Params = { ...callParams(call, 'Redirect'), Digits: digits };
   if (inputType) p.InputType = inputType;
   return p;
+}
+
+/** What a finished recording reports (calls/recordings.ts). */
+export interface RecordingFacts {
+  readonly id: string;
+  readonly url: string;
+  readonly startMs: number;
+  readonly endMs: number;
+  readonly durationMs: number;
+}
+
+/** Whole seconds of a recording, as Plivo's RecordingDuration (rounded; 0 only for a recording under half a second). */
+function recordingSeconds(r: RecordingFacts): string {
+  return String(Math.round(r.durationMs / 1000));
+}
+
+/**
+ * `<Record>` `action` parameters (Plivo's Record XML reference, "Parameters sent to the action
+ * URL"): the call's own, then RecordUrl, RecordingID, RecordingDuration (s), RecordingDurationMs,
+ * RecordingStartMs, RecordingEndMs (ms since the epoch) and Digits, the key that ended the
+ * recording ('' when none did).
+ */
+export function recordActionParams(call: CallRow, r: RecordingFacts, digits: string): Params {
+  return { ...callParams(call, 'Redirect'), ...recordingParams(r), Digits: digits };
+}
+
+/** `<Record>` `callbackUrl`: the recording is ready (the same recording parameters, with the call's). */
+export function recordCallbackParams(call: CallRow, r: RecordingFacts): Params {
+  return { ...callParams(call, 'Record'), ...recordingParams(r) };
+}
+
+function recordingParams(r: RecordingFacts): Params {
+  return {
+    RecordUrl: r.url,
+    RecordingID: r.id,
+    RecordingDuration: recordingSeconds(r),
+    RecordingDurationMs: String(r.durationMs),
+    RecordingStartMs: String(r.startMs),
+    RecordingEndMs: String(r.endMs),
+  };
+}
+
+/**
+ * The live-call Record API's `callback_url` (plivo.md §1.7; Plivo's Record API reference): snake
+ * case, with the api_id the start answered.
+ */
+export function recordApiCallbackParams(callUuid: string, apiId: string, r: RecordingFacts): Params {
+  return {
+    api_id: apiId,
+    record_url: r.url,
+    call_uuid: callUuid,
+    recording_id: r.id,
+    recording_duration: recordingSeconds(r),
+    recording_duration_ms: String(r.durationMs),
+    recording_start_ms: String(r.startMs),
+    recording_end_ms: String(r.endMs),
+  };
 }

@@ -30,6 +30,7 @@ export type Element =
   | PreAnswerElement
   | DialElement
   | DtmfElement
+  | RecordElement
   | UnsupportedElement;
 
 export type ElementKind = Element['kind'];
@@ -226,7 +227,38 @@ export interface DtmfElement extends Base {
   readonly async: boolean;
 }
 
-/** Record, Conference, Stream, MultiPartyCall, Message: need media/services Switchboard does not have; the interpreter skips them with a warning. */
+/** `<Record>` (plivo.md §4.2; Plivo's Record XML reference for the defaults). */
+export interface RecordElement extends Base {
+  readonly kind: 'Record';
+  readonly action?: string;
+  /** Default POST. */
+  readonly method: Method;
+  /** Default `mp3`. */
+  readonly fileFormat: 'mp3' | 'wav';
+  /** Default true. */
+  readonly redirect: boolean;
+  /** Seconds of silence that end the recording, default 15. */
+  readonly timeout: number;
+  /** Seconds, default 60. */
+  readonly maxLength: number;
+  /** Default true. */
+  readonly playBeep: boolean;
+  /** Keys that end the recording; default `1234567890*#`; `''` = none. */
+  readonly finishOnKey: string;
+  /** Default false: record the whole call in the background. */
+  readonly recordSession: boolean;
+  /** Default false: record in the background from the moment a Dial's callee answers. */
+  readonly startOnDialAnswer: boolean;
+  readonly transcriptionType?: string;
+  readonly transcriptionUrl?: string;
+  /** Default POST. */
+  readonly transcriptionMethod: Method;
+  readonly callbackUrl?: string;
+  /** Default POST. */
+  readonly callbackMethod: Method;
+}
+
+/** Conference, Stream, MultiPartyCall, Message: need media/services Switchboard does not have; the interpreter skips them with a warning. */
 export interface UnsupportedElement extends Base {
   readonly kind: 'Unsupported';
   readonly name: string;

@@ -7,6 +7,7 @@ import { elementChildren, textNotAllowed } from './nesting.ts';
 import { validateDial } from './validate-dial.ts';
 import { validateDtmf, validateHangup, validateRedirect, validateUnsupported } from './validate-control.ts';
 import { validateGetDigits, validateGetInput } from './validate-input.ts';
+import { validateRecord } from './validate-record.ts';
 import { validateMedia, validatePlay, validateSpeak, validateWait } from './validate-prompts.ts';
 import { XmlError } from './xml-error.ts';
 import { readXml } from './xml-reader.ts';
@@ -100,8 +101,10 @@ function validateElement(node: XmlElementNode, warnings: string[]): Element {
       return validateDtmf(node, warnings);
     case 'PreAnswer':
       return validatePreAnswer(node, warnings);
+    case 'Record':
+      return validateRecord(node, warnings);
     default:
-      // Record, Conference, Message, MultiPartyCall, Stream: the nesting table admits no other name here.
+      // Conference, Message, MultiPartyCall, Stream: the nesting table admits no other name here.
       return validateUnsupported(node);
   }
 }

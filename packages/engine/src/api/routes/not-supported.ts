@@ -20,8 +20,6 @@ const NOT_VOICE = 'Switchboard is a voice call-control engine';
 export const NOT_SUPPORTED: readonly Unsupported[] = [
   { path: 'Conference', feature: 'Conference', why: 'conferences are not built yet' },
   { path: 'MultiPartyCall', feature: 'MultiPartyCall', why: 'multi-party calls are not built yet' },
-  { path: 'Recording', feature: 'Recording', why: `${AUDIO}, so there are no recordings` },
-  { path: 'Call/:callUuid/Record', feature: 'Record', why: `${AUDIO}, so a call cannot be recorded` },
   { path: 'Call/:callUuid/Stream', feature: 'Stream', why: `${AUDIO}, so a call cannot be streamed` },
   { path: 'Pricing', feature: 'Pricing', why: 'calls on Switchboard cost nothing' },
   { path: 'JWT/Token', feature: 'JWT/Token', why: 'there is no browser or mobile SDK endpoint to sign in' },

@@ -6,5 +6,6 @@ import { appsNumbersFlows } from './003-apps-numbers-flows.ts';
 import { reportRollups } from './004-report-rollups.ts';
 import { accounts } from './005-accounts.ts';
 import { endpoints } from './006-endpoints.ts';
+import { recordings } from './007-recordings.ts';
 
-export const migrations: readonly Migration[] = [initial, deliveryEventSeq, appsNumbersFlows, reportRollups, accounts, endpoints];
+export const migrations: readonly Migration[] = [initial, deliveryEventSeq, appsNumbersFlows, reportRollups, accounts, endpoints, recordings];
