@@ -104,6 +104,9 @@ export class Engine {
     // event loop share one commit (docs/performance.md); Journal holds the clock until it lands.
     this.store = opts.store ?? openStore(config.dbPath, {
       groupCommit: 'next-turn',
+      activity: this.activity,
+      // One serving engine per SQLite file (docs/storage.md, "One engine per file").
+      exclusive: true,
       // A full disk holds writes in memory until it takes them again (docs/storage.md, "When the disk is full").
       onWriteState: (state, written) =>
         state.ok

@@ -5,6 +5,8 @@ import { loadConfig, readConfigFile, ConfigError } from '../config/config.ts';
 import { Engine } from '../engine.ts';
 import { TrunkError } from '../network/sip/trunk.ts';
 import type { Flags } from './program.ts';
+import { CliError } from './args.ts';
+import { StoreError } from '../store/store-error.ts';
 
 
 /** Reads `--sim FILE`: `{ "+15550001": "ring 2s, answer" }`. */
@@ -43,6 +45,8 @@ export async function serveCommand(flags: Flags): Promise<number> {
     engine = new Engine({ config, clock: new RealClock() });
   } catch (err) {
     if (err instanceof TrunkError) throw new ConfigError(err.message);
+    // Another engine serves this file: one line naming it and its PID, exit 1 (docs/storage.md).
+    if (err instanceof StoreError && err.code === 'locked') throw new CliError(err.message);
     throw err;
   }
   try {

@@ -4,15 +4,24 @@
  * stores that knows both exist.
  */
 import { isPostgresUrl } from './pg-connection.ts';
-import { PgStore } from './pg-store.ts';
+import { PgStore, type PgStoreOptions } from './pg-store.ts';
 import { SqliteStore, type SqliteStoreOptions } from './sqlite-store.ts';
 import type { Store } from './store.ts';
 
-export interface OpenStoreOptions extends SqliteStoreOptions {}
+export interface OpenStoreOptions extends SqliteStoreOptions {
+  /** PostgreSQL: counts each query in flight as the engine's work (pg-db.ts). */
+  activity?: PgStoreOptions['activity'];
+}
 
 export function openStore(db: string, options: OpenStoreOptions = {}): Store {
-  if (isPostgresUrl(db)) return new PgStore(db, options.onRollupError ? { onRollupError: options.onRollupError } : {});
-  return new SqliteStore(db, options);
+  const { activity, ...sqlite } = options;
+  if (isPostgresUrl(db)) {
+    return new PgStore(db, {
+      ...(options.onRollupError ? { onRollupError: options.onRollupError } : {}),
+      ...(activity ? { activity } : {}),
+    });
+  }
+  return new SqliteStore(db, sqlite);
 }
 
 export { isPostgresUrl };

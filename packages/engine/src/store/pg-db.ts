@@ -40,6 +40,11 @@ export function pgStoreError(err: unknown, what: string): StoreError {
   return toStoreError(err, what);
 }
 
+/** Told when a database operation starts; the returned function when it ends (util/activity.ts). */
+export interface StoreActivity {
+  begin(): () => void;
+}
+
 export class PgDb implements SqlDb {
   readonly dialect = 'postgres' as const;
   private tail: Promise<unknown> = Promise.resolve();
@@ -48,26 +53,37 @@ export class PgDb implements SqlDb {
   constructor(
     readonly kysely: Kysely<any>,
     readonly pool: pg.Pool,
+    /**
+     * A round trip to the server spans turns of the event loop: the engine counts it as work in
+     * flight, so a virtual clock does not jump past it (DESIGN.md, "Time is injected").
+     */
+    private readonly activity?: StoreActivity,
   ) {
     this.pooledExec = execOn(pool);
   }
 
   /** Runs `fn` after every write issued before it; later reads wait for it. */
   write<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    const end = this.activity?.begin();
     const run = this.tail.then(fn, fn);
     this.tail = run.catch(() => undefined);
-    return run.catch((err: unknown) => {
-      throw pgStoreError(err, what);
-    });
+    return run
+      .catch((err: unknown) => {
+        throw pgStoreError(err, what);
+      })
+      .finally(() => end?.());
   }
 
   /** Runs `fn` once the writes issued before it have landed. */
   async read<T>(what: string, fn: (x: PgExec) => Promise<T>): Promise<T> {
-    await this.tail;
+    const end = this.activity?.begin();
     try {
+      await this.tail;
       return await fn(this.pooledExec);
     } catch (err) {
       throw pgStoreError(err, what);
+    } finally {
+      end?.();
     }
   }
 

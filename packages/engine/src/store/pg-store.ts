@@ -11,7 +11,7 @@ import { runMigrations } from './migrator.ts';
 import { migrations } from './migrations/index.ts';
 import type { Database } from './schema.ts';
 import { callFilterWhere } from './call-filter.ts';
-import { PgDb, type PgExec } from './pg-db.ts';
+import { PgDb, type PgExec, type StoreActivity } from './pg-db.ts';
 import { PostgresDdl, openPgPool, redactUrl } from './pg-connection.ts';
 import { sqliteQueries } from './sqlite-queries.ts';
 import { QueryTemplate } from './query-template.ts';
@@ -46,6 +46,8 @@ export interface PgStoreOptions {
   onRollupError?: (err: unknown, callUuid: string) => void;
   /** Connections in the pool; default 10. */
   poolSize?: number;
+  /** Counts each query in flight as the engine's work (pg-db.ts). */
+  activity?: StoreActivity;
 }
 
 export class PgStore implements Store {
@@ -62,7 +64,7 @@ export class PgStore implements Store {
   ) {
     this.pool = openPgPool(url, options.poolSize);
     this.k = new Kysely<Database>({ dialect: new PostgresDialect({ pool: this.pool }), plugins: [new PostgresDdl()] });
-    this.db = new PgDb(this.k as unknown as Kysely<any>, this.pool);
+    this.db = new PgDb(this.k as unknown as Kysely<any>, this.pool, options.activity);
     const k = this.k as unknown as Kysely<any>;
     this.q = {
       ...sqliteQueries(this.k),

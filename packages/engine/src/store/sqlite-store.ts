@@ -15,6 +15,7 @@ import type { Database } from './schema.ts';
 import { callFilterWhere } from './call-filter.ts';
 import { GroupCommit, type GroupCommitTiming } from './group-commit.ts';
 import { SqliteRunner, openSqlite } from './sqlite-connection.ts';
+import { lockDatabaseFile, type FileLock } from './sqlite-lock.ts';
 import { sqliteQueries, type SqliteQueries } from './sqlite-queries.ts';
 import { StoreError, sqliteCode, toStoreError, type WriteState } from './store-error.ts';
 import { callValues, checkCallFilter, checkCallPatch, checkDeliveryPatch, checkScalar, nonNegativeInteger } from './store-input.ts';
@@ -45,6 +46,11 @@ export interface SqliteStoreOptions {
   onWriteState?: (state: WriteState, written?: number) => void;
   /** A report rollup that could not be written (the event itself is kept). */
   onRollupError?: (err: unknown, callUuid: string) => void;
+  /**
+   * Holds the file for this process until close() (sqlite-lock.ts): what a serving engine asks
+   * for, so a second one on the same file refuses to start. Readers (CLI, tests) do not.
+   */
+  exclusive?: boolean;
 }
 
 /** The settings row the store rewrites to learn whether the disk takes writes again (group-commit.ts). */
@@ -60,6 +66,7 @@ export class SqliteStore implements Store {
   private readonly group: GroupCommit;
   private readonly q: SqliteQueries;
   private closed = false;
+  private readonly lock: FileLock | undefined;
   private readonly recordHooks: Array<(input: { callUuid: string; at: number; type: string }) => void> = [];
 
   /** Opens `path` (its folder is created if missing); `':memory:'` keeps everything in memory. */
@@ -67,7 +74,16 @@ export class SqliteStore implements Store {
     readonly path: string,
     options: SqliteStoreOptions = {},
   ) {
-    const db = openSqlite(path);
+    const inMemory = path === ':memory:' || path === '';
+    // Before the file is opened: a refused engine touches nothing.
+    this.lock = options.exclusive && !inMemory ? lockDatabaseFile(path) : undefined;
+    let db;
+    try {
+      db = openSqlite(path);
+    } catch (err) {
+      this.lock?.release();
+      throw err;
+    }
     this.runner = new SqliteRunner(db);
     this.k = new Kysely<Database>({ dialect: new SqliteDialect({ database: db }) });
     this.group = new GroupCommit(this.runner, {
@@ -124,6 +140,7 @@ export class SqliteStore implements Store {
     await this.k.destroy();
     // Kysely only closes a connection it has opened; without a migrate() it never did.
     if (this.runner.db.open) this.runner.db.close();
+    this.lock?.release();
   }
 
   async getSetting(key: string): Promise<string | undefined> {

@@ -20,6 +20,8 @@ export type StoreErrorCode =
    * disk is full").
    */
   | 'unavailable'
+  /** Another live engine holds the SQLite file (sqlite-lock.ts); nothing was touched. */
+  | 'locked'
   /** The database itself failed (locked for too long, closed...). */
   | 'database';
 
