@@ -219,6 +219,8 @@ describe('routing: trailing slashes, unknown routes and ids, bad bodies', () => 
       const strip = (b: unknown) => {
         if (typeof b !== 'object' || b === null) return b;
         const { api_id, ...rest } = b as Record<string, unknown>;
+        // Listed CDRs carry the answer's api_id too (Plivo's shape).
+        if (Array.isArray(rest.objects)) rest.objects = rest.objects.map((o) => strip(o));
         return rest;
       };
       assert.deepEqual(strip(bare.body), strip(slashed.body), label);
@@ -469,14 +471,14 @@ describe('make a call (plivo.md §1.3)', () => {
       hangup_cause_name: 'Normal Hangup',
       hangup_source: 'Plivo',
       parent_call_uuid: null,
-      to_number: `+${B}`,
+      to_number: B,
       total_amount: '0.00000',
       total_rate: '0.00000',
       stir_verification: 'Not Applicable',
       stir_attestation: '',
       voice_network_group: null,
       source_ip: null,
-      cnam_lookup: null,
+      cnam_lookup: '',
       error: null,
       warnings: [],
     });
@@ -588,14 +590,14 @@ describe('list and retrieve finished calls (plivo.md §1.4, §1.5)', () => {
       parent_call_uuid: null,
       request_uuid: ids.A1request,
       resource_uri: `/v1/Account/${AUTH_ID}/Call/${ids.A1}/`,
-      to_number: `+${A1}`,
+      to_number: A1,
       total_amount: '0.00000',
       total_rate: '0.00000',
       stir_verification: 'Not Applicable',
       stir_attestation: '',
       voice_network_group: null,
       source_ip: null,
-      cnam_lookup: null,
+      cnam_lookup: '',
       error: null,
       warnings: [],
     });
@@ -608,7 +610,7 @@ describe('list and retrieve finished calls (plivo.md §1.4, §1.5)', () => {
       {
         parent_call_uuid: ids.A1,
         call_direction: 'outbound',
-        to_number: `+${B1}`,
+        to_number: B1,
         initiation_time: '2026-01-01 00:00:01+00:00',
         answer_time: '2026-01-01 00:00:03+00:00',
         end_time: '2026-01-01 00:00:06+00:00',
@@ -639,7 +641,7 @@ describe('list and retrieve finished calls (plivo.md §1.4, §1.5)', () => {
     assert.deepEqual(pickKeys(e, ['call_direction', 'from_number', 'to_number', 'parent_call_uuid', 'bill_duration', 'billed_duration', 'end_time']), {
       call_direction: 'inbound',
       from_number: '+15559990000',
-      to_number: `+${N}`,
+      to_number: N,
       parent_call_uuid: null,
       bill_duration: 20,
       billed_duration: 60,
@@ -775,13 +777,13 @@ describe('live calls, hangup, cancel and transfer (plivo.md §1.6, §1.7)', () =
       const expected = {
         call_status: 'ringing',
         call_uuid: uuid,
-        caller_name: '15550000000',
+        caller_name: '+15550000000',
         direction: 'outbound',
         from: '15550000000',
         to: L,
         request_uuid: placed.body.request_uuid,
         parent_call_uuid: null,
-        session_start: '2026-01-01 00:00:00',
+        session_start: '2026-01-01 00:00:00.000000',
         stir_verification: 'Not Applicable',
         stir_attestation: '',
       };

@@ -205,13 +205,13 @@ describe('the official plivo SDK against the engine', () => {
       initiationTime: '2026-01-01 00:00:00+00:00',
       parentCallUuid: null,
       resourceUri: `${ACCOUNT}/Call/${uuid}/`,
-      toNumber: '+15557000001',
+      toNumber: '15557000001',
       totalAmount: '0.00000',
       totalRate: '0.00000',
       stirVerification: 'Not Applicable',
       stirAttestation: '',
       sourceIp: null,
-      cnamLookup: null,
+      cnamLookup: '',
     });
   });
 
@@ -244,11 +244,11 @@ describe('the official plivo SDK against the engine', () => {
       assert.deepEqual(fields, {
         callStatus: 'ringing',
         callUuid: uuid,
-        callerName: '15550000000',
+        callerName: '+15550000000',
         direction: 'outbound',
         from: '15550000000',
         requestUuid: one(placed.requestUuid),
-        sessionStart: '2026-01-01 00:00:31',
+        sessionStart: '2026-01-01 00:00:31.000000',
         to: L,
         stirVerification: 'Not Applicable',
         stirAttestation: '',

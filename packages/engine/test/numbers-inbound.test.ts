@@ -30,7 +30,7 @@ async function createApp(h: Harness, body: Record<string, unknown>): Promise<str
   const res = await h.api('POST', 'Application/', body);
   assert.equal(res.status, 201, JSON.stringify(res.body));
   assert.equal(res.body.message, 'created');
-  assert.match(res.body.app_id, /^[0-9a-f-]{36}$/);
+  assert.match(res.body.app_id, /^[1-9]\d{16}$/); // numeric, as Plivo's
   return res.body.app_id as string;
 }
 

@@ -125,7 +125,7 @@ describe('@switchboard/sdk/client against the engine', () => {
         request_uuid: res.request_uuid,
         call_direction: 'outbound',
         from_number: FROM,
-        to_number: '+15557000001',
+        to_number: '15557000001',
         call_status: 'completed',
         initiation_time: '2026-01-01 00:00:00+00:00',
         answer_time: '2026-01-01 00:00:01+00:00',

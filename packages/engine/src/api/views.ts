@@ -4,12 +4,16 @@
  * `error`, `warnings`, `hangup_cause` and `call_status` are Switchboard's additions.
  */
 import type { CallRow } from '../store/store.ts';
-import { formatTime } from '../util/time.ts';
+import { formatTime, formatTimeMicros } from '../util/time.ts';
 
 export function resourceUri(authId: string, callUuid: string): string {
   return `/v1/Account/${authId}/Call/${callUuid}/`;
 }
 
+/**
+ * Plivo's CDRs write the caller as given (`"from_number": "+14158572518"`) and the callee as bare
+ * digits (`"to_number": "14153268174"`): its recorded answers, plivo-node request-test `Call/`.
+ */
 function plus(n: string): string {
   return /^\d+$/.test(n) ? `+${n}` : n;
 }
@@ -36,14 +40,14 @@ export function cdrView(row: CallRow, authId: string): Record<string, unknown> {
     parent_call_uuid: row.parent_call_uuid,
     request_uuid: row.request_uuid,
     resource_uri: resourceUri(authId, row.call_uuid),
-    to_number: plus(row.to_number),
+    to_number: row.to_number,
     total_amount: '0.00000',
     total_rate: '0.00000',
     stir_verification: 'Not Applicable',
     stir_attestation: '',
     voice_network_group: null,
     source_ip: null,
-    cnam_lookup: null,
+    cnam_lookup: '',
     error: row.error,
     warnings: JSON.parse(row.warnings) as string[],
   };
@@ -54,13 +58,14 @@ export function liveCallView(row: CallRow): Record<string, unknown> {
   return {
     call_status: row.call_status,
     call_uuid: row.call_uuid,
-    caller_name: row.caller_name,
+    // Plivo shows the caller's number with `+` here and bare digits in from/to (§1.6 example).
+    caller_name: row.caller_name === null ? null : plus(row.caller_name),
     direction: row.direction,
     from: row.from_number,
     to: row.to_number,
     request_uuid: row.request_uuid,
     parent_call_uuid: row.parent_call_uuid,
-    session_start: formatTime(row.initiation_time).replace('+00:00', ''),
+    session_start: formatTimeMicros(row.initiation_time),
     stir_verification: 'Not Applicable',
     stir_attestation: '',
   };

@@ -4,7 +4,7 @@
  */
 import type { Clock } from '../clock.ts';
 import type { AppStore, ApplicationRow } from '../store/app-store.ts';
-import { newId } from '../util/ids.ts';
+import { newNumericId } from '../util/numeric-id.ts';
 
 /** The fields a create or update may set (undefined = not given: keep / default). */
 export interface ApplicationFields {
@@ -32,7 +32,8 @@ export class Applications {
     const now = this.clock.now();
     const row = apply(
       {
-        app_id: newId(),
+        // Plivo's app_id is numeric (plivo-node request-test `Application/`); older UUID ids keep working.
+        app_id: newNumericId(),
         app_name: appName,
         answer_url: null,
         answer_method: 'POST',

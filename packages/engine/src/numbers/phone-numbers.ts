@@ -13,6 +13,9 @@ export interface NumberFields {
   numberType?: string;
   appId?: string | null;
   flowId?: string | null;
+  /** Add-own-number's carrier and region (plivo.md §1.8); a bought number takes the inventory's region. */
+  carrier?: string | null;
+  region?: string | null;
 }
 
 export class PhoneNumbers {
@@ -56,6 +59,8 @@ function apply(row: PhoneNumberRow, f: NumberFields, now: number): PhoneNumberRo
   const out = { ...row, updated_at: now };
   if (f.alias !== undefined) out.alias = f.alias;
   if (f.numberType !== undefined) out.number_type = f.numberType;
+  if (f.carrier !== undefined) out.carrier = f.carrier;
+  if (f.region !== undefined) out.region = f.region;
   // One target at a time: attaching an application detaches a flow, and the other way round.
   if (f.appId !== undefined) {
     out.app_id = f.appId;

@@ -32,6 +32,9 @@ export interface PhoneNumberRow {
   updated_at: number;
   /** The owning subaccount; null for the main account (docs/accounts.md). */
   account_id: string | null;
+  /** Add-own-number's carrier and region (migration 008); null or absent: the engine's defaults. */
+  carrier?: string | null;
+  region?: string | null;
 }
 
 export interface NumberFilter {

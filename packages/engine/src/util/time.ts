@@ -1,11 +1,25 @@
 /** CDR and webhook times: `YYYY-MM-DD HH:MM:SS+00:00` in UTC (engine.md §1, "Timestamps"). */
 export function formatTime(ms: number | null | undefined): string {
   if (ms === null || ms === undefined) return '';
+  return `${dateTime(ms)}+00:00`;
+}
+
+/**
+ * Plivo's microsecond times, where its recorded answers carry them (plivo.md §1.6 `session_start`
+ * `2014-03-23 14:49:39.722551`; a PHLO's `created_on` `2018-11-14 04:41:31.827796+00:00`, §8).
+ * The engine's clock counts milliseconds, so the last three digits are zeros. `offset` adds `+00:00`.
+ */
+export function formatTimeMicros(ms: number, opts: { offset?: boolean } = {}): string {
+  const micros = String(Math.floor(((ms % 1000) + 1000) % 1000)).padStart(3, '0') + '000';
+  return `${dateTime(ms)}.${micros}${opts.offset ? '+00:00' : ''}`;
+}
+
+function dateTime(ms: number): string {
   const d = new Date(ms);
   const p = (n: number) => String(n).padStart(2, '0');
   return (
     `${d.getUTCFullYear()}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())} ` +
-    `${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}+00:00`
+    `${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}`
   );
 }
 

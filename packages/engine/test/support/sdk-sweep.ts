@@ -43,6 +43,7 @@ interface Ids {
   endpoint: string;
   number: string;
   app2: string;
+  subaccount: string;
 }
 
 
@@ -75,10 +76,10 @@ function argsFor(iface: string, method: string, ids: Ids): unknown[] {
     'accounts.update': [{ name: 'Switchboard test', city: 'Lisbon' }],
     'accounts.list': [],
     'accounts.create': ['Sub one', true],
-    'subaccounts.get': ['SAXXXXXXXXXXXXXXXXXX'],
+    'subaccounts.get': [ids.subaccount],
     'subaccounts.create': ['Sub one', true],
-    'subaccounts.update': ['SAXXXXXXXXXXXXXXXXXX', 'Sub two', true],
-    'subaccounts.delete': ['SAXXXXXXXXXXXXXXXXXX'],
+    'subaccounts.update': [ids.subaccount, 'Sub two', true],
+    'subaccounts.delete': [ids.subaccount],
     'subaccounts.list': [],
     'applications.create': ['Sweep app', { answerUrl: ids.answer }],
     'applications.get': [ids.app],
@@ -97,7 +98,8 @@ function argsFor(iface: string, method: string, ids: Ids): unknown[] {
     'numbers.update': [ids.number, { appId: ids.app }],
     'numbers.unrent': [ids.number],
     'numbers.get': [ids.number],
-    'numbers.create': ['15553330002', 'carrier-1', 'US'],
+    // The SDK's inherited create(params) posts the object as it is: add-own-number's fields.
+    'numbers.create': [{ numbers: '15553330003', carrier: 'carrier-1', region: 'US' }],
     'recordings.get': ['00000000-0000-4000-8000-000000000001'],
     'recordings.list': [{}],
     'recordings.delete': ['00000000-0000-4000-8000-000000000001'],
@@ -174,6 +176,9 @@ export async function runSweep(): Promise<SweepRow[]> {
     const app = await h.api('POST', 'Application/', { app_name: 'sweep-fixture', answer_url: answer });
     const app2 = await h.api('POST', 'Application/', { app_name: 'sweep-fixture-2', answer_url: answer });
     const endpoint = await h.api('POST', 'Endpoint/', { username: 'sweepfixture', password: 'sweep-pass-1', alias: 'Sweep' });
+    const subaccount = await h.api('POST', 'Subaccount/', { name: 'sweep-fixture', enabled: true });
+    // A flow the PhloClient runs with no payload (plivo.md §8).
+    const flow = await h.api('POST', 'Flow/', { name: 'sweep-fixture', nodes: [{ name: 'Start', type: 'start', transitions: { api_request: 'Bye' } }, { name: 'Bye', type: 'hangup' }] });
     const ids: Ids = {
       answer,
       call: callUuid,
@@ -182,6 +187,7 @@ export async function runSweep(): Promise<SweepRow[]> {
       app2: String(app2.body?.app_id ?? 'none'),
       endpoint: String(endpoint.body?.endpoint_id ?? 'none'),
       number: '15553330001',
+      subaccount: String(subaccount.body?.auth_id ?? 'none'),
     };
     const rows: SweepRow[] = [];
     for (const iface of VOICE_INTERFACES) {
@@ -202,7 +208,7 @@ export async function runSweep(): Promise<SweepRow[]> {
     }
     // The PHLO client (plivo.md §8): get and run at the SDK's own paths.
     const phlo = new plivo.PhloClient(AUTH_ID, AUTH_TOKEN, {}) as unknown as { phlo: (id: string) => { run: (p?: object) => unknown } };
-    rows.push({ method: 'PhloClient.phlo(id).run', ...(await outcome(() => phlo.phlo('00000000-0000-4000-8000-000000000009').run())) });
+    rows.push({ method: 'PhloClient.phlo(id).run', ...(await outcome(() => phlo.phlo(String(flow.body?.flow_id ?? 'none')).run())) });
     return rows;
   } finally {
     release();

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { newId } from '../../util/ids.ts';
 import { parseMakeCall } from '../params/make-call.ts';
-import { buildMeta, parseListCalls, type Query } from '../params/list-calls.ts';
+import { buildMeta, parseListCalls, type ListCallsRequest, type Query } from '../params/list-calls.ts';
 import { parseTransfer } from '../params/transfer.ts';
 import { optOneOf } from '../params/coerce.ts';
 import { conflict, notFound, rateLimited, shuttingDown } from '../errors.ts';
@@ -15,6 +15,17 @@ import type { Principal } from '../auth.ts';
 import type { LiveCall } from '../../calls/registry.ts';
 
 type AccountParams = { authId: string };
+
+/**
+ * The live and queued lists honour Plivo's `call_direction`, `from_number` and `to_number`
+ * (plivo.md §1.5, §1.6); numbers compare in the one normal form, digits (engine.md §1).
+ */
+function liveMatches(filter: ListCallsRequest): (c: LiveCall) => boolean {
+  return (c) =>
+    (filter.call_direction === undefined || c.leg.row.direction === filter.call_direction) &&
+    (filter.from_number === undefined || c.leg.row.from_number === filter.from_number) &&
+    (filter.to_number === undefined || c.leg.row.to_number === filter.to_number);
+}
 type CallParams = { authId: string; callUuid: string };
 
 export function callRoutes(app: FastifyInstance, ctx: ApiContext): void {
@@ -46,7 +57,7 @@ export function callRoutes(app: FastifyInstance, ctx: ApiContext): void {
     const account = scopeOf(req.account);
     if (isCsv(query)) return sendCallListCsv(reply, ctx, query, req.params.authId, account);
     const filter = parseListCalls(query);
-    const visible = ctx.registry.all().filter(mine(req.account));
+    const visible = ctx.registry.all().filter(mine(req.account)).filter(liveMatches(filter));
     if (filter.status === 'live') {
       return { api_id: newId(), calls: visible.filter((c) => c.leg.row.call_status !== 'queued').map((c) => c.uuid) };
     }
@@ -54,10 +65,12 @@ export function callRoutes(app: FastifyInstance, ctx: ApiContext): void {
       return { api_id: newId(), calls: visible.filter((c) => c.leg.row.call_status === 'queued').map((c) => c.uuid) };
     }
     const { rows, total } = await ctx.store.listCalls({ ...filter, ended_only: true, ...(account !== undefined ? { account } : {}) });
+    const apiId = newId();
     return {
-      api_id: newId(),
+      api_id: apiId,
       meta: buildMeta({ authId: req.params.authId, query, limit: filter.limit, offset: filter.offset, totalCount: total }),
-      objects: rows.map((r) => cdrView(r, req.params.authId)),
+      // Plivo's listed CDRs each carry an `api_id` too (its recorded answer, plivo-node request-test `Call/`).
+      objects: rows.map((r) => ({ api_id: apiId, ...cdrView(r, req.params.authId) })),
     };
   });
 

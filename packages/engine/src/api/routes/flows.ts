@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { canSee, ownerOf, scopeOf } from '../../accounts/ownership.ts';
 import type { Principal } from '../auth.ts';
 import { newId } from '../../util/ids.ts';
-import { formatTime } from '../../util/time.ts';
+import { formatTime, formatTimeMicros } from '../../util/time.ts';
 import type { FlowRow, FlowRunRow } from '../../store/flow-store.ts';
 import { describeProblem } from '../../flows/flow-validate.ts';
 import type { ApiContext } from '../api-context.ts';
@@ -120,7 +120,9 @@ export function flowRoutes(app: FastifyInstance, ctx: ApiContext): void {
   // Plivo's PHLO paths (plivo.md §8): the run API, and what the SDK's phlo.get() reads.
   const phlo = '/v1/account/:authId/phlo/:phloId';
   app.post<{ Params: { authId: string; phloId: string }; Querystring: Query }>(phlo, async (req, reply) => {
-    const body = req.body === undefined || req.body === null ? {} : req.body;
+    // No payload at all is a run with the Start node's static payload (plivo.md §8). The official
+    // SDK's `phlo(id).run()` sends JSON `""` then (axios `data: params || ''`), which reads as "".
+    const body = req.body === undefined || req.body === null || req.body === '' ? {} : req.body;
     if (typeof body !== 'object' || Array.isArray(body)) throw invalidBody('the payload must be a JSON object of the keys the Start node declares');
     // Query parameters count as payload too (plivo.md §8: integrations pass them that way).
     const payload = { ...(req.query as Record<string, unknown>), ...(body as Record<string, unknown>) };
@@ -140,9 +142,15 @@ export function flowRoutes(app: FastifyInstance, ctx: ApiContext): void {
     return reply.code(201).send({ phlo_id: req.params.phloId, api_id: res.runId, message: 'flow run started' });
   });
 
-  app.get<{ Params: { authId: string; phloId: string } }>(phlo, async (req) => {
-    const found = await flowOf(req.account, req.params.phloId);
-    if (!found) throw notFound('flow', req.params.phloId);
-    return { api_id: newId(), phlo_id: found.row.flow_id, name: found.row.name, created_on: formatTime(found.row.created_at) };
-  });
+  // The PhloClient reads a PHLO at `GET /v1/phlo/{id}/?phlo_id={id}`, without the account in the
+  // path (plivo.md §8): the account is the one the credentials name.
+  app.get<{ Params: { authId?: string; phloId: string } }>('/v1/phlo/:phloId', async (req) => phloView(req.account, req.params.phloId));
+  app.get<{ Params: { authId?: string; phloId: string } }>(phlo, async (req) => phloView(req.account, req.params.phloId));
+
+  async function phloView(account: Principal | undefined, phloId: string): Promise<Record<string, unknown>> {
+    const found = await flowOf(account, phloId);
+    if (!found) throw notFound('flow', phloId);
+    // Plivo's PHLO times carry microseconds and the offset (plivo-node request-test `phlo/`).
+    return { api_id: newId(), phlo_id: found.row.flow_id, name: found.row.name, created_on: formatTimeMicros(found.row.created_at, { offset: true }) };
+  }
 }

@@ -1,6 +1,8 @@
 /**
- * Numbers (plivo.md §1.8): `POST PhoneNumber/{number}/` adds a number to the account (Plivo's
- * "buy"; here: a DID that reaches the engine), `Number/` lists, `Number/{number}/` gets, updates
+ * Numbers (plivo.md §1.8): `GET PhoneNumber/` searches the simulated inventory
+ * (numbers/inventory.ts), `POST PhoneNumber/{number}/` adds a number to the account (Plivo's
+ * "buy"; here: an inventory number or any DID that reaches the engine), `POST Number/` adds the
+ * account's own numbers from its carrier, `Number/` lists, `Number/{number}/` gets, updates
  * (attach an application or a flow) and deletes.
  */
 import type { FastifyInstance } from 'fastify';
@@ -12,34 +14,76 @@ import type { PhoneNumberRow } from '../../store/app-store.ts';
 import type { NumberFields } from '../../numbers/phone-numbers.ts';
 import type { ApiContext } from '../api-context.ts';
 import { conflict, invalidParam, notFound } from '../errors.ts';
-import { checkNumber, parseNumberInput, parseNumberList, type NumberInput } from '../params/phone-number.ts';
+import { checkNumber, parseAddOwnNumbers, parseNumberInput, parseNumberList, parseNumberSearch, type NumberInput } from '../params/phone-number.ts';
+import { dialCodeOf, findInventoryNumber, regionText, rentalOf, searchInventory, searchTypeOf, type InventoryNumber } from '../../numbers/inventory.ts';
+import { isMain } from '../../accounts/ownership.ts';
 import { buildMeta, type Query } from '../params/list-calls.ts';
 
 type NumberParams = { authId: string; number: string };
 
-export function numberView(row: PhoneNumberRow, authId: string): Record<string, unknown> {
+/**
+ * A Number object with the keys Plivo's recorded answers have (plivo-node request-test
+ * `Number/`: `added_on`, `alias`, `application`, `carrier`, `monthly_rental_rate`, `number`,
+ * `number_type`, `region`, `resource_uri`, `sms_enabled`, `sms_rate`, `sub_account`,
+ * `sub_account_name`, `voice_enabled`, `voice_rate`) plus `app_id`, `flow_id` and the others the
+ * SDK reads. An inventory number shows the inventory's country, region and rental.
+ */
+export function numberView(row: PhoneNumberRow, authId: string, subaccountName: string | null = null): Record<string, unknown> {
   const application = row.app_id
     ? `/v1/Account/${authId}/Application/${row.app_id}/`
     : row.flow_id
       ? `/v1/Account/${authId}/Flow/${row.flow_id}/`
       : null;
+  const stock = findInventoryNumber(row.number);
+  const sms = stock?.services.includes('sms') ?? false;
   return {
     added_on: formatTime(row.added_at).slice(0, 10),
     alias: row.alias,
     app_id: row.app_id,
     application,
-    carrier: 'Switchboard',
-    city: '',
-    country: '',
+    carrier: row.carrier ?? 'Switchboard',
+    city: stock?.range.city ?? '',
+    country: stock?.country.name ?? '',
     flow_id: row.flow_id,
-    monthly_rental_rate: '0.00000',
+    monthly_rental_rate: stock ? rentalOf(stock) : '0.00000',
     number: row.number,
     number_type: row.number_type,
-    region: '',
+    region: row.region ?? (stock ? regionText(stock) : ''),
     resource_uri: `/v1/Account/${authId}/Number/${row.number}/`,
-    sms_enabled: false,
+    sms_enabled: sms,
+    sms_rate: '0.00000',
     sub_account: row.account_id,
+    sub_account_name: subaccountName,
     voice_enabled: true,
+    voice_rate: '0.00000',
+  };
+}
+
+/** A search result with the keys Plivo's answers have (plivo-node request-test `PhoneNumber/`). */
+export function inventoryView(n: InventoryNumber, authId: string): Record<string, unknown> {
+  const sms = n.services.includes('sms');
+  const mms = n.services.includes('mms');
+  return {
+    city: n.range.city ?? '',
+    country: n.country.name,
+    lata: n.range.lata ?? null,
+    mms_enabled: mms,
+    mms_rate: mms ? '0.00000' : null,
+    monthly_rental_rate: rentalOf(n),
+    number: n.number,
+    prefix: n.range.prefix,
+    rate_center: n.range.rateCenter ?? null,
+    region: regionText(n),
+    resource_uri: `/v1/Account/${authId}/PhoneNumber/${n.number}/`,
+    restriction: null,
+    restriction_text: null,
+    setup_rate: '0.00000',
+    sms_enabled: sms,
+    sms_rate: sms ? '0.00000' : null,
+    sub_type: n.range.type,
+    type: searchTypeOf(n),
+    voice_enabled: true,
+    voice_rate: '0.00000',
   };
 }
 
@@ -79,14 +123,56 @@ export function numberRoutes(app: FastifyInstance, ctx: ApiContext): void {
     return out;
   }
 
+  const subName = (row: PhoneNumberRow): string | null => (row.account_id ? (ctx.accounts?.get(row.account_id)?.name ?? null) : null);
+
+  // Search (plivo.md §1.8): the simulated inventory, less the numbers some account already has.
+  app.get<{ Params: { authId: string }; Querystring: Query }>('/v1/Account/:authId/PhoneNumber/', async (req) => {
+    const q = parseNumberSearch(req.query as Record<string, unknown>);
+    const dial = dialCodeOf(q.countryIso);
+    const taken = new Set<string>();
+    if (dial !== undefined && !q.national) {
+      const { rows } = await numbers.list({ numberStartswith: dial, limit: 1_000_000, offset: 0 });
+      for (const r of rows) taken.add(r.number);
+    }
+    const { limit, offset, national: _national, ...search } = q;
+    const found = q.national ? [] : searchInventory({ ...search, taken });
+    return {
+      api_id: newId(),
+      meta: buildMeta({ authId: req.params.authId, query: req.query, limit, offset, totalCount: found.length, resource: 'PhoneNumber' }),
+      objects: found.slice(offset, offset + limit).map((n) => inventoryView(n, req.params.authId)),
+    };
+  });
+
   app.post<{ Params: NumberParams }>('/v1/Account/:authId/PhoneNumber/:number/', async (req, reply) => {
     const number = checkNumber(req.params.number);
     const fields = await resolve(parseNumberInput(req.body), req.account);
+    // An inventory number comes with its type; any other number is a DID the engine is reached on.
+    const stock = findInventoryNumber(number.replace(/^\+/, ''));
+    if (stock && fields.numberType === undefined) fields.numberType = stock.range.type;
     const existing = await numbers.get(number);
     // One number, one owner: a number another account has is not available to add.
     if (existing && !canSee(req.account, existing.account_id)) throw conflict(`number ${number}: not available (it belongs to another account)`);
     const { row } = await numbers.add(number, fields, existing ? existing.account_id : ownerOf(req.account));
     return reply.code(201).send({ api_id: newId(), message: 'created', numbers: [{ number: row.number, status: 'Success' }], status: 'fulfilled' });
+  });
+
+  // Add-own-number (plivo.md §1.8): the account's numbers from its own carrier, 202 "changed" as Plivo answers.
+  app.post<{ Params: { authId: string } }>('/v1/Account/:authId/Number/', async (req, reply) => {
+    const input = parseAddOwnNumbers(req.body);
+    let owner = ownerOf(req.account);
+    if (input.subaccount !== undefined) {
+      // "This can only be performed by a main account holder."
+      if (!isMain(req.account)) throw invalidParam('subaccount', 'only the main account can add numbers to a subaccount');
+      if (!ctx.accounts?.get(input.subaccount)) throw invalidParam('subaccount', `no subaccount has this auth_id (${input.subaccount})`);
+      owner = input.subaccount;
+    }
+    const fields = await resolve({ numberType: input.numberType, ...(input.appId !== undefined && { appId: input.appId }) }, req.account);
+    for (const number of input.numbers) {
+      const existing = await numbers.get(number);
+      if (existing && !canSee(req.account, existing.account_id)) throw conflict(`number ${number}: not available (it belongs to another account)`);
+    }
+    for (const number of input.numbers) await numbers.add(number, { ...fields, carrier: input.carrier, region: input.region }, owner);
+    return reply.code(202).send({ api_id: newId(), message: 'changed' });
   });
 
   app.get<{ Params: { authId: string }; Querystring: Query }>('/v1/Account/:authId/Number/', async (req) => {
@@ -96,14 +182,14 @@ export function numberRoutes(app: FastifyInstance, ctx: ApiContext): void {
     return {
       api_id: newId(),
       meta: buildMeta({ authId: req.params.authId, query: req.query, limit: filter.limit, offset: filter.offset, totalCount: total, resource: 'Number' }),
-      objects: rows.map((r) => numberView(r, req.params.authId)),
+      objects: rows.map((r) => numberView(r, req.params.authId, subName(r))),
     };
   });
 
   app.get<{ Params: NumberParams }>('/v1/Account/:authId/Number/:number/', async (req) => {
     const row = await numberOf(req.account, req.params.number);
     if (!row) throw notFound('number', req.params.number);
-    return { api_id: newId(), ...numberView(row, req.params.authId) };
+    return { api_id: newId(), ...numberView(row, req.params.authId, subName(row)) };
   });
 
   app.post<{ Params: NumberParams }>('/v1/Account/:authId/Number/:number/', async (req, reply) => {

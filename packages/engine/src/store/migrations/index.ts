@@ -7,5 +7,6 @@ import { reportRollups } from './004-report-rollups.ts';
 import { accounts } from './005-accounts.ts';
 import { endpoints } from './006-endpoints.ts';
 import { recordings } from './007-recordings.ts';
+import { numberCarrierRegion } from './008-number-carrier-region.ts';
 
-export const migrations: readonly Migration[] = [initial, deliveryEventSeq, appsNumbersFlows, reportRollups, accounts, endpoints, recordings];
+export const migrations: readonly Migration[] = [initial, deliveryEventSeq, appsNumbersFlows, reportRollups, accounts, endpoints, recordings, numberCarrierRegion];
