@@ -275,10 +275,10 @@ describe('routing: trailing slashes, unknown routes and ids, bad bodies', () => 
       code: 'SB_NOT_FOUND',
     });
     // A Plivo resource Switchboard lacks says so (routes/not-supported.ts), not 404.
-    assertError(await h.api('GET', `Call/${finished}/Record/`), 400, {
-      error: 'Record: not supported by Switchboard (no media server yet: audio is simulated, so a call cannot be recorded)',
+    assertError(await h.api('GET', `Call/${finished}/Stream/`), 400, {
+      error: 'Stream: not supported by Switchboard (no media server yet: audio is simulated, so a call cannot be streamed)',
       code: 'SB_NOT_SUPPORTED',
-      param: 'Record',
+      param: 'Stream',
     });
     assertError(await h.api('POST', 'Request/'), 404, {
       error: `resource not found: POST /v1/Account/${AUTH_ID}/Request/`,
@@ -350,9 +350,8 @@ describe('make a call (plivo.md §1.3)', () => {
         },
       ],
       [{ ...ok, caller_name: 'x'.repeat(51) }, { error: 'caller_name: must be at most 50 characters (got 51)', code: 'SB_INVALID_PARAM', param: 'caller_name' }],
-      [{ ...ok, machine_detection: 'true' }, { error: 'machine_detection: not supported by Switchboard (no media analysis)', code: 'SB_NOT_SUPPORTED', param: 'machine_detection' }],
-      [{ ...ok, machine_detection: 'hangup' }, { error: 'machine_detection: not supported by Switchboard (no media analysis)', code: 'SB_NOT_SUPPORTED', param: 'machine_detection' }],
-      [{ ...ok, machine_detection: true }, { error: 'machine_detection: not supported by Switchboard (no media analysis)', code: 'SB_NOT_SUPPORTED', param: 'machine_detection' }],
+      [{ ...ok, machine_detection: 'maybe' }, { error: 'machine_detection: must be true or hangup (got "maybe")', code: 'SB_INVALID_PARAM', param: 'machine_detection' }],
+      [{ ...ok, machine_detection: 'hangup', machine_detection_time: 1000 }, { error: 'machine_detection_time: must be between 2000 and 10000 (got 1000)', code: 'SB_INVALID_PARAM', param: 'machine_detection_time' }],
     ];
     const before = await total(h);
     for (const [body, expected] of cases) {

@@ -392,10 +392,10 @@ describe('the official plivo SDK against the engine', () => {
       'time_limit: must be at least 1 (got 0)',
     );
     assertSdkError(
-      await rejection(client.calls.create('+15550000000', '15557000001', h.app.url('/answer'), { machineDetection: 'true' })),
+      await rejection(client.calls.create('+15550000000', '15557000001', h.app.url('/answer'), { machineDetection: 'maybe' })),
       'InvalidRequestError',
       400,
-      'machine_detection: not supported by Switchboard (no media analysis)',
+      'machine_detection: must be true or hangup (got "maybe")',
     );
     // A 4xx is final: the SDK retries only on 5xx (plivo.md §1.2).
     assert.equal(reroute.requests.length, before + 3);

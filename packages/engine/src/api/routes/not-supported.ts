@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { notSupported } from '../errors.ts';
 
 interface Unsupported {
-  /** Under `/v1/Account/{auth_id}/`; `:param` segments as in the router. */
+  /** Under `/v1/Account/{auth_id}/`, or from the root when it starts with `/`; `:param` segments as in the router. */
   readonly path: string;
   readonly feature: string;
   readonly why: string;
@@ -21,6 +21,8 @@ export const NOT_SUPPORTED: readonly Unsupported[] = [
   { path: 'Conference', feature: 'Conference', why: 'conferences are not built yet' },
   { path: 'MultiPartyCall', feature: 'MultiPartyCall', why: 'multi-party calls are not built yet' },
   { path: 'Call/:callUuid/Stream', feature: 'Stream', why: `${AUDIO}, so a call cannot be streamed` },
+  // The SDK's call feedback goes to Plivo's stats host, which the preload sends here.
+  { path: '/v1/Call/:callUuid/Feedback', feature: 'Call Feedback', why: 'there is no call-quality service to rate' },
   { path: 'Pricing', feature: 'Pricing', why: 'calls on Switchboard cost nothing' },
   { path: 'JWT/Token', feature: 'JWT/Token', why: 'there is no browser or mobile SDK endpoint to sign in' },
   { path: 'VerifiedCallerId', feature: 'VerifiedCallerId', why: 'caller IDs are the trunk\'s rules (docs/sip.md)' },
@@ -45,7 +47,7 @@ const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 
 export function notSupportedRoutes(app: FastifyInstance): void {
   for (const row of NOT_SUPPORTED) {
-    const base = `/v1/Account/:authId/${row.path}`;
+    const base = row.path.startsWith('/') ? row.path : `/v1/Account/:authId/${row.path}`;
     const handler = async () => {
       throw notSupported(row.feature, row.why);
     };
