@@ -75,7 +75,8 @@ function argsFor(iface: string, method: string, ids: Ids): unknown[] {
     'accounts.get': [],
     'accounts.update': [{ name: 'Switchboard test', city: 'Lisbon' }],
     'accounts.list': [],
-    'accounts.create': ['Sub one', true],
+    // AccountInterface inherits the generic create(params): a POST of params to the account itself.
+    'accounts.create': [{ name: 'Sweep' }],
     'subaccounts.get': [ids.subaccount],
     'subaccounts.create': ['Sub one', true],
     'subaccounts.update': [ids.subaccount, 'Sub two', true],
