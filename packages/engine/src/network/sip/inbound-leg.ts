@@ -5,7 +5,7 @@
  * cause (spec/sip.md §4, reverse), and the caller's CANCEL (§9.2) as ORIGINATOR_CANCEL.
  */
 import { randomBytes } from 'node:crypto';
-import { header, type Header, type SipRequest } from './message.ts';
+import { header, type Header, type SipRequest, type SipResponse } from './message.ts';
 import { Dialog, dialogKey } from './dialog.ts';
 import { isSdp, ownAnswer, ownOffer, restamp } from './sdp.ts';
 import { reasonHeaderFor, statusForCause } from './sip-causes.ts';
@@ -14,6 +14,7 @@ import { responseTo, type ServerTransaction } from './transactions.ts';
 import type { Peer } from './transport.ts';
 import type { LegListener, NetworkLeg } from '../network.ts';
 import { refusal } from './access.ts';
+import { hasOption, REL100, ReliableProvisionals } from './reliable-provisionals.ts';
 
 export class InboundLeg extends SipLeg {
   readonly direction = 'inbound' as const;
@@ -24,6 +25,8 @@ export class InboundLeg extends SipLeg {
   private earlyAnswer: string | undefined;
   /** The engine took the call (subscribed to it): the caller hears ringing from then on. */
   private taken = false;
+  /** The caller asked for (or offered) 100rel: our 18x go reliably (RFC 3262). */
+  private readonly reliable: ReliableProvisionals | undefined;
 
   constructor(
     host: SipLegHost,
@@ -40,6 +43,26 @@ export class InboundLeg extends SipLeg {
     this.dialog = Dialog.fromRequest(invite, this.localTag, tx.replyTo);
     host.bind(this, dialogKey(this.dialog.callId, this.localTag));
     tx.onCancel = () => this.onCancel();
+    if (hasOption(invite, REL100, true)) this.reliable = new ReliableProvisionals(tx, host.clock, host.timers, () => this.prackTimeout());
+  }
+
+  /** A 1xx to the caller: reliably when it takes 100rel (RFC 3262 §3), else as it is. */
+  private provisional(res: SipResponse): void {
+    if (this.reliable) this.reliable.send(res);
+    else this.tx.respond(res);
+  }
+
+  /** RFC 3262 §3: 64*T1 without the PRACK of a reliable 18x: the INVITE gets a 5xx and the call ends. */
+  private prackTimeout(): void {
+    if (this.ended || this.tx.finalSent) return;
+    this.tx.respond(responseTo(this.invite, 500, [['reason', reasonHeaderFor('RECOVERY_ON_TIMER_EXPIRE')]], '', this.localTag, 'No PRACK'));
+    this.endRemotely('timeout');
+  }
+
+  /** RFC 3262 §3: a PRACK for one of our reliable 18x. */
+  protected override onPrack(req: SipRequest, tx: ServerTransaction): void {
+    if (!this.reliable) return super.onPrack(req, tx);
+    this.reliable.onPrack(req, tx, this.localTag);
   }
 
   /**
@@ -51,7 +74,7 @@ export class InboundLeg extends SipLeg {
     super.onEvent(listener);
     if (this.taken || this.ended || this.tx.finalSent) return;
     this.taken = true;
-    this.tx.respond(responseTo(this.invite, 180, [['contact', this.host.contact(this.transport)]], '', this.localTag));
+    this.provisional(responseTo(this.invite, 180, [['contact', this.host.contact(this.transport)]], '', this.localTag));
     this.state = 'ringing';
   }
 
@@ -82,11 +105,14 @@ export class InboundLeg extends SipLeg {
     if (!(from instanceof SipLeg) || !from.remoteSdp) return;
     this.earlyAnswer = this.sending(restamp(from.remoteSdp, this.host.address, this.origin));
     const hdrs: Header[] = [['contact', this.host.contact(this.transport)], ['content-type', 'application/sdp']];
-    this.tx.respond(responseTo(this.invite, 183, hdrs, this.earlyAnswer, this.localTag));
+    this.provisional(responseTo(this.invite, 183, hdrs, this.earlyAnswer, this.localTag));
   }
 
   private send200(given?: string): void {
     if (this.ended || this.tx.finalSent) return;
+    // RFC 3262 §3: an answer sent in a reliable 18x is confirmed by its PRACK before the 2xx.
+    if (this.reliable?.sdpUnconfirmed) return this.reliable.afterConfirmed(() => this.send200(given));
+    this.reliable?.stop();
     const peerSdp = this.peerLeg?.remoteSdp;
     const body = this.earlyAnswer ?? this.sending(
       peerSdp
@@ -140,6 +166,7 @@ export class InboundLeg extends SipLeg {
   }
 
   private refuse(cause: string): void {
+    this.reliable?.stop();
     if (this.tx.finalSent) return;
     // No application for the number: the same answer as an untrusted source gets (no enumeration).
     if (!this.taken && cause === 'UNALLOCATED_NUMBER') return this.tx.respond(refusal(this.invite, this.localTag));
@@ -148,6 +175,7 @@ export class InboundLeg extends SipLeg {
 
   /** §9.2: the CANCEL got its 200 from the network; the INVITE gets 487 and the caller is gone. */
   private onCancel(): void {
+    this.reliable?.stop();
     if (this.ended || this.tx.finalSent) return;
     this.tx.respond(responseTo(this.invite, 487, [], '', this.localTag));
     this.endRemotely('originator-cancel');

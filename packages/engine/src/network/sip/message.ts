@@ -55,6 +55,9 @@ const SPELLING: Readonly<Record<string, string>> = {
   'www-authenticate': 'WWW-Authenticate',
   'record-route': 'Record-Route',
   'mime-version': 'MIME-Version',
+  rseq: 'RSeq',
+  rack: 'RAck',
+  'min-se': 'Min-SE',
 };
 
 /** `content-type` -> `Content-Type`; `x-ph-foo` keeps the case it was given. */

@@ -16,6 +16,7 @@ import { SipLeg, ALLOW, type SipLegHost } from './sip-leg.ts';
 import { cancelFor, newBranch, topBranch, type ClientTransaction } from './transactions.ts';
 import type { Peer } from './transport.ts';
 import { escapeUser, parseNameAddr, parseUri, quoteDisplay } from './uri.ts';
+import { REL100, reliableRseq } from './reliable-provisionals.ts';
 import { isIP } from 'node:net';
 import { randomBytes } from 'node:crypto';
 
@@ -64,6 +65,11 @@ export class OutboundLeg extends SipLeg {
   private target: OutboundTarget;
   private redirects = 0;
   private readonly tried = new Set<string>();
+  /**
+   * RFC 3262 §4: per early dialog (the 18x's To tag), the dialog PRACKs go in and the last RSeq
+   * PRACKed. The 2xx's dialog continues its CSeq space (§12.2.1.1: PRACK used some numbers).
+   */
+  private readonly early = new Map<string, { dialog: Dialog; rseq: number }>();
 
   constructor(
     host: SipLegHost,
@@ -105,12 +111,16 @@ export class OutboundLeg extends SipLeg {
       ['cseq', `${this.seq} INVITE`],
       ['contact', this.host.contact(this.transport, fromUser)],
       ['allow', ALLOW],
+      // RFC 3262 §4: the trunk may send reliable 18x, which we PRACK.
+      ['supported', REL100],
       ['user-agent', this.host.userAgent],
       ...this.authHeaders,
       ...Object.entries(this.init.headers).map(([k, v]) => [k.toLowerCase(), v] as Header),
       ['content-type', 'application/sdp'],
     ];
     this.invitesHere++;
+    // A new INVITE transaction: its reliable 18x start their own RSeq spaces (RFC 3262 §4).
+    this.early.clear();
     this.tx = this.host.layer.sendRequest({ kind: 'request', method: 'INVITE', uri: target.uri, headers: hdrs, body: this.lastSent ?? '' }, this.peer, {
       onResponse: (res) => this.onResponse(res),
       // A server that sent 180 or 183 took the call: its silence afterwards is the call's timeout.
@@ -184,6 +194,8 @@ export class OutboundLeg extends SipLeg {
     if (this.ended) return;
     if (res.status < 200) {
       if (res.status === 100) return;
+      // RFC 3262 §4: a reliable 18x is PRACKed once, in order; a retransmission or one out of order is not processed.
+      if (reliableRseq(res) !== undefined && !this.prack(res)) return;
       this.provisional = true;
       if (this.cancelCause !== undefined) {
         this.sendCancel();
@@ -214,6 +226,27 @@ export class OutboundLeg extends SipLeg {
     const reason = reasonForResponse(res.status, header(res, 'reason'));
     if (res.status === 503) this.serverFailed(reason, true);
     else this.endRemotely(reason);
+  }
+
+  /**
+   * RFC 3262 §4/§7.2: PRACKs a reliable 18x in its early dialog (`RAck: RSeq CSeq INVITE`). False
+   * for a retransmission (RSeq already PRACKed) or one out of order, which go no further.
+   */
+  private prack(res: SipResponse): boolean {
+    const rseq = reliableRseq(res)!;
+    const toTag = parseNameAddr(header(res, 'to') ?? '')?.params.get('tag');
+    if (!toTag) return true;
+    let e = this.early.get(toTag);
+    if (e && rseq !== e.rseq + 1) return false;
+    if (!e) {
+      e = { dialog: Dialog.fromResponse(this.invite, res, this.localTag, this.peer), rseq };
+      this.early.set(toTag, e);
+    }
+    e.rseq = rseq;
+    const cseq = cseqOf(this.invite)?.seq ?? this.seq;
+    const req = e.dialog.request('PRACK', this.host.contact(this.transport), this.host.via(this.transport), [['rack', `${rseq} ${cseq} INVITE`], ...this.authHeaders]);
+    this.host.layer.sendRequest(req, e.dialog.peer, { onResponse: () => {}, onTimeout: () => {}, onTransportError: () => {} });
+    return true;
   }
 
   /**
@@ -282,6 +315,8 @@ export class OutboundLeg extends SipLeg {
       return;
     }
     this.dialog = dialog;
+    const early = this.early.get(dialog.remoteTag);
+    if (early) dialog.localSeq = Math.max(dialog.localSeq, early.dialog.localSeq);
     this.host.layer.sendStateless(ack(dialog), dialog.peer);
     if (isSdp(header(res, 'content-type'), res.body)) this.remoteSdp = res.body;
     this.state = 'answered';

@@ -280,9 +280,17 @@ export abstract class SipLeg implements NetworkLeg {
       case 'OPTIONS':
         tx.respond(responseTo(req, 200, [['allow', ALLOW]], '', tag));
         return;
+      case 'PRACK':
+        this.onPrack(req, tx);
+        return;
       default:
         tx.respond(responseTo(req, 501, [['allow', ALLOW]], '', tag));
     }
+  }
+
+  /** RFC 3262 §3: a PRACK that matches no reliable provisional response of ours gets 481. */
+  protected onPrack(req: SipRequest, tx: ServerTransaction): void {
+    tx.respond(responseTo(req, 481, [], '', this.dialog?.localTag));
   }
 
   /**
@@ -663,4 +671,4 @@ function refreshTarget(d: Dialog, msg: SipMessage): void {
   if (uri) d.remoteTarget = uri;
 }
 
-export const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE';
+export const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, PRACK';

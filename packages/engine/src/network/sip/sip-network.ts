@@ -352,9 +352,9 @@ export class SipNetwork implements Network {
 }
 
 /** Methods the engine takes (§8.2.1: any other gets 501); CANCEL and ACK are the transaction layer's. */
-const METHODS = new Set(['INVITE', 'ACK', 'CANCEL', 'BYE', 'OPTIONS', 'INFO', 'UPDATE']);
-/** Option tags a request may `Require` of us (§8.2.2.3: any other gets 420). */
-const SUPPORTED = new Set<string>();
+const METHODS = new Set(['INVITE', 'ACK', 'CANCEL', 'BYE', 'OPTIONS', 'INFO', 'UPDATE', 'PRACK']);
+/** Option tags a request may `Require` of us (§8.2.2.3: any other gets 420): RFC 3262's. */
+const SUPPORTED = new Set<string>(['100rel']);
 
 /** A `sip:` URI whose host is an address goes there directly, whatever the trunks say. */
 export function directPeer(to: string): Peer | undefined {
