@@ -18,6 +18,7 @@ import { startServe, type ServeProcess } from './support/serve-process.ts';
 import { SqliteStore } from '../src/store/sqlite-store.ts';
 import type { CallRow, DeliveryRow, Store } from '../src/store/store.ts';
 import { callRow } from './support/call-rows.ts';
+import { seededRandom } from '../src/network/simulated/prng.ts';
 
 const LIVE = new Set(['queued', 'ringing', 'in-progress']);
 const RESTART = { hangup_cause: 'NORMAL_TEMPORARY_FAILURE', hangup_cause_code: 8010, hangup_cause_name: 'Engine Restart', hangup_source: 'Error' };
@@ -161,16 +162,9 @@ test(
 // ---------------------------------------------------------------------------------------------
 // Real processes: kill -9 in the middle of a burst, restart on the same database.
 
-/** mulberry32: small, seeded, the same sequence on every machine. */
+/** The engine's one seeded generator (network/simulated/prng.ts): the same seed, the same numbers. */
 function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return seededRandom(seed).next;
 }
 
 const AUTH_ID = 'MACRASHTEST000000001';

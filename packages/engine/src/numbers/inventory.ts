@@ -6,6 +6,7 @@
  * range, so every engine, every run and every test sees the same numbers in the same order
  * (docs/numbers.md, "The number inventory"). Nothing is stored: buying a number only records it.
  */
+import { seededRandom } from '../network/simulated/prng.ts';
 
 export type InventoryType = 'local' | 'tollfree' | 'mobile';
 export type Service = 'voice' | 'sms' | 'mms';
@@ -115,16 +116,9 @@ function seedOf(text: string): number {
   return h;
 }
 
-/** mulberry32: small, fast and the same on every platform (only determinism matters here). */
+/** The engine's one seeded generator (network/simulated/prng.ts): the same seed, the same numbers. */
 function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return seededRandom(seed).next;
 }
 
 /**

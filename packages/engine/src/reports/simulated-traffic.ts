@@ -8,6 +8,7 @@ import { CAUSES, type EndReason } from '../calls/hangup-causes.ts';
 import { RollupAccumulator, attemptsOfCall } from '../store/report-rollup.ts';
 import type { BulkBatch } from '../store/sqlite-bulk-writer.ts';
 import type { AttemptRow, CallRow, DeliveryRow, EventRow } from '../store/store.ts';
+import { seededRandom } from '../network/simulated/prng.ts';
 
 export interface TrafficOptions {
   /** First call's start (ms); calls are spread over [from, to) with a daytime peak. */
@@ -19,16 +20,9 @@ export interface TrafficOptions {
   applications?: number;
 }
 
-/** mulberry32: small, fast, good enough for traffic shapes. */
+/** The engine's one seeded generator (network/simulated/prng.ts): the same seed, the same numbers. */
 function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return seededRandom(seed).next;
 }
 
 type Weighted<T> = ReadonlyArray<readonly [number, T]>;
