@@ -221,6 +221,15 @@ Exit codes: 0 ok, 1 failure, 2 usage. Docs: docs/cli.md.`);
 
   example(
     program
+      .command('migrate')
+      .description('bring a database up to this engine\'s schema (serve also does it at start)')
+      .option('--db <file|url>', 'SQLite file or postgres:// URL (SWITCHBOARD_DB)')
+      .option('--json', 'one JSON object: database, applied, version'),
+    'switchboard migrate --db postgres://switchboard@db.internal/switchboard',
+  ).action(run(async () => (await import('./migrate.ts')).migrateCommand));
+
+  example(
+    program
       .command('generate')
       .description('fill a database with realistic simulated traffic (for trying reports)')
       .requiredOption('--calls <n>', 'how many calls')

@@ -91,7 +91,7 @@ export class PgStore implements Store {
     return redactUrl(this.url);
   }
 
-  async migrate(): Promise<void> {
+  async migrate(): Promise<number[]> {
     this.assertOpen('migrate');
     let client: pg.PoolClient;
     try {
@@ -102,7 +102,7 @@ export class PgStore implements Store {
     try {
       // Session-level: held while the migrations run on other pooled connections.
       await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
-      await runMigrations(this.k as unknown as Kysely<any>, migrations);
+      return await runMigrations(this.k as unknown as Kysely<any>, migrations);
     } finally {
       await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
       client.release();

@@ -125,11 +125,11 @@ export class SqliteStore implements Store {
     };
   }
 
-  async migrate(): Promise<void> {
+  async migrate(): Promise<number[]> {
     this.assertOpen('migrate');
     // Runs before anything else touches the store (serve awaits it at start-up): Kysely's own
     // transactions span awaits, which the synchronous methods below never do.
-    await runMigrations(this.k, migrations);
+    return runMigrations(this.k, migrations);
   }
 
   /** Closes the connection; writes the disk still refuses are lost (their calls are closed with 8010 on restart). */

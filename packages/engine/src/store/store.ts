@@ -169,8 +169,8 @@ export interface DeliveryFilter {
 export interface Store {
   /** Applications, numbers, flows, subaccounts, endpoints and report queries on the same database. */
   readonly resources: StoreResources;
-  /** Runs numbered migrations; idempotent. */
-  migrate(): Promise<void>;
+  /** Runs numbered migrations; idempotent. Answers the versions it applied (empty when up to date). */
+  migrate(): Promise<number[]>;
   close(): Promise<void>;
   /** Whether writes land now; absent when a store never holds writes (docs/storage.md, "When the disk is full"). */
   writeState?(): WriteState;
