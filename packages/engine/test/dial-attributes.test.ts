@@ -93,7 +93,7 @@ test('confirmKey: the first callee to press the key is bridged; one who never do
     const action = h.app.requests('/action')[0]!;
     assert.equal(action.params.DialStatus, 'completed');
     const legs = await bLegs(h, aUuid);
-    const b1 = legs.find((l) => l.to_number === `+${B1}`);
+    const b1 = legs.find((l) => l.to_number === B1);
     assert.equal(b1.hangup_cause, 'LOSE_RACE');
   });
 });
@@ -139,8 +139,8 @@ test('callerId, callerName, sendDigits and sipHeaders reach the B legs', async (
         `<Number sendDigits="ww12">${B1}</Number><Number callerId="15558887777" callerName="Other">${B2}</Number></Dial></Response>`,
     );
     const legs = await bLegs(h, aUuid);
-    const b1 = legs.find((l) => l.to_number === `+${B1}`);
-    const b2 = legs.find((l) => l.to_number === `+${B2}`);
+    const b1 = legs.find((l) => l.to_number === B1);
+    const b2 = legs.find((l) => l.to_number === B2);
     assert.deepEqual([b1.from_number, b1.caller_name], ['+15559990000', 'Front Desk']);
     assert.deepEqual([b2.from_number, b2.caller_name], ['+15558887777', 'Other']);
     const b1Events = await h.engine.store.listEvents(b1.call_uuid);
