@@ -13,8 +13,8 @@ import type { Database } from './schema.ts';
 import { callFilterWhere } from './call-filter.ts';
 import { PgDb, type PgExec, type StoreActivity } from './pg-db.ts';
 import { PostgresDdl, openPgPool, redactUrl } from './pg-connection.ts';
-import { sqliteQueries } from './sqlite-queries.ts';
-import { QueryTemplate } from './query-template.ts';
+import { at as placeholder, setObject, sqliteQueries } from './sqlite-queries.ts';
+import { PatchTemplates, QueryTemplate } from './query-template.ts';
 import { fromStored, mergeInto, toStored, type StoredRollupRow } from './report-rollup.ts';
 import { ROLLUP_COLUMNS, rollupOf, rollupReadQueries } from './sqlite-rollups.ts';
 import { storeResources } from './resources.ts';
@@ -69,6 +69,15 @@ export class PgStore implements Store {
     this.q = {
       ...sqliteQueries(this.k),
       rollup: rollupReadQueries(k),
+      /**
+       * The first statement of record(): takes the call's row lock (patching it when there is a
+       * patch) and answers its owner. Every writer of one call, on any node, queues on that lock,
+       * so the max(seq) + 1 that follows cannot collide (docs/storage.md, "Concurrency").
+       */
+      patchCallLocked: new PatchTemplates<{ account_id: string | null }>((keys, p) =>
+        k.updateTable('calls').set(setObject(keys, p)).where('call_uuid', '=', placeholder(p, 'callUuid')).returning('account_id'),
+      ),
+      lockCall: new QueryTemplate(['callUuid'], (p) => k.selectFrom('calls').select('account_id').where('call_uuid', '=', p.callUuid).forUpdate()),
       insertRollup: new QueryTemplate(ROLLUP_COLUMNS, (p) => k.insertInto('report_rollups').values(p).onConflict((oc) => oc.doNothing()).returning('hour')),
       lockRollup: new QueryTemplate(['dim', 'hour', 'key', 'kind'], (p) =>
         k.selectFrom('report_rollups').selectAll().where('dim', '=', p.dim).where('hour', '=', p.hour).where('key', '=', p.key).where('kind', '=', p.kind).forUpdate(),
@@ -190,28 +199,21 @@ export class PgStore implements Store {
     const patch = input.patch === undefined ? undefined : checkCallPatch(input.patch, callUuid);
     const news = (input.deliveries ?? []).map((d, i) => checkNewDelivery(d, i));
     return this.db.transaction(what, async (x) => {
-      let row: { seq: number } | undefined;
-      try {
-        row = await x.first(this.q.appendEvent.bind({ callUuid, at, type, data }));
-      } catch (err) {
-        if (pgCode(err) === '23503') throw new StoreError('call-not-found', `${what}: no call ${callUuid}`, { cause: err });
-        throw err;
-      }
+      const owner = patch !== undefined && Object.keys(patch).length > 0
+        ? await x.first(this.q.patchCallLocked.bind(patch, { callUuid }))
+        : await x.first(this.q.lockCall.bind({ callUuid }));
+      if (!owner) throw new StoreError('call-not-found', `${what}: no call ${callUuid}`);
+      const row = await x.first(this.q.appendEvent.bind({ callUuid, at, type, data }));
       if (!row) throw new StoreError('database', `${what}: no row returned`);
       const seq = row.seq;
-      if (patch !== undefined && Object.keys(patch).length > 0) {
-        const changed = await x.run(this.q.updateCall.bind(patch, { callUuid }));
-        if (changed === 0) throw new StoreError('call-not-found', `${what}: no call ${callUuid}`);
-      }
-      const deliveries = news.length > 0 ? await this.enqueue(x, callUuid, at, seq, news) : [];
+      const deliveries = news.length > 0 ? await this.enqueue(x, callUuid, at, seq, news, owner.account_id ?? null) : [];
       if (type === 'leg.ended') await this.rollUpSafely(x, callUuid);
       return { seq, deliveries };
     });
   }
 
-  private async enqueue(x: PgExec, callUuid: string, at: number, eventSeq: number, news: NewDelivery[]): Promise<DeliveryRow[]> {
+  private async enqueue(x: PgExec, callUuid: string, at: number, eventSeq: number, news: NewDelivery[], owner: string | null): Promise<DeliveryRow[]> {
     let seq = (await x.first(this.q.lastDeliverySeq.bind({ callUuid })))?.n ?? 0;
-    const owner = (await x.first(this.q.callOwner.bind({ callUuid })))?.account_id ?? null;
     const rows: DeliveryRow[] = news.map((d) => ({
       id: d.id,
       call_uuid: callUuid,

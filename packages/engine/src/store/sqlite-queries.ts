@@ -22,11 +22,11 @@ const ATTEMPT_COLUMNS = [
 ] as const;
 
 /** A placeholder looked up by a computed name (PatchTemplates names them `set:<column>`). */
-function at(p: Placeholders<string>, name: string): never {
+export function at(p: Placeholders<string>, name: string): never {
   return p[name] as never;
 }
 
-function setObject(keys: readonly string[], p: Placeholders<string>): Record<string, never> {
+export function setObject(keys: readonly string[], p: Placeholders<string>): Record<string, never> {
   return Object.fromEntries(keys.map((k) => [k, at(p, `set:${k}`)]));
 }
 
