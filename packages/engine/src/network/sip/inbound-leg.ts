@@ -15,6 +15,7 @@ import type { Peer } from './transport.ts';
 import type { LegListener, NetworkLeg } from '../network.ts';
 import { refusal } from './access.ts';
 import { hasOption, REL100, ReliableProvisionals } from './reliable-provisionals.ts';
+import { allowsUpdate, timerHeaders, uasTimer } from './session-timer.ts';
 
 export class InboundLeg extends SipLeg {
   readonly direction = 'inbound' as const;
@@ -124,11 +125,16 @@ export class InboundLeg extends SipLeg {
             : ownOffer(this.host.address, this.host.discardPort, this.origin),
     );
     const hdrs: Header[] = [['contact', this.host.contact(this.transport)], ['allow', ALLOW], ['user-agent', this.host.userAgent], ['content-type', 'application/sdp']];
+    // RFC 4028 §9: the caller asked for a session timer (sip-network.ts refused one below our minimum).
+    const timer = uasTimer(this.invite, this.host.sessionMinSE);
+    if (timer.kind === 'timer') hdrs.push(...timerHeaders(timer.interval, timer.refresher, timer.require));
     const ok = responseTo(this.invite, 200, hdrs, body, this.localTag);
     this.tx.respond(ok);
     this.state = 'answered';
     this.emit({ type: 'answered' });
     this.resendUntilAck(ok, this.tx, () => this.acked);
+    this.partyAllowsUpdate = allowsUpdate(this.invite);
+    if (timer.kind === 'timer') this.startSession(timer.interval, timer.refresher === 'uas', timer.require);
   }
 
   override onAck(req: SipRequest): void {

@@ -17,6 +17,7 @@ import { cancelFor, newBranch, topBranch, type ClientTransaction } from './trans
 import type { Peer } from './transport.ts';
 import { escapeUser, parseNameAddr, parseUri, quoteDisplay } from './uri.ts';
 import { REL100, reliableRseq } from './reliable-provisionals.ts';
+import { allowsUpdate, TIMER, uacTimer } from './session-timer.ts';
 import { isIP } from 'node:net';
 import { randomBytes } from 'node:crypto';
 
@@ -111,8 +112,9 @@ export class OutboundLeg extends SipLeg {
       ['cseq', `${this.seq} INVITE`],
       ['contact', this.host.contact(this.transport, fromUser)],
       ['allow', ALLOW],
-      // RFC 3262 §4: the trunk may send reliable 18x, which we PRACK.
+      // RFC 3262 §4: the trunk may send reliable 18x, which we PRACK; RFC 4028 §7.1: it may ask for a session timer.
       ['supported', REL100],
+      ['supported', TIMER],
       ['user-agent', this.host.userAgent],
       ...this.authHeaders,
       ...Object.entries(this.init.headers).map(([k, v]) => [k.toLowerCase(), v] as Header),
@@ -321,6 +323,10 @@ export class OutboundLeg extends SipLeg {
     if (isSdp(header(res, 'content-type'), res.body)) this.remoteSdp = res.body;
     this.state = 'answered';
     this.emit({ type: 'answered' });
+    // RFC 4028 §7.2: the trunk's 2xx sets the session interval and who refreshes.
+    this.partyAllowsUpdate = allowsUpdate(res);
+    const timer = uacTimer(res);
+    if (timer) this.startSession(timer.interval, timer.weRefresh, true);
     // The engine may have bridged us while we rang: the peer learns our party's media now.
     this.peerLeg?.syncMedia();
   }

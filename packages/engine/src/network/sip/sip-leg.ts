@@ -17,6 +17,8 @@ import { reasonForBye, reasonForResponse, reasonHeaderFor } from './sip-causes.t
 import { cancelFor, responseTo, type ClientTransaction, type ClientTU, type ServerTransaction, type SipTimers, type TransactionLayer } from './transactions.ts';
 import type { Peer, TransportName } from './transport.ts';
 import { parseNameAddr } from './uri.ts';
+import { SessionTimer, sessionExpiresOf, TIMER } from './session-timer.ts';
+import { hasOption } from './reliable-provisionals.ts';
 
 /** What a leg needs from its network. */
 export interface SipLegHost {
@@ -29,6 +31,8 @@ export interface SipLegHost {
   /** The RTP port that swallows media when a party has nobody to talk to yet. */
   readonly discardPort: number;
   readonly userAgent: string;
+  /** Our smallest session interval, seconds (RFC 4028 Min-SE; 90 unless configured). */
+  readonly sessionMinSE: number;
   via(transport: TransportName): string;
   contact(transport: TransportName, user?: string): string;
   /** Indexes the leg by its dialog so in-dialog requests find it. */
@@ -106,6 +110,11 @@ export abstract class SipLeg implements NetworkLeg {
   protected timers: Timer[] = [];
   /** Credentials and the challenges seen, for every request of ours this party challenges. */
   protected readonly digest: DigestSession;
+  /** RFC 4028: the session's interval once a timer was agreed, and who refreshes. */
+  protected session: { interval: number; weRefresh: boolean; require: boolean } | undefined;
+  private sessionTimer: SessionTimer | undefined;
+  /** The party's Allow lists UPDATE: a refresh is an UPDATE, else a re-INVITE (RFC 4028 §9). */
+  protected partyAllowsUpdate = false;
 
   constructor(
     protected readonly host: SipLegHost,
@@ -165,6 +174,7 @@ export abstract class SipLeg implements NetworkLeg {
     this.silenced = true;
     for (const t of this.timers) t.cancel();
     this.timers = [];
+    this.sessionTimer?.stop();
     if (this.peerLeg?.peerLeg === this) this.peerLeg.peerLeg = undefined;
     this.peerLeg = undefined;
     // §15.1.2: requests still pending on a dialog that ends get a final response (after the
@@ -247,6 +257,7 @@ export abstract class SipLeg implements NetworkLeg {
     }
     if (d) d.remoteSeq = seq;
     const tag = d?.localTag;
+    if (this.session && (req.method === 'INVITE' || req.method === 'UPDATE')) this.watchRefresh(req, tx);
     switch (req.method) {
       case 'BYE': {
         tx.respond(responseTo(req, 200, [], '', tag));
@@ -286,6 +297,95 @@ export abstract class SipLeg implements NetworkLeg {
       default:
         tx.respond(responseTo(req, 501, [['allow', ALLOW]], '', tag));
     }
+  }
+
+  /**
+   * RFC 4028 §9/§10: a party's re-INVITE or UPDATE is a session refresh. Its 2xx restates the
+   * interval (theirs when they name one at least our minimum) and restarts the timer.
+   */
+  private watchRefresh(req: SipRequest, tx: ServerTransaction): void {
+    const s = this.session!;
+    const respond = tx.respond.bind(tx);
+    tx.respond = (res: SipResponse) => {
+      if (res.status < 200 || res.status >= 300 || this.ended) return respond(res);
+      const asked = sessionExpiresOf(req);
+      const interval = asked ? Math.max(asked.interval, this.host.sessionMinSE) : s.interval;
+      // The party sent the refresh: it is the UAC of this request, and refreshes unless it says otherwise.
+      const weRefresh = asked?.refresher === 'uas';
+      const hdrs: Header[] = [['session-expires', `${interval};refresher=${weRefresh ? 'uas' : 'uac'}`]];
+      if (asked && hasOption(req, TIMER, true)) hdrs.push(['require', TIMER]);
+      respond({ ...res, headers: [...res.headers.filter(([k]) => k !== 'session-expires' && k !== 'content-length'), ...hdrs] });
+      this.startSession(interval, weRefresh, s.require);
+    };
+  }
+
+  /** Starts (or restarts) the session timer once the session is up (RFC 4028 §10). */
+  protected startSession(interval: number, weRefresh: boolean, require: boolean): void {
+    if (this.ended) return;
+    this.session = { interval, weRefresh, require };
+    this.sessionTimer ??= new SessionTimer(this.host.clock, { refresh: () => this.refreshSession(), expire: () => this.sessionExpired() });
+    this.sessionTimer.start(interval, weRefresh);
+  }
+
+  /** RFC 4028 §10: no refresh came in time: BYE, and the call ends as a timeout. */
+  private sessionExpired(): void {
+    if (this.ended) return;
+    this.host.warn('SIP session expired without a refresh (RFC 4028); ending the leg', { leg: this.id, interval: this.session?.interval });
+    this.sendBye('RECOVERY_ON_TIMER_EXPIRE');
+    this.endRemotely('timeout');
+  }
+
+  /**
+   * RFC 4028 §7.4/§10: we refresh at half the interval: an UPDATE without a body when the party
+   * takes UPDATE, else a re-INVITE with the description it already has. Its 2xx may change the
+   * interval; a 408/481 or no answer means the session is gone.
+   */
+  private refreshSession(): void {
+    const s = this.session;
+    if (!s || this.ended || this.state !== 'answered' || !this.dialog) return;
+    const extra: Header[] = [['session-expires', `${s.interval};refresher=uac`], ['min-se', String(this.host.sessionMinSE)], ['supported', TIMER]];
+    const answered = (res: SipResponse) => {
+      const se = sessionExpiresOf(res);
+      this.startSession(se?.interval ?? s.interval, (se?.refresher ?? 'uac') === 'uac', s.require);
+    };
+    const lost = () => {
+      if (this.ended) return;
+      this.sendBye('RECOVERY_ON_TIMER_EXPIRE');
+      this.endRemotely('timeout');
+    };
+    const refused = (res: SipResponse) => {
+      if (res.status === 408 || res.status === 481) return lost();
+      // Anything else (491 glare, 500 ...): the session is still there; try again in a while.
+      this.startSession(s.interval, true, s.require);
+    };
+    if (this.partyAllowsUpdate) {
+      this.sendInDialog('UPDATE', extra, '', {
+        onResponse: (res) => {
+          if (res.status < 200) return;
+          if (res.status < 300) answered(res);
+          else refused(res);
+        },
+        onTimeout: lost,
+        onTransportError: lost,
+      });
+      return;
+    }
+    const sdp = this.peerLeg?.remoteSdp ?? this.lastSent;
+    if (this.reinviting || this.incoming || sdp === undefined) {
+      // An offer in progress refreshes the session itself when it succeeds; look again soon.
+      this.startSession(s.interval, true, s.require);
+      return;
+    }
+    this.sendReinvite(sdp, {
+      answered: (res, ack) => {
+        const got = sdpOf(res);
+        if (got !== undefined) this.remoteSdp = got;
+        ack();
+        answered(res);
+      },
+      refused,
+      failed: lost,
+    }, extra);
   }
 
   /** RFC 3262 §3: a PRACK that matches no reliable provisional response of ours gets 481. */
@@ -537,11 +637,11 @@ export abstract class SipLeg implements NetworkLeg {
    * A re-INVITE to this party, with an offer (re-stamped for it) or without one (late offer). What
    * we sent counts only once the party accepts it; a refusal leaves the party's session as it was.
    */
-  private sendReinvite(offer: string | undefined, on: ReinviteOutcome): { cancel: () => void } {
+  private sendReinvite(offer: string | undefined, on: ReinviteOutcome, more: readonly Header[] = []): { cancel: () => void } {
     const d = this.dialog!;
     const before = { lastSent: this.lastSent, sentMedia: this.sentMedia };
     const body = offer !== undefined ? this.describe(offer) : '';
-    const extra: Header[] = [['allow', ALLOW], ['user-agent', this.host.userAgent]];
+    const extra: Header[] = [['allow', ALLOW], ['user-agent', this.host.userAgent], ...more];
     if (body) extra.push(['content-type', 'application/sdp']);
     const contact = this.host.contact(this.transport);
     const via = this.host.via(this.transport);

@@ -27,6 +27,7 @@ import { escapeUser, parseNameAddr, parseUri, unescapeUser } from './uri.ts';
 import type { ParseResult } from './parser.ts';
 import { refusal, SipAccess } from './access.ts';
 import type { Registrar } from './registrar.ts';
+import { DEFAULT_MIN_SE, uasTimer } from './session-timer.ts';
 
 export interface SipNetworkOptions {
   readonly clock: Clock;
@@ -39,6 +40,8 @@ export interface SipNetworkOptions {
   readonly userAgent?: string;
   /** UDP receive and send buffers, bytes (transport.ts: default 4 MiB). */
   readonly udpBufferSize?: number;
+  /** Our smallest session-timer interval, seconds (RFC 4028 Min-SE); default 90. */
+  readonly sessionMinSE?: number;
   /** Who may call in (access.ts); absent = this network's own trunks only. */
   readonly access?: SipAccess;
   readonly warn?: (msg: string, data?: Record<string, unknown>) => void;
@@ -92,6 +95,7 @@ export class SipNetwork implements Network {
         return self.discard?.address().port ?? 9;
       },
       userAgent: ua,
+      sessionMinSE: opts.sessionMinSE ?? DEFAULT_MIN_SE,
       via: (t) => `SIP/2.0/${t.toUpperCase()} ${self.hostPort};rport`,
       contact: (t, user) => `<sip:${user ? user + '@' : ''}${self.hostPort}${t === 'tcp' ? ';transport=tcp' : ''}>`,
       bind: (leg, key) => {
@@ -302,6 +306,9 @@ export class SipNetwork implements Network {
     if (accept !== undefined && accept.trim() !== '' && !/(^|,)\s*(application\/sdp|application\/\*|\*\/\*)\s*(;|,|$)/i.test(accept)) {
       return tx.respond(responseTo(req, 406, [['accept', 'application/sdp']], '', tag));
     }
+    // RFC 4028 §9: a session interval below our minimum, from a caller that can retry, gets 422.
+    const timer = uasTimer(req, this.host.sessionMinSE);
+    if (timer.kind === 'reject') return tx.respond(responseTo(req, 422, [['min-se', String(timer.minSE)]], '', tag));
     const handler = this.inbound;
     if (!handler) return tx.respond(responseTo(req, 503, [], '', tag));
     const fromNa = parseNameAddr(header(req, 'from') ?? '');
@@ -353,8 +360,8 @@ export class SipNetwork implements Network {
 
 /** Methods the engine takes (§8.2.1: any other gets 501); CANCEL and ACK are the transaction layer's. */
 const METHODS = new Set(['INVITE', 'ACK', 'CANCEL', 'BYE', 'OPTIONS', 'INFO', 'UPDATE', 'PRACK']);
-/** Option tags a request may `Require` of us (§8.2.2.3: any other gets 420): RFC 3262's. */
-const SUPPORTED = new Set<string>(['100rel']);
+/** Option tags a request may `Require` of us (§8.2.2.3: any other gets 420): RFC 3262's and RFC 4028's. */
+const SUPPORTED = new Set<string>(['100rel', 'timer']);
 
 /** A `sip:` URI whose host is an address goes there directly, whatever the trunks say. */
 export function directPeer(to: string): Peer | undefined {
