@@ -16,6 +16,7 @@ import { responseTo } from '../src/network/sip/transactions.ts';
 import { header, type SipMessage, type SipRequest } from '../src/network/sip/message.ts';
 import type { LegEvent } from '../src/network/network.ts';
 import { sessionExpiresOf, uasTimer } from '../src/network/sip/session-timer.ts';
+import { outboundCall, findMessages, header as tracedHeader } from './support/sip-calls.ts';
 
 async function rig(answerRequests: (req: SipRequest) => number | undefined = () => 200) {
   const clock = new RealClock();
@@ -159,6 +160,18 @@ describe('RFC 4028 session timers on the SIP network alone (our Min-SE: 2 s)', (
     }
   });
 });
+
+test('a trunk asks for a 4 s timer refreshed by us: our INVITE says Supported: timer, an UPDATE refreshes it at about 2 s, the call goes on', () =>
+  outboundCall({ sipp: { scenario: 'uas-answer-session-timer.xml' }, answerXml: '<Response><Wait length="3"/></Response>' }, (rig, uas) => {
+    const hangup = rig.app.requests('/hangup')[0]!.params;
+    assert.deepEqual([hangup.CallStatus, hangup.HangupCause], ['completed', 'NORMAL_CLEARING']);
+    const [invite] = findMessages(uas, 'INVITE', { sent: false });
+    assert.match(invite!.text, /^Supported: timer\s*$/m);
+    const updates = findMessages(uas, 'UPDATE', { sent: false });
+    assert.equal(updates.length, 1);
+    assert.equal(tracedHeader(updates[0]!, 'Session-Expires'), '4;refresher=uac');
+    assert.equal(tracedHeader(updates[0]!, 'Min-SE'), '90');
+  }));
 
 test('uasTimer: none without Session-Expires, 422 below the minimum only for a caller that can retry, the Min-SE floor, the refresher', () => {
   const inv = (h: string): SipRequest => {
