@@ -149,7 +149,7 @@ describe('examples/dial-status-express (README: engine + `npm start` + one call)
       DialRingStatus: true,
     });
     assert.equal(bLeg.parent_call_uuid, aLeg.call_uuid);
-    assert.equal(bLeg.to_number, '+15671234567');
+    assert.equal(bLeg.to_number, '15671234567');
     // The action answered valid XML: the A leg ran it to its end, not into an XML error.
     assert.deepEqual([aLeg.hangup_cause_name, aLeg.error], ['End Of XML Instructions', null]);
     assert.match(app.output(), new RegExp(`DialStatus : completed Aleg UUID : ${aLeg.call_uuid} Bleg UUID : ${bLeg.call_uuid}`));
@@ -215,7 +215,7 @@ describe('examples/plivo-sdk-app (README: engine + app.js + make-call.js, throug
     assert.deepEqual(caller.output().trim().split('\n'), [
       `created: call fired request_uuid=${aLeg.request_uuid}`,
       `A leg: ${aLeg.call_uuid} COMPLETED duration=${aLeg.call_duration}s cause=End Of XML Instructions`,
-      `B leg: ${bLeg.call_uuid} to +15671234567 duration=1s cause=Normal Hangup`,
+      `B leg: ${bLeg.call_uuid} to 15671234567 duration=1s cause=Normal Hangup`,
     ]);
     assert.match(app.output(), new RegExp(`DialStatus : completed Aleg UUID : ${aLeg.call_uuid} Bleg UUID : ${bLeg.call_uuid}\\n`));
   });

@@ -113,7 +113,7 @@ test('answer_url gets StartApp while the call rings: inbound, numbers without "+
     const call = await cdr(h, answer.params.CallUUID!);
     assert.deepEqual(
       [call.call_direction, call.from_number, call.to_number, call.call_status, call.answer_time, call.parent_call_uuid],
-      ['inbound', `+${CALLER}`, `+${N}`, 'completed', timeAt(h, 0), null],
+      ['inbound', `+${CALLER}`, N, 'completed', timeAt(h, 0), null],
     );
   });
 });
@@ -384,7 +384,7 @@ test('S21 an inbound call\'s Dial reports as S1 does', async () => {
     const a = await cdr(h, aUuid);
     assert.deepEqual([a.call_direction, a.parent_call_uuid, a.call_duration, a.answer_time], ['inbound', null, 10, '2026-01-01 00:00:02+00:00']);
     const b = await cdr(h, bUuid);
-    assert.deepEqual([b.call_direction, b.parent_call_uuid, b.from_number, b.to_number, b.call_duration], ['outbound', aUuid, `+${CALLER}`, `+${B}`, 10]);
+    assert.deepEqual([b.call_direction, b.parent_call_uuid, b.from_number, b.to_number, b.call_duration], ['outbound', aUuid, `+${CALLER}`, B, 10]);
   });
 });
 
