@@ -257,7 +257,13 @@ test('invalid XML from a Redirect URL ends the call with 5020 and the error is s
 test('a document that redirects to itself stops after 1000 documents instead of spinning', async () => {
   await withRig(async (h) => {
     h.app.on('/loop', () => doc(`<Redirect>${h.app.url('/loop')}</Redirect>`));
-    const hangup = await runCall(h, `<Redirect>${h.app.url('/loop')}</Redirect>`);
+    // A thousand real HTTP round trips: on a loaded machine that is more than waitFor's usual 10 s.
+    await h.sim(A, 'ring 1s, answer');
+    h.app.on('/answer', doc(`<Redirect>${h.app.url('/loop')}</Redirect>`));
+    assert.equal((await h.call({ to: A })).status, 201);
+    await h.app.waitFor((r) => r.path === '/hangup', 120_000);
+    await h.settle();
+    const hangup = h.app.requests('/hangup')[0]!;
     // The answer's document is the first; the 1000th goto is refused.
     assert.equal(h.app.requests('/loop').length, 1000);
     assert.ok(h.app.requests('/loop').every((r) => h.at(r) === 1));
