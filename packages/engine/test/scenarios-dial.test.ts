@@ -173,9 +173,9 @@ test('S6 Simultaneous ring, first answer wins', async () => {
     const list = await h.api('GET', `Call/?parent_call_uuid=${aUuid}`);
     assert.equal(list.body.meta.total_count, 3);
     const byTo = Object.fromEntries(list.body.objects.map((c: any) => [c.to_number, c]));
-    assert.deepEqual(pick2(byTo[`+${B1}`]), { hangup_cause: 'LOSE_RACE', hangup_cause_code: 1000, call_status: 'cancel', end_time: '2026-01-01 00:00:03+00:00' });
-    assert.deepEqual(pick2(byTo[`+${B2}`]), { hangup_cause: 'NORMAL_CLEARING', hangup_cause_code: 4000, call_status: 'completed', end_time: '2026-01-01 00:00:07+00:00' });
-    assert.deepEqual(pick2(byTo[`+${B3}`]), { hangup_cause: 'USER_BUSY', hangup_cause_code: 3000, call_status: 'busy', end_time: '2026-01-01 00:00:01+00:00' });
+    assert.deepEqual(pick2(byTo[B1]), { hangup_cause: 'LOSE_RACE', hangup_cause_code: 1000, call_status: 'cancel', end_time: '2026-01-01 00:00:03+00:00' });
+    assert.deepEqual(pick2(byTo[B2]), { hangup_cause: 'NORMAL_CLEARING', hangup_cause_code: 4000, call_status: 'completed', end_time: '2026-01-01 00:00:07+00:00' });
+    assert.deepEqual(pick2(byTo[B3]), { hangup_cause: 'USER_BUSY', hangup_cause_code: 3000, call_status: 'busy', end_time: '2026-01-01 00:00:01+00:00' });
     const a = await cdr(h, aUuid);
     assert.equal(a.hangup_cause, 'NORMAL_CLEARING');
     for (const uuid of [aUuid, ...list.body.objects.map((c: any) => c.call_uuid)]) {
