@@ -98,6 +98,9 @@ await sb.close();`],
       cwd: app,
       env: { ...env, SWITCHBOARD_AUTH_ID: AUTH_ID, SWITCHBOARD_AUTH_TOKEN: AUTH_TOKEN },
       stdio: ['ignore', 'pipe', 'pipe'],
+      // Its own process group: npx does not pass a signal on to the engine it started, so the
+      // whole group is stopped at the end, or the engine outlives the test (and holds it open).
+      detached: true,
     });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     let out = '';
@@ -127,7 +130,11 @@ await sb.close();`],
       assert.equal(page.status, 200);
       assert.match(String(page.body), /<div id="root">/);
     } finally {
-      if (child.exitCode === null) child.kill('SIGTERM');
+      try {
+        process.kill(-child.pid!, 'SIGTERM');
+      } catch {
+        // the group has already gone
+      }
       await exited;
       await hook.close();
     }
