@@ -86,7 +86,7 @@ describe('node --require @switchboard/sdk/redirect: the official plivo package, 
     assert.equal((byStep.bulk!.requestUuid as string[]).length, 2);
     assert.deepEqual(byStep.list, {
       totalCount: 3,
-      calls: ['+15557000001 Normal Hangup', '+15557000002 Busy Line', '+15557000003 Rejected'],
+      calls: ['15557000001 Normal Hangup', '15557000002 Busy Line', '15557000003 Rejected'],
     });
     assert.deepEqual(byStep.get, { callUuid: true, callDuration: 2, billDuration: 2, hangupCauseName: 'Normal Hangup' });
     assert.deepEqual({ ...byStep.live, requestUuid: undefined }, { requestUuid: undefined, callStatus: 'ringing', to: '15557000004', sameRequest: true });

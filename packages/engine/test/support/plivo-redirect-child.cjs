@@ -32,7 +32,7 @@ async function main() {
     calls: list.map((c) => `${c.toNumber} ${c.hangupCauseName}`).sort(),
   });
 
-  const first = list.find((c) => c.toNumber === '+15557000001');
+  const first = list.find((c) => c.toNumber === '15557000001');
   const cdr = await client.calls.get(first.callUuid);
   say('get', { callUuid: cdr.callUuid === first.callUuid, callDuration: cdr.callDuration, billDuration: cdr.billDuration, hangupCauseName: cdr.hangupCauseName });
 
