@@ -138,8 +138,8 @@ test('a finer cause end to end on the simulated network: B legs end `failed` wit
     const keys = ['call_status', 'hangup_cause', 'hangup_cause_code', 'hangup_cause_name', 'hangup_source'];
     const byTo = Object.fromEntries(list.body.objects.map((c: any) => [c.to_number, Object.fromEntries(keys.map((k) => [k, c[k]]))]));
     assert.deepEqual(byTo, {
-      '+15552220011': { call_status: 'failed', hangup_cause: 'INVALID_NUMBER_FORMAT', hangup_cause_code: 2000, hangup_cause_name: 'Invalid Destination Address', hangup_source: 'Carrier' },
-      '+15552220012': { call_status: 'failed', hangup_cause: 'INTERWORKING', hangup_cause_code: 8000, hangup_cause_name: 'Network Error', hangup_source: 'Carrier' },
+      '15552220011': { call_status: 'failed', hangup_cause: 'INVALID_NUMBER_FORMAT', hangup_cause_code: 2000, hangup_cause_name: 'Invalid Destination Address', hangup_source: 'Carrier' },
+      '15552220012': { call_status: 'failed', hangup_cause: 'INTERWORKING', hangup_cause_code: 8000, hangup_cause_name: 'Network Error', hangup_source: 'Carrier' },
     });
   });
 });
