@@ -24,7 +24,8 @@ npm ci --no-audit --no-fund
 npm run typecheck
 
 # Test files run three at a time: most of their time is spent waiting on sockets, timers and
-# child processes (sipp, baresip, chromium), not on the two cores.
+# child processes (baresip, chromium), not on the two cores. The SIP files (test/sip-*) run one at a
+# time after the rest: they time real SIP exchanges against sipp on the real clock.
 export SWITCHBOARD_TEST_CONCURRENCY="${SWITCHBOARD_TEST_CONCURRENCY:-3}"
 npm test
 
