@@ -140,7 +140,7 @@ describe('scenarios over SIP', { concurrency: true }, () => {
         assert.equal(action.params.DialStatus, 'completed');
         const list = await rig.api('GET', `Call/?parent_call_uuid=${action.params.CallUUID}`);
         const byTo = Object.fromEntries(list.body.objects.map((c: any) => [c.to_number, [c.hangup_cause, c.hangup_cause_code, c.call_status]]));
-        assert.deepEqual(byTo, { [`+${B1}`]: ['LOSE_RACE', 1000, 'cancel'], [`+${B2}`]: ['NORMAL_CLEARING', 4000, 'completed'], [`+${B3}`]: ['USER_BUSY', 3000, 'busy'] });
+        assert.deepEqual(byTo, { [B1]: ['LOSE_RACE', 1000, 'cancel'], [B2]: ['NORMAL_CLEARING', 4000, 'completed'], [B3]: ['USER_BUSY', 3000, 'busy'] });
         assert.match(traceText(sipps[B1]!), /CANCEL sip:[\s\S]*Reason: SIP;cause=200;text="Call completed elsewhere"/);
       },
     }));
@@ -195,7 +195,7 @@ describe('Dial edges over SIP', { concurrency: true }, () => {
         assert.deepEqual(pick(action, ['DialStatus', 'DialRingStatus', 'DialHangupCause']), { DialStatus: 'completed', DialRingStatus: 'true', DialHangupCause: 'ALLOTTED_TIMEOUT' });
         const list = await rig.api('GET', `Call/?parent_call_uuid=${action.params.CallUUID}`);
         const byTo = Object.fromEntries(list.body.objects.map((c: any) => [c.to_number, [c.hangup_cause, c.hangup_cause_code, c.call_status]]));
-        assert.deepEqual(byTo, { [`+${B1}`]: ['ALLOTTED_TIMEOUT', 4000, 'completed'], [`+${B2}`]: ['LOSE_RACE', 1000, 'cancel'] });
+        assert.deepEqual(byTo, { [B1]: ['ALLOTTED_TIMEOUT', 4000, 'completed'], [B2]: ['LOSE_RACE', 1000, 'cancel'] });
         // The loser: CANCEL, then its crossing 200 gets an ACK and a BYE, each once the CANCEL is out.
         const loser = traceText(sipps[B2]!);
         const order = ['CANCEL sip:', 'ACK sip:', 'BYE sip:'].map((m) => loser.indexOf(m));
