@@ -11,11 +11,13 @@
  *
  * Flags: --rates "5,10,20,40,80,160" --secs 6 --hold-ms 1000 --direct-rates "..." --hold-calls 500
  *        --hold-rate 100 --hold-for 15000 --json --profile DIR (the engine writes a V8 CPU profile there)
+ *        --hold-only (skip the ladders: the hold starts from a fresh engine's memory)
+ *        --udp-buffer BYTES (the engine's `sip.udpBuffer`; 212992, the kernel's default, measures "before")
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
 import http from 'node:http';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,15 +31,19 @@ function flag(name: string, def: string): string {
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : def;
 }
 const list = (s: string) => s.split(/[ ,]+/).filter(Boolean).map(Number);
-const RATES = list(flag('rates', '5,10,20,40,80,160,320'));
+/** `--hold-only`: skip both ladders, so the hold run starts from a fresh engine's memory (the ladder grows the heap first). */
+const HOLD_ONLY = process.argv.includes('--hold-only');
+const RATES = HOLD_ONLY ? [] : list(flag('rates', '5,10,20,40,80,160,320'));
 const SECS = Number(flag('secs', '6'));
 const HOLD_MS = Number(flag('hold-ms', '1000'));
-const DIRECT_RATES = list(flag('direct-rates', [...RATES, 1000, 2000].join(',')));
+const DIRECT_RATES = HOLD_ONLY ? [] : list(flag('direct-rates', [...RATES, 1000, 2000].join(',')));
 const HOLD_CALLS = Number(flag('hold-calls', '500'));
 const HOLD_RATE = Number(flag('hold-rate', '100'));
 const HOLD_FOR = Number(flag('hold-for', '15000'));
 const JSON_OUT = process.argv.includes('--json');
 const PROFILE_DIR = flag('profile', '');
+/** The engine's UDP buffers in bytes (`sip.udpBuffer`); 0 = the engine's default (4 MiB). 212992 is the kernel default, "before". */
+const UDP_BUFFER = Number(flag('udp-buffer', '0'));
 const AUTH_ID = 'MABENCHSIP0000000001';
 const AUTH_TOKEN = 'bench-sip-token-0123456789';
 const DID = '15550001';
@@ -131,6 +137,12 @@ function sipp(args: string[], uac: boolean): { child: ChildProcess; done: Promis
   }));
   return { child, done, dir };
 }
+/** Datagrams the kernel dropped on the socket bound to `port` (the last column of /proc/net/udp). */
+function udpDrops(port: number): number {
+  const hex = port.toString(16).toUpperCase().padStart(4, '0');
+  const line = readFileSync('/proc/net/udp', 'utf8').split('\n').find((l) => l.includes(`:${hex} `) && l.includes('0100007F:' + hex));
+  return line ? Number(line.trim().split(/\s+/).at(-1)) : 0;
+}
 function udpListening(port: number): boolean {
   const hex = port.toString(16).toUpperCase().padStart(4, '0');
   return readFileSync('/proc/net/udp', 'utf8').includes(`:${hex} `);
@@ -162,7 +174,18 @@ async function api(method: string, path: string, body?: unknown): Promise<{ stat
   return { status: res.status, body: t ? JSON.parse(t) : undefined };
 }
 
-interface RateRow { rate: number; calls: number; ok: number; failed: number; sippRc: number; peakConcurrent: number; wallS: number; answerHooks: number; hangupHooks: number; engineCpuMsPerCall: number; rssMiB: number }
+/** The engine's V8 heap in use, bytes, from its /metrics (prom-client's default metrics); 0 when not exposed. */
+async function heapUsed(): Promise<number> {
+  try {
+    const res = await fetch(`${apiBase}/metrics`, { headers: { authorization: 'Basic ' + Buffer.from(`${AUTH_ID}:${AUTH_TOKEN}`).toString('base64') } });
+    const m = /^nodejs_heap_size_used_bytes (\d+(?:\.\d+)?)/m.exec(await res.text());
+    return m ? Number(m[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+interface RateRow { rate: number; calls: number; ok: number; failed: number; udpDrops?: number; sippRc: number; peakConcurrent: number; wallS: number; answerHooks: number; hangupHooks: number; engineCpuMsPerCall: number; rssMiB: number }
 
 async function main(): Promise<void> {
   await new Promise<void>((r) => app.listen(0, '127.0.0.1', r));
@@ -175,10 +198,15 @@ async function main(): Promise<void> {
   const httpPort = await freePort('tcp');
   const db = mkdtempSync(join(tmpdir(), 'sb-bench-sip-db-'));
   dirs.push(db);
+  const configArgs: string[] = [];
+  if (UDP_BUFFER > 0) {
+    writeFileSync(join(db, 'config.json'), JSON.stringify({ sip: { udpBuffer: UDP_BUFFER } }));
+    configArgs.push('--config', join(db, 'config.json'));
+  }
   const profile = PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', resolve(PROFILE_DIR)] : [];
   const engine = spawn(process.execPath, [...profile, '--import', 'tsx', join(root, 'packages/engine/src/cli/main.ts'), 'serve',
     '--host', '127.0.0.1', '--port', String(httpPort), '--db', join(db, 'sb.db'), '--auth-id', AUTH_ID, '--auth-token', AUTH_TOKEN,
-    '--log-level', 'warn', '--sip-listen', `127.0.0.1:${sipPort}`, '--sip-trunk', `sip:127.0.0.1:${trunkPort}`], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
+    '--log-level', 'warn', '--sip-listen', `127.0.0.1:${sipPort}`, '--sip-trunk', `sip:127.0.0.1:${trunkPort}`, ...configArgs], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
   children.add(engine);
   let engineErr = '';
   engine.stderr!.on('data', (d: Buffer) => { engineErr = (engineErr + d.toString()).slice(-4000); });
@@ -211,7 +239,7 @@ async function main(): Promise<void> {
   for (const rate of RATES) {
     const calls = Math.max(30, rate * SECS);
     const timeoutS = Math.ceil(calls / rate + HOLD_MS / 1000 + 40);
-    const before = { answer: count('/answer'), hangup: count('/hangup'), cpu: cpuTicks(enginePid) };
+    const before = { answer: count('/answer'), hangup: count('/hangup'), cpu: cpuTicks(enginePid), drops: udpDrops(sipPort) };
     const u = sipp(['-sf', scen('uas-answer.xml'), '-i', '127.0.0.1', '-p', String(trunkPort), '-m', String(calls), '-d', '0', '-timeout', `${timeoutS}s`], false);
     for (let i = 0; i < 100 && !udpListening(trunkPort); i++) await sleep(20);
     let rssPeak = 0;
@@ -227,10 +255,10 @@ async function main(): Promise<void> {
     const row: RateRow = {
       rate, calls, ok: cr.ok, failed: cr.failed + (cr.ok + cr.failed < calls ? calls - cr.ok - cr.failed : 0), sippRc: cr.code,
       peakConcurrent: cr.peak, wallS, answerHooks: count('/answer') - before.answer, hangupHooks: count('/hangup') - before.hangup,
-      engineCpuMsPerCall: ((cpuTicks(enginePid) - before.cpu) * 10) / calls, rssMiB: rssPeak / 1024,
+      engineCpuMsPerCall: ((cpuTicks(enginePid) - before.cpu) * 10) / calls, rssMiB: rssPeak / 1024, udpDrops: udpDrops(sipPort) - before.drops,
     };
     engineRows.push(row);
-    log(`engine rate=${rate} calls=${calls} ok=${row.ok} failed=${row.failed} rc=${cr.code}/${ur.code} peak=${row.peakConcurrent} answer_url=${row.answerHooks} hangup=${row.hangupHooks} cpu=${row.engineCpuMsPerCall.toFixed(2)}ms/call rss<=${row.rssMiB.toFixed(0)}MiB wall=${wallS.toFixed(1)}s`);
+    log(`engine rate=${rate} calls=${calls} ok=${row.ok} failed=${row.failed} rc=${cr.code}/${ur.code} peak=${row.peakConcurrent} answer_url=${row.answerHooks} hangup=${row.hangupHooks} cpu=${row.engineCpuMsPerCall.toFixed(2)}ms/call rss<=${row.rssMiB.toFixed(0)}MiB udp_drops=${row.udpDrops} wall=${wallS.toFixed(1)}s`);
     await sleep(2000);
     if (row.failed > 0 || cr.code !== 0) break;
   }
@@ -255,6 +283,10 @@ async function main(): Promise<void> {
   // concurrency: HOLD_CALLS calls up at once through the engine
   await sleep(2000);
   const rssBefore = rssKiB(enginePid);
+  const heapBefore = await heapUsed();
+  let heapPeak = 0;
+  let heapSampling = true;
+  const heapSampler = (async () => { while (heapSampling) { heapPeak = Math.max(heapPeak, await heapUsed()); await sleep(500); } })();
   const timeoutS = Math.ceil(HOLD_CALLS / HOLD_RATE + HOLD_FOR / 1000 + 60);
   const hb = count('/hangup');
   const u = sipp(['-sf', scen('uas-answer.xml'), '-i', '127.0.0.1', '-p', String(trunkPort), '-m', String(HOLD_CALLS), '-d', '0', '-timeout', `${timeoutS}s`], false);
@@ -265,6 +297,8 @@ async function main(): Promise<void> {
   const cr = await c.done;
   await Promise.race([u.done, sleep(10_000)]);
   clearInterval(sampler);
+  heapSampling = false;
+  await heapSampler;
   for (let i = 0; i < 50 && count('/hangup') - hb < cr.ok; i++) await sleep(100);
   await sleep(1500);
   const rssAfter = rssKiB(enginePid);
@@ -273,8 +307,10 @@ async function main(): Promise<void> {
     hangupHooks: count('/hangup') - hb,
     rssIdleMiB: rssIdle / 1024, rssBeforeMiB: rssBefore / 1024, rssPeakMiB: rssPeak / 1024, rssAfterMiB: rssAfter / 1024,
     kibPerCall: cr.peak ? (rssPeak - rssBefore) / cr.peak : 0,
+    heapBeforeMiB: heapBefore / 2 ** 20, heapPeakMiB: heapPeak / 2 ** 20,
+    heapKibPerCall: cr.peak && heapPeak ? (heapPeak - heapBefore) / 1024 / cr.peak : 0,
   };
-  log(`hold calls=${HOLD_CALLS} rate=${HOLD_RATE} hold=${HOLD_FOR}ms ok=${hold.ok} failed=${hold.failed} peak_concurrent=${hold.peakConcurrent} hangup=${hold.hangupHooks} rss before=${hold.rssBeforeMiB.toFixed(1)}MiB peak=${hold.rssPeakMiB.toFixed(1)}MiB after=${hold.rssAfterMiB.toFixed(1)}MiB => ${hold.kibPerCall.toFixed(1)} KiB/call`);
+  log(`hold calls=${HOLD_CALLS} rate=${HOLD_RATE} hold=${HOLD_FOR}ms ok=${hold.ok} failed=${hold.failed} peak_concurrent=${hold.peakConcurrent} hangup=${hold.hangupHooks} rss before=${hold.rssBeforeMiB.toFixed(1)}MiB peak=${hold.rssPeakMiB.toFixed(1)}MiB after=${hold.rssAfterMiB.toFixed(1)}MiB => ${hold.kibPerCall.toFixed(1)} KiB/call RSS; heap used before=${hold.heapBeforeMiB.toFixed(1)}MiB peak=${hold.heapPeakMiB.toFixed(1)}MiB (no GC forced) => ${hold.heapKibPerCall.toFixed(1)} KiB/call`);
 
   const best = (rows: RateRow[]) => rows.filter((r) => r.failed === 0 && r.sippRc === 0).reduce((m, r) => Math.max(m, r.rate), 0);
   const summary = {
@@ -291,7 +327,7 @@ async function main(): Promise<void> {
     log(`engine CPU profile in ${resolve(PROFILE_DIR)}`);
   }
   if (JSON_OUT) console.log(JSON.stringify(summary));
-  else log(`\nhighest rate with zero failed calls: engine ${summary.engineBestRate} cps; sipp->sipp ${summary.directBestRate} cps (highest tried ${Math.max(...DIRECT_RATES)})`);
+  else if (!HOLD_ONLY) log(`\nhighest rate with zero failed calls: engine ${summary.engineBestRate} cps; sipp->sipp ${summary.directBestRate} cps (highest tried ${Math.max(...DIRECT_RATES)})`);
 }
 
 main()

@@ -36,6 +36,7 @@ async function run(s: Scenario): Promise<void> {
     assert.equal(res.status, 201, JSON.stringify(res.body));
     await rig.waitFor('/hangup');
     await rig.settle();
+    await noteEventTimes(rig);
     for (const [n, r] of Object.entries(sipps)) await expectSippOk(r, `sipp for ${n} (${s.parties[n]!.scenario})`);
     await s.check(rig, sipps);
     rig.app.assertAllSigned({ authToken: AUTH_TOKEN, mainAuthToken: AUTH_TOKEN });
@@ -45,9 +46,29 @@ async function run(s: Scenario): Promise<void> {
   }
 }
 
-/** `/path:DialAction@second`, seconds rounded to the nearest whole one. */
+/**
+ * When the engine wrote each request's delivery (ms), by `X-Switchboard-Event-Id`. Seconds are measured
+ * from there, not from arrival: on a loaded machine a notification can reach the app half a second after
+ * the event that caused it, and arrival times then round to the wrong second.
+ */
+const eventTimes = new WeakMap<SipRig, Map<string, number>>();
+async function noteEventTimes(rig: SipRig): Promise<void> {
+  const times = new Map<string, number>();
+  for (const r of rig.app.requests()) {
+    const id = r.headers['x-switchboard-event-id'];
+    const d = id ? await rig.engine.store.getDelivery(id) : undefined;
+    assert.ok(d, `${r.path}: no delivery for event id ${id}`);
+    times.set(id!, d.created_at);
+  }
+  eventTimes.set(rig, times);
+}
+
+/** `/path:DialAction@second`: seconds since the first request's event, rounded to the nearest whole one. */
 function seq(rig: SipRig): string[] {
-  return rig.app.requests().map((r) => `${r.path}${r.params.DialAction ? ':' + r.params.DialAction : ''}@${Math.round(rig.at(r) - rig.at(rig.app.requests()[0]!))}`);
+  const times = eventTimes.get(rig)!;
+  const all = rig.app.requests();
+  const t = (r: (typeof all)[number]) => times.get(r.headers['x-switchboard-event-id']!)!;
+  return all.map((r) => `${r.path}${r.params.DialAction ? ':' + r.params.DialAction : ''}@${Math.round((t(r) - t(all[0]!)) / 1000)}`);
 }
 
 function dialXml(rig: SipRig, numbers: string[], attrs = `action="${rig.app.url('/action')}" callbackUrl="${rig.app.url('/cb')}"`): string {
