@@ -1,6 +1,6 @@
 // The storage suite (STYLE.md §10): every test runs over every dialect available. SQLite always,
-// as a file in a temp folder and in memory; PostgreSQL joins the list when DATABASE_URL is set
-// and a PostgreSQL store exists. Real databases, no mocks.
+// as a file in a temp folder and in memory; PostgreSQL joins the list when SWITCHBOARD_TEST_PG is
+// set (test/support/test-db.ts: a fresh database per store). Real databases, no mocks.
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -10,11 +10,14 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql } from 'kysely';
 import { SqliteStore } from '../src/store/sqlite-store.ts';
+import { PgStore } from '../src/store/pg-store.ts';
 import { runMigrations, type Migration } from '../src/store/migrator.ts';
 import { migrations } from '../src/store/migrations/index.ts';
 import { StoreError, type StoreErrorCode } from '../src/store/store-error.ts';
+import { HOUR_MS, RollupAccumulator, attemptsOfCall } from '../src/store/report-rollup.ts';
 import type { CallRow, NewDelivery, Store } from '../src/store/store.ts';
 import { callRow } from './support/call-rows.ts';
+import { TEST_PG, freshTestDb, type TestDb } from './support/test-db.ts';
 
 const tmpRoot = await mkdtemp(join(tmpdir(), 'switchboard-store-'));
 after(() => rm(tmpRoot, { recursive: true, force: true }));
@@ -23,6 +26,8 @@ const freshFile = () => join(tmpRoot, `db-${++fileCounter}`, 'switchboard.db');
 
 interface Dialect {
   name: string;
+  /** What a failed CHECK constraint says on this database. */
+  checkFailed: RegExp;
   /** A migrated, empty store. */
   open(): Promise<Store>;
   /** For dialects that persist: closes `store` and opens the same database again (not migrated). */
@@ -31,9 +36,12 @@ interface Dialect {
 
 const paths = new WeakMap<Store, string>();
 
+const SQLITE_CHECK = /CHECK constraint failed/;
+
 const DIALECTS: Dialect[] = [
   {
     name: 'sqlite file',
+    checkFailed: SQLITE_CHECK,
     async open() {
       const path = freshFile();
       const store = new SqliteStore(path);
@@ -51,6 +59,7 @@ const DIALECTS: Dialect[] = [
   },
   {
     name: 'sqlite :memory:',
+    checkFailed: SQLITE_CHECK,
     async open() {
       const store = new SqliteStore(':memory:');
       await store.migrate();
@@ -60,6 +69,7 @@ const DIALECTS: Dialect[] = [
   {
     // The same contract must hold when record() groups wait a turn of the event loop.
     name: 'sqlite file, next-turn group commit',
+    checkFailed: SQLITE_CHECK,
     async open() {
       const store = new SqliteStore(freshFile(), { groupCommit: 'next-turn' });
       await store.migrate();
@@ -68,8 +78,32 @@ const DIALECTS: Dialect[] = [
   },
 ];
 
-if (process.env.DATABASE_URL) {
-  test('postgresql dialect', { skip: 'DATABASE_URL is set, but there is no PostgreSQL store yet' }, () => {});
+if (TEST_PG) {
+  // Each store gets a database of its own, dropped when the file ends.
+  const databases: TestDb[] = [];
+  const urls = new WeakMap<Store, string>();
+  after(async () => {
+    for (const d of databases) await d.drop();
+  });
+  DIALECTS.push({
+    name: 'postgresql',
+    checkFailed: /new row for relation "\w+" violates check constraint/,
+    async open() {
+      const d = await freshTestDb(tmpRoot);
+      databases.push(d);
+      const store = new PgStore(d.db);
+      urls.set(store, d.db);
+      await store.migrate();
+      return store;
+    },
+    async reopen(store) {
+      const url = urls.get(store)!;
+      await store.close();
+      const again = new PgStore(url);
+      urls.set(again, url);
+      return again;
+    },
+  });
 }
 
 
@@ -93,6 +127,24 @@ async function rejectsWith(promise: Promise<unknown>, code: StoreErrorCode, mess
     assert.match(err.message, message);
     return true;
   });
+}
+
+
+/**
+ * Ends `n` outbound A legs started in the first hour: even ones answered (talk 10, 12, 14... s,
+ * PDD 200 ms, ring 300 ms), odd ones busy. Each leg.ended adds to the same rollup buckets.
+ */
+async function endCalls(store: Store, prefix: string, n: number, first = 0): Promise<void> {
+  for (let i = first; i < first + n; i++) await store.insertCall(callRow({ call_uuid: `${prefix}${i}`, initiation_time: 1_000 + i }));
+  await Promise.all(Array.from({ length: n }, (_, j) => endCall(store, `${prefix}${first + j}`, first + j)));
+}
+
+function endCall(store: Store, callUuid: string, i: number) {
+  const answered = i % 2 === 0;
+  const patch = answered
+    ? { call_status: 'completed' as const, ring_time: 1_200 + i, answer_time: 1_500 + i, end_time: 11_500 + i, call_duration: 10 + i, hangup_cause: 'NORMAL_CLEARING', hangup_cause_code: 4000, hangup_cause_name: 'Normal Hangup', hangup_source: 'Callee' as const }
+    : { call_status: 'busy' as const, end_time: 2_000 + i, hangup_cause: 'USER_BUSY', hangup_cause_code: 3010, hangup_cause_name: 'Busy Line', hangup_source: 'Callee' as const };
+  return store.record({ callUuid, at: patch.end_time, type: 'leg.ended', patch });
 }
 
 for (const dialect of DIALECTS) {
@@ -156,7 +208,7 @@ for (const dialect of DIALECTS) {
         await rejectsWith(
           store.insertCall(callRow({ call_uuid: 'c3', direction: 'sideways' as 'inbound' })),
           'invalid-input',
-          /insert call c3: CHECK constraint failed/,
+          new RegExp(`insert call c3: ${dialect.checkFailed.source}`),
         );
         // A row object with extra properties stores its columns only.
         await store.insertCall({ ...callRow({ call_uuid: 'c4' }), extra: 'ignored' } as CallRow);
@@ -361,7 +413,7 @@ for (const dialect of DIALECTS) {
             deliveries: [delivery('d2')],
           }),
           'invalid-input',
-          /^record bad-patch for call a: CHECK constraint failed/,
+          new RegExp(`^record bad-patch for call a: ${dialect.checkFailed.source}`),
         );
         // The deliveries break the primary key after the event and the patch: all roll back.
         await rejectsWith(
@@ -469,7 +521,7 @@ for (const dialect of DIALECTS) {
         await rejectsWith(store.updateDelivery('nope', { attempts: 1 }), 'delivery-not-found', /no delivery nope/);
         await rejectsWith(store.updateDelivery('nope', {}), 'delivery-not-found', /no delivery nope/);
         await rejectsWith(store.updateDelivery('b1', { id: 'x' } as never), 'invalid-input', /patch of delivery b1: "id" is not a column/);
-        await rejectsWith(store.updateDelivery('b1', { status: 'lost' as 'dead' }), 'invalid-input', /CHECK constraint failed/);
+        await rejectsWith(store.updateDelivery('b1', { status: 'lost' as 'dead' }), 'invalid-input', dialect.checkFailed);
         await rejectsWith(store.listPendingDeliveries(-2), 'invalid-input', /limit: expected a non-negative integer, got -2/);
 
         const attempt = {
@@ -492,6 +544,60 @@ for (const dialect of DIALECTS) {
         ]);
         assert.deepEqual(await store.listAttempts('a1'), []);
         await rejectsWith(store.addAttempt({ ...attempt, delivery_id: 'nope', attempt: 1 }), 'delivery-not-found', /add attempt: no delivery nope/);
+      });
+    });
+
+    test('report rollups are added in the database: six calls ending in one hour sum exactly, count maps key by key', async () => {
+      await withStore(async (store) => {
+        await endCalls(store, 'r', 6);
+        const [all, ...more] = await store.resources.reports.readRollups('all', 0, HOUR_MS, 'call');
+        assert.deepEqual(more, []);
+        assert.deepEqual(all, {
+          hour: 0,
+          dim: 'all',
+          key: '',
+          kind: 'call',
+          attempts: 6,
+          answered: 3,
+          talk_s: 10 + 12 + 14,
+          talk_n: 3,
+          dial_status: { completed: 3, busy: 3 },
+          call_status: { completed: 3, busy: 3 },
+          causes: { 'NORMAL_CLEARING|4000|Normal Hangup|Callee': 3, 'USER_BUSY|3010|Busy Line|Callee': 3 },
+          pdd: { '200': 3 },
+          ring: { '300': 3 },
+        });
+        const byDestination = await store.resources.reports.readRollups('destination', 0, HOUR_MS, 'call');
+        assert.deepEqual(byDestination.map((r) => [r.key, r.attempts, r.answered]), [['15550002', 6, 3]]);
+        const byDay = await store.resources.reports.readRollups('destination/day', 0, HOUR_MS, 'call');
+        assert.deepEqual(byDay.map((r) => [r.key, r.attempts, r.talk_s]), [['15550002', 6, 36]]);
+      });
+    });
+
+    test('a repeated attempt write is stored once; a resend under the same number at another time is kept', async () => {
+      await withStore(async (store) => {
+        await store.insertCall(callRow({ call_uuid: 'a' }));
+        await store.record({ callUuid: 'a', at: 10, type: 'e', deliveries: [delivery('d1')] });
+        const attempt = {
+          delivery_id: 'd1',
+          attempt: 1,
+          at: 11,
+          url: 'http://app.test/ring',
+          method: 'POST',
+          request_headers: '{}',
+          params: '{}',
+          status_code: 503,
+          response_excerpt: 'busy',
+          latency_ms: 4,
+          error: null,
+        };
+        await store.addAttempt(attempt);
+        await store.addAttempt(attempt);
+        await store.addAttempt({ ...attempt, at: 50, status_code: 200, response_excerpt: 'ok' });
+        assert.deepEqual((await store.listAttempts('d1')).map((a) => [a.attempt, a.at, a.status_code]), [
+          [1, 11, 503],
+          [1, 50, 200],
+        ]);
       });
     });
 
@@ -632,5 +738,60 @@ describe('SQLite specifics', () => {
         await db.destroy();
       }
     });
+  });
+});
+
+describe('report rollups under two writers', () => {
+  test('SQLite: a bulk merge (switchboard generate) and record() add to the same buckets', async () => {
+    const store = new SqliteStore(freshFile());
+    try {
+      await store.migrate();
+      await endCalls(store, 'r', 2);
+      // Two more calls' attempts, merged in bulk as `generate` does.
+      const acc = new RollupAccumulator();
+      for (const i of [2, 3]) {
+        const row = callRow({ call_uuid: `g${i}`, initiation_time: 1_000 + i });
+        await store.insertCall(row);
+        await endCall(store, `g${i}`, i);
+      }
+      for (const i of [4, 5]) {
+        const a = { ...callRow({ call_uuid: `x${i}`, initiation_time: 1_000 + i }), call_status: i % 2 === 0 ? 'completed' : 'busy' } as CallRow;
+        Object.assign(a, i % 2 === 0 ? { ring_time: 1_200 + i, answer_time: 1_500 + i, end_time: 11_500 + i, call_duration: 10 + i, hangup_cause: 'NORMAL_CLEARING', hangup_cause_code: 4000, hangup_cause_name: 'Normal Hangup', hangup_source: 'Callee' } : { end_time: 2_000 + i, hangup_cause: 'USER_BUSY', hangup_cause_code: 3010, hangup_cause_name: 'Busy Line', hangup_source: 'Callee' });
+        for (const attempt of attemptsOfCall(a, [], [])) acc.add(attempt);
+      }
+      store.rollups.mergeRollups(acc);
+      const [all] = await store.resources.reports.readRollups('all', 0, HOUR_MS, 'call');
+      assert.deepEqual([all?.attempts, all?.answered, all?.talk_s, all?.dial_status, all?.ring], [6, 3, 36, { completed: 3, busy: 3 }, { '300': 3 }]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  test('PostgreSQL: two stores (two nodes) ending calls at once in the same buckets add up exactly', { skip: TEST_PG ? false : 'needs SWITCHBOARD_TEST_PG' }, async () => {
+    const d = await freshTestDb(tmpRoot);
+    const errors: unknown[] = [];
+    const a = new PgStore(d.db, { onRollupError: (err) => errors.push(err) });
+    const b = new PgStore(d.db, { onRollupError: (err) => errors.push(err) });
+    try {
+      await a.migrate();
+      const N = 40;
+      for (let i = 0; i < 2 * N; i++) await a.insertCall(callRow({ call_uuid: `c${i}`, initiation_time: 1_000 + i }));
+      // Interleaved: store a ends the even calls, store b the odd ones, all in flight together.
+      await Promise.all(Array.from({ length: 2 * N }, (_, i) => endCall(i % 2 === 0 ? a : b, `c${i}`, i)));
+      assert.deepEqual(errors, []);
+      const [all, ...more] = await b.resources.reports.readRollups('all', 0, HOUR_MS, 'call');
+      assert.deepEqual(more, []);
+      const talk = Array.from({ length: N }, (_, k) => 10 + 2 * k).reduce((x, y) => x + y, 0);
+      assert.deepEqual(
+        [all?.attempts, all?.answered, all?.talk_s, all?.talk_n, all?.dial_status, all?.causes, all?.pdd, all?.ring],
+        [2 * N, N, talk, N, { completed: N, busy: N }, { 'NORMAL_CLEARING|4000|Normal Hangup|Callee': N, 'USER_BUSY|3010|Busy Line|Callee': N }, { '200': N }, { '300': N }],
+      );
+      const byCaller = await a.resources.reports.readRollups('caller_id', 0, HOUR_MS, 'call');
+      assert.deepEqual(byCaller.map((r) => [r.key, r.attempts]), [['15550001', 2 * N]]);
+    } finally {
+      await a.close();
+      await b.close();
+      await d.drop();
+    }
   });
 });

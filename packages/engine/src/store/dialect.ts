@@ -16,3 +16,20 @@ export function dialectOf(db: Kysely<any>): SqlDialect {
 export function insertionOrder(dialect: SqlDialect): RawBuilder<number> {
   return dialect === 'postgres' ? sql<number>`row_order` : sql<number>`rowid`;
 }
+
+/**
+ * Two JSON objects of counts (`{"busy": 2}`, stored as text) summed key by key, as text: what a
+ * rollup upsert sets its count maps to (report-rollup-sql.ts). An empty sum is `{}`.
+ */
+export function sumJsonCounts(dialect: SqlDialect, a: RawBuilder<unknown>, b: RawBuilder<unknown>): RawBuilder<string> {
+  if (dialect === 'postgres') {
+    return sql<string>`(select coalesce(jsonb_object_agg(s.k, s.n), '{}'::jsonb)::text from (
+      select u.key as k, sum(u.value::bigint) as n from (
+        select key, value from jsonb_each_text(${a}::jsonb) union all select key, value from jsonb_each_text(${b}::jsonb)
+      ) u group by u.key) s)`;
+  }
+  return sql<string>`(select coalesce(json_group_object(s.k, s.n), '{}') from (
+      select u.key as k, sum(u.value) as n from (
+        select key, value from json_each(${a}) union all select key, value from json_each(${b})
+      ) u group by u.key) s)`;
+}

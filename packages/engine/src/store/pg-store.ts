@@ -15,8 +15,7 @@ import { PgDb, type PgExec, type StoreActivity } from './pg-db.ts';
 import { PostgresDdl, openPgPool, redactUrl } from './pg-connection.ts';
 import { at as placeholder, setObject, sqliteQueries } from './sqlite-queries.ts';
 import { PatchTemplates, QueryTemplate } from './query-template.ts';
-import { fromStored, mergeInto, toStored, type StoredRollupRow } from './report-rollup.ts';
-import { ROLLUP_COLUMNS, rollupOf, rollupReadQueries } from './sqlite-rollups.ts';
+import { RollupUpserts, rollupOf, rollupReadQueries } from './report-rollup-sql.ts';
 import { storeResources } from './resources.ts';
 import { StoreError } from './store-error.ts';
 import { callValues, checkCallFilter, checkCallPatch, checkDeliveryPatch, checkScalar, nonNegativeInteger } from './store-input.ts';
@@ -78,22 +77,12 @@ export class PgStore implements Store {
         k.updateTable('calls').set(setObject(keys, p)).where('call_uuid', '=', placeholder(p, 'callUuid')).returning('account_id'),
       ),
       lockCall: new QueryTemplate(['callUuid'], (p) => k.selectFrom('calls').select('account_id').where('call_uuid', '=', p.callUuid).forUpdate()),
-      insertRollup: new QueryTemplate(ROLLUP_COLUMNS, (p) => k.insertInto('report_rollups').values(p).onConflict((oc) => oc.doNothing()).returning('hour')),
-      lockRollup: new QueryTemplate(['dim', 'hour', 'key', 'kind'], (p) =>
-        k.selectFrom('report_rollups').selectAll().where('dim', '=', p.dim).where('hour', '=', p.hour).where('key', '=', p.key).where('kind', '=', p.kind).forUpdate(),
-      ),
-      updateRollup: new QueryTemplate(ROLLUP_COLUMNS, (p) =>
-        k
-          .updateTable('report_rollups')
-          .set({ attempts: p.attempts, answered: p.answered, talk_s: p.talk_s, talk_n: p.talk_n, dial_status: p.dial_status, call_status: p.call_status, causes: p.causes, pdd: p.pdd, ring: p.ring })
-          .where('dim', '=', p.dim)
-          .where('hour', '=', p.hour)
-          .where('key', '=', p.key)
-          .where('kind', '=', p.kind),
-      ),
     };
+    this.upserts = new RollupUpserts(k, 'postgres');
     this.resources = storeResources(this.db);
   }
+
+  private readonly upserts: RollupUpserts;
 
   /** Where the store is, without its password (for messages). */
   get where(): string {
@@ -247,16 +236,8 @@ export class PgStore implements Store {
       const bLegs = (await x.all(this.q.rollup.bLegs.bind({ uuid: callUuid }))) as CallRow[];
       const events = (await x.all(this.q.rollup.dialEvents.bind({ uuid: callUuid }))) as Array<Pick<EventRow, 'type' | 'at' | 'data'>>;
       const acc = rollupOf(a, bLegs, events);
-      // New rows are inserted whole; existing ones are merged under their row lock, so two nodes
-      // ending calls in the same hour add up rather than overwrite each other.
-      for (const r of acc?.rows.values() ?? []) {
-        if ((await x.all(this.q.insertRollup.bind(toStored(r)))).length > 0) continue;
-        const stored = (await x.first(this.q.lockRollup.bind(r))) as StoredRollupRow | undefined;
-        if (!stored) continue;
-        const merged = fromStored(stored);
-        mergeInto(merged, r);
-        await x.run(this.q.updateRollup.bind(toStored(merged)));
-      }
+      // Additive upserts (report-rollup-sql.ts): two nodes ending calls in the same hour add up.
+      for (const q of acc ? this.upserts.ofAccumulator(acc) : []) await x.run(q);
       await x.run(sql`release savepoint rollup`.compile(this.k));
     } catch (err) {
       await x.run(sql`rollback to savepoint rollup`.compile(this.k));

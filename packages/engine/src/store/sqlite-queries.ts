@@ -73,7 +73,10 @@ export function sqliteQueries(k: Kysely<Database>) {
     ),
     updateDelivery: new PatchTemplates((keys, p) => k.updateTable('deliveries').set(setObject(keys, p)).where('id', '=', at(p, 'id'))),
 
-    insertAttempt: new QueryTemplate(ATTEMPT_COLUMNS, (p) => k.insertInto('delivery_attempts').values(p)),
+    /** Idempotent on the attempt's natural key (migration 009): a repeated write stores it once. */
+    insertAttempt: new QueryTemplate(ATTEMPT_COLUMNS, (p) =>
+      k.insertInto('delivery_attempts').values(p).onConflict((oc) => oc.columns(['delivery_id', 'attempt', 'at']).doNothing()),
+    ),
   };
 }
 

@@ -8,5 +8,6 @@ import { accounts } from './005-accounts.ts';
 import { endpoints } from './006-endpoints.ts';
 import { recordings } from './007-recordings.ts';
 import { numberCarrierRegion } from './008-number-carrier-region.ts';
+import { attemptNaturalKey } from './009-attempt-natural-key.ts';
 
-export const migrations: readonly Migration[] = [initial, deliveryEventSeq, appsNumbersFlows, reportRollups, accounts, endpoints, recordings, numberCarrierRegion];
+export const migrations: readonly Migration[] = [initial, deliveryEventSeq, appsNumbersFlows, reportRollups, accounts, endpoints, recordings, numberCarrierRegion, attemptNaturalKey];
