@@ -202,7 +202,7 @@ for (const [data, message] of BAD_FILES) {
 }
 
 test('an unknown top-level key is named, with the keys there are', () => {
-  assert.throws(() => loadConfig({}, {}, file({ colour: 'blue' })), (err: unknown) => err instanceof ConfigError && err.message.startsWith('config.json: colour: unknown key (known: host, port, db, ') && err.message.endsWith(', grace, sip)'));
+  assert.throws(() => loadConfig({}, {}, file({ colour: 'blue' })), (err: unknown) => err instanceof ConfigError && err.message.startsWith('config.json: colour: unknown key (known: host, port, db, ') && err.message.endsWith(', grace, node-id, advertise-url, node-lease, cluster-secret, sip)'));
 });
 
 test('a trunk\'s listen must name an address even when --sip-listen replaced the file\'s', () => {
@@ -213,4 +213,29 @@ test('a trunk\'s listen must name an address even when --sip-listen replaced the
   });
   assert.throws(() => loadConfig({ 'sip-listen': 'nope' }, {}), { message: '--sip-listen: not HOST:PORT: "nope"' });
   assert.throws(() => loadConfig({ 'sip-trunk': 'http://x' }, {}), { message: '--sip-trunk: not a trunk URI (sip:HOST:PORT[;transport=tcp]): "http://x"' });
+});
+
+test('cluster flags: off on SQLite (node-1 as before); on with a postgres:// --db and a secret, each flag with its variable', () => {
+  assert.deepEqual([DEFAULT_CONFIG.nodeId, DEFAULT_CONFIG.cluster], ['node-1', undefined]);
+  assert.equal(loadConfig({ 'node-id': 'edge-a' }, {}).nodeId, 'edge-a');
+  assert.equal(loadConfig({}, { SWITCHBOARD_NODE_ID: 'edge-b' }).nodeId, 'edge-b');
+  const pg = 'postgres://sb@127.0.0.1:5432/sb';
+  const c = loadConfig({ db: pg, port: '8081' }, { SWITCHBOARD_CLUSTER_SECRET: 'a-secret-of-16-chars', SWITCHBOARD_NODE_LEASE: '5s', SWITCHBOARD_ADVERTISE_URL: 'http://10.0.0.5:8081/' });
+  assert.deepEqual(c.cluster, { leaseMs: 5000, secret: 'a-secret-of-16-chars', advertiseUrl: 'http://10.0.0.5:8081' });
+  assert.match(c.nodeId, /:8081$/, 'the default id in a cluster is <hostname>:<port>');
+  assert.equal(loadConfig({ db: pg, port: '8081', 'cluster-secret': 'a-secret-of-16-chars' }, {}).cluster!.leaseMs, 10_000);
+  assert.equal(loadConfig({ db: pg }, {}).cluster, undefined, 'no secret, no cluster');
+});
+
+test('cluster flags are checked', () => {
+  const pg = 'postgres://sb@127.0.0.1:5432/sb';
+  const bad: Array<[Record<string, string>, string]> = [
+    [{ 'cluster-secret': 'a-secret-of-16-chars' }, '--cluster-secret: several nodes need a shared PostgreSQL database (--db postgres://...), not a SQLite file'],
+    [{ db: pg, 'cluster-secret': 'short' }, '--cluster-secret: at least 16 characters'],
+    [{ db: pg, port: '0', 'cluster-secret': 'a-secret-of-16-chars' }, '--node-id: needed in a cluster when --port is 0 (the default id is <hostname>:<port>)'],
+    [{ 'node-id': 'a b' }, '--node-id: letters, digits and . _ : @ - (at most 100), got "a b"'],
+    [{ 'advertise-url': 'http://x/path' }, '--advertise-url: an http(s) URL with no path, like http://10.0.0.5:8080, got "http://x/path"'],
+    [{ 'node-lease': '500ms' }, '--node-lease: between 1s and 10m, got 500 ms'],
+  ];
+  for (const [flags, message] of bad) assert.throws(() => loadConfig(flags, {}), (err: unknown) => err instanceof ConfigError && err.message === message, message);
 });

@@ -107,7 +107,11 @@ Exit codes: 0 ok, 1 failure, 2 usage. Docs: docs/cli.md.`);
       .option('--cps-limit <n>', 'calls per second the account may place; 0 = no limit')
       .option('--auth-fail-limit <n>', 'failed logins from one address before it is blocked for a while')
       .option('--auth-fail-window <duration>', 'the window of --auth-fail-limit')
-      .option('--sse-limit <n>', 'live event streams open at once'),
+      .option('--sse-limit <n>', 'live event streams open at once')
+      .option('--node-id <id>', 'this node\'s id (SWITCHBOARD_NODE_ID; default node-1, in a cluster <hostname>:<port>)')
+      .option('--advertise-url <url>', 'where other nodes reach this one, e.g. http://10.0.0.5:8080 (default the bound address)')
+      .option('--node-lease <duration>', 'a node silent this long is dead and taken over (default 10s)')
+      .option('--cluster-secret <secret>', 'shared by the nodes of one PostgreSQL database: turns the cluster on (docs/scaling.md)'),
     'switchboard serve --port 8080 --sim sim.json',
     'switchboard serve --port 0 --db /tmp/sb.db --log-level warn',
   );

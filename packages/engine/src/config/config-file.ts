@@ -42,6 +42,10 @@ export const FILE_FLAGS: Readonly<Record<string, 'string' | 'number' | 'boolean'
   'inbound-answer-url': 'string',
   'log-level': 'string',
   grace: 'number',
+  'node-id': 'string',
+  'advertise-url': 'string',
+  'node-lease': 'number',
+  'cluster-secret': 'string',
 };
 
 /** Reads and parses `--config FILE`; the contents are checked by loadConfig. */

@@ -3,7 +3,9 @@
  * a clear message for each bad value. Flags win over the environment, the environment over the
  * file, the file over defaults.
  */
+import { hostname } from 'node:os';
 import { parseDurationText } from './duration.ts';
+import { isPostgresUrl } from '../store/pg-connection.ts';
 import { ConfigError } from './errors.ts';
 import { checkCidr, checkSip, fileFlagValue, fileTopLevel, JsonPath, parseFileSip, type ConfigFile, type FileSip } from './config-file.ts';
 import { parseTargetRules } from '../webhooks/target-policy.ts';
@@ -48,7 +50,20 @@ export interface Config {
   /** answer_url for inbound test calls to numbers that have no application (issue-2 default app). */
   inboundAnswerUrl?: string;
   logLevel: string;
+  /** This node's id: names the live calls it runs (recovery, takeover: docs/scaling.md). */
   nodeId: string;
+  /**
+   * Several nodes on one PostgreSQL (docs/scaling.md); absent = one node, as on SQLite. On only
+   * with a postgres:// `--db` and a `--cluster-secret`.
+   */
+  cluster?: {
+    /** The URL other nodes forward live-call control to (`--advertise-url`); absent = the bound address. */
+    advertiseUrl?: string;
+    /** How long a heartbeat keeps the node alive (`--node-lease`). */
+    leaseMs: number;
+    /** Authenticates the nodes' internal requests to each other (`--cluster-secret`). */
+    secret: string;
+  };
   /** On SIGTERM/SIGINT, how long live calls may go on before they are closed. */
   graceMs: number;
   /** The front door's limits (docs/security.md). */
@@ -99,6 +114,8 @@ export const DEFAULTS = {
   authFailWindowMs: 60_000,
   sseLimit: 10,
   sipListen: '127.0.0.1:5060',
+  nodeId: 'node-1',
+  nodeLeaseMs: 10_000,
 } as const;
 
 export type FlagValues = Record<string, string | boolean | undefined>;
@@ -200,6 +217,8 @@ export function loadConfig(flags: FlagValues, env: NodeJS.ProcessEnv, file?: Con
     throw new ConfigError(`${answerSrc!.label}: must be an absolute http(s) URL, got "${inboundAnswerUrl}"`);
   }
 
+  const { nodeId, cluster } = clusterConfig(source, durationOf, dbPath, port);
+
   return {
     sip: sipConfig(pick('sip-listen', 'SWITCHBOARD_SIP_LISTEN'), pick('sip-trunk', 'SWITCHBOARD_SIP_TRUNK'), pick('sip-accept-from', 'SWITCHBOARD_SIP_ACCEPT_FROM'), file && data.sip !== undefined ? parseFileSip(data.sip, root.key('sip')) : undefined, root.key('sip')),
     host,
@@ -227,7 +246,8 @@ export function loadConfig(flags: FlagValues, env: NodeJS.ProcessEnv, file?: Con
     billingIncrementS: intOf('billing-increment', 'SWITCHBOARD_BILLING_INCREMENT', DEFAULTS.billingIncrementS, 1, 3600),
     inboundAnswerUrl,
     logLevel,
-    nodeId: env.SWITCHBOARD_NODE_ID ?? 'node-1',
+    nodeId,
+    ...(cluster ? { cluster } : {}),
     graceMs: durationOf('grace', undefined, DEFAULTS.graceMs),
     security: {
       authFailLimit: intOf('auth-fail-limit', 'SWITCHBOARD_AUTH_FAIL_LIMIT', DEFAULTS.authFailLimit, 0, 1_000_000),
@@ -237,6 +257,38 @@ export function loadConfig(flags: FlagValues, env: NodeJS.ProcessEnv, file?: Con
       sseLimit: intOf('sse-limit', 'SWITCHBOARD_SSE_LIMIT', DEFAULTS.sseLimit, 1, 100_000),
       trustProxy: pick('trust-proxy', 'SWITCHBOARD_TRUST_PROXY'),
     },
+  };
+}
+
+type Source = (flag: string, envName: string | undefined) => { value: string; label: string } | undefined;
+
+/**
+ * `--node-id`, `--advertise-url`, `--node-lease`, `--cluster-secret` (docs/scaling.md). The cluster
+ * is on with a postgres:// `--db` and a secret; a node id not given is `node-1` alone (as before:
+ * recovery finds the calls of the last run) and `<hostname>:<port>` in a cluster, stable across
+ * restarts of the same node, so a restarted node recovers its own calls.
+ */
+function clusterConfig(source: Source, durationOf: (flag: string, envName: string | undefined, fallback: number) => number, dbPath: string, port: number): Pick<Config, 'nodeId' | 'cluster'> {
+  const idSrc = source('node-id', 'SWITCHBOARD_NODE_ID');
+  if (idSrc !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._:@-]{0,99}$/.test(idSrc.value)) {
+    throw new ConfigError(`${idSrc.label}: letters, digits and . _ : @ - (at most 100), got "${idSrc.value}"`);
+  }
+  const urlSrc = source('advertise-url', 'SWITCHBOARD_ADVERTISE_URL');
+  if (urlSrc !== undefined && !/^https?:\/\/[^/\s]+\/?$/.test(urlSrc.value)) {
+    throw new ConfigError(`${urlSrc.label}: an http(s) URL with no path, like http://10.0.0.5:8080, got "${urlSrc.value}"`);
+  }
+  const leaseMs = durationOf('node-lease', 'SWITCHBOARD_NODE_LEASE', DEFAULTS.nodeLeaseMs);
+  if (leaseMs < 1000 || leaseMs > 600_000) throw new ConfigError(`${source('node-lease', 'SWITCHBOARD_NODE_LEASE')!.label}: between 1s and 10m, got ${leaseMs} ms`);
+  const secretSrc = source('cluster-secret', 'SWITCHBOARD_CLUSTER_SECRET');
+  if (secretSrc !== undefined && secretSrc.value.length < 16) throw new ConfigError(`${secretSrc.label}: at least 16 characters`);
+  if (secretSrc === undefined || !isPostgresUrl(dbPath)) {
+    if (secretSrc !== undefined) throw new ConfigError(`${secretSrc.label}: several nodes need a shared PostgreSQL database (--db postgres://...), not a SQLite file`);
+    return { nodeId: idSrc?.value ?? DEFAULTS.nodeId };
+  }
+  if (idSrc === undefined && port === 0) throw new ConfigError('--node-id: needed in a cluster when --port is 0 (the default id is <hostname>:<port>)');
+  return {
+    nodeId: idSrc?.value ?? `${hostname()}:${port}`,
+    cluster: { leaseMs, secret: secretSrc.value, ...(urlSrc ? { advertiseUrl: urlSrc.value.replace(/\/$/, '') } : {}) },
   };
 }
 
