@@ -8,9 +8,8 @@
  * destination goes on to the network below, untouched.
  */
 import { isIP } from 'node:net';
-import type { NetworkEndReason } from '../calls/hangup-causes.ts';
-import { newId } from '../util/ids.ts';
-import type { InboundHandler, LegEvent, LegListener, Network, NetworkLeg, OriginateRequest } from './network.ts';
+import type { InboundHandler, Network, NetworkLeg, OriginateRequest } from './network.ts';
+import { FailedLeg } from './failed-leg.ts';
 import type { Binding } from './sip/registrar.ts';
 import { escapeUser, parseUri } from './sip/uri.ts';
 
@@ -40,7 +39,7 @@ export class EndpointNetwork implements Network {
     const binding = sip?.bindings(endpoint.username)[0];
     if (sip && binding) return sip.network.originate({ ...req, to: contactTarget(binding, endpoint.username) });
     if (!sip || endpoint.script !== null) return this.opts.simulated.originate(req);
-    return new UnreachableLeg(req, 'no-user-response');
+    return new FailedLeg(req, 'no-user-response');
   }
 
   onInbound(handler: InboundHandler): void {
@@ -62,43 +61,4 @@ export function contactTarget(b: Binding, username: string): string {
   if (uri && isIP(uri.host.replace(/^\[|\]$/g, ''))) return b.contact;
   const host = b.source.address.includes(':') ? `[${b.source.address}]` : b.source.address;
   return `sip:${escapeUser(uri?.user ?? username)}@${host}:${b.source.port}${b.source.transport === 'tcp' ? ';transport=tcp' : ''}`;
-}
-
-/** A leg nobody can be rung for: it ends with `reason` in a later turn, as the networks' legs report. */
-class UnreachableLeg implements NetworkLeg {
-  readonly id = newId();
-  readonly direction = 'outbound' as const;
-  readonly from: string;
-  readonly to: string;
-  readonly callerName?: string;
-  readonly headers: Readonly<Record<string, string>>;
-  private readonly listeners: LegListener[] = [];
-  private pending: LegEvent | undefined;
-
-  constructor(req: OriginateRequest, reason: NetworkEndReason) {
-    this.from = req.from;
-    this.to = req.to;
-    if (req.callerName !== undefined) this.callerName = req.callerName;
-    this.headers = Object.freeze({ ...req.headers });
-    this.pending = { type: 'ended', reason };
-  }
-
-  onEvent(listener: LegListener): void {
-    this.listeners.push(listener);
-    queueMicrotask(() => {
-      const event = this.pending;
-      if (!event) return;
-      this.pending = undefined;
-      for (const l of [...this.listeners]) l(event);
-    });
-  }
-
-  answer(): void {}
-  reject(): void {}
-  hangup(): void {
-    // The engine ended it first: its end is the one that counts (network.ts).
-    this.pending = undefined;
-  }
-  bridge(): void {}
-  sendDigits(): void {}
 }

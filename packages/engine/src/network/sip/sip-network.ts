@@ -13,7 +13,8 @@ import type { Clock } from '../../clock.ts';
 import { newId } from '../../util/ids.ts';
 import { normalizeNumber } from '../../util/phone.ts';
 import type { NetworkEndReason } from '../../calls/hangup-causes.ts';
-import type { InboundHandler, LegEvent, LegListener, Network, NetworkLeg, OriginateRequest } from '../network.ts';
+import type { InboundHandler, Network, NetworkLeg, OriginateRequest } from '../network.ts';
+import { FailedLeg } from '../failed-leg.ts';
 import { dialogKey } from './dialog.ts';
 import { header, headers, type Header, type SipRequest, type SipResponse } from './message.ts';
 import { InboundLeg } from './inbound-leg.ts';
@@ -183,7 +184,7 @@ export class SipNetwork implements Network {
     const route = this.routeFor(req, trunk);
     if ('fail' in route) {
       this.host.warn(route.fail, { leg: id, to: req.to, from: req.from });
-      return new FailedLeg(id, req, route.reason);
+      return new FailedLeg(req, route.reason, id);
     }
     const leg = new OutboundLeg(this.host, {
       id,
@@ -374,60 +375,6 @@ export function directPeer(to: string): Peer | undefined {
 /** The digits a trunk is chosen by: the number, or a `sip:` URI's user part. */
 export function destinationDigits(to: string): string {
   return (to.startsWith('sip:') ? parseUri(to)?.user : undefined) ?? normalizeNumber(to);
-}
-
-/**
- * A leg that never reached the wire: it reports its end once, to whoever listens first, in a
- * later turn (events are asynchronous, network.ts), and ignores what the engine asks of it.
- */
-class FailedLeg implements NetworkLeg {
-  readonly direction = 'outbound' as const;
-  readonly from: string;
-  readonly to: string;
-  readonly callerName?: string;
-  readonly headers: Readonly<Record<string, string>>;
-  private readonly listeners: LegListener[] = [];
-  private pending: LegEvent | undefined;
-
-  constructor(
-    readonly id: string,
-    req: OriginateRequest,
-    reason: NetworkEndReason,
-  ) {
-    this.from = req.from;
-    this.to = req.to;
-    if (req.callerName !== undefined) this.callerName = req.callerName;
-    this.headers = Object.freeze({ ...req.headers });
-    this.pending = { type: 'ended', reason };
-    queueMicrotask(() => this.flush());
-  }
-
-  onEvent(listener: LegListener): void {
-    this.listeners.push(listener);
-    queueMicrotask(() => this.flush());
-  }
-
-  private flush(): void {
-    const event = this.pending;
-    if (!event || this.listeners.length === 0) return;
-    this.pending = undefined;
-    for (const l of [...this.listeners]) {
-      try {
-        l(event);
-      } catch {
-        // As with any leg, one listener's bug must not keep the end from the others.
-      }
-    }
-  }
-
-  answer(): void {}
-  reject(): void {}
-  hangup(): void {
-    // The engine ended it first: the end it asked for is the one that counts (network.ts).
-    this.pending = undefined;
-  }
-  bridge(): void {}
-  sendDigits(): void {}
 }
 
 export type { TransportName, Header };
