@@ -42,6 +42,8 @@ import type { ReportStore } from './store/report-store.ts';
 import { EngineMetrics } from './reports/metrics.ts';
 import { Recordings } from './calls/recordings.ts';
 import { recordingsDir } from './api/routes/recordings.ts';
+import { ClusterNode } from './cluster/cluster-node.ts';
+import { installForwarding } from './cluster/forward.ts';
 
 const require = createRequire(import.meta.url);
 /** Shutdown grace is real time whatever clock the calls run on. */
@@ -95,10 +97,16 @@ export class Engine {
   private flowHttp?: ReturnType<typeof createFlowHttp>;
   /** Recordings and their files (docs/api.md "Recording"); RecordUrl points at this engine. */
   recordings!: Recordings;
+  /** This node of a cluster on PostgreSQL (docs/scaling.md); absent for a single node. */
+  cluster?: ClusterNode;
+  /** Resolves, with the reason, if this cluster node is fenced: it has stopped acting and should exit. */
+  readonly fenced: Promise<string>;
+  private fence!: (why: string) => void;
   private started = false;
 
   constructor(private readonly opts: EngineOptions) {
     const { config, clock } = opts;
+    this.fenced = new Promise((resolve) => (this.fence = resolve));
     this.log = opts.logger ?? pino({ level: config.logLevel });
     // 'next-turn': the events and delivery outcomes of everything that happened in one turn of the
     // event loop share one commit (docs/performance.md); Journal holds the clock until it lands.
@@ -169,6 +177,24 @@ export class Engine {
   async start(): Promise<void> {
     const { config, clock } = this.opts;
     await this.store.migrate();
+    if (config.cluster && this.store.cluster) {
+      // Joins before anything acts: a new epoch fences whoever ran this node id before.
+      const cluster = (this.cluster = new ClusterNode({
+        store: this.store.cluster,
+        nodeId: config.nodeId,
+        leaseMs: config.cluster.leaseMs,
+        log: this.log,
+        closeCalls: (calls) => this.calls.closeInterrupted(calls),
+        deliver: (rows) => this.outbox.resume(rows),
+      }));
+      await cluster.join();
+      cluster.lease.onFenced((why) => {
+        // Stops acting at once: nothing more is sent or placed; the survivors own the rest.
+        this.outbox?.close();
+        this.calls?.stopAccepting();
+        this.fence(why);
+      });
+    }
     this.targets = new TargetPolicy({
       allow: parseTargetRules(config.webhooks.allow.join(',')),
       deny: parseTargetRules(config.webhooks.deny.join(',')),
@@ -210,6 +236,7 @@ export class Engine {
       backoff: { ...DEFAULT_BACKOFF, retryForMs: config.webhooks.retryForMs, maxTimeoutMs: config.webhooks.maxBackoffMs },
       perHostConcurrency: config.webhooks.perHostConcurrency,
       callEnded: (uuid) => this.registry.get(uuid)?.leg.ended ?? true,
+      ...(this.cluster ? { mayAct: () => this.cluster!.lease.ready() } : {}),
       onChange: ({ delivery, attempt }) =>
         this.feed.publish('delivery', clock.now(), delivery.call_uuid, {
           delivery_id: delivery.id,
@@ -253,12 +280,13 @@ export class Engine {
     await this.simNumbers.load();
     const recovered = await this.calls.recoverInterrupted();
     if (recovered > 0) this.log.warn({ recovered }, 'closed calls that were live when the engine stopped');
-    await this.outbox.resume();
+    await (this.cluster ? this.outbox.resume(await this.cluster.claimOwn()) : this.outbox.resume());
     const reports = this.reports;
     this.metrics = new EngineMetrics({ feed: this.feed, calls: this.registry, outboxDepth: () => reports.pendingDeliveries(), defaultMetrics: true, ...(this.sipAll ? { sip: () => this.sipAll!.stats() } : {}) });
     this.server = await buildServer(
       {
         credentials: this.credentials,
+        ...(this.cluster ? { clusterLiveCalls: () => this.store.listLiveCalls() } : {}),
         accounts: this.accounts,
         clock,
         store: this.store,
@@ -298,6 +326,11 @@ export class Engine {
     // The API's URL parameters are checked by this engine's policy (api/params/coerce.ts).
     const targets = this.targets;
     this.server.addHook('preHandler', (_req, _reply, done) => targetPolicyScope.run(targets, done));
+    if (this.cluster && config.cluster && this.store.cluster) {
+      // Live-call control for a call another node runs goes to that node (cluster/forward.ts).
+      installForwarding(this.server, { nodeId: config.nodeId, secret: config.cluster.secret, store: this.store, cluster: this.store.cluster, registry: this.registry });
+      this.cluster.watch();
+    }
     this.started = true;
   }
 
@@ -307,6 +340,9 @@ export class Engine {
     const addr = this.server.server.address();
     if (typeof addr === 'object' && addr) this.targets.addSelf(addr.address, addr.port);
     if (typeof addr === 'object' && addr) this.recordings.baseUrl = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
+    if (this.cluster && typeof addr === 'object' && addr) {
+      await this.cluster.setAdvertiseUrl(this.opts.config.cluster?.advertiseUrl ?? `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`);
+    }
     return typeof addr === 'object' && addr ? addr.port : port;
   }
 
@@ -327,6 +363,7 @@ export class Engine {
     }
     this.started = false;
     this.calls.stopAccepting();
+    this.cluster?.drain();
     this.feed.close();
     if (graceMs > 0 && this.registry.size > 0) {
       await this.until(this.registry.whenEmpty(), graceMs, this.graceCut.signal);
@@ -336,6 +373,8 @@ export class Engine {
     await this.outbox.drain(5000);
     await this.server.close();
     this.outbox.close();
+    // After the outbox: what it still owes (retries in backoff) is claimed by the others at once.
+    await this.cluster?.stop();
     await this.callNetwork.close();
     await this.sender.close();
     await this.flowHttp?.close();

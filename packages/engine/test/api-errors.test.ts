@@ -29,6 +29,7 @@ import {
   rateLimited,
   shuttingDown,
   storeUnavailable,
+  ownerUnavailable,
   toApiError,
   toPlivoBody,
   unsupportedMediaType,
@@ -76,6 +77,7 @@ describe('catalogue and docs/errors.md', () => {
       SB_INTERNAL: internalError(new Error('disk full')),
       SB_SHUTTING_DOWN: shuttingDown(),
       SB_STORE_UNAVAILABLE: storeUnavailable(new StoreError('unavailable', 'insert call 3f1f4c52-5a1e-4a8b-9a0e-2b1d6c8e7f90: the database cannot write: database or disk is full')),
+      SB_OWNER_UNAVAILABLE: ownerUnavailable('3f1f4c52-5a1e-4a8b-9a0e-2b1d6c8e7f90', 'node-2'),
     };
     assert.equal(examples.size, Object.keys(API_ERRORS).length);
     for (const [code, err] of Object.entries(produced)) {

@@ -2,7 +2,7 @@
 import type { Clock } from '../clock.ts';
 import type { CallService } from '../calls/call-service.ts';
 import type { Registry } from '../calls/registry.ts';
-import type { Store } from '../store/store.ts';
+import type { CallRow, Store } from '../store/store.ts';
 import type { SimulatedNetwork } from '../network/simulated/index.ts';
 import type { SimulatorNumbers } from '../numbers/simulator-numbers.ts';
 import type { Activity } from '../util/activity.ts';
@@ -22,6 +22,11 @@ import type { Recordings } from '../calls/recordings.ts';
 
 export interface ApiContext {
   readonly credentials: Credentials;
+  /**
+   * The live calls of every node of a cluster, from the database (docs/scaling.md); absent on a
+   * single node, whose live calls are its registry's.
+   */
+  readonly clusterLiveCalls?: () => Promise<CallRow[]>;
   /** The main account and its subaccounts; absent in servers built by hand (only the main account exists). */
   readonly accounts?: Accounts;
   readonly clock: Clock;

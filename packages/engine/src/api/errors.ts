@@ -30,6 +30,7 @@ export const API_ERRORS = {
   SB_INTERNAL: { status: 500, summary: 'Switchboard failed; the details are in its log, not in the answer.' },
   SB_SHUTTING_DOWN: { status: 503, summary: 'The engine is draining (SIGTERM) and takes no new calls; retry on another node.' },
   SB_STORE_UNAVAILABLE: { status: 503, summary: 'The database cannot write (disk full, I/O error); new calls are refused until it can.' },
+  SB_OWNER_UNAVAILABLE: { status: 503, summary: 'The live call runs on another cluster node that is dead or unreachable; its takeover ends the call.' },
 } as const satisfies Record<string, { status: number; summary: string }>;
 
 export type ApiErrorCode = keyof typeof API_ERRORS;
@@ -171,6 +172,17 @@ export function shuttingDown(): ApiError {
 /** `the database cannot write: database or disk is full` — the store says why (docs/storage.md). */
 export function storeUnavailable(cause: StoreError): ApiError {
   return new ApiError('SB_STORE_UNAVAILABLE', cause.message, { cause, retryAfter: UNAVAILABLE_RETRY_AFTER_S });
+}
+
+/**
+ * A live call's control reached a node that does not run it, and the node that does is dead or
+ * cannot be reached (docs/scaling.md): a survivor's takeover ends the call within a lease.
+ */
+export function ownerUnavailable(callUuid: string, node: string, cause?: unknown): ApiError {
+  return new ApiError('SB_OWNER_UNAVAILABLE', `call ${callUuid}: runs on node ${node}, which is not answering; it will be ended by the node that takes it over`, {
+    retryAfter: UNAVAILABLE_RETRY_AFTER_S,
+    ...(cause !== undefined ? { cause } : {}),
+  });
 }
 
 /** The message never carries the cause: internals stay in the log. */

@@ -5,8 +5,11 @@
  */
 import type { FastifyInstance } from 'fastify';
 
-/** Who may call a route: everyone, the metrics scraper (see --metrics-auth), or an account (the default). */
-export type Access = 'public' | 'metrics' | 'account';
+/**
+ * Who may call a route: everyone, the metrics scraper (see --metrics-auth), another node of the
+ * cluster (the route checks the cluster secret itself: cluster/forward.ts), or an account (the default).
+ */
+export type Access = 'public' | 'metrics' | 'cluster' | 'account';
 
 declare module 'fastify' {
   interface FastifyContextConfig {

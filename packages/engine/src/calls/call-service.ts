@@ -226,8 +226,16 @@ export class CallService {
    * (engine.md §2) and their hangup_url is notified. Returns how many were closed.
    */
   async recoverInterrupted(): Promise<number> {
+    return this.closeInterrupted(await this.deps.store.listLiveCalls(this.deps.nodeId));
+  }
+
+  /**
+   * Closes calls whose node is gone, as recovery does: this node's own after a restart, or a dead
+   * node's after this node took them over (cluster/takeover.ts). Each leg gets its final CDR and
+   * each A leg one hangup report.
+   */
+  async closeInterrupted(live: readonly CallRow[]): Promise<number> {
     const { store, clock, outbox, billingIncrementS } = this.deps;
-    const live = await store.listLiveCalls(this.deps.nodeId);
     const row = CAUSES['engine-restart'];
     for (const call of live) {
       const now = clock.now();

@@ -68,6 +68,12 @@ export async function serveCommand(flags: Flags): Promise<number> {
   const port = await engine.listen();
   // Handlers first: a signal sent the moment the engine says it serves must drain it, not kill it.
   const stopped = onStopSignals(engine, graceMs);
+  // A cluster node past its lease may have been taken over: it exits at once, writing nothing more
+  // (docs/scaling.md, "Leases and fencing"); its supervisor starts it again under a new epoch.
+  void engine.fenced.then((why) => {
+    process.stderr.write(`switchboard: node ${config.nodeId} is fenced (${why}); exiting\n`);
+    process.exit(1);
+  });
   const { authId, authToken } = engine.credentials;
   const url = `http://${config.host}:${port}`;
   engine.log.info({ url, db: config.dbPath, simulated_numbers: Object.keys(sims).length }, 'switchboard is serving');

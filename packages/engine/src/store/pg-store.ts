@@ -17,6 +17,7 @@ import { at as placeholder, setObject, sqliteQueries } from './sqlite-queries.ts
 import { PatchTemplates, QueryTemplate } from './query-template.ts';
 import { RollupUpserts, rollupOf, rollupReadQueries } from './report-rollup-sql.ts';
 import { storeResources } from './resources.ts';
+import { PgClusterStore } from './pg-cluster-store.ts';
 import { StoreError } from './store-error.ts';
 import { callValues, checkCallFilter, checkCallPatch, checkDeliveryPatch, checkScalar, nonNegativeInteger } from './store-input.ts';
 import { checkNewDelivery, eventJson } from './sqlite-store.ts';
@@ -35,7 +36,7 @@ import type {
 } from './store.ts';
 
 /** Any constant both sides agree on: the lock `migrate` holds while it runs (pg_advisory_lock). */
-const MIGRATION_LOCK = 7_461_019_220_114;
+export const MIGRATION_LOCK = 7_461_019_220_114;
 const LIVE_STATUSES = ['queued', 'ringing', 'in-progress'] as const;
 
 type RecordInput = Parameters<Store['record']>[0];
@@ -55,6 +56,10 @@ export class PgStore implements Store {
   private readonly db: PgDb;
   private readonly q;
   readonly resources: StoreResources;
+  /** Node leases, takeover and delivery claims (docs/scaling.md). */
+  readonly cluster: PgClusterStore;
+  /** Set by a cluster node: record() then writes only the calls this node owns. */
+  private fencedTo: string | undefined;
   private closed = false;
 
   constructor(
@@ -73,13 +78,14 @@ export class PgStore implements Store {
        * patch) and answers its owner. Every writer of one call, on any node, queues on that lock,
        * so the max(seq) + 1 that follows cannot collide (docs/storage.md, "Concurrency").
        */
-      patchCallLocked: new PatchTemplates<{ account_id: string | null }>((keys, p) =>
-        k.updateTable('calls').set(setObject(keys, p)).where('call_uuid', '=', placeholder(p, 'callUuid')).returning('account_id'),
+      patchCallLocked: new PatchTemplates<{ account_id: string | null; node_id: string }>((keys, p) =>
+        k.updateTable('calls').set(setObject(keys, p)).where('call_uuid', '=', placeholder(p, 'callUuid')).returning(['account_id', 'node_id']),
       ),
-      lockCall: new QueryTemplate(['callUuid'], (p) => k.selectFrom('calls').select('account_id').where('call_uuid', '=', p.callUuid).forUpdate()),
+      lockCall: new QueryTemplate(['callUuid'], (p) => k.selectFrom('calls').select(['account_id', 'node_id']).where('call_uuid', '=', p.callUuid).forUpdate()),
     };
     this.upserts = new RollupUpserts(k, 'postgres');
     this.resources = storeResources(this.db);
+    this.cluster = new PgClusterStore(k, this.pool, (nodeId) => (this.fencedTo = nodeId));
   }
 
   private readonly upserts: RollupUpserts;
@@ -192,6 +198,11 @@ export class PgStore implements Store {
         ? await x.first(this.q.patchCallLocked.bind(patch, { callUuid }))
         : await x.first(this.q.lockCall.bind({ callUuid }));
       if (!owner) throw new StoreError('call-not-found', `${what}: no call ${callUuid}`);
+      // Fencing (docs/scaling.md): a node writes only the calls it owns; a takeover moved this one
+      // to a survivor, so the write of a node that was paused past its lease is rolled back.
+      if (this.fencedTo !== undefined && owner.node_id !== this.fencedTo) {
+        throw new StoreError('fenced', `${what}: the call belongs to node ${owner.node_id}, not to this node (${this.fencedTo}); it was taken over`);
+      }
       const row = await x.first(this.q.appendEvent.bind({ callUuid, at, type, data }));
       if (!row) throw new StoreError('database', `${what}: no row returned`);
       const seq = row.seq;

@@ -22,6 +22,8 @@ export type StoreErrorCode =
   | 'unavailable'
   /** Another live engine holds the SQLite file (sqlite-lock.ts); nothing was touched. */
   | 'locked'
+  /** A cluster node wrote a call another node took over from it (docs/scaling.md); rolled back. */
+  | 'fenced'
   /** The database itself failed (locked for too long, closed...). */
   | 'database';
 

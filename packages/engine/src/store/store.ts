@@ -12,6 +12,7 @@ import type { AccountStore } from './account-store.ts';
 import type { SqlEndpointStore } from './sql-endpoint-store.ts';
 import type { RecordingStore } from './recording-store.ts';
 import type { ReportStore } from './report-store.ts';
+import type { ClusterStore } from './cluster-store.ts';
 
 /** The other resources, kept in the same database as the calls. */
 export interface StoreResources {
@@ -172,6 +173,8 @@ export interface Store {
   /** Runs numbered migrations; idempotent. Answers the versions it applied (empty when up to date). */
   migrate(): Promise<number[]>;
   close(): Promise<void>;
+  /** Several nodes on this database (docs/scaling.md); absent on a store only one node can use (SQLite). */
+  readonly cluster?: ClusterStore;
   /** Whether writes land now; absent when a store never holds writes (docs/storage.md, "When the disk is full"). */
   writeState?(): WriteState;
 

@@ -56,6 +56,11 @@ export interface OutboxDeps {
    * registry); such a fetch is dropped. Absent: never dropped.
    */
   callEnded?: (callUuid: string) => boolean;
+  /**
+   * Asked before each attempt goes on the wire: resolves true while this node may send (a cluster
+   * node's lease holds, docs/scaling.md), false once it may never again (fenced). Absent: always.
+   */
+  mayAct?: () => Promise<boolean>;
   /** Called after every attempt and status change (live event feed, metrics). */
   onChange?: (change: { delivery: DeliveryRow; attempt?: AttemptResult & { attempt: number } }) => void;
 }
@@ -162,9 +167,12 @@ export class Outbox {
     return fresh;
   }
 
-  /** Picks up what was owed before a restart. Returns how many deliveries were resumed. */
-  async resume(): Promise<number> {
-    const rows = await this.deps.store.listPendingDeliveries();
+  /**
+   * Picks up what was owed before a restart: every pending delivery, or the `claimed` ones (a
+   * cluster node takes only its own and those claimed from dead nodes). Returns how many were resumed.
+   */
+  async resume(claimed?: readonly DeliveryRow[]): Promise<number> {
+    const rows = claimed ?? (await this.deps.store.listPendingDeliveries());
     const now = this.deps.clock.now();
     let n = 0;
     for (const row of rows) {
@@ -315,6 +323,8 @@ export class Outbox {
       const budgetMs = policy.totalTimeoutMs - (performance.now() - startedAt);
       if (i > 0 && budgetMs <= 0) break;
       attempts++;
+      // A node that lost its lease sends nothing more: a survivor has the delivery (docs/scaling.md).
+      if (this.deps.mayAct && !(await this.deps.mayAct())) throw new Error('this node was fenced (its lease ran out): not sent');
       const release = await (row.synchronous ? this.syncLimiter : this.notifyLimiter).acquire(host);
       // Checked once a slot is ours: the call may have ended while the fetch waited for it.
       if (job.forCall && this.deps.callEnded?.(row.call_uuid)) {

@@ -20,11 +20,11 @@ type AccountParams = { authId: string };
  * The live and queued lists honour Plivo's `call_direction`, `from_number` and `to_number`
  * (plivo.md §1.5, §1.6); numbers compare in the one normal form, digits (engine.md §1).
  */
-function liveMatches(filter: ListCallsRequest): (c: LiveCall) => boolean {
-  return (c) =>
-    (filter.call_direction === undefined || c.leg.row.direction === filter.call_direction) &&
-    (filter.from_number === undefined || c.leg.row.from_number === filter.from_number) &&
-    (filter.to_number === undefined || c.leg.row.to_number === filter.to_number);
+function liveMatches(filter: ListCallsRequest): (r: LiveCall['leg']['row']) => boolean {
+  return (r) =>
+    (filter.call_direction === undefined || r.direction === filter.call_direction) &&
+    (filter.from_number === undefined || r.from_number === filter.from_number) &&
+    (filter.to_number === undefined || r.to_number === filter.to_number);
 }
 type CallParams = { authId: string; callUuid: string };
 
@@ -57,12 +57,12 @@ export function callRoutes(app: FastifyInstance, ctx: ApiContext): void {
     const account = scopeOf(req.account);
     if (isCsv(query)) return sendCallListCsv(reply, ctx, query, req.params.authId, account);
     const filter = parseListCalls(query);
-    const visible = ctx.registry.all().filter(mine(req.account)).filter(liveMatches(filter));
-    if (filter.status === 'live') {
-      return { api_id: newId(), calls: visible.filter((c) => c.leg.row.call_status !== 'queued').map((c) => c.uuid) };
-    }
-    if (filter.status === 'queued') {
-      return { api_id: newId(), calls: visible.filter((c) => c.leg.row.call_status === 'queued').map((c) => c.uuid) };
+    if (filter.status === 'live' || filter.status === 'queued') {
+      // A cluster lists every node's live calls from the database; one node, its own registry.
+      const rows = ctx.clusterLiveCalls ? await ctx.clusterLiveCalls() : ctx.registry.all().map((c) => c.leg.row);
+      const visible = rows.filter((r) => canSee(req.account, r.account_id) && liveMatches(filter)(r));
+      const queued = filter.status === 'queued';
+      return { api_id: newId(), calls: visible.filter((r) => (r.call_status === 'queued') === queued).map((r) => r.call_uuid) };
     }
     const { rows, total } = await ctx.store.listCalls({ ...filter, ended_only: true, ...(account !== undefined ? { account } : {}) });
     const apiId = newId();
@@ -79,8 +79,11 @@ export function callRoutes(app: FastifyInstance, ctx: ApiContext): void {
     // Checked as in the list: `?status=dead` is a mistake to report, not a request for the CDR.
     const status = optOneOf(req.query, 'status', ['live', 'queued'] as const);
     if (status !== undefined) {
-      const live = liveOf(req.account, callUuid);
-      const row = live?.leg.row;
+      // A cluster answers from the database: the call may run on another node.
+      const stored = ctx.clusterLiveCalls ? await ctx.store.getCall(callUuid) : undefined;
+      const row = ctx.clusterLiveCalls
+        ? stored && canSee(req.account, stored.account_id) && ['queued', 'ringing', 'in-progress'].includes(stored.call_status) ? stored : undefined
+        : liveOf(req.account, callUuid)?.leg.row;
       if (!row || (status === 'queued') !== (row.call_status === 'queued')) throw notFound(`${status} call`, callUuid);
       return { api_id: newId(), ...liveCallView(row) };
     }

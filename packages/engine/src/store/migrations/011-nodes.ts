@@ -1,0 +1,39 @@
+/**
+ * Several nodes on one PostgreSQL (docs/scaling.md). `nodes`: one row per engine node, its lease
+ * and its epoch (bumped on every start and on takeover, so a paused node that comes back finds it
+ * has been fenced). `delivery_claims`: which node is sending a delivery that the node owning its
+ * call could not (it died); an unclaimed delivery is its call's node's to send.
+ *
+ * Tables of their own rather than columns on `deliveries`, and `if not exists`: the cluster creates
+ * them at start too (store/pg-cluster-store.ts) while migrations 009 and 010 are not yet in the
+ * list, and this migration must then find them in place.
+ */
+import type { Kysely } from 'kysely';
+import type { Migration } from '../migrator.ts';
+
+async function up(db: Kysely<any>): Promise<void> {
+  await db.schema
+    .createTable('nodes')
+    .ifNotExists()
+    .addColumn('node_id', 'text', (c) => c.primaryKey().notNull())
+    .addColumn('advertise_url', 'text')
+    .addColumn('epoch', 'integer', (c) => c.notNull())
+    .addColumn('started_at', 'bigint', (c) => c.notNull())
+    .addColumn('heartbeat_at', 'bigint', (c) => c.notNull())
+    .addColumn('lease_until', 'bigint', (c) => c.notNull())
+    // live | draining | stopped | dead (taken over)
+    .addColumn('state', 'text', (c) => c.notNull())
+    .addColumn('taken_over_by', 'text')
+    .execute();
+  await db.schema
+    .createTable('delivery_claims')
+    .ifNotExists()
+    .addColumn('delivery_id', 'text', (c) => c.primaryKey().notNull())
+    .addColumn('holder', 'text', (c) => c.notNull())
+    .addColumn('epoch', 'integer', (c) => c.notNull())
+    .addColumn('claimed_at', 'bigint', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('delivery_claims_holder').ifNotExists().on('delivery_claims').columns(['holder', 'epoch']).execute();
+}
+
+export const nodes: Migration = { version: 11, name: 'nodes', up };
