@@ -41,6 +41,7 @@ import { parseTargetRules, TargetPolicy, targetPolicyScope, type TargetLookup } 
 import type { ReportStore } from './store/report-store.ts';
 import { EngineMetrics } from './reports/metrics.ts';
 import { Recordings } from './calls/recordings.ts';
+import { Conferences } from './calls/conference-rooms.ts';
 import { recordingsDir } from './api/routes/recordings.ts';
 import { ClusterNode } from './cluster/cluster-node.ts';
 import { installForwarding } from './cluster/forward.ts';
@@ -97,6 +98,8 @@ export class Engine {
   private flowHttp?: ReturnType<typeof createFlowHttp>;
   /** Recordings and their files (docs/api.md "Recording"); RecordUrl points at this engine. */
   recordings!: Recordings;
+  /** Conference rooms of this node (docs/conference.md). */
+  conferences!: Conferences;
   /** This node of a cluster on PostgreSQL (docs/scaling.md); absent for a single node. */
   cluster?: ClusterNode;
   /** Resolves, with the reason, if this cluster node is fenced: it has stopped acting and should exit. */
@@ -257,6 +260,12 @@ export class Engine {
       clock,
       onError: (err, id) => this.log.error({ err, recording: id }, 'could not store a recording'),
     });
+    this.conferences = new Conferences({
+      clock,
+      store: this.store.resources.conferences,
+      recordings: this.recordings,
+      onError: (err, what) => this.log.error({ err, what }, 'could not store a conference change'),
+    });
     const deps: EngineDeps = {
       clock,
       store: this.store,
@@ -270,6 +279,7 @@ export class Engine {
       nodeId: config.nodeId,
       feed: this.feed,
       recordings: this.recordings,
+      conferences: this.conferences,
     };
     this.apps = { ...this.buildApps(deps), routesInbound: !this.opts.inboundRouter };
     this.endpoints = new Endpoints(this.store.resources.endpoints, this.apps.applications, clock);
@@ -299,6 +309,7 @@ export class Engine {
         version: VERSION,
         apps: this.apps,
         recordings: this.recordings,
+        conferences: this.conferences,
         endpoints: { endpoints: this.endpoints, ...(this.registrar ? { registrar: this.registrar } : {}), sipDomain: this.sip ? `${this.sip.address}:${this.sip.port}` : 'switchboard.invalid' },
         ...(reports ? { reports } : {}),
         metrics: this.metrics,

@@ -528,14 +528,14 @@ test('PreAnswer: its children run before an inbound call is answered; the answer
 
 // ---------------------------------------------------------------- what the interpreter cannot run
 
-test('<Conference> is skipped with a warning; the document goes on (Record runs: record.test.ts)', async () => {
+test('<MultiPartyCall> is skipped with a warning; the document goes on (Record: record.test.ts, Conference: conference.test.ts)', async () => {
   await withRig(async (h) => {
-    const hangup = await runCall(h, '<Record maxLength="2"/><Conference>room</Conference><Speak>still here</Speak>');
+    const hangup = await runCall(h, '<Record maxLength="2"/><MultiPartyCall role="Agent">mpc</MultiPartyCall><Speak>still here</Speak>');
     assert.deepEqual(seq(h), ['/ring@0', '/answer@1', '/hangup@4']);
     assert.equal(hangup.params.HangupCauseCode, '4010');
     const call = await cdr(h, hangup.params.CallUUID!);
     assert.deepEqual(call.warnings, [
-      '<Conference> is not supported by Switchboard and was skipped (line 1, column 34)',
+      '<MultiPartyCall> is not supported by Switchboard and was skipped (line 1, column 34)',
     ]);
   });
 });

@@ -212,7 +212,7 @@ describe('documents the official plivo SDK emits', () => {
     ]);
   });
 
-  test('Record is typed with Plivo\'s defaults; elements Switchboard cannot run come through as Unsupported, attributes verbatim', () => {
+  test('Record and Conference are typed with Plivo\'s defaults; elements Switchboard cannot run come through as Unsupported, attributes verbatim', () => {
     const r = sdkResponse();
     r.addRecord({ action: 'https://ex.com/rec', maxLength: 30 });
     r.addConference('room1', { muted: true });
@@ -227,7 +227,12 @@ describe('documents the official plivo SDK emits', () => {
         maxLength: 30, playBeep: true, finishOnKey: '1234567890*#', recordSession: false, startOnDialAnswer: false,
         transcriptionMethod: 'POST', callbackMethod: 'POST',
       },
-      { kind: 'Unsupported', pos: at(xml, '<Conference'), name: 'Conference', attributes: { muted: 'true' }, body: 'room1' },
+      {
+        kind: 'Conference', pos: at(xml, '<Conference'), room: 'room1', muted: true, beep: false, startConferenceOnEnter: true,
+        endConferenceOnExit: false, timeLimit: 86400, hangupOnStar: false, maxMembers: 20, record: false, recordWhenAlone: false,
+        recordFileFormat: 'mp3', method: 'POST', redirect: true, digitsMatch: [], callbackMethod: 'POST', stayAlone: true,
+        floorEvent: false, relayDTMF: true, transcriptionMethod: 'POST',
+      },
       { kind: 'Unsupported', pos: at(xml, '<Message'), name: 'Message', attributes: { src: '1', dst: '2' }, body: 'hello' },
       {
         kind: 'Unsupported', pos: at(xml, '<Stream'), name: 'Stream',

@@ -19,6 +19,7 @@ import type { WindowLimiter } from './rate-limit.ts';
 import type { Accounts } from '../accounts/accounts.ts';
 import type { EndpointsApi } from './routes/endpoints.ts';
 import type { Recordings } from '../calls/recordings.ts';
+import type { Conferences } from '../calls/conference-rooms.ts';
 
 export interface ApiContext {
   readonly credentials: Credentials;
@@ -52,6 +53,8 @@ export interface ApiContext {
   readonly endpoints?: EndpointsApi;
   /** Recordings (docs/api.md "Recording"); absent in servers built by hand. */
   readonly recordings?: Recordings;
+  /** Conference rooms (docs/conference.md); absent in servers built by hand. */
+  readonly conferences?: Conferences;
   /** Reports (docs/reports.md); present when the store is SQLite. */
   readonly reports?: ReportStore;
   /** Prometheus metrics at /metrics. */

@@ -28,6 +28,7 @@ import { dashboardRoutes } from './routes/dashboard.ts';
 import { subaccountRoutes } from './routes/subaccounts.ts';
 import { endpointRoutes } from './routes/endpoints.ts';
 import { recordingRoutes } from './routes/recordings.ts';
+import { conferenceRoutes } from './routes/conferences.ts';
 
 export interface BuildOptions {
   /** Logs each request's failures; the engine passes its pino logger. */
@@ -169,6 +170,7 @@ export async function buildServer(ctx: ApiContext, opts: BuildOptions = {}): Pro
     numberRoutes(scope, ctx);
     endpointRoutes(scope, ctx);
     recordingRoutes(scope, ctx);
+    conferenceRoutes(scope, ctx);
     flowRoutes(scope, ctx);
     reportRoutes(scope, ctx);
     subaccountRoutes(scope, ctx);

@@ -18,7 +18,8 @@ function plus(n: string): string {
   return /^\d+$/.test(n) ? `+${n}` : n;
 }
 
-export function cdrView(row: CallRow, authId: string): Record<string, unknown> {
+/** `conferenceUuid`: the conference the call last entered (store/conference-store.ts), null when none. */
+export function cdrView(row: CallRow, authId: string, conferenceUuid: string | null = null): Record<string, unknown> {
   return {
     answer_time: row.answer_time === null ? null : formatTime(row.answer_time),
     bill_duration: row.bill_duration ?? 0,
@@ -29,7 +30,7 @@ export function cdrView(row: CallRow, authId: string): Record<string, unknown> {
     call_status: row.call_status,
     call_uuid: row.call_uuid,
     caller_name: row.caller_name,
-    conference_uuid: null,
+    conference_uuid: conferenceUuid,
     end_time: row.end_time === null ? null : formatTime(row.end_time),
     from_number: plus(row.from_number),
     hangup_cause: row.hangup_cause,

@@ -8,6 +8,7 @@ import type { MediaSettings } from '../interpreter/context.ts';
 import type { Registry } from './registry.ts';
 import type { LiveFeed } from '../events/live-feed.ts';
 import type { Recordings } from './recordings.ts';
+import type { Conferences } from './conference-rooms.ts';
 
 export interface Logger {
   info(obj: object, msg: string): void;
@@ -30,4 +31,6 @@ export interface EngineDeps {
   readonly feed: LiveFeed;
   /** Recordings (Record, the Recording API); absent when the engine keeps none. */
   readonly recordings?: Recordings;
+  /** Conference rooms (Conference, the Conference API); absent when the engine runs none. */
+  readonly conferences?: Conferences;
 }

@@ -39,6 +39,8 @@ export interface StartRecording {
   readonly timeLimitS?: number;
   /** Told once the file is stored (the callbacks go out from here). */
   readonly onDone?: (rec: FinishedRecording) => void;
+  /** A conference's recording (type `conference`): kept under the conference's UUID, not the call's, so it outlives the member that started it. */
+  readonly conference?: { readonly uuid: string; readonly name: string };
 }
 
 export class Recordings {
@@ -66,8 +68,9 @@ export class Recordings {
     const startMs = clock.now();
     let timer: Timer | undefined;
     let result: Promise<FinishedRecording> | undefined;
-    const set = this.active.get(call.call_uuid) ?? new Set<ActiveRecording>();
-    this.active.set(call.call_uuid, set);
+    const key = opts.conference?.uuid ?? call.call_uuid;
+    const set = this.active.get(key) ?? new Set<ActiveRecording>();
+    this.active.set(key, set);
     const rec: ActiveRecording = {
       id,
       url,
@@ -76,10 +79,10 @@ export class Recordings {
         if (result) return result;
         timer?.cancel();
         set.delete(rec);
-        if (set.size === 0 && this.active.get(call.call_uuid) === set) this.active.delete(call.call_uuid);
+        if (set.size === 0 && this.active.get(key) === set) this.active.delete(key);
         const endMs = clock.now();
         const done: FinishedRecording = { id, url, format: opts.format, startMs, endMs, durationMs: endMs - startMs };
-        result = this.store(call, done).then(() => {
+        result = this.store(call, done, opts.conference?.name).then(() => {
           opts.onDone?.(done);
           return done;
         });
@@ -125,7 +128,7 @@ export class Recordings {
     return this.opts.store.list(f);
   }
 
-  private async store(call: CallRow, rec: FinishedRecording): Promise<void> {
+  private async store(call: CallRow, rec: FinishedRecording, conferenceName?: string): Promise<void> {
     try {
       mkdirSync(this.opts.dir, { recursive: true });
       // Written synchronously: a file is small (16 kB a second of WAV, 4 kB of MP3) and the stop is then one moment on the clock.
@@ -134,9 +137,9 @@ export class Recordings {
         recording_id: rec.id,
         account_id: call.account_id,
         call_uuid: call.call_uuid,
-        recording_type: 'normal',
+        recording_type: conferenceName === undefined ? 'normal' : 'conference',
         recording_format: rec.format,
-        conference_name: null,
+        conference_name: conferenceName ?? null,
         from_number: call.from_number,
         to_number: call.to_number,
         recording_start_ms: rec.startMs,

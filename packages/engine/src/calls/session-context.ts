@@ -22,6 +22,7 @@ import type { EndReason } from './hangup-causes.ts';
 import type { CallSession } from './call-session.ts';
 import { DialRun } from './dial-runner.ts';
 import type { SessionHost } from './session-host.ts';
+import type { Conferences, MemberCall } from './conference-rooms.ts';
 
 export class SessionContext implements CallContext {
   readonly clock: Clock;
@@ -180,6 +181,28 @@ export class SessionContext implements CallContext {
       }
     });
     this.signal.addEventListener('abort', () => off(), { once: true });
+  }
+
+  get conferences(): Conferences | undefined {
+    return this.session.deps.conferences;
+  }
+
+  asMember(): MemberCall {
+    const session = this.session;
+    return {
+      uuid: session.uuid,
+      row: () => session.leg.row,
+      sendDigits: (digits) => session.sendDigits(digits),
+      hangup: () => session.endNow('api-hangup', 'API Request'),
+    };
+  }
+
+  onDigits(listener: (digits: string) => void): () => void {
+    return this.session.onDigits(listener);
+  }
+
+  event(type: string, data: Record<string, unknown>): void {
+    this.session.journal.record({ callUuid: this.session.uuid, at: this.clock.now(), type, data });
   }
 
   dial(element: DialElement): Promise<DialResult> {

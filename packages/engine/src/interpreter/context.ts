@@ -8,6 +8,7 @@ import type { CallRow } from '../store/store.ts';
 import type { DialElement, MediaDocument, Method, ResponseDocument } from '../xml/elements.ts';
 import type { DialResult, Params, WebhookEvent } from '../webhooks/params.ts';
 import type { ActiveRecording } from '../calls/recordings.ts';
+import type { Conferences, MemberCall } from '../calls/conference-rooms.ts';
 
 export type ElementResult =
   | { readonly type: 'next' }
@@ -69,6 +70,14 @@ export interface CallContext {
   startRecording(opts: RecordingRequest): ActiveRecording | undefined;
   /** Calls `fn` once, when a Dial of this call next bridges a callee (Record's startOnDialAnswer). */
   onDialAnswer(fn: () => void): void;
+  /** The engine's conference rooms (Conference); undefined when it runs none. */
+  readonly conferences: Conferences | undefined;
+  /** This call as a conference member sees it. */
+  asMember(): MemberCall;
+  /** Keys the caller presses from now until the returned function is called (Conference's digitsMatch, hangupOnStar). */
+  onDigits(listener: (digits: string) => void): () => void;
+  /** An entry on the call's timeline (conference.enter / conference.exit), no webhook. */
+  event(type: string, data: Record<string, unknown>): void;
   /** Runs a Dial to its end; never rejects (a call that ends mid-dial gives `cancel` or the bridged result). */
   dial(element: DialElement): Promise<DialResult>;
 }

@@ -12,6 +12,7 @@ import { preAnswer } from './elements/pre-answer.ts';
 import { dial } from './elements/dial.ts';
 import { dtmf } from './elements/dtmf.ts';
 import { record } from './elements/record.ts';
+import { conference } from './elements/conference.ts';
 import { unsupported } from './elements/unsupported.ts';
 
 type Handlers = { [K in Element['kind']]: ElementHandler<Extract<Element, { kind: K }>> };
@@ -28,6 +29,7 @@ const HANDLERS: Handlers = {
   Dial: dial,
   DTMF: dtmf,
   Record: record,
+  Conference: conference,
   Unsupported: unsupported,
 };
 

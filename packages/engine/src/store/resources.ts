@@ -6,6 +6,7 @@ import type { SqlDb } from './sql-db.ts';
 import { SqlEndpointStore } from './sql-endpoint-store.ts';
 import { SqlFlowStore } from './sql-flow-store.ts';
 import { RecordingStore } from './recording-store.ts';
+import { ConferenceStore } from './conference-store.ts';
 import type { StoreResources } from './store.ts';
 
 export function storeResources(db: SqlDb): StoreResources {
@@ -16,5 +17,6 @@ export function storeResources(db: SqlDb): StoreResources {
     endpoints: new SqlEndpointStore(db),
     reports: new ReportStore(db),
     recordings: new RecordingStore(db),
+    conferences: new ConferenceStore(db),
   };
 }

@@ -11,6 +11,7 @@ import type { FlowStore } from './flow-store.ts';
 import type { AccountStore } from './account-store.ts';
 import type { SqlEndpointStore } from './sql-endpoint-store.ts';
 import type { RecordingStore } from './recording-store.ts';
+import type { ConferenceStore } from './conference-store.ts';
 import type { ReportStore } from './report-store.ts';
 import type { ClusterStore } from './cluster-store.ts';
 
@@ -21,6 +22,7 @@ export interface StoreResources {
   readonly accounts: AccountStore;
   readonly endpoints: SqlEndpointStore;
   readonly recordings: RecordingStore;
+  readonly conferences: ConferenceStore;
   readonly reports: ReportStore;
 }
 

@@ -18,7 +18,8 @@ export type WebhookEvent =
   | 'DialHangup'
   | 'DialDigits'
   | 'MachineDetection'
-  | 'Record';
+  | 'Record'
+  | 'Conference';
 
 /** Numbers go out as digits without `+`, as Plivo sends them; SIP URIs untouched. */
 function wireNumber(n: string): string {
@@ -206,6 +207,66 @@ export function recordApiCallbackParams(callUuid: string, apiId: string, r: Reco
     api_id: apiId,
     record_url: r.url,
     call_uuid: callUuid,
+    recording_id: r.id,
+    recording_duration: recordingSeconds(r),
+    recording_duration_ms: String(r.durationMs),
+    recording_start_ms: String(r.startMs),
+    recording_end_ms: String(r.endMs),
+  };
+}
+
+/** Who a conference member is, for its callbacks and its action (calls/conference-rooms.ts). */
+export interface ConferenceFacts {
+  readonly name: string;
+  readonly uuid: string;
+  readonly memberId: string;
+}
+
+export type ConferenceAction = 'enter' | 'exit' | 'digits' | 'floor' | 'record';
+
+/**
+ * `<Conference>` `callbackUrl` (Plivo's Conference XML reference, "callbackUrl request
+ * parameters"): ConferenceAction, ConferenceName, ConferenceUUID, ConferenceMemberID, CallUUID;
+ * ConferenceDigitsMatch with `digits`; RecordUrl, RecordingID and the recording's durations with
+ * `record` (sent once the conference recording's file is stored).
+ */
+export function conferenceCallbackParams(
+  callUuid: string,
+  action: ConferenceAction,
+  c: ConferenceFacts,
+  extra: { digits?: string; recording?: RecordingFacts } = {},
+): Params {
+  const p: Params = {
+    ConferenceAction: action,
+    ConferenceName: c.name,
+    ConferenceUUID: c.uuid,
+    ConferenceMemberID: c.memberId,
+    CallUUID: callUuid,
+  };
+  if (extra.digits !== undefined) p.ConferenceDigitsMatch = extra.digits;
+  return extra.recording ? { ...p, ...recordingParams(extra.recording) } : p;
+}
+
+/**
+ * `<Conference>` `action`, requested when the member leaves the room: the call's parameters with
+ * ConferenceName, ConferenceUUID, ConferenceMemberID, and RecordUrl / RecordingID when the
+ * conference is being recorded.
+ */
+export function conferenceActionParams(call: CallRow, c: ConferenceFacts, recording?: { id: string; url: string }): Params {
+  const p: Params = { ...callParams(call, 'Redirect'), ConferenceName: c.name, ConferenceUUID: c.uuid, ConferenceMemberID: c.memberId };
+  if (recording) {
+    p.RecordUrl = recording.url;
+    p.RecordingID = recording.id;
+  }
+  return p;
+}
+
+/** The Conference API's Record `callback_url` (Plivo's Conference API reference): snake case, like the call's. */
+export function conferenceRecordApiCallbackParams(apiId: string, conferenceName: string, r: RecordingFacts): Params {
+  return {
+    api_id: apiId,
+    conference_name: conferenceName,
+    record_url: r.url,
     recording_id: r.id,
     recording_duration: recordingSeconds(r),
     recording_duration_ms: String(r.durationMs),

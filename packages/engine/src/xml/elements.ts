@@ -31,6 +31,7 @@ export type Element =
   | DialElement
   | DtmfElement
   | RecordElement
+  | ConferenceElement
   | UnsupportedElement;
 
 export type ElementKind = Element['kind'];
@@ -256,6 +257,60 @@ export interface RecordElement extends Base {
   readonly callbackUrl?: string;
   /** Default POST. */
   readonly callbackMethod: Method;
+}
+
+/** enterSound / exitSound: one beep, two beeps, or a URL answering Play / Speak / Wait. */
+export type ConferenceSound = 'beep:1' | 'beep:2' | string;
+
+/** `<Conference>` (plivo.md §4.2; Plivo's Conference XML reference for the defaults). */
+export interface ConferenceElement extends Base {
+  readonly kind: 'Conference';
+  /** The room's name: the trimmed body, never empty. Rooms are per account. */
+  readonly room: string;
+  /** Default false. */
+  readonly muted: boolean;
+  /** Default false; accepted for the SDK's sake, it changes nothing on the simulated network. */
+  readonly beep: boolean;
+  /** Default true. */
+  readonly startConferenceOnEnter: boolean;
+  /** Default false. */
+  readonly endConferenceOnExit: boolean;
+  /** A URL answering Play / Speak / Wait, played while the member waits. */
+  readonly waitSound?: string;
+  readonly enterSound?: ConferenceSound;
+  readonly exitSound?: ConferenceSound;
+  /** Seconds the conference may last, default 86400. */
+  readonly timeLimit: number;
+  /** Default false: `*` takes the member out of the room. */
+  readonly hangupOnStar: boolean;
+  /** Default 20. */
+  readonly maxMembers: number;
+  /** Default false. */
+  readonly record: boolean;
+  /** Default false: with `record`, recording starts with the first member rather than the second. */
+  readonly recordWhenAlone: boolean;
+  /** Default `mp3`. */
+  readonly recordFileFormat: 'mp3' | 'wav';
+  readonly action?: string;
+  /** Default POST. */
+  readonly method: Method;
+  /** Default true. */
+  readonly redirect: boolean;
+  /** Key sequences reported to callbackUrl as ConferenceAction=digits. */
+  readonly digitsMatch: readonly string[];
+  readonly callbackUrl?: string;
+  /** Default POST. */
+  readonly callbackMethod: Method;
+  /** Default true; false ends the conference when this member is the only one left. */
+  readonly stayAlone: boolean;
+  /** Default false: report ConferenceAction=floor when this member takes the floor. */
+  readonly floorEvent: boolean;
+  /** Default true: keys the member presses are played to the others. */
+  readonly relayDTMF: boolean;
+  readonly transcriptionType?: string;
+  readonly transcriptionUrl?: string;
+  /** Default POST. */
+  readonly transcriptionMethod: Method;
 }
 
 /** Conference, Stream, MultiPartyCall, Message: need media/services Switchboard does not have; the interpreter skips them with a warning. */

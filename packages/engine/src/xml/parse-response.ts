@@ -5,6 +5,7 @@ import type { Element, MediaDocument, MediaElement, PreAnswerElement, ResponseDo
 import { AttributeReader } from './attribute-reader.ts';
 import { elementChildren, textNotAllowed } from './nesting.ts';
 import { validateDial } from './validate-dial.ts';
+import { validateConference } from './validate-conference.ts';
 import { validateDtmf, validateHangup, validateRedirect, validateUnsupported } from './validate-control.ts';
 import { validateGetDigits, validateGetInput } from './validate-input.ts';
 import { validateRecord } from './validate-record.ts';
@@ -103,8 +104,10 @@ function validateElement(node: XmlElementNode, warnings: string[]): Element {
       return validatePreAnswer(node, warnings);
     case 'Record':
       return validateRecord(node, warnings);
+    case 'Conference':
+      return validateConference(node, warnings);
     default:
-      // Conference, Message, MultiPartyCall, Stream: the nesting table admits no other name here.
+      // Message, MultiPartyCall, Stream: the nesting table admits no other name here.
       return validateUnsupported(node);
   }
 }

@@ -44,6 +44,8 @@ interface Ids {
   number: string;
   app2: string;
   subaccount: string;
+  /** Members of the live room `room-1`: one to kick, one to hang up, one that keeps the room up. */
+  members: [string, string, string];
 }
 
 
@@ -111,7 +113,14 @@ function argsFor(iface: string, method: string, ids: Ids): unknown[] {
   };
   const key = `${iface}.${method}`;
   if (table[key]) return table[key]!;
-  if (iface === 'conferences') return method === 'list' || method === 'hangupAll' ? [] : ['room-1', 'member-1', `${ids.answer}.mp3`];
+  if (iface === 'conferences') {
+    const [kick, hangup, stay] = ids.members;
+    if (method === 'list' || method === 'hangupAll') return [];
+    if (method === 'record' || method === 'startRecording') return ['room-1', { fileFormat: 'wav' }];
+    if (method === 'speakTextToMember') return ['room-1', stay, 'hello room', {}];
+    if (method === 'playAudioToMember') return ['room-1', stay, `${ids.answer}.mp3`];
+    return ['room-1', method === 'kickMember' ? kick : method === 'hangupMember' ? hangup : stay];
+  }
   if (iface === 'multiPartyCalls') return method === 'list' || method === 'makeMpcId' ? [] : [{ friendlyName: 'mpc-1' }, 'participant-1'];
   return [];
 }
@@ -166,11 +175,18 @@ export async function runSweep(): Promise<SweepRow[]> {
   try {
     await h.sim('15557000001', 'answer');
     await h.sim('15557000002', 'ring 1s, answer');
+    await h.sim('15557000003', 'answer');
     h.app.on('/hold', '<Response><Wait length="3600"/></Response>');
+    h.app.on('/room', '<Response><Conference>room-1</Conference></Response>');
     const client = new plivo.Client(AUTH_ID, AUTH_TOKEN) as unknown as Record<string, Record<string, (...a: unknown[]) => unknown>>;
     const live = (await h.call({ to: '15557000001', answer_url: h.app.url('/hold') })).body;
     const queued = (await h.call({ to: '15557000002', answer_url: h.app.url('/hold') })).body;
     await h.app.waitFor((r) => r.path === '/hold', 5000);
+    for (let i = 0; i < 3; i++) await h.call({ to: '15557000003', answer_url: h.app.url('/room') });
+    await h.app.waitFor((_r, all) => all.filter((r) => r.path === '/room').length === 3, 5000);
+    let room = await h.api('GET', 'Conference/room-1/');
+    for (let i = 0; i < 100 && room.body?.members?.length !== 3; i++) room = await h.api('GET', 'Conference/room-1/');
+    const members = ((room.body?.members ?? []) as { member_id: string }[]).map((m) => m.member_id);
     const listed = await h.api('GET', 'Call/?status=live');
     const callUuid = (listed.body?.calls?.[0] as string | undefined) ?? live?.request_uuid ?? 'none';
     const answer = h.app.url('/hold');
@@ -189,6 +205,7 @@ export async function runSweep(): Promise<SweepRow[]> {
       endpoint: String(endpoint.body?.endpoint_id ?? 'none'),
       number: '15553330001',
       subaccount: String(subaccount.body?.auth_id ?? 'none'),
+      members: [members[0] ?? 'none', members[1] ?? 'none', members[2] ?? 'none'],
     };
     const rows: SweepRow[] = [];
     for (const iface of VOICE_INTERFACES) {
@@ -196,7 +213,8 @@ export async function runSweep(): Promise<SweepRow[]> {
       if (!target) continue;
       const methods = methodsOf(target);
       // Destructive methods last, so the others see the objects they need.
-      const order = (m: string) => (/^stop/.test(m) ? 1 : /^transfer/.test(m) ? 2 : /^(delete|hangup|cancel|unrent)/.test(m) ? 3 : 0);
+      // A conference's own hang up comes after its members' (kick, hang up member), so they find the room.
+      const order = (m: string) => (/^stop/.test(m) ? 1 : /^transfer/.test(m) ? 2 : /^(hangup|hangupAll)$/.test(m) && iface === 'conferences' ? 4 : /^(delete|hangup|cancel|unrent|kick)/.test(m) ? 3 : 0);
       for (const method of [...methods].sort((a, b) => order(a) - order(b))) {
         const args = argsFor(iface, method, ids);
         const result = await outcome(() => target[method]!(...args));

@@ -9,6 +9,7 @@ import { conflict, notFound, rateLimited, shuttingDown } from '../errors.ts';
 import { retryAfterSeconds } from '../rate-limit.ts';
 import { cdrView, liveCallView } from '../views.ts';
 import type { ApiContext } from '../api-context.ts';
+import type { CallRow } from '../../store/store.ts';
 import { isCsv, sendCallListCsv } from '../call-list-csv.ts';
 import { canSee, ownerOf, scopeOf } from '../../accounts/ownership.ts';
 import type { Principal } from '../auth.ts';
@@ -70,7 +71,7 @@ export function callRoutes(app: FastifyInstance, ctx: ApiContext): void {
       api_id: apiId,
       meta: buildMeta({ authId: req.params.authId, query, limit: filter.limit, offset: filter.offset, totalCount: total }),
       // Plivo's listed CDRs each carry an `api_id` too (its recorded answer, plivo-node request-test `Call/`).
-      objects: rows.map((r) => ({ api_id: apiId, ...cdrView(r, req.params.authId) })),
+      objects: await withConferences(ctx, rows, (r, conf) => ({ api_id: apiId, ...cdrView(r, req.params.authId, conf) })),
     };
   });
 
@@ -89,7 +90,8 @@ export function callRoutes(app: FastifyInstance, ctx: ApiContext): void {
     }
     const row = (await ctx.store.getCall(callUuid)) ?? ctx.registry.get(callUuid)?.leg.row;
     if (!row || !canSee(req.account, row.account_id)) throw notFound('call', callUuid);
-    return { api_id: newId(), ...cdrView(row, authId) };
+    const [cdr] = await withConferences(ctx, [row], (r, conf) => cdrView(r, authId, conf));
+    return { api_id: newId(), ...cdr };
   });
 
   app.delete<{ Params: CallParams }>(`${base}/Call/:callUuid/`, async (req, reply) => {
@@ -127,4 +129,10 @@ export function callRoutes(app: FastifyInstance, ctx: ApiContext): void {
     for (const live of calls) live.hangup(live.leg.answered ? 'api-hangup' : 'api-cancel', 'API Request');
     return reply.code(204).send();
   });
+}
+
+/** CDRs name the conference each call last entered (`conference_uuid`, plivo.md §1.4). */
+async function withConferences<T>(ctx: ApiContext, rows: readonly CallRow[], view: (r: CallRow, conferenceUuid: string | null) => T): Promise<T[]> {
+  const confs = await ctx.store.resources.conferences.conferenceOf(rows.map((r) => r.call_uuid));
+  return rows.map((r) => view(r, confs.get(r.call_uuid) ?? null));
 }

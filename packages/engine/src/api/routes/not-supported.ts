@@ -18,7 +18,6 @@ const AUDIO = 'no media server yet: audio is simulated';
 const NOT_VOICE = 'Switchboard is a voice call-control engine';
 
 export const NOT_SUPPORTED: readonly Unsupported[] = [
-  { path: 'Conference', feature: 'Conference', why: 'conferences are not built yet' },
   { path: 'MultiPartyCall', feature: 'MultiPartyCall', why: 'multi-party calls are not built yet' },
   { path: 'Call/:callUuid/Stream', feature: 'Stream', why: `${AUDIO}, so a call cannot be streamed` },
   // The SDK's call feedback goes to Plivo's stats host, which the preload sends here.

@@ -9,5 +9,6 @@ import { endpoints } from './006-endpoints.ts';
 import { recordings } from './007-recordings.ts';
 import { numberCarrierRegion } from './008-number-carrier-region.ts';
 import { attemptNaturalKey } from './009-attempt-natural-key.ts';
+import { conferences } from './010-conferences.ts';
 
-export const migrations: readonly Migration[] = [initial, deliveryEventSeq, appsNumbersFlows, reportRollups, accounts, endpoints, recordings, numberCarrierRegion, attemptNaturalKey];
+export const migrations: readonly Migration[] = [initial, deliveryEventSeq, appsNumbersFlows, reportRollups, accounts, endpoints, recordings, numberCarrierRegion, attemptNaturalKey, conferences];

@@ -1,0 +1,287 @@
+/**
+ * `<Conference>` and the Conference API on the simulated network (docs/conference.md): rooms per
+ * account, Plivo's callback and action parameters in each call's order, endConferenceOnExit, a
+ * full room, a kicked member, a recorded conference, a voicemail after a Dial nobody answered,
+ * and the official `plivo` package's `conferences.*`.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import plivo from 'plivo';
+import { AUTH_ID, AUTH_TOKEN, startHarness, type Harness } from './support/harness.ts';
+import { reroutePlivo } from './support/plivo-reroute.ts';
+import type { CapturedRequest } from './support/app-server.ts';
+
+/** Seconds of audio in a WAV file we serve (16 kB a second). */
+function wavSeconds(body: Buffer): number {
+  assert.equal(body.toString('ascii', 0, 4), 'RIFF');
+  return body.readUInt32LE(40) / 16000;
+}
+
+async function download(url: string): Promise<{ status: number; body: Buffer }> {
+  const res = await fetch(url);
+  return { status: res.status, body: Buffer.from(await res.arrayBuffer()) };
+}
+
+const CB_KEYS = ['ConferenceAction', 'ConferenceName', 'ConferenceUUID', 'ConferenceMemberID', 'CallUUID'] as const;
+
+/** The callbacks one call got, as [action, member id]. */
+function actionsOf(reqs: CapturedRequest[], callUuid: string): string[] {
+  return reqs.filter((r) => r.params.CallUUID === callUuid).map((r) => `${r.params.ConferenceAction}:${r.params.ConferenceMemberID}`);
+}
+
+describe('<Conference>', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness();
+  });
+  after(() => h.close());
+
+  test('two callers meet; the first leaves with endConferenceOnExit and the room ends for the second', async () => {
+    await h.sim('15557700001', 'ring 1s, answer, hangup after 20s');
+    await h.sim('15557700002', 'ring 1s, answer, hangup after 60s');
+    h.app.on('/ans-a', () => `<Response><Conference endConferenceOnExit="true" callbackUrl="${h.app.url('/cb')}">Room 1</Conference></Response>`);
+    h.app.on('/ans-b', () => `<Response><Conference callbackUrl="${h.app.url('/cb')}" action="${h.app.url('/act-b')}">Room 1</Conference><Speak>never</Speak></Response>`);
+    h.app.on('/act-b', () => '<Response><Hangup/></Response>');
+    const t0 = h.t();
+    const a = await h.call({ to: '15557700001', answer_url: h.app.url('/ans-a'), hangup_url: h.app.url('/hup-a') });
+    assert.equal(a.status, 201);
+    const mid: Record<string, any> = {};
+    h.runAt(t0 + 5, () => h.call({ to: '15557700002', answer_url: h.app.url('/ans-b'), hangup_url: h.app.url('/hup-b') }));
+    h.runAt(t0 + 10, async () => {
+      mid.get = await h.api('GET', 'Conference/Room%201/');
+      mid.list = await h.api('GET', 'Conference/');
+    });
+    await h.waitFor('/hup-b');
+    await h.settle();
+    const [ansA] = h.app.requests('/ans-a');
+    const [ansB] = h.app.requests('/ans-b');
+    const uuidA = ansA!.params.CallUUID!;
+    const uuidB = ansB!.params.CallUUID!;
+    const cbs = h.app.requests('/cb');
+    assert.equal(cbs.length, 4);
+    const [enterA] = cbs.filter((r) => r.params.CallUUID === uuidA);
+    const memberA = enterA!.params.ConferenceMemberID!;
+    const memberB = String(Number(memberA) + 1);
+    assert.deepEqual(actionsOf(cbs, uuidA), [`enter:${memberA}`, `exit:${memberA}`]);
+    assert.deepEqual(actionsOf(cbs, uuidB), [`enter:${memberB}`, `exit:${memberB}`]);
+    // Exactly Plivo's callback parameters; one ConferenceUUID for the room.
+    const confUuid = enterA!.params.ConferenceUUID!;
+    assert.match(confUuid, /^[0-9a-f-]{36}$/);
+    assert.deepEqual(Object.keys(enterA!.params).sort(), [...CB_KEYS].sort());
+    for (const cb of cbs) assert.deepEqual([cb.params.ConferenceName, cb.params.ConferenceUUID], ['Room 1', confUuid]);
+    // When: A enters at 1 s, B at 6 s; A hangs up at 21 s and B leaves with it.
+    assert.deepEqual(cbs.map((r) => Math.round(h.at(r) - t0)).sort((x, y) => x - y), [1, 6, 21, 21]);
+    // B's action: the room and the member, with the call's parameters; its XML hangs B up.
+    const [act] = h.app.requests('/act-b');
+    assert.deepEqual(
+      { n: act!.params.ConferenceName, u: act!.params.ConferenceUUID, m: act!.params.ConferenceMemberID, c: act!.params.CallUUID, e: act!.params.Event, r: act!.params.RecordUrl },
+      { n: 'Room 1', u: confUuid, m: memberB, c: uuidB, e: 'Redirect', r: undefined },
+    );
+    // Each call's own order: answer, enter, exit, (action), hangup.
+    const lane = (uuid: string) => h.app.requests().filter((r) => r.params.CallUUID === uuid && r.path !== '/ring').map((r) => r.path + (r.params.ConferenceAction ? `:${r.params.ConferenceAction}` : ''));
+    assert.deepEqual(lane(uuidA), ['/ans-a', '/cb:enter', '/cb:exit', '/hup-a']);
+    assert.deepEqual(lane(uuidB), ['/ans-b', '/cb:enter', '/cb:exit', '/act-b', '/hup-b']);
+    const [hupA] = h.app.requests('/hup-a');
+    const [hupB] = h.app.requests('/hup-b');
+    assert.equal(hupA!.params.Duration, '20');
+    assert.equal(hupB!.params.Duration, '15');
+    // The API at 10 s: one room, two members, in the SDK's recorded shape.
+    assert.equal(mid.get.status, 200);
+    assert.deepEqual(
+      { name: mid.get.body.conference_name, run: mid.get.body.conference_run_time, count: mid.get.body.conference_member_count },
+      { name: 'Room 1', run: '9', count: '2' },
+    );
+    assert.deepEqual(mid.get.body.members.map((m: any) => [m.member_id, m.call_uuid, m.join_time, m.muted, m.deaf, m.direction]), [
+      [memberA, uuidA, '9', false, false, 'outbound'],
+      [memberB, uuidB, '4', false, false, 'outbound'],
+    ]);
+    assert.deepEqual(mid.list.body.conferences, ['Room 1']);
+    // The room is gone; both CDRs name it.
+    assert.equal((await h.api('GET', 'Conference/Room%201/')).status, 404);
+    for (const uuid of [uuidA, uuidB]) assert.equal((await h.api('GET', `Call/${uuid}/`)).body.conference_uuid, confUuid);
+  });
+
+  test('a full room (maxMembers) refuses the second caller: no callbacks, a warning, the document goes on', async () => {
+    await h.sim('15557700011', 'ring 1s, answer, hangup after 30s');
+    await h.sim('15557700012', 'ring 1s, answer, hangup after 30s');
+    h.app.on('/ans-full', () => `<Response><Conference maxMembers="1" callbackUrl="${h.app.url('/cb-full')}" action="${h.app.url('/act-full')}">Small</Conference><Speak>Sorry, the room is full</Speak></Response>`);
+    const t0 = h.t();
+    await h.call({ to: '15557700011', answer_url: h.app.url('/ans-full'), hangup_url: h.app.url('/hup-full-1') });
+    h.runAt(t0 + 3, () => h.call({ to: '15557700012', answer_url: h.app.url('/ans-full'), hangup_url: h.app.url('/hup-full-2') }));
+    await h.waitFor('/hup-full-2');
+    const [second] = h.app.requests('/hup-full-2');
+    const uuid2 = second!.params.CallUUID!;
+    // Answered at 4 s, spoke for a while, hung up at the end of the document (4010), never in the room.
+    assert.equal(second!.params.HangupCauseCode, '4010');
+    assert.deepEqual(h.app.requests('/cb-full').map((r) => `${r.params.ConferenceAction}:${r.params.CallUUID}`).filter((s) => s.endsWith(uuid2)), []);
+    assert.deepEqual(h.app.requests('/act-full').filter((r) => r.params.CallUUID === uuid2), []);
+    const cdr = (await h.api('GET', `Call/${uuid2}/`)).body;
+    assert.equal(cdr.conference_uuid, null);
+    assert.ok(cdr.warnings.some((w: string) => w.includes('room "Small" is full (maxMembers 1)')), JSON.stringify(cdr.warnings));
+    await h.settle();
+    // The first member was alone the whole time and left when it hung up.
+    const first = h.app.requests('/cb-full');
+    assert.deepEqual(first.map((r) => r.params.ConferenceAction), ['enter', 'exit']);
+  });
+
+  test('a member kicked through the API leaves; its action runs; the other stays', async () => {
+    await h.sim('15557700021', 'ring 1s, answer, hangup after 40s');
+    await h.sim('15557700022', 'ring 1s, answer, hangup after 40s');
+    h.app.on('/ans-kick', () => `<Response><Conference callbackUrl="${h.app.url('/cb-kick')}" action="${h.app.url('/act-kick')}" method="GET">Kick</Conference></Response>`);
+    h.app.on('/act-kick', () => '<Response><Wait length="2"/></Response>');
+    const t0 = h.t();
+    await h.call({ to: '15557700021', answer_url: h.app.url('/ans-kick'), hangup_url: h.app.url('/hup-kick-1') });
+    await h.call({ to: '15557700022', answer_url: h.app.url('/ans-kick'), hangup_url: h.app.url('/hup-kick-2') });
+    const r: Record<string, any> = {};
+    h.runAt(t0 + 10, async () => {
+      const room = (await h.api('GET', 'Conference/Kick/')).body;
+      r.victim = room.members[1];
+      r.kick = await h.api('POST', `Conference/Kick/Member/${r.victim.member_id}/Kick/`);
+      r.after = (await h.api('GET', 'Conference/Kick/')).body;
+      r.missing = await h.api('POST', 'Conference/Kick/Member/999/Kick/');
+      r.nowhere = await h.api('POST', 'Conference/Nowhere/Member/1/Kick/');
+    });
+    await h.waitFor('/hup-kick-2');
+    assert.equal(r.kick.status, 202);
+    assert.deepEqual(Object.keys(r.kick.body).sort(), ['api_id', 'member_id', 'message']);
+    assert.equal(r.kick.body.message, 'kicked');
+    assert.equal(r.kick.body.member_id, r.victim.member_id);
+    assert.equal(r.after.conference_member_count, '1');
+    assert.equal(r.missing.status, 404);
+    assert.equal(r.nowhere.status, 404);
+    const uuid2 = r.victim.call_uuid;
+    assert.deepEqual(actionsOf(h.app.requests('/cb-kick'), uuid2), [`enter:${r.victim.member_id}`, `exit:${r.victim.member_id}`]);
+    const [act] = h.app.requests('/act-kick');
+    assert.equal(act!.method, 'GET');
+    assert.equal(act!.params.ConferenceMemberID, r.victim.member_id);
+    assert.equal(Math.round(h.at(act!) - t0), 10);
+    // The action's Wait held the call 2 s more; then the document ended (4010).
+    const [hup2] = h.app.requests('/hup-kick-2');
+    assert.equal(Math.round(h.at(hup2!) - t0), 12);
+    assert.equal(hup2!.params.HangupCauseCode, '4010');
+    await h.settle();
+    assert.equal(h.app.requests('/hup-kick-1')[0]!.params.Duration, '40');
+  });
+
+  test('a recorded conference: recording from the second member to the end, its callback and file', async () => {
+    await h.sim('15557700031', 'ring 1s, answer, hangup after 20s');
+    await h.sim('15557700032', 'ring 1s, answer, hangup after 60s');
+    h.app.on('/ans-rec', () => `<Response><Conference record="true" recordFileFormat="wav" endConferenceOnExit="true" callbackUrl="${h.app.url('/cb-rec')}" action="${h.app.url('/act-rec')}" redirect="false">Recorded</Conference></Response>`);
+    const t0 = h.t();
+    await h.call({ to: '15557700031', answer_url: h.app.url('/ans-rec'), hangup_url: h.app.url('/hup-rec-1') });
+    h.runAt(t0 + 5, () => h.call({ to: '15557700032', answer_url: h.app.url('/ans-rec'), hangup_url: h.app.url('/hup-rec-2') }));
+    await h.waitFor('/hup-rec-2');
+    await h.settle();
+    const recs = h.app.requests('/cb-rec').filter((r) => r.params.ConferenceAction === 'record');
+    assert.equal(recs.length, 1);
+    const rec = recs[0]!;
+    // Recorded from B's entry (6 s) to A's hangup (21 s), started by A (the first member with record="true").
+    assert.equal(rec.params.RecordingDurationMs, '15000');
+    assert.equal(rec.params.RecordingDuration, '15');
+    assert.equal(rec.params.ConferenceName, 'Recorded');
+    const [enterA] = h.app.requests('/cb-rec');
+    assert.equal(rec.params.CallUUID, enterA!.params.CallUUID);
+    assert.equal(rec.params.RecordUrl, `${h.base}/media/Recording/${rec.params.RecordingID}.wav`);
+    const file = await download(rec.params.RecordUrl!);
+    assert.equal(file.status, 200);
+    assert.ok(Math.abs(wavSeconds(file.body) - 15) <= 0.1);
+    // Both actions name the recording; it is a conference recording in the Recording API.
+    const acts = h.app.requests('/act-rec');
+    assert.equal(acts.length, 2);
+    for (const a of acts) assert.deepEqual([a.params.RecordUrl, a.params.RecordingID], [rec.params.RecordUrl, rec.params.RecordingID]);
+    const got = (await h.api('GET', `Recording/${rec.params.RecordingID}/`)).body;
+    assert.deepEqual([got.recording_type, got.conference_name, got.recording_duration_ms], ['conference', 'Recorded', '15000.00000']);
+  });
+
+  test('a voicemail: the Dial is not answered, its action records the caller; RecordUrl is the recorded length', async () => {
+    await h.sim('15557700041', 'ring 1s, answer, hangup after 30s');
+    await h.sim('15557700042', 'no-answer');
+    h.app.on('/ans-vm', () => `<Response><Dial timeout="10" action="${h.app.url('/dial-vm')}"><Number>15557700042</Number></Dial></Response>`);
+    h.app.on('/dial-vm', () => `<Response><Speak>Leave a message</Speak><Record fileFormat="wav" action="${h.app.url('/vm')}"/></Response>`);
+    const t0 = h.t();
+    await h.call({ to: '15557700041', answer_url: h.app.url('/ans-vm'), hangup_url: h.app.url('/hup-vm') });
+    await h.waitFor('/hup-vm');
+    await h.settle();
+    const [dial] = h.app.requests('/dial-vm');
+    assert.deepEqual([dial!.params.DialStatus, dial!.params.DialRingStatus], ['no-answer', 'true']);
+    assert.equal(Math.round(h.at(dial!) - t0), 11);
+    const [vm] = h.app.requests('/vm');
+    // Speak "Leave a message" takes a second or more; the caller hangs up at 31 s.
+    const startS = Number(vm!.params.RecordingStartMs) / 1000;
+    const endS = Number(vm!.params.RecordingEndMs) / 1000;
+    assert.equal(Math.round(endS - startS), Number(vm!.params.RecordingDuration));
+    const file = await download(vm!.params.RecordUrl!);
+    assert.ok(Math.abs(wavSeconds(file.body) - Number(vm!.params.RecordingDurationMs) / 1000) <= 0.1);
+    assert.ok(Number(vm!.params.RecordingDurationMs) >= 18_000 && Number(vm!.params.RecordingDurationMs) <= 19_000, vm!.params.RecordingDurationMs);
+    assert.deepEqual(
+      h.app.requests().filter((r) => r.params.CallUUID === dial!.params.CallUUID && r.path !== '/ring').map((r) => r.path),
+      ['/ans-vm', '/dial-vm', '/vm', '/hup-vm'],
+    );
+  });
+
+  test('the official plivo package: conferences.* against a live room', async () => {
+    await h.sim('15557700051', 'ring 1s, answer, hangup after 60s');
+    await h.sim('15557700052', 'ring 1s, answer, hangup after 60s');
+    h.app.on('/ans-sdk', () => `<Response><Conference callbackUrl="${h.app.url('/cb-sdk')}">SdkRoom</Conference></Response>`);
+    const t0 = h.t();
+    await h.call({ to: '15557700051', answer_url: h.app.url('/ans-sdk'), hangup_url: h.app.url('/hup-sdk-1') });
+    await h.call({ to: '15557700052', answer_url: h.app.url('/ans-sdk'), hangup_url: h.app.url('/hup-sdk-2') });
+    const r: Record<string, any> = {};
+    h.runAt(t0 + 10, async () => {
+      const reroute = reroutePlivo(h.base);
+      try {
+        const c = new plivo.Client(AUTH_ID, AUTH_TOKEN);
+        r.list = await c.conferences.list();
+        r.get = await c.conferences.get('SdkRoom');
+        const [m1, m2] = r.get.members.map((m: any) => m.memberId);
+        r.ids = [m1, m2];
+        r.mute = await c.conferences.muteMember('SdkRoom', m1);
+        r.deaf = await c.conferences.deafMember('SdkRoom', m2);
+        r.muted = await c.conferences.get('SdkRoom');
+        r.unmute = await c.conferences.unmuteMember('SdkRoom', m1);
+        r.undeaf = await c.conferences.undeafMember('SdkRoom', m2);
+        r.play = await c.conferences.playAudioToMember('SdkRoom', m1, 'https://example.com/a.mp3');
+        r.stopPlay = await c.conferences.stopPlayingAudioToMember('SdkRoom', m1);
+        r.speak = await c.conferences.speakTextToMember('SdkRoom', 'all', 'hello room', {});
+        r.stopSpeak = await c.conferences.stopSpeakingTextToMember('SdkRoom', 'all');
+        r.record = await c.conferences.record('SdkRoom', { fileFormat: 'wav' } as any);
+        r.stopRecord = await c.conferences.stopRecording('SdkRoom');
+        r.hangupMember = await c.conferences.hangupMember('SdkRoom', m2);
+        r.hangup = await c.conferences.hangup('SdkRoom');
+        r.hangupAll = await c.conferences.hangupAll();
+        r.gone = await c.conferences.get('SdkRoom').catch((e: any) => e);
+      } catch (err) {
+        r.error = err;
+      } finally {
+        reroute.restore();
+      }
+    });
+    await h.waitFor('/hup-sdk-1');
+    await h.settle();
+    assert.equal(r.error, undefined);
+    assert.deepEqual(r.list.conferences, ['SdkRoom']);
+    assert.equal(r.get.conferenceName, 'SdkRoom');
+    assert.equal(r.get.conferenceMemberCount, '2');
+    assert.equal(r.mute.message, 'muted');
+    assert.equal(r.mute.memberId, r.ids[0]);
+    assert.equal(r.deaf.message, 'deaf');
+    assert.deepEqual(r.muted.members.map((m: any) => [m.muted, m.deaf]), [[true, false], [false, true]]);
+    assert.equal(r.play.message, 'play queued into conference');
+    assert.equal(r.stopPlay.message, 'playing in conference stopped');
+    assert.equal(r.speak.message, 'speak queued into conference');
+    assert.equal(r.speak.memberId, 'all');
+    assert.equal(r.stopSpeak.message, 'speak stopped');
+    assert.equal(r.record.message, 'conference recording started');
+    assert.match(r.record.recordingId, /^[0-9a-f-]{36}$/);
+    assert.ok(r.gone instanceof Error);
+    // The hung-up member's call ended at 10 s by the API; the other left when the room was hung up and its document ended.
+    const [h2] = h.app.requests('/hup-sdk-2');
+    assert.equal(h2!.params.HangupCauseName, 'Normal Hangup');
+    assert.equal(Math.round(h.at(h2!) - t0), 10);
+    const [h1] = h.app.requests('/hup-sdk-1');
+    assert.equal(h1!.params.HangupCauseCode, '4010');
+    // The API recording is a conference recording of 0 s (started and stopped at once).
+    const rec = (await h.api('GET', `Recording/${r.record.recordingId}/`)).body;
+    assert.deepEqual([rec.recording_type, rec.conference_name], ['conference', 'SdkRoom']);
+  });
+});
