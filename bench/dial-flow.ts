@@ -7,11 +7,15 @@
  * 1 ms later -> Dial action -> end of document -> hangup_url. No virtual waits: every millisecond
  * the call takes is the engine, SQLite or HTTP.
  *
- * The engine is built as `serve` builds it (real clock, SQLite file, config from flags). The app
- * server runs in a worker thread so that answering webhooks does not steal the engine's event
- * loop: on a real deployment the app is another process, usually another machine.
+ * The engine is built as `serve` builds it (real clock, config from flags) on each store named by
+ * `--db`: `sqlite` (a fresh file in a temp folder, the default) or a `postgres://` URL. Given
+ * several, they are measured one after the other in this one run, on the same app, so their
+ * figures compare as ratios even on a loaded machine. The app server runs in a worker thread so
+ * that answering webhooks does not steal the engine's event loop: on a real deployment the app is
+ * another process, usually another machine.
  *
  *   npm run bench -- --calls 2000 --concurrency 200 [--warmup 100] [--timeout 300] [--json]
+ *   npm run bench -- --db sqlite --db postgres://127.0.0.1:5432/bench
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
@@ -20,11 +24,14 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
-import BetterSqlite3 from 'better-sqlite3';
 import { Agent, request } from 'undici';
 import { RealClock } from '../packages/engine/src/clock.ts';
 import { loadConfig } from '../packages/engine/src/config/config.ts';
 import { Engine } from '../packages/engine/src/engine.ts';
+import { isPostgresUrl, openStore } from '../packages/engine/src/store/open-store.ts';
+import { redactUrl } from '../packages/engine/src/store/pg-connection.ts';
+import { formatCounts, statementDelta, sumCounts } from '../packages/engine/src/store/statement-counter.ts';
+import type { CallRow, DeliveryRow, Store } from '../packages/engine/src/store/store.ts';
 
 const AUTH_ID = 'MABENCHACCOUNT000001';
 const AUTH_TOKEN = 'bench-auth-token-0123456789';
@@ -164,6 +171,8 @@ interface Options {
   timeoutS: number;
   json: boolean;
   keepDb: boolean;
+  /** `sqlite` (a temp file) or postgres:// URLs, measured in this order. */
+  dbs: string[];
 }
 
 function readOptions(): Options {
@@ -175,6 +184,7 @@ function readOptions(): Options {
       timeout: { type: 'string', default: '300' },
       json: { type: 'boolean', default: false },
       'keep-db': { type: 'boolean', default: false },
+      db: { type: 'string', multiple: true },
     },
   });
   const whole = (name: string, raw: string, min: number): number => {
@@ -189,6 +199,10 @@ function readOptions(): Options {
     timeoutS: whole('timeout', values.timeout, 1),
     json: values.json,
     keepDb: values['keep-db'],
+    dbs: (values.db ?? ['sqlite']).map((d) => {
+      if (d !== 'sqlite' && !isPostgresUrl(d)) throw new Error(`--db: sqlite or a postgres:// URL, got "${d}"`);
+      return d;
+    }),
   };
 }
 
@@ -343,35 +357,33 @@ interface DeliveryStats {
 }
 
 /** Joins the outbox rows with the app's arrival times on the event id (X-Switchboard-Event-Id). */
-function deliveryStats(dbPath: string, since: number, arrivals: Map<string, number>): DeliveryStats {
-  const db = new BetterSqlite3(dbPath, { readonly: true });
-  try {
-    const rows = db
-      .prepare(
-        `select d.id, d.kind, d.status, d.attempts, d.created_at, d.params, a.at, a.latency_ms
-           from deliveries d left join delivery_attempts a on a.delivery_id = d.id and a.attempt = 1
-          where d.created_at >= ?`,
-      )
-      .all(since) as Array<{ id: string; kind: string; status: string; attempts: number; created_at: number; params: string; at: number | null; latency_ms: number | null }>;
-    const stats: DeliveryStats = { delivered: 0, notDelivered: 0, retried: 0, eventToApp: {}, queued: [], roundTrip: [], missing: 0 };
-    for (const r of rows) {
-      if (r.status === 'delivered') stats.delivered++;
-      else stats.notDelivered++;
-      if (r.attempts > 1) stats.retried++;
-      const arrived = arrivals.get(r.id);
-      if (arrived === undefined) {
-        stats.missing++;
-        continue;
-      }
-      (stats.eventToApp[r.kind] ??= []).push(arrived - r.created_at);
-      if (r.at !== null) stats.queued.push(r.at - r.created_at);
-      if (r.latency_ms !== null) stats.roundTrip.push(r.latency_ms);
-      if (r.kind === 'hangup' && stats.sampleParams === undefined) stats.sampleParams = JSON.parse(r.params) as Record<string, string>;
+async function deliveryStats(store: Store, since: number, expected: number, arrivals: Map<string, number>): Promise<DeliveryStats> {
+  // Newest first: the measured calls' deliveries come before the warm-up's.
+  const { rows: all } = await store.listDeliveriesBy({ limit: expected * 2 + 1000, offset: 0 });
+  const rows = all.filter((d: DeliveryRow) => d.created_at >= since);
+  const firstAttempts = new Map<string, { at: number; latency_ms: number | null }>();
+  for (let i = 0; i < rows.length; i += 1000) {
+    for (const a of await store.listAttemptsFor(rows.slice(i, i + 1000).map((d) => d.id))) {
+      if (a.attempt === 1) firstAttempts.set(a.delivery_id, { at: a.at, latency_ms: a.latency_ms });
     }
-    return stats;
-  } finally {
-    db.close();
   }
+  const stats: DeliveryStats = { delivered: 0, notDelivered: 0, retried: 0, eventToApp: {}, queued: [], roundTrip: [], missing: 0 };
+  for (const r of rows) {
+    if (r.status === 'delivered') stats.delivered++;
+    else stats.notDelivered++;
+    if (r.attempts > 1) stats.retried++;
+    const arrived = arrivals.get(r.id);
+    if (arrived === undefined) {
+      stats.missing++;
+      continue;
+    }
+    (stats.eventToApp[r.kind] ??= []).push(arrived - r.created_at);
+    const first = firstAttempts.get(r.id);
+    if (first) stats.queued.push(first.at - r.created_at);
+    if (first?.latency_ms != null) stats.roundTrip.push(first.latency_ms);
+    if (r.kind === 'hangup' && stats.sampleParams === undefined) stats.sampleParams = JSON.parse(r.params) as Record<string, string>;
+  }
+  return stats;
 }
 
 /**
@@ -379,22 +391,20 @@ function deliveryStats(dbPath: string, since: number, arrivals: Map<string, numb
  * Instructions) and every B leg NORMAL_CLEARING from the callee: anything else means the figures
  * measured some other flow (an XML error, say) and are not comparable.
  */
-function outcomes(dbPath: string, since: number): { expected: boolean; text: string } {
-  const db = new BetterSqlite3(dbPath, { readonly: true });
-  try {
-    const rows = db
-      .prepare(
-        `select case when parent_call_uuid is null then 'A' else 'B' end as leg, hangup_cause_code as code,
-                hangup_cause_name as name, hangup_source as source, error, count(*) as n
-           from calls where initiation_time >= ? group by 1, 2, 3, 4, 5 order by 1, 6 desc`,
-      )
-      .all(since) as Array<{ leg: string; code: number | null; name: string | null; source: string | null; error: string | null; n: number }>;
-    const expected = rows.every((r) => (r.leg === 'A' ? r.code === 4010 : r.code === 4000 && r.source === 'Callee') && r.error === null);
-    const text = rows.map((r) => `${r.leg} ${r.n} x ${r.code ?? 'live'} ${r.name ?? ''} (${r.source ?? '-'})${r.error ? `: ${r.error}` : ''}`).join('; ');
-    return { expected, text };
-  } finally {
-    db.close();
+async function outcomes(store: Store, since: number, expected: number): Promise<{ expected: boolean; text: string }> {
+  const { rows: all } = await store.listCalls({ limit: expected * 2 + 1000, offset: 0 });
+  const groups = new Map<string, { leg: string; code: number | null; name: string | null; source: string | null; error: string | null; n: number }>();
+  for (const c of all.filter((r: CallRow) => r.initiation_time >= since)) {
+    const leg = c.parent_call_uuid === null ? 'A' : 'B';
+    const key = JSON.stringify([leg, c.hangup_cause_code, c.hangup_cause_name, c.hangup_source, c.error]);
+    const g = groups.get(key) ?? { leg, code: c.hangup_cause_code, name: c.hangup_cause_name, source: c.hangup_source, error: c.error, n: 0 };
+    g.n++;
+    groups.set(key, g);
   }
+  const rows = [...groups.values()].sort((x, y) => x.leg.localeCompare(y.leg) || y.n - x.n);
+  const ok = rows.every((r) => (r.leg === 'A' ? r.code === 4010 : r.code === 4000 && r.source === 'Callee') && r.error === null);
+  const text = rows.map((r) => `${r.leg} ${r.n} x ${r.code ?? 'live'} ${r.name ?? ''} (${r.source ?? '-'})${r.error ? `: ${r.error}` : ''}`).join('; ');
+  return { expected: ok, text };
 }
 
 function machine(): { cpu: string; cores: number; node: string; os: string; memoryGb: number; loadAverage: number } {
@@ -428,19 +438,25 @@ function mainThreadCpuSeconds(): number {
 
 const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '-');
 
-async function main(): Promise<number> {
-  const opts = readOptions();
-  const host = machine();
+interface StoreRun {
+  db: string;
+  result: Record<string, unknown> & { callsPerSecond: number; cpuMsPerCall: number; statementsPerCall: number; ratio: number };
+  text: string[];
+  ok: boolean;
+}
+
+/** One store: warm-up, the measured calls, then the figures read back from that store. */
+async function runOn(db: string, opts: Options, app: AppServer): Promise<StoreRun> {
   const dir = mkdtempSync(join(tmpdir(), 'sb-bench-'));
-  const dbPath = join(dir, 'switchboard.db');
+  const dbSpec = db === 'sqlite' ? join(dir, 'switchboard.db') : db;
+  const label = db === 'sqlite' ? 'sqlite' : redactUrl(db);
   const config = loadConfig(
-    { db: dbPath, host: '127.0.0.1', port: '0', 'auth-id': AUTH_ID, 'auth-token': AUTH_TOKEN, 'log-level': 'warn' },
+    { db: dbSpec, host: '127.0.0.1', port: '0', 'auth-id': AUTH_ID, 'auth-token': AUTH_TOKEN, 'log-level': 'warn' },
     // As `serve` does: SWITCHBOARD_* variables tune what the flags above leave open.
     process.env,
   );
-  const app = await AppServer.start();
+  app.reset();
   const engine = new Engine({ config, clock });
-  let exitCode = 0;
   try {
     await engine.start();
     await engine.simNumbers.set(A, A_SCRIPT);
@@ -458,9 +474,14 @@ async function main(): Promise<number> {
     }
     app.reset();
 
+    const statementsBefore = engine.store.statements.snapshot();
     const cpuBefore = mainThreadCpuSeconds();
     const load = await placeCalls(api, apiAgent, app, opts.calls, opts.concurrency, timeoutMs);
     const cpuSeconds = mainThreadCpuSeconds() - cpuBefore;
+    // The last attempts are written after their webhook arrived: wait for them before counting.
+    await engine.outbox.drain(5000);
+    await engine.registry.whenEmpty();
+    const statements = statementDelta(statementsBefore, engine.store.statements.snapshot());
     const dump = await app.dump();
     await apiAgent.close();
     const live = engine.registry.size;
@@ -476,8 +497,16 @@ async function main(): Promise<number> {
     const wallS = (lastHangup - load.startedAt) / 1000;
     const completedCalls = dump.counts['/hangup'] ?? 0;
     const webhooks = PATHS.reduce((n, p) => n + (dump.counts[p] ?? 0), 0);
-    const stats = deliveryStats(dbPath, Math.floor(load.startedAt), arrivals);
-    const ended = outcomes(dbPath, Math.floor(load.startedAt));
+    // Read back through the store itself, on either database.
+    const reader = openStore(dbSpec);
+    let stats: DeliveryStats;
+    let ended: { expected: boolean; text: string };
+    try {
+      stats = await deliveryStats(reader, Math.floor(load.startedAt), opts.calls * PATHS.length, arrivals);
+      ended = await outcomes(reader, Math.floor(load.startedAt), opts.calls * 2);
+    } finally {
+      await reader.close();
+    }
 
     // The same app, the same concurrency, the same number of requests, a real webhook's body.
     const rawBody = new URLSearchParams(stats.sampleParams ?? { CallUUID: 'x' }).toString();
@@ -491,8 +520,10 @@ async function main(): Promise<number> {
     const raw16PerS = rawTotal / raw16.seconds;
     const all = Object.values(stats.eventToApp).flat();
     const byKind = Object.fromEntries(Object.entries(stats.eventToApp).map(([k, v]) => [k, summary(v)]));
+    const statementsPerCall = sumCounts(statements) / Math.max(1, completedCalls);
+    const perCall = Object.fromEntries(Object.entries(statements).map(([k, n]) => [k, Math.round((100 * n) / Math.max(1, completedCalls)) / 100]));
     const result = {
-      machine: host,
+      db: label,
       options: { calls: opts.calls, concurrency: opts.concurrency, warmup: opts.warmup },
       completed: load.completed,
       outcomes: ended,
@@ -500,6 +531,8 @@ async function main(): Promise<number> {
       wallSeconds: wallS,
       callsPerSecond: callsPerS,
       cpuMsPerCall: (1000 * cpuSeconds) / completedCalls,
+      statementsPerCall,
+      statementsPerCallByKind: perCall,
       webhooks: { received: webhooks, perSecond: enginePerS, delivered: stats.delivered, notDelivered: stats.notDelivered, retried: stats.retried, unmatched: stats.missing },
       apiMs: summary(load.apiMs),
       eventToAppMs: { all: summary(all), ...byKind },
@@ -508,43 +541,71 @@ async function main(): Promise<number> {
       rawUndici: { requests: rawTotal, perSecond: rawPerS, failed: raw.failed, perSecondWith16Connections: raw16PerS },
       ratio: enginePerS / rawPerS,
     };
-
-    if (opts.json) {
-      process.stdout.write(JSON.stringify(result) + '\n');
-    } else {
-      const m = result.machine;
-      const line = (label: string, s: { n: number; p50: number; p99: number; max: number }) =>
-        `  ${label.padEnd(22)} p50 ${f1(s.p50).padStart(7)} ms   p99 ${f1(s.p99).padStart(7)} ms   max ${f1(s.max).padStart(7)} ms   (n=${s.n})`;
-      const out = [
-        `machine      ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB, ${m.os}, Node ${m.node}; load average ${m.loadAverage} at start`,
-        `load         ${opts.calls} calls, ${opts.concurrency} live at once, ${opts.warmup} warm-up calls`,
-        `             A "${A_SCRIPT}", B "${B_SCRIPT}": ring, answer (Dial), action, hangup per call`,
-        load.completed ? '' : `INCOMPLETE   gave up after ${opts.timeoutS} s: ${completedCalls} of ${load.placed - load.rejected} calls hung up`,
-        load.rejected > 0 ? `REJECTED     ${load.rejected} POST Call/ failed; first: ${load.firstError}` : '',
-        `${ended.expected ? 'outcomes' : 'UNEXPECTED'}     ${ended.text}`,
-        `calls        ${completedCalls} completed in ${wallS.toFixed(2)} s = ${callsPerS.toFixed(0)} calls/s`,
-        `cpu          ${result.cpuMsPerCall.toFixed(2)} ms of main-thread CPU per call (${cpuSeconds.toFixed(1)} s in all): at most ${(1000 / result.cpuMsPerCall).toFixed(0)} calls/s on one free core`,
-        `webhooks     ${webhooks} received = ${enginePerS.toFixed(0)}/s; ${stats.delivered} delivered, ${stats.notDelivered} not, ${stats.retried} retried`,
-        `latency      event recorded -> app received (deliveries.created_at -> arrival)`,
-        line('all webhooks', result.eventToAppMs.all),
-        ...Object.entries(byKind).map(([k, s]) => line(k, s)),
-        `  parts (not additive: the host limiter's wait falls between them)`,
-        line('event -> attempt start', result.queuedMs),
-        line('attempt (engine-timed)', result.roundTripMs),
-        line('POST Call/ (API)', result.apiMs),
-        `raw undici   ${rawTotal} form POSTs, ${opts.concurrency} in flight: ${rawPerS.toFixed(0)}/s (16 connections, as the engine's agent: ${raw16PerS.toFixed(0)}/s)`,
-        `ratio        engine webhooks/s / raw undici/s = ${result.ratio.toFixed(3)}`,
-      ].filter((l) => l !== '');
-      process.stdout.write(out.join('\n') + '\n');
-    }
-    if (!load.completed || load.rejected > 0 || stats.notDelivered > 0 || !ended.expected) exitCode = 1;
+    const line = (lbl: string, x: { n: number; p50: number; p99: number; max: number }) =>
+      `  ${lbl.padEnd(22)} p50 ${f1(x.p50).padStart(7)} ms   p99 ${f1(x.p99).padStart(7)} ms   max ${f1(x.max).padStart(7)} ms   (n=${x.n})`;
+    const text = [
+      `store        ${label}`,
+      load.completed ? '' : `INCOMPLETE   gave up after ${opts.timeoutS} s: ${completedCalls} of ${load.placed - load.rejected} calls hung up`,
+      load.rejected > 0 ? `REJECTED     ${load.rejected} POST Call/ failed; first: ${load.firstError}` : '',
+      `${ended.expected ? 'outcomes' : 'UNEXPECTED'}     ${ended.text}`,
+      `calls        ${completedCalls} completed in ${wallS.toFixed(2)} s = ${callsPerS.toFixed(0)} calls/s`,
+      `cpu          ${result.cpuMsPerCall.toFixed(2)} ms of main-thread CPU per call (${cpuSeconds.toFixed(1)} s in all): at most ${(1000 / result.cpuMsPerCall).toFixed(0)} calls/s on one free core`,
+      `statements   ${statementsPerCall.toFixed(2)} SQL statements per call (BEGIN and COMMIT included): ${formatCounts(perCall)}`,
+      `webhooks     ${webhooks} received = ${enginePerS.toFixed(0)}/s; ${stats.delivered} delivered, ${stats.notDelivered} not, ${stats.retried} retried`,
+      `latency      event recorded -> app received (deliveries.created_at -> arrival)`,
+      line('all webhooks', result.eventToAppMs.all),
+      ...Object.entries(byKind).map(([k, x]) => line(k, x)),
+      `  parts (not additive: the host limiter's wait falls between them)`,
+      line('event -> attempt start', result.queuedMs),
+      line('attempt (engine-timed)', result.roundTripMs),
+      line('POST Call/ (API)', result.apiMs),
+      `raw undici   ${rawTotal} form POSTs, ${opts.concurrency} in flight: ${rawPerS.toFixed(0)}/s (16 connections, as the engine's agent: ${raw16PerS.toFixed(0)}/s)`,
+      `ratio        engine webhooks/s / raw undici/s = ${result.ratio.toFixed(3)}`,
+    ].filter((l) => l !== '');
+    const ok = load.completed && load.rejected === 0 && stats.notDelivered === 0 && ended.expected;
+    return { db: label, result, text, ok };
   } finally {
     await engine.stop().catch(() => undefined);
-    await app.close();
-    if (opts.keepDb) process.stderr.write(`database kept at ${dbPath}\n`);
+    if (opts.keepDb) process.stderr.write(`database kept at ${dbSpec}\n`);
     else rmSync(dir, { recursive: true, force: true });
   }
-  return exitCode;
+}
+
+async function main(): Promise<number> {
+  const opts = readOptions();
+  const host = machine();
+  const app = await AppServer.start();
+  const runs: StoreRun[] = [];
+  try {
+    for (const db of opts.dbs) runs.push(await runOn(db, opts, app));
+  } finally {
+    await app.close();
+  }
+  const loadAfter = Math.round(loadavg()[0]! * 100) / 100;
+  if (opts.json) {
+    process.stdout.write(JSON.stringify({ machine: { ...host, loadAverageAtEnd: loadAfter }, runs: runs.map((r) => r.result) }) + '\n');
+  } else {
+    const m = host;
+    const out = [
+      `machine      ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB, ${m.os}, Node ${m.node}; load average ${m.loadAverage} at start, ${loadAfter} at end`,
+      `load         ${opts.calls} calls, ${opts.concurrency} live at once, ${opts.warmup} warm-up calls, per store`,
+      `             A "${A_SCRIPT}", B "${B_SCRIPT}": ring, answer (Dial), action, hangup per call`,
+      ...runs.flatMap((r) => ['', ...r.text]),
+    ];
+    if (runs.length > 1) {
+      // Measured in one run on the same app: the ratios hold even when the machine is loaded.
+      const base = runs[0]!.result;
+      out.push('', `compared with ${runs[0]!.db}:`);
+      for (const r of runs.slice(1)) {
+        const x = r.result;
+        out.push(
+          `  ${r.db}: calls/s x${(x.callsPerSecond / base.callsPerSecond).toFixed(2)}, CPU per call x${(x.cpuMsPerCall / base.cpuMsPerCall).toFixed(2)}, statements per call ${x.statementsPerCall.toFixed(1)} vs ${base.statementsPerCall.toFixed(1)}`,
+        );
+      }
+    }
+    process.stdout.write(out.join('\n') + '\n');
+  }
+  return runs.every((r) => r.ok) ? 0 : 1;
 }
 
 if (isMainThread) {

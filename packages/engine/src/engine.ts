@@ -292,7 +292,7 @@ export class Engine {
     if (recovered > 0) this.log.warn({ recovered }, 'closed calls that were live when the engine stopped');
     await (this.cluster ? this.outbox.resume(await this.cluster.claimOwn()) : this.outbox.resume());
     const reports = this.reports;
-    this.metrics = new EngineMetrics({ feed: this.feed, calls: this.registry, outboxDepth: () => reports.pendingDeliveries(), defaultMetrics: true, ...(this.sipAll ? { sip: () => this.sipAll!.stats() } : {}) });
+    this.metrics = new EngineMetrics({ feed: this.feed, calls: this.registry, outboxDepth: () => reports.pendingDeliveries(), defaultMetrics: true, storeStatements: () => this.store.statements.snapshot(), ...(this.sipAll ? { sip: () => this.sipAll!.stats() } : {}) });
     this.server = await buildServer(
       {
         credentials: this.credentials,

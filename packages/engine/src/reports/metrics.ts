@@ -19,6 +19,8 @@ export interface MetricsDeps {
   defaultMetrics?: boolean;
   /** SIP figures read at scrape time (docs/sip.md): kernel UDP drops per listen address, refused and dropped requests. */
   sip?: () => { udpDrops: Readonly<Record<string, number>>; refused: number; dropped: number };
+  /** SQL statements the store has sent, by kind (store/statement-counter.ts); read at scrape time. */
+  storeStatements?: () => Readonly<Record<string, number>>;
 }
 
 /** Seconds: webhooks from a local app (ms) to a slow one near Plivo's 40 s read timeout (engine.md §3). */
@@ -90,6 +92,24 @@ export class EngineMetrics {
           const s = sip();
           grow(this, 'forbidden', { reason: 'forbidden' }, s.refused);
           grow(this, 'flood', { reason: 'flood' }, s.dropped);
+        },
+      });
+    }
+    if (deps.storeStatements) {
+      const read = deps.storeStatements;
+      const seen = new Map<string, number>();
+      new Counter({
+        name: 'switchboard_store_statements_total',
+        help: 'SQL statements sent to the store, by kind: the verb and the table ("insert events"), BEGIN and COMMIT included (docs/performance.md).',
+        labelNames: ['kind'],
+        registers,
+        collect() {
+          // The store keeps the counts; each scrape adds what they grew by.
+          for (const [kind, n] of Object.entries(read())) {
+            const before = seen.get(kind) ?? 0;
+            if (n > before) this.inc({ kind }, n - before);
+            seen.set(kind, Math.max(before, n));
+          }
         },
       });
     }

@@ -144,10 +144,19 @@ export class GroupCommit {
     const failuresBefore = this.runner.storageFailures;
     const diskFailed = () => this.runner.storageFailures !== failuresBefore;
     const outcomes: Outcome[] = [];
+    // A group of one needs no savepoint: its transaction is the job's, and a job that fails rolls
+    // it back whole below (two statements fewer per write when writes do not crowd).
+    const single = jobs.length === 1 && !probe;
     this.committing = true;
     try {
       this.runner.transaction(() => {
         probe?.();
+        if (single) {
+          outcomes.push({ ok: true, value: jobs[0]!.work() });
+          // As below: a rollup that met a full disk and caught it may have ended the transaction.
+          if (diskFailed() || !this.runner.db.inTransaction) throw new GroupAbandoned();
+          return;
+        }
         for (const job of jobs) {
           try {
             // Nested: better-sqlite3 turns the inner transaction into a SAVEPOINT.
@@ -168,6 +177,11 @@ export class GroupCommit {
         this.queue = jobs.concat(this.queue);
         this.hold(cause && !cause.ok ? cause.error : err);
         return false;
+      }
+      // The lone job failed (outside its control, nothing of it is stored): it rejects alone.
+      if (single && outcomes.length === 0) {
+        jobs[0]!.reject(err);
+        return true;
       }
       // A probe that fails otherwise says nothing about the disk: stop holding rather than hold forever.
       if (probe) {

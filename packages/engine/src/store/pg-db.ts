@@ -8,6 +8,7 @@
 import type pg from 'pg';
 import type { Kysely } from 'kysely';
 import type { Query, SqlDb } from './sql-db.ts';
+import { StatementCounter } from './statement-counter.ts';
 import { StoreError, toStoreError } from './store-error.ts';
 
 export interface PgExec {
@@ -17,8 +18,11 @@ export interface PgExec {
   exec(q: Query): Promise<{ rows: unknown[]; changes: number }>;
 }
 
-function execOn(client: pg.Pool | pg.PoolClient): PgExec {
-  const query = (q: Query) => client.query({ text: q.sql, values: q.parameters as unknown[] });
+function execOn(client: pg.Pool | pg.PoolClient, counter: StatementCounter): PgExec {
+  const query = (q: Query) => {
+    counter.count(q.sql);
+    return client.query({ text: q.sql, values: q.parameters as unknown[] });
+  };
   return {
     all: async <R>(q: Query<R>) => (await query(q)).rows as R[],
     first: async <R>(q: Query<R>) => (await query(q)).rows[0] as R | undefined,
@@ -49,6 +53,8 @@ export class PgDb implements SqlDb {
   readonly dialect = 'postgres' as const;
   private tail: Promise<unknown> = Promise.resolve();
   readonly pooledExec: PgExec;
+  /** Every statement sent, BEGIN and COMMIT included (statement-counter.ts). */
+  readonly statements = new StatementCounter();
 
   constructor(
     readonly kysely: Kysely<any>,
@@ -59,7 +65,7 @@ export class PgDb implements SqlDb {
      */
     private readonly activity?: StoreActivity,
   ) {
-    this.pooledExec = execOn(pool);
+    this.pooledExec = execOn(pool, this.statements);
   }
 
   /** Runs `fn` after every write issued before it; later reads wait for it. */
@@ -92,11 +98,14 @@ export class PgDb implements SqlDb {
     return this.write(what, async () => {
       const client = await this.pool.connect();
       try {
+        this.statements.add('begin');
         await client.query('begin');
-        const out = await fn(execOn(client));
+        const out = await fn(execOn(client, this.statements));
+        this.statements.add('commit');
         await client.query('commit');
         return out;
       } catch (err) {
+        this.statements.add('rollback');
         await client.query('rollback').catch(() => undefined);
         throw err;
       } finally {

@@ -90,6 +90,10 @@ export class PgStore implements Store {
 
   private readonly upserts: RollupUpserts;
 
+  get statements() {
+    return this.db.statements;
+  }
+
   /** Where the store is, without its password (for messages). */
   get where(): string {
     return redactUrl(this.url);

@@ -12,6 +12,7 @@ import { dirname, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { CompiledQuery } from 'kysely';
 import type { BoundQuery } from './query-template.ts';
+import { StatementCounter } from './statement-counter.ts';
 import { StoreError, isStorageFailure } from './store-error.ts';
 
 export type SqliteDatabase = BetterSqlite3.Database;
@@ -48,7 +49,7 @@ export function openSqlite(path: string): SqliteDatabase {
 }
 
 export class SqliteRunner {
-  private readonly statements = new Map<string, Statement>();
+  private readonly prepared = new Map<string, Statement>();
   private readonly inTransaction: BetterSqlite3.Transaction<(fn: () => unknown) => unknown>;
   /**
    * How many statements failed because the disk could not take the write (store-error.ts,
@@ -58,21 +59,26 @@ export class SqliteRunner {
   storageFailures = 0;
   /** Told of each such failure, wherever it happened (the group commit then holds its writes). */
   onStorageFailure?: (err: unknown) => void;
+  /** Every statement run on this connection, transaction control included (statement-counter.ts). */
+  readonly statements = new StatementCounter();
 
   constructor(readonly db: SqliteDatabase) {
     this.inTransaction = db.transaction((fn: () => unknown) => fn());
   }
 
   all<R>(query: CompiledQuery<R> | BoundQuery<R>): R[] {
+    this.statements.count(query.sql);
     return this.observe(() => this.prepare(query.sql).all(...query.parameters) as R[]);
   }
 
   first<R>(query: CompiledQuery<R> | BoundQuery<R>): R | undefined {
+    this.statements.count(query.sql);
     return this.observe(() => this.prepare(query.sql).get(...query.parameters) as R | undefined);
   }
 
   /** Runs a statement that returns no rows; answers how many rows it changed. */
   run(query: CompiledQuery | BoundQuery<unknown>): number {
+    this.statements.count(query.sql);
     return this.observe(() => this.prepare(query.sql).run(...query.parameters).changes);
   }
 
@@ -84,6 +90,7 @@ export class SqliteRunner {
    */
   rollbackIfOpen(): void {
     if (!this.db.inTransaction) return;
+    this.statements.add('rollback');
     try {
       this.db.exec('ROLLBACK');
     } catch {
@@ -109,19 +116,37 @@ export class SqliteRunner {
    * (busy_timeout) instead of failing half-way when its read lock cannot be upgraded.
    */
   transaction<T>(fn: () => T): T {
-    // Observed too: a failed COMMIT (the WAL append that met a full disk) is not one of our statements.
-    return this.observe(() => this.inTransaction.immediate(fn) as T);
+    // better-sqlite3 runs BEGIN IMMEDIATE / COMMIT (ROLLBACK), or inside a transaction SAVEPOINT /
+    // RELEASE (ROLLBACK TO + RELEASE), itself: counted here as the statements they are.
+    const nested = this.db.inTransaction;
+    this.statements.add(nested ? 'savepoint' : 'begin');
+    let ok = false;
+    try {
+      // Observed too: a failed COMMIT (the WAL append that met a full disk) is not one of our statements.
+      const out = this.observe(() => this.inTransaction.immediate(fn) as T);
+      ok = true;
+      return out;
+    } finally {
+      if (nested) this.statements.add(ok ? 'release' : 'rollback', ok ? 1 : 2);
+      else this.statements.add(ok ? 'commit' : 'rollback');
+    }
+  }
+
+  /** Runs a statement prepared elsewhere (a batch of the SqlDb seam), counted like the others. */
+  prepareCounted(sqlText: string): Statement {
+    this.statements.count(sqlText);
+    return this.prepare(sqlText);
   }
 
   private prepare(sql: string): Statement {
-    let stmt = this.statements.get(sql);
+    let stmt = this.prepared.get(sql);
     if (stmt) return stmt;
     stmt = this.db.prepare(sql);
-    if (this.statements.size >= STATEMENT_CACHE_SIZE) {
-      const oldest = this.statements.keys().next().value;
-      if (oldest !== undefined) this.statements.delete(oldest);
+    if (this.prepared.size >= STATEMENT_CACHE_SIZE) {
+      const oldest = this.prepared.keys().next().value;
+      if (oldest !== undefined) this.prepared.delete(oldest);
     }
-    this.statements.set(sql, stmt);
+    this.prepared.set(sql, stmt);
     return stmt;
   }
 }

@@ -97,6 +97,11 @@ export class SqliteStore implements Store {
   }
 
   readonly resources: StoreResources;
+
+  get statements() {
+    return this.runner.statements;
+  }
+
   /** Report rollups, kept by every record() that ends an A leg; `generate` merges its batches through it. */
   readonly rollups: SqliteRollups;
 
@@ -116,7 +121,7 @@ export class SqliteStore implements Store {
         this.sync(what, () =>
           runner.transaction(() =>
             qs.map((q) => {
-              const stmt = runner.db.prepare(q.sql);
+              const stmt = runner.prepareCounted(q.sql);
               if (stmt.reader) return { rows: stmt.all(...q.parameters), changes: 0 };
               return { rows: [], changes: stmt.run(...q.parameters).changes };
             }),

@@ -14,6 +14,7 @@ import type { RecordingStore } from './recording-store.ts';
 import type { ConferenceStore } from './conference-store.ts';
 import type { ReportStore } from './report-store.ts';
 import type { ClusterStore } from './cluster-store.ts';
+import type { StatementCounter } from './statement-counter.ts';
 
 /** The other resources, kept in the same database as the calls. */
 export interface StoreResources {
@@ -179,6 +180,8 @@ export interface Store {
   readonly cluster?: ClusterStore;
   /** Whether writes land now; absent when a store never holds writes (docs/storage.md, "When the disk is full"). */
   writeState?(): WriteState;
+  /** Every SQL statement sent so far, by kind, transaction control included (statement-counter.ts). */
+  readonly statements: StatementCounter;
 
   getSetting(key: string): Promise<string | undefined>;
   setSetting(key: string, value: string): Promise<void>;
