@@ -234,6 +234,17 @@ Exit codes: 0 ok, 1 failure, 2 usage. Docs: docs/cli.md.`);
 
   example(
     program
+      .command('copy-data')
+      .description('copy a SQLite database into an empty PostgreSQL one, with a count check (docs/storage.md)')
+      .requiredOption('--from <file>', 'the SQLite database file (no engine may be serving it)')
+      .requiredOption('--to <url>', 'the postgres:// URL of an empty database (migrated first)')
+      .option('--batch <n>', 'rows per INSERT (default 1000)')
+      .option('--json', 'no progress; one JSON object: tables with source and target counts, rows, ok'),
+    'switchboard copy-data --from ./data/switchboard.db --to postgres://switchboard@db.internal/switchboard',
+  ).action(run(async () => (await import('./copy-data.ts')).copyDataCommand));
+
+  example(
+    program
       .command('generate')
       .description('fill a database with realistic simulated traffic (for trying reports)')
       .requiredOption('--calls <n>', 'how many calls')
