@@ -10,6 +10,9 @@ import plivo from 'plivo';
 import { AUTH_ID, AUTH_TOKEN, startHarness, type Harness } from './support/harness.ts';
 import { reroutePlivo } from './support/plivo-reroute.ts';
 import type { CapturedRequest } from './support/app-server.ts';
+import { silenceEndsAt } from '../src/interpreter/silence.ts';
+import { parseScript } from '../src/network/simulated/index.ts';
+import { formatStep } from '../src/network/simulated/script-format.ts';
 
 /** Seconds of audio in a WAV file we serve (16 kB a second). */
 function wavSeconds(body: Buffer): number {
@@ -193,11 +196,12 @@ describe('<Conference>', () => {
     assert.deepEqual([got.recording_type, got.conference_name, got.recording_duration_ms], ['conference', 'Recorded', '15000.00000']);
   });
 
-  test('a voicemail: the Dial is not answered, its action records the caller; RecordUrl is the recorded length', async () => {
-    await h.sim('15557700041', 'ring 1s, answer, hangup after 30s');
+  test('a voicemail: the Dial is not answered, its action records the caller until 3 s of silence; RecordUrl is the recorded length', async () => {
+    // The caller is silent 12 s, talks 8 s (13-21 s on the clock), then says nothing.
+    await h.sim('15557700041', 'ring 1s, answer, silence 12s, talk 8s, hangup after 60s');
     await h.sim('15557700042', 'no-answer');
     h.app.on('/ans-vm', () => `<Response><Dial timeout="10" action="${h.app.url('/dial-vm')}"><Number>15557700042</Number></Dial></Response>`);
-    h.app.on('/dial-vm', () => `<Response><Speak>Leave a message</Speak><Record fileFormat="wav" action="${h.app.url('/vm')}"/></Response>`);
+    h.app.on('/dial-vm', () => `<Response><Speak>Leave a message</Speak><Record fileFormat="wav" timeout="3" action="${h.app.url('/vm')}" redirect="false"/></Response>`);
     const t0 = h.t();
     await h.call({ to: '15557700041', answer_url: h.app.url('/ans-vm'), hangup_url: h.app.url('/hup-vm') });
     await h.waitFor('/hup-vm');
@@ -206,17 +210,21 @@ describe('<Conference>', () => {
     assert.deepEqual([dial!.params.DialStatus, dial!.params.DialRingStatus], ['no-answer', 'true']);
     assert.equal(Math.round(h.at(dial!) - t0), 11);
     const [vm] = h.app.requests('/vm');
-    // Speak "Leave a message" takes a second or more; the caller hangs up at 31 s.
-    const startS = Number(vm!.params.RecordingStartMs) / 1000;
-    const endS = Number(vm!.params.RecordingEndMs) / 1000;
-    assert.equal(Math.round(endS - startS), Number(vm!.params.RecordingDuration));
+    // Recording from the end of the Speak (12 s and a little) to 3 s after the talking stopped (24 s).
+    assert.equal(h.at(vm!) - t0, 24);
+    assert.equal(Number(vm!.params.RecordingEndMs) - Number(vm!.params.RecordingStartMs), Number(vm!.params.RecordingDurationMs));
+    const seconds = Number(vm!.params.RecordingDurationMs) / 1000;
+    assert.ok(seconds > 11 && seconds < 12, `${seconds} s`);
     const file = await download(vm!.params.RecordUrl!);
     assert.ok(Math.abs(wavSeconds(file.body) - Number(vm!.params.RecordingDurationMs) / 1000) <= 0.1);
-    assert.ok(Number(vm!.params.RecordingDurationMs) >= 18_000 && Number(vm!.params.RecordingDurationMs) <= 19_000, vm!.params.RecordingDurationMs);
     assert.deepEqual(
       h.app.requests().filter((r) => r.params.CallUUID === dial!.params.CallUUID && r.path !== '/ring').map((r) => r.path),
       ['/ans-vm', '/dial-vm', '/vm', '/hup-vm'],
     );
+    // redirect="false": the document went on and ended there (4010).
+    const [hup] = h.app.requests('/hup-vm');
+    assert.equal(hup!.params.HangupCauseCode, '4010');
+    assert.equal(Math.round(h.at(hup!) - t0), 24);
   });
 
   test('the official plivo package: conferences.* against a live room', async () => {
@@ -283,5 +291,30 @@ describe('<Conference>', () => {
     // The API recording is a conference recording of 0 s (started and stopped at once).
     const rec = (await h.api('GET', `Recording/${r.record.recordingId}/`)).body;
     assert.deepEqual([rec.recording_type, rec.conference_name], ['conference', 'SdkRoom']);
+  });
+});
+
+describe('talk and silence in simulator scripts (Record\'s timeout)', () => {
+  test('steps parse, format back, and are refused before answer', () => {
+    const script = parseScript('ring 1s, answer, talk 5s, silence 2-4s, hangup after 30s');
+    const steps = script.branches[0]!.steps;
+    assert.deepEqual(steps.slice(2).map(formatStep), ['talk 5s', 'silence 2-4s', 'hangup after 30s']);
+    assert.deepEqual(parseScript('talk 3s, silence 1s', 'caller').branches[0]!.steps.map(formatStep), ['talk 3s', 'silence 1s']);
+    assert.throws(() => parseScript('talk 3s, answer'), /"talk" must come after "answer"/);
+  });
+
+  test('silenceEndsAt: silence counted from the recording\'s start, broken by talk, silent after the plan', () => {
+    const plan = [
+      { at: 0, talking: true },
+      { at: 5000, talking: false },
+      { at: 7000, talking: true },
+      { at: 10_000, talking: false },
+    ];
+    // Answered at 1000: talks 1-6 s, silent 6-8 s, talks 8-11 s, then silent.
+    assert.equal(silenceEndsAt(plan, 1000, 2000, 3000), 14_000);
+    assert.equal(silenceEndsAt(plan, 1000, 2000, 2000), 8000);
+    assert.equal(silenceEndsAt(plan, 1000, 6500, 1500), 8000);
+    assert.equal(silenceEndsAt(plan, 1000, 12_000, 3000), 15_000);
+    assert.equal(silenceEndsAt(undefined, 1000, 2000, 3000), undefined);
   });
 });

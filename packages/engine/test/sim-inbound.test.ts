@@ -125,10 +125,10 @@ describe('simulated network: inbound calls (engine.md §4)', () => {
     const { net } = inboundNetwork();
     assert.throws(() => net.placeInbound({ from: '1', to: '2', script: 'ring 1s' }), {
       name: 'ScriptError',
-      message: '"ring" is not allowed in a caller script (expected "hangup after", "digits" or "on") at column 1: "ring 1s"',
+      message: '"ring" is not allowed in a caller script (expected "hangup after", "digits", "talk", "silence" or "on") at column 1: "ring 1s"',
     });
     assert.throws(() => net.placeInbound({ from: '1', to: '2', script: 'hangup after 2s, answer' }), {
-      message: '"answer" is not allowed in a caller script (expected "hangup after", "digits" or "on") at column 18: "hangup after 2s, answer"',
+      message: '"answer" is not allowed in a caller script (expected "hangup after", "digits", "talk", "silence" or "on") at column 18: "hangup after 2s, answer"',
     });
     assert.throws(() => net.placeInbound({ from: '1', to: '2', script: '' }), { message: 'the script is empty' });
     assert.equal(net.liveLegs(), 0);
@@ -146,7 +146,7 @@ describe('simulated network: inbound calls (engine.md §4)', () => {
     assert.throws(() => validateScript('hangup after 20s', 'number'), ScriptError);
     assert.deepEqual(validateScript('busy', 'number'), { branches: [{ steps: [{ kind: 'busy' }] }] });
     assert.throws(() => validateScript('busy', 'caller'), {
-      message: '"busy" is not allowed in a caller script (expected "hangup after", "digits" or "on") at column 1: "busy"',
+      message: '"busy" is not allowed in a caller script (expected "hangup after", "digits", "talk", "silence" or "on") at column 1: "busy"',
     });
   });
 });

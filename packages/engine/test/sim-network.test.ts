@@ -317,7 +317,7 @@ describe('simulated network: configuration', () => {
     assert.deepEqual(seen, [{ t: 0, event: ended('network-failure') }]);
     assert.ok(leg.scriptError instanceof ScriptError);
     const message =
-      'unknown step "bogus" (expected ring, early, answer, hangup after, digits, on, busy, reject, no-answer, timeout or fail) at column 10: "ring 1s, bogus"';
+      'unknown step "bogus" (expected ring, early, answer, hangup after, digits, talk, silence, on, busy, reject, no-answer, timeout or fail) at column 10: "ring 1s, bogus"';
     assert.deepEqual(reported, [['2', message]]);
   });
 

@@ -99,7 +99,7 @@ describe('script parser: the language of engine.md §4', () => {
 });
 
 describe('script parser: errors name the problem and its column', () => {
-  const STEPS = 'ring, early, answer, hangup after, digits, on, busy, reject, no-answer, timeout or fail';
+  const STEPS = 'ring, early, answer, hangup after, digits, talk, silence, on, busy, reject, no-answer, timeout or fail';
   const cases: Array<[string, number, string, ScriptKind?]> = [
     ['ring xs', 6, 'expected a duration after "ring" at column 6: "ring xs"'],
     ['ring 1s,', 9, 'expected a step after "," at column 9: "ring 1s,"'],
@@ -143,7 +143,7 @@ describe('script parser: errors name the problem and its column', () => {
     ['70% busy | 40% reject', 12, 'the weights add up to 110%, more than 100% at column 12: "70% busy | 40% reject"'],
     ['60% busy | 40% reject | fail', 25, 'this branch has no weight and the others already take 100% at column 25: "60% busy | 40% reject | fail"'],
     ['0% busy | 0% reject', 1, 'the weights add up to 0% at column 1: "0% busy | 0% reject"'],
-    ['ring 1s', 1, '"ring" is not allowed in a caller script (expected "hangup after", "digits" or "on") at column 1: "ring 1s"', 'caller'],
+    ['ring 1s', 1, '"ring" is not allowed in a caller script (expected "hangup after", "digits", "talk", "silence" or "on") at column 1: "ring 1s"', 'caller'],
     ['ring 1s, on 1 hangup', 10, '"on" must come after "answer" at column 10: "ring 1s, on 1 hangup"'],
     ['answer, on hangup', 12, 'invalid DTMF key "h" (expected 0-9, *, #, A-D) at column 12: "answer, on hangup"'],
     ['answer, on 1w2 hangup', 13, 'invalid DTMF key "w" (expected 0-9, *, #, A-D) at column 13: "answer, on 1w2 hangup"'],

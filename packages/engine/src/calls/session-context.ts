@@ -23,6 +23,7 @@ import type { CallSession } from './call-session.ts';
 import { DialRun } from './dial-runner.ts';
 import type { SessionHost } from './session-host.ts';
 import type { Conferences, MemberCall } from './conference-rooms.ts';
+import { silenceEndsAt } from '../interpreter/silence.ts';
 
 export class SessionContext implements CallContext {
   readonly clock: Clock;
@@ -195,6 +196,11 @@ export class SessionContext implements CallContext {
       sendDigits: (digits) => session.sendDigits(digits),
       hangup: () => session.endNow('api-hangup', 'API Request'),
     };
+  }
+
+  silenceEndsAt(fromMs: number, timeoutMs: number): number | undefined {
+    const { leg } = this.session;
+    return silenceEndsAt(leg.network?.speech, leg.row.answer_time ?? fromMs, fromMs, timeoutMs);
   }
 
   onDigits(listener: (digits: string) => void): () => void {

@@ -74,6 +74,8 @@ export interface CallContext {
   readonly conferences: Conferences | undefined;
   /** This call as a conference member sees it. */
   asMember(): MemberCall;
+  /** When `timeoutMs` of the party's silence, counted from `fromMs`, will have passed (Record's timeout); undefined: never (it talks throughout). */
+  silenceEndsAt(fromMs: number, timeoutMs: number): number | undefined;
   /** Keys the caller presses from now until the returned function is called (Conference's digitsMatch, hangupOnStar). */
   onDigits(listener: (digits: string) => void): () => void;
   /** An entry on the call's timeline (conference.enter / conference.exit), no webhook. */

@@ -19,6 +19,12 @@ export type LegEvent =
 
 export type LegListener = (event: LegEvent) => void;
 
+/** From this moment (ms after the answer) the party talks, or is silent. */
+export interface SpeechChange {
+  readonly at: number;
+  readonly talking: boolean;
+}
+
 export interface OriginateRequest {
   readonly from: string;
   readonly to: string;
@@ -53,6 +59,12 @@ export interface NetworkLeg {
    * or announcement; SIP: a 183 carrying that leg's SDP). Networks without early media leave it out.
    */
   earlyMedia?(from: NetworkLeg): void;
+  /**
+   * When this leg's party talks and is silent, from the answer (a simulated script's `talk` and
+   * `silence` steps; silent after the last). Absent: the party counts as talking throughout (SIP
+   * carries no media analysis here).
+   */
+  readonly speech?: readonly SpeechChange[] | undefined;
   /** Plays DTMF towards this leg's party. */
   sendDigits(digits: string): void;
 }

@@ -8,9 +8,10 @@ import type { FinishedRecording } from '../../calls/recordings.ts';
  *
  * In the foreground (the default) the document waits while the caller speaks: the recording ends
  * at a key of `finishOnKey`, at `maxLength` seconds, after `timeout` seconds of silence, or when
- * the call ends. A simulated party is taken to be talking from the moment it answers, so on the
- * simulated network the silence timeout never ends a recording; a SIP call carries no media
- * analysis here either. `playBeep` takes no time on the clock. Then the `action` gets the
+ * the call ends. Silence is what the network says of the party (a simulated script's `talk` and
+ * `silence` steps, interpreter/silence.ts); a party without them, and any SIP call (no media analysis
+ * here), counts as talking throughout, so only the other ends apply. `playBeep` takes no time on
+ * the clock. Then the `action` gets the
  * recording; with `redirect` (the default) its XML replaces the document, else the document goes
  * on. A caller who hangs up mid-recording still gets the action, as a notification (the recording
  * is what a voicemail app wants; plivoframework #28 was the complaint that it was lost).
@@ -56,10 +57,11 @@ export const record: ElementHandler<RecordElement> = async (el, ctx) => {
   return result;
 };
 
-/** Waits for a key of finishOnKey or maxLength (or the call's end); answers the key, '' if none. */
+/** Waits for a key of finishOnKey, maxLength, `timeout` of silence (or the call's end); answers the key, '' if none. */
 async function untilFinished(el: RecordElement, ctx: CallContext): Promise<string> {
   const collector = ctx.collectDigits();
-  const deadline = ctx.clock.now() + el.maxLength * 1000;
+  const start = ctx.clock.now();
+  const deadline = Math.min(start + el.maxLength * 1000, ctx.silenceEndsAt(start, el.timeout * 1000) ?? Infinity);
   try {
     for (;;) {
       const left = deadline - ctx.clock.now();

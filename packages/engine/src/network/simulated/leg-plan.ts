@@ -3,7 +3,7 @@
  * (the branch, every range) is drawn here, once, when the leg is created, so a leg's behaviour
  * depends only on the seed and the order in which legs were created, never on timer interleaving.
  */
-import type { LegEvent } from '../network.ts';
+import type { LegEvent, SpeechChange } from '../network.ts';
 import { networkReasonForCause } from '../../calls/hangup-causes.ts';
 import type { Branch, Duration, Reaction, Script } from './script.ts';
 import { PAUSE_MS } from './script.ts';
@@ -27,6 +27,8 @@ export interface LegPlan {
   readonly afterAnswer: readonly PlannedEvent[];
   /** `on KEYS ...` steps: what the party does when the engine sends it those keys. */
   readonly reactions: readonly PlannedReaction[];
+  /** `talk` / `silence` steps one after another from the answer, then silence; undefined without them (talking throughout). */
+  readonly speech: readonly SpeechChange[] | undefined;
 }
 
 export interface PlannedReaction {
@@ -68,6 +70,8 @@ export function planLeg(script: Script, random: Random, networkTimeoutMs: number
   let t = 0;
   let alerting: 'ringing' | 'early' | undefined;
   let answerAt: number | undefined;
+  let speech: SpeechChange[] | undefined;
+  let voiceAt = 0;
   const end = (reason: Extract<LegEvent, { type: 'ended' }>['reason'], at = t) => {
     before.push({ at, event: { type: 'ended', reason } });
   };
@@ -117,6 +121,11 @@ export function planLeg(script: Script, random: Random, networkTimeoutMs: number
       case 'on':
         reactions.push({ keys: step.keys, then: step.then });
         break;
+      case 'talk':
+      case 'silence':
+        (speech ??= []).push({ at: voiceAt, talking: step.kind === 'talk' });
+        voiceAt += drawDuration(step.dur, random);
+        break;
     }
   }
   // A number branch that runs out of steps before answering (`ring 2s`) has already rung or sent
@@ -125,7 +134,8 @@ export function planLeg(script: Script, random: Random, networkTimeoutMs: number
   after.sort((a, b) => a.at - b.at || a.order - b.order);
   const endIndex = after.findIndex((p) => p.event.type === 'ended');
   const afterAnswer = (endIndex < 0 ? after : after.slice(0, endIndex + 1)).map(({ at, event }) => ({ at, event }));
-  return { branch, beforeAnswer: before, answerAt, afterAnswer, reactions };
+  if (speech) speech.push({ at: voiceAt, talking: false });
+  return { branch, beforeAnswer: before, answerAt, afterAnswer, reactions, speech };
 }
 
 /** Splits `12w3W4` into key runs with the pause before each: [12 +0], [3 +500], [4 +1000]. */

@@ -29,6 +29,9 @@ export function formatStep(step: Step): string {
       return 'no-answer';
     case 'hangupAfter':
       return `hangup after ${formatDuration(step.dur)}`;
+    case 'talk':
+    case 'silence':
+      return `${step.kind} ${formatDuration(step.dur)}`;
     case 'digits':
       return `digits ${step.digits} after ${formatDuration(step.after)}`;
     case 'fail':

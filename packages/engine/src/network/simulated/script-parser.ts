@@ -14,7 +14,7 @@ export { formatScript } from './script-format.ts';
 export type { Branch, Duration, Script, ScriptKind, Step } from './script.ts';
 
 const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000 };
-const STEP_LIST = 'ring, early, answer, hangup after, digits, on, busy, reject, no-answer, timeout or fail';
+const STEP_LIST = 'ring, early, answer, hangup after, digits, talk, silence, on, busy, reject, no-answer, timeout or fail';
 const DTMF_KEY = /^[0-9*#A-DwW]$/;
 
 /**
@@ -112,6 +112,9 @@ class Parser {
         this.expectWord('after', `expected "after" after the digits "${digits}"`);
         return { kind: 'digits', digits, after: this.duration(`"after"`) };
       }
+      case 'talk':
+      case 'silence':
+        return { kind: word.toLowerCase() as 'talk' | 'silence', dur: this.duration(`"${word.toLowerCase()}"`) };
       case 'busy':
         return { kind: 'busy' };
       case 'reject':

@@ -11,7 +11,7 @@ export class RuleViolation {
   constructor(readonly reason: string) {}
 }
 
-const CALLER_STEPS: ReadonlySet<StepKind> = new Set(['hangupAfter', 'digits', 'on']);
+const CALLER_STEPS: ReadonlySet<StepKind> = new Set(['hangupAfter', 'digits', 'on', 'talk', 'silence']);
 
 /** Follows one branch step by step; `accept` returns the rule a step breaks, if any. */
 export class BranchRules {
@@ -25,7 +25,7 @@ export class BranchRules {
     const word = STEP_WORDS[step.kind];
     if (this.terminal) return new RuleViolation(`nothing may follow "${STEP_WORDS[this.terminal]}" (it ends the call)`);
     if (this.kind === 'caller' && !CALLER_STEPS.has(step.kind)) {
-      return new RuleViolation(`"${word}" is not allowed in a caller script (expected "hangup after", "digits" or "on")`);
+      return new RuleViolation(`"${word}" is not allowed in a caller script (expected "hangup after", "digits", "talk", "silence" or "on")`);
     }
     if (step.kind === 'hangupAfter') {
       if (this.hungUp) return new RuleViolation(`"hangup after" may appear only once in a branch`);
@@ -38,7 +38,7 @@ export class BranchRules {
       this.answered = true;
       return undefined;
     }
-    if (step.kind === 'hangupAfter' || step.kind === 'digits' || step.kind === 'on') {
+    if (step.kind === 'hangupAfter' || step.kind === 'digits' || step.kind === 'on' || step.kind === 'talk' || step.kind === 'silence') {
       return this.answered ? undefined : new RuleViolation(`"${word}" must come after "answer"`);
     }
     // ring, early and the terminal outcomes all happen before an answer.

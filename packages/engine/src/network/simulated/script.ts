@@ -18,6 +18,8 @@ export type Step =
   | { readonly kind: 'answer'; readonly by?: AnsweredBy } // 200; `answer machine`: a machine picked up
   | { readonly kind: 'hangupAfter'; readonly dur: Duration } // measured from the answer
   | { readonly kind: 'digits'; readonly digits: string; readonly after: Duration } // measured from the answer
+  | { readonly kind: 'talk'; readonly dur: Duration } // after answer, one after another with `silence`: the party talks this long
+  | { readonly kind: 'silence'; readonly dur: Duration } // ... or is silent this long
   | { readonly kind: 'busy' }
   | { readonly kind: 'reject' }
   | { readonly kind: 'noAnswer' } // rings until the caller gives up
@@ -51,6 +53,8 @@ export const STEP_WORDS: Readonly<Record<StepKind, string>> = {
   answer: 'answer',
   hangupAfter: 'hangup after',
   digits: 'digits',
+  talk: 'talk',
+  silence: 'silence',
   busy: 'busy',
   reject: 'reject',
   noAnswer: 'no-answer',

@@ -4,7 +4,7 @@
  * loop turns, so the virtual clock (which only moves when the engine is idle) keeps exact times.
  */
 import type { Clock, Timer } from '../../clock.ts';
-import type { LegEvent, LegListener, LocalEnd, NetworkLeg } from '../network.ts';
+import type { LegEvent, LegListener, LocalEnd, NetworkLeg, SpeechChange } from '../network.ts';
 import type { PlannedEvent, PlannedReaction } from './leg-plan.ts';
 import type { ScriptError } from './script-error.ts';
 
@@ -35,6 +35,8 @@ export class SimulatedLeg implements NetworkLeg {
   readonly headers: Readonly<Record<string, string>>;
   /** What the engine has sent to this leg's party, one entry per `sendDigits` call. */
   readonly sentDigits: string[] = [];
+  /** When the party talks (the script's `talk` / `silence` steps); undefined: talking throughout. */
+  speech: readonly SpeechChange[] | undefined;
   /** Id of the leg this one was bridged to, if any. */
   bridgedTo: string | undefined;
   /** How the engine ended the leg (`hangup` or `reject`); undefined if the far end ended it. */

@@ -93,6 +93,7 @@ export class SimulatedNetwork implements Network {
         ? plan.beforeAnswer
         : [...plan.beforeAnswer, ...plan.afterAnswer.map((p) => ({ at: answerAt + p.at, event: p.event }))];
     leg.react(plan.reactions);
+    leg.speech = plan.speech;
     leg.play(timeline, this.clock.now());
     return leg;
   }
@@ -123,7 +124,10 @@ export class SimulatedNetwork implements Network {
       state: 'ringing',
       afterAnswer: plan?.afterAnswer ?? [],
     });
-    if (plan) leg.react(plan.reactions);
+    if (plan) {
+      leg.react(plan.reactions);
+      leg.speech = plan.speech;
+    }
     queueMicrotask(() => {
       if (leg.state !== 'ended') handler(leg);
     });
