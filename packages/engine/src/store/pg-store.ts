@@ -10,16 +10,15 @@ import type pg from 'pg';
 import { runMigrations } from './migrator.ts';
 import { migrations } from './migrations/index.ts';
 import type { Database } from './schema.ts';
-import { callFilterWhere } from './call-filter.ts';
 import { PgDb, type PgExec, type StoreActivity } from './pg-db.ts';
 import { PostgresDdl, openPgPool, redactUrl } from './pg-connection.ts';
-import { at as placeholder, setObject, sqliteQueries } from './sqlite-queries.ts';
+import { LIVE_STATUSES, at as placeholder, attemptValues, deliveryRows, listQueries, setObject, storeQueries, type ListQueries } from './store-queries.ts';
 import { PatchTemplates, QueryTemplate } from './query-template.ts';
 import { RollupUpserts, rollupOf, rollupReadQueries } from './report-rollup-sql.ts';
 import { storeResources } from './resources.ts';
 import { PgClusterStore } from './pg-cluster-store.ts';
 import { StoreError } from './store-error.ts';
-import { callValues, checkCallFilter, checkCallPatch, checkDeliveryPatch, checkScalar, nonNegativeInteger } from './store-input.ts';
+import { callValues, checkCallPatch, checkDeliveryPatch, checkScalar } from './store-input.ts';
 import { checkNewDelivery, eventJson } from './sqlite-store.ts';
 import type {
   AttemptRow,
@@ -37,7 +36,6 @@ import type {
 
 /** Any constant both sides agree on: the lock `migrate` holds while it runs (pg_advisory_lock). */
 export const MIGRATION_LOCK = 7_461_019_220_114;
-const LIVE_STATUSES = ['queued', 'ringing', 'in-progress'] as const;
 
 type RecordInput = Parameters<Store['record']>[0];
 
@@ -71,7 +69,7 @@ export class PgStore implements Store {
     this.db = new PgDb(this.k as unknown as Kysely<any>, this.pool, options.activity);
     const k = this.k as unknown as Kysely<any>;
     this.q = {
-      ...sqliteQueries(this.k),
+      ...storeQueries(this.k),
       rollup: rollupReadQueries(k),
       /**
        * The first statement of record(): takes the call's row lock (patching it when there is a
@@ -84,11 +82,13 @@ export class PgStore implements Store {
       lockCall: new QueryTemplate(['callUuid'], (p) => k.selectFrom('calls').select(['account_id', 'node_id']).where('call_uuid', '=', p.callUuid).forUpdate()),
     };
     this.upserts = new RollupUpserts(k, 'postgres');
+    this.lists = listQueries(this.k);
     this.resources = storeResources(this.db);
     this.cluster = new PgClusterStore(k, this.pool, (nodeId) => (this.fencedTo = nodeId));
   }
 
   private readonly upserts: RollupUpserts;
+  private readonly lists: ListQueries;
 
   get statements() {
     return this.db.statements;
@@ -126,18 +126,12 @@ export class PgStore implements Store {
   }
 
   async getSetting(key: string): Promise<string | undefined> {
-    const q = this.k.selectFrom('settings').select('value').where('key', '=', key).compile();
-    return (await this.read(`get setting ${key}`, (x) => x.first(q)))?.value;
+    return (await this.read(`get setting ${key}`, (x) => x.first(this.lists.getSetting(key))))?.value;
   }
 
   async setSetting(key: string, value: string): Promise<void> {
     checkScalar(value, `setting ${key}`);
-    const q = this.k
-      .insertInto('settings')
-      .values({ key, value })
-      .onConflict((oc) => oc.column('key').doUpdateSet({ value: (eb) => eb.ref('excluded.value') }))
-      .compile();
-    await this.db.run(`set setting ${key}`, q);
+    await this.db.run(`set setting ${key}`, this.lists.setSetting(key, value));
   }
 
   async insertCall(row: CallRow): Promise<void> {
@@ -150,42 +144,19 @@ export class PgStore implements Store {
   }
 
   async getCallsByRequest(requestUuid: string): Promise<CallRow[]> {
-    const q = this.k
-      .selectFrom('calls')
-      .selectAll()
-      .where('request_uuid', '=', requestUuid)
-      .where('parent_call_uuid', 'is', null)
-      .orderBy('initiation_time')
-      .orderBy('call_uuid')
-      .compile();
+    const q = this.lists.callsOfRequest(requestUuid);
     return this.read(`get calls of request ${requestUuid}`, (x) => x.all(q));
   }
 
   async listCalls(filter: CallFilter): Promise<{ rows: CallRow[]; total: number }> {
-    checkCallFilter(filter);
-    const rowsQ = this.k
-      .selectFrom('calls')
-      .selectAll()
-      .where((eb) => callFilterWhere(eb, filter))
-      .orderBy('initiation_time', 'desc')
-      .orderBy('call_uuid')
-      .limit(filter.limit)
-      .offset(filter.offset)
-      .compile();
-    const countQ = this.k
-      .selectFrom('calls')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where((eb) => callFilterWhere(eb, filter))
-      .compile();
-    const [count, rows] = await this.db.batch('list calls', [countQ, rowsQ]);
+    const q = this.lists.listCalls(filter);
+    const [count, rows] = await this.db.batch('list calls', [q.count, q.rows]);
     return { rows: (rows?.rows ?? []) as CallRow[], total: Number((count?.rows[0] as { n?: number } | undefined)?.n ?? 0) };
   }
 
   async listLiveCalls(nodeId?: string): Promise<CallRow[]> {
-    let q = this.k.selectFrom('calls').selectAll().where('call_status', 'in', LIVE_STATUSES);
-    if (nodeId !== undefined) q = q.where('node_id', '=', nodeId);
-    const compiled = q.orderBy('initiation_time').orderBy('call_uuid').compile();
-    return this.read('list live calls', (x) => x.all(compiled));
+    const q = this.lists.liveCalls(nodeId);
+    return this.read('list live calls', (x) => x.all(q));
   }
 
   async record(input: RecordInput): Promise<{ seq: number; deliveries: DeliveryRow[] }> {
@@ -217,26 +188,8 @@ export class PgStore implements Store {
   }
 
   private async enqueue(x: PgExec, callUuid: string, at: number, eventSeq: number, news: NewDelivery[], owner: string | null): Promise<DeliveryRow[]> {
-    let seq = (await x.first(this.q.lastDeliverySeq.bind({ callUuid })))?.n ?? 0;
-    const rows: DeliveryRow[] = news.map((d) => ({
-      id: d.id,
-      call_uuid: callUuid,
-      seq: ++seq,
-      event_seq: eventSeq,
-      kind: d.kind,
-      event: d.event,
-      url: d.url,
-      method: d.method,
-      params: JSON.stringify(d.params),
-      synchronous: d.synchronous ? 1 : 0,
-      status: 'pending',
-      attempts: 0,
-      next_attempt_at: d.next_attempt_at ?? at,
-      created_at: at,
-      completed_at: null,
-      last_error: null,
-      account_id: owner,
-    }));
+    const last = (await x.first(this.q.lastDeliverySeq.bind({ callUuid })))?.n ?? 0;
+    const rows = deliveryRows(callUuid, at, eventSeq, last, news, owner);
     for (const r of rows) await x.run(this.q.insertDelivery.bind(r));
     return rows;
   }
@@ -273,39 +226,19 @@ export class PgStore implements Store {
   }
 
   async listPendingDeliveries(limit?: number): Promise<DeliveryRow[]> {
-    let q = this.k.selectFrom('deliveries').selectAll().where('status', '=', 'pending').orderBy('created_at').orderBy('call_uuid').orderBy('seq');
-    if (limit !== undefined) q = q.limit(nonNegativeInteger(limit, 'limit'));
-    const compiled = q.compile();
-    return this.read('list pending deliveries', (x) => x.all(compiled));
+    const q = this.lists.pendingDeliveries(limit);
+    return this.read('list pending deliveries', (x) => x.all(q));
   }
 
   async listDeliveriesBy(filter: DeliveryFilter): Promise<{ rows: DeliveryRow[]; total: number }> {
-    const where = (qb: any) => {
-      let q = qb;
-      if (filter.status) q = q.where('status', '=', filter.status);
-      if (filter.call_uuid) q = q.where('call_uuid', '=', filter.call_uuid);
-      if (filter.kind) q = q.where('kind', '=', filter.kind);
-      if (filter.account !== undefined) q = q.where('account_id', '=', filter.account);
-      if (filter.url) {
-        q = filter.url.endsWith('*') ? q.where('url', 'like', filter.url.slice(0, -1).replace(/[%_\\]/g, '\\$&') + '%') : q.where('url', '=', filter.url);
-      }
-      return q;
-    };
-    const rowsQ = where(this.k.selectFrom('deliveries').selectAll())
-      .orderBy('created_at', 'desc')
-      .orderBy('call_uuid')
-      .orderBy('seq', 'desc')
-      .limit(filter.limit)
-      .offset(filter.offset)
-      .compile();
-    const countQ = where(this.k.selectFrom('deliveries').select((eb: any) => eb.fn.countAll().as('n'))).compile();
-    const [count, rows] = await this.db.batch('list deliveries', [countQ, rowsQ]);
+    const q = this.lists.deliveriesBy(filter);
+    const [count, rows] = await this.db.batch('list deliveries', [q.count, q.rows]);
     return { rows: (rows?.rows ?? []) as DeliveryRow[], total: Number((count?.rows[0] as { n?: number } | undefined)?.n ?? 0) };
   }
 
   async listAttemptsFor(deliveryIds: readonly string[]): Promise<AttemptRow[]> {
     if (deliveryIds.length === 0) return [];
-    const q = this.k.selectFrom('delivery_attempts').selectAll().where('delivery_id', 'in', [...deliveryIds]).orderBy('at').orderBy('id').compile();
+    const q = this.lists.attemptsFor(deliveryIds);
     return this.read('list attempts', (x) => x.all(q));
   }
 
@@ -322,19 +255,7 @@ export class PgStore implements Store {
   async addAttempt(attempt: NewAttempt): Promise<void> {
     const what = `add attempt ${attempt.attempt} of delivery ${attempt.delivery_id}`;
     this.assertOpen(what);
-    const q = this.q.insertAttempt.bind({
-      delivery_id: attempt.delivery_id,
-      attempt: checkScalar(attempt.attempt, 'attempt'),
-      at: checkScalar(attempt.at, 'at'),
-      url: attempt.url,
-      method: attempt.method,
-      request_headers: attempt.request_headers,
-      params: attempt.params,
-      status_code: checkScalar(attempt.status_code, 'status_code'),
-      response_excerpt: attempt.response_excerpt,
-      latency_ms: checkScalar(attempt.latency_ms, 'latency_ms'),
-      error: attempt.error,
-    });
+    const q = this.q.insertAttempt.bind(attemptValues(attempt));
     await this.db.write(what, async () => {
       try {
         await this.pooled().run(q);
@@ -346,36 +267,31 @@ export class PgStore implements Store {
   }
 
   async listAttempts(deliveryId: string): Promise<AttemptRow[]> {
-    const q = this.k.selectFrom('delivery_attempts').selectAll().where('delivery_id', '=', deliveryId).orderBy('attempt').orderBy('id').compile();
+    const q = this.lists.attemptsOf(deliveryId);
     return this.read(`list attempts of delivery ${deliveryId}`, (x) => x.all(q));
   }
 
   async upsertSimNumber(number: string, script: string, at: number): Promise<SimNumberRow> {
     checkScalar(script, 'script');
     checkScalar(at, 'at');
-    const q = this.k
-      .insertInto('sim_numbers')
-      .values({ number, script, created_at: at, updated_at: at })
-      .onConflict((oc) => oc.column('number').doUpdateSet({ script: (eb) => eb.ref('excluded.script'), updated_at: (eb) => eb.ref('excluded.updated_at') }))
-      .returningAll()
-      .compile();
+    const q = this.lists.upsertSimNumber(number, script, at);
     const row = await this.db.write(`save simulated number ${number}`, () => this.pooled().first(q));
     if (!row) throw new StoreError('database', `save simulated number ${number}: no row returned`);
     return row;
   }
 
   async getSimNumber(number: string): Promise<SimNumberRow | undefined> {
-    const q = this.k.selectFrom('sim_numbers').selectAll().where('number', '=', number).compile();
+    const q = this.lists.getSimNumber(number);
     return this.read(`get simulated number ${number}`, (x) => x.first(q));
   }
 
   async listSimNumbers(): Promise<SimNumberRow[]> {
-    const q = this.k.selectFrom('sim_numbers').selectAll().orderBy('number').compile();
+    const q = this.lists.listSimNumbers();
     return this.read('list simulated numbers', (x) => x.all(q));
   }
 
   async deleteSimNumber(number: string): Promise<boolean> {
-    return (await this.db.run(`delete simulated number ${number}`, this.k.deleteFrom('sim_numbers').where('number', '=', number).compile())) > 0;
+    return (await this.db.run(`delete simulated number ${number}`, this.lists.deleteSimNumber(number))) > 0;
   }
 
   private pooled(): PgExec {

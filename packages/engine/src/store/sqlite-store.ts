@@ -12,13 +12,12 @@ import { Kysely, SqliteDialect } from 'kysely';
 import { runMigrations } from './migrator.ts';
 import { migrations } from './migrations/index.ts';
 import type { Database } from './schema.ts';
-import { callFilterWhere } from './call-filter.ts';
 import { GroupCommit, type GroupCommitTiming } from './group-commit.ts';
 import { SqliteRunner, openSqlite } from './sqlite-connection.ts';
 import { lockDatabaseFile, type FileLock } from './sqlite-lock.ts';
-import { sqliteQueries, type SqliteQueries } from './sqlite-queries.ts';
+import { LIVE_STATUSES, attemptValues, deliveryRows, listQueries, storeQueries, type ListQueries, type StoreQueries } from './store-queries.ts';
 import { StoreError, sqliteCode, toStoreError, type WriteState } from './store-error.ts';
-import { callValues, checkCallFilter, checkCallPatch, checkDeliveryPatch, checkScalar, nonNegativeInteger } from './store-input.ts';
+import { callValues, checkCallPatch, checkDeliveryPatch, checkScalar } from './store-input.ts';
 import type { SqlDb } from './sql-db.ts';
 import { storeResources } from './resources.ts';
 import { SqliteRollups } from './sqlite-rollups.ts';
@@ -56,15 +55,14 @@ export interface SqliteStoreOptions {
 /** The settings row the store rewrites to learn whether the disk takes writes again (group-commit.ts). */
 const WRITE_PROBE_KEY = 'store_write_probe';
 
-const LIVE_STATUSES = ['queued', 'ringing', 'in-progress'] as const;
-
 type RecordInput = Parameters<Store['record']>[0];
 
 export class SqliteStore implements Store {
   private readonly runner: SqliteRunner;
   private readonly k: Kysely<Database>;
   private readonly group: GroupCommit;
-  private readonly q: SqliteQueries;
+  private readonly q: StoreQueries;
+  private readonly lists: ListQueries;
   private closed = false;
   private readonly lock: FileLock | undefined;
   private readonly recordHooks: Array<(input: { callUuid: string; at: number; type: string }) => void> = [];
@@ -91,7 +89,8 @@ export class SqliteStore implements Store {
       ...(options.onWriteState ? { onStateChange: options.onWriteState } : {}),
       probe: () => this.runner.run(this.settingUpsert(WRITE_PROBE_KEY, String(Date.now()))),
     });
-    this.q = sqliteQueries(this.k);
+    this.q = storeQueries(this.k);
+    this.lists = listQueries(this.k);
     this.rollups = new SqliteRollups(this, options.onRollupError ? { onError: options.onRollupError } : {});
     this.resources = storeResources(this.sqlDb());
   }
@@ -149,10 +148,7 @@ export class SqliteStore implements Store {
   }
 
   async getSetting(key: string): Promise<string | undefined> {
-    return this.sync(`get setting ${key}`, () => {
-      const q = this.k.selectFrom('settings').select('value').where('key', '=', key).compile();
-      return this.runner.first(q)?.value;
-    });
+    return this.sync(`get setting ${key}`, () => this.runner.first(this.lists.getSetting(key))?.value);
   }
 
   async setSetting(key: string, value: string): Promise<void> {
@@ -163,11 +159,7 @@ export class SqliteStore implements Store {
   }
 
   private settingUpsert(key: string, value: string) {
-    return this.k
-      .insertInto('settings')
-      .values({ key, value })
-      .onConflict((oc) => oc.column('key').doUpdateSet({ value: (eb) => eb.ref('excluded.value') }))
-      .compile();
+    return this.lists.setSetting(key, value);
   }
 
   /**
@@ -191,50 +183,22 @@ export class SqliteStore implements Store {
   }
 
   async getCallsByRequest(requestUuid: string): Promise<CallRow[]> {
-    return this.sync(`get calls of request ${requestUuid}`, () => {
-      const q = this.k
-        .selectFrom('calls')
-        .selectAll()
-        .where('request_uuid', '=', requestUuid)
-        .where('parent_call_uuid', 'is', null)
-        .orderBy('initiation_time')
-        .orderBy('call_uuid')
-        .compile();
-      return this.runner.all(q);
-    });
+    return this.sync(`get calls of request ${requestUuid}`, () => this.runner.all(this.lists.callsOfRequest(requestUuid)));
   }
 
   async listCalls(filter: CallFilter): Promise<{ rows: CallRow[]; total: number }> {
     return this.sync('list calls', () => {
-      checkCallFilter(filter);
-      const rowsQ = this.k
-        .selectFrom('calls')
-        .selectAll()
-        .where((eb) => callFilterWhere(eb, filter))
-        .orderBy('initiation_time', 'desc')
-        .orderBy('call_uuid')
-        .limit(filter.limit)
-        .offset(filter.offset)
-        .compile();
-      const countQ = this.k
-        .selectFrom('calls')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .where((eb) => callFilterWhere(eb, filter))
-        .compile();
+      const q = this.lists.listCalls(filter);
       // One read transaction, so the page and the total describe the same moment.
       return this.runner.transaction(() => ({
-        rows: this.runner.all(rowsQ),
-        total: Number(this.runner.first(countQ)?.n ?? 0),
+        rows: this.runner.all(q.rows),
+        total: Number(this.runner.first(q.count)?.n ?? 0),
       }));
     });
   }
 
   async listLiveCalls(nodeId?: string): Promise<CallRow[]> {
-    return this.sync('list live calls', () => {
-      let q = this.k.selectFrom('calls').selectAll().where('call_status', 'in', LIVE_STATUSES);
-      if (nodeId !== undefined) q = q.where('node_id', '=', nodeId);
-      return this.runner.all(q.orderBy('initiation_time').orderBy('call_uuid').compile());
-    });
+    return this.sync('list live calls', () => this.runner.all(this.lists.liveCalls(nodeId)));
   }
 
   /**
@@ -286,18 +250,7 @@ export class SqliteStore implements Store {
   }
 
   async listPendingDeliveries(limit?: number): Promise<DeliveryRow[]> {
-    return this.sync('list pending deliveries', () => {
-      // Oldest first, and within one call in seq order: the order the outbox owes them in.
-      let q = this.k
-        .selectFrom('deliveries')
-        .selectAll()
-        .where('status', '=', 'pending')
-        .orderBy('created_at')
-        .orderBy('call_uuid')
-        .orderBy('seq');
-      if (limit !== undefined) q = q.limit(nonNegativeInteger(limit, 'limit'));
-      return this.runner.all(q.compile());
-    });
+    return this.sync('list pending deliveries', () => this.runner.all(this.lists.pendingDeliveries(limit)));
   }
 
   // The outbox's writes join the group commit too: under load one commit then carries the events
@@ -322,19 +275,7 @@ export class SqliteStore implements Store {
     const what = `add attempt ${attempt.attempt} of delivery ${attempt.delivery_id}`;
     this.assertOpen(what);
     return this.group.submit(() => {
-      const q = this.q.insertAttempt.bind({
-        delivery_id: attempt.delivery_id,
-        attempt: checkScalar(attempt.attempt, 'attempt'),
-        at: checkScalar(attempt.at, 'at'),
-        url: attempt.url,
-        method: attempt.method,
-        request_headers: attempt.request_headers,
-        params: attempt.params,
-        status_code: checkScalar(attempt.status_code, 'status_code'),
-        response_excerpt: attempt.response_excerpt,
-        latency_ms: checkScalar(attempt.latency_ms, 'latency_ms'),
-        error: attempt.error,
-      });
+      const q = this.q.insertAttempt.bind(attemptValues(attempt));
       try {
         this.runner.run(q);
       } catch (err) {
@@ -348,97 +289,42 @@ export class SqliteStore implements Store {
 
   async listDeliveriesBy(filter: DeliveryFilter): Promise<{ rows: DeliveryRow[]; total: number }> {
     return this.sync('list deliveries', () => {
-      const where = (qb: any) => {
-        let q = qb;
-        if (filter.status) q = q.where('status', '=', filter.status);
-        if (filter.call_uuid) q = q.where('call_uuid', '=', filter.call_uuid);
-        if (filter.kind) q = q.where('kind', '=', filter.kind);
-        if (filter.account !== undefined) q = q.where('account_id', '=', filter.account);
-        if (filter.url) {
-          q = filter.url.endsWith('*') ? q.where('url', 'like', filter.url.slice(0, -1).replace(/[%_\\]/g, '\\$&') + '%') : q.where('url', '=', filter.url);
-        }
-        return q;
-      };
-      const rowsQ = where(this.k.selectFrom('deliveries').selectAll())
-        .orderBy('created_at', 'desc')
-        .orderBy('call_uuid')
-        .orderBy('seq', 'desc')
-        .limit(filter.limit)
-        .offset(filter.offset)
-        .compile();
-      const countQ = where(this.k.selectFrom('deliveries').select((eb: any) => eb.fn.countAll().as('n'))).compile();
-      const rows = this.runner.all(rowsQ) as DeliveryRow[];
-      const total = Number((this.runner.first(countQ) as { n: number | string } | undefined)?.n ?? 0);
+      const q = this.lists.deliveriesBy(filter);
+      const rows = this.runner.all(q.rows) as DeliveryRow[];
+      const total = Number((this.runner.first(q.count) as { n: number | string } | undefined)?.n ?? 0);
       return { rows, total };
     });
   }
 
   async listAttemptsFor(deliveryIds: readonly string[]): Promise<AttemptRow[]> {
     if (deliveryIds.length === 0) return [];
-    return this.sync('list attempts', () => {
-      const q = this.k
-        .selectFrom('delivery_attempts')
-        .selectAll()
-        .where('delivery_id', 'in', [...deliveryIds])
-        .orderBy('at')
-        .orderBy('id')
-        .compile();
-      return this.runner.all(q) as AttemptRow[];
-    });
+    return this.sync('list attempts', () => this.runner.all(this.lists.attemptsFor(deliveryIds)) as AttemptRow[]);
   }
 
   async listAttempts(deliveryId: string): Promise<AttemptRow[]> {
-    return this.sync(`list attempts of delivery ${deliveryId}`, () =>
-      this.runner.all(
-        this.k
-          .selectFrom('delivery_attempts')
-          .selectAll()
-          .where('delivery_id', '=', deliveryId)
-          .orderBy('attempt')
-          .orderBy('id')
-          .compile(),
-      ),
-    );
+    return this.sync(`list attempts of delivery ${deliveryId}`, () => this.runner.all(this.lists.attemptsOf(deliveryId)) as AttemptRow[]);
   }
 
   async upsertSimNumber(number: string, script: string, at: number): Promise<SimNumberRow> {
     return this.syncWrite(`save simulated number ${number}`, () => {
       checkScalar(script, 'script');
       checkScalar(at, 'at');
-      const q = this.k
-        .insertInto('sim_numbers')
-        .values({ number, script, created_at: at, updated_at: at })
-        // created_at stays as first stored; the script and updated_at change.
-        .onConflict((oc) =>
-          oc.column('number').doUpdateSet({
-            script: (eb) => eb.ref('excluded.script'),
-            updated_at: (eb) => eb.ref('excluded.updated_at'),
-          }),
-        )
-        .returningAll()
-        .compile();
-      const row = this.runner.first(q);
+      const row = this.runner.first(this.lists.upsertSimNumber(number, script, at));
       if (!row) throw new StoreError('database', `save simulated number ${number}: no row returned`);
       return row;
     });
   }
 
   async getSimNumber(number: string): Promise<SimNumberRow | undefined> {
-    return this.sync(`get simulated number ${number}`, () =>
-      this.runner.first(this.k.selectFrom('sim_numbers').selectAll().where('number', '=', number).compile()),
-    );
+    return this.sync(`get simulated number ${number}`, () => this.runner.first(this.lists.getSimNumber(number)));
   }
 
   async listSimNumbers(): Promise<SimNumberRow[]> {
-    return this.sync('list simulated numbers', () =>
-      this.runner.all(this.k.selectFrom('sim_numbers').selectAll().orderBy('number').compile()),
-    );
+    return this.sync('list simulated numbers', () => this.runner.all(this.lists.listSimNumbers()));
   }
 
   async deleteSimNumber(number: string): Promise<boolean> {
-    return this.syncWrite(`delete simulated number ${number}`, () =>
-      this.runner.run(this.k.deleteFrom('sim_numbers').where('number', '=', number).compile()) > 0,
-    );
+    return this.syncWrite(`delete simulated number ${number}`, () => this.runner.run(this.lists.deleteSimNumber(number)) > 0);
   }
 
   /** Inserts the call's next event; the seq is computed in the same statement (max + 1). */
@@ -459,27 +345,8 @@ export class SqliteStore implements Store {
   /** Writes deliveries to the outbox with the call's next delivery seqs, in the order given. */
   private enqueue(callUuid: string, at: number, eventSeq: number, news: NewDelivery[]): DeliveryRow[] {
     const last = this.runner.first(this.q.lastDeliverySeq.bind({ callUuid }));
-    let seq = last?.n ?? 0;
     const owner = this.runner.first(this.q.callOwner.bind({ callUuid }))?.account_id ?? null;
-    const rows: DeliveryRow[] = news.map((d) => ({
-      id: d.id,
-      call_uuid: callUuid,
-      seq: ++seq,
-      event_seq: eventSeq,
-      kind: d.kind,
-      event: d.event,
-      url: d.url,
-      method: d.method,
-      params: JSON.stringify(d.params),
-      synchronous: d.synchronous ? 1 : 0,
-      status: 'pending',
-      attempts: 0,
-      next_attempt_at: d.next_attempt_at ?? at,
-      created_at: at,
-      completed_at: null,
-      last_error: null,
-      account_id: owner,
-    }));
+    const rows = deliveryRows(callUuid, at, eventSeq, last?.n ?? 0, news, owner);
     // One cached single-row INSERT per delivery: a multi-row INSERT would compile anew for each count.
     for (const row of rows) this.runner.run(this.q.insertDelivery.bind(row));
     return rows;

@@ -1,0 +1,232 @@
+/**
+ * The queries of the Store contract (store.ts), built once for whichever dialect the store was
+ * opened with: the SQLite store runs them synchronously on its one connection, the PostgreSQL
+ * store through `pg` (the two stores differ in how they run, not in what they ask). The frequent
+ * ones are templates compiled once (query-template.ts); lists with filters are built per call.
+ * What SQL differs between dialects lives in dialect.ts.
+ */
+import { sql, type Kysely } from 'kysely';
+import { callFilterWhere } from './call-filter.ts';
+import { PatchTemplates, QueryTemplate, type Placeholders } from './query-template.ts';
+import type { Database } from './schema.ts';
+import { CALL_COLUMNS, DELIVERY_COLUMNS, checkCallFilter, checkScalar, nonNegativeInteger } from './store-input.ts';
+import type { CallFilter, DeliveryFilter, DeliveryRow, NewAttempt, NewDelivery } from './store.ts';
+
+const ATTEMPT_COLUMNS = [
+  'delivery_id',
+  'attempt',
+  'at',
+  'url',
+  'method',
+  'request_headers',
+  'params',
+  'status_code',
+  'response_excerpt',
+  'latency_ms',
+  'error',
+] as const;
+
+export const LIVE_STATUSES = ['queued', 'ringing', 'in-progress'] as const;
+
+/** A placeholder looked up by a computed name (PatchTemplates names them `set:<column>`). */
+export function at(p: Placeholders<string>, name: string): never {
+  return p[name] as never;
+}
+
+export function setObject(keys: readonly string[], p: Placeholders<string>): Record<string, never> {
+  return Object.fromEntries(keys.map((k) => [k, at(p, `set:${k}`)]));
+}
+
+export function storeQueries(k: Kysely<Database>) {
+  return {
+    insertCall: new QueryTemplate(CALL_COLUMNS, (p) => k.insertInto('calls').values(p)),
+    getCall: new QueryTemplate(['callUuid'], (p) => k.selectFrom('calls').selectAll().where('call_uuid', '=', p.callUuid)),
+    updateCall: new PatchTemplates((keys, p) =>
+      k.updateTable('calls').set(setObject(keys, p)).where('call_uuid', '=', at(p, 'callUuid')),
+    ),
+
+    /** The call's next event, its seq computed in the same statement (max + 1). */
+    appendEvent: new QueryTemplate(['callUuid', 'at', 'type', 'data'], (p) =>
+      k
+        .insertInto('events')
+        .columns(['call_uuid', 'seq', 'at', 'type', 'data'])
+        .expression(
+          k
+            .selectFrom('events')
+            .select((eb) => [
+              eb.val(p.callUuid).as('call_uuid'),
+              sql<number>`coalesce(max(seq), 0) + 1`.as('seq'),
+              eb.val(p.at).as('at'),
+              eb.val(p.type).as('type'),
+              eb.val(p.data).as('data'),
+            ])
+            .where('call_uuid', '=', p.callUuid),
+        )
+        .returning('seq'),
+    ),
+    listEvents: new QueryTemplate(['callUuid'], (p) =>
+      k.selectFrom('events').selectAll().where('call_uuid', '=', p.callUuid).orderBy('seq'),
+    ),
+
+    /** Who owns a call: its deliveries are signed with that account's token (docs/accounts.md). */
+    callOwner: new QueryTemplate(['callUuid'], (p) => k.selectFrom('calls').select('account_id').where('call_uuid', '=', p.callUuid)),
+    lastDeliverySeq: new QueryTemplate(['callUuid'], (p) =>
+      k.selectFrom('deliveries').select(sql<number>`coalesce(max(seq), 0)`.as('n')).where('call_uuid', '=', p.callUuid),
+    ),
+    insertDelivery: new QueryTemplate(DELIVERY_COLUMNS, (p) => k.insertInto('deliveries').values(p)),
+    getDelivery: new QueryTemplate(['id'], (p) => k.selectFrom('deliveries').selectAll().where('id', '=', p.id)),
+    listDeliveries: new QueryTemplate(['callUuid'], (p) =>
+      k.selectFrom('deliveries').selectAll().where('call_uuid', '=', p.callUuid).orderBy('seq'),
+    ),
+    updateDelivery: new PatchTemplates((keys, p) => k.updateTable('deliveries').set(setObject(keys, p)).where('id', '=', at(p, 'id'))),
+
+    /** Idempotent on the attempt's natural key (migration 009): a repeated write stores it once. */
+    insertAttempt: new QueryTemplate(ATTEMPT_COLUMNS, (p) =>
+      k.insertInto('delivery_attempts').values(p).onConflict((oc) => oc.columns(['delivery_id', 'attempt', 'at']).doNothing()),
+    ),
+  };
+}
+
+export type StoreQueries = ReturnType<typeof storeQueries>;
+
+/** The queries built per call: lists with filters, settings, simulated numbers. */
+export function listQueries(k: Kysely<Database>) {
+  return {
+    getSetting: (key: string) => k.selectFrom('settings').select('value').where('key', '=', key).compile(),
+    setSetting: (key: string, value: string) =>
+      k
+        .insertInto('settings')
+        .values({ key, value })
+        .onConflict((oc) => oc.column('key').doUpdateSet({ value: (eb) => eb.ref('excluded.value') }))
+        .compile(),
+
+    callsOfRequest: (requestUuid: string) =>
+      k
+        .selectFrom('calls')
+        .selectAll()
+        .where('request_uuid', '=', requestUuid)
+        .where('parent_call_uuid', 'is', null)
+        .orderBy('initiation_time')
+        .orderBy('call_uuid')
+        .compile(),
+
+    /** A page of calls and the total that matches, for one read transaction. */
+    listCalls: (filter: CallFilter) => {
+      checkCallFilter(filter);
+      return {
+        rows: k
+          .selectFrom('calls')
+          .selectAll()
+          .where((eb) => callFilterWhere(eb, filter))
+          .orderBy('initiation_time', 'desc')
+          .orderBy('call_uuid')
+          .limit(filter.limit)
+          .offset(filter.offset)
+          .compile(),
+        count: k
+          .selectFrom('calls')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where((eb) => callFilterWhere(eb, filter))
+          .compile(),
+      };
+    },
+
+    liveCalls: (nodeId?: string) => {
+      let q = k.selectFrom('calls').selectAll().where('call_status', 'in', LIVE_STATUSES);
+      if (nodeId !== undefined) q = q.where('node_id', '=', nodeId);
+      return q.orderBy('initiation_time').orderBy('call_uuid').compile();
+    },
+
+    /** Oldest first, and within one call in seq order: the order the outbox owes them in. */
+    pendingDeliveries: (limit?: number) => {
+      let q = k.selectFrom('deliveries').selectAll().where('status', '=', 'pending').orderBy('created_at').orderBy('call_uuid').orderBy('seq');
+      if (limit !== undefined) q = q.limit(nonNegativeInteger(limit, 'limit'));
+      return q.compile();
+    },
+
+    /** A page of the delivery log and the total that matches. */
+    deliveriesBy: (filter: DeliveryFilter) => {
+      const where = (qb: any) => {
+        let q = qb;
+        if (filter.status) q = q.where('status', '=', filter.status);
+        if (filter.call_uuid) q = q.where('call_uuid', '=', filter.call_uuid);
+        if (filter.kind) q = q.where('kind', '=', filter.kind);
+        if (filter.account !== undefined) q = q.where('account_id', '=', filter.account);
+        if (filter.url) {
+          q = filter.url.endsWith('*') ? q.where('url', 'like', filter.url.slice(0, -1).replace(/[%_\\]/g, '\\$&') + '%') : q.where('url', '=', filter.url);
+        }
+        return q;
+      };
+      return {
+        rows: where(k.selectFrom('deliveries').selectAll())
+          .orderBy('created_at', 'desc')
+          .orderBy('call_uuid')
+          .orderBy('seq', 'desc')
+          .limit(filter.limit)
+          .offset(filter.offset)
+          .compile(),
+        count: where(k.selectFrom('deliveries').select((eb: any) => eb.fn.countAll().as('n'))).compile(),
+      };
+    },
+
+    attemptsFor: (deliveryIds: readonly string[]) =>
+      k.selectFrom('delivery_attempts').selectAll().where('delivery_id', 'in', [...deliveryIds]).orderBy('at').orderBy('id').compile(),
+    attemptsOf: (deliveryId: string) =>
+      k.selectFrom('delivery_attempts').selectAll().where('delivery_id', '=', deliveryId).orderBy('attempt').orderBy('id').compile(),
+
+    /** created_at stays as first stored; the script and updated_at change. */
+    upsertSimNumber: (number: string, script: string, at: number) =>
+      k
+        .insertInto('sim_numbers')
+        .values({ number, script, created_at: at, updated_at: at })
+        .onConflict((oc) => oc.column('number').doUpdateSet({ script: (eb) => eb.ref('excluded.script'), updated_at: (eb) => eb.ref('excluded.updated_at') }))
+        .returningAll()
+        .compile(),
+    getSimNumber: (number: string) => k.selectFrom('sim_numbers').selectAll().where('number', '=', number).compile(),
+    listSimNumbers: () => k.selectFrom('sim_numbers').selectAll().orderBy('number').compile(),
+    deleteSimNumber: (number: string) => k.deleteFrom('sim_numbers').where('number', '=', number).compile(),
+  };
+}
+
+export type ListQueries = ReturnType<typeof listQueries>;
+
+/** The outbox rows of one record(): the call's next delivery seqs after `lastSeq`, in the order given. */
+export function deliveryRows(callUuid: string, at: number, eventSeq: number, lastSeq: number, news: readonly NewDelivery[], owner: string | null): DeliveryRow[] {
+  let seq = lastSeq;
+  return news.map((d) => ({
+    id: d.id,
+    call_uuid: callUuid,
+    seq: ++seq,
+    event_seq: eventSeq,
+    kind: d.kind,
+    event: d.event,
+    url: d.url,
+    method: d.method,
+    params: JSON.stringify(d.params),
+    synchronous: d.synchronous ? 1 : 0,
+    status: 'pending',
+    attempts: 0,
+    next_attempt_at: d.next_attempt_at ?? at,
+    created_at: at,
+    completed_at: null,
+    last_error: null,
+    account_id: owner,
+  }));
+}
+
+/** An attempt's column values, checked. */
+export function attemptValues(attempt: NewAttempt): Record<(typeof ATTEMPT_COLUMNS)[number], unknown> {
+  return {
+    delivery_id: attempt.delivery_id,
+    attempt: checkScalar(attempt.attempt, 'attempt'),
+    at: checkScalar(attempt.at, 'at'),
+    url: attempt.url,
+    method: attempt.method,
+    request_headers: attempt.request_headers,
+    params: attempt.params,
+    status_code: checkScalar(attempt.status_code, 'status_code'),
+    response_excerpt: attempt.response_excerpt,
+    latency_ms: checkScalar(attempt.latency_ms, 'latency_ms'),
+    error: attempt.error,
+  };
+}
