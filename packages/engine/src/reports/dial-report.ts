@@ -2,7 +2,7 @@
  * The dial report (docs/reports.md): rollup rows merged into groups, and each group's figures —
  * attempts, DialStatus and A-leg CallStatus counts, hangup causes, ASR, NER, ACD, PDD and ring time
  * to answer percentiles. Definitions are written once here and in the doc; the rows come from
- * store/sqlite-report-store.ts.
+ * store/report-rollup-sql.ts.
  */
 import { formatTime } from '../util/time.ts';
 import {

@@ -1,6 +1,6 @@
 /**
  * The Store on PostgreSQL (docs/storage.md, "PostgreSQL"): the same Kysely queries as the SQLite
- * store (sqlite-queries.ts builds them for whichever dialect it is given), run through `pg`.
+ * store (store-queries.ts builds them for whichever dialect it is given), run through `pg`.
  * record() is one transaction: the event, the call's patch, its deliveries and, when an A leg
  * ends, its report rollups. Migrations run under an advisory lock, so nodes starting together
  * migrate once.

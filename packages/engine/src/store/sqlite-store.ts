@@ -2,7 +2,7 @@
  * The Store on SQLite: one file, one connection, WAL (docs/storage.md).
  *
  * Queries are built and compiled by Kysely over `Database` (schema.ts), the frequent ones once
- * (sqlite-queries.ts). Migrations run through Kysely's SqliteDialect; the data methods run their
+ * (store-queries.ts). Migrations run through Kysely's SqliteDialect; the data methods run their
  * compiled SQL synchronously through SqliteRunner's prepared-statement cache, so no two of them
  * ever interleave and no lock is needed. record() is deferred to a group commit
  * (group-commit.ts), which every other method flushes first: each operation sees every write
@@ -354,7 +354,7 @@ export class SqliteStore implements Store {
 
   /**
    * Runs `hook` inside every record()'s transaction, after its event and patch are written (report
-   * rollups: sqlite-report-store.ts). A hook must catch its own errors, or it fails the record.
+   * rollups: sqlite-rollups.ts). A hook must catch its own errors, or it fails the record.
    */
   onRecorded(hook: (input: { callUuid: string; at: number; type: string }) => void): void {
     this.recordHooks.push(hook);

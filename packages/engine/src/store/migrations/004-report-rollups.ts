@@ -1,7 +1,7 @@
 /**
  * Dial report rollups (docs/reports.md): one row per (hour, grouping dimension, key, attempt kind)
  * and, for the number and application dimensions, one per day as well,
- * maintained as each call's A leg ends (sqlite-report-store.ts), so the report over a million calls
+ * maintained as each call's A leg ends (sqlite-rollups.ts, pg-store.ts), so the report over a million calls
  * reads thousands of rows, not millions. Existing calls are rolled up here once. Also the indexes
  * the webhook health report and the outbox depth gauge read by.
  */
