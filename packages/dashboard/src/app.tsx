@@ -14,10 +14,12 @@ import { ReportsPage } from './pages/reports.tsx';
 import { NumbersPage } from './pages/numbers.tsx';
 import { FlowsPage } from './pages/flows.tsx';
 import { FlowEditorPage } from './flows/flow-editor-page.tsx';
+import { ConferencesPage } from './pages/conferences.tsx';
 
 const NAV: Array<{ href: string; label: string }> = [
   { href: '/live', label: 'Live' },
   { href: '/calls', label: 'Calls' },
+  { href: '/conferences', label: 'Conferences' },
   { href: '/reports', label: 'Reports' },
   { href: '/simulator', label: 'Simulator' },
   { href: '/numbers', label: 'Numbers & apps' },
@@ -29,6 +31,7 @@ function route(path: string): ReactNode {
   if (path === '/' || path === '/live') return <LivePage />;
   if (path === '/calls') return <CallsPage />;
   if ((p = match('/calls/:uuid', path))) return <CallPage uuid={p.uuid!} />;
+  if (path === '/conferences') return <ConferencesPage />;
   if (path === '/simulator') return <SimulatorPage />;
   if (path === '/reports') return <ReportsPage />;
   if (path === '/numbers') return <NumbersPage />;

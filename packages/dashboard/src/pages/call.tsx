@@ -10,6 +10,7 @@ import { explainEnd } from '../explain.ts';
 import { fmtDuration, fmtNumber } from '../format.ts';
 import { Link, useTitle } from '../router.tsx';
 import { Timeline } from './call-timeline.tsx';
+import { CallRecordings } from './call-recordings.tsx';
 
 interface CallData {
   timeline: TimelineData;
@@ -86,6 +87,7 @@ export function CallPage({ uuid }: { uuid: string }) {
       )}
       <CallSummary cdr={a} />
       {timeline.legs.length > 1 && <LegsTable legs={timeline.legs} />}
+      <CallRecordings callUuids={timeline.legs.map((l) => l.call_uuid)} />
       <h2>Timeline</h2>
       <p className="muted">Every event of every leg and every webhook attempt, in time order. Open an attempt to see its request and response.</p>
       {timeline.objects.length === 0 ? <p className="muted">Nothing recorded yet.</p> : <Timeline entries={timeline.objects} deliveries={deliveries} onReplay={onReplay} />}
