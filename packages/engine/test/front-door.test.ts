@@ -77,7 +77,7 @@ describe('the route walk: every route of the table refuses without the right acc
   });
   after(() => h.close());
 
-  test('the public routes are exactly the health checks, metrics and the dashboard files', () => {
+  test('the public routes are exactly the health checks, metrics, the OpenAPI document and the dashboard files', () => {
     const table = h.engine.server.routeTable.routes;
     assert.ok(table.length >= 40, `only ${table.length} routes collected`);
     const open = table.filter((r) => r.access !== 'account').map((r) => `${r.method} ${r.url} ${r.access}`).sort();
@@ -92,6 +92,9 @@ describe('the route walk: every route of the table refuses without the right acc
       'HEAD /healthz public',
       'HEAD /metrics metrics',
       'HEAD /readyz public',
+      // The API's OpenAPI document: what any copy of Switchboard serves, no account's data (docs/security.md).
+      'GET /v1/openapi.json public',
+      'HEAD /v1/openapi.json public',
       // A recording's file: its RecordUrl, public as Plivo's media URLs are (docs/security.md).
       'GET /media/Recording/:file public',
       'HEAD /media/Recording/:file public',

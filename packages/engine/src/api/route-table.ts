@@ -3,7 +3,7 @@
  * every entry (a new route is covered without editing the test), and a path that exists under
  * other methods answers 405 with `Allow` instead of 404 (plivo.md §1.2).
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifySchema } from 'fastify';
 
 /**
  * Who may call a route: everyone, the metrics scraper (see --metrics-auth), another node of the
@@ -22,6 +22,8 @@ export interface RouteEntry {
   /** The pattern as registered, e.g. `/v1/Account/:authId/Call/:callUuid/`. */
   readonly url: string;
   readonly access: Access;
+  /** The route's JSON schemas (body, querystring, params, response): what api/openapi.ts documents. */
+  readonly schema?: FastifySchema;
 }
 
 export class RouteTable {
@@ -34,7 +36,7 @@ export class RouteTable {
       const methods = Array.isArray(opts.method) ? opts.method : [opts.method];
       const access = (opts.config as { access?: Access } | undefined)?.access ?? 'account';
       for (const method of methods) {
-        this.entries.push({ method, url: opts.url, access });
+        this.entries.push({ method, url: opts.url, access, ...(opts.schema ? { schema: opts.schema } : {}) });
         // The dashboard's catch-all serves files; it says nothing about which methods a path allows.
         if (!opts.url.includes('*')) this.patterns.push({ re: toRegExp(opts.url), method });
       }

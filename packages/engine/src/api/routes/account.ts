@@ -11,8 +11,45 @@ import { asParams, optBool, optString } from '../params/coerce.ts';
 import { invalidParam, notSupported } from '../errors.ts';
 import type { ApiContext } from '../api-context.ts';
 import { isMain } from '../../accounts/ownership.ts';
+import type { RouteSchema } from '../openapi.ts';
 
 type AccountParams = { authId: string };
+
+// The schemas document each route (api/openapi.ts); the handlers parse with api/params/coerce.ts.
+const profileField = { type: 'string', maxLength: 255 } as const;
+const GET_ACCOUNT: RouteSchema = {
+  summary: "The account's details in Plivo's shape (billing fields: nothing is billed)",
+  operationId: 'getAccount',
+  response: {
+    200: {
+      title: 'Account',
+      type: 'object',
+      required: ['api_id', 'auth_id', 'name', 'resource_uri', 'timezone'],
+      properties: {
+        account_type: { type: 'string' }, address: { type: 'string' }, api_id: { type: 'string' }, auth_id: { type: 'string' },
+        auto_recharge: { type: 'boolean' }, billing_mode: { type: 'string' }, cash_credits: { type: 'string' }, city: { type: 'string' },
+        name: { type: 'string' }, resource_uri: { type: 'string' }, state: { type: 'string' }, timezone: { type: 'string' },
+      },
+    },
+  },
+};
+const UPDATE_ACCOUNT: RouteSchema = {
+  summary: "Change the account's details; rotate_token=true issues a new auth_token (docs/accounts.md)",
+  operationId: 'updateAccount',
+  body: {
+    title: 'AccountUpdateParams',
+    type: 'object',
+    properties: { name: profileField, city: profileField, address: profileField, state: profileField, timezone: { type: 'string', description: 'An IANA time zone' }, rotate_token: { type: 'boolean' } },
+    examples: [{ name: 'Switchboard demo' }],
+  },
+  response: {
+    202: {
+      type: 'object',
+      required: ['api_id', 'message'],
+      properties: { api_id: { type: 'string' }, message: { type: 'string' }, auth_token: { type: 'string', description: 'The new token, with rotate_token=true' } },
+    },
+  },
+};
 
 /** What an account keeps of its holder; the main account's lives in the settings table. */
 interface Profile {
@@ -51,7 +88,7 @@ function validTimezone(tz: string): boolean {
 }
 
 export function accountRoutes(app: FastifyInstance, ctx: ApiContext): void {
-  app.get<{ Params: AccountParams }>('/v1/Account/:authId/', async (req) => {
+  app.get<{ Params: AccountParams }>('/v1/Account/:authId/', { schema: GET_ACCOUNT }, async (req) => {
     const account = req.account!;
     const profile = await readProfile(ctx);
     const name = isMain(account) ? profile.name : (ctx.accounts?.get(account.authId)?.name ?? '');
@@ -71,7 +108,7 @@ export function accountRoutes(app: FastifyInstance, ctx: ApiContext): void {
     };
   });
 
-  app.post<{ Params: AccountParams }>('/v1/Account/:authId/', async (req, reply) => {
+  app.post<{ Params: AccountParams }>('/v1/Account/:authId/', { schema: UPDATE_ACCOUNT }, async (req, reply) => {
     const account = req.account!;
     const p = asParams(req.body);
     const changes: Partial<Profile> = {};

@@ -14,6 +14,117 @@ import { isCsv, sendCallListCsv } from '../call-list-csv.ts';
 import { canSee, ownerOf, scopeOf } from '../../accounts/ownership.ts';
 import type { Principal } from '../auth.ts';
 import type { LiveCall } from '../../calls/registry.ts';
+import { CALL_DETAIL, LIVE_CALL, MESSAGE_RESPONSE, META, methodParam, NO_CONTENT, PAGING, urlParam } from '../openapi-schemas.ts';
+import type { RouteSchema } from '../openapi.ts';
+
+// The schemas document each route (api/openapi.ts); api/params/ parses and checks the requests.
+const MAKE_CALL: RouteSchema = {
+  summary: 'Make a call (plivo.md §1.3); several destinations joined by < make a bulk call',
+  operationId: 'makeCall',
+  body: {
+    title: 'MakeCallParams',
+    type: 'object',
+    required: ['from', 'to', 'answer_url'],
+    properties: {
+      from: { type: 'string', description: 'Caller ID: a phone number (with or without +) or a sip: URI' },
+      to: { type: 'string', description: 'One destination, or several joined by <' },
+      answer_url: urlParam,
+      answer_method: methodParam,
+      ring_url: urlParam,
+      ring_method: methodParam,
+      hangup_url: urlParam,
+      hangup_method: methodParam,
+      fallback_url: urlParam,
+      fallback_method: methodParam,
+      caller_name: { type: 'string', maxLength: 50 },
+      send_digits: { type: 'string', description: 'DTMF keys, w/W pauses, optional @<ms> tone length' },
+      send_on_preanswer: { type: 'boolean', default: false },
+      time_limit: { type: 'integer', minimum: 1, default: 14400, description: 'Seconds after answer; over 86400 is cut to 86400' },
+      hangup_on_ring: { type: 'integer', minimum: 0 },
+      machine_detection: { type: 'string', enum: ['true', 'false', 'hangup'] },
+      machine_detection_time: { type: 'integer', minimum: 2000, maximum: 10000, default: 5000 },
+      machine_detection_url: urlParam,
+      machine_detection_method: methodParam,
+      sip_headers: { type: 'string', description: 'name=value,name2=value2, sent as X-PH-name headers' },
+      ring_timeout: { type: 'integer', minimum: 0, default: 120 },
+      parent_call_uuid: { type: 'string' },
+      error_if_parent_not_found: { type: 'boolean', default: false },
+      callback_url: urlParam,
+      callback_method: methodParam,
+    },
+    examples: [{ from: '+15550000000', to: '+15550001', answer_url: 'http://127.0.0.1:3000/answer' }],
+  },
+  response: {
+    201: {
+      title: 'MakeCallResponse',
+      type: 'object',
+      required: ['api_id', 'message', 'request_uuid'],
+      properties: {
+        api_id: { type: 'string' },
+        message: { type: 'string', description: 'call fired, or calls fired for several destinations' },
+        request_uuid: { oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }], description: 'A list for several destinations' },
+      },
+    },
+  },
+};
+
+const range = (name: string, schema: object) =>
+  Object.fromEntries(['', '__gt', '__gte', '__lt', '__lte'].map((op) => [`${name}${op}`, schema]));
+
+const LIST_CALLS: RouteSchema = {
+  summary: 'List ended calls (plivo.md §1.5), or the UUIDs of live / queued ones with status=live|queued; format=csv for CSV',
+  operationId: 'listCalls',
+  querystring: {
+    type: 'object',
+    properties: {
+      status: { type: 'string', enum: ['live', 'queued'] },
+      call_direction: { type: 'string', enum: ['inbound', 'outbound'] },
+      from_number: { type: 'string' },
+      to_number: { type: 'string' },
+      parent_call_uuid: { type: 'string' },
+      hangup_cause_code: { type: 'integer', minimum: 0 },
+      hangup_source: { type: 'string' },
+      subaccount: { type: 'string' },
+      ...range('bill_duration', { type: 'integer', minimum: 0 }),
+      ...range('end_time', { type: 'string', description: 'YYYY-MM-DD HH:MM[:SS]' }),
+      format: { type: 'string', enum: ['json', 'csv'] },
+      ...PAGING,
+    },
+  },
+  response: {
+    200: {
+      anyOf: [
+        { title: 'CallList', type: 'object', required: ['api_id', 'meta', 'objects'], properties: { api_id: { type: 'string' }, meta: META, objects: { type: 'array', items: CALL_DETAIL } } },
+        { title: 'CallUuidList', type: 'object', required: ['api_id', 'calls'], properties: { api_id: { type: 'string' }, calls: { type: 'array', items: { type: 'string' } } } },
+      ],
+    },
+  },
+};
+
+const GET_CALL: RouteSchema = {
+  summary: "A call's record (plivo.md §1.4), or with status=live|queued the live call (§1.6)",
+  operationId: 'getCall',
+  querystring: { type: 'object', properties: { status: { type: 'string', enum: ['live', 'queued'] } } },
+  response: { 200: { anyOf: [CALL_DETAIL, LIVE_CALL] } },
+};
+
+const TRANSFER: RouteSchema = {
+  summary: 'Transfer a live call (plivo.md §1.7): the named legs fetch new XML',
+  operationId: 'transferCall',
+  body: {
+    title: 'TransferParams',
+    type: 'object',
+    properties: {
+      legs: { type: 'string', enum: ['aleg', 'bleg', 'both'], default: 'aleg' },
+      aleg_url: urlParam,
+      aleg_method: methodParam,
+      bleg_url: urlParam,
+      bleg_method: methodParam,
+    },
+    examples: [{ legs: 'aleg', aleg_url: 'http://127.0.0.1:3000/transfer' }],
+  },
+  response: { 202: MESSAGE_RESPONSE },
+};
 
 type AccountParams = { authId: string };
 
@@ -38,7 +149,7 @@ export function callRoutes(app: FastifyInstance, ctx: ApiContext): void {
   };
   const mine = (account: Principal | undefined) => (c: LiveCall) => canSee(account, c.leg.row.account_id);
 
-  app.post<{ Params: AccountParams }>(`${base}/Call/`, async (req, reply) => {
+  app.post<{ Params: AccountParams }>(`${base}/Call/`, { schema: MAKE_CALL }, async (req, reply) => {
     const call = parseMakeCall(req.body);
     // Plivo's per-account CPS: each destination of a bulk call is a call.
     const wait = ctx.limits?.cps?.take(req.account?.authId ?? req.params.authId, call.to.length) ?? 0;
@@ -53,7 +164,7 @@ export function callRoutes(app: FastifyInstance, ctx: ApiContext): void {
     });
   });
 
-  app.get<{ Params: AccountParams; Querystring: Query }>(`${base}/Call/`, async (req, reply) => {
+  app.get<{ Params: AccountParams; Querystring: Query }>(`${base}/Call/`, { schema: LIST_CALLS }, async (req, reply) => {
     const query = req.query;
     const account = scopeOf(req.account);
     if (isCsv(query)) return sendCallListCsv(reply, ctx, query, req.params.authId, account);
@@ -75,7 +186,7 @@ export function callRoutes(app: FastifyInstance, ctx: ApiContext): void {
     };
   });
 
-  app.get<{ Params: CallParams; Querystring: Query }>(`${base}/Call/:callUuid/`, async (req) => {
+  app.get<{ Params: CallParams; Querystring: Query }>(`${base}/Call/:callUuid/`, { schema: GET_CALL }, async (req) => {
     const { callUuid, authId } = req.params;
     // Checked as in the list: `?status=dead` is a mistake to report, not a request for the CDR.
     const status = optOneOf(req.query, 'status', ['live', 'queued'] as const);
@@ -94,7 +205,7 @@ export function callRoutes(app: FastifyInstance, ctx: ApiContext): void {
     return { api_id: newId(), ...cdr };
   });
 
-  app.delete<{ Params: CallParams }>(`${base}/Call/:callUuid/`, async (req, reply) => {
+  app.delete<{ Params: CallParams }>(`${base}/Call/:callUuid/`, { schema: { summary: 'Hang up a live call (plivo.md §1.7)', response: { 204: NO_CONTENT } } as RouteSchema }, async (req, reply) => {
     const live = liveOf(req.account, req.params.callUuid);
     if (!live) throw notFound('live call', req.params.callUuid);
     live.hangup(live.leg.answered ? 'api-hangup' : 'api-cancel', 'API Request');
@@ -102,13 +213,13 @@ export function callRoutes(app: FastifyInstance, ctx: ApiContext): void {
   });
 
   // "If CallUUID is not specified, all ongoing calls in that particular account will get disconnected" (plivo.md §1.7).
-  app.delete<{ Params: AccountParams }>(`${base}/Call/`, async (req, reply) => {
+  app.delete<{ Params: AccountParams }>(`${base}/Call/`, { schema: { summary: "Hang up all the account's live calls", response: { 204: NO_CONTENT } } as RouteSchema }, async (req, reply) => {
     // The account's calls: a subaccount's hang-up-all ends its own only.
     for (const live of ctx.registry.aLegs().filter(mine(req.account))) live.hangup(live.leg.answered ? 'api-hangup' : 'api-cancel', 'API Request');
     return reply.code(204).send();
   });
 
-  app.post<{ Params: CallParams }>(`${base}/Call/:callUuid/`, async (req, reply) => {
+  app.post<{ Params: CallParams }>(`${base}/Call/:callUuid/`, { schema: TRANSFER }, async (req, reply) => {
     const transfer = parseTransfer(req.body);
     const session = ctx.calls.session(req.params.callUuid);
     if (!session || !canSee(req.account, session.row.account_id)) throw notFound('live call', req.params.callUuid);
@@ -123,7 +234,7 @@ export function callRoutes(app: FastifyInstance, ctx: ApiContext): void {
     return reply.code(202).send({ api_id: newId(), message: 'call transferred' });
   });
 
-  app.delete<{ Params: { authId: string; requestUuid: string } }>(`${base}/Request/:requestUuid/`, async (req, reply) => {
+  app.delete<{ Params: { authId: string; requestUuid: string } }>(`${base}/Request/:requestUuid/`, { schema: { summary: 'Hang up the calls of a request (queued or live)', response: { 204: NO_CONTENT } } as RouteSchema }, async (req, reply) => {
     const calls = ctx.registry.byRequestUuid(req.params.requestUuid).filter(mine(req.account));
     if (calls.length === 0) throw notFound('call request', req.params.requestUuid);
     for (const live of calls) live.hangup(live.leg.answered ? 'api-hangup' : 'api-cancel', 'API Request');

@@ -17,6 +17,8 @@ import type { ApiContext } from '../api-context.ts';
 import { ApiError, invalidParam, notFound } from '../errors.ts';
 import { asParams, has, int, optString, reqString, type Params } from '../params/coerce.ts';
 import { buildMeta, DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT, type Query } from '../params/list-calls.ts';
+import { META, NO_CONTENT, PAGING } from '../openapi-schemas.ts';
+import type { RouteSchema } from '../openapi.ts';
 
 /** What the routes need: the endpoints, the registrar (SIP only) and the domain of `sip_uri`. */
 export interface EndpointsApi {
@@ -27,6 +29,68 @@ export interface EndpointsApi {
 }
 
 type EndpointParams = { authId: string; endpointId: string };
+
+// The schemas document each route (api/openapi.ts); the handlers parse with api/params/coerce.ts.
+const ENDPOINT = {
+  title: 'Endpoint',
+  type: 'object',
+  required: ['alias', 'application', 'endpoint_id', 'password', 'resource_uri', 'sip_registered', 'sip_uri', 'sub_account', 'username'],
+  properties: {
+    api_id: { type: 'string' },
+    alias: { type: 'string' },
+    application: { type: ['string', 'null'], description: "The attached application's resource_uri" },
+    endpoint_id: { type: 'string' },
+    password: { type: 'string', description: 'A hash; it cannot be used to register' },
+    resource_uri: { type: 'string' },
+    sip_contact: { type: 'string' },
+    sip_expires: { type: 'string' },
+    sip_registered: { type: 'string', enum: ['true', 'false'] },
+    sip_user_agent: { type: 'string' },
+    sip_uri: { type: 'string' },
+    sub_account: { type: ['string', 'null'] },
+    username: { type: 'string' },
+  },
+} as const;
+const ENDPOINT_FIELDS = {
+  password: { type: 'string', minLength: 5, maxLength: 128 },
+  alias: { type: 'string' },
+  app_id: { type: 'string', description: "The application that answers the endpoint's outgoing calls; empty detaches it" },
+  script: { type: 'string', description: "The simulated phone's behaviour when called (docs/endpoints.md)" },
+} as const;
+const CREATE_ENDPOINT: RouteSchema = {
+  summary: 'Create a SIP endpoint (plivo.md, Endpoint; docs/endpoints.md)',
+  operationId: 'createEndpoint',
+  body: {
+    title: 'EndpointParams',
+    type: 'object',
+    required: ['username', 'password', 'alias'],
+    properties: { username: { type: 'string', pattern: '^[A-Za-z0-9]{1,40}$' }, ...ENDPOINT_FIELDS },
+    examples: [{ username: 'alice', password: 'secret-pass', alias: 'Alice' }],
+  },
+  response: {
+    201: {
+      type: 'object',
+      required: ['api_id', 'username', 'alias', 'message', 'endpoint_id'],
+      properties: { api_id: { type: 'string' }, username: { type: 'string' }, alias: { type: 'string' }, message: { type: 'string' }, endpoint_id: { type: 'string' } },
+    },
+  },
+};
+const LIST_ENDPOINTS: RouteSchema = {
+  summary: "The account's endpoints",
+  operationId: 'listEndpoints',
+  querystring: { type: 'object', properties: PAGING },
+  response: {
+    200: { title: 'EndpointList', type: 'object', required: ['api_id', 'meta', 'objects'], properties: { api_id: { type: 'string' }, meta: META, objects: { type: 'array', items: ENDPOINT } } },
+  },
+};
+const UPDATE_ENDPOINT: RouteSchema = {
+  summary: "Change an endpoint's password, alias, application or script",
+  operationId: 'updateEndpoint',
+  body: { title: 'EndpointUpdateParams', type: 'object', properties: ENDPOINT_FIELDS, examples: [{ alias: 'Alice B' }] },
+  response: {
+    202: { type: 'object', required: ['api_id', 'message'], properties: { api_id: { type: 'string' }, message: { type: 'string' }, alias: { type: 'string' } } },
+  },
+};
 
 /** Plivo: "Only alphanumeric characters are accepted" (the suffix follows, so it stays a SIP user part). */
 const USERNAME = /^[A-Za-z0-9]{1,40}$/;
@@ -61,7 +125,7 @@ export function endpointRoutes(app: FastifyInstance, ctx: ApiContext): void {
     return row;
   };
 
-  app.post<{ Params: { authId: string } }>(`${base}/`, async (req, reply) => {
+  app.post<{ Params: { authId: string } }>(`${base}/`, { schema: CREATE_ENDPOINT }, async (req, reply) => {
     const p = asParams(req.body);
     const username = reqString(p, 'username', { maxLength: 40 });
     if (!USERNAME.test(username)) throw invalidParam('username', 'only letters and digits are accepted');
@@ -75,7 +139,7 @@ export function endpointRoutes(app: FastifyInstance, ctx: ApiContext): void {
     return reply.code(201).send({ username: row.username, alias: row.alias, message: 'created', endpoint_id: row.endpoint_id, api_id: newId() });
   });
 
-  app.get<{ Params: { authId: string }; Querystring: Query }>(`${base}/`, async (req) => {
+  app.get<{ Params: { authId: string }; Querystring: Query }>(`${base}/`, { schema: LIST_ENDPOINTS }, async (req) => {
     const q = req.query as Record<string, unknown>;
     const limit = int(q, 'limit', DEFAULT_LIST_LIMIT, { min: 1, max: MAX_LIST_LIMIT });
     const offset = int(q, 'offset', 0, { min: 0 });
@@ -88,11 +152,11 @@ export function endpointRoutes(app: FastifyInstance, ctx: ApiContext): void {
     };
   });
 
-  app.get<{ Params: EndpointParams }>(`${base}/:endpointId/`, async (req) => {
+  app.get<{ Params: EndpointParams }>(`${base}/:endpointId/`, { schema: { summary: 'One endpoint, with its registration', operationId: 'getEndpoint', response: { 200: ENDPOINT } } as RouteSchema }, async (req) => {
     return { api_id: newId(), ...endpointView(mine(req), req.params.authId, api()) };
   });
 
-  app.post<{ Params: EndpointParams }>(`${base}/:endpointId/`, async (req, reply) => {
+  app.post<{ Params: EndpointParams }>(`${base}/:endpointId/`, { schema: UPDATE_ENDPOINT }, async (req, reply) => {
     const row = mine(req);
     const p = asParams(req.body);
     const f: EndpointFields = {};
@@ -108,7 +172,7 @@ export function endpointRoutes(app: FastifyInstance, ctx: ApiContext): void {
     return reply.code(202).send({ message: 'changed', api_id: newId(), ...(alias !== undefined && { alias }) });
   });
 
-  app.delete<{ Params: EndpointParams }>(`${base}/:endpointId/`, async (req, reply) => {
+  app.delete<{ Params: EndpointParams }>(`${base}/:endpointId/`, { schema: { summary: 'Delete an endpoint', response: { 204: NO_CONTENT } } as RouteSchema }, async (req, reply) => {
     const row = mine(req);
     if (!(await api().endpoints.remove(row.endpoint_id))) throw notFound('endpoint', req.params.endpointId);
     return reply.code(204).send();

@@ -18,8 +18,100 @@ import { checkNumber, parseAddOwnNumbers, parseNumberInput, parseNumberList, par
 import { dialCodeOf, findInventoryNumber, regionText, rentalOf, searchInventory, searchTypeOf, type InventoryNumber } from '../../numbers/inventory.ts';
 import { isMain } from '../../accounts/ownership.ts';
 import { buildMeta, type Query } from '../params/list-calls.ts';
+import { MESSAGE_RESPONSE, META, NO_CONTENT, PAGING } from '../openapi-schemas.ts';
+import type { RouteSchema } from '../openapi.ts';
 
 type NumberParams = { authId: string; number: string };
+
+// The schemas document each route (api/openapi.ts); api/params/phone-number.ts parses the requests.
+const S = { type: 'string' } as const;
+const S_NULL = { type: ['string', 'null'] } as const;
+const NUMBER = {
+  title: 'PhoneNumber',
+  type: 'object',
+  required: ['added_on', 'alias', 'app_id', 'application', 'carrier', 'number', 'number_type', 'resource_uri', 'sub_account', 'voice_enabled'],
+  properties: {
+    api_id: S, added_on: { type: 'string', description: 'YYYY-MM-DD' }, alias: S_NULL, app_id: S_NULL,
+    application: { type: ['string', 'null'], description: "The attached application's (or flow's) resource_uri" }, carrier: S, city: S, country: S,
+    flow_id: S_NULL, monthly_rental_rate: S, number: S, number_type: S, region: S, resource_uri: S, sms_enabled: { type: 'boolean' }, sms_rate: S,
+    sub_account: S_NULL, sub_account_name: S_NULL, voice_enabled: { type: 'boolean' }, voice_rate: S,
+  },
+} as const;
+const INVENTORY_NUMBER = {
+  title: 'AvailableNumber',
+  type: 'object',
+  required: ['number', 'country', 'region', 'type', 'resource_uri'],
+  properties: {
+    city: S, country: S, lata: { type: ['integer', 'null'] }, mms_enabled: { type: 'boolean' }, mms_rate: S_NULL, monthly_rental_rate: S, number: S,
+    prefix: S, rate_center: S_NULL, region: S, resource_uri: S, restriction: S_NULL, restriction_text: S_NULL, setup_rate: S,
+    sms_enabled: { type: 'boolean' }, sms_rate: S_NULL, sub_type: S, type: S, voice_enabled: { type: 'boolean' }, voice_rate: S,
+  },
+} as const;
+const list = (title: string, items: object) => ({ title, type: 'object', required: ['api_id', 'meta', 'objects'], properties: { api_id: S, meta: META, objects: { type: 'array', items } } });
+const NUMBER_INPUT = {
+  title: 'NumberUpdateParams',
+  type: 'object',
+  properties: {
+    alias: { type: 'string', maxLength: 200 },
+    number_type: { type: 'string', description: 'local, tollfree, mobile, national or fixed' },
+    app_id: { type: 'string', description: 'An application or a flow; empty detaches' },
+    flow_id: { type: 'string', description: 'A flow; empty detaches' },
+  },
+  examples: [{ alias: 'front desk' }],
+} as const;
+const SEARCH: RouteSchema = {
+  summary: 'Search the simulated inventory for numbers to rent (plivo.md §1.8)',
+  operationId: 'searchNumbers',
+  querystring: {
+    type: 'object',
+    required: ['country_iso'],
+    properties: {
+      country_iso: { type: 'string', pattern: '^[A-Za-z]{2}$', examples: ['US'] },
+      type: { type: 'string' },
+      pattern: { type: 'string', description: 'Digits, * for any digit, after the country code' },
+      region: S, services: { type: 'string', description: 'voice, sms, mms, comma-separated' }, lata: { type: 'integer', minimum: 0 }, rate_center: S, city: S,
+      ...PAGING,
+    },
+  },
+  response: { 200: list('AvailableNumberList', INVENTORY_NUMBER) },
+};
+const RENT: RouteSchema = {
+  summary: 'Rent a number (from the search) or add one the engine is reached on',
+  operationId: 'rentNumber',
+  body: NUMBER_INPUT,
+  response: {
+    201: {
+      type: 'object',
+      required: ['api_id', 'message', 'numbers', 'status'],
+      properties: { api_id: S, message: S, status: S, numbers: { type: 'array', items: { type: 'object', required: ['number', 'status'], properties: { number: S, status: S } } } },
+    },
+  },
+};
+const ADD_OWN: RouteSchema = {
+  summary: "Add the account's own numbers from its carrier (plivo.md §1.8)",
+  operationId: 'addOwnNumbers',
+  body: {
+    title: 'AddOwnNumbersParams',
+    type: 'object',
+    required: ['numbers', 'carrier', 'region'],
+    properties: {
+      numbers: { type: 'string', description: 'Up to 100 numbers, comma-separated' },
+      carrier: { type: 'string', maxLength: 100 },
+      region: { type: 'string', maxLength: 100 },
+      number_type: { type: 'string', default: 'local' },
+      app_id: S,
+      subaccount: S,
+    },
+    examples: [{ numbers: '15557770001', carrier: 'Acme Telecom', region: 'California' }],
+  },
+  response: { 202: MESSAGE_RESPONSE },
+};
+const LIST_NUMBERS: RouteSchema = {
+  summary: "The account's numbers",
+  operationId: 'listNumbers',
+  querystring: { type: 'object', properties: { type: S, number_startswith: S, alias: S, ...PAGING } },
+  response: { 200: list('PhoneNumberList', NUMBER) },
+};
 
 /**
  * A Number object with the keys Plivo's recorded answers have (plivo-node request-test
@@ -126,7 +218,7 @@ export function numberRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const subName = (row: PhoneNumberRow): string | null => (row.account_id ? (ctx.accounts?.get(row.account_id)?.name ?? null) : null);
 
   // Search (plivo.md §1.8): the simulated inventory, less the numbers some account already has.
-  app.get<{ Params: { authId: string }; Querystring: Query }>('/v1/Account/:authId/PhoneNumber/', async (req) => {
+  app.get<{ Params: { authId: string }; Querystring: Query }>('/v1/Account/:authId/PhoneNumber/', { schema: SEARCH }, async (req) => {
     const q = parseNumberSearch(req.query as Record<string, unknown>);
     const dial = dialCodeOf(q.countryIso);
     const taken = new Set<string>();
@@ -143,7 +235,7 @@ export function numberRoutes(app: FastifyInstance, ctx: ApiContext): void {
     };
   });
 
-  app.post<{ Params: NumberParams }>('/v1/Account/:authId/PhoneNumber/:number/', async (req, reply) => {
+  app.post<{ Params: NumberParams }>('/v1/Account/:authId/PhoneNumber/:number/', { schema: RENT }, async (req, reply) => {
     const number = checkNumber(req.params.number);
     const fields = await resolve(parseNumberInput(req.body), req.account);
     // An inventory number comes with its type; any other number is a DID the engine is reached on.
@@ -157,7 +249,7 @@ export function numberRoutes(app: FastifyInstance, ctx: ApiContext): void {
   });
 
   // Add-own-number (plivo.md §1.8): the account's numbers from its own carrier, 202 "changed" as Plivo answers.
-  app.post<{ Params: { authId: string } }>('/v1/Account/:authId/Number/', async (req, reply) => {
+  app.post<{ Params: { authId: string } }>('/v1/Account/:authId/Number/', { schema: ADD_OWN }, async (req, reply) => {
     const input = parseAddOwnNumbers(req.body);
     let owner = ownerOf(req.account);
     if (input.subaccount !== undefined) {
@@ -175,7 +267,7 @@ export function numberRoutes(app: FastifyInstance, ctx: ApiContext): void {
     return reply.code(202).send({ api_id: newId(), message: 'changed' });
   });
 
-  app.get<{ Params: { authId: string }; Querystring: Query }>('/v1/Account/:authId/Number/', async (req) => {
+  app.get<{ Params: { authId: string }; Querystring: Query }>('/v1/Account/:authId/Number/', { schema: LIST_NUMBERS }, async (req) => {
     const filter = parseNumberList(req.query as Record<string, unknown>);
     const scope = scopeOf(req.account);
     const { rows, total } = await numbers.list({ ...filter, ...(scope !== undefined ? { account: scope } : {}) });
@@ -186,20 +278,20 @@ export function numberRoutes(app: FastifyInstance, ctx: ApiContext): void {
     };
   });
 
-  app.get<{ Params: NumberParams }>('/v1/Account/:authId/Number/:number/', async (req) => {
+  app.get<{ Params: NumberParams }>('/v1/Account/:authId/Number/:number/', { schema: { summary: 'One of the account\'s numbers', operationId: 'getNumber', response: { 200: NUMBER } } as RouteSchema }, async (req) => {
     const row = await numberOf(req.account, req.params.number);
     if (!row) throw notFound('number', req.params.number);
     return { api_id: newId(), ...numberView(row, req.params.authId, subName(row)) };
   });
 
-  app.post<{ Params: NumberParams }>('/v1/Account/:authId/Number/:number/', async (req, reply) => {
+  app.post<{ Params: NumberParams }>('/v1/Account/:authId/Number/:number/', { schema: { summary: 'Change a number: alias, type, its application or flow', operationId: 'updateNumber', body: NUMBER_INPUT, response: { 202: MESSAGE_RESPONSE } } as RouteSchema }, async (req, reply) => {
     if (!(await numberOf(req.account, req.params.number))) throw notFound('number', req.params.number);
     const row = await numbers.update(req.params.number, await resolve(parseNumberInput(req.body), req.account));
     if (!row) throw notFound('number', req.params.number);
     return reply.code(202).send({ api_id: newId(), message: 'changed' });
   });
 
-  app.delete<{ Params: NumberParams }>('/v1/Account/:authId/Number/:number/', async (req, reply) => {
+  app.delete<{ Params: NumberParams }>('/v1/Account/:authId/Number/:number/', { schema: { summary: 'Release a number', response: { 204: NO_CONTENT } } as RouteSchema }, async (req, reply) => {
     if (!(await numberOf(req.account, req.params.number)) || !(await numbers.remove(req.params.number))) throw notFound('number', req.params.number);
     return reply.code(204).send();
   });

@@ -14,11 +14,84 @@ import type { Principal } from '../auth.ts';
 import type { Accounts } from '../../accounts/accounts.ts';
 import type { SubaccountRow } from '../../store/account-store.ts';
 import { isMain } from '../../accounts/ownership.ts';
+import { META, NO_CONTENT, PAGING } from '../openapi-schemas.ts';
+import type { RouteSchema } from '../openapi.ts';
 
 type AccountParams = { authId: string };
 type SubParams = { authId: string; subId: string };
 
 const NAME_MAX = 255;
+
+// The schemas document each route (api/openapi.ts); the handlers parse with api/params/coerce.ts.
+const SUBACCOUNT = {
+  title: 'Subaccount',
+  type: 'object',
+  required: ['account', 'auth_id', 'auth_token', 'created', 'enabled', 'modified', 'name', 'resource_uri'],
+  properties: {
+    api_id: { type: 'string' },
+    account: { type: 'string' },
+    auth_id: { type: 'string' },
+    auth_token: { type: 'string' },
+    created: { type: ['string', 'null'], description: 'YYYY-MM-DD' },
+    enabled: { type: 'boolean' },
+    modified: { type: ['string', 'null'], description: 'YYYY-MM-DD' },
+    name: { type: 'string' },
+    resource_uri: { type: 'string' },
+  },
+} as const;
+const CREATE_SUB: RouteSchema = {
+  summary: 'Create a subaccount (the main account only; docs/accounts.md)',
+  operationId: 'createSubaccount',
+  body: {
+    title: 'SubaccountParams',
+    type: 'object',
+    required: ['name'],
+    properties: { name: { type: 'string', maxLength: NAME_MAX }, enabled: { type: 'boolean', default: false } },
+    examples: [{ name: 'team-a', enabled: true }],
+  },
+  response: {
+    201: {
+      type: 'object',
+      required: ['api_id', 'auth_id', 'auth_token', 'message'],
+      properties: { api_id: { type: 'string' }, auth_id: { type: 'string' }, auth_token: { type: 'string' }, message: { type: 'string' } },
+    },
+  },
+};
+const LIST_SUBS: RouteSchema = {
+  summary: 'The subaccounts',
+  operationId: 'listSubaccounts',
+  querystring: { type: 'object', properties: PAGING },
+  response: {
+    200: {
+      title: 'SubaccountList',
+      type: 'object',
+      required: ['api_id', 'meta', 'objects'],
+      properties: { api_id: { type: 'string' }, meta: META, objects: { type: 'array', items: SUBACCOUNT } },
+    },
+  },
+};
+const UPDATE_SUB: RouteSchema = {
+  summary: "Change a subaccount's name or enabled flag, or rotate its token",
+  operationId: 'updateSubaccount',
+  body: {
+    title: 'SubaccountUpdateParams',
+    type: 'object',
+    properties: { name: { type: 'string', maxLength: NAME_MAX }, enabled: { type: 'boolean' }, rotate_token: { type: 'boolean' } },
+    examples: [{ name: 'team-b' }],
+  },
+  response: {
+    202: {
+      type: 'object',
+      required: ['api_id', 'message'],
+      properties: { api_id: { type: 'string' }, message: { type: 'string' }, auth_token: { type: 'string' } },
+    },
+  },
+};
+const DELETE_SUB: RouteSchema = {
+  summary: 'Delete a subaccount; cascade=true deletes its applications and numbers, else they pass to the main account',
+  querystring: { type: 'object', properties: { cascade: { type: 'boolean', default: false } } },
+  response: { 204: NO_CONTENT },
+};
 
 /** Plivo shows `created` / `modified` as dates (`2022-09-05`). */
 function day(ms: number | null): string | null {
@@ -53,7 +126,7 @@ export function subaccountRoutes(app: FastifyInstance, ctx: ApiContext): void {
     return row;
   };
 
-  app.post<{ Params: AccountParams }>(`${base}/`, async (req, reply) => {
+  app.post<{ Params: AccountParams }>(`${base}/`, { schema: CREATE_SUB }, async (req, reply) => {
     const accounts = manager(req.account);
     const p = asParams(req.body);
     const name = reqString(p, 'name', { maxLength: NAME_MAX });
@@ -63,7 +136,7 @@ export function subaccountRoutes(app: FastifyInstance, ctx: ApiContext): void {
     return reply.code(201).send({ api_id: newId(), auth_id: row.auth_id, auth_token: row.auth_token, message: 'created' });
   });
 
-  app.get<{ Params: AccountParams; Querystring: Query }>(`${base}/`, async (req) => {
+  app.get<{ Params: AccountParams; Querystring: Query }>(`${base}/`, { schema: LIST_SUBS }, async (req) => {
     const accounts = manager(req.account);
     const p = asParams(req.query);
     const limit = int(p, 'limit', 20, { min: 1, max: 20 });
@@ -76,12 +149,12 @@ export function subaccountRoutes(app: FastifyInstance, ctx: ApiContext): void {
     };
   });
 
-  app.get<{ Params: SubParams }>(`${base}/:subId/`, async (req) => {
+  app.get<{ Params: SubParams }>(`${base}/:subId/`, { schema: { summary: 'One subaccount', operationId: 'getSubaccount', response: { 200: SUBACCOUNT } } as RouteSchema }, async (req) => {
     const accounts = manager(req.account);
     return { api_id: newId(), ...subaccountView(subOf(accounts, req.params.subId), req.params.authId) };
   });
 
-  app.post<{ Params: SubParams }>(`${base}/:subId/`, async (req, reply) => {
+  app.post<{ Params: SubParams }>(`${base}/:subId/`, { schema: UPDATE_SUB }, async (req, reply) => {
     const accounts = manager(req.account);
     subOf(accounts, req.params.subId);
     const p = asParams(req.body);
@@ -94,7 +167,7 @@ export function subaccountRoutes(app: FastifyInstance, ctx: ApiContext): void {
     return reply.code(202).send({ api_id: newId(), message: 'changed', ...(rotateToken ? { auth_token: row.auth_token } : {}) });
   });
 
-  app.delete<{ Params: SubParams }>(`${base}/:subId/`, async (req, reply) => {
+  app.delete<{ Params: SubParams }>(`${base}/:subId/`, { schema: DELETE_SUB }, async (req, reply) => {
     const accounts = manager(req.account);
     subOf(accounts, req.params.subId);
     // Plivo: cascade=true deletes the subaccount's applications and numbers; false (the default) hands them to the main account.

@@ -10,9 +10,29 @@ import type { ApiContext } from '../api-context.ts';
 import type { CallRow } from '../../store/store.ts';
 import { cdrView } from '../views.ts';
 import { canSee } from '../../accounts/ownership.ts';
+import { CALL_DETAIL, TIMELINE_ATTEMPT, TIMELINE_EVENT } from '../openapi-schemas.ts';
+import type { RouteSchema } from '../openapi.ts';
+
+const TIMELINE: RouteSchema = {
+  summary: "A call's events and webhook attempts, all legs, in time order (docs/delivery.md)",
+  operationId: 'getTimeline',
+  response: {
+    200: {
+      title: 'Timeline',
+      type: 'object',
+      required: ['api_id', 'call_uuid', 'legs', 'objects'],
+      properties: {
+        api_id: { type: 'string' },
+        call_uuid: { type: 'string', description: 'The A leg' },
+        legs: { type: 'array', items: CALL_DETAIL },
+        objects: { type: 'array', items: { oneOf: [TIMELINE_EVENT, TIMELINE_ATTEMPT] } },
+      },
+    },
+  },
+};
 
 export function timelineRoutes(app: FastifyInstance, ctx: ApiContext): void {
-  app.get<{ Params: { authId: string; callUuid: string } }>('/v1/Account/:authId/Call/:callUuid/Timeline/', async (req) => {
+  app.get<{ Params: { authId: string; callUuid: string } }>('/v1/Account/:authId/Call/:callUuid/Timeline/', { schema: TIMELINE }, async (req) => {
     const { callUuid, authId } = req.params;
     const call = await ctx.store.getCall(callUuid);
     if (!call || !canSee(req.account, call.account_id)) throw notFound('call', callUuid);

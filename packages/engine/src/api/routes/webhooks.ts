@@ -12,6 +12,71 @@ import type { ApiContext } from '../api-context.ts';
 import type { DeliveryFilter, DeliveryStatus } from '../../store/store.ts';
 import type { Principal } from '../auth.ts';
 import { canSee, scopeOf } from '../../accounts/ownership.ts';
+import { DELIVERY, META } from '../openapi-schemas.ts';
+import type { RouteSchema } from '../openapi.ts';
+
+// The schemas document each route (api/openapi.ts); `narrow` and `readFilter` parse the requests.
+const FILTERS = {
+  status: { type: 'string', enum: ['pending', 'delivered', 'failed', 'dead'] },
+  url: { type: 'string', description: 'Exact, or a prefix ending in *' },
+  call_uuid: { type: 'string' },
+  kind: { type: 'string', description: 'answer, ring, hangup, action, callback...' },
+} as const;
+
+const CALL_DELIVERIES: RouteSchema = {
+  summary: "A call's webhook deliveries with every attempt (docs/delivery.md)",
+  operationId: 'listCallDeliveries',
+  response: {
+    200: {
+      title: 'CallDeliveryList',
+      type: 'object',
+      required: ['api_id', 'call_uuid', 'objects'],
+      properties: { api_id: { type: 'string' }, call_uuid: { type: 'string' }, objects: { type: 'array', items: DELIVERY } },
+    },
+  },
+};
+
+const DELIVERIES: RouteSchema = {
+  summary: 'The delivery log, newest first, filtered',
+  operationId: 'listDeliveries',
+  querystring: {
+    type: 'object',
+    properties: { ...FILTERS, limit: { type: 'integer', minimum: 1, maximum: 100, default: 20 }, offset: { type: 'integer', minimum: 0, default: 0 } },
+  },
+  response: {
+    200: {
+      title: 'DeliveryList',
+      type: 'object',
+      required: ['api_id', 'meta', 'objects'],
+      properties: { api_id: { type: 'string' }, meta: META, objects: { type: 'array', items: DELIVERY } },
+    },
+  },
+};
+
+const REPLAY: RouteSchema = {
+  summary: 'Send a delivery again (a new attempt series)',
+  operationId: 'replayDelivery',
+  response: {
+    202: {
+      type: 'object',
+      required: ['api_id', 'message', 'delivery_id'],
+      properties: { api_id: { type: 'string' }, message: { type: 'string' }, delivery_id: { type: 'string' } },
+    },
+  },
+};
+
+const BULK_REPLAY: RouteSchema = {
+  summary: 'Replay every delivery the filters select (dead ones by default), oldest first',
+  operationId: 'replayDeliveries',
+  body: { type: 'object', properties: FILTERS, examples: [{ status: 'dead' }] },
+  response: {
+    202: {
+      type: 'object',
+      required: ['api_id', 'message', 'count', 'delivery_ids'],
+      properties: { api_id: { type: 'string' }, message: { type: 'string' }, count: { type: 'integer' }, delivery_ids: { type: 'array', items: { type: 'string' } } },
+    },
+  },
+};
 
 const STATUSES: readonly DeliveryStatus[] = ['pending', 'delivered', 'failed', 'dead'];
 
@@ -42,7 +107,7 @@ function owned(filter: DeliveryFilter, account: Principal | undefined): Delivery
 export function webhookRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const base = '/v1/Account/:authId';
 
-  app.get<{ Params: { authId: string; callUuid: string } }>(`${base}/Call/:callUuid/Webhook/`, async (req) => {
+  app.get<{ Params: { authId: string; callUuid: string } }>(`${base}/Call/:callUuid/Webhook/`, { schema: CALL_DELIVERIES }, async (req) => {
     const { callUuid, authId } = req.params;
     const call = await ctx.store.getCall(callUuid);
     if (!call || !canSee(req.account, call.account_id)) throw notFound('call', callUuid);
@@ -55,7 +120,7 @@ export function webhookRoutes(app: FastifyInstance, ctx: ApiContext): void {
     };
   });
 
-  app.get<{ Params: { authId: string }; Querystring: Query }>(`${base}/Webhook/`, async (req) => {
+  app.get<{ Params: { authId: string }; Querystring: Query }>(`${base}/Webhook/`, { schema: DELIVERIES }, async (req) => {
     const filter = owned(readFilter(req.query), req.account);
     const { rows, total } = await ctx.store.listDeliveriesBy(filter);
     return {
@@ -65,13 +130,13 @@ export function webhookRoutes(app: FastifyInstance, ctx: ApiContext): void {
     };
   });
 
-  app.get<{ Params: { authId: string; deliveryId: string } }>(`${base}/Webhook/:deliveryId/`, async (req) => {
+  app.get<{ Params: { authId: string; deliveryId: string } }>(`${base}/Webhook/:deliveryId/`, { schema: { summary: 'One delivery with its attempts', operationId: 'getDelivery', response: { 200: DELIVERY } } as RouteSchema }, async (req) => {
     const d = await ctx.store.getDelivery(req.params.deliveryId);
     if (!d || !canSee(req.account, d.account_id)) throw notFound('webhook delivery', req.params.deliveryId);
     return { api_id: newId(), ...deliveryView(d, req.params.authId, await ctx.store.listAttempts(d.id)) };
   });
 
-  app.post<{ Params: { authId: string; deliveryId: string } }>(`${base}/Webhook/:deliveryId/Replay/`, async (req, reply) => {
+  app.post<{ Params: { authId: string; deliveryId: string } }>(`${base}/Webhook/:deliveryId/Replay/`, { schema: REPLAY }, async (req, reply) => {
     const owned = await ctx.store.getDelivery(req.params.deliveryId);
     if (!owned || !canSee(req.account, owned.account_id)) throw notFound('webhook delivery', req.params.deliveryId);
     const d = await ctx.outbox.replay(req.params.deliveryId);
@@ -80,7 +145,7 @@ export function webhookRoutes(app: FastifyInstance, ctx: ApiContext): void {
   });
 
   // Bulk replay: dead deliveries by default, narrowed by url / call_uuid / kind.
-  app.post<{ Params: { authId: string } }>(`${base}/Webhook/Replay/`, async (req, reply) => {
+  app.post<{ Params: { authId: string } }>(`${base}/Webhook/Replay/`, { schema: BULK_REPLAY }, async (req, reply) => {
     const filter = owned(narrow(asParams(req.body ?? {}), { limit: 1000, offset: 0 }, 'dead'), req.account);
     if (filter.status === 'pending') throw invalidParam('status', 'pending deliveries are still being tried; replay dead, failed or delivered ones');
     const { rows } = await ctx.store.listDeliveriesBy(filter);
