@@ -7,7 +7,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import plivo from 'plivo';
-import { AUTH_ID, AUTH_TOKEN, startHarness, type Harness } from './support/harness.ts';
+import { AUTH_ID, AUTH_TOKEN, pick, startHarness, type Harness } from './support/harness.ts';
 import { reroutePlivo } from './support/plivo-reroute.ts';
 import type { CapturedRequest } from './support/app-server.ts';
 import { silenceEndsAt } from '../src/interpreter/silence.ts';
@@ -225,6 +225,80 @@ describe('<Conference>', () => {
     const [hup] = h.app.requests('/hup-vm');
     assert.equal(hup!.params.HangupCauseCode, '4010');
     assert.equal(Math.round(h.at(hup!) - t0), 24);
+  });
+
+  test('a Dial\'s callee moved into a room (transfer legs=bleg), then the caller by the Dial\'s action: exact DialStatus and one hangup each', async () => {
+    await h.sim('15557700061', 'ring 1s, answer, hangup after 30s');
+    await h.sim('15557700062', 'ring 1s, answer');
+    h.app.on('/ans-tr', () => `<Response><Dial action="${h.app.url('/dact-tr')}" callbackUrl="${h.app.url('/dcb-tr')}"><Number>15557700062</Number></Dial></Response>`);
+    h.app.on('/dact-tr', () => `<Response><Conference endConferenceOnExit="true" callbackUrl="${h.app.url('/ccb-tr')}">Support</Conference></Response>`);
+    h.app.on('/b-tr', () => `<Response><Conference callbackUrl="${h.app.url('/ccb-tr')}">Support</Conference></Response>`);
+    const t0 = h.t();
+    await h.call({ to: '15557700061', answer_url: h.app.url('/ans-tr'), hangup_url: h.app.url('/hup-tr') });
+    const [answer] = await h.waitFor('/ans-tr');
+    const aUuid = answer!.params.CallUUID!;
+    let status = 0;
+    h.runAt(t0 + 5, async () => {
+      status = (await h.api('POST', `Call/${aUuid}/`, { legs: 'bleg', bleg_url: h.app.url('/b-tr') })).status;
+    });
+    await h.waitFor('/hup-tr');
+    await h.settle();
+    assert.equal(status, 202);
+    const bUuid = h.app.requests('/dcb-tr')[0]!.params.DialBLegUUID!;
+    const rel = (path: string) => h.app.requests(path).map((r) => `${r.params.DialAction ?? r.params.ConferenceAction ?? ''}@${Math.round(h.at(r) - t0)}`);
+    assert.deepEqual(rel('/dcb-tr'), ['answer@2', 'connected@2']);
+    const [dact] = h.app.requests('/dact-tr');
+    assert.deepEqual(pick(dact!, ['DialStatus', 'DialALegUUID', 'DialBLegUUID', 'DialRingStatus']), { DialStatus: 'completed', DialALegUUID: aUuid, DialBLegUUID: bUuid, DialRingStatus: 'true' });
+    assert.equal(Math.round(h.at(dact!) - t0), 5);
+    // Both in the room from 5 s; A hangs up at 31 s and the room ends for B.
+    const ccb = h.app.requests('/ccb-tr');
+    assert.deepEqual(actionsOf(ccb, bUuid).map((x) => x.split(':')[0]), ['enter', 'exit']);
+    assert.deepEqual(actionsOf(ccb, aUuid).map((x) => x.split(':')[0]), ['enter', 'exit']);
+    assert.deepEqual(ccb.map((r) => Math.round(h.at(r) - t0)), [5, 5, 31, 31]);
+    for (const uuid of [aUuid, bUuid]) {
+      const ended = (await h.engine.store.listEvents(uuid)).filter((e) => e.type === 'leg.ended');
+      assert.equal(ended.length, 1, uuid);
+    }
+    const a = (await h.api('GET', `Call/${aUuid}/`)).body;
+    const b = (await h.api('GET', `Call/${bUuid}/`)).body;
+    assert.deepEqual([a.hangup_cause_code, a.hangup_source, a.call_duration], [4000, 'Caller', 30]);
+    assert.deepEqual([b.hangup_cause_code, b.hangup_source, b.call_duration], [4010, 'Plivo', 29]);
+    assert.equal(a.conference_uuid, ccb[0]!.params.ConferenceUUID);
+    assert.equal(b.conference_uuid, ccb[0]!.params.ConferenceUUID);
+  });
+
+  test('a caller moved into a room by transfer (legs=aleg) mid-Dial: the Dial ends cancel-free, the callee is hung up once', async () => {
+    await h.sim('15557700071', 'ring 1s, answer, hangup after 30s');
+    await h.sim('15557700072', 'ring 1s, answer');
+    h.app.on('/ans-ta', () => `<Response><Dial action="${h.app.url('/dact-ta')}" callbackUrl="${h.app.url('/dcb-ta')}"><Number>15557700072</Number></Dial></Response>`);
+    h.app.on('/a-ta', () => `<Response><Conference callbackUrl="${h.app.url('/ccb-ta')}">Waiting</Conference></Response>`);
+    const t0 = h.t();
+    await h.call({ to: '15557700071', answer_url: h.app.url('/ans-ta'), hangup_url: h.app.url('/hup-ta') });
+    const [answer] = await h.waitFor('/ans-ta');
+    const aUuid = answer!.params.CallUUID!;
+    h.runAt(t0 + 5, () => h.api('POST', `Call/${aUuid}/`, { legs: 'aleg', aleg_url: h.app.url('/a-ta') }));
+    await h.waitFor('/hup-ta');
+    await h.settle();
+    const bUuid = h.app.requests('/dcb-ta')[0]!.params.DialBLegUUID!;
+    const rel = (path: string) => h.app.requests(path).map((r) => `${r.params.DialAction ?? r.params.ConferenceAction ?? ''}@${Math.round(h.at(r) - t0)}`);
+    const dcb = rel('/dcb-ta');
+    const [dact] = h.app.requests('/dact-ta');
+    const ccb = rel('/ccb-ta');
+    const facts = {
+      dcb,
+      dial: pick(dact!, ['DialStatus', 'DialBLegUUID', 'DialHangupCause']),
+      ccb,
+      b: await h.api('GET', `Call/${bUuid}/`).then((r) => [r.body.hangup_cause_code, r.body.hangup_source]),
+      a: await h.api('GET', `Call/${aUuid}/`).then((r) => [r.body.hangup_cause_code, r.body.hangup_source, r.body.call_duration]),
+    };
+    assert.deepEqual(facts, {
+      dcb: ['answer@2', 'connected@2', 'hangup@5'],
+      dial: { DialStatus: 'completed', DialBLegUUID: bUuid, DialHangupCause: 'NORMAL_CLEARING' },
+      ccb: ['enter@5', 'exit@31'],
+      b: [4000, 'API Request'],
+      a: [4000, 'Caller', 30],
+    });
+    for (const uuid of [aUuid, bUuid]) assert.equal((await h.engine.store.listEvents(uuid)).filter((e) => e.type === 'leg.ended').length, 1, uuid);
   });
 
   test('the official plivo package: conferences.* against a live room', async () => {
