@@ -15,6 +15,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { startHarness, type Harness } from './support/harness.ts';
+import { SqliteStore } from '../src/store/sqlite-store.ts';
+import { PgStore } from '../src/store/pg-store.ts';
+import { callRow } from './support/call-rows.ts';
 import { cleanEnv } from './support/child-env.ts';
 import { TEST_PG, freshTestDb } from './support/test-db.ts';
 
@@ -208,4 +211,42 @@ test('copy-data refuses bad arguments with exit 2 and a missing file with exit 1
   const missing = await switchboard(['copy-data', '--from', '/nonexistent/x.db', '--to', 'postgres://nobody@127.0.0.1:1/none']);
   assert.equal(missing.code, 1);
   assert.equal(missing.stderr, 'switchboard: no SQLite database at /nonexistent/x.db\n');
+});
+
+test('copy-data: rows the target did not take fail the count check, and the copy is rolled back', { skip }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sb-copy-'));
+  const file = join(dir, 'switchboard.db');
+  const target = await freshTestDb(dir);
+  try {
+    const source = new SqliteStore(file);
+    await source.migrate();
+    for (const uuid of ['c1', 'c2']) {
+      await source.insertCall(callRow({ call_uuid: uuid }));
+      for (let i = 0; i < 3; i++) await source.record({ callUuid: uuid, at: 1_000 + i, type: `e${i}` });
+    }
+    await source.close();
+    // The target drops every event with seq 2 as it arrives: 6 events sent, 4 stored.
+    const pgStore = new PgStore(target.db);
+    await pgStore.migrate();
+    await pgStore.close();
+    const client = new pg.Client({ connectionString: target.db });
+    await client.connect();
+    try {
+      await client.query(`create function drop_row() returns trigger language plpgsql as $$ begin return null; end $$`);
+      await client.query(`create trigger drop_second before insert on events for each row when (new.seq = 2) execute function drop_row()`);
+      const r = await switchboard(['copy-data', '--from', file, '--to', target.db, '--json']);
+      assert.equal(r.code, 1, r.stderr);
+      const result = JSON.parse(r.stdout);
+      assert.equal(result.ok, false);
+      assert.deepEqual(result.tables.filter((t: any) => t.source !== t.target), [{ table: 'events', source: 6, target: 4 }]);
+      assert.match(r.stderr, /^switchboard: row counts differ \(events 6 -> 4\): the copy was rolled back and postgres:\/\/.* is empty again\n$/);
+      const left = await client.query('select (select count(*) from calls)::int as calls, (select count(*) from events)::int as events');
+      assert.deepEqual(left.rows[0], { calls: 0, events: 0 });
+    } finally {
+      await client.end();
+    }
+  } finally {
+    await target.drop();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

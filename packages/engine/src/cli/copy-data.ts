@@ -51,7 +51,8 @@ export async function copyDataCommand(flags: Flags): Promise<number> {
 /** A redrawn bar on a terminal; in a log, a line per table and per tenth of a table. */
 function progressPrinter(out: NodeJS.WriteStream): { update: (p: CopyProgress) => void; end: () => void } {
   const tty = out.isTTY === true;
-  const started = performance.now();
+  // From the first row on: migrating both databases comes before and is not copying.
+  let started: number | undefined;
   let drawn = false;
   let lastTable = '';
   let lastTenth = 0;
@@ -61,6 +62,7 @@ function progressPrinter(out: NodeJS.WriteStream): { update: (p: CopyProgress) =
         const width = 30;
         const share = p.totalAll === 0 ? 1 : p.copiedAll / p.totalAll;
         const filled = Math.round(share * width);
+        started ??= performance.now();
         const rate = p.copiedAll / Math.max(0.001, (performance.now() - started) / 1000);
         out.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(share * 100).toFixed(0).padStart(3)}%  ${p.copiedAll}/${p.totalAll} rows  ${Math.round(rate)} rows/s  ${p.table}\x1b[K`);
         drawn = true;

@@ -163,7 +163,7 @@ async function copyTables(db: BetterSqlite3.Database, client: pg.PoolClient, to:
     await advanceIdentities(client, tables);
     const ok = counts.every((c) => c.source === c.target);
     await client.query(ok ? 'commit' : 'rollback');
-    return { from, to, tables: counts, rows: copiedAll, ok, ms: performance.now() - started };
+    return { from, to, tables: counts, rows: copiedAll, ok, ms: Math.round(performance.now() - started) };
   } catch (err) {
     await client.query('rollback').catch(() => undefined);
     if (err instanceof StoreError) throw err;
