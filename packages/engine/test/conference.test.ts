@@ -301,6 +301,44 @@ describe('<Conference>', () => {
     for (const uuid of [aUuid, bUuid]) assert.equal((await h.engine.store.listEvents(uuid)).filter((e) => e.type === 'leg.ended').length, 1, uuid);
   });
 
+  test('keys and sounds: digitsMatch, hangupOnStar, relayDTMF, floorEvent, waitSound and enterSound', async () => {
+    await h.sim('15557700081', 'ring 1s, answer, digits 12 after 3s, digits * after 6s, hangup after 30s');
+    await h.sim('15557700082', 'ring 1s, answer, hangup after 20s');
+    h.app.on('/ans-k1', () =>
+      `<Response><Conference startConferenceOnEnter="false" waitSound="${h.app.url('/wait-snd')}" enterSound="${h.app.url('/enter-snd')}" exitSound="beep:2" floorEvent="true" digitsMatch="12,99" hangupOnStar="true" callbackUrl="${h.app.url('/cb-k')}" action="${h.app.url('/act-k')}" redirect="false">Keys</Conference><Speak>after</Speak></Response>`);
+    h.app.on('/ans-k2', () => `<Response><Conference floorEvent="true" callbackUrl="${h.app.url('/cb-k')}">Keys</Conference></Response>`);
+    h.app.on('/wait-snd', () => '<Response><Play>https://example.com/hold.mp3</Play></Response>');
+    h.app.on('/enter-snd', () => '<Response><Speak>welcome</Speak></Response>');
+    const t0 = h.t();
+    await h.call({ to: '15557700081', answer_url: h.app.url('/ans-k1'), hangup_url: h.app.url('/hup-k1') });
+    h.runAt(t0 + 2, () => h.call({ to: '15557700082', answer_url: h.app.url('/ans-k2'), hangup_url: h.app.url('/hup-k2') }));
+    await h.waitFor('/hup-k2');
+    await h.settle();
+    const [a1] = h.app.requests('/ans-k1');
+    const [a2] = h.app.requests('/ans-k2');
+    const u1 = a1!.params.CallUUID!;
+    const u2 = a2!.params.CallUUID!;
+    const lane = (uuid: string) =>
+      h.app.requests().filter((r) => r.params.CallUUID === uuid && r.path !== '/ring').map((r) => `${r.path}${r.params.ConferenceAction ? `:${r.params.ConferenceAction}` : ''}@${Math.round(h.at(r) - t0)}`);
+    // Member 1 waits (the room has not started): the floor is its own, waitSound and enterSound are fetched;
+    // it presses 12 (a match) at 4 s and * at 7 s, which takes it out; the action is notified, the document goes on.
+    // The sounds are fetched as the member enters, beside its callbacks (their order against the outbox's is not fixed).
+    const sounds = (l: string[]) => l.filter((x) => x.includes('-snd'));
+    assert.deepEqual(sounds(lane(u1)).sort(), ['/enter-snd@1', '/wait-snd@1']);
+    assert.deepEqual(lane(u1).filter((x) => !x.includes('-snd')), ['/ans-k1@1', '/cb-k:enter@1', '/cb-k:floor@1', '/cb-k:digits@4', '/cb-k:exit@7', '/act-k@7', '/hup-k1@8']);
+    const digits = h.app.requests('/cb-k').find((r) => r.params.ConferenceAction === 'digits')!;
+    assert.equal(digits.params.ConferenceDigitsMatch, '12');
+    assert.deepEqual(Object.keys(digits.params).sort(), ['CallUUID', 'ConferenceAction', 'ConferenceDigitsMatch', 'ConferenceMemberID', 'ConferenceName', 'ConferenceUUID']);
+    assert.equal(h.app.requests('/wait-snd')[0]!.method, 'POST');
+    // Member 2 starts the room at 3 s, hears member 1's keys (relayDTMF) and takes the floor when member 1 leaves.
+    assert.deepEqual(lane(u2), ['/ans-k2@3', '/cb-k:enter@3', '/cb-k:floor@7', '/cb-k:exit@23', '/hup-k2@23']);
+    const relayed = (await h.engine.store.listEvents(u2)).filter((e) => e.type === 'leg.digits-sent').map((e) => JSON.parse(e.data).digits);
+    assert.deepEqual(relayed, ['1', '2']);
+    // The `*` itself is not relayed: it took member 1 out.
+    const timeline = (await h.engine.store.listEvents(u1)).filter((e) => e.type.startsWith('conference.')).map((e) => [e.type, JSON.parse(e.data).reason]);
+    assert.deepEqual(timeline, [['conference.enter', undefined], ['conference.exit', 'star']]);
+  });
+
   test('the official plivo package: conferences.* against a live room', async () => {
     await h.sim('15557700051', 'ring 1s, answer, hangup after 60s');
     await h.sim('15557700052', 'ring 1s, answer, hangup after 60s');
