@@ -7,39 +7,25 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { startHarness, type Harness } from './support/harness.ts';
 import { SqliteStore } from '../src/store/sqlite-store.ts';
 import { PgStore } from '../src/store/pg-store.ts';
 import { callRow } from './support/call-rows.ts';
-import { cleanEnv } from './support/child-env.ts';
+import { switchboard } from './support/switchboard-cli.ts';
 import { TEST_PG, freshTestDb } from './support/test-db.ts';
 
 const skip = TEST_PG ? false : 'needs SWITCHBOARD_TEST_PG (scripts/pg-cluster.sh start)';
-const BIN = fileURLToPath(new URL('../bin/switchboard.js', import.meta.url));
 
 const A = '15551110001';
 const B = '15552220001';
 const REC = '15551110002';
 const N = '15553330001';
 const CALLER = '15559990001';
-
-function switchboard(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: cleanEnv({}) });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 /** Traffic of every kind the store keeps. */
 async function traffic(h: Harness): Promise<void> {

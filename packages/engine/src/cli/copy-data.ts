@@ -5,6 +5,7 @@
  * count check, and exits 1 when the counts differ.
  */
 import { copyData, type CopyProgress, type CopyResult } from '../store/copy-data.ts';
+import { isPostgresUrl } from '../store/open-store.ts';
 import { StoreError } from '../store/store-error.ts';
 import { CliError, UsageError } from './args.ts';
 import type { Flags } from './program.ts';
@@ -14,7 +15,7 @@ export async function copyDataCommand(flags: Flags): Promise<number> {
   const to = flags.to;
   if (!from) throw new UsageError('copy-data needs --from <sqlite file>');
   if (!to) throw new UsageError('copy-data needs --to postgres://...');
-  if (!/^postgres(ql)?:\/\//i.test(to)) throw new UsageError(`--to must be a postgres:// URL (got ${JSON.stringify(to)})`);
+  if (!isPostgresUrl(to)) throw new UsageError(`--to must be a postgres:// URL (got ${JSON.stringify(to)})`);
   let batchRows: number | undefined;
   if (flags.batch !== undefined) {
     if (!/^\d+$/.test(flags.batch) || Number(flags.batch) < 1) throw new UsageError(`--batch must be a whole number of at least 1 (got ${JSON.stringify(flags.batch)})`);
