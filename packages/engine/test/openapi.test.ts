@@ -8,10 +8,12 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { AUTH_ID, AUTH_TOKEN, startHarness, type Harness } from './support/harness.ts';
 import { openApiPath } from '../src/api/openapi.ts';
+import { API_TYPES_FILE, renderApiTypes } from './support/openapi-types.ts';
 
 type Json = Record<string, any>;
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
@@ -67,6 +69,12 @@ describe('the OpenAPI document', () => {
     // The document describes itself, and the error shape is the catalogue's.
     assert.ok(doc.paths['/v1/openapi.json'].get);
     assert.equal(doc.components.responses.Error.content['application/json'].schema.$ref, '#/components/schemas/Error');
+  });
+
+  test("the clients' generated types are the document's (else: npm run openapi:types)", async () => {
+    const want = await renderApiTypes(doc);
+    assert.ok(want.includes('readonly CallDetail: {'), 'the named shapes are generated');
+    assert.equal(readFileSync(API_TYPES_FILE, 'utf8'), want, `${API_TYPES_FILE} is stale: run npm run openapi:types`);
   });
 
   test('a real request to every operation gets a documented status and a body that validates', { timeout: 120_000 }, async () => {

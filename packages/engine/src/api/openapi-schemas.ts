@@ -171,7 +171,7 @@ export const TIMELINE_EVENT = {
     leg: { type: 'string', description: 'A, or B1, B2... for the Dial legs' },
     seq: { type: 'integer' },
     type: str,
-    data: { type: ['object', 'null'] },
+    data: { type: ['object', 'null'], additionalProperties: true, description: "The event's details; null when it has none" },
   },
 } as const;
 

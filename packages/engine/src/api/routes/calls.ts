@@ -27,7 +27,10 @@ const MAKE_CALL: RouteSchema = {
     required: ['from', 'to', 'answer_url'],
     properties: {
       from: { type: 'string', description: 'Caller ID: a phone number (with or without +) or a sip: URI' },
-      to: { type: 'string', description: 'One destination, or several joined by <' },
+      to: {
+        oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }],
+        description: 'One destination, several joined by <, or (JSON) a list: a bulk call',
+      },
       answer_url: urlParam,
       answer_method: methodParam,
       ring_url: urlParam,
@@ -45,7 +48,10 @@ const MAKE_CALL: RouteSchema = {
       machine_detection_time: { type: 'integer', minimum: 2000, maximum: 10000, default: 5000 },
       machine_detection_url: urlParam,
       machine_detection_method: methodParam,
-      sip_headers: { type: 'string', description: 'name=value,name2=value2, sent as X-PH-name headers' },
+      sip_headers: {
+        oneOf: [{ type: 'string' }, { type: 'object', additionalProperties: { type: 'string' } }],
+        description: 'name=value,name2=value2 (or, in JSON, an object), sent as X-PH-name headers',
+      },
       ring_timeout: { type: 'integer', minimum: 0, default: 120 },
       parent_call_uuid: { type: 'string' },
       error_if_parent_not_found: { type: 'boolean', default: false },
