@@ -574,6 +574,18 @@ for (const dialect of DIALECTS) {
       });
     });
 
+    test('rebuildRollups recomputes every rollup row from the calls, through the same upsert', async () => {
+      await withStore(async (store) => {
+        await endCalls(store, 'r', 6);
+        const reports = store.resources.reports;
+        const read = async () => (await Promise.all((['all', 'destination', 'destination/day', 'caller_id', 'application'] as const).map((dim) => reports.readRollups(dim, 0, HOUR_MS)))).flat();
+        const before = await read();
+        assert.equal(before.length, 5);
+        assert.equal(await reports.rebuildRollups(), 6);
+        assert.deepEqual(await read(), before);
+      });
+    });
+
     test('a repeated attempt write is stored once; a resend under the same number at another time is kept', async () => {
       await withStore(async (store) => {
         await store.insertCall(callRow({ call_uuid: 'a' }));

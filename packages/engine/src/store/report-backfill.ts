@@ -1,14 +1,17 @@
 /**
  * Rolls up the calls already in a database (migration 004, and `rebuildRollups`): reads ended A
- * legs page by page with their B legs and dial events, and writes the rollup rows once at the end.
+ * legs page by page with their B legs and dial events, and writes the rollup rows once at the end,
+ * with the same additive upsert as a call's end (report-rollup-sql.ts): a node that ends a call
+ * while `rebuildRollups` runs adds to a row rather than making the rebuild fail on its key.
  * Runs through Kysely so the migration can call it inside its own transaction.
  */
-import type { Kysely } from 'kysely';
-import { RollupAccumulator, attemptsOfCall, toStored } from './report-rollup.ts';
+import { CompiledQuery, type Kysely } from 'kysely';
+import { dialectOf } from './dialect.ts';
+import { RollupAccumulator, attemptsOfCall } from './report-rollup.ts';
+import { RollupUpserts } from './report-rollup-sql.ts';
 import type { CallRow, EventRow } from './store.ts';
 
 const PAGE = 2000;
-const INSERT_CHUNK = 200;
 
 export async function backfillRollups(db: Kysely<any>): Promise<number> {
   const acc = new RollupAccumulator();
@@ -43,9 +46,8 @@ export async function backfillRollups(db: Kysely<any>): Promise<number> {
     }
     calls += aLegs.length;
   }
-  const rows = [...acc.rows.values()].map(toStored);
-  for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-    await db.insertInto('report_rollups').values(rows.slice(i, i + INSERT_CHUNK)).execute();
+  for (const q of new RollupUpserts(db, dialectOf(db)).ofAccumulator(acc)) {
+    await db.executeQuery(CompiledQuery.raw(q.sql, [...q.parameters]));
   }
   return calls;
 }
