@@ -111,6 +111,16 @@ describe('the OpenAPI document', () => {
       return { uuid, request: res.body.request_uuid as string };
     };
 
+    // ...and a recording (of a live call, stopped).
+    const recordingId = await (async () => {
+      const live = await liveCall();
+      assert.equal((await h.api('POST', `Call/${live.uuid}/Record/`, { file_format: 'wav' })).status, 202);
+      assert.equal((await h.api('DELETE', `Call/${live.uuid}/Record/`)).status, 204);
+      for (const release of holds.splice(0)) release();
+      await h.settle();
+      return (await h.api('GET', 'Recording/')).body.objects[0].recording_id as string;
+    })();
+
     const fixture = async (name: string, method: string): Promise<string> => {
       const reads = method === 'GET' || method === 'HEAD';
       switch (name) {
@@ -122,6 +132,8 @@ describe('the OpenAPI document', () => {
         case 'appId': return appId;
         case 'subId': return subId;
         case 'endpointId': return endpointId;
+        case 'recordingId': return recordingId;
+        case 'file': return `${recordingId}.wav`;
         default: return 'x1';
       }
     };

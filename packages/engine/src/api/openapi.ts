@@ -192,6 +192,15 @@ export function buildOpenApi(routes: readonly RouteEntry[], version: string): Js
   };
 }
 
+/** `GET /health` (api/server.ts). */
+export const HEALTH_SCHEMA: RouteSchema = {
+  summary: 'Health: the version and the number of live calls',
+  tags: ['Engine'],
+  response: {
+    200: { type: 'object', required: ['status', 'version', 'live_calls'], properties: { status: { type: 'string', const: 'ok' }, version: { type: 'string' }, live_calls: { type: 'integer' } } },
+  },
+};
+
 /** `GET /v1/openapi.json`: built once, on the first request, when every route is registered. */
 export function openApiRoutes(app: FastifyInstance, routes: () => readonly RouteEntry[], version: string): void {
   let text: string | undefined;

@@ -10,7 +10,7 @@ import { singleAccount, type AccountLookup } from './auth.ts';
 import { badRequest, errorHeaders, headersTooLarge, methodNotAllowed, notFound, toApiError, toPlivoBody } from './errors.ts';
 import { checkOrigin, FrontDoor, type FrontDoorOptions } from './front-door.ts';
 import { RouteTable } from './route-table.ts';
-import { documentingCompilers, openApiRoutes } from './openapi.ts';
+import { documentingCompilers, HEALTH_SCHEMA, openApiRoutes } from './openapi.ts';
 import type { ApiContext } from './api-context.ts';
 import { callRoutes } from './routes/calls.ts';
 import { callMediaRoutes } from './routes/call-media.ts';
@@ -157,7 +157,7 @@ export async function buildServer(ctx: ApiContext, opts: BuildOptions = {}): Pro
   });
 
   ctx.metrics?.instrument(app);
-  app.get('/health', { config: { access: 'public' } }, async () => ({ status: 'ok', version: ctx.version, live_calls: ctx.calls.live }));
+  app.get('/health', { config: { access: 'public' }, schema: HEALTH_SCHEMA }, async () => ({ status: 'ok', version: ctx.version, live_calls: ctx.calls.live }));
   openApiRoutes(app, () => routeTable.routes, ctx.version);
 
   await app.register(async (scope) => {

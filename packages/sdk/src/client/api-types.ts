@@ -95,6 +95,23 @@ export interface paths {
         readonly patch?: never;
         readonly trace?: never;
     };
+    readonly "/v1/Account/{authId}/Call/{callUuid}/Record/": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly get?: never;
+        readonly put?: never;
+        /** Record a live call (plivo.md §1.7) */
+        readonly post: operations["recordCall"];
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
     readonly "/v1/Account/{authId}/Call/{callUuid}/Timeline/": {
         readonly parameters: {
             readonly query?: never;
@@ -246,6 +263,40 @@ export interface paths {
         readonly put?: never;
         /** Rent a number (from the search) or add one the engine is reached on */
         readonly post: operations["rentNumber"];
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/v1/Account/{authId}/Recording/": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /** The account's recordings, newest first */
+        readonly get: operations["listRecordings"];
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/v1/Account/{authId}/Recording/{recordingId}/": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /** One recording */
+        readonly get: operations["getRecording"];
+        readonly put?: never;
+        readonly post?: never;
         readonly delete?: never;
         readonly options?: never;
         readonly head?: never;
@@ -1010,6 +1061,75 @@ export interface components {
             /** @description Audio URLs, comma-separated */
             readonly urls: string;
         };
+        /** Readiness */
+        readonly Readiness: {
+            readonly checks: {
+                readonly calls: string;
+                readonly store: string;
+            } & {
+                readonly [key: string]: string;
+            };
+            /** @enum {string} */
+            readonly status: "ready" | "not ready";
+        };
+        /** Recording */
+        readonly Recording: {
+            /** @description YYYY-MM-DD HH:MM:SS.ffffff+00:00 */
+            readonly add_time: string;
+            readonly api_id?: string;
+            readonly call_uuid: string;
+            readonly conference_name?: string | null;
+            readonly from_number?: string;
+            readonly monthly_recording_storage_amount?: string;
+            /** @description Milliseconds, with five decimals */
+            readonly recording_duration_ms: string;
+            readonly recording_end_ms?: string;
+            /** @enum {string} */
+            readonly recording_format: "mp3" | "wav";
+            readonly recording_id: string;
+            readonly recording_start_ms?: string;
+            readonly recording_storage_duration?: number;
+            readonly recording_storage_rate?: string;
+            readonly recording_type?: string;
+            /** @description GET /media/Recording/{id}.{format}, public */
+            readonly recording_url: string;
+            readonly resource_uri: string;
+            readonly rounded_recording_duration?: number;
+            readonly to_number?: string;
+        };
+        /** RecordingList */
+        readonly RecordingList: {
+            readonly api_id: string;
+            readonly meta: components["schemas"]["Meta"];
+            readonly objects: readonly components["schemas"]["Recording"][];
+        };
+        /**
+         * RecordParams
+         * @example {
+         *       "time_limit": 30,
+         *       "file_format": "wav"
+         *     }
+         */
+        readonly RecordParams: {
+            /**
+             * @default POST
+             * @enum {string}
+             */
+            readonly callback_method?: "GET" | "POST";
+            /** @description An absolute http(s) URL */
+            readonly callback_url?: string;
+            /**
+             * @default mp3
+             * @enum {string}
+             */
+            readonly file_format?: "mp3" | "wav";
+            /** @default 60 */
+            readonly time_limit?: number;
+            /** @description Accepted; nothing is transcribed */
+            readonly transcription_type?: string;
+            /** @description An absolute http(s) URL */
+            readonly transcription_url?: string;
+        };
         /** SimulatorNumber */
         readonly SimulatorNumber: {
             readonly api_id?: string;
@@ -1509,6 +1629,41 @@ export interface operations {
             readonly default: components["responses"]["Error"];
         };
     };
+    readonly recordCall: {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path: {
+                /** @description The account's auth_id (a subaccount's own). */
+                readonly authId: string;
+                readonly callUuid: string;
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: {
+            readonly content: {
+                readonly "application/json": components["schemas"]["RecordParams"];
+                readonly "application/x-www-form-urlencoded": components["schemas"]["RecordParams"];
+            };
+        };
+        readonly responses: {
+            /** @description Accepted */
+            readonly 202: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": {
+                        readonly api_id: string;
+                        readonly message: string;
+                        readonly recording_id: string;
+                        readonly url: string;
+                    };
+                };
+            };
+            readonly default: components["responses"]["Error"];
+        };
+    };
     readonly getTimeline: {
         readonly parameters: {
             readonly query?: never;
@@ -1895,6 +2050,70 @@ export interface operations {
                         }[];
                         readonly status: string;
                     };
+                };
+            };
+            readonly default: components["responses"]["Error"];
+        };
+    };
+    readonly listRecordings: {
+        readonly parameters: {
+            readonly query?: {
+                /** @description YYYY-MM-DD HH:MM[:SS[.ffffff]], UTC */
+                readonly add_time?: string;
+                /** @description YYYY-MM-DD HH:MM[:SS[.ffffff]], UTC */
+                readonly add_time__gt?: string;
+                /** @description YYYY-MM-DD HH:MM[:SS[.ffffff]], UTC */
+                readonly add_time__gte?: string;
+                /** @description YYYY-MM-DD HH:MM[:SS[.ffffff]], UTC */
+                readonly add_time__lt?: string;
+                /** @description YYYY-MM-DD HH:MM[:SS[.ffffff]], UTC */
+                readonly add_time__lte?: string;
+                readonly call_uuid?: string;
+                /** @description Page size, 1-20 */
+                readonly limit?: number;
+                readonly offset?: number;
+            };
+            readonly header?: never;
+            readonly path: {
+                /** @description The account's auth_id (a subaccount's own). */
+                readonly authId: string;
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description OK */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["RecordingList"];
+                };
+            };
+            readonly default: components["responses"]["Error"];
+        };
+    };
+    readonly getRecording: {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path: {
+                /** @description The account's auth_id (a subaccount's own). */
+                readonly authId: string;
+                readonly recordingId: string;
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description OK */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["Recording"];
                 };
             };
             readonly default: components["responses"]["Error"];

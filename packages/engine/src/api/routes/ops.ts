@@ -5,17 +5,47 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../api-context.ts';
+import type { RouteSchema } from '../openapi.ts';
+
+// The schemas document each route (api/openapi.ts).
+const METRICS: RouteSchema = {
+  summary: "Prometheus metrics (docs/reports.md); open unless --metrics-auth",
+  tags: ['Engine'],
+  response: {
+    200: { description: 'The Prometheus text exposition', content: { 'text/plain': { schema: { type: 'string' } } } },
+    404: { description: 'Metrics are off', content: { 'text/plain': { schema: { type: 'string' } } } },
+  },
+};
+const HEALTHZ: RouteSchema = {
+  summary: 'Liveness: the process answers',
+  tags: ['Engine'],
+  response: { 200: { type: 'object', required: ['status'], properties: { status: { type: 'string', const: 'ok' } } } },
+};
+const READY = {
+  title: 'Readiness',
+  type: 'object',
+  required: ['status', 'checks'],
+  properties: {
+    status: { type: 'string', enum: ['ready', 'not ready'] },
+    checks: { type: 'object', required: ['store', 'calls'], properties: { store: { type: 'string' }, calls: { type: 'string' } }, additionalProperties: { type: 'string' } },
+  },
+} as const;
+const READYZ: RouteSchema = {
+  summary: 'Readiness: the store answers and can write, and the engine takes calls (not while draining)',
+  tags: ['Engine'],
+  response: { 200: READY, 503: { description: 'Not ready; checks says why', ...READY } },
+};
 
 export function opsRoutes(app: FastifyInstance, ctx: ApiContext): void {
-  app.get('/metrics', { config: { access: 'metrics' } }, async (_req, reply) => {
+  app.get('/metrics', { config: { access: 'metrics' }, schema: METRICS }, async (_req, reply) => {
     if (!ctx.metrics) return reply.code(404).type('text/plain').send('metrics are off\n');
     const { contentType, body } = await ctx.metrics.exposition();
     return reply.type(contentType).send(body);
   });
 
-  app.get('/healthz', { config: { access: 'public' } }, async () => ({ status: 'ok' }));
+  app.get('/healthz', { config: { access: 'public' }, schema: HEALTHZ }, async () => ({ status: 'ok' }));
 
-  app.get('/readyz', { config: { access: 'public' } }, async (_req, reply) => {
+  app.get('/readyz', { config: { access: 'public' }, schema: READYZ }, async (_req, reply) => {
     const checks: Record<string, string> = {};
     try {
       checks.store = ctx.reports ? ((await ctx.reports.ping()) ? 'ok' : 'failing') : 'ok';

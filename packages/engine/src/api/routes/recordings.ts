@@ -17,6 +17,8 @@ import type { ApiContext } from '../api-context.ts';
 import { conflict, invalidParam, notFound } from '../errors.ts';
 import { asParams, int, method, optInt, optOneOf, optString, optUrl, show, type Params } from '../params/coerce.ts';
 import { buildMeta, DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT, type Query } from '../params/list-calls.ts';
+import { META, methodParam, NO_CONTENT, PAGING, urlParam } from '../openapi-schemas.ts';
+import type { RouteSchema } from '../openapi.ts';
 
 /** The recordings folder: `recordings/` beside a SQLite file, `./data/recordings` for PostgreSQL. */
 export function recordingsDir(dbPath: string): string {
@@ -51,6 +53,86 @@ export function recordingView(r: RecordingRow, authId: string, recordings: Recor
 }
 
 type RecParams = { authId: string; recordingId: string };
+
+// The schemas document each route (api/openapi.ts); the handlers parse with api/params/coerce.ts.
+const RECORDING = {
+  title: 'Recording',
+  type: 'object',
+  required: ['add_time', 'call_uuid', 'recording_id', 'recording_format', 'recording_url', 'recording_duration_ms', 'resource_uri'],
+  properties: {
+    api_id: { type: 'string' },
+    add_time: { type: 'string', description: 'YYYY-MM-DD HH:MM:SS.ffffff+00:00' },
+    call_uuid: { type: 'string' },
+    conference_name: { type: ['string', 'null'] },
+    from_number: { type: 'string' },
+    to_number: { type: 'string' },
+    recording_duration_ms: { type: 'string', description: 'Milliseconds, with five decimals' },
+    recording_start_ms: { type: 'string' },
+    recording_end_ms: { type: 'string' },
+    recording_format: { type: 'string', enum: ['mp3', 'wav'] },
+    recording_id: { type: 'string' },
+    recording_type: { type: 'string' },
+    recording_url: { type: 'string', description: 'GET /media/Recording/{id}.{format}, public' },
+    resource_uri: { type: 'string' },
+    rounded_recording_duration: { type: 'integer' },
+    recording_storage_duration: { type: 'integer' },
+    recording_storage_rate: { type: 'string' },
+    monthly_recording_storage_amount: { type: 'string' },
+  },
+} as const;
+const timeFilter = { type: 'string', description: 'YYYY-MM-DD HH:MM[:SS[.ffffff]], UTC' } as const;
+const LIST_RECORDINGS: RouteSchema = {
+  summary: "The account's recordings, newest first",
+  operationId: 'listRecordings',
+  querystring: {
+    type: 'object',
+    properties: {
+      call_uuid: { type: 'string' },
+      ...Object.fromEntries(['', '__gt', '__gte', '__lt', '__lte'].map((op) => [`add_time${op}`, timeFilter])),
+      ...PAGING,
+    },
+  },
+  response: {
+    200: { title: 'RecordingList', type: 'object', required: ['api_id', 'meta', 'objects'], properties: { api_id: { type: 'string' }, meta: META, objects: { type: 'array', items: RECORDING } } },
+  },
+};
+const START_RECORDING: RouteSchema = {
+  summary: 'Record a live call (plivo.md §1.7)',
+  operationId: 'recordCall',
+  body: {
+    title: 'RecordParams',
+    type: 'object',
+    properties: {
+      time_limit: { type: 'integer', minimum: 1, maximum: 86400, default: 60 },
+      file_format: { type: 'string', enum: ['mp3', 'wav'], default: 'mp3' },
+      callback_url: urlParam,
+      callback_method: methodParam,
+      transcription_type: { type: 'string', description: 'Accepted; nothing is transcribed' },
+      transcription_url: urlParam,
+    },
+    examples: [{ time_limit: 30, file_format: 'wav' }],
+  },
+  response: {
+    202: {
+      type: 'object',
+      required: ['api_id', 'message', 'recording_id', 'url'],
+      properties: { api_id: { type: 'string' }, message: { type: 'string' }, recording_id: { type: 'string' }, url: { type: 'string' } },
+    },
+  },
+};
+const STOP_RECORDING: RouteSchema = {
+  summary: "Stop a call's recordings (all, or the one whose URL is given)",
+  body: { type: 'object', properties: { URL: { type: 'string', description: 'The recording to stop (its url)' } } },
+  response: { 204: NO_CONTENT },
+};
+const MEDIA: RouteSchema = {
+  summary: "A recording's audio: its RecordUrl, public as Plivo's media URLs are (docs/security.md)",
+  tags: ['Recording'],
+  params: { type: 'object', properties: { file: { type: 'string', pattern: '^[0-9a-f-]{36}\\.(mp3|wav)$', description: '{recording_id}.{mp3|wav}' } } },
+  response: {
+    200: { description: 'The audio file', content: { 'audio/mpeg': { schema: { type: 'string', contentEncoding: 'binary' } }, 'audio/wav': { schema: { type: 'string', contentEncoding: 'binary' } } } },
+  },
+};
 type CallParams = { authId: string; callUuid: string };
 
 export function recordingRoutes(app: FastifyInstance, ctx: ApiContext): void {
@@ -58,7 +140,7 @@ export function recordingRoutes(app: FastifyInstance, ctx: ApiContext): void {
   if (!recordings) return;
   const base = '/v1/Account/:authId/Recording';
 
-  app.get<{ Params: { authId: string }; Querystring: Query }>(`${base}/`, async (req) => {
+  app.get<{ Params: { authId: string }; Querystring: Query }>(`${base}/`, { schema: LIST_RECORDINGS }, async (req) => {
     const q = req.query as Params;
     const limit = int(q, 'limit', DEFAULT_LIST_LIMIT, { min: 1, max: MAX_LIST_LIMIT });
     const offset = int(q, 'offset', 0, { min: 0 });
@@ -81,15 +163,15 @@ export function recordingRoutes(app: FastifyInstance, ctx: ApiContext): void {
     return row;
   };
 
-  app.get<{ Params: RecParams }>(`${base}/:recordingId/`, async (req) => ({ api_id: newId(), ...recordingView(await mine(req), req.params.authId, recordings) }));
+  app.get<{ Params: RecParams }>(`${base}/:recordingId/`, { schema: { summary: 'One recording', operationId: 'getRecording', response: { 200: RECORDING } } as RouteSchema }, async (req) => ({ api_id: newId(), ...recordingView(await mine(req), req.params.authId, recordings) }));
 
-  app.delete<{ Params: RecParams }>(`${base}/:recordingId/`, async (req, reply) => {
+  app.delete<{ Params: RecParams }>(`${base}/:recordingId/`, { schema: { summary: 'Delete a recording and its file', response: { 204: NO_CONTENT } } as RouteSchema }, async (req, reply) => {
     await recordings.delete(await mine(req));
     return reply.code(204).send();
   });
 
   // The file behind a RecordUrl. Public: whoever holds the URL may play it, as with Plivo's media URLs.
-  app.get<{ Params: { file: string } }>('/media/Recording/:file', { config: { access: 'public' } }, async (req, reply) => {
+  app.get<{ Params: { file: string } }>('/media/Recording/:file', { config: { access: 'public' }, schema: MEDIA }, async (req, reply) => {
     const m = /^([0-9a-f-]{36})\.(mp3|wav)$/.exec(req.params.file);
     const body = m ? recordings.file(m[1]!, m[2]!) : undefined;
     if (!m || !body) throw notFound('recording file', req.params.file);
@@ -99,7 +181,7 @@ export function recordingRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const callBase = '/v1/Account/:authId/Call/:callUuid/Record';
 
   /** Start: 202 `{url, message: 'call recording started', recording_id, api_id}` (plivo.md §1.7). */
-  app.post<{ Params: CallParams }>(`${callBase}/`, async (req, reply) => {
+  app.post<{ Params: CallParams }>(`${callBase}/`, { schema: START_RECORDING }, async (req, reply) => {
     const p = asParams(req.body);
     const timeLimit = optInt(p, 'time_limit', { min: 1, max: 86_400 }) ?? 60;
     const format = optOneOf(p, 'file_format', ['mp3', 'wav'] as const) ?? 'mp3';
@@ -131,7 +213,7 @@ export function recordingRoutes(app: FastifyInstance, ctx: ApiContext): void {
   });
 
   /** Stop: every recording of the call, or the one whose `URL` is given; 204. */
-  app.delete<{ Params: CallParams }>(`${callBase}/`, async (req, reply) => {
+  app.delete<{ Params: CallParams }>(`${callBase}/`, { schema: STOP_RECORDING }, async (req, reply) => {
     const p = asParams(req.body);
     const url = optString(p, 'URL') ?? optString(p, 'url');
     const session = ctx.calls.session(req.params.callUuid);
