@@ -118,6 +118,8 @@ export class Engine {
       activity: this.activity,
       // One serving engine per SQLite file (docs/storage.md, "One engine per file").
       exclusive: true,
+      // A cluster node paused inside a transaction must not hold the locks its takeover needs.
+      ...(config.cluster ? { idleInTransactionMs: config.cluster.leaseMs } : {}),
       // A full disk holds writes in memory until it takes them again (docs/storage.md, "When the disk is full").
       onWriteState: (state, written) =>
         state.ok
@@ -181,21 +183,15 @@ export class Engine {
     const { config, clock } = this.opts;
     await this.store.migrate();
     if (config.cluster && this.store.cluster) {
-      // Joins before anything acts: a new epoch fences whoever ran this node id before.
-      const cluster = (this.cluster = new ClusterNode({
+      // Joins at the end of start(), before anything acts (below): a slow start cannot outlast the lease.
+      this.cluster = new ClusterNode({
         store: this.store.cluster,
         nodeId: config.nodeId,
         leaseMs: config.cluster.leaseMs,
         log: this.log,
         closeCalls: (calls) => this.calls.closeInterrupted(calls),
         deliver: (rows) => this.outbox.resume(rows),
-      }));
-      await cluster.join();
-      cluster.lease.onFenced((why) => {
-        // Stops acting at once: nothing more is sent or placed; the survivors own the rest.
-        this.outbox?.close();
-        this.calls?.stopAccepting();
-        this.fence(why);
+        feed: this.feed,
       });
     }
     this.targets = new TargetPolicy({
@@ -288,9 +284,7 @@ export class Engine {
     const router: InboundRouter = endpointCallRouter(this.endpoints, this.registrar, this.opts.inboundRouter ?? this.apps.routing.router);
     this.calls = new CallService(deps, router);
     await this.simNumbers.load();
-    const recovered = await this.calls.recoverInterrupted();
-    if (recovered > 0) this.log.warn({ recovered }, 'closed calls that were live when the engine stopped');
-    await (this.cluster ? this.outbox.resume(await this.cluster.claimOwn()) : this.outbox.resume());
+    if (!this.cluster) await this.recover();
     const reports = this.reports;
     this.metrics = new EngineMetrics({ feed: this.feed, calls: this.registry, outboxDepth: () => reports.pendingDeliveries(), defaultMetrics: true, storeStatements: () => this.store.statements.snapshot(), ...(this.sipAll ? { sip: () => this.sipAll!.stats() } : {}) });
     this.server = await buildServer(
@@ -340,9 +334,26 @@ export class Engine {
     if (this.cluster && config.cluster && this.store.cluster) {
       // Live-call control for a call another node runs goes to that node (cluster/forward.ts).
       installForwarding(this.server, { nodeId: config.nodeId, secret: config.cluster.secret, store: this.store, cluster: this.store.cluster, registry: this.registry });
-      this.cluster.watch();
+      // A new epoch fences whoever ran this node id before; only then are its calls recovered.
+      const cluster = this.cluster;
+      await cluster.join();
+      cluster.lease.onFenced((why) => {
+        // Stops acting at once: nothing more is sent or placed; the survivors own the rest.
+        this.outbox.close();
+        this.calls.stopAccepting();
+        this.fence(why);
+      });
+      await this.recover();
+      cluster.watch();
     }
     this.started = true;
+  }
+
+  /** Closes this node's calls that were live when it stopped and resumes what it owed (a cluster node: what it claims). */
+  private async recover(): Promise<void> {
+    const recovered = await this.calls.recoverInterrupted();
+    if (recovered > 0) this.log.warn({ recovered }, 'closed calls that were live when the engine stopped');
+    await (this.cluster ? this.outbox.resume(await this.cluster.claimOwn()) : this.outbox.resume());
   }
 
   /** Starts listening; returns the bound port (port 0 picks a free one). */

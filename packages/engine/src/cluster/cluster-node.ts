@@ -9,6 +9,8 @@ import type { ClusterStore } from '../store/cluster-store.ts';
 import type { CallRow, DeliveryRow } from '../store/store.ts';
 import { NodeLease, type LeaseLog } from './node-lease.ts';
 import { takeOverExpired } from './takeover.ts';
+import { FeedRelay } from './feed-relay.ts';
+import type { LiveFeed } from '../events/live-feed.ts';
 
 export interface ClusterNodeOptions {
   store: ClusterStore;
@@ -20,6 +22,8 @@ export interface ClusterNodeOptions {
   /** Hands claimed deliveries to this node's outbox. */
   deliver: (rows: readonly DeliveryRow[]) => Promise<unknown>;
   onTakeover?: (t: { node: string; calls: number; ms: number }) => void;
+  /** This node's live feed: its items go to every node, every node's come to it (feed-relay.ts). */
+  feed: LiveFeed;
 }
 
 /** Deliveries claimed per round; the rest wait for the next one. */
@@ -27,11 +31,13 @@ const CLAIM_BATCH = 200;
 
 export class ClusterNode {
   readonly lease: NodeLease;
+  private readonly relay: FeedRelay;
   private timer: NodeJS.Timeout | undefined;
   private round: Promise<void> | undefined;
 
   constructor(private readonly o: ClusterNodeOptions) {
     this.lease = new NodeLease({ store: o.store, nodeId: o.nodeId, leaseMs: o.leaseMs, log: o.log });
+    this.relay = new FeedRelay({ store: o.store, feed: o.feed, nodeId: o.nodeId, log: o.log });
   }
 
   get nodeId(): string {
@@ -45,8 +51,8 @@ export class ClusterNode {
 
   /** Registers (a new epoch: whoever held the id before is fenced). */
   async join(): Promise<void> {
-    await this.o.store.ensureSchema();
     await this.lease.start(null);
+    await this.relay.start();
   }
 
   /** This node's own pending deliveries from before a restart, claimed for the new epoch. */
@@ -94,6 +100,7 @@ export class ClusterNode {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     await this.round;
+    await this.relay.stop();
     await this.lease.stop();
   }
 }

@@ -64,6 +64,7 @@ export class NodeLease {
       this.o.log.warn({ node: this.o.nodeId, previous_epoch: previous.epoch }, 'another process held this node id with a live lease; it is fenced now (give each node its own --node-id)');
     }
     this.o.store.fenceWritesTo(this.o.nodeId);
+    this.o.log.info({ node: this.o.nodeId, epoch: this.epoch, lease_ms: this.o.leaseMs }, 'joined the cluster');
     this.timer = setInterval(() => void this.beat(), Math.max(100, Math.floor(this.o.leaseMs / 3)));
     this.timer.unref();
   }

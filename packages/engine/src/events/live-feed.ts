@@ -37,12 +37,27 @@ export class LiveFeed {
   private next = 1;
   private listeners = new Set<Subscriber>();
   private closed = false;
+  /**
+   * Told of every item this node publishes, watched or not: a cluster node relays them to the
+   * others (cluster/feed-relay.ts), so every node's stream shows every node's calls.
+   */
+  relay?: (item: Omit<FeedItem, 'id'>) => void;
 
   get subscribers(): number {
     return this.listeners.size;
   }
 
   publish(kind: FeedItem['kind'], at: number, callUuid: string, data: Record<string, unknown>, account: string | null = null): void {
+    this.relay?.({ kind, at, call_uuid: callUuid, account, data });
+    this.deliver(kind, at, callUuid, data, account);
+  }
+
+  /** An item another node published (cluster/feed-relay.ts): shown here, not relayed again. */
+  publishRemote(item: Omit<FeedItem, 'id'>): void {
+    this.deliver(item.kind, item.at, item.call_uuid, item.data, item.account);
+  }
+
+  private deliver(kind: FeedItem['kind'], at: number, callUuid: string, data: Record<string, unknown>, account: string | null): void {
     if (this.listeners.size === 0) return;
     const item: FeedItem = { id: this.next++, kind, at, call_uuid: callUuid, account, data };
     for (const l of this.listeners) {

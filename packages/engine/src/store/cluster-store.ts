@@ -24,10 +24,10 @@ export interface NodeRow {
 }
 
 export interface ClusterStore {
+  /** Closes the cluster's own connections (the store's close() does it too). */
+  close(): Promise<void>;
   /** From now on the store writes events only for calls this node owns (a taken-over call is refused). */
   fenceWritesTo(nodeId: string): void;
-  /** Creates the cluster's tables when the migration list does not have them yet (idempotent). */
-  ensureSchema(): Promise<void>;
   /**
    * Starts (or restarts) a node: a new epoch and a fresh lease. Whoever held the id before is
    * fenced from then on, whatever state its row was in. Answers the new row and the one it replaced.
@@ -59,4 +59,17 @@ export interface ClusterStore {
   claimDue(nodeId: string, epoch: number, limit: number): Promise<DeliveryRow[]>;
   /** At start: the pending deliveries of this node's calls and its old claims, claimed for the new epoch. */
   claimOwn(nodeId: string, epoch: number): Promise<DeliveryRow[]>;
+  /**
+   * A channel every node hears (PostgreSQL LISTEN/NOTIFY): what one node sends, every listening
+   * node receives, itself included. Payloads up to MAX_NOTIFY_BYTES.
+   */
+  openChannel(name: string, onMessage: (payload: string) => void, onError: (err: unknown) => void): Promise<NotifyChannel>;
+}
+
+/** PostgreSQL's limit on one NOTIFY payload is 8000 bytes; a little is kept in hand. */
+export const MAX_NOTIFY_BYTES = 7900;
+
+export interface NotifyChannel {
+  send(payload: string): Promise<void>;
+  close(): Promise<void>;
 }

@@ -11,14 +11,17 @@ import type { Store } from './store.ts';
 export interface OpenStoreOptions extends SqliteStoreOptions {
   /** PostgreSQL: counts each query in flight as the engine's work (pg-db.ts). */
   activity?: PgStoreOptions['activity'];
+  /** PostgreSQL: the server ends a session idle inside a transaction this long (a cluster node's lease). */
+  idleInTransactionMs?: number;
 }
 
 export function openStore(db: string, options: OpenStoreOptions = {}): Store {
-  const { activity, ...sqlite } = options;
+  const { activity, idleInTransactionMs, ...sqlite } = options;
   if (isPostgresUrl(db)) {
     return new PgStore(db, {
       ...(options.onRollupError ? { onRollupError: options.onRollupError } : {}),
       ...(activity ? { activity } : {}),
+      ...(idleInTransactionMs !== undefined ? { idleInTransactionMs } : {}),
     });
   }
   return new SqliteStore(db, sqlite);

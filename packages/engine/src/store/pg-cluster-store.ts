@@ -10,12 +10,10 @@
  */
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type pg from 'pg';
-import { nodes as nodesMigration } from './migrations/011-nodes.ts';
-import type { ClusterStore, NodeRow } from './cluster-store.ts';
+import type { ClusterStore, NodeRow, NotifyChannel } from './cluster-store.ts';
+import { openPgClient, openPgPool } from './pg-connection.ts';
 import type { CallRow, DeliveryRow } from './store.ts';
 import { pgStoreError } from './pg-db.ts';
-// The lock `migrate` takes: the tables are created under it too.
-import { MIGRATION_LOCK } from './pg-store.ts';
 
 /** Held by a transaction that claims deliveries. */
 const CLAIM_LOCK = 7_461_019_220_115;
@@ -26,11 +24,52 @@ const LIVE = sql`('queued', 'ringing', 'in-progress')`;
 type Client = pg.Pool | pg.PoolClient;
 
 export class PgClusterStore implements ClusterStore {
+  private own: pg.Pool | undefined;
+
   constructor(
     private readonly k: Kysely<any>,
-    private readonly pool: pg.Pool,
     private readonly fence: (nodeId: string) => void,
+    private readonly url: string,
+    /** As the store's own sessions (pg-connection.ts): a paused node's claim lock is released. */
+    private readonly idleInTransactionMs?: number,
   ) {}
+
+  /**
+   * A small pool of its own, opened on first use: a heartbeat never waits for a connection behind
+   * the calls' queries, so a busy node does not lose its lease to its own traffic.
+   */
+  private get pool(): pg.Pool {
+    return (this.own ??= openPgPool(this.url, 3, this.idleInTransactionMs));
+  }
+
+  async close(): Promise<void> {
+    const pool = this.own;
+    this.own = undefined;
+    await pool?.end().catch(() => undefined);
+  }
+
+  async openChannel(name: string, onMessage: (payload: string) => void, onError: (err: unknown) => void): Promise<NotifyChannel> {
+    if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw pgStoreError(new Error(`not a channel name: ${name}`), 'open a channel');
+    // Its own connection: LISTEN holds it for the life of the node.
+    const client = openPgClient(this.url);
+    client.on('error', onError);
+    client.on('notification', (n) => {
+      if (n.channel === name && n.payload !== undefined) onMessage(n.payload);
+    });
+    try {
+      await client.connect();
+      await client.query(`listen ${name}`);
+    } catch (err) {
+      await client.end().catch(() => undefined);
+      throw pgStoreError(err, `listen on ${name}`);
+    }
+    return {
+      send: async (payload) => {
+        await this.pool.query('select pg_notify($1, $2)', [name, payload]);
+      },
+      close: () => client.end().catch(() => undefined),
+    };
+  }
 
   fenceWritesTo(nodeId: string): void {
     this.fence(nodeId);
@@ -49,8 +88,13 @@ export class PgClusterStore implements ClusterStore {
     const client = await this.pool.connect().catch((err: unknown) => {
       throw pgStoreError(err, what);
     });
+    const lost = (): void => {}; // see pg-db.ts: a session the server ended fails its query, not the process
+    client.on('error', lost);
     try {
       await client.query('begin');
+      // A lock held by a paused node is released when the server ends its session (pg-connection.ts,
+      // idleInTransactionMs); meanwhile this gives up and the next round tries again.
+      await client.query("set local lock_timeout = '2s'");
       const out = await fn(client);
       await client.query('commit');
       return out;
@@ -58,22 +102,7 @@ export class PgClusterStore implements ClusterStore {
       await client.query('rollback').catch(() => undefined);
       throw pgStoreError(err, what);
     } finally {
-      client.release();
-    }
-  }
-
-  async ensureSchema(): Promise<void> {
-    const client = await this.pool.connect().catch((err: unknown) => {
-      throw pgStoreError(err, 'create the cluster tables');
-    });
-    try {
-      // Session-level, as migrate() holds it: nodes starting together create the tables once.
-      await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
-      await nodesMigration.up(this.k);
-    } catch (err) {
-      throw pgStoreError(err, 'create the cluster tables');
-    } finally {
-      await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
+      client.off('error', lost);
       client.release();
     }
   }

@@ -36,11 +36,22 @@ export function redactUrl(url: string): string {
   }
 }
 
-export function openPgPool(url: string, max = 10): pg.Pool {
-  const pool = new pg.Pool({ connectionString: url, max, types });
+/**
+ * `idleInTransactionMs`: the server ends a session that sits that long inside a transaction. A
+ * cluster node sets it to its lease (docs/scaling.md): a node paused mid-transaction (SIGSTOP, a
+ * long GC) then cannot hold row locks that the survivor taking it over needs.
+ */
+export function openPgPool(url: string, max = 10, idleInTransactionMs?: number): pg.Pool {
+  const options = idleInTransactionMs !== undefined ? { options: `-c idle_in_transaction_session_timeout=${Math.max(1, Math.round(idleInTransactionMs))}` } : {};
+  const pool = new pg.Pool({ connectionString: url, max, types, ...options });
   // An idle client's error (the server restarted) must not crash the process; the next query fails instead.
   pool.on('error', () => {});
   return pool;
+}
+
+/** One connection of its own (a LISTEN holds it), with the same value parsing as the pool. */
+export function openPgClient(url: string): pg.Client {
+  return new pg.Client({ connectionString: url, types });
 }
 
 /**

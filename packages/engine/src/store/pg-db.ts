@@ -97,6 +97,10 @@ export class PgDb implements SqlDb {
   transaction<T>(what: string, fn: (x: PgExec) => Promise<T>): Promise<T> {
     return this.write(what, async () => {
       const client = await this.pool.connect();
+      // The server may end the session mid-transaction (a cluster node paused past its lease:
+      // pg-connection.ts); the query in flight fails with it, the process must not.
+      const lost = (): void => {};
+      client.on('error', lost);
       try {
         this.statements.add('begin');
         await client.query('begin');
@@ -109,6 +113,7 @@ export class PgDb implements SqlDb {
         await client.query('rollback').catch(() => undefined);
         throw err;
       } finally {
+        client.off('error', lost);
         client.release();
       }
     });

@@ -35,7 +35,7 @@ import type {
 } from './store.ts';
 
 /** Any constant both sides agree on: the lock `migrate` holds while it runs (pg_advisory_lock). */
-export const MIGRATION_LOCK = 7_461_019_220_114;
+const MIGRATION_LOCK = 7_461_019_220_114;
 
 type RecordInput = Parameters<Store['record']>[0];
 
@@ -44,6 +44,8 @@ export interface PgStoreOptions {
   onRollupError?: (err: unknown, callUuid: string) => void;
   /** Connections in the pool; default 10. */
   poolSize?: number;
+  /** The server ends a session idle inside a transaction this long (a cluster node's lease: pg-connection.ts). */
+  idleInTransactionMs?: number;
   /** Counts each query in flight as the engine's work (pg-db.ts). */
   activity?: StoreActivity;
 }
@@ -64,7 +66,7 @@ export class PgStore implements Store {
     readonly url: string,
     private readonly options: PgStoreOptions = {},
   ) {
-    this.pool = openPgPool(url, options.poolSize);
+    this.pool = openPgPool(url, options.poolSize, options.idleInTransactionMs);
     this.k = new Kysely<Database>({ dialect: new PostgresDialect({ pool: this.pool }), plugins: [new PostgresDdl()] });
     this.db = new PgDb(this.k as unknown as Kysely<any>, this.pool, options.activity);
     const k = this.k as unknown as Kysely<any>;
@@ -84,7 +86,7 @@ export class PgStore implements Store {
     this.upserts = new RollupUpserts(k, 'postgres');
     this.lists = listQueries(this.k);
     this.resources = storeResources(this.db);
-    this.cluster = new PgClusterStore(k, this.pool, (nodeId) => (this.fencedTo = nodeId));
+    this.cluster = new PgClusterStore(k, (nodeId) => (this.fencedTo = nodeId), url, options.idleInTransactionMs);
   }
 
   private readonly upserts: RollupUpserts;
@@ -122,6 +124,7 @@ export class PgStore implements Store {
     this.closed = true;
     // Writes already issued land first.
     await this.db.write('close', async () => undefined).catch(() => undefined);
+    await this.cluster.close();
     await this.k.destroy();
   }
 

@@ -4,9 +4,9 @@
  * has been fenced). `delivery_claims`: which node is sending a delivery that the node owning its
  * call could not (it died); an unclaimed delivery is its call's node's to send.
  *
- * Tables of their own rather than columns on `deliveries`, and `if not exists`: the cluster creates
- * them at start too (store/pg-cluster-store.ts) while migrations 009 and 010 are not yet in the
- * list, and this migration must then find them in place.
+ * Tables of their own rather than columns on `deliveries`: a claim is written by a node that did
+ * not write the delivery, and the outbox's own writes stay as they are. On SQLite the tables stay
+ * empty (one node).
  */
 import type { Kysely } from 'kysely';
 import type { Migration } from '../migrator.ts';
@@ -14,7 +14,6 @@ import type { Migration } from '../migrator.ts';
 async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('nodes')
-    .ifNotExists()
     .addColumn('node_id', 'text', (c) => c.primaryKey().notNull())
     .addColumn('advertise_url', 'text')
     .addColumn('epoch', 'integer', (c) => c.notNull())
@@ -27,13 +26,12 @@ async function up(db: Kysely<any>): Promise<void> {
     .execute();
   await db.schema
     .createTable('delivery_claims')
-    .ifNotExists()
     .addColumn('delivery_id', 'text', (c) => c.primaryKey().notNull())
     .addColumn('holder', 'text', (c) => c.notNull())
     .addColumn('epoch', 'integer', (c) => c.notNull())
     .addColumn('claimed_at', 'bigint', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('delivery_claims_holder').ifNotExists().on('delivery_claims').columns(['holder', 'epoch']).execute();
+  await db.schema.createIndex('delivery_claims_holder').on('delivery_claims').columns(['holder', 'epoch']).execute();
 }
 
 export const nodes: Migration = { version: 11, name: 'nodes', up };

@@ -10,5 +10,6 @@ import { recordings } from './007-recordings.ts';
 import { numberCarrierRegion } from './008-number-carrier-region.ts';
 import { attemptNaturalKey } from './009-attempt-natural-key.ts';
 import { conferences } from './010-conferences.ts';
+import { nodes } from './011-nodes.ts';
 
-export const migrations: readonly Migration[] = [initial, deliveryEventSeq, appsNumbersFlows, reportRollups, accounts, endpoints, recordings, numberCarrierRegion, attemptNaturalKey, conferences];
+export const migrations: readonly Migration[] = [initial, deliveryEventSeq, appsNumbersFlows, reportRollups, accounts, endpoints, recordings, numberCarrierRegion, attemptNaturalKey, conferences, nodes];
