@@ -8,40 +8,17 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, unlinkSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { SqliteStore } from '../src/store/sqlite-store.ts';
 import { StoreError, type WriteState } from '../src/store/store-error.ts';
 import { callRow } from './support/call-rows.ts';
 import { waitUntil } from './support/delivery-log.ts';
-
-const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-
-function fill(path: string): void {
-  const fd = openSync(path, 'w');
-  try {
-    for (const size of [1 << 20, 64 << 10, 4096, 512]) {
-      const block = Buffer.alloc(size);
-      try {
-        for (;;) writeSync(fd, block);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
-      }
-    }
-  } finally {
-    closeSync(fd);
-  }
-}
+import { fillDisk, SMALL_DISK_SKIP, withSmallDisk } from './support/small-disk.ts';
 
 const uuid = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 
-test('held in order through a full disk, then written once', { skip: isRoot ? false : 'needs root to mount a small tmpfs (CI runs as root)' }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'sb-diskfull-store-'));
-  const mnt = join(dir, 'mnt');
-  mkdirSync(mnt);
-  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=16m', 'tmpfs', mnt]);
+test('held in order through a full disk, then written once', { skip: SMALL_DISK_SKIP }, () => withSmallDisk(16, 'sb-diskfull-store-', async (mnt) => {
   const states: Array<[boolean, number | undefined]> = [];
   const store = new SqliteStore(join(mnt, 'sb.db'), { onWriteState: (s: WriteState, written) => states.push([s.ok, written]) });
   const filler = join(mnt, 'filler');
@@ -50,7 +27,7 @@ test('held in order through a full disk, then written once', { skip: isRoot ? fa
     const calls = [1, 2, 3].map(uuid);
     for (const c of calls) await store.insertCall(callRow({ call_uuid: c, request_uuid: c, initiation_time: 1000 }));
     await store.record({ callUuid: calls[0]!, at: 1001, type: 'before' });
-    fill(filler);
+    fillDisk(filler);
 
     // Small groups, then one whose pages spill from the cache mid-transaction (SQLite then rolls
     // the transaction back itself), then more small ones: all must wait, none may land alone.
@@ -87,24 +64,15 @@ test('held in order through a full disk, then written once', { skip: isRoot ? fa
     await store.insertCall(callRow({ call_uuid: uuid(9), request_uuid: uuid(9) }));
   } finally {
     await store.close();
-    try {
-      execFileSync('umount', [mnt]);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
   }
-});
+}));
 
-test('a refused write with nothing held is retried by a probe, so readiness comes back', { skip: isRoot ? false : 'needs root to mount a small tmpfs (CI runs as root)' }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'sb-diskfull-probe-'));
-  const mnt = join(dir, 'mnt');
-  mkdirSync(mnt);
-  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', mnt]);
+test('a refused write with nothing held is retried by a probe, so readiness comes back', { skip: SMALL_DISK_SKIP }, () => withSmallDisk(4, 'sb-diskfull-probe-', async (mnt) => {
   const store = new SqliteStore(join(mnt, 'sb.db'));
   const filler = join(mnt, 'filler');
   try {
     await store.migrate();
-    fill(filler);
+    fillDisk(filler);
     await assert.rejects(store.insertCall(callRow({ call_uuid: uuid(1), request_uuid: uuid(1) })), (err: unknown) => err instanceof StoreError && err.code === 'unavailable' && /^insert call .*: the database cannot write: database or disk is full$/.test(err.message));
     assert.deepEqual([store.writeState().ok, store.writeState().held], [false, 0]);
     unlinkSync(filler);
@@ -112,10 +80,5 @@ test('a refused write with nothing held is retried by a probe, so readiness come
     await store.insertCall(callRow({ call_uuid: uuid(1), request_uuid: uuid(1) }));
   } finally {
     await store.close();
-    try {
-      execFileSync('umount', [mnt]);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
   }
-});
+}));

@@ -10,13 +10,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, unlinkSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { startAppServer } from './support/app-server.ts';
 import { startServe, type ServeProcess } from './support/serve-process.ts';
 import { sleep, waitUntil } from './support/delivery-log.ts';
+import { fillDisk, SMALL_DISK_SKIP, withSmallDisk } from './support/small-disk.ts';
 import { SqliteStore } from '../src/store/sqlite-store.ts';
 
 const AUTH_ID = 'MADISKFULLTEST000001';
@@ -27,32 +26,9 @@ const WAIT_S = 5;
 /** How long the disk stays full after the last call ended: the reports' times must not move with it. */
 const FULL_AFTER_END_MS = 3000;
 
-const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-
-/** Writes zeros until the file system has no byte left (big blocks, then small ones for the tail). */
-function fill(path: string): void {
-  const fd = openSync(path, 'w');
-  try {
-    for (const size of [1 << 20, 64 << 10, 4096, 512]) {
-      const block = Buffer.alloc(size);
-      try {
-        for (;;) writeSync(fd, block);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
-      }
-    }
-  } finally {
-    closeSync(fd);
-  }
-}
-
 const secondsOf = (time: string): number => Date.parse(time.replace(' ', 'T'));
 
-test('a full disk holds the events of calls that end meanwhile and reports them when space returns', { skip: isRoot ? false : 'needs root to mount a small tmpfs (CI runs as root)' }, async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'sb-diskfull-'));
-  const mnt = join(dir, 'mnt');
-  mkdirSync(mnt);
-  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=20m', 'tmpfs', mnt]);
+test('a full disk holds the events of calls that end meanwhile and reports them when space returns', { skip: SMALL_DISK_SKIP }, (t) => withSmallDisk(20, 'sb-diskfull-', async (mnt) => {
   const app = await startAppServer();
   app.on('/answer', `<Response><Wait length="${WAIT_S}"/></Response>`);
   let engine: ServeProcess | undefined;
@@ -73,7 +49,7 @@ test('a full disk holds the events of calls that end meanwhile and reports them 
       const done = await api('GET', 'Webhook/?kind=answer&status=delivered');
       return done.body?.meta?.total_count === CALLS ? true : undefined;
     }, 10_000, 50);
-    fill(filler);
+    fillDisk(filler);
     const filledAt = Date.now();
 
     // A new call cannot be stored, so it is not placed.
@@ -149,10 +125,5 @@ test('a full disk holds the events of calls that end meanwhile and reports them 
   } finally {
     await engine?.kill('SIGKILL');
     await app.close();
-    try {
-      execFileSync('umount', [mnt]);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
   }
-});
+}));
