@@ -151,7 +151,8 @@ export function callRoutes(app: FastifyInstance, ctx: ApiContext): void {
   /** A live call the account may act on: another account's is not found (docs/accounts.md). */
   const liveOf = (account: Principal | undefined, uuid: string): LiveCall | undefined => {
     const live = ctx.registry.get(uuid);
-    return live && canSee(account, live.leg.row.account_id) ? live : undefined;
+    // An ended leg is no longer live, though its session may still be winding down.
+    return live && !live.leg.ended && canSee(account, live.leg.row.account_id) ? live : undefined;
   };
   const mine = (account: Principal | undefined) => (c: LiveCall) => canSee(account, c.leg.row.account_id);
 
@@ -177,7 +178,9 @@ export function callRoutes(app: FastifyInstance, ctx: ApiContext): void {
     const filter = parseListCalls(query);
     if (filter.status === 'live' || filter.status === 'queued') {
       // A cluster lists every node's live calls from the database; one node, its own registry.
-      const rows = ctx.clusterLiveCalls ? await ctx.clusterLiveCalls() : ctx.registry.all().map((c) => c.leg.row);
+      // A call whose leg has ended is no longer live, though its session may still be winding down
+      // (the document's last fetches, the CDR write): the list does not show it after a hang-up.
+      const rows = ctx.clusterLiveCalls ? await ctx.clusterLiveCalls() : ctx.registry.all().filter((c) => !c.leg.ended).map((c) => c.leg.row);
       const visible = rows.filter((r) => canSee(req.account, r.account_id) && liveMatches(filter)(r));
       const queued = filter.status === 'queued';
       return { api_id: newId(), calls: visible.filter((r) => (r.call_status === 'queued') === queued).map((r) => r.call_uuid) };
