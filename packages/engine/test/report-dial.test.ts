@@ -3,14 +3,14 @@
 // the running engine.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { SqliteStore } from '../src/store/sqlite-store.ts';
 import type { ReportStore } from '../src/store/report-store.ts';
-import type { CallRow } from '../src/store/store.ts';
+import type { CallRow, Store } from '../src/store/store.ts';
 import { buildDialReport, percentile } from '../src/reports/dial-report.ts';
 import { durationBin, applicationOf } from '../src/store/report-rollup.ts';
 import { csvField, csvLine } from '../src/reports/csv.ts';
 import { REPORT_CSV_HEADER, reportCsvValues } from '../src/reports/report-csv.ts';
 import { callRow } from './support/call-rows.ts';
+import { openTestStore } from './support/test-db.ts';
 
 const T0 = Date.UTC(2026, 0, 5, 10, 0, 0);
 const H = 3_600_000;
@@ -22,7 +22,7 @@ function row(o: Partial<CallRow> & Pick<CallRow, 'call_uuid' | 'from_number' | '
 type End = { at: number; status: CallRow['call_status']; cause: string; code: number; name: string; source: NonNullable<CallRow['hangup_source']>; ring?: number; answer?: number };
 
 /** Stores a leg, then ends it through record() as the engine does (leg.ended with the CDR patch). */
-async function leg(store: SqliteStore, r: CallRow, end: End): Promise<void> {
+async function leg(store: Store, r: CallRow, end: End): Promise<void> {
   await store.insertCall(r);
   const duration = end.answer === undefined ? 0 : Math.round((end.at - end.answer) / 1000);
   await store.record({
@@ -56,7 +56,7 @@ const NC_XML = { cause: 'NORMAL_CLEARING', code: 4010, name: 'End Of XML Instruc
  *   A4 -> 15550003 failed, unallocated, in the next hour
  *   A5 inbound (app http://app.test/in); its Dial D5 -> 15550100 + 15550200 cancelled by the caller (pdd 800)
  */
-async function seed(store: SqliteStore): Promise<void> {
+async function seed(store: Store): Promise<void> {
   // A legs first (B legs reference them), ended last: the A leg's end is what rolls the call up.
   const a1 = row({ call_uuid: 'a1', from_number: '15550000', to_number: '15550001', initiation_time: T0 });
   const a2 = row({ call_uuid: 'a2', from_number: '15550000', to_number: '15550001', initiation_time: T0 + 10_000 });
@@ -102,17 +102,17 @@ async function seed(store: SqliteStore): Promise<void> {
 }
 
 describe('dial report over hand-made calls', () => {
-  let store: SqliteStore;
+  let store: Store;
+  let close: () => Promise<void>;
   let reports: ReportStore;
   const range = { start: T0, end: T0 + 2 * H };
 
   before(async () => {
-    store = new SqliteStore(':memory:', { onRollupError: (err) => assert.fail(String(err)) });
-    await store.migrate();
+    ({ store, close } = await openTestStore({ onRollupError: (err) => assert.fail(String(err)) }));
     reports = store.resources.reports;
     await seed(store);
   });
-  after(() => store.close());
+  after(() => close());
 
   it('totals: attempts, statuses, ASR, NER, ACD, PDD, ring time, causes', async () => {
     const r = (await buildDialReport(reports, { ...range, groupBy: 'day' }));

@@ -5,8 +5,12 @@
  * and dropped at close, so test files can run in parallel against one server.
  */
 import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { PgStore } from '../../src/store/pg-store.ts';
+import { SqliteStore } from '../../src/store/sqlite-store.ts';
+import type { Store } from '../../src/store/store.ts';
 
 export const TEST_PG = process.env.SWITCHBOARD_TEST_PG || undefined;
 
@@ -38,4 +42,31 @@ async function admin(statement: string): Promise<void> {
   } finally {
     await client.end();
   }
+}
+
+/** Options both stores take that the tests use. */
+export interface TestStoreOptions {
+  onRollupError?: (err: unknown, callUuid: string) => void;
+}
+
+/**
+ * A migrated store of the harness's kind for tests that drive the store directly: SQLite in memory,
+ * or a fresh PostgreSQL database when SWITCHBOARD_TEST_PG is set. `close()` also drops the database.
+ */
+export async function openTestStore(options: TestStoreOptions = {}): Promise<{ store: Store; close(): Promise<void> }> {
+  if (!TEST_PG) {
+    const store = new SqliteStore(':memory:', options);
+    await store.migrate();
+    return { store, close: () => store.close() };
+  }
+  const d = await freshTestDb(tmpdir());
+  const store = new PgStore(d.db, options);
+  await store.migrate();
+  return {
+    store,
+    async close() {
+      await store.close();
+      await d.drop();
+    },
+  };
 }
