@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Passes every test on a fresh Debian 12 machine: installs the system packages the tests need (only
 # when missing), installs the npm workspace, typechecks, runs every test on SQLite, then starts a
-# throw-away PostgreSQL cluster and runs the engine's storage-heavy test files again on it
-# (packages/engine/test/pg-suite.txt). `.ci/run` runs this.
+# throw-away PostgreSQL cluster and runs again on it every engine test file whose store comes from
+# the test harness (scripts/pg-test-files.mjs). `.ci/run` runs this.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,9 +29,9 @@ npm run typecheck
 export SWITCHBOARD_TEST_CONCURRENCY="${SWITCHBOARD_TEST_CONCURRENCY:-3}"
 npm test
 
-# The engine's storage-heavy files again on PostgreSQL (test/pg-suite.txt: the store, every scenario,
-# dial outcomes, deliveries, reports, numbers, flows, recordings): each test harness gets its own
-# database in this cluster. The whole suite passes there but for a few files (docs/storage.md).
+# Again on PostgreSQL, every engine test file whose store comes from the harness (the store, every
+# scenario, deliveries, restarts, reports, numbers, flows, accounts, Record, Conference, the API, the
+# SDK, the cluster; docs/storage.md, "Testing on PostgreSQL"): each test gets its own database here.
 PG_DIR_FILE=$(mktemp)
 PG_URL=$(bash scripts/pg-cluster.sh start 2>"$PG_DIR_FILE")
 PG_DIR=$(tail -n 1 "$PG_DIR_FILE")
