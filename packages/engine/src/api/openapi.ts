@@ -204,7 +204,12 @@ export const HEALTH_SCHEMA: RouteSchema = {
 /** `GET /v1/openapi.json`: built once, on the first request, when every route is registered. */
 export function openApiRoutes(app: FastifyInstance, routes: () => readonly RouteEntry[], version: string): void {
   let text: string | undefined;
-  app.get(OPENAPI_PATH, { config: { access: 'public' }, schema: { summary: 'This document', tags: ['Engine'] } as RouteSchema }, async (_req, reply) => {
+  const schema: RouteSchema = {
+    summary: 'This document',
+    tags: ['Engine'],
+    response: { 200: { description: 'OpenAPI 3.1', type: 'object', required: ['openapi', 'info', 'paths', 'components'], properties: { openapi: { type: 'string', const: '3.1.0' } } } },
+  };
+  app.get(OPENAPI_PATH, { config: { access: 'public' }, schema }, async (_req, reply) => {
     text ??= JSON.stringify(buildOpenApi(routes(), version), null, 2);
     return reply.type('application/json; charset=utf-8').send(text);
   });

@@ -199,6 +199,76 @@ export interface paths {
         readonly patch?: never;
         readonly trace?: never;
     };
+    readonly "/v1/Account/{authId}/Flow/": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /** The account's flows */
+        readonly get: operations["listFlows"];
+        readonly put?: never;
+        /** Import a flow (docs/flows.md); SB_INVALID_FLOW names each node and field at fault */
+        readonly post: operations["createFlow"];
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/v1/Account/{authId}/Flow/{flowId}/": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /** One flow, with its document */
+        readonly get: operations["getFlow"];
+        readonly put?: never;
+        /** Replace a flow's document */
+        readonly post: operations["updateFlow"];
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/v1/Account/{authId}/Flow/{flowId}/Run/": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /** A flow's runs, newest first */
+        readonly get: operations["listFlowRuns"];
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/v1/Account/{authId}/Flow/{flowId}/Run/{runId}/": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /** One run with its trace */
+        readonly get: operations["getFlowRun"];
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
     readonly "/v1/Account/{authId}/Number/": {
         readonly parameters: {
             readonly query?: never;
@@ -229,6 +299,23 @@ export interface paths {
         readonly put?: never;
         /** Change a number: alias, type, its application or flow */
         readonly post: operations["updateNumber"];
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/v1/account/{authId}/phlo/{phloId}": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly get?: never;
+        readonly put?: never;
+        /** Run a flow through Plivo's PHLO run API (plivo.md §8): the body (and query) is the Start node's payload */
+        readonly post: operations["runPhlo"];
         readonly delete?: never;
         readonly options?: never;
         readonly head?: never;
@@ -295,6 +382,40 @@ export interface paths {
         };
         /** One recording */
         readonly get: operations["getRecording"];
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/v1/Account/{authId}/Report/Dial/": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /** The dial report: outcomes of Dial attempts by hour, day, number or cause (docs/reports.md); format=csv streams CSV */
+        readonly get: operations["getDialReport"];
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/v1/Account/{authId}/Report/Webhook/": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /** Webhook health per host: deliveries, failures, latency (docs/reports.md) */
+        readonly get: operations["getWebhookHealth"];
         readonly put?: never;
         readonly post?: never;
         readonly delete?: never;
@@ -772,6 +893,16 @@ export interface components {
             readonly meta: components["schemas"]["Meta"];
             readonly objects: readonly components["schemas"]["Delivery"][];
         };
+        /** DialReport */
+        readonly DialReport: {
+            readonly api_id: string;
+            readonly end: string;
+            readonly group_by: string;
+            readonly groups: readonly Record<string, never>[];
+            readonly kind: string;
+            readonly start: string;
+            readonly total: Record<string, never>;
+        };
         /**
          * DtmfParams
          * @example {
@@ -854,6 +985,83 @@ export interface components {
             readonly error: string;
             /** @description The one request parameter at fault, when there is one. */
             readonly param?: string;
+        };
+        /** Flow */
+        readonly Flow: {
+            readonly api_id?: string;
+            readonly created_on: string;
+            /** @description The flow document (GET of one flow) */
+            readonly definition?: Record<string, never>;
+            readonly flow_id: string;
+            readonly name: string;
+            readonly resource_uri: string;
+            readonly run_url: string;
+            readonly updated_on: string;
+        };
+        /**
+         * FlowDocument
+         * @description A flow: named nodes and their transitions (docs/flows.md); JSON only
+         * @example {
+         *       "name": "Hello",
+         *       "nodes": [
+         *         {
+         *           "name": "Start",
+         *           "type": "start",
+         *           "transitions": {
+         *             "incoming_call": "Hello"
+         *           }
+         *         },
+         *         {
+         *           "name": "Hello",
+         *           "type": "speak",
+         *           "text": "Hello",
+         *           "transitions": {}
+         *         }
+         *       ]
+         *     }
+         */
+        readonly FlowDocument: {
+            readonly description?: string;
+            readonly name: string;
+            readonly nodes: readonly ({
+                readonly name: string;
+                readonly transitions?: {
+                    readonly [key: string]: string;
+                };
+                readonly type: string;
+            } & {
+                readonly [key: string]: unknown;
+            })[];
+        } & {
+            readonly [key: string]: unknown;
+        };
+        /** FlowList */
+        readonly FlowList: {
+            readonly api_id: string;
+            readonly meta: components["schemas"]["Meta"];
+            readonly objects: readonly components["schemas"]["Flow"][];
+        };
+        /** FlowRun */
+        readonly FlowRun: {
+            readonly api_id?: string;
+            readonly call_uuid: string | null;
+            readonly ended_at: string | null;
+            readonly error: string | null;
+            readonly flow_id: string;
+            readonly payload: Record<string, never>;
+            readonly resource_uri: string;
+            readonly run_id: string;
+            readonly started_at: string;
+            readonly status: string;
+            /** @description Each node the run passed, with what it did (GET of one run) */
+            readonly trace?: readonly Record<string, never>[];
+            readonly trigger: string;
+        };
+        /** FlowRunList */
+        readonly FlowRunList: {
+            readonly api_id: string;
+            readonly meta: components["schemas"]["Meta"];
+            readonly objects: readonly components["schemas"]["FlowRun"][];
         };
         /**
          * InboundCallParams
@@ -1011,6 +1219,22 @@ export interface components {
             readonly flow_id?: string;
             /** @description local, tollfree, mobile, national or fixed */
             readonly number_type?: string;
+        };
+        /** Phlo */
+        readonly Phlo: {
+            readonly api_id: string;
+            readonly created_on: string;
+            readonly name: string;
+            readonly phlo_id: string;
+        };
+        /**
+         * PhloPayload
+         * @example {
+         *       "customer": "+15557770001"
+         *     }
+         */
+        readonly PhloPayload: {
+            readonly [key: string]: string | number | boolean;
         };
         /** PhoneNumber */
         readonly PhoneNumber: {
@@ -1296,6 +1520,13 @@ export interface components {
              * @enum {string}
              */
             readonly legs?: "aleg" | "bleg" | "both";
+        };
+        /** WebhookHealth */
+        readonly WebhookHealth: {
+            readonly api_id: string;
+            readonly end: string;
+            readonly hosts: readonly Record<string, never>[];
+            readonly start: string;
         };
     };
     responses: {
@@ -1864,6 +2095,182 @@ export interface operations {
             readonly default: components["responses"]["Error"];
         };
     };
+    readonly listFlows: {
+        readonly parameters: {
+            readonly query?: {
+                /** @description Page size, 1-20 */
+                readonly limit?: number;
+                readonly offset?: number;
+            };
+            readonly header?: never;
+            readonly path: {
+                /** @description The account's auth_id (a subaccount's own). */
+                readonly authId: string;
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description OK */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["FlowList"];
+                };
+            };
+            readonly default: components["responses"]["Error"];
+        };
+    };
+    readonly createFlow: {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path: {
+                /** @description The account's auth_id (a subaccount's own). */
+                readonly authId: string;
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody: {
+            readonly content: {
+                readonly "application/json": components["schemas"]["FlowDocument"];
+                readonly "application/x-www-form-urlencoded": components["schemas"]["FlowDocument"];
+            };
+        };
+        readonly responses: {
+            /** @description Created */
+            readonly 201: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": {
+                        readonly api_id: string;
+                        readonly flow_id: string;
+                        readonly message: string;
+                        readonly name: string;
+                    };
+                };
+            };
+            readonly default: components["responses"]["Error"];
+        };
+    };
+    readonly getFlow: {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path: {
+                /** @description The account's auth_id (a subaccount's own). */
+                readonly authId: string;
+                readonly flowId: string;
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description OK */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["Flow"];
+                };
+            };
+            readonly default: components["responses"]["Error"];
+        };
+    };
+    readonly updateFlow: {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path: {
+                /** @description The account's auth_id (a subaccount's own). */
+                readonly authId: string;
+                readonly flowId: string;
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody: {
+            readonly content: {
+                readonly "application/json": components["schemas"]["FlowDocument"];
+                readonly "application/x-www-form-urlencoded": components["schemas"]["FlowDocument"];
+            };
+        };
+        readonly responses: {
+            /** @description Accepted */
+            readonly 202: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": {
+                        readonly api_id: string;
+                        readonly flow_id: string;
+                        readonly message: string;
+                    };
+                };
+            };
+            readonly default: components["responses"]["Error"];
+        };
+    };
+    readonly listFlowRuns: {
+        readonly parameters: {
+            readonly query?: {
+                /** @description Page size, 1-20 */
+                readonly limit?: number;
+                readonly offset?: number;
+            };
+            readonly header?: never;
+            readonly path: {
+                /** @description The account's auth_id (a subaccount's own). */
+                readonly authId: string;
+                readonly flowId: string;
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description OK */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["FlowRunList"];
+                };
+            };
+            readonly default: components["responses"]["Error"];
+        };
+    };
+    readonly getFlowRun: {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path: {
+                /** @description The account's auth_id (a subaccount's own). */
+                readonly authId: string;
+                readonly flowId: string;
+                readonly runId: string;
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description OK */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["FlowRun"];
+                };
+            };
+            readonly default: components["responses"]["Error"];
+        };
+    };
     readonly listNumbers: {
         readonly parameters: {
             readonly query?: {
@@ -1974,6 +2381,41 @@ export interface operations {
                 };
                 content: {
                     readonly "application/json": components["schemas"]["MessageResponse"];
+                };
+            };
+            readonly default: components["responses"]["Error"];
+        };
+    };
+    readonly runPhlo: {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path: {
+                /** @description The account's auth_id (a subaccount's own). */
+                readonly authId: string;
+                readonly phloId: string;
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: {
+            readonly content: {
+                readonly "application/json": components["schemas"]["PhloPayload"];
+                readonly "application/x-www-form-urlencoded": components["schemas"]["PhloPayload"];
+            };
+        };
+        readonly responses: {
+            /** @description Created */
+            readonly 201: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": {
+                        /** @description The run id */
+                        readonly api_id: string;
+                        readonly message: string;
+                        readonly phlo_id: string;
+                    };
                 };
             };
             readonly default: components["responses"]["Error"];
@@ -2114,6 +2556,72 @@ export interface operations {
                 };
                 content: {
                     readonly "application/json": components["schemas"]["Recording"];
+                };
+            };
+            readonly default: components["responses"]["Error"];
+        };
+    };
+    readonly getDialReport: {
+        readonly parameters: {
+            readonly query?: {
+                /** @description YYYY-MM-DD[ HH:MM[:SS]], UTC */
+                readonly end?: string;
+                readonly format?: "json" | "csv";
+                readonly group_by?: string;
+                readonly kind?: string;
+                /** @description A duration back from now, e.g. 24h or 7d */
+                readonly since?: string;
+                /** @description YYYY-MM-DD[ HH:MM[:SS]], UTC */
+                readonly start?: string;
+            };
+            readonly header?: never;
+            readonly path: {
+                /** @description The account's auth_id (a subaccount's own). */
+                readonly authId: string;
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description OK */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["DialReport"];
+                    readonly "text/csv": string;
+                };
+            };
+            readonly default: components["responses"]["Error"];
+        };
+    };
+    readonly getWebhookHealth: {
+        readonly parameters: {
+            readonly query?: {
+                /** @description YYYY-MM-DD[ HH:MM[:SS]], UTC */
+                readonly end?: string;
+                /** @description A duration back from now, e.g. 24h or 7d */
+                readonly since?: string;
+                /** @description YYYY-MM-DD[ HH:MM[:SS]], UTC */
+                readonly start?: string;
+            };
+            readonly header?: never;
+            readonly path: {
+                /** @description The account's auth_id (a subaccount's own). */
+                readonly authId: string;
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description OK */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["WebhookHealth"];
                 };
             };
             readonly default: components["responses"]["Error"];

@@ -9,7 +9,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema } from 'fastify';
 import { newId } from '../../util/ids.ts';
 import { notFound, toPlivoBody } from '../errors.ts';
 
@@ -61,6 +61,8 @@ export function dashboardRoutes(app: FastifyInstance, deny: (req: FastifyRequest
     method: ['GET', 'HEAD'],
     url: '/*',
     config: { access: 'public' },
+    // Documented for api/openapi.ts: files of any type; a path under /v1/ that no route has is a 404.
+    schema: { summary: "The dashboard's files (docs/dashboard.md); a page's path serves index.html", tags: ['Dashboard'], response: { 200: { description: 'The file' } } } as FastifySchema,
     handler: async (req, reply) => {
       const path = req.url.split('?')[0]!;
       const notFoundHere = () => {

@@ -14,8 +14,65 @@ import type { ApiContext } from '../api-context.ts';
 import { conflict, invalidBody, invalidFlow, invalidParam, notFound } from '../errors.ts';
 import { int } from '../params/coerce.ts';
 import { buildMeta, DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT, type Query } from '../params/list-calls.ts';
+import { META, NO_CONTENT, PAGING } from '../openapi-schemas.ts';
+import type { RouteSchema } from '../openapi.ts';
 
 type FlowParams = { authId: string; flowId: string };
+
+// The schemas document each route (api/openapi.ts); flows/flow-validate.ts checks a flow's document.
+const S = { type: 'string' } as const;
+const FLOW_DOCUMENT = {
+  title: 'FlowDocument',
+  type: 'object',
+  required: ['name', 'nodes'],
+  description: 'A flow: named nodes and their transitions (docs/flows.md); JSON only',
+  properties: {
+    name: S,
+    description: S,
+    nodes: { type: 'array', items: { type: 'object', required: ['name', 'type'], properties: { name: S, type: S, transitions: { type: 'object', additionalProperties: S } }, additionalProperties: true } },
+  },
+  additionalProperties: true,
+  examples: [{ name: 'Hello', nodes: [{ name: 'Start', type: 'start', transitions: { incoming_call: 'Hello' } }, { name: 'Hello', type: 'speak', text: 'Hello', transitions: {} }] }],
+} as const;
+const FLOW = {
+  title: 'Flow',
+  type: 'object',
+  required: ['flow_id', 'name', 'created_on', 'updated_on', 'resource_uri', 'run_url'],
+  properties: { api_id: S, flow_id: S, name: S, created_on: S, updated_on: S, resource_uri: S, run_url: S, definition: { type: 'object', description: 'The flow document (GET of one flow)' } },
+} as const;
+const RUN = {
+  title: 'FlowRun',
+  type: 'object',
+  required: ['run_id', 'flow_id', 'trigger', 'status', 'call_uuid', 'payload', 'error', 'started_at', 'ended_at', 'resource_uri'],
+  properties: {
+    api_id: S, run_id: S, flow_id: S, trigger: S, status: S, call_uuid: { type: ['string', 'null'] }, payload: { type: 'object' },
+    error: { type: ['string', 'null'] }, started_at: S, ended_at: { type: ['string', 'null'] }, resource_uri: S,
+    trace: { type: 'array', items: { type: 'object' }, description: 'Each node the run passed, with what it did (GET of one run)' },
+  },
+} as const;
+const listOf = (title: string, items: object) => ({ title, type: 'object', required: ['api_id', 'meta', 'objects'], properties: { api_id: S, meta: META, objects: { type: 'array', items } } });
+const CREATE_FLOW: RouteSchema = {
+  summary: 'Import a flow (docs/flows.md); SB_INVALID_FLOW names each node and field at fault',
+  operationId: 'createFlow',
+  body: FLOW_DOCUMENT,
+  response: { 201: { type: 'object', required: ['api_id', 'flow_id', 'name', 'message'], properties: { api_id: S, flow_id: S, name: S, message: S } } },
+};
+const UPDATE_FLOW: RouteSchema = {
+  summary: "Replace a flow's document",
+  operationId: 'updateFlow',
+  body: FLOW_DOCUMENT,
+  response: { 202: { type: 'object', required: ['api_id', 'flow_id', 'message'], properties: { api_id: S, flow_id: S, message: S } } },
+};
+const RUN_PHLO: RouteSchema = {
+  summary: "Run a flow through Plivo's PHLO run API (plivo.md §8): the body (and query) is the Start node's payload",
+  operationId: 'runPhlo',
+  body: { title: 'PhloPayload', type: 'object', additionalProperties: { type: ['string', 'number', 'boolean'] }, examples: [{ customer: '+15557770001' }] },
+  response: { 201: { type: 'object', required: ['api_id', 'phlo_id', 'message'], properties: { api_id: { type: 'string', description: 'The run id' }, phlo_id: S, message: S } } },
+};
+const PHLO: RouteSchema = {
+  summary: "A PHLO as Plivo's PhloClient reads it",
+  response: { 200: { title: 'Phlo', type: 'object', required: ['api_id', 'phlo_id', 'name', 'created_on'], properties: { api_id: S, phlo_id: S, name: S, created_on: S } } },
+};
 
 function flowView(row: FlowRow, authId: string): Record<string, unknown> {
   return {
@@ -64,13 +121,13 @@ export function flowRoutes(app: FastifyInstance, ctx: ApiContext): void {
     return found && canSee(account, found.row.account_id) ? found : undefined;
   };
 
-  app.post<{ Params: { authId: string } }>(`${base}/`, async (req, reply) => {
+  app.post<{ Params: { authId: string } }>(`${base}/`, { schema: CREATE_FLOW }, async (req, reply) => {
     const saved = (await flows.save(flowBody(req.body), undefined, ownerOf(req.account)))!;
     if (!saved.ok) throw invalidFlow(saved.problems.map(describeProblem));
     return reply.code(201).send({ api_id: newId(), flow_id: saved.row.flow_id, name: saved.row.name, message: 'created' });
   });
 
-  app.get<{ Params: { authId: string }; Querystring: Query }>(`${base}/`, async (req) => {
+  app.get<{ Params: { authId: string }; Querystring: Query }>(`${base}/`, { schema: { summary: "The account's flows", operationId: 'listFlows', querystring: { type: 'object', properties: PAGING }, response: { 200: listOf('FlowList', FLOW) } } as RouteSchema }, async (req) => {
     const p = page(req.query);
     const scope = scopeOf(req.account);
     const { rows, total } = await flows.list({ ...p, ...(scope !== undefined ? { account: scope } : {}) });
@@ -81,13 +138,13 @@ export function flowRoutes(app: FastifyInstance, ctx: ApiContext): void {
     };
   });
 
-  app.get<{ Params: FlowParams }>(`${base}/:flowId/`, async (req) => {
+  app.get<{ Params: FlowParams }>(`${base}/:flowId/`, { schema: { summary: 'One flow, with its document', operationId: 'getFlow', response: { 200: FLOW } } as RouteSchema }, async (req) => {
     const found = await flowOf(req.account, req.params.flowId);
     if (!found) throw notFound('flow', req.params.flowId);
     return { api_id: newId(), ...flowView(found.row, req.params.authId), definition: JSON.parse(found.row.definition) as unknown };
   });
 
-  app.post<{ Params: FlowParams }>(`${base}/:flowId/`, async (req, reply) => {
+  app.post<{ Params: FlowParams }>(`${base}/:flowId/`, { schema: UPDATE_FLOW }, async (req, reply) => {
     if (!(await flowOf(req.account, req.params.flowId))) throw notFound('flow', req.params.flowId);
     const saved = await flows.save(flowBody(req.body), req.params.flowId);
     if (!saved) throw notFound('flow', req.params.flowId);
@@ -95,12 +152,12 @@ export function flowRoutes(app: FastifyInstance, ctx: ApiContext): void {
     return reply.code(202).send({ api_id: newId(), flow_id: saved.row.flow_id, message: 'changed' });
   });
 
-  app.delete<{ Params: FlowParams }>(`${base}/:flowId/`, async (req, reply) => {
+  app.delete<{ Params: FlowParams }>(`${base}/:flowId/`, { schema: { summary: 'Delete a flow', response: { 204: NO_CONTENT } } as RouteSchema }, async (req, reply) => {
     if (!(await flowOf(req.account, req.params.flowId)) || !(await flows.remove(req.params.flowId))) throw notFound('flow', req.params.flowId);
     return reply.code(204).send();
   });
 
-  app.get<{ Params: FlowParams; Querystring: Query }>(`${base}/:flowId/Run/`, async (req) => {
+  app.get<{ Params: FlowParams; Querystring: Query }>(`${base}/:flowId/Run/`, { schema: { summary: "A flow's runs, newest first", operationId: 'listFlowRuns', querystring: { type: 'object', properties: PAGING }, response: { 200: listOf('FlowRunList', RUN) } } as RouteSchema }, async (req) => {
     if (!(await flowOf(req.account, req.params.flowId))) throw notFound('flow', req.params.flowId);
     const p = page(req.query);
     const { rows, total } = await flows.listRuns(req.params.flowId, p);
@@ -111,7 +168,7 @@ export function flowRoutes(app: FastifyInstance, ctx: ApiContext): void {
     };
   });
 
-  app.get<{ Params: FlowParams & { runId: string } }>(`${base}/:flowId/Run/:runId/`, async (req) => {
+  app.get<{ Params: FlowParams & { runId: string } }>(`${base}/:flowId/Run/:runId/`, { schema: { summary: 'One run with its trace', operationId: 'getFlowRun', response: { 200: RUN } } as RouteSchema }, async (req) => {
     const run = await flows.getRun(req.params.runId);
     if (!run || run.flow_id !== req.params.flowId || !canSee(req.account, run.account_id)) throw notFound('flow run', req.params.runId);
     return { api_id: newId(), ...runView(run, req.params.authId, true) };
@@ -119,7 +176,7 @@ export function flowRoutes(app: FastifyInstance, ctx: ApiContext): void {
 
   // Plivo's PHLO paths (plivo.md §8): the run API, and what the SDK's phlo.get() reads.
   const phlo = '/v1/account/:authId/phlo/:phloId';
-  app.post<{ Params: { authId: string; phloId: string }; Querystring: Query }>(phlo, async (req, reply) => {
+  app.post<{ Params: { authId: string; phloId: string }; Querystring: Query }>(phlo, { schema: RUN_PHLO }, async (req, reply) => {
     // No payload at all is a run with the Start node's static payload (plivo.md §8). The official
     // SDK's `phlo(id).run()` sends JSON `""` then (axios `data: params || ''`), which reads as "".
     const body = req.body === undefined || req.body === null || req.body === '' ? {} : req.body;
@@ -144,8 +201,8 @@ export function flowRoutes(app: FastifyInstance, ctx: ApiContext): void {
 
   // The PhloClient reads a PHLO at `GET /v1/phlo/{id}/?phlo_id={id}`, without the account in the
   // path (plivo.md §8): the account is the one the credentials name.
-  app.get<{ Params: { authId?: string; phloId: string } }>('/v1/phlo/:phloId', async (req) => phloView(req.account, req.params.phloId));
-  app.get<{ Params: { authId?: string; phloId: string } }>(phlo, async (req) => phloView(req.account, req.params.phloId));
+  app.get<{ Params: { authId?: string; phloId: string } }>('/v1/phlo/:phloId', { schema: PHLO }, async (req) => phloView(req.account, req.params.phloId));
+  app.get<{ Params: { authId?: string; phloId: string } }>(phlo, { schema: PHLO }, async (req) => phloView(req.account, req.params.phloId));
 
   async function phloView(account: Principal | undefined, phloId: string): Promise<Record<string, unknown>> {
     const found = await flowOf(account, phloId);

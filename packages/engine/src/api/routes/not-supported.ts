@@ -5,6 +5,7 @@
  * delete all say the same thing.
  */
 import type { FastifyInstance } from 'fastify';
+import { ERROR_SCHEMA } from '../openapi.ts';
 import { notSupported } from '../errors.ts';
 
 interface Unsupported {
@@ -51,7 +52,9 @@ export function notSupportedRoutes(app: FastifyInstance): void {
       throw notSupported(row.feature, row.why);
     };
     // The resource itself and anything below it (`Conference/{name}/Member/{id}/Mute/`).
-    app.route({ method: [...METHODS], url: base, handler });
-    app.route({ method: [...METHODS], url: `${base}/*`, handler });
+    // Documented as what it is (api/openapi.ts): a Plivo resource that always answers SB_NOT_SUPPORTED.
+    const schema = { summary: `${row.feature}: not offered by Switchboard (${row.why})`, tags: ['Not supported'], response: { 400: { description: 'SB_NOT_SUPPORTED, always', content: { 'application/json': { schema: ERROR_SCHEMA } } } } };
+    app.route({ method: [...METHODS], url: base, schema, handler });
+    app.route({ method: [...METHODS], url: `${base}/*`, schema, handler });
   }
 }
