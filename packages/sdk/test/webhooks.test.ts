@@ -260,3 +260,29 @@ describe('parseWebhook: errors name the parameter', () => {
     assert.ok(good.ok && good.webhook.kind === 'ring');
   });
 });
+
+describe('parseWebhook: Conference callbacks (docs/conference.md)', () => {
+  const ROOM = { ConferenceName: 'Team room', ConferenceUUID: B, ConferenceMemberID: '7', CallUUID: A };
+  it('enter / exit carry the room and the member, nothing of the call but CallUUID', () => {
+    assert.deepEqual(parseWebhook({ ConferenceAction: 'enter', ...ROOM }), { kind: 'conference', ConferenceAction: 'enter', ...ROOM, raw: {} });
+    const exit = parseWebhook({ ConferenceAction: 'exit', ...ROOM });
+    assert.ok(exit.kind === 'conference' && exit.ConferenceAction === 'exit');
+  });
+
+  it('digits carry the matched pattern; record carries the recording with its numbers', () => {
+    const digits = parseWebhook({ ConferenceAction: 'digits', ConferenceDigitsMatch: '#0', ...ROOM });
+    assert.ok(digits.kind === 'conference');
+    assert.equal(digits.ConferenceDigitsMatch, '#0');
+    const rec = parseWebhook({
+      ConferenceAction: 'record', ...ROOM, RecordUrl: 'http://e/media/Recording/r.wav', RecordingID: 'r', RecordingDuration: '15',
+      RecordingDurationMs: '15000', RecordingStartMs: '1700000000000', RecordingEndMs: '1700000015000',
+    });
+    assert.ok(rec.kind === 'conference');
+    assert.deepEqual([rec.RecordUrl, rec.RecordingID, rec.RecordingDuration, rec.RecordingDurationMs, rec.RecordingEndMs], ['http://e/media/Recording/r.wav', 'r', 15, 15000, 1_700_000_015_000]);
+  });
+
+  it('an unknown ConferenceAction is refused naming it; the action (Event=Redirect) stays a redirect', () => {
+    assert.throws(() => parseWebhook({ ConferenceAction: 'left', ...ROOM }), (e: unknown) => e instanceof WebhookParseError && /ConferenceAction/.test(e.message));
+    assert.equal(parseWebhook({ ...CALL, Event: 'Redirect', ...ROOM }).kind, 'redirect');
+  });
+});

@@ -9,6 +9,7 @@
  */
 export {
   CALL_STATUSES,
+  CONFERENCE_ACTIONS,
   DIAL_ACTION_EVENT,
   DIAL_ACTIONS,
   DIAL_STATUSES,
@@ -16,6 +17,7 @@ export {
   WEBHOOK_EVENTS,
   type CallDirection,
   type CallStatus,
+  type ConferenceAction,
   type DialAction,
   type DialStatus,
   type DigitsPressedBy,
@@ -24,6 +26,7 @@ export {
 } from './values.ts';
 export type {
   CallParams,
+  ConferenceCallbackParams,
   DialActionParams,
   DialCallbackParams,
   DialDigitsParams,
@@ -34,6 +37,7 @@ export type {
 export { parseWebhook, safeParseWebhook } from './parse.ts';
 export type {
   AnswerWebhook,
+  ConferenceWebhook,
   DialActionWebhook,
   DialAnswerWebhook,
   DialConnectedWebhook,

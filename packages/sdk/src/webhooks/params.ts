@@ -1,6 +1,6 @@
 // Typed parameter sets of each webhook (engine.md §1; plivo.md §2.3-§2.5, §3.3, §3.4), with the
 // wire names kept so they read like Plivo's docs. Numbers and booleans are already parsed.
-import type { CallDirection, CallStatus, DialAction, DialStatus, DigitsPressedBy, HangupSource } from './values.ts';
+import type { CallDirection, CallStatus, DialAction, DialStatus, ConferenceAction, DigitsPressedBy, HangupSource } from './values.ts';
 
 /**
  * Parameters on every webhook of a call (engine.md §1).
@@ -115,6 +115,33 @@ export interface DialDigitsParams extends DialCallbackParams {
   readonly DialAction: 'digits';
   readonly DialDigitsMatch: string;
   readonly DialDigitsPressedBy: DigitsPressedBy;
+}
+
+/**
+ * A `<Conference>` `callbackUrl` request (docs/conference.md): who entered or left which room, the
+ * keys a member pressed (`digits`), who took the floor (`floor`), or the room's finished recording
+ * (`record`). It carries no `Event` and none of the call's other parameters.
+ *
+ * @example
+ * ```ts
+ * function log(p: ConferenceCallbackParams) { return `${p.ConferenceMemberID} ${p.ConferenceAction} ${p.ConferenceName}`; }
+ * ```
+ */
+export interface ConferenceCallbackParams {
+  readonly ConferenceAction: ConferenceAction;
+  readonly ConferenceName: string;
+  readonly ConferenceUUID: string;
+  readonly ConferenceMemberID: string;
+  readonly CallUUID: string;
+  /** With `digits`: the digitsMatch pattern pressed. */
+  readonly ConferenceDigitsMatch?: string | undefined;
+  /** With `record`: the recording. */
+  readonly RecordUrl?: string | undefined;
+  readonly RecordingID?: string | undefined;
+  readonly RecordingDuration?: number | undefined;
+  readonly RecordingDurationMs?: number | undefined;
+  readonly RecordingStartMs?: number | undefined;
+  readonly RecordingEndMs?: number | undefined;
 }
 
 /**

@@ -3,7 +3,7 @@ import { WebhookParseError } from './errors.ts';
 import { FieldReader } from './field-reader.ts';
 import type { CallParams, DialCallbackParams } from './params.ts';
 import type { Webhook, WebhookKind } from './webhook.ts';
-import { CALL_STATUSES, DIAL_ACTION_EVENT, DIAL_ACTIONS, DIAL_STATUSES, HANGUP_SOURCES, WEBHOOK_EVENTS, type WebhookEvent } from './values.ts';
+import { CALL_STATUSES, CONFERENCE_ACTIONS, DIAL_ACTION_EVENT, DIAL_ACTIONS, DIAL_STATUSES, HANGUP_SOURCES, WEBHOOK_EVENTS, type WebhookEvent } from './values.ts';
 
 /**
  * Parses the form (POST) or query (GET) parameters of a webhook into a typed value. Numeric
@@ -23,6 +23,8 @@ import { CALL_STATUSES, DIAL_ACTION_EVENT, DIAL_ACTIONS, DIAL_STATUSES, HANGUP_S
 export function parseWebhook(params: Readonly<Record<string, string>>): Webhook {
   const r = new FieldReader(params);
   const event = r.optional('Event');
+  // A Conference callback carries no Event and none of the call's parameters but CallUUID (docs/conference.md).
+  if ((event === undefined || event === '') && r.peek('ConferenceAction') !== undefined) return readConference(r);
   const kind = kindOf(r, event);
   if (kind === 'unknown') {
     return { kind, Event: event, raw: r.rest() };
@@ -117,7 +119,30 @@ export function safeParseWebhook(
   }
 }
 
-type KnownKind = Exclude<WebhookKind, 'unknown'>;
+type KnownKind = Exclude<WebhookKind, 'unknown' | 'conference'>;
+
+function readConference(r: FieldReader): Webhook {
+  const digits = r.optional('ConferenceDigitsMatch');
+  const recordUrl = r.optional('RecordUrl');
+  return {
+    kind: 'conference',
+    ConferenceAction: r.oneOf('ConferenceAction', CONFERENCE_ACTIONS),
+    ConferenceName: r.required('ConferenceName'),
+    ConferenceUUID: r.required('ConferenceUUID'),
+    ConferenceMemberID: r.required('ConferenceMemberID'),
+    CallUUID: r.required('CallUUID'),
+    ...(digits !== undefined && { ConferenceDigitsMatch: digits }),
+    ...(recordUrl !== undefined && {
+      RecordUrl: recordUrl,
+      RecordingID: r.optional('RecordingID'),
+      RecordingDuration: r.optionalInteger('RecordingDuration'),
+      RecordingDurationMs: r.optionalInteger('RecordingDurationMs'),
+      RecordingStartMs: r.optionalInteger('RecordingStartMs'),
+      RecordingEndMs: r.optionalInteger('RecordingEndMs'),
+    }),
+    raw: r.rest(),
+  };
+}
 
 const DIAL_EVENT_KIND = {
   DialAnswer: 'dial-answer',

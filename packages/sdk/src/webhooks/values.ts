@@ -98,6 +98,25 @@ export type DialAction = (typeof DIAL_ACTIONS)[number];
 export const DIAL_ACTIONS = ['answer', 'connected', 'hangup', 'digits'] as const;
 
 /**
+ * `ConferenceAction` of a `<Conference>` callbackUrl request (docs/conference.md).
+ *
+ * @example
+ * ```ts
+ * const a: ConferenceAction = 'enter';
+ * ```
+ */
+export type ConferenceAction = (typeof CONFERENCE_ACTIONS)[number];
+/**
+ * Every {@link ConferenceAction}, for run-time checks.
+ *
+ * @example
+ * ```ts
+ * CONFERENCE_ACTIONS.includes('floor'); // true
+ * ```
+ */
+export const CONFERENCE_ACTIONS = ['enter', 'exit', 'digits', 'floor', 'record'] as const;
+
+/**
  * `Direction` of a call.
  *
  * @example

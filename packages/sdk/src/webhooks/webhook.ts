@@ -1,6 +1,7 @@
 // The parsed webhook values: one interface per request kind, discriminated by `kind` and `Event`.
 import type {
   CallParams,
+  ConferenceCallbackParams,
   DialActionParams,
   DialCallbackParams,
   DialDigitsParams,
@@ -177,6 +178,20 @@ export interface UnknownWebhook extends WithRaw {
  * switch (hook.kind) { case 'hangup': ...; case 'dial-action': ...; }
  * ```
  */
+/**
+ * A `<Conference>` callbackUrl request (`ConferenceAction` enter, exit, digits, floor or record).
+ *
+ * @example
+ * ```ts
+ * if (hook.kind === 'conference' && hook.ConferenceAction === 'exit') console.log(hook.ConferenceMemberID, 'left');
+ * ```
+ */
+export interface ConferenceWebhook extends ConferenceCallbackParams, WithRaw {
+  readonly kind: 'conference';
+  /** Plivo sends conference callbacks without one. */
+  readonly Event?: undefined;
+}
+
 export type Webhook =
   | RingWebhook
   | AnswerWebhook
@@ -188,6 +203,7 @@ export type Webhook =
   | DialConnectedWebhook
   | DialHangupWebhook
   | DialDigitsWebhook
+  | ConferenceWebhook
   | UnknownWebhook;
 
 /**
