@@ -339,6 +339,34 @@ describe('<Conference>', () => {
     assert.deepEqual(timeline, [['conference.enter', undefined], ['conference.exit', 'star']]);
   });
 
+  test('timeLimit ends the room after the last entry; stayAlone="false" ends it for the member left alone', async () => {
+    for (const n of ['15557700091', '15557700092', '15557700093']) await h.sim(n, 'ring 1s, answer');
+    await h.sim('15557700094', 'ring 1s, answer, hangup after 5s');
+    h.app.on('/ans-tl', () => `<Response><Conference timeLimit="10" callbackUrl="${h.app.url('/cb-tl')}">Timed</Conference></Response>`);
+    h.app.on('/ans-sa', () => `<Response><Conference stayAlone="false" callbackUrl="${h.app.url('/cb-sa')}">Lonely</Conference></Response>`);
+    h.app.on('/ans-sa2', () => `<Response><Conference callbackUrl="${h.app.url('/cb-sa')}">Lonely</Conference></Response>`);
+    const t0 = h.t();
+    await h.call({ to: '15557700091', answer_url: h.app.url('/ans-tl'), hangup_url: h.app.url('/hup-tl-1') });
+    await h.call({ to: '15557700093', answer_url: h.app.url('/ans-sa'), hangup_url: h.app.url('/hup-sa-1') });
+    h.runAt(t0 + 2, async () => {
+      await h.call({ to: '15557700092', answer_url: h.app.url('/ans-tl'), hangup_url: h.app.url('/hup-tl-2') });
+      await h.call({ to: '15557700094', answer_url: h.app.url('/ans-sa2'), hangup_url: h.app.url('/hup-sa-2') });
+    });
+    for (const p of ['/hup-tl-1', '/hup-tl-2', '/hup-sa-1', '/hup-sa-2']) await h.waitFor(p);
+    await h.settle();
+    const when = (path: string) => h.app.requests(path).map((r) => `${r.params.ConferenceAction ?? r.params.HangupCauseCode}@${Math.round(h.at(r) - t0)}`);
+    // Entries at 1 s and 3 s; the room ends 10 s after the last (13 s); both documents then end (4010).
+    assert.deepEqual(when('/cb-tl'), ['enter@1', 'enter@3', 'exit@13', 'exit@13']);
+    assert.deepEqual([...when('/hup-tl-1'), ...when('/hup-tl-2')], ['4010@13', '4010@13']);
+    // The second member hangs up at 8 s: the first, with stayAlone="false", is left alone and leaves too.
+    assert.deepEqual(when('/cb-sa'), ['enter@1', 'enter@3', 'exit@8', 'exit@8']);
+    assert.deepEqual(when('/hup-sa-1'), ['4010@8']);
+    assert.deepEqual(when('/hup-sa-2'), ['4000@8']);
+    const [first] = h.app.requests('/hup-sa-1');
+    const reasons = (await h.engine.store.listEvents(first!.params.CallUUID!)).filter((e) => e.type === 'conference.exit').map((e) => JSON.parse(e.data).reason);
+    assert.deepEqual(reasons, ['alone']);
+  });
+
   test('the official plivo package: conferences.* against a live room', async () => {
     await h.sim('15557700051', 'ring 1s, answer, hangup after 60s');
     await h.sim('15557700052', 'ring 1s, answer, hangup after 60s');
