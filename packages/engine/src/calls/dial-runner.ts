@@ -77,12 +77,15 @@ export class DialRun {
     }
 
     const rows: CallRow[] = this.el.targets.map((target, i) => this.bLegRow(a, target, i + 1, host.clock.now()));
-    for (const row of rows) await host.store.insertCall(row);
-    host.journal.record({
+    // The B legs' rows are written in the transaction that records the Dial's start: one write, and
+    // never a B leg without its dial.started (or the reverse). A failure ends the Dial here, as a
+    // failed insert did before.
+    await host.journal.write({
       callUuid: a.call_uuid,
       at: now,
       type: 'dial.started',
       data: { targets: rows.map((r) => ({ call_uuid: r.call_uuid, to: r.to_number, position: r.dial_position })), timeout: this.el.timeout ?? null, time_limit: this.el.timeLimit },
+      insertCalls: rows,
     });
 
     if (this.deps.signal.aborted) {

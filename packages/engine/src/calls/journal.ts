@@ -5,7 +5,7 @@
  * order they were recorded (DESIGN.md, "Every status is an event").
  */
 import type { Activity } from '../util/activity.ts';
-import type { CallPatch, DeliveryRow, NewDelivery, Store } from '../store/store.ts';
+import type { CallPatch, CallRow, DeliveryRow, NewDelivery, Store } from '../store/store.ts';
 import type { Outbox, FetchResult } from '../webhooks/outbox.ts';
 import type { LiveFeed } from '../events/live-feed.ts';
 
@@ -16,6 +16,8 @@ export interface RecordInput {
   data?: unknown;
   patch?: CallPatch;
   deliveries?: NewDelivery[];
+  /** New legs stored in the same transaction, before the event (a Dial's B legs). */
+  insertCalls?: CallRow[];
 }
 
 export class Journal {
@@ -35,6 +37,15 @@ export class Journal {
 
   /** Appends an event (and its notifications). Never rejects: a storage error is reported and the call goes on. */
   record(input: RecordInput): Promise<DeliveryRow[]> {
+    return this.append(input, true);
+  }
+
+  /** As record(), but rejects when the event could not be stored (the caller cannot go on without it). */
+  write(input: RecordInput): Promise<DeliveryRow[]> {
+    return this.append(input, false);
+  }
+
+  private append(input: RecordInput, report: boolean): Promise<DeliveryRow[]> {
     const end = this.activity.begin();
     const next = this.tail.then(async () => {
       try {
@@ -50,13 +61,14 @@ export class Journal {
         }, this.account);
         return deliveries;
       } catch (err) {
+        if (!report) throw err;
         this.onError(err, input);
         return [] as DeliveryRow[];
       } finally {
         end();
       }
     });
-    this.tail = next;
+    this.tail = next.catch(() => undefined);
     return next;
   }
 

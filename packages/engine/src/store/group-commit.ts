@@ -1,8 +1,10 @@
 /**
  * Group commit for record(): the writes submitted in one turn of the event loop are committed
- * together, in the order submitted, in one transaction, each inside its own savepoint. One commit
- * (one WAL append) then carries many events, which is what makes thousands of calls per second
- * fit on one SQLite file; a write that fails rolls back to its savepoint and rejects alone.
+ * together, in the order submitted, in one transaction. One commit (one WAL append) then carries
+ * many events, which is what makes thousands of calls per second fit on one SQLite file. Writes
+ * almost never fail, so a group first runs without a savepoint per write (two statements fewer
+ * each); when one does fail, the group is rolled back and run again with each write inside its own
+ * savepoint, so the failed write rejects alone.
  *
  * By default the flush runs as a microtask, so it happens before any I/O callback or timer can
  * run: nothing outside can observe a write as "submitted but not yet stored". With 'next-turn' it
@@ -144,31 +146,38 @@ export class GroupCommit {
     const failuresBefore = this.runner.storageFailures;
     const diskFailed = () => this.runner.storageFailures !== failuresBefore;
     const outcomes: Outcome[] = [];
-    // A group of one needs no savepoint: its transaction is the job's, and a job that fails rolls
-    // it back whole below (two statements fewer per write when writes do not crowd).
-    const single = jobs.length === 1 && !probe;
-    this.committing = true;
-    try {
+    const run = (savepoints: boolean) =>
       this.runner.transaction(() => {
         probe?.();
-        if (single) {
-          outcomes.push({ ok: true, value: jobs[0]!.work() });
-          // As below: a rollup that met a full disk and caught it may have ended the transaction.
-          if (diskFailed() || !this.runner.db.inTransaction) throw new GroupAbandoned();
-          return;
-        }
         for (const job of jobs) {
-          try {
-            // Nested: better-sqlite3 turns the inner transaction into a SAVEPOINT.
-            outcomes.push({ ok: true, value: this.runner.transaction(job.work) });
-          } catch (error) {
-            outcomes.push({ ok: false, error });
+          if (!savepoints) {
+            outcomes.push({ ok: true, value: job.work() });
+          } else {
+            try {
+              // Nested: better-sqlite3 turns the inner transaction into a SAVEPOINT.
+              outcomes.push({ ok: true, value: this.runner.transaction(job.work) });
+            } catch (error) {
+              outcomes.push({ ok: false, error });
+            }
           }
           // A full disk may have made SQLite roll the whole transaction back: the jobs after this one
           // would then run outside it, each committed alone and out of order. Abandon the group.
           if (diskFailed() || !this.runner.db.inTransaction) throw new GroupAbandoned();
         }
       });
+    this.committing = true;
+    try {
+      try {
+        // Optimistic: no savepoint per job, two statements fewer per write (docs/performance.md).
+        // Jobs almost never fail; when one does, nothing of the group was stored and it runs again
+        // below, each job in its own savepoint, so that it fails alone.
+        run(false);
+      } catch (err) {
+        if (err instanceof GroupAbandoned || isStorageFailure(err) || diskFailed() || outcomes.length === jobs.length) throw err;
+        this.runner.rollbackIfOpen();
+        outcomes.length = 0;
+        run(true);
+      }
     } catch (err) {
       this.runner.rollbackIfOpen();
       if (err instanceof GroupAbandoned || isStorageFailure(err) || diskFailed()) {
@@ -177,11 +186,6 @@ export class GroupCommit {
         this.queue = jobs.concat(this.queue);
         this.hold(cause && !cause.ok ? cause.error : err);
         return false;
-      }
-      // The lone job failed (outside its control, nothing of it is stored): it rejects alone.
-      if (single && outcomes.length === 0) {
-        jobs[0]!.reject(err);
-        return true;
       }
       // A probe that fails otherwise says nothing about the disk: stop holding rather than hold forever.
       if (probe) {

@@ -12,7 +12,7 @@ import { migrations } from './migrations/index.ts';
 import type { Database } from './schema.ts';
 import { PgDb, type PgExec, type StoreActivity } from './pg-db.ts';
 import { PostgresDdl, openPgPool, redactUrl } from './pg-connection.ts';
-import { LIVE_STATUSES, at as placeholder, attemptValues, deliveryRows, listQueries, setObject, storeQueries, type ListQueries } from './store-queries.ts';
+import { ATTEMPT_COLUMNS, LIVE_STATUSES, at as placeholder, attemptValues, deliveryRows, listQueries, setObject, storeQueries, type ListQueries } from './store-queries.ts';
 import { PatchTemplates, QueryTemplate } from './query-template.ts';
 import { RollupUpserts, rollupOf, rollupReadQueries } from './report-rollup-sql.ts';
 import { storeResources } from './resources.ts';
@@ -82,6 +82,19 @@ export class PgStore implements Store {
         k.updateTable('calls').set(setObject(keys, p)).where('call_uuid', '=', placeholder(p, 'callUuid')).returning(['account_id', 'node_id']),
       ),
       lockCall: new QueryTemplate(['callUuid'], (p) => k.selectFrom('calls').select(['account_id', 'node_id']).where('call_uuid', '=', p.callUuid).forUpdate()),
+      /** A round's one attempt and the delivery's outcome in one statement (recordAttempts). */
+      attemptAndOutcome: new PatchTemplates((keys, p) =>
+        k
+          .with('attempt', (db) =>
+            db
+              .insertInto('delivery_attempts')
+              .values(Object.fromEntries(ATTEMPT_COLUMNS.map((c) => [c, placeholder(p, `a:${c}`)])))
+              .onConflict((oc) => oc.columns(['delivery_id', 'attempt', 'at']).doNothing()),
+          )
+          .updateTable('deliveries')
+          .set(setObject(keys, p))
+          .where('id', '=', placeholder(p, 'id')),
+      ),
     };
     this.upserts = new RollupUpserts(k, 'postgres');
     this.lists = listQueries(this.k);
@@ -171,7 +184,9 @@ export class PgStore implements Store {
     const data = eventJson(input.data);
     const patch = input.patch === undefined ? undefined : checkCallPatch(input.patch, callUuid);
     const news = (input.deliveries ?? []).map((d, i) => checkNewDelivery(d, i));
+    const inserts = (input.insertCalls ?? []).map((row) => this.q.insertCall.bind(callValues(row)));
     return this.db.transaction(what, async (x) => {
+      for (const q of inserts) await x.run(q);
       const owner = patch !== undefined && Object.keys(patch).length > 0
         ? await x.first(this.q.patchCallLocked.bind(patch, { callUuid }))
         : await x.first(this.q.lockCall.bind({ callUuid }));
@@ -191,9 +206,13 @@ export class PgStore implements Store {
   }
 
   private async enqueue(x: PgExec, callUuid: string, at: number, eventSeq: number, news: NewDelivery[], owner: string | null): Promise<DeliveryRow[]> {
-    const last = (await x.first(this.q.lastDeliverySeq.bind({ callUuid })))?.n ?? 0;
-    const rows = deliveryRows(callUuid, at, eventSeq, last, news, owner);
-    for (const r of rows) await x.run(this.q.insertDelivery.bind(r));
+    const rows: DeliveryRow[] = [];
+    // Each INSERT takes the call's next seq itself, under the call's row lock: nothing is read first.
+    for (const row of deliveryRows(callUuid, at, eventSeq, 0, news, owner)) {
+      const stored = await x.first(this.q.insertNextDelivery.bind(row));
+      if (!stored) throw new StoreError('call-not-found', `enqueue delivery ${row.id}: no call ${callUuid}`);
+      rows.push({ ...row, seq: stored.seq, account_id: stored.account_id });
+    }
     return rows;
   }
 
@@ -268,6 +287,31 @@ export class PgStore implements Store {
       }
     });
   }
+  async recordAttempts(id: string, attempts: readonly NewAttempt[], patch: Partial<Omit<DeliveryRow, 'id'>>): Promise<void> {
+    const what = `record ${attempts.length} attempts of delivery ${id}`;
+    this.assertOpen(what);
+    const values = checkDeliveryPatch(patch, id);
+    const rows = attempts.map(attemptValues);
+    const only = rows.length === 1 && Object.keys(values).length > 0 ? rows[0]! : undefined;
+    try {
+      if (only) {
+        // The usual round, one attempt: one statement, so no BEGIN and COMMIT either.
+        const extra = Object.fromEntries([['id', id], ...Object.entries(only).map(([c, v]) => [`a:${c}`, v])]);
+        if ((await this.db.run(what, this.q.attemptAndOutcome.bind(values, extra))) === 0) throw new StoreError('delivery-not-found', `${what}: no delivery ${id}`);
+        return;
+      }
+      await this.db.transaction(what, async (x) => {
+        for (const r of rows) await x.run(this.q.insertAttempt.bind(r));
+        if (Object.keys(values).length > 0 && (await x.run(this.q.updateDelivery.bind(values, { id }))) === 0) {
+          throw new StoreError('delivery-not-found', `${what}: no delivery ${id}`);
+        }
+      });
+    } catch (err) {
+      if (pgCode(err) === '23503' || pgCode((err as { cause?: unknown }).cause) === '23503') throw new StoreError('delivery-not-found', `${what}: no delivery ${id}`, { cause: err });
+      throw err;
+    }
+  }
+
 
   async listAttempts(deliveryId: string): Promise<AttemptRow[]> {
     const q = this.lists.attemptsOf(deliveryId);

@@ -215,8 +215,10 @@ export class SqliteStore implements Store {
     const data = eventJson(input.data);
     const patch = input.patch === undefined ? undefined : checkCallPatch(input.patch, callUuid);
     const news = (input.deliveries ?? []).map((d, i) => checkNewDelivery(d, i));
+    const inserts = (input.insertCalls ?? []).map((row) => this.q.insertCall.bind(callValues(row)));
     return this.group.submit(() => {
       try {
+        for (const q of inserts) this.runner.run(q);
         const seq = this.appendEvent(callUuid, at, type, data);
         if (patch !== undefined && Object.keys(patch).length > 0) {
           const changed = this.runner.run(this.q.updateCall.bind(patch, { callUuid }));
@@ -286,6 +288,25 @@ export class SqliteStore implements Store {
       }
     });
   }
+  async recordAttempts(id: string, attempts: readonly NewAttempt[], patch: Partial<Omit<DeliveryRow, 'id'>>): Promise<void> {
+    const what = `record ${attempts.length} attempts of delivery ${id}`;
+    this.assertOpen(what);
+    const values = checkDeliveryPatch(patch, id);
+    const inserts = attempts.map((a) => this.q.insertAttempt.bind(attemptValues(a)));
+    // One job of the group commit: the round's attempts and its outcome land together or not at all.
+    return this.group.submit(() => {
+      try {
+        for (const q of inserts) this.runner.run(q);
+        if (Object.keys(values).length > 0 && this.runner.run(this.q.updateDelivery.bind(values, { id })) === 0) {
+          throw new StoreError('delivery-not-found', `${what}: no delivery ${id}`);
+        }
+      } catch (err) {
+        if (sqliteCode(err) === 'SQLITE_CONSTRAINT_FOREIGNKEY') throw new StoreError('delivery-not-found', `${what}: no delivery ${id}`, { cause: err });
+        throw toStoreError(err, what);
+      }
+    });
+  }
+
 
   async listDeliveriesBy(filter: DeliveryFilter): Promise<{ rows: DeliveryRow[]; total: number }> {
     return this.sync('list deliveries', () => {
@@ -342,14 +363,16 @@ export class SqliteStore implements Store {
     }
   }
 
-  /** Writes deliveries to the outbox with the call's next delivery seqs, in the order given. */
+  /**
+   * Writes deliveries to the outbox with the call's next delivery seqs, in the order given: each
+   * INSERT takes its seq and the call's owner itself, so nothing is read first.
+   */
   private enqueue(callUuid: string, at: number, eventSeq: number, news: NewDelivery[]): DeliveryRow[] {
-    const last = this.runner.first(this.q.lastDeliverySeq.bind({ callUuid }));
-    const owner = this.runner.first(this.q.callOwner.bind({ callUuid }))?.account_id ?? null;
-    const rows = deliveryRows(callUuid, at, eventSeq, last?.n ?? 0, news, owner);
-    // One cached single-row INSERT per delivery: a multi-row INSERT would compile anew for each count.
-    for (const row of rows) this.runner.run(this.q.insertDelivery.bind(row));
-    return rows;
+    return deliveryRows(callUuid, at, eventSeq, 0, news, null).map((row) => {
+      const stored = this.runner.first(this.q.insertNextDelivery.bind(row));
+      if (!stored) throw new StoreError('call-not-found', `enqueue delivery ${row.id}: no call ${callUuid}`);
+      return { ...row, seq: stored.seq, account_id: stored.account_id };
+    });
   }
 
   /**

@@ -12,7 +12,7 @@ import type { Database } from './schema.ts';
 import { CALL_COLUMNS, DELIVERY_COLUMNS, checkCallFilter, checkScalar, nonNegativeInteger } from './store-input.ts';
 import type { CallFilter, DeliveryFilter, DeliveryRow, NewAttempt, NewDelivery } from './store.ts';
 
-const ATTEMPT_COLUMNS = [
+export const ATTEMPT_COLUMNS = [
   'delivery_id',
   'attempt',
   'at',
@@ -27,6 +27,9 @@ const ATTEMPT_COLUMNS = [
 ] as const;
 
 export const LIVE_STATUSES = ['queued', 'ringing', 'in-progress'] as const;
+
+/** A new delivery's columns but the two its INSERT fills in itself (insertNextDelivery). */
+const NEXT_DELIVERY_COLUMNS = DELIVERY_COLUMNS.filter((c): c is Exclude<(typeof DELIVERY_COLUMNS)[number], 'seq' | 'account_id'> => c !== 'seq' && c !== 'account_id');
 
 /** A placeholder looked up by a computed name (PatchTemplates names them `set:<column>`). */
 export function at(p: Placeholders<string>, name: string): never {
@@ -74,6 +77,26 @@ export function storeQueries(k: Kysely<Database>) {
       k.selectFrom('deliveries').select(sql<number>`coalesce(max(seq), 0)`.as('n')).where('call_uuid', '=', p.callUuid),
     ),
     insertDelivery: new QueryTemplate(DELIVERY_COLUMNS, (p) => k.insertInto('deliveries').values(p)),
+    /**
+     * A delivery with the call's next delivery seq and the call's owner (docs/accounts.md) filled in
+     * by the statement itself: no reads before it (docs/performance.md, "Statements per call").
+     */
+    insertNextDelivery: new QueryTemplate(NEXT_DELIVERY_COLUMNS, (p) =>
+      k
+        .insertInto('deliveries')
+        .columns([...NEXT_DELIVERY_COLUMNS, 'seq', 'account_id'])
+        .expression(
+          k
+            .selectFrom('calls')
+            .select((eb) => [
+              ...NEXT_DELIVERY_COLUMNS.map((c) => eb.val(p[c]).as(c)),
+              sql<number>`(select coalesce(max(d.seq), 0) + 1 from deliveries d where d.call_uuid = ${p.call_uuid})`.as('seq'),
+              'account_id',
+            ])
+            .where('call_uuid', '=', p.call_uuid),
+        )
+        .returning(['seq', 'account_id']),
+    ),
     getDelivery: new QueryTemplate(['id'], (p) => k.selectFrom('deliveries').selectAll().where('id', '=', p.id)),
     listDeliveries: new QueryTemplate(['callUuid'], (p) =>
       k.selectFrom('deliveries').selectAll().where('call_uuid', '=', p.callUuid).orderBy('seq'),

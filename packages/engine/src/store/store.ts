@@ -206,6 +206,8 @@ export interface Store {
     data?: unknown;
     patch?: CallPatch;
     deliveries?: NewDelivery[];
+    /** New legs inserted first, in the same transaction (a Dial's B legs, with its dial.started). */
+    insertCalls?: CallRow[];
   }): Promise<{ seq: number; deliveries: DeliveryRow[] }>;
   listEvents(callUuid: string): Promise<EventRow[]>;
 
@@ -219,6 +221,11 @@ export interface Store {
   listAttemptsFor(deliveryIds: readonly string[]): Promise<AttemptRow[]>;
   updateDelivery(id: string, patch: Partial<Omit<DeliveryRow, 'id'>>): Promise<void>;
   addAttempt(attempt: NewAttempt): Promise<void>;
+  /**
+   * A round of attempts and the delivery's state after it, in one write (the outbox's, once per
+   * round: docs/performance.md). `patch` may be empty: the attempts alone are written.
+   */
+  recordAttempts(id: string, attempts: readonly NewAttempt[], patch: Partial<Omit<DeliveryRow, 'id'>>): Promise<void>;
   listAttempts(deliveryId: string): Promise<AttemptRow[]>;
 
   upsertSimNumber(number: string, script: string, at: number): Promise<SimNumberRow>;

@@ -23,7 +23,7 @@
  */
 import type { Clock, Timer } from '../clock.ts';
 import type { Activity } from '../util/activity.ts';
-import type { DeliveryRow, Store } from '../store/store.ts';
+import type { DeliveryRow, NewAttempt, Store } from '../store/store.ts';
 import { parseCallbackUrl } from './callback-policy.ts';
 import { isRetryable, type AttemptResult, type HttpSender } from './http-sender.ts';
 import { nextRetryAt, type BackoffPolicy } from './backoff.ts';
@@ -261,9 +261,9 @@ export class Outbox {
     }
   }
 
-  private async drop(job: Job, attempts: number, why: string): Promise<void> {
+  private async drop(job: Job, attempts: number, why: string, made: readonly NewAttempt[] = []): Promise<void> {
     const now = this.deps.clock.now();
-    await this.deps.store.updateDelivery(job.row.id, { status: 'failed', attempts, completed_at: now, next_attempt_at: null, last_error: why });
+    await this.deps.store.recordAttempts(job.row.id, made, { status: 'failed', attempts, completed_at: now, next_attempt_at: null, last_error: why });
     this.changed({ ...job.row, attempts, status: 'failed', completed_at: now, last_error: why });
     job.settle?.({ ok: false, body: '', error: why, attempts });
   }
@@ -318,18 +318,24 @@ export class Outbox {
     const startedAt = performance.now();
     let attempts = row.attempts;
     let last: AttemptResult | undefined;
+    // The round's attempts are written once, with the delivery's outcome, when the round is over:
+    // one write per round instead of two per attempt (docs/performance.md).
+    const made: NewAttempt[] = [];
 
     for (let i = 0; i <= policy.retries; i++) {
       const budgetMs = policy.totalTimeoutMs - (performance.now() - startedAt);
       if (i > 0 && budgetMs <= 0) break;
       attempts++;
       // A node that lost its lease sends nothing more: a survivor has the delivery (docs/scaling.md).
-      if (this.deps.mayAct && !(await this.deps.mayAct())) throw new Error('this node was fenced (its lease ran out): not sent');
+      if (this.deps.mayAct && !(await this.deps.mayAct())) {
+        if (made.length > 0) await store.recordAttempts(row.id, made, {});
+        throw new Error('this node was fenced (its lease ran out): not sent');
+      }
       const release = await (row.synchronous ? this.syncLimiter : this.notifyLimiter).acquire(host);
       // Checked once a slot is ours: the call may have ended while the fetch waited for it.
       if (job.forCall && this.deps.callEnded?.(row.call_uuid)) {
         release();
-        await this.drop(job, attempts - 1, 'call ended before the request was sent; not sent');
+        await this.drop(job, attempts - 1, 'call ended before the request was sent; not sent', made);
         return 'done';
       }
       // Stamped when it goes on the wire: time spent waiting for a slot is not the attempt's.
@@ -352,7 +358,7 @@ export class Outbox {
       } finally {
         release();
       }
-      await store.addAttempt({
+      made.push({
         delivery_id: row.id,
         attempt: attempts,
         at,
@@ -373,17 +379,18 @@ export class Outbox {
     const now = clock.now();
     if (result.ok) {
       this.rounds.delete(row.id);
-      await store.updateDelivery(row.id, { status: 'delivered', attempts, completed_at: now, next_attempt_at: null, last_error: null });
-      this.changed({ ...row, attempts, status: 'delivered', completed_at: now });
+      // A call waiting for this response goes on at once: the write is off its path.
       job.settle?.({ ok: true, statusCode: result.statusCode, body: result.body, contentType: result.contentType, attempts });
+      await store.recordAttempts(row.id, made, { status: 'delivered', attempts, completed_at: now, next_attempt_at: null, last_error: null });
+      this.changed({ ...row, attempts, status: 'delivered', completed_at: now });
       return 'done';
     }
 
     const error = describe(result);
     if (job.settle) {
-      await store.updateDelivery(row.id, { status: 'failed', attempts, completed_at: now, last_error: error });
-      this.changed({ ...row, attempts, status: 'failed', last_error: error });
       job.settle({ ok: false, statusCode: result.statusCode, body: result.body, contentType: result.contentType, error, attempts });
+      await store.recordAttempts(row.id, made, { status: 'failed', attempts, completed_at: now, last_error: error });
+      this.changed({ ...row, attempts, status: 'failed', last_error: error });
       return 'done';
     }
 
@@ -392,13 +399,13 @@ export class Outbox {
     const due = result.error?.kind === 'refused' ? undefined : nextRetryAt(this.deps.backoff, round, row.created_at, now, result.retryAfterMs);
     if (due === undefined) {
       this.rounds.delete(row.id);
-      await store.updateDelivery(row.id, { status: 'dead', attempts, completed_at: now, next_attempt_at: null, last_error: error });
+      await store.recordAttempts(row.id, made, { status: 'dead', attempts, completed_at: now, next_attempt_at: null, last_error: error });
       this.changed({ ...row, attempts, status: 'dead', last_error: error });
       this.deps.log.warn({ delivery: row.id, url: row.url, error }, 'webhook delivery is dead');
       return 'done';
     }
     this.rounds.set(row.id, round);
-    await store.updateDelivery(row.id, { status: 'pending', attempts, next_attempt_at: due, last_error: error });
+    await store.recordAttempts(row.id, made, { status: 'pending', attempts, next_attempt_at: due, last_error: error });
     this.changed({ ...row, attempts, next_attempt_at: due, last_error: error });
     this.schedule({ ...row, attempts, next_attempt_at: due, last_error: error }, due);
     return 'backoff';
