@@ -43,7 +43,7 @@ export interface ClusterStore {
   leave(nodeId: string, epoch: number): Promise<void>;
   getNode(nodeId: string): Promise<NodeRow | undefined>;
   listNodes(): Promise<NodeRow[]>;
-  /** Nodes past their lease that nobody has taken over yet. */
+  /** Nodes past their lease that nobody has taken over yet (a cleanly stopped one only if it left live calls). */
   expiredNodes(): Promise<NodeRow[]>;
   /**
    * In one transaction: marks the node dead (a new epoch fences it), fails its pending synchronous

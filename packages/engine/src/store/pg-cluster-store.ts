@@ -156,7 +156,14 @@ export class PgClusterStore implements ClusterStore {
   }
 
   async expiredNodes(): Promise<NodeRow[]> {
-    return this.rows<NodeRow>(this.pool, sql`select * from nodes where state <> 'dead' and lease_until < ${NOW} order by node_id`, 'list expired nodes');
+    // A node that stopped cleanly ended its calls itself; it is taken over only if some are still live.
+    return this.rows<NodeRow>(
+      this.pool,
+      sql`select * from nodes n where lease_until < ${NOW} and (state in ('live', 'draining')
+            or (state = 'stopped' and exists (select 1 from calls c where c.node_id = n.node_id and c.call_status in ${LIVE})))
+          order by node_id`,
+      'list expired nodes',
+    );
   }
 
   async takeOver(dead: Pick<NodeRow, 'node_id' | 'epoch'>, by: string): Promise<CallRow[] | undefined> {
