@@ -353,6 +353,11 @@ export class Engine {
   private async recover(): Promise<void> {
     const recovered = await this.calls.recoverInterrupted();
     if (recovered > 0) this.log.warn({ recovered }, 'closed calls that were live when the engine stopped');
+    // Not a cluster node: rooms it left open when it stopped are over (they lived in its memory). A dead cluster node's are its takeover's.
+    if (!this.cluster) {
+      const rooms = await this.store.resources.conferences.closeOpen(this.opts.clock.now(), 'engine-restart');
+      if (rooms > 0) this.log.warn({ rooms }, 'closed conferences that were live when the engine stopped');
+    }
     await (this.cluster ? this.outbox.resume(await this.cluster.claimOwn()) : this.outbox.resume());
   }
 

@@ -13,6 +13,10 @@ import type { CapturedRequest } from './support/app-server.ts';
 import { silenceEndsAt } from '../src/interpreter/silence.ts';
 import { parseScript } from '../src/network/simulated/index.ts';
 import { formatStep } from '../src/network/simulated/script-format.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openStore } from '../src/store/open-store.ts';
 
 /** Seconds of audio in a WAV file we serve (16 kB a second). */
 function wavSeconds(body: Buffer): number {
@@ -456,5 +460,37 @@ describe('talk and silence in simulator scripts (Record\'s timeout)', () => {
     assert.equal(silenceEndsAt(plan, 1000, 6500, 1500), 8000);
     assert.equal(silenceEndsAt(plan, 1000, 12_000, 3000), 15_000);
     assert.equal(silenceEndsAt(undefined, 1000, 2000, 3000), undefined);
+  });
+});
+
+describe('conference rows across a restart', () => {
+  test('rooms an engine left open in its SQLite file are closed (engine-restart) when it starts again', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sb-conf-'));
+    try {
+      const file = join(dir, 'sb.db');
+      const store = openStore(file);
+      await store.migrate();
+      const rooms = store.resources.conferences;
+      await rooms.createRoom({ conference_uuid: 'c0ffee00-0000-4000-8000-000000000001', account_id: null, conference_name: 'Left open', created_at: 1000, ended_at: null, end_reason: null });
+      await rooms.addMember({ conference_uuid: 'c0ffee00-0000-4000-8000-000000000001', member_id: '1', call_uuid: 'call-1', joined_at: 1000, left_at: null, leave_reason: null });
+      await rooms.addMember({ conference_uuid: 'c0ffee00-0000-4000-8000-000000000001', member_id: '2', call_uuid: 'call-2', joined_at: 2000, left_at: 3000, leave_reason: 'hangup' });
+      await store.close();
+      const h = await startHarness({ dbPath: file });
+      try {
+        const members = await h.engine.store.resources.conferences.members('c0ffee00-0000-4000-8000-000000000001');
+        assert.deepEqual(members.map((m) => [m.member_id, m.leave_reason, m.left_at === null]), [['1', 'engine-restart', false], ['2', 'hangup', false]]);
+        assert.equal(members[1]!.left_at, 3000);
+        assert.equal(await h.engine.store.resources.conferences.closeOpen(h.clock.now(), 'again'), 0);
+        // The CDR lookup still finds the room of each call.
+        assert.deepEqual([...(await h.engine.store.resources.conferences.conferenceOf(['call-1', 'call-2', 'call-3']))], [
+          ['call-1', 'c0ffee00-0000-4000-8000-000000000001'],
+          ['call-2', 'c0ffee00-0000-4000-8000-000000000001'],
+        ]);
+      } finally {
+        await h.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -41,6 +41,18 @@ export class ConferenceStore {
     );
   }
 
+  /**
+   * Rooms the store still shows open, with their members, ended at `at` (an engine that stopped with
+   * rooms live: its rooms lived in its memory and are gone). Answers how many rooms it closed.
+   */
+  async closeOpen(at: number, reason: string): Promise<number> {
+    const open = await this.db.all<{ conference_uuid: string }>('open conferences', this.db.kysely.selectFrom('conferences').select('conference_uuid').where('ended_at', 'is', null).compile());
+    if (open.length === 0) return 0;
+    await this.db.run('close open conference members', this.db.kysely.updateTable('conference_members').set({ left_at: at, leave_reason: reason }).where('left_at', 'is', null).compile());
+    await this.db.run('close open conferences', this.db.kysely.updateTable('conferences').set({ ended_at: at, end_reason: reason }).where('ended_at', 'is', null).compile());
+    return open.length;
+  }
+
   /** The conference each call last entered (a CDR's `conference_uuid`). */
   async conferenceOf(callUuids: readonly string[]): Promise<Map<string, string>> {
     const out = new Map<string, string>();
