@@ -15,7 +15,8 @@ import { startHarness } from './support/harness.ts';
 import { startAppServer, type AppServer, type CapturedRequest, type Reply } from './support/app-server.ts';
 import { sleep, waitUntil } from './support/delivery-log.ts';
 import { startServe, type ServeProcess } from './support/serve-process.ts';
-import { SqliteStore } from '../src/store/sqlite-store.ts';
+import { openStore } from '../src/store/open-store.ts';
+import { freshTestDb } from './support/test-db.ts';
 import type { CallRow, DeliveryRow, Store } from '../src/store/store.ts';
 import { callRow } from './support/call-rows.ts';
 import { seededRandom } from '../src/network/simulated/prng.ts';
@@ -48,7 +49,8 @@ function liveRow(o: Partial<CallRow> & Pick<CallRow, 'call_uuid' | 'to_number' |
 
 test('restart closes what a crash left live with 8010, resumes owed notifications, fails a pending fetch', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'sb-crash-'));
-  const db = join(dir, 'sb.db');
+  const testDb = await freshTestDb(dir);
+  const db = testDb.db;
   const app = await startAppServer();
   const hangupUrl = app.url('/hangup');
   const P = '11111111-1111-4111-8111-111111111111'; // answered 6 s before the crash
@@ -56,7 +58,7 @@ test('restart closes what a crash left live with 8010, resumes owed notification
   const Q = '33333333-3333-4333-8333-333333333333'; // ringing, a ring report and the answer fetch owed
   const S = '44444444-4444-4444-8444-444444444444'; // live on another node: not ours to close
   try {
-    const seed = new SqliteStore(db);
+    const seed = openStore(db);
     await seed.migrate();
     const urls = JSON.stringify({ answerUrl: app.url('/answer'), hangupUrl, hangupMethod: 'POST' });
     await seed.insertCall(liveRow({ call_uuid: P, to_number: '15551110001', call_status: 'in-progress', answer_time: T0 - 6_000, params: urls }));
@@ -122,6 +124,7 @@ test('restart closes what a crash left live with 8010, resumes owed notification
     }
   } finally {
     await app.close();
+    await testDb.drop();
     rmSync(dir, { recursive: true, force: true });
   }
 });
@@ -130,10 +133,11 @@ test(
   'a call closed at restart reports its hangup exactly once',
   async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sb-crash-'));
-    const db = join(dir, 'sb.db');
+    const testDb = await freshTestDb(dir);
+  const db = testDb.db;
     const app = await startAppServer();
     try {
-      const seed = new SqliteStore(db);
+      const seed = openStore(db);
       await seed.migrate();
       const urls = JSON.stringify({ hangupUrl: app.url('/hangup'), hangupMethod: 'POST' });
       const uuids = Array.from({ length: 5 }, (_, i) => `55555555-5555-4555-8555-00000000000${i}`);
@@ -154,7 +158,8 @@ test(
       }
     } finally {
       await app.close();
-      rmSync(dir, { recursive: true, force: true });
+      await testDb.drop();
+    rmSync(dir, { recursive: true, force: true });
     }
   },
 );
@@ -207,9 +212,11 @@ async function startReceiver(): Promise<Receiver> {
       ? `<Response><Dial action="${app.url('/action')}" callbackUrl="${app.url('/cb')}"><Number>${CALLEE}</Number></Dial></Response>`
       : '<Response><Wait length="3"/></Response>',
   ));
-  // Ordinary hangup reports fail their first attempt, so a kill often finds some in backoff.
+  // Ordinary hangup reports and ring reports fail their first attempt, so a kill finds some in
+  // backoff even when few calls got going before it (a loaded machine, a slower store).
   app.on('/hangup', answered((r) => (r.params.HangupCauseCode !== '8010' && r.headers['x-switchboard-attempt'] === '1' ? { status: 503 } : 'ok')));
-  for (const path of ['/ring', '/cb', '/action']) app.on(path, answered(() => '<Response/>'));
+  app.on('/ring', answered((r) => (r.headers['x-switchboard-attempt'] === '1' ? { status: 503 } : '<Response/>')));
+  for (const path of ['/cb', '/action']) app.on(path, answered(() => '<Response/>'));
   return { app, ok };
 }
 
@@ -230,7 +237,8 @@ async function allRows(store: Store): Promise<CallRow[]> {
 
 test(`kill -9 during a burst of ${BURST} calls, restart on the same database (${ROUNDS} seeded rounds)`, { timeout: 40_000 + ROUNDS * 30_000 }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'sb-crash-'));
-  const db = join(dir, 'sb.db');
+  const testDb = await freshTestDb(dir);
+  const db = testDb.db;
   const receiver = await startReceiver();
   const { app } = receiver;
   const known = new Set<string>();
@@ -268,7 +276,7 @@ test(`kill -9 during a burst of ${BURST} calls, restart on the same database (${
         const placed = (await posts).filter((p) => p.status === 'fulfilled' && p.value.status === 201).length;
 
         // What the restarted engine will find: the database exactly as the kill left it.
-        const reader = new SqliteStore(db);
+        const reader = openStore(db);
         try {
           const liveAtKill = new Map((await reader.listLiveCalls()).map((c) => [c.call_uuid, c]));
           const pendingAtKill = await reader.listPendingDeliveries();
@@ -363,6 +371,7 @@ test(`kill -9 during a burst of ${BURST} calls, restart on the same database (${
   } finally {
     await server?.kill('SIGKILL');
     await app.close();
+    await testDb.drop();
     rmSync(dir, { recursive: true, force: true });
   }
 });
