@@ -186,6 +186,28 @@ describe('three nodes on one PostgreSQL', { skip: SKIP, timeout: 240_000 }, () =
     for (const n of c.nodes) assert.deepEqual((await n.api('GET', 'Call/?status=live')).body.calls, []);
   });
 
+  test('a request cancelled through node 3 and a hang-up-all through node 2 reach the calls of every node', async () => {
+    const [n1, n2, n3] = c.nodes as [ServeProcess, ServeProcess, ServeProcess];
+    const request = await place(n1, c.app, RINGS);
+    const ringing = await legOf(c, request);
+    await waitStatus(c, ringing.call_uuid, (r) => r.call_status === 'ringing', 'ringing');
+    assert.equal((await n3.api('DELETE', `Request/${request}/`)).status, 204);
+    const cancelled = await waitStatus(c, ringing.call_uuid, (r) => !LIVE.has(r.call_status), 'cancelled');
+    assert.deepEqual([cancelled.hangup_cause_name, cancelled.hangup_source, cancelled.node_id], ['Canceled', 'API Request', 'n1']);
+
+    const on1 = await legOf(c, await place(n1, c.app, STAYS));
+    const on3 = await legOf(c, await place(n3, c.app, STAYS));
+    for (const leg of [on1, on3]) await waitStatus(c, leg.call_uuid, (r) => r.call_status === 'in-progress', 'answered');
+    assert.equal((await n2.api('DELETE', 'Call/')).status, 204);
+    for (const [leg, node] of [[on1, 'n1'], [on3, 'n3']] as const) {
+      const ended = await waitStatus(c, leg.call_uuid, (r) => !LIVE.has(r.call_status), 'hung up');
+      assert.deepEqual([ended.hangup_cause_name, ended.hangup_source, ended.node_id], ['Normal Hangup', 'API Request', node]);
+    }
+    for (const leg of [ringing, on1, on3]) {
+      await waitUntil(`the hangup report of ${leg.call_uuid}`, () => (hangupReports(c, leg.call_uuid).delivered[0] === 1 ? true : undefined), 10_000, 50);
+    }
+  });
+
   test('one live feed: a stream on node 3 shows the events of a call that runs on node 1', async () => {
     const [n1, , n3] = c.nodes as [ServeProcess, ServeProcess, ServeProcess];
     const auth = 'Basic ' + Buffer.from(`${AUTH_ID}:${AUTH_TOKEN}`).toString('base64');

@@ -1,7 +1,7 @@
 /**
  * Control from any node (docs/scaling.md, "Control from any node"). A live call runs on one node;
- * a request to act on it (hang up, transfer, Play/Speak/DTMF, Record) that reaches another node is
- * sent on to the owner's advertised URL, on the internal route `POST /cluster/v1/Forward/`, with
+ * a request to act on it (hang up, transfer, Play/Speak/DTMF, Record, cancel its request) that
+ * reaches another node is sent on to the owner's advertised URL; a hang-up-all goes to every node; on the internal route `POST /cluster/v1/Forward/`, with
  * the cluster secret. The owner replays it through its own API (inject), so the account's
  * credentials, the parameters and the answer are exactly those of a request made to it directly.
  * An owner that is dead answers SB_OWNER_UNAVAILABLE in Plivo's shape: its takeover will end the
@@ -24,6 +24,10 @@ const FORWARDED_HEADER = 'x-switchboard-forwarded-by';
 const LIVE = new Set(['queued', 'ringing', 'in-progress']);
 /** Routes whose `:callUuid` names a live call to act on; every method but GET/HEAD is forwarded. */
 const CALL_ROUTE = '/v1/Account/:authId/Call/:callUuid/';
+/** Hang up every call of the account: every node hangs up its own (sent to each live node). */
+const ALL_CALLS_ROUTE = '/v1/Account/:authId/Call/';
+/** Cancel a request's calls: they run on the node that placed them. */
+const REQUEST_ROUTE = '/v1/Account/:authId/Request/:requestUuid/';
 
 interface ForwardBody {
   method: string;
@@ -83,6 +87,51 @@ export function installForwarding(app: SwitchboardServer, o: ForwardingOptions):
     },
   );
 
+  /** The request as the owner replays it: the client's credentials and body, nothing else. */
+  const replayOf = (req: FastifyRequest): ForwardBody => {
+    const headers: Record<string, string> = {};
+    for (const h of ['authorization', 'content-type']) {
+      const v = req.headers[h];
+      if (typeof v === 'string') headers[h] = v;
+    }
+    return { method: req.method, url: req.url, headers, body: rawBody(req) };
+  };
+  const send = (to: string, body: ForwardBody): Promise<Response> =>
+    fetch(`${to}${FORWARD_ROUTE}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', [SECRET_HEADER]: o.secret },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+
+  app.addHook('preHandler', async (req: FastifyRequest, reply: FastifyReply) => {
+    if (req.method !== 'DELETE' || req.headers[FORWARDED_HEADER] !== undefined) return;
+    const route = req.routeOptions.url;
+    if (route === ALL_CALLS_ROUTE) {
+      // Every other live node hangs up its own calls of the account; this node's route does its own.
+      const now = Date.now();
+      const others = (await o.cluster.listNodes()).filter((n) => n.node_id !== o.nodeId && alive(n, now));
+      const body = replayOf(req);
+      await Promise.all(others.map((n) => send(n.advertise_url!, body).then((r) => r.arrayBuffer(), () => undefined)));
+      return;
+    }
+    if (route === REQUEST_ROUTE) {
+      const requestUuid = (req.params as { requestUuid?: string }).requestUuid;
+      if (requestUuid === undefined || o.registry.byRequestUuid(requestUuid).length > 0) return;
+      const row = (await o.store.getCallsByRequest(requestUuid)).find((r) => LIVE.has(r.call_status) && r.node_id !== o.nodeId && canSee(req.account, r.account_id));
+      if (!row) return; // the route answers (not found)
+      const owner = await o.cluster.getNode(row.node_id);
+      if (!alive(owner, Date.now())) throw ownerUnavailable(row.call_uuid, row.node_id);
+      let res: Response;
+      try {
+        res = await send(owner.advertise_url, replayOf(req));
+      } catch (err) {
+        throw ownerUnavailable(row.call_uuid, row.node_id, err);
+      }
+      return relay(reply, res);
+    }
+  });
+
   app.addHook('preHandler', async (req: FastifyRequest, reply: FastifyReply) => {
     if (req.method === 'GET' || req.method === 'HEAD') return;
     const route = req.routeOptions.url;
@@ -93,28 +142,22 @@ export function installForwarding(app: SwitchboardServer, o: ForwardingOptions):
     if (!row || !LIVE.has(row.call_status) || row.node_id === o.nodeId || !canSee(req.account, row.account_id)) return; // the route answers
     const owner = await o.cluster.getNode(row.node_id);
     if (!alive(owner, Date.now())) throw ownerUnavailable(uuid, row.node_id);
-    const headers: Record<string, string> = {};
-    for (const h of ['authorization', 'content-type']) {
-      const v = req.headers[h];
-      if (typeof v === 'string') headers[h] = v;
-    }
-    const body: ForwardBody = { method: req.method, url: req.url, headers, body: rawBody(req) };
     let res: Response;
     try {
-      res = await fetch(`${owner.advertise_url}${FORWARD_ROUTE}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', [SECRET_HEADER]: o.secret },
-        body: JSON.stringify(body),
-        signal: AbortSignal.timeout(timeoutMs),
-      });
+      res = await send(owner.advertise_url, replayOf(req));
     } catch (err) {
       throw ownerUnavailable(uuid, row.node_id, err);
     }
-    const type = res.headers.get('content-type');
-    if (type) void reply.header('content-type', type);
-    const text = await res.text();
-    return reply.code(res.status).send(text);
+    return relay(reply, res);
   });
+}
+
+/** The owner's answer, as it gave it. */
+async function relay(reply: FastifyReply, res: Response): Promise<FastifyReply> {
+  const type = res.headers.get('content-type');
+  if (type) void reply.header('content-type', type);
+  const text = await res.text();
+  return reply.code(res.status).send(text);
 }
 
 /** The body as the client sent it, re-encoded in its own content type. */
