@@ -8,7 +8,9 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
@@ -16,6 +18,7 @@ import { TEST_PG, freshTestDb, type TestDb } from './support/test-db.ts';
 import { startServe, type ServeProcess } from './support/serve-process.ts';
 import { startAppServer, type AppServer, type CapturedRequest } from './support/app-server.ts';
 import { waitUntil } from './support/delivery-log.ts';
+import { apiClient } from './support/api-client.ts';
 import { PgStore } from '../src/store/pg-store.ts';
 import type { CallRow } from '../src/store/store.ts';
 
@@ -40,6 +43,36 @@ const SCRIPTS: Record<string, string> = {
   [SHORT]: 'ring 100ms, answer, hangup after 300ms',
   [PAUSED]: 'ring 100ms, answer, hangup after 4s',
 };
+
+const HAPROXY = ['/usr/sbin/haproxy', '/usr/bin/haproxy', '/usr/local/sbin/haproxy'].find((p) => existsSync(p));
+
+/** HAProxy in front of the nodes' APIs, round robin (as scripts/cluster.sh runs it). */
+async function startHaproxy(c: Cluster): Promise<{ base: string; stop: () => Promise<void> }> {
+  const port = await new Promise<number>((resolve) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const p = (srv.address() as AddressInfo).port;
+      srv.close(() => resolve(p));
+    });
+  });
+  const cfg = join(c.dir, 'haproxy.cfg');
+  writeFileSync(cfg, [
+    'defaults', '  mode http', '  timeout connect 2s', '  timeout client 30s', '  timeout server 30s',
+    'frontend api', `  bind 127.0.0.1:${port}`, '  default_backend nodes',
+    'backend nodes', '  balance roundrobin',
+    ...c.nodes.map((n, i) => `  server n${i + 1} 127.0.0.1:${n.port}`),
+  ].join('\n') + '\n');
+  const child = spawn(HAPROXY!, ['-db', '-f', cfg], { stdio: 'ignore' });
+  const exited = new Promise<void>((r) => child.on('exit', () => r()));
+  const base = `http://127.0.0.1:${port}`;
+  await waitUntil('haproxy listening', async () => ((await fetch(`${base}/health`).catch(() => undefined))?.ok ? true : undefined), 10_000, 50);
+  return {
+    base,
+    stop: async () => {
+      if (child.exitCode === null) process.kill(child.pid!, 'SIGTERM');
+      await exited;
+    },
+  };
+}
 
 function eventId(r: CapturedRequest): string {
   return r.headers['x-switchboard-event-id'] ?? '';
@@ -205,6 +238,31 @@ describe('three nodes on one PostgreSQL', { skip: SKIP, timeout: 240_000 }, () =
     }
     for (const leg of [ringing, on1, on3]) {
       await waitUntil(`the hangup report of ${leg.call_uuid}`, () => (hangupReports(c, leg.call_uuid).delivered[0] === 1 ? true : undefined), 10_000, 50);
+    }
+  });
+
+  test('through HAProxy, round robin: calls land on every node and are hung up through whichever node the balancer picks', { skip: HAPROXY ? false : 'haproxy is not installed (apt-get install -y haproxy)' }, async () => {
+    const lb = await startHaproxy(c);
+    try {
+      const api = apiClient(lb.base, AUTH_ID, AUTH_TOKEN);
+      const legs: CallRow[] = [];
+      for (let i = 0; i < 6; i++) {
+        const res = await api('POST', 'Call/', { from: '+15550000000', to: STAYS, answer_url: c.app.url('/answer'), hangup_url: c.app.url('/hangup') });
+        assert.equal(res.status, 201, JSON.stringify(res.body));
+        legs.push(await legOf(c, res.body.request_uuid as string));
+      }
+      assert.deepEqual(legs.map((l) => l.node_id).sort(), ['n1', 'n1', 'n2', 'n2', 'n3', 'n3'], 'two calls on each node');
+      for (const leg of legs) await waitStatus(c, leg.call_uuid, (r) => r.call_status === 'in-progress', 'answered');
+      const listed = await api('GET', 'Call/?status=live');
+      assert.deepEqual([...listed.body.calls].sort(), legs.map((l) => l.call_uuid).sort());
+      for (const leg of legs) assert.equal((await api('DELETE', `Call/${leg.call_uuid}/`)).status, 204);
+      for (const leg of legs) {
+        const ended = await waitStatus(c, leg.call_uuid, (r) => !LIVE.has(r.call_status), 'hung up');
+        assert.deepEqual([ended.hangup_cause_name, ended.hangup_source], ['Normal Hangup', 'API Request']);
+        await waitUntil(`the hangup report of ${leg.call_uuid}`, () => (hangupReports(c, leg.call_uuid).delivered[0] === 1 ? true : undefined), 10_000, 50);
+      }
+    } finally {
+      await lb.stop();
     }
   });
 
