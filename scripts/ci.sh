@@ -7,8 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # System packages the test suites use: chromium (dashboard browser tests), sip-tester (sipp) and
-# baresip (SIP tests), postgresql (the second store).
-SYSTEM_PACKAGES=(chromium sip-tester baresip postgresql)
+# baresip (SIP tests), postgresql (the second store), haproxy (the cluster test's HTTP balancer).
+SYSTEM_PACKAGES=(chromium sip-tester baresip postgresql haproxy)
 
 missing=()
 for pkg in "${SYSTEM_PACKAGES[@]}"; do
