@@ -62,7 +62,7 @@ describe('catalogue and docs/errors.md', () => {
       SB_INVALID_PARAM: invalidParam('time_limit', 'must be at least 1 (got 0)'),
       SB_INVALID_BODY: invalidBody('must be a JSON object or a form-encoded body (got an array)'),
       SB_BAD_REQUEST: badRequest("'%E0%A4%A' is not a valid url component"),
-      SB_NOT_SUPPORTED: notSupported('Conference', 'conferences are not built yet'),
+      SB_NOT_SUPPORTED: notSupported('MultiPartyCall', 'multi-party calls are not built yet'),
       SB_URL_REFUSED: urlRefused('answer_url', '169.254.169.254 is a link-local / cloud metadata address'),
       SB_INVALID_FLOW: invalidFlow(['Call_Forward.ring_timeout: must be a whole number of seconds from 1 to 600 (got 0)', 'Report.url: is required']),
       SB_AUTH_FAILED: authFailed('bad'),
@@ -110,9 +110,9 @@ describe('ApiError and its factories', () => {
     const invalid = invalidParam('answer_url', 'must be an absolute http(s) URL');
     assert.equal(invalid.message, 'answer_url: must be an absolute http(s) URL');
     assert.equal(invalid.param, 'answer_url');
-    const ns = notSupported('Conference', 'conferences are not built yet');
+    const ns = notSupported('MultiPartyCall', 'multi-party calls are not built yet');
     assert.equal(ns.status, 400);
-    assert.equal(ns.param, 'Conference');
+    assert.equal(ns.param, 'MultiPartyCall');
   });
 
   test('auth messages, the account mismatch names auth_id', () => {

@@ -146,6 +146,166 @@ export interface paths {
         readonly patch?: never;
         readonly trace?: never;
     };
+    readonly "/v1/Account/{authId}/Conference/": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /** The names of the account's live rooms */
+        readonly get: operations["listConferences"];
+        readonly put?: never;
+        readonly post?: never;
+        /** End every live room of the account (its members' calls go on) */
+        readonly delete: operations["hangupAllConferences"];
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/v1/Account/{authId}/Conference/{name}/": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /** A live room and its members */
+        readonly get: operations["getConference"];
+        readonly put?: never;
+        readonly post?: never;
+        /** End a live room (its members' calls go on) */
+        readonly delete: operations["hangupConference"];
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/v1/Account/{authId}/Conference/{name}/Member/{memberId}/": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly get?: never;
+        readonly put?: never;
+        readonly post?: never;
+        /** Hang up the members' calls */
+        readonly delete: operations["hangupConferenceMember"];
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/v1/Account/{authId}/Conference/{name}/Member/{memberId}/Deaf/": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly get?: never;
+        readonly put?: never;
+        /** Deaf members */
+        readonly post: operations["deafConferenceMember"];
+        /** Undeaf members */
+        readonly delete: operations["undeafConferenceMember"];
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/v1/Account/{authId}/Conference/{name}/Member/{memberId}/Kick/": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly get?: never;
+        readonly put?: never;
+        /** Kick members out of the room; their calls go on with their documents */
+        readonly post: operations["kickConferenceMember"];
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/v1/Account/{authId}/Conference/{name}/Member/{memberId}/Mute/": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly get?: never;
+        readonly put?: never;
+        /** Mute members */
+        readonly post: operations["muteConferenceMember"];
+        /** Unmute members */
+        readonly delete: operations["unmuteConferenceMember"];
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/v1/Account/{authId}/Conference/{name}/Member/{memberId}/Play/": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly get?: never;
+        readonly put?: never;
+        /** Play audio to members */
+        readonly post: operations["playToConferenceMember"];
+        /** Stop playing to members */
+        readonly delete: operations["stopPlayToConferenceMember"];
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/v1/Account/{authId}/Conference/{name}/Member/{memberId}/Speak/": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly get?: never;
+        readonly put?: never;
+        /** Speak text to members */
+        readonly post: operations["speakToConferenceMember"];
+        /** Stop speaking to members */
+        readonly delete: operations["stopSpeakToConferenceMember"];
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/v1/Account/{authId}/Conference/{name}/Record/": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly get?: never;
+        readonly put?: never;
+        /** Record a live room; the callback_url gets the recording when it ends (a second start answers the running one) */
+        readonly post: operations["recordConference"];
+        /** Stop a room's recording */
+        readonly delete: operations["stopRecordingConference"];
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
     readonly "/v1/Account/{authId}/Endpoint/": {
         readonly parameters: {
             readonly query?: never;
@@ -859,6 +1019,92 @@ export interface components {
         readonly CallUuidList: {
             readonly api_id: string;
             readonly calls: readonly string[];
+        };
+        /** Conference */
+        readonly Conference: {
+            readonly api_id: string;
+            readonly conference_member_count: string;
+            readonly conference_name: string;
+            /** @description Seconds since the room opened */
+            readonly conference_run_time: string;
+            /** @description Switchboard's addition: the room's ConferenceUUID, as its callbacks name it */
+            readonly conference_uuid: string;
+            readonly members: readonly components["schemas"]["ConferenceMember"][];
+        };
+        /** ConferenceList */
+        readonly ConferenceList: {
+            readonly api_id: string;
+            readonly conferences: readonly string[];
+        };
+        /** ConferenceMember */
+        readonly ConferenceMember: {
+            readonly call_uuid: string;
+            readonly caller_name: string;
+            readonly deaf: boolean;
+            /** @enum {string} */
+            readonly direction: "inbound" | "outbound";
+            /** @description Digits only, or a sip: URI */
+            readonly from: string;
+            /** @description Seconds since the member entered */
+            readonly join_time: string;
+            readonly member_id: string;
+            readonly muted: boolean;
+            /** @description Digits only, or a sip: URI */
+            readonly to: string;
+        };
+        /** ConferenceMemberResponse */
+        readonly ConferenceMemberResponse: {
+            readonly api_id: string;
+            /** @description As the path gave it */
+            readonly member_id: string;
+            readonly message: string;
+        };
+        /**
+         * ConferencePlayParams
+         * @example {
+         *       "url": "http://127.0.0.1:3000/hold-music.mp3"
+         *     }
+         */
+        readonly ConferencePlayParams: {
+            /** @description The audio to play to the members */
+            readonly url: string;
+        };
+        /**
+         * ConferenceRecordParams
+         * @example {
+         *       "file_format": "wav"
+         *     }
+         */
+        readonly ConferenceRecordParams: {
+            /**
+             * @default POST
+             * @enum {string}
+             */
+            readonly callback_method?: "GET" | "POST";
+            /** @description An absolute http(s) URL */
+            readonly callback_url?: string;
+            /**
+             * @default mp3
+             * @enum {string}
+             */
+            readonly file_format?: "mp3" | "wav";
+        };
+        /** ConferenceRecordResponse */
+        readonly ConferenceRecordResponse: {
+            readonly api_id: string;
+            readonly message: string;
+            readonly recording_id: string;
+            readonly url: string;
+        };
+        /**
+         * ConferenceSpeakParams
+         * @example {
+         *       "text": "The meeting ends in five minutes"
+         *     }
+         */
+        readonly ConferenceSpeakParams: {
+            /** @description What to say to the members */
+            readonly text: string;
         };
         /** Delivery */
         readonly Delivery: {
@@ -1941,6 +2187,423 @@ export interface operations {
                 content: {
                     readonly "application/json": components["schemas"]["CallDeliveryList"];
                 };
+            };
+            readonly default: components["responses"]["Error"];
+        };
+    };
+    readonly listConferences: {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path: {
+                /** @description The account's auth_id (a subaccount's own). */
+                readonly authId: string;
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description OK */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["ConferenceList"];
+                };
+            };
+            readonly default: components["responses"]["Error"];
+        };
+    };
+    readonly hangupAllConferences: {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path: {
+                /** @description The account's auth_id (a subaccount's own). */
+                readonly authId: string;
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description OK */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["MessageResponse"];
+                };
+            };
+            readonly default: components["responses"]["Error"];
+        };
+    };
+    readonly getConference: {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path: {
+                /** @description The account's auth_id (a subaccount's own). */
+                readonly authId: string;
+                readonly name: string;
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description OK */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["Conference"];
+                };
+            };
+            readonly default: components["responses"]["Error"];
+        };
+    };
+    readonly hangupConference: {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path: {
+                /** @description The account's auth_id (a subaccount's own). */
+                readonly authId: string;
+                readonly name: string;
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description OK */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["MessageResponse"];
+                };
+            };
+            readonly default: components["responses"]["Error"];
+        };
+    };
+    readonly hangupConferenceMember: {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path: {
+                /** @description The account's auth_id (a subaccount's own). */
+                readonly authId: string;
+                readonly memberId: string;
+                readonly name: string;
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Accepted */
+            readonly 202: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["ConferenceMemberResponse"];
+                };
+            };
+            readonly default: components["responses"]["Error"];
+        };
+    };
+    readonly deafConferenceMember: {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path: {
+                /** @description The account's auth_id (a subaccount's own). */
+                readonly authId: string;
+                readonly memberId: string;
+                readonly name: string;
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Accepted */
+            readonly 202: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["ConferenceMemberResponse"];
+                };
+            };
+            readonly default: components["responses"]["Error"];
+        };
+    };
+    readonly undeafConferenceMember: {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path: {
+                /** @description The account's auth_id (a subaccount's own). */
+                readonly authId: string;
+                readonly memberId: string;
+                readonly name: string;
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Done; no body */
+            readonly 204: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
+            };
+            readonly default: components["responses"]["Error"];
+        };
+    };
+    readonly kickConferenceMember: {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path: {
+                /** @description The account's auth_id (a subaccount's own). */
+                readonly authId: string;
+                readonly memberId: string;
+                readonly name: string;
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Accepted */
+            readonly 202: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["ConferenceMemberResponse"];
+                };
+            };
+            readonly default: components["responses"]["Error"];
+        };
+    };
+    readonly muteConferenceMember: {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path: {
+                /** @description The account's auth_id (a subaccount's own). */
+                readonly authId: string;
+                readonly memberId: string;
+                readonly name: string;
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Accepted */
+            readonly 202: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["ConferenceMemberResponse"];
+                };
+            };
+            readonly default: components["responses"]["Error"];
+        };
+    };
+    readonly unmuteConferenceMember: {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path: {
+                /** @description The account's auth_id (a subaccount's own). */
+                readonly authId: string;
+                readonly memberId: string;
+                readonly name: string;
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Done; no body */
+            readonly 204: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
+            };
+            readonly default: components["responses"]["Error"];
+        };
+    };
+    readonly playToConferenceMember: {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path: {
+                /** @description The account's auth_id (a subaccount's own). */
+                readonly authId: string;
+                readonly memberId: string;
+                readonly name: string;
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody: {
+            readonly content: {
+                readonly "application/json": components["schemas"]["ConferencePlayParams"];
+                readonly "application/x-www-form-urlencoded": components["schemas"]["ConferencePlayParams"];
+            };
+        };
+        readonly responses: {
+            /** @description Accepted */
+            readonly 202: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["ConferenceMemberResponse"];
+                };
+            };
+            readonly default: components["responses"]["Error"];
+        };
+    };
+    readonly stopPlayToConferenceMember: {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path: {
+                /** @description The account's auth_id (a subaccount's own). */
+                readonly authId: string;
+                readonly memberId: string;
+                readonly name: string;
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description OK */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["ConferenceMemberResponse"];
+                };
+            };
+            readonly default: components["responses"]["Error"];
+        };
+    };
+    readonly speakToConferenceMember: {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path: {
+                /** @description The account's auth_id (a subaccount's own). */
+                readonly authId: string;
+                readonly memberId: string;
+                readonly name: string;
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody: {
+            readonly content: {
+                readonly "application/json": components["schemas"]["ConferenceSpeakParams"];
+                readonly "application/x-www-form-urlencoded": components["schemas"]["ConferenceSpeakParams"];
+            };
+        };
+        readonly responses: {
+            /** @description Accepted */
+            readonly 202: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["ConferenceMemberResponse"];
+                };
+            };
+            readonly default: components["responses"]["Error"];
+        };
+    };
+    readonly stopSpeakToConferenceMember: {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path: {
+                /** @description The account's auth_id (a subaccount's own). */
+                readonly authId: string;
+                readonly memberId: string;
+                readonly name: string;
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description OK */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["ConferenceMemberResponse"];
+                };
+            };
+            readonly default: components["responses"]["Error"];
+        };
+    };
+    readonly recordConference: {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path: {
+                /** @description The account's auth_id (a subaccount's own). */
+                readonly authId: string;
+                readonly name: string;
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: {
+            readonly content: {
+                readonly "application/json": components["schemas"]["ConferenceRecordParams"];
+                readonly "application/x-www-form-urlencoded": components["schemas"]["ConferenceRecordParams"];
+            };
+        };
+        readonly responses: {
+            /** @description Accepted */
+            readonly 202: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["ConferenceRecordResponse"];
+                };
+            };
+            readonly default: components["responses"]["Error"];
+        };
+    };
+    readonly stopRecordingConference: {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path: {
+                /** @description The account's auth_id (a subaccount's own). */
+                readonly authId: string;
+                readonly name: string;
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Done; no body */
+            readonly 204: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
             };
             readonly default: components["responses"]["Error"];
         };

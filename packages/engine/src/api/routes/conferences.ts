@@ -14,6 +14,110 @@ import { conferenceRecordApiCallbackParams } from '../../webhooks/params.ts';
 import type { ApiContext } from '../api-context.ts';
 import { conflict, notFound } from '../errors.ts';
 import { asParams, method, optOneOf, optUrl, reqString } from '../params/coerce.ts';
+import { MESSAGE_RESPONSE, methodParam, NO_CONTENT, urlParam } from '../openapi-schemas.ts';
+import type { RouteSchema } from '../openapi.ts';
+
+// The schemas document each route (api/openapi.ts); the handlers parse with api/params/coerce.ts.
+// The answers are the handlers' below, in the shapes of Plivo's recorded responses.
+const ROOM_PARAMS = { type: 'object', properties: { name: { type: 'string', description: "The room's name, as <Conference> gave it" } } } as const;
+const MEMBER_PARAMS = {
+  type: 'object',
+  properties: {
+    ...ROOM_PARAMS.properties,
+    memberId: { type: 'string', description: 'A member id, several separated by commas, or all' },
+  },
+} as const;
+const CONFERENCE_MEMBER = {
+  title: 'ConferenceMember',
+  type: 'object',
+  required: ['muted', 'member_id', 'deaf', 'from', 'to', 'caller_name', 'direction', 'call_uuid', 'join_time'],
+  properties: {
+    muted: { type: 'boolean' },
+    member_id: { type: 'string' },
+    deaf: { type: 'boolean' },
+    from: { type: 'string', description: 'Digits only, or a sip: URI' },
+    to: { type: 'string', description: 'Digits only, or a sip: URI' },
+    caller_name: { type: 'string' },
+    direction: { type: 'string', enum: ['inbound', 'outbound'] },
+    call_uuid: { type: 'string' },
+    join_time: { type: 'string', description: 'Seconds since the member entered' },
+  },
+} as const;
+const CONFERENCE = {
+  title: 'Conference',
+  type: 'object',
+  required: ['api_id', 'conference_name', 'conference_run_time', 'conference_member_count', 'members', 'conference_uuid'],
+  properties: {
+    api_id: { type: 'string' },
+    conference_name: { type: 'string' },
+    conference_run_time: { type: 'string', description: 'Seconds since the room opened' },
+    conference_member_count: { type: 'string' },
+    members: { type: 'array', items: CONFERENCE_MEMBER },
+    conference_uuid: { type: 'string', description: "Switchboard's addition: the room's ConferenceUUID, as its callbacks name it" },
+  },
+} as const;
+const MEMBER_RESPONSE = {
+  title: 'ConferenceMemberResponse',
+  type: 'object',
+  required: ['message', 'member_id', 'api_id'],
+  properties: { message: { type: 'string' }, member_id: { type: 'string', description: 'As the path gave it' }, api_id: { type: 'string' } },
+} as const;
+const LIST_CONFERENCES: RouteSchema = {
+  summary: "The names of the account's live rooms",
+  operationId: 'listConferences',
+  response: {
+    200: { title: 'ConferenceList', type: 'object', required: ['api_id', 'conferences'], properties: { api_id: { type: 'string' }, conferences: { type: 'array', items: { type: 'string' } } } },
+  },
+};
+const HANGUP_ALL: RouteSchema = { summary: "End every live room of the account (its members' calls go on)", operationId: 'hangupAllConferences', response: { 200: MESSAGE_RESPONSE } };
+const GET_CONFERENCE: RouteSchema = { summary: 'A live room and its members', operationId: 'getConference', params: ROOM_PARAMS, response: { 200: CONFERENCE } };
+const HANGUP_CONFERENCE: RouteSchema = { summary: "End a live room (its members' calls go on)", operationId: 'hangupConference', params: ROOM_PARAMS, response: { 200: MESSAGE_RESPONSE } };
+/** A member request: 202 (or 200, 204) as the handler answers it. */
+const memberOp = (summary: string, operationId: string, status: 200 | 202 | 204, body?: object): RouteSchema => ({
+  summary,
+  operationId,
+  params: MEMBER_PARAMS,
+  ...(body ? { body } : {}),
+  response: { [status]: status === 204 ? NO_CONTENT : MEMBER_RESPONSE },
+});
+const PLAY_BODY = {
+  title: 'ConferencePlayParams',
+  type: 'object',
+  required: ['url'],
+  properties: { url: { ...urlParam, description: 'The audio to play to the members' } },
+  examples: [{ url: 'http://127.0.0.1:3000/hold-music.mp3' }],
+} as const;
+const SPEAK_BODY = {
+  title: 'ConferenceSpeakParams',
+  type: 'object',
+  required: ['text'],
+  properties: { text: { type: 'string', description: 'What to say to the members' } },
+  examples: [{ text: 'The meeting ends in five minutes' }],
+} as const;
+const RECORD_CONFERENCE: RouteSchema = {
+  summary: 'Record a live room; the callback_url gets the recording when it ends (a second start answers the running one)',
+  operationId: 'recordConference',
+  params: ROOM_PARAMS,
+  body: {
+    title: 'ConferenceRecordParams',
+    type: 'object',
+    properties: {
+      file_format: { type: 'string', enum: ['mp3', 'wav'], default: 'mp3' },
+      callback_url: urlParam,
+      callback_method: methodParam,
+    },
+    examples: [{ file_format: 'wav' }],
+  },
+  response: {
+    202: {
+      title: 'ConferenceRecordResponse',
+      type: 'object',
+      required: ['api_id', 'message', 'recording_id', 'url'],
+      properties: { api_id: { type: 'string' }, message: { type: 'string' }, recording_id: { type: 'string' }, url: { type: 'string' } },
+    },
+  },
+};
+const STOP_RECORDING: RouteSchema = { summary: "Stop a room's recording", operationId: 'stopRecordingConference', params: ROOM_PARAMS, response: { 204: NO_CONTENT } };
 
 type RoomParams = { authId: string; name: string };
 type MemberParams = RoomParams & { memberId: string };
@@ -52,43 +156,44 @@ export function conferenceRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const base = '/v1/Account/:authId/Conference';
   const now = () => ctx.clock.now();
 
-  app.get(`${base}/`, async (req) => ({
+  app.get(`${base}/`, { schema: LIST_CONFERENCES }, async (req) => ({
     api_id: newId(),
     conferences: visible(rooms, req.account).map((r) => r.name),
   }));
 
   // Hang up every room the account sees (Plivo's "hang up all conferences").
-  app.delete(`${base}/`, async (req) => {
+  app.delete(`${base}/`, { schema: HANGUP_ALL }, async (req) => {
     for (const room of visible(rooms, req.account)) rooms.end(room, 'conference-ended');
     return { message: 'all conferences hung up', api_id: newId() };
   });
 
-  app.get<{ Params: RoomParams }>(`${base}/:name/`, async (req) => ({ api_id: newId(), ...conferenceView(roomOf(rooms, req), now()) }));
+  app.get<{ Params: RoomParams }>(`${base}/:name/`, { schema: GET_CONFERENCE }, async (req) => ({ api_id: newId(), ...conferenceView(roomOf(rooms, req), now()) }));
 
-  app.delete<{ Params: RoomParams }>(`${base}/:name/`, async (req) => {
+  app.delete<{ Params: RoomParams }>(`${base}/:name/`, { schema: HANGUP_CONFERENCE }, async (req) => {
     rooms.end(roomOf(rooms, req), 'conference-ended');
     return { message: 'conference hung up', api_id: newId() };
   });
 
   // Hang up the member's call (the SDK's hangupMember).
-  app.delete<{ Params: MemberParams }>(`${base}/:name/Member/:memberId/`, async (req, reply) => {
+  app.delete<{ Params: MemberParams }>(`${base}/:name/Member/:memberId/`, { schema: memberOp("Hang up the members' calls", 'hangupConferenceMember', 202) }, async (req, reply) => {
     const members = membersOf(rooms, req);
     for (const m of members) rooms.hangupMember(m);
     return answer(reply, 'hangup', req.params.memberId);
   });
 
   // Kick: out of the room, the call goes on with its document (action, or the next element).
-  app.post<{ Params: MemberParams }>(`${base}/:name/Member/:memberId/Kick/`, async (req, reply) => {
+  app.post<{ Params: MemberParams }>(`${base}/:name/Member/:memberId/Kick/`, { schema: memberOp('Kick members out of the room; their calls go on with their documents', 'kickConferenceMember', 202) }, async (req, reply) => {
     for (const m of membersOf(rooms, req)) rooms.depart(m, 'kicked');
     return answer(reply, 'kicked', req.params.memberId);
   });
 
   const toggle = (path: string, message: string, set: (m: ConferenceMember, on: boolean) => void) => {
-    app.post<{ Params: MemberParams }>(`${base}/:name/Member/:memberId/${path}/`, async (req, reply) => {
+    const what = path.toLowerCase();
+    app.post<{ Params: MemberParams }>(`${base}/:name/Member/:memberId/${path}/`, { schema: memberOp(`${path} members`, `${what}ConferenceMember`, 202) }, async (req, reply) => {
       for (const m of membersOf(rooms, req)) set(m, true);
       return answer(reply, message, req.params.memberId);
     });
-    app.delete<{ Params: MemberParams }>(`${base}/:name/Member/:memberId/${path}/`, async (req, reply) => {
+    app.delete<{ Params: MemberParams }>(`${base}/:name/Member/:memberId/${path}/`, { schema: memberOp(`Un${what} members`, `un${what}ConferenceMember`, 204) }, async (req, reply) => {
       for (const m of membersOf(rooms, req)) set(m, false);
       return reply.code(204).send();
     });
@@ -97,28 +202,28 @@ export function conferenceRoutes(app: FastifyInstance, ctx: ApiContext): void {
   toggle('Deaf', 'deaf', (m, on) => (m.deaf = on));
 
   // Play and Speak into the room for these members: on the simulated network only their state shows.
-  app.post<{ Params: MemberParams }>(`${base}/:name/Member/:memberId/Play/`, async (req, reply) => {
+  app.post<{ Params: MemberParams }>(`${base}/:name/Member/:memberId/Play/`, { schema: memberOp('Play audio to members', 'playToConferenceMember', 202, PLAY_BODY) }, async (req, reply) => {
     reqString(asParams(req.body), 'url');
     const url = optUrl(asParams(req.body), 'url');
     for (const m of membersOf(rooms, req)) m.playing = url;
     return answer(reply, 'play queued into conference', req.params.memberId);
   });
-  app.delete<{ Params: MemberParams }>(`${base}/:name/Member/:memberId/Play/`, async (req, reply) => {
+  app.delete<{ Params: MemberParams }>(`${base}/:name/Member/:memberId/Play/`, { schema: memberOp('Stop playing to members', 'stopPlayToConferenceMember', 200) }, async (req, reply) => {
     for (const m of membersOf(rooms, req)) m.playing = undefined;
     return answer(reply, 'playing in conference stopped', req.params.memberId, 200);
   });
-  app.post<{ Params: MemberParams }>(`${base}/:name/Member/:memberId/Speak/`, async (req, reply) => {
+  app.post<{ Params: MemberParams }>(`${base}/:name/Member/:memberId/Speak/`, { schema: memberOp('Speak text to members', 'speakToConferenceMember', 202, SPEAK_BODY) }, async (req, reply) => {
     const text = reqString(asParams(req.body), 'text');
     for (const m of membersOf(rooms, req)) m.speaking = text;
     return answer(reply, 'speak queued into conference', req.params.memberId);
   });
-  app.delete<{ Params: MemberParams }>(`${base}/:name/Member/:memberId/Speak/`, async (req, reply) => {
+  app.delete<{ Params: MemberParams }>(`${base}/:name/Member/:memberId/Speak/`, { schema: memberOp('Stop speaking to members', 'stopSpeakToConferenceMember', 200) }, async (req, reply) => {
     for (const m of membersOf(rooms, req)) m.speaking = undefined;
     return answer(reply, 'speak stopped', req.params.memberId, 200);
   });
 
   /** Record the room: 202 `{api_id, message, recording_id, url}`; the callback_url gets the recording when it ends. */
-  app.post<{ Params: RoomParams }>(`${base}/:name/Record/`, async (req, reply) => {
+  app.post<{ Params: RoomParams }>(`${base}/:name/Record/`, { schema: RECORD_CONFERENCE }, async (req, reply) => {
     const p = asParams(req.body);
     const format = optOneOf(p, 'file_format', ['mp3', 'wav'] as const) ?? 'mp3';
     const callbackUrl = optUrl(p, 'callback_url');
@@ -148,7 +253,7 @@ export function conferenceRoutes(app: FastifyInstance, ctx: ApiContext): void {
     return reply.code(202).send({ api_id: apiId, message: 'conference recording started', recording_id: rec.id, url: rec.url });
   });
 
-  app.delete<{ Params: RoomParams }>(`${base}/:name/Record/`, async (req, reply) => {
+  app.delete<{ Params: RoomParams }>(`${base}/:name/Record/`, { schema: STOP_RECORDING }, async (req, reply) => {
     const room = roomOf(rooms, req);
     await room.recording?.stop();
     return reply.code(204).send();
