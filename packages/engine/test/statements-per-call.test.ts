@@ -8,6 +8,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { request } from 'undici';
 import { withHarness } from './support/harness.ts';
 import { TEST_PG } from './support/test-db.ts';
 import { formatCounts, statementDelta, sumCounts } from '../src/store/statement-counter.ts';
@@ -81,6 +82,11 @@ async function countOneCall(): Promise<{ used: Record<string, number>; breakdown
     const used = statementDelta(before, store.statements.snapshot());
     // The flow ran as the bench's does: four webhooks, in this order.
     assert.deepEqual(h.app.requests().map((r) => r.path), ['/ring', '/answer', '/action', '/hangup']);
+    // The same counter is the metric: the scrape reports what the store counted.
+    const metrics = await request(`${h.base}/metrics`);
+    const exposition = await metrics.body.text();
+    const line = exposition.split('\n').find((l) => l.startsWith('switchboard_store_statements_total{kind="insert events"}'));
+    assert.equal(line, `switchboard_store_statements_total{kind="insert events"} ${store.statements.snapshot()['insert events']}`);
     const breakdown = `${which}: ${sumCounts(used)} statements (${formatCounts(used)}), in order:\n  ${sequence.join(' | ').replace(/(commit|rollback) \| /g, '$1\n  ')}`;
     if (process.env.SB_STATEMENTS) console.log(breakdown);
     out = { used, breakdown };
