@@ -192,6 +192,7 @@ export class Engine {
         closeCalls: (calls) => this.calls.closeInterrupted(calls),
         deliver: (rows) => this.outbox.resume(rows),
         feed: this.feed,
+        reload: { sim: () => this.simNumbers.load(), endpoints: () => this.endpoints.load() },
       });
     }
     this.targets = new TargetPolicy({
@@ -337,6 +338,9 @@ export class Engine {
       // A new epoch fences whoever ran this node id before; only then are its calls recovered.
       const cluster = this.cluster;
       await cluster.join();
+      // Simulator scripts and endpoints are cached per node: a change on one reloads the others.
+      this.simNumbers.changed = () => cluster.changed('sim');
+      this.endpoints.changed = () => cluster.changed('endpoints');
       cluster.lease.onFenced((why) => {
         // Stops acting at once: nothing more is sent or placed; the survivors own the rest.
         this.outbox.close();

@@ -123,10 +123,10 @@ async function startCluster(): Promise<Cluster> {
   const nodes: ServeProcess[] = [];
   // One at a time: the first migrates; the others find the schema in place.
   for (const id of ['n1', 'n2', 'n3']) nodes.push(await startNode({ db }, id));
-  for (const [number, script] of Object.entries(SCRIPTS)) {
-    // Simulated numbers are read at start: each running node is told too.
-    for (const n of nodes) assert.equal((await n.api('POST', 'Simulator/Number/', { number, script })).status, 201);
-  }
+  // Set through node 1 only: the others reload them when it tells them (cluster/config-relay.ts).
+  for (const [number, script] of Object.entries(SCRIPTS)) assert.equal((await nodes[0]!.api('POST', 'Simulator/Number/', { number, script })).status, 201);
+  const reloads = (n: ServeProcess) => n.logs().filter((l) => l.msg === 'reloaded configuration changed on another node' && l.kind === 'sim').length;
+  for (const n of nodes.slice(1)) await waitUntil(`node ${n.port} reloaded the scripts`, () => (reloads(n) === Object.keys(SCRIPTS).length ? true : undefined), 10_000, 20);
   const store = new PgStore(db.db);
   return { dir, db, app, store, nodes, failHangups, delivered };
 }

@@ -10,6 +10,7 @@ import type { CallRow, DeliveryRow } from '../store/store.ts';
 import { NodeLease, type LeaseLog } from './node-lease.ts';
 import { takeOverExpired } from './takeover.ts';
 import { FeedRelay } from './feed-relay.ts';
+import { ConfigRelay, type ConfigKind } from './config-relay.ts';
 import type { LiveFeed } from '../events/live-feed.ts';
 
 export interface ClusterNodeOptions {
@@ -24,6 +25,8 @@ export interface ClusterNodeOptions {
   onTakeover?: (t: { node: string; calls: number; ms: number }) => void;
   /** This node's live feed: its items go to every node, every node's come to it (feed-relay.ts). */
   feed: LiveFeed;
+  /** Reloads what this node caches of the configuration when another node changed it (config-relay.ts). */
+  reload: Record<ConfigKind, () => Promise<void>>;
 }
 
 /** Deliveries claimed per round; the rest wait for the next one. */
@@ -32,12 +35,14 @@ const CLAIM_BATCH = 200;
 export class ClusterNode {
   readonly lease: NodeLease;
   private readonly relay: FeedRelay;
+  private readonly config: ConfigRelay;
   private timer: NodeJS.Timeout | undefined;
   private round: Promise<void> | undefined;
 
   constructor(private readonly o: ClusterNodeOptions) {
     this.lease = new NodeLease({ store: o.store, nodeId: o.nodeId, leaseMs: o.leaseMs, log: o.log });
     this.relay = new FeedRelay({ store: o.store, feed: o.feed, nodeId: o.nodeId, log: o.log });
+    this.config = new ConfigRelay({ store: o.store, nodeId: o.nodeId, log: o.log, reload: o.reload });
   }
 
   get nodeId(): string {
@@ -53,6 +58,12 @@ export class ClusterNode {
   async join(): Promise<void> {
     await this.lease.start(null);
     await this.relay.start();
+    await this.config.start();
+  }
+
+  /** This node changed some configuration the others cache: they reload it. */
+  changed(kind: ConfigKind): void {
+    this.config.changed(kind);
   }
 
   /** This node's own pending deliveries from before a restart, claimed for the new epoch. */
@@ -101,6 +112,7 @@ export class ClusterNode {
     this.timer = undefined;
     await this.round;
     await this.relay.stop();
+    await this.config.stop();
     await this.lease.stop();
   }
 }

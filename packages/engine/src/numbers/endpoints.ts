@@ -57,10 +57,15 @@ export class Endpoints {
   ) {}
 
   async load(): Promise<void> {
+    const rows = await this.store.all();
+    // Refilled in one turn: a lookup during a reload never finds the maps empty.
     this.byId.clear();
     this.byUsername.clear();
-    for (const row of await this.store.all()) this.remember(row);
+    for (const row of rows) this.remember(row);
   }
+
+  /** Told after each change (a cluster node tells the others to reload: cluster/config-relay.ts). */
+  changed?: () => void;
 
   /** The registrar whose bindings the views show and that forgets a deleted endpoint's. */
   attach(registrar: Registrar): void {
@@ -88,6 +93,7 @@ export class Endpoints {
     };
     await this.store.insert(row);
     this.remember(row);
+    this.changed?.();
     return row;
   }
 
@@ -106,6 +112,7 @@ export class Endpoints {
     this.remember(row);
     // A new password ends the registrations made with the old one: the phone must register again.
     if (f.password !== undefined) this.registrar?.forget(row.username);
+    this.changed?.();
     return row;
   }
 
@@ -115,6 +122,7 @@ export class Endpoints {
     this.byId.delete(endpointId);
     this.byUsername.delete(row.username);
     this.registrar?.forget(row.username);
+    this.changed?.();
     return true;
   }
 

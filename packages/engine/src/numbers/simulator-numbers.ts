@@ -9,6 +9,8 @@ import { normalizeNumber } from '../util/phone.ts';
 
 export class SimulatorNumbers {
   private cache = new Map<string, string>();
+  /** Told after each change (a cluster node tells the others to reload: cluster/config-relay.ts). */
+  changed?: () => void;
 
   constructor(
     private readonly store: Store,
@@ -16,8 +18,9 @@ export class SimulatorNumbers {
   ) {}
 
   async load(): Promise<void> {
-    this.cache.clear();
-    for (const row of await this.store.listSimNumbers()) this.cache.set(row.number, row.script);
+    const rows = await this.store.listSimNumbers();
+    // Swapped whole: a lookup during a reload sees the old scripts or the new, never none.
+    this.cache = new Map(rows.map((r) => [r.number, r.script]));
   }
 
   /** For the simulated network: the script of a destination, if one is configured. */
@@ -29,6 +32,7 @@ export class SimulatorNumbers {
     const n = normalizeNumber(number);
     const row = await this.store.upsertSimNumber(n, script.trim(), this.clock.now());
     this.cache.set(n, row.script);
+    this.changed?.();
     return row;
   }
 
@@ -43,6 +47,8 @@ export class SimulatorNumbers {
   async remove(number: string): Promise<boolean> {
     const n = normalizeNumber(number);
     this.cache.delete(n);
-    return this.store.deleteSimNumber(n);
+    const removed = await this.store.deleteSimNumber(n);
+    this.changed?.();
+    return removed;
   }
 }
