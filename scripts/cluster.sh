@@ -8,7 +8,7 @@
 #        HTTP_PORT=8080 (HAProxy)  KAM_PORT=5060 (Kamailio)  NODE_HTTP=8181 (8181, 8182, 8183)
 #        NODE_SIP=5181 (5181, 5182, 5183)  LEASE=10s  SHARED=../shared (holds kamailio/)
 #        AUTH_ID / AUTH_TOKEN (default a fixed development pair)  KEEP=1 keeps the temp folder
-#        NO_KAMAILIO=1 skips Kamailio (HTTP only)
+#        NO_KAMAILIO=1 skips Kamailio (HTTP only)  SIP_TRUNK=sip:host:port  the nodes' outbound trunk
 #
 # Needs PostgreSQL (apt-get install -y postgresql) unless SWITCHBOARD_DB is given, HAProxy
 # (apt-get install -y haproxy) and Kamailio (apt-get install -y kamailio).
@@ -64,7 +64,10 @@ for i in 1 2 3; do
   web=$((NODE_HTTP + i - 1)); sip=$((NODE_SIP + i - 1))
   HTTPS+=("$web"); SIPS+=("$sip")
   sip_args=()
-  [ -z "${NO_KAMAILIO:-}" ] && sip_args=(--sip-listen "127.0.0.1:$sip")
+  # Inbound INVITEs reach the nodes from Kamailio (127.0.0.1 here): its address is the one network
+  # the nodes take calls from (docs/security.md: SIP refuses every other source).
+  [ -z "${NO_KAMAILIO:-}" ] && sip_args=(--sip-listen "127.0.0.1:$sip" --sip-accept-from 127.0.0.1)
+  [ -n "${SIP_TRUNK:-}" ] && sip_args+=(--sip-trunk "$SIP_TRUNK")
   SWITCHBOARD_AUTH_ID=$AUTH_ID SWITCHBOARD_AUTH_TOKEN=$AUTH_TOKEN SWITCHBOARD_CLUSTER_SECRET=$SECRET \
     node "$BIN" serve --host 127.0.0.1 --port "$web" --db "$DB" --node-id "n$i" --node-lease "$LEASE" \
       --advertise-url "http://127.0.0.1:$web" --log-level info "${sip_args[@]}" >"$T/n$i.log" 2>&1 &
