@@ -28,7 +28,7 @@ export interface LegPlan {
   /** `on KEYS ...` steps: what the party does when the engine sends it those keys. */
   readonly reactions: readonly PlannedReaction[];
   /** `talk` / `silence` steps one after another from the answer, then silence; undefined without them (talking throughout). */
-  readonly speech: readonly SpeechChange[] | undefined;
+  readonly speech?: readonly SpeechChange[];
 }
 
 export interface PlannedReaction {
@@ -135,7 +135,7 @@ export function planLeg(script: Script, random: Random, networkTimeoutMs: number
   const endIndex = after.findIndex((p) => p.event.type === 'ended');
   const afterAnswer = (endIndex < 0 ? after : after.slice(0, endIndex + 1)).map(({ at, event }) => ({ at, event }));
   if (speech) speech.push({ at: voiceAt, talking: false });
-  return { branch, beforeAnswer: before, answerAt, afterAnswer, reactions, speech };
+  return { branch, beforeAnswer: before, answerAt, afterAnswer, reactions, ...(speech ? { speech } : {}) };
 }
 
 /** Splits `12w3W4` into key runs with the pause before each: [12 +0], [3 +500], [4 +1000]. */
