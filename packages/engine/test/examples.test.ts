@@ -92,7 +92,8 @@ async function startEngine(dir: string): Promise<{ proc: Proc; url: string; sb: 
     ['--import', 'tsx', 'packages/engine/src/cli/main.ts', 'serve', '--port', '0', '--db', join(dir, 'sb.db'), '--log-level', 'info'],
     cleanEnv({ SWITCHBOARD_AUTH_ID: AUTH_ID, SWITCHBOARD_AUTH_TOKEN: AUTH_TOKEN }),
   );
-  const [, url] = await proc.waitFor(/"url":"(http:\/\/127\.0\.0\.1:\d+)".*switchboard is serving/);
+  // Generous: tsx compiles the whole engine at start, which takes a while on a busy machine.
+  const [, url] = await proc.waitFor(/"url":"(http:\/\/127\.0\.0\.1:\d+)".*switchboard is serving/, 60_000);
   return { proc, url: url!, sb: new SwitchboardClient({ url: url!, authId: AUTH_ID, authToken: AUTH_TOKEN }) };
 }
 

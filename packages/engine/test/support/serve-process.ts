@@ -63,7 +63,7 @@ export function startServe(o: ServeOptions): Promise<ServeProcess> {
       child.kill('SIGKILL');
       reject(new Error(`serve ${why}: ${out}`));
     };
-    const limit = o.startTimeoutMs ?? 30_000;
+    const limit = o.startTimeoutMs ?? 60_000;
     const timer = new RealClock().setTimer(limit, () => fail(`did not start within ${limit} ms`));
     void exited.then(({ code, signal }) => fail(`exited during start-up (${code ?? signal})`));
     child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
