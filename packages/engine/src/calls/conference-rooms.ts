@@ -16,7 +16,8 @@
 import type { Clock, Timer } from '../clock.ts';
 import type { CallRow } from '../store/store.ts';
 import type { ConferenceStore } from '../store/conference-store.ts';
-import type { ActiveRecording, FinishedRecording, Recordings } from './recordings.ts';
+import type { Recordings } from './recordings.ts';
+import type { ActiveRecording, FinishedRecording } from '../domain/recording.ts';
 import { newId } from '../util/ids.ts';
 
 export type LeaveReason = 'hangup' | 'kicked' | 'star' | 'conference-ended' | 'alone' | 'time-limit';

@@ -3,11 +3,12 @@
  * store, the network or the outbox directly, so each element file reads as Plivo's rule for it.
  */
 import type { Clock } from '../clock.ts';
-import type { EndReason } from '../calls/hangup-causes.ts';
+import type { EndReason } from '../domain/causes.ts';
 import type { CallRow } from '../store/store.ts';
 import type { DialElement, MediaDocument, Method, ResponseDocument } from '../xml/elements.ts';
-import type { DialResult, Params, WebhookEvent } from '../webhooks/params.ts';
-import type { ActiveRecording } from '../calls/recordings.ts';
+import type { Params, WebhookEvent } from '../webhooks/params.ts';
+import type { DialResult } from '../domain/dial.ts';
+import type { ActiveRecording } from '../domain/recording.ts';
 import type { Conferences, MemberCall } from '../calls/conference-rooms.ts';
 
 export type ElementResult =

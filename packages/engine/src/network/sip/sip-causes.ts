@@ -1,9 +1,9 @@
 /**
  * SIP <-> hangup causes, both ways, in one place (spec/sip.md §4; engine.md §2 is the one cause
- * table, `calls/hangup-causes.ts`). Precedence when a leg ends: a `Reason: Q.850;cause=N` header
+ * table, `domain/causes.ts`). Precedence when a leg ends: a `Reason: Q.850;cause=N` header
  * (RFC 3326), then the status code, then NORMAL_UNSPECIFIED for codes the table does not name.
  */
-import { CAUSES, NETWORK_END_REASONS, type NetworkEndReason } from '../../calls/hangup-causes.ts';
+import { CAUSES, NETWORK_END_REASONS, type NetworkEndReason } from '../../domain/causes.ts';
 import { parseParams } from './uri.ts';
 
 /** spec/sip.md §4, status code by status code (RFC 3398 §8.2.6.1). */
