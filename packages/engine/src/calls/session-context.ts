@@ -23,7 +23,8 @@ import type { EndReason } from '../domain/causes.ts';
 import type { CallSession } from './call-session.ts';
 import { DialRun } from './dial-runner.ts';
 import type { SessionHost } from './session-host.ts';
-import type { Conferences, MemberCall } from './conference-rooms.ts';
+import type { Conferences } from './conference-rooms.ts';
+import type { MemberCall } from '../interpreter/conference-port.ts';
 import { silenceEndsAt } from '../interpreter/silence.ts';
 
 export class SessionContext implements CallContext {

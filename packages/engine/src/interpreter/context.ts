@@ -9,7 +9,7 @@ import type { DialElement, MediaDocument, Method, ResponseDocument } from '../xm
 import type { Params, WebhookEvent } from '../webhooks/params.ts';
 import type { DialResult } from '../domain/dial.ts';
 import type { ActiveRecording } from '../domain/recording.ts';
-import type { Conferences, MemberCall } from '../calls/conference-rooms.ts';
+import type { ConferenceRooms, MemberCall } from './conference-port.ts';
 
 export type ElementResult =
   | { readonly type: 'next' }
@@ -72,7 +72,7 @@ export interface CallContext {
   /** Calls `fn` once, when a Dial of this call next bridges a callee (Record's startOnDialAnswer). */
   onDialAnswer(fn: () => void): void;
   /** The engine's conference rooms (Conference); undefined when it runs none. */
-  readonly conferences: Conferences | undefined;
+  readonly conferences: ConferenceRooms | undefined;
   /** This call as a conference member sees it. */
   asMember(): MemberCall;
   /** When `timeoutMs` of the party's silence, counted from `fromMs`, will have passed (Record's timeout); undefined: never (it talks throughout). */

@@ -3,7 +3,7 @@
  * plivo.md §2-§3). Every value is a string, as it goes on the wire.
  */
 import type { CallRow } from '../store/store.ts';
-import type { CallStatus, DialStatus } from '../domain/causes.ts';
+import type { CallStatus } from '../domain/causes.ts';
 import type { DialResult } from '../domain/dial.ts';
 import { formatTime } from '../util/time.ts';
 

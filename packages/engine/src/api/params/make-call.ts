@@ -17,7 +17,6 @@ import {
   reqString,
   reqUrl,
   show,
-  type HttpMethod,
   type Params,
 } from './coerce.ts';
 import { parseSipHeaders } from './sip-headers.ts';
