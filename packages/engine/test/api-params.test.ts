@@ -18,7 +18,8 @@ import {
   reqString,
   show,
 } from '../src/api/params/coerce.ts';
-import { parseMakeCall, type MakeCallRequest } from '../src/api/params/make-call.ts';
+import { parseMakeCall } from '../src/api/params/make-call.ts';
+import type { MakeCallRequest } from '../src/calls/call-setup.ts';
 import { parseSipHeaders } from '../src/api/params/sip-headers.ts';
 import { buildMeta, parseListCalls } from '../src/api/params/list-calls.ts';
 import { parseTransfer } from '../src/api/params/transfer.ts';

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { dialOutcome, type DialLegView } from '../src/calls/dial-outcome.ts';
-import type { EndReason, HangupSource } from '../src/calls/hangup-causes.ts';
+import type { EndReason, HangupSource } from '../src/domain/causes.ts';
 import { initialLeg, nextLeg, type FarParty, type LegEffect, type LegInput, type LegState } from '../src/calls/leg-machine.ts';
 import type { LegEvent } from '../src/network/network.ts';
 

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHarness, pick, AUTH_TOKEN, type Harness } from './support/harness.ts';
 import type { CapturedRequest } from './support/app-server.ts';
-import type { InboundApp } from '../src/calls/call-service.ts';
+import type { InboundApp } from '../src/numbers/inbound-app.ts';
 import { formatTime } from '../src/util/time.ts';
 
 /** The number that belongs to the app; any other number has no application. */

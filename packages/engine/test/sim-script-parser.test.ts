@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { FAILABLE_CAUSES } from '../src/calls/hangup-causes.ts';
+import { FAILABLE_CAUSES } from '../src/domain/causes.ts';
 import { ScriptError, formatScript, parseScript } from '../src/network/simulated/index.ts';
 import type { ScriptKind } from '../src/network/simulated/index.ts';
 

@@ -14,7 +14,7 @@ import { pick } from './support/harness.ts';
 import { findMessages, header, outboundCall, paths, startLine, traceMessages, HANGUP_KEYS, type TracedMessage } from './support/sip-calls.ts';
 import { authorization, parseChallenge, pickChallenges } from '../src/network/sip/digest.ts';
 import { reasonForResponse } from '../src/network/sip/sip-causes.ts';
-import { CAUSES, finalCallStatus } from '../src/calls/hangup-causes.ts';
+import { CAUSES, finalCallStatus } from '../src/domain/causes.ts';
 
 const USER = 'alice';
 const PASSWORD = 'wonderland';

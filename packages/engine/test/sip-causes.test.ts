@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CAUSES, finalCallStatus, FAILABLE_CAUSES, networkReasonForCause } from '../src/calls/hangup-causes.ts';
+import { CAUSES, finalCallStatus, FAILABLE_CAUSES, networkReasonForCause } from '../src/domain/causes.ts';
 import { withHarness, pick } from './support/harness.ts';
 import { q850Of, reasonForBye, reasonForResponse, reasonHeaderFor, statusForCause } from '../src/network/sip/sip-causes.ts';
 

@@ -6,7 +6,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Clock } from '../clock.ts';
-import type { AccountLookup, Principal } from '../api/auth.ts';
+import type { AccountLookup, Principal } from './principal.ts';
 import type { Store } from '../store/store.ts';
 import type { AccountStore, SubaccountRow } from '../store/account-store.ts';
 import { newAuthId, newAuthToken } from '../util/ids.ts';

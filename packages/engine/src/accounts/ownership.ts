@@ -3,7 +3,7 @@
  * flow run carries the subaccount that made it, or null for the main account. A subaccount sees
  * only its own; the main account sees all. Something not yours answers 404, as if it did not exist.
  */
-import type { Principal } from '../api/auth.ts';
+import type { Principal } from './principal.ts';
 
 /** The owner a new row of this account gets: null for the main account, the auth_id for a subaccount. */
 export function ownerOf(account: Principal | undefined): string | null {

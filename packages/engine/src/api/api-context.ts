@@ -6,7 +6,7 @@ import type { CallRow, Store } from '../store/store.ts';
 import type { SimulatedNetwork } from '../network/simulated/index.ts';
 import type { SimulatorNumbers } from '../numbers/simulator-numbers.ts';
 import type { Activity } from '../util/activity.ts';
-import type { Credentials } from './auth.ts';
+import type { Credentials } from '../accounts/principal.ts';
 import type { Outbox } from '../webhooks/outbox.ts';
 import type { LiveFeed } from '../events/live-feed.ts';
 import type { Applications } from '../numbers/applications.ts';

@@ -6,22 +6,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { authFailed } from './errors.ts';
-
-export interface Credentials {
-  authId: string;
-  authToken: string;
-}
-
-/** Who a request acts as: the main account, or one of its subaccounts. */
-export interface Principal extends Credentials {
-  /** The main account's auth_id when this is a subaccount; absent for the main account. */
-  readonly parentAuthId?: string;
-}
-
-/** Finds an enabled account by auth_id (kept in memory: called on every request). */
-export interface AccountLookup {
-  find(authId: string): Principal | undefined;
-}
+import type { AccountLookup, Credentials, Principal } from '../accounts/principal.ts';
 
 /** The one account of an engine without subaccounts (and of tests that build a server by hand). */
 export function singleAccount(creds: Credentials): AccountLookup {

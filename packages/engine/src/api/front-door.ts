@@ -7,7 +7,8 @@
  * past the limit; each is logged without the token.
  */
 import type { FastifyRequest } from 'fastify';
-import { authenticate, type AccountLookup, type Principal } from './auth.ts';
+import { authenticate } from './auth.ts';
+import type { AccountLookup, Principal } from '../accounts/principal.ts';
 import { authFailed, forbidden, rateLimited, type ApiError, type AuthFailure } from './errors.ts';
 import { retryAfterSeconds, WindowLimiter } from './rate-limit.ts';
 import type { Access } from './route-table.ts';

@@ -6,7 +6,8 @@
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import formbody from '@fastify/formbody';
 import { newId } from '../util/ids.ts';
-import { singleAccount, type AccountLookup } from './auth.ts';
+import { singleAccount } from './auth.ts';
+import type { AccountLookup } from '../accounts/principal.ts';
 import { badRequest, errorHeaders, headersTooLarge, methodNotAllowed, notFound, toApiError, toPlivoBody } from './errors.ts';
 import { checkOrigin, FrontDoor, type FrontDoorOptions } from './front-door.ts';
 import { RouteTable } from './route-table.ts';

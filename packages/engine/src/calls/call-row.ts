@@ -1,6 +1,6 @@
 /** A new leg's CDR row as it starts: every field Plivo's call object has (plivo.md §1.4), none ended yet. */
 import type { CallRow, Direction } from '../store/store.ts';
-import type { CallStatus } from './hangup-causes.ts';
+import type { CallStatus } from '../domain/causes.ts';
 import { newId } from '../util/ids.ts';
 import { normalizeNumber } from '../util/phone.ts';
 

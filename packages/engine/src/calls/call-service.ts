@@ -5,33 +5,20 @@
  */
 import type { NetworkLeg } from '../network/network.ts';
 import type { CallRow } from '../store/store.ts';
-import type { MakeCallRequest } from '../api/params/make-call.ts';
+import type { MakeCallRequest } from './call-setup.ts';
 import { newId } from '../util/ids.ts';
 import { normalizeNumber } from '../util/phone.ts';
-import type { CallProgram, CallSetup } from './call-setup.ts';
+import type { CallSetup } from './call-setup.ts';
+import type { CallProgram } from '../interpreter/run-document.ts';
 import type { LegRunner } from './leg-runner.ts';
 import { CallSession } from './call-session.ts';
 import { newCallRow } from './call-row.ts';
 import type { EngineDeps } from './engine-deps.ts';
-import { CAUSES } from './hangup-causes.ts';
+import { CAUSES } from '../domain/causes.ts';
 import { hangupParams } from '../webhooks/params.ts';
 import type { Method } from '../xml/elements.ts';
+import type { InboundApp, InboundRouter } from '../numbers/inbound-app.ts';
 
-export interface InboundApp {
-  answerUrl: string;
-  answerMethod: Method;
-  fallbackUrl?: string;
-  fallbackMethod?: Method;
-  hangupUrl?: string;
-  hangupMethod?: Method;
-  /** A flow attached to the number: runs instead of answerUrl (which then only labels the call). */
-  program?: CallProgram;
-  /** The number's owner: the inbound call is that account's (docs/accounts.md); absent = the main account. */
-  account?: string | null;
-}
-
-/** Decides which application answers an inbound call to `to`; undefined = nobody: the call is rejected. */
-export type InboundRouter = (to: string, from: string) => Promise<InboundApp | undefined>;
 
 export class CallService {
   private sessions = new Set<CallSession>();

@@ -7,7 +7,7 @@
 import type { Timer } from '../clock.ts';
 import type { NetworkLeg } from '../network/network.ts';
 import type { CallRow, NewDelivery } from '../store/store.ts';
-import type { EndReason, HangupSource } from './hangup-causes.ts';
+import type { EndReason, HangupSource } from '../domain/causes.ts';
 import type { LegEffect, LegEnd } from './leg-machine.ts';
 import type { CallSetup, MachineDetection } from './call-setup.ts';
 import type { EngineDeps } from './engine-deps.ts';

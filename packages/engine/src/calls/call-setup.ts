@@ -1,13 +1,6 @@
 /** The URLs and limits one A leg runs with (from Make-a-Call, or a number's application). */
 import type { Method } from '../xml/elements.ts';
-import type { CallContext } from '../interpreter/context.ts';
-import type { RunOutcome } from '../interpreter/run-document.ts';
-
-/**
- * A call driven by code instead of an answer_url (a flow, docs/flows.md): it gets the call's
- * context where a document would be run, and says how the call ends, like runDocument does.
- */
-export type CallProgram = (ctx: CallContext) => Promise<RunOutcome>;
+import type { CallProgram } from '../interpreter/run-document.ts';
 
 export interface MachineDetection {
   /** `machine_detection=hangup`: a machine ends the call; `true`: the call goes on and is only reported. */
@@ -42,4 +35,39 @@ export interface CallSetup {
   machineDetection?: MachineDetection;
   /** When set, runs instead of fetching answer_url (answerUrl then only labels the call). */
   program?: CallProgram;
+}
+
+/** A Make-a-Call request, read and defaulted by the API (api/params/make-call.ts, plivo.md §1.3). */
+export interface MakeCallRequest {
+  /** Caller ID in normal form: digits without `+`, or a SIP URI untouched (engine.md §1). */
+  from: string;
+  /** One destination per call to place, normalised, duplicates removed, in the order given. */
+  to: string[];
+  answerUrl: string;
+  answerMethod: Method;
+  ringUrl?: string;
+  ringMethod: Method;
+  hangupUrl?: string;
+  hangupMethod: Method;
+  fallbackUrl?: string;
+  fallbackMethod: Method;
+  callerName?: string;
+  /** As given, e.g. `1w2w3@1000`; checked against Plivo's DTMF syntax. */
+  sendDigits?: string;
+  sendOnPreanswer: boolean;
+  /** Seconds after answer, 1..86400. */
+  timeLimit: number;
+  hangupOnRing?: number;
+  /** `X-PH-<Name>` -> value. */
+  sipHeaders: Record<string, string>;
+  ringTimeout: number;
+  parentCallUuid?: string;
+  errorIfParentNotFound: boolean;
+  callbackUrl?: string;
+  callbackMethod: Method;
+  machineDetection?: MachineDetection;
+  /** Things changed or dropped on the way in (cut time_limit, dropped SIP headers, duplicate destinations). */
+  warnings: string[];
+  /** Keys the body carried that Switchboard does not use, in body order. */
+  ignored: string[];
 }

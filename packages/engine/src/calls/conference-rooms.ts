@@ -14,35 +14,11 @@
  * voices to detect, so this is FreeSWITCH's rule for a room where nobody else speaks up.
  */
 import type { Clock, Timer } from '../clock.ts';
-import type { CallRow } from '../store/store.ts';
 import type { ConferenceStore } from '../store/conference-store.ts';
-import type { ActiveRecording, FinishedRecording, Recordings } from './recordings.ts';
+import type { Recordings } from './recordings.ts';
+import type { ActiveRecording } from '../domain/recording.ts';
 import { newId } from '../util/ids.ts';
-
-export type LeaveReason = 'hangup' | 'kicked' | 'star' | 'conference-ended' | 'alone' | 'time-limit';
-
-/** What a room needs of a member's call (the CallSession behind it). */
-export interface MemberCall {
-  readonly uuid: string;
-  row(): CallRow;
-  /** Keys played to this member (relayDTMF). */
-  sendDigits(digits: string): void;
-  /** Hangs the call up (the API's hang up member). */
-  hangup(): void;
-}
-
-export interface MemberOptions {
-  readonly muted: boolean;
-  readonly startConferenceOnEnter: boolean;
-  readonly endConferenceOnExit: boolean;
-  readonly stayAlone: boolean;
-  readonly maxMembers: number;
-  readonly timeLimitS: number;
-  /** record="true": the conference is recorded once it has two members (one with whenAlone). */
-  readonly record?: { readonly format: 'mp3' | 'wav'; readonly whenAlone: boolean; readonly onDone: (rec: FinishedRecording) => void };
-  /** floorEvent="true": told when this member takes the floor. */
-  readonly onFloor?: () => void;
-}
+import type { ConferenceRooms, LeaveReason, MemberCall, MemberOptions } from '../interpreter/conference-port.ts';
 
 export class ConferenceMember {
   muted: boolean;
@@ -107,7 +83,7 @@ export interface ConferencesDeps {
   readonly onError: (err: unknown, what: string) => void;
 }
 
-export class Conferences {
+export class Conferences implements ConferenceRooms<ConferenceMember> {
   private readonly rooms = new Map<string, ConferenceRoom>();
   private nextMemberId = 1;
 

@@ -2,8 +2,8 @@
  * The dial status rules of engine.md §2, pure: from the B legs of one `<Dial>` to the action's
  * DialStatus, DialRingStatus, DialHangupCause and DialBLegUUID.
  */
-import { CAUSES, DIAL_STATUS_RANK, type DialStatus, type EndReason } from './hangup-causes.ts';
-import type { DialResult } from '../webhooks/params.ts';
+import { CAUSES, DIAL_STATUS_RANK, type DialStatus, type EndReason } from '../domain/causes.ts';
+import type { DialResult } from '../domain/dial.ts';
 
 export interface DialLegView {
   readonly uuid: string;

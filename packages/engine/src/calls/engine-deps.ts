@@ -1,5 +1,6 @@
 /** The engine-wide services every call uses. */
 import type { Clock } from '../clock.ts';
+import type { Logger } from '../util/logger.ts';
 import type { Network } from '../network/network.ts';
 import type { Store } from '../store/store.ts';
 import type { Activity } from '../util/activity.ts';
@@ -10,12 +11,6 @@ import type { LiveFeed } from '../events/live-feed.ts';
 import type { Recordings } from './recordings.ts';
 import type { Conferences } from './conference-rooms.ts';
 
-export interface Logger {
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-  error(obj: object, msg: string): void;
-  debug(obj: object, msg: string): void;
-}
 
 export interface EngineDeps {
   readonly clock: Clock;

@@ -5,7 +5,7 @@
  * terminal state, one cause, recorded once") holds by construction.
  */
 import type { LegEvent } from '../network/network.ts';
-import { CAUSES, finalCallStatus, type CallStatus, type EndReason, type HangupSource } from './hangup-causes.ts';
+import { CAUSES, finalCallStatus, type CallStatus, type EndReason, type HangupSource } from '../domain/causes.ts';
 
 export type LegPhase = 'queued' | 'trying' | 'ringing' | 'early' | 'answered' | 'ended';
 

@@ -6,7 +6,7 @@
  */
 import type { NetworkLeg } from '../network/network.ts';
 import type { CallPatch, CallRow } from '../store/store.ts';
-import { CAUSES, type EndReason, type HangupSource } from './hangup-causes.ts';
+import { CAUSES, type EndReason, type HangupSource } from '../domain/causes.ts';
 import { initialLeg, nextLeg, type FarParty, type LegEffect, type LegInput, type LegState } from './leg-machine.ts';
 import { billedSeconds, durationSeconds } from '../webhooks/params.ts';
 

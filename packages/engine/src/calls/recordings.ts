@@ -12,26 +12,8 @@ import type { Clock, Timer } from '../clock.ts';
 import type { CallRow } from '../store/store.ts';
 import type { RecordingFilter, RecordingRow, RecordingStore } from '../store/recording-store.ts';
 import { newId } from '../util/ids.ts';
+import type { ActiveRecording, FinishedRecording, RecordingFormat } from '../domain/recording.ts';
 import { audioFile } from './recording-audio.ts';
-
-export type RecordingFormat = 'mp3' | 'wav';
-
-export interface FinishedRecording {
-  readonly id: string;
-  readonly url: string;
-  readonly format: RecordingFormat;
-  readonly startMs: number;
-  readonly endMs: number;
-  readonly durationMs: number;
-}
-
-export interface ActiveRecording {
-  readonly id: string;
-  readonly url: string;
-  readonly startMs: number;
-  /** Ends the recording now (once: later calls answer the same result). */
-  stop(): Promise<FinishedRecording>;
-}
 
 export interface StartRecording {
   readonly format: RecordingFormat;

@@ -1,5 +1,5 @@
 /** The live-call registry: what is up right now on this node, for the live-call API and hangups. */
-import type { EndReason, HangupSource } from './hangup-causes.ts';
+import type { EndReason, HangupSource } from '../domain/causes.ts';
 import type { LegRunner } from './leg-runner.ts';
 
 export interface LiveCall {

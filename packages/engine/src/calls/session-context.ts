@@ -14,15 +14,17 @@ import type {
 import type { CallRow } from '../store/store.ts';
 import type { DialElement, MediaDocument } from '../xml/elements.ts';
 import { parseResponse, parseMediaDocument } from '../xml/index.ts';
-import { callParams, recordCallbackParams, type DialResult } from '../webhooks/params.ts';
-import type { ActiveRecording } from './recordings.ts';
+import { callParams, recordCallbackParams } from '../webhooks/params.ts';
+import type { DialResult } from '../domain/dial.ts';
+import type { ActiveRecording } from '../domain/recording.ts';
 import type { FetchResult } from '../webhooks/outbox.ts';
 import { newId } from '../util/ids.ts';
-import type { EndReason } from './hangup-causes.ts';
+import type { EndReason } from '../domain/causes.ts';
 import type { CallSession } from './call-session.ts';
 import { DialRun } from './dial-runner.ts';
 import type { SessionHost } from './session-host.ts';
-import type { Conferences, MemberCall } from './conference-rooms.ts';
+import type { Conferences } from './conference-rooms.ts';
+import type { MemberCall } from '../interpreter/conference-port.ts';
 import { silenceEndsAt } from '../interpreter/silence.ts';
 
 export class SessionContext implements CallContext {

@@ -8,7 +8,7 @@
 import type { CallContext } from '../interpreter/context.ts';
 import { runDocument, type RunOutcome } from '../interpreter/run-document.ts';
 import type { CallRow } from '../store/store.ts';
-import type { DialResult } from '../webhooks/params.ts';
+import type { DialResult } from '../domain/dial.ts';
 import { parseResponse } from '../xml/index.ts';
 
 const ABORTED: RunOutcome = Object.freeze({ type: 'aborted' });

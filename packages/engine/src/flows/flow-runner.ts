@@ -7,8 +7,8 @@
  */
 import type { Clock } from '../clock.ts';
 import type { Activity } from '../util/activity.ts';
-import type { Logger } from '../calls/engine-deps.ts';
-import type { CallProgram } from '../calls/call-setup.ts';
+import type { Logger } from '../util/logger.ts';
+import type { CallProgram } from '../interpreter/run-document.ts';
 import type { CallRow } from '../store/store.ts';
 import type { FlowRunRow, FlowStore, FlowTrigger } from '../store/flow-store.ts';
 import { newId } from '../util/ids.ts';

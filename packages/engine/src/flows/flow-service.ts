@@ -3,7 +3,7 @@
  * trigger) or by an incoming call to a number attached to the flow (incoming_call).
  */
 import type { Clock } from '../clock.ts';
-import type { CallProgram } from '../calls/call-setup.ts';
+import type { CallProgram } from '../interpreter/run-document.ts';
 import type { FlowRow, FlowRunRow, FlowStore } from '../store/flow-store.ts';
 import { newId } from '../util/ids.ts';
 import { startNode, type Flow } from './flow-schema.ts';

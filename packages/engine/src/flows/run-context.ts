@@ -1,7 +1,7 @@
 /** What a node handler may use while a flow runs (flow-runner.ts implements it). */
 import type { Clock } from '../clock.ts';
 import type { CallRow } from '../store/store.ts';
-import type { CallProgram } from '../calls/call-setup.ts';
+import type { CallProgram } from '../interpreter/run-document.ts';
 import type { FlowCall } from './flow-call.ts';
 import type { Variables } from './templates.ts';
 

@@ -3,12 +3,13 @@
  * store, the network or the outbox directly, so each element file reads as Plivo's rule for it.
  */
 import type { Clock } from '../clock.ts';
-import type { EndReason } from '../calls/hangup-causes.ts';
+import type { EndReason } from '../domain/causes.ts';
 import type { CallRow } from '../store/store.ts';
 import type { DialElement, MediaDocument, Method, ResponseDocument } from '../xml/elements.ts';
-import type { DialResult, Params, WebhookEvent } from '../webhooks/params.ts';
-import type { ActiveRecording } from '../calls/recordings.ts';
-import type { Conferences, MemberCall } from '../calls/conference-rooms.ts';
+import type { Params, WebhookEvent } from '../webhooks/params.ts';
+import type { DialResult } from '../domain/dial.ts';
+import type { ActiveRecording } from '../domain/recording.ts';
+import type { ConferenceRooms, MemberCall } from './conference-port.ts';
 
 export type ElementResult =
   | { readonly type: 'next' }
@@ -71,7 +72,7 @@ export interface CallContext {
   /** Calls `fn` once, when a Dial of this call next bridges a callee (Record's startOnDialAnswer). */
   onDialAnswer(fn: () => void): void;
   /** The engine's conference rooms (Conference); undefined when it runs none. */
-  readonly conferences: Conferences | undefined;
+  readonly conferences: ConferenceRooms | undefined;
   /** This call as a conference member sees it. */
   asMember(): MemberCall;
   /** When `timeoutMs` of the party's silence, counted from `fromMs`, will have passed (Record's timeout); undefined: never (it talks throughout). */

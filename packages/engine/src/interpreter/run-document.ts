@@ -4,9 +4,15 @@
  * action with redirect="true") replaces the rest of the document with the fetched one.
  */
 import type { ResponseDocument, Element } from '../xml/elements.ts';
-import type { EndReason } from '../calls/hangup-causes.ts';
+import type { EndReason } from '../domain/causes.ts';
 import type { CallContext } from './context.ts';
 import { handlerFor, needsAnsweredCall } from './element-factory.ts';
+
+/**
+ * A call driven by code instead of an answer_url (a flow, docs/flows.md): it gets the call's
+ * context where a document would be run, and says how the call ends, like runDocument does.
+ */
+export type CallProgram = (ctx: CallContext) => Promise<RunOutcome>;
 
 /** A loop guard: an app whose XML redirects to itself forever still ends (plivo.md §9, "Redirect loops"). */
 const MAX_DOCUMENTS = 1000;

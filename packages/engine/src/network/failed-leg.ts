@@ -4,7 +4,7 @@
  * network.ts), and ignores what the engine asks of it. Every network that can fail before placing
  * a leg hands out this one.
  */
-import type { NetworkEndReason } from '../calls/hangup-causes.ts';
+import type { NetworkEndReason } from '../domain/causes.ts';
 import { newId } from '../util/ids.ts';
 import type { LegEvent, LegListener, NetworkLeg, OriginateRequest } from './network.ts';
 

@@ -3,7 +3,7 @@
  * `simulated/` and `sip/` implement it; nothing here knows about XML or webhooks, and the call
  * logic cannot tell the two networks apart.
  */
-import type { NetworkEndReason } from '../calls/hangup-causes.ts';
+import type { NetworkEndReason } from '../domain/causes.ts';
 
 /** Why the engine ends a leg; the network maps it to CANCEL / BYE / a rejection. */
 export type LocalEnd = { readonly cause: string };

@@ -9,7 +9,7 @@
  * leg it places, synchronously; the store is the record and is written first.
  */
 import type { Clock } from '../clock.ts';
-import type { InboundApp, InboundRouter } from '../calls/call-service.ts';
+import type { InboundApp, InboundRouter } from './inbound-app.ts';
 import type { ApplicationRow } from '../store/app-store.ts';
 import type { EndpointRow, SqlEndpointStore } from '../store/sql-endpoint-store.ts';
 import { endpointHa1, type EndpointSecrets, type Registrar } from '../network/sip/registrar.ts';

@@ -5,8 +5,8 @@
  * engine-wide `--inbound-answer-url` when one is configured. Anything else is rejected, and the
  * cause is recorded: logged, and shown by `POST Simulator/Call/` (`routing`).
  */
-import type { InboundApp, InboundRouter } from '../calls/call-service.ts';
-import type { Logger } from '../calls/engine-deps.ts';
+import type { InboundApp, InboundRouter } from './inbound-app.ts';
+import type { Logger } from '../util/logger.ts';
 import type { ApplicationRow } from '../store/app-store.ts';
 import type { Method } from '../xml/elements.ts';
 import { normalizeNumber } from '../util/phone.ts';

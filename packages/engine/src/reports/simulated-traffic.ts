@@ -2,9 +2,9 @@
  * Realistic simulated traffic for `switchboard generate` and the report benchmark: API calls whose
  * answer XML dials one number, with outcome, cause, delay and duration distributions of a busy
  * business line (docs/reports.md, "Generated traffic"). Deterministic for a seed. Produces rows
- * exactly as the engine stores them, causes from the one table (calls/hangup-causes.ts).
+ * exactly as the engine stores them, causes from the one table (domain/causes.ts).
  */
-import { CAUSES, type EndReason } from '../calls/hangup-causes.ts';
+import { CAUSES, type EndReason } from '../domain/causes.ts';
 import { RollupAccumulator, attemptsOfCall } from '../store/report-rollup.ts';
 import type { BulkBatch } from '../store/sqlite-bulk-writer.ts';
 import type { AttemptRow, CallRow, DeliveryRow, EventRow } from '../store/store.ts';

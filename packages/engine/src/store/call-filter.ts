@@ -5,7 +5,7 @@
 import type { Expression, ExpressionBuilder, SqlBool } from 'kysely';
 import type { Database } from './schema.ts';
 import type { CallFilter } from './store.ts';
-import type { HangupSource } from '../calls/hangup-causes.ts';
+import type { HangupSource } from '../domain/causes.ts';
 
 type Range = NonNullable<CallFilter['end_time']>;
 type RangeColumn = 'bill_duration' | 'end_time';

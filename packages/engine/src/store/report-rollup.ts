@@ -5,7 +5,7 @@
  * and merges them. Kept in store/ because the record path (which may not depend on reports/)
  * maintains them.
  */
-import type { CallStatus, DialStatus } from '../calls/hangup-causes.ts';
+import type { CallStatus, DialStatus } from '../domain/causes.ts';
 import type { CallRow, EventRow } from './store.ts';
 
 export const DIAL_STATUSES: readonly DialStatus[] = ['completed', 'busy', 'no-answer', 'timeout', 'failed', 'cancel'];

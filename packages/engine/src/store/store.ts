@@ -4,7 +4,7 @@
  * better-sqlite3, `pg-store.ts` with Kysely over `pg`; `open-store.ts` picks one from `--db`.
  * Nothing outside store/ knows which.
  */
-import type { CallStatus, HangupSource } from '../calls/hangup-causes.ts';
+import type { CallStatus, HangupSource } from '../domain/causes.ts';
 import type { WriteState } from './store-error.ts';
 import type { AppStore } from './app-store.ts';
 import type { FlowStore } from './flow-store.ts';

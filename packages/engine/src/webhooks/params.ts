@@ -3,7 +3,8 @@
  * plivo.md §2-§3). Every value is a string, as it goes on the wire.
  */
 import type { CallRow } from '../store/store.ts';
-import type { CallStatus, DialStatus } from '../calls/hangup-causes.ts';
+import type { CallStatus } from '../domain/causes.ts';
+import type { DialResult } from '../domain/dial.ts';
 import { formatTime } from '../util/time.ts';
 
 export type Params = Record<string, string>;
@@ -89,13 +90,6 @@ export function hangupParams(call: CallRow, incrementS: number): Params {
     AnswerTime: formatTime(call.answer_time),
     EndTime: formatTime(call.end_time),
   };
-}
-
-export interface DialResult {
-  status: DialStatus;
-  rang: boolean;
-  hangupCause: string;
-  bLegUuid: string;
 }
 
 /** Dial `action` parameters (plivo.md §3.3) on top of the A leg's own. */

@@ -11,7 +11,7 @@ import pino from 'pino';
 import { VirtualClock } from '../../src/clock.ts';
 import { loadConfig, type FlagValues } from '../../src/config/config.ts';
 import { Engine } from '../../src/engine.ts';
-import type { InboundRouter } from '../../src/calls/call-service.ts';
+import type { InboundRouter } from '../../src/numbers/inbound-app.ts';
 import { startAppServer, type AppServer, type CapturedRequest } from './app-server.ts';
 import { apiClient } from './api-client.ts';
 

@@ -17,45 +17,11 @@ import {
   reqString,
   reqUrl,
   show,
-  type HttpMethod,
   type Params,
 } from './coerce.ts';
 import { parseSipHeaders } from './sip-headers.ts';
-import type { MachineDetection } from '../../calls/call-setup.ts';
+import type { MachineDetection, MakeCallRequest } from '../../calls/call-setup.ts';
 
-export interface MakeCallRequest {
-  /** Caller ID in normal form: digits without `+`, or a SIP URI untouched (engine.md §1). */
-  from: string;
-  /** One destination per call to place, normalised, duplicates removed, in the order given. */
-  to: string[];
-  answerUrl: string;
-  answerMethod: HttpMethod;
-  ringUrl?: string;
-  ringMethod: HttpMethod;
-  hangupUrl?: string;
-  hangupMethod: HttpMethod;
-  fallbackUrl?: string;
-  fallbackMethod: HttpMethod;
-  callerName?: string;
-  /** As given, e.g. `1w2w3@1000`; checked against Plivo's DTMF syntax. */
-  sendDigits?: string;
-  sendOnPreanswer: boolean;
-  /** Seconds after answer, 1..86400. */
-  timeLimit: number;
-  hangupOnRing?: number;
-  /** `X-PH-<Name>` -> value. */
-  sipHeaders: Record<string, string>;
-  ringTimeout: number;
-  parentCallUuid?: string;
-  errorIfParentNotFound: boolean;
-  callbackUrl?: string;
-  callbackMethod: HttpMethod;
-  machineDetection?: MachineDetection;
-  /** Things changed or dropped on the way in (cut time_limit, dropped SIP headers, duplicate destinations). */
-  warnings: string[];
-  /** Keys the body carried that Switchboard does not use, in body order. */
-  ignored: string[];
-}
 
 /** Plivo's bulk-call limit on unique destinations (plivo.md §1.3 `to`). */
 export const MAX_DESTINATIONS = 1000;

@@ -1,7 +1,7 @@
 /** The Application API (plivo.md §1.8): create, list, get, update, delete. */
 import type { FastifyInstance } from 'fastify';
 import { canSee, ownerOf, scopeOf } from '../../accounts/ownership.ts';
-import type { Principal } from '../auth.ts';
+import type { Principal } from '../../accounts/principal.ts';
 import { newId } from '../../util/ids.ts';
 import { formatTime } from '../../util/time.ts';
 import type { ApplicationRow } from '../../store/app-store.ts';

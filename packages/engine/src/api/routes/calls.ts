@@ -12,7 +12,7 @@ import type { ApiContext } from '../api-context.ts';
 import type { CallRow } from '../../store/store.ts';
 import { isCsv, sendCallListCsv } from '../call-list-csv.ts';
 import { canSee, ownerOf, scopeOf } from '../../accounts/ownership.ts';
-import type { Principal } from '../auth.ts';
+import type { Principal } from '../../accounts/principal.ts';
 import type { LiveCall } from '../../calls/registry.ts';
 import { CALL_DETAIL, LIVE_CALL, MESSAGE_RESPONSE, META, methodParam, NO_CONTENT, PAGING, urlParam } from '../openapi-schemas.ts';
 import type { RouteSchema } from '../openapi.ts';

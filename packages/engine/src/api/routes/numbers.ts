@@ -7,7 +7,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { canSee, ownerOf, scopeOf } from '../../accounts/ownership.ts';
-import type { Principal } from '../auth.ts';
+import type { Principal } from '../../accounts/principal.ts';
 import { newId } from '../../util/ids.ts';
 import { formatTime } from '../../util/time.ts';
 import type { PhoneNumberRow } from '../../store/app-store.ts';

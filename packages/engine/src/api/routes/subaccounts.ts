@@ -10,7 +10,7 @@ import { asParams, bool, int, optBool, optString, reqString } from '../params/co
 import { buildMeta, type Query } from '../params/list-calls.ts';
 import { forbidden, invalidParam, notFound, notSupported } from '../errors.ts';
 import type { ApiContext } from '../api-context.ts';
-import type { Principal } from '../auth.ts';
+import type { Principal } from '../../accounts/principal.ts';
 import type { Accounts } from '../../accounts/accounts.ts';
 import type { SubaccountRow } from '../../store/account-store.ts';
 import { isMain } from '../../accounts/ownership.ts';

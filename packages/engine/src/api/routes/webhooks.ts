@@ -10,7 +10,7 @@ import { asParams, int, optOneOf, optString, type Params } from '../params/coerc
 import { deliveryView } from '../delivery-views.ts';
 import type { ApiContext } from '../api-context.ts';
 import type { DeliveryFilter, DeliveryStatus } from '../../store/store.ts';
-import type { Principal } from '../auth.ts';
+import type { Principal } from '../../accounts/principal.ts';
 import { canSee, scopeOf } from '../../accounts/ownership.ts';
 import { DELIVERY, META } from '../openapi-schemas.ts';
 import type { RouteSchema } from '../openapi.ts';

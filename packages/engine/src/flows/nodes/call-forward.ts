@@ -6,7 +6,7 @@
  * failed / timeout / cancel -> failed.
  */
 import type { CallForwardNode, DialState } from '../flow-schema.ts';
-import type { DialResult } from '../../webhooks/params.ts';
+import type { DialResult } from '../../domain/dial.ts';
 import { dialXml } from '../call-xml.ts';
 import { FlowNodeError, type NodeResult, type RunContext } from '../run-context.ts';
 

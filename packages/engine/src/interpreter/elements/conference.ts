@@ -1,6 +1,6 @@
 import type { ConferenceElement } from '../../xml/elements.ts';
 import { callParams, conferenceActionParams, conferenceCallbackParams, type ConferenceAction, type ConferenceFacts, type RecordingFacts } from '../../webhooks/params.ts';
-import type { LeaveReason } from '../../calls/conference-rooms.ts';
+import type { LeaveReason } from '../conference-port.ts';
 import { NEXT, type CallContext, type ElementHandler } from '../context.ts';
 
 /**

@@ -1,7 +1,7 @@
 import type { RecordElement } from '../../xml/elements.ts';
 import { recordActionParams, recordCallbackParams } from '../../webhooks/params.ts';
 import { NEXT, type CallContext, type ElementHandler, type ElementResult } from '../context.ts';
-import type { FinishedRecording } from '../../calls/recordings.ts';
+import type { FinishedRecording } from '../../domain/recording.ts';
 
 /**
  * `<Record>` (plivo.md §4.2; docs/xml.md "Record").

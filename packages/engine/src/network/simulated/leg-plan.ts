@@ -4,7 +4,7 @@
  * depends only on the seed and the order in which legs were created, never on timer interleaving.
  */
 import type { LegEvent, SpeechChange } from '../network.ts';
-import { networkReasonForCause } from '../../calls/hangup-causes.ts';
+import { networkReasonForCause } from '../../domain/causes.ts';
 import type { Branch, Duration, Reaction, Script } from './script.ts';
 import { PAUSE_MS } from './script.ts';
 import { branchShares } from './script-rules.ts';

@@ -3,7 +3,7 @@
  * `script-rules.ts` as it goes. Keywords and units are case-insensitive, whitespace is free; DTMF
  * keys keep their case because `w` and `W` differ. Every failure is a ScriptError with its position.
  */
-import { FAILABLE_CAUSES } from '../../calls/hangup-causes.ts';
+import { FAILABLE_CAUSES } from '../../domain/causes.ts';
 import type { Branch, Duration, Script, ScriptKind, Step } from './script.ts';
 import { DEFAULT_FAIL_CAUSE, MAX_DURATION_MS } from './script.ts';
 import { ScriptError } from './script-error.ts';

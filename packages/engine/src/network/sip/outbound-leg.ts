@@ -5,7 +5,7 @@
  * when one fails (RFC 3263 §4.3), and CANCEL (§9.1) when the engine gives up: only after a
  * provisional response, and a 2xx that crosses our CANCEL is ACKed then BYEd.
  */
-import type { NetworkEndReason } from '../../calls/hangup-causes.ts';
+import type { NetworkEndReason } from '../../domain/causes.ts';
 import type { Header, SipRequest, SipResponse } from './message.ts';
 import { cseqOf, header, headers } from './message.ts';
 import { Dialog, dialogKey } from './dialog.ts';

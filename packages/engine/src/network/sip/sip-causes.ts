@@ -1,43 +1,20 @@
 /**
  * SIP <-> hangup causes, both ways, in one place (spec/sip.md §4; engine.md §2 is the one cause
- * table, `calls/hangup-causes.ts`). Precedence when a leg ends: a `Reason: Q.850;cause=N` header
+ * table, `domain/causes.ts`). Precedence when a leg ends: a `Reason: Q.850;cause=N` header
  * (RFC 3326), then the status code, then NORMAL_UNSPECIFIED for codes the table does not name.
  */
-import { CAUSES, NETWORK_END_REASONS, type NetworkEndReason } from '../../calls/hangup-causes.ts';
+import { CAUSES, NETWORK_END_REASONS, type NetworkEndReason } from '../../domain/causes.ts';
 import { parseParams } from './uri.ts';
 
-/** spec/sip.md §4, status code by status code (RFC 3398 §8.2.6.1). */
-const BY_STATUS: ReadonlyMap<number, NetworkEndReason> = new Map<number, NetworkEndReason>([
-  [400, 'network-failure'],
-  [401, 'refused'],
-  [402, 'refused'],
-  [403, 'refused'],
-  [407, 'refused'],
-  [404, 'unallocated'],
-  [405, 'service-unavailable'],
-  [406, 'not-implemented'],
-  [415, 'not-implemented'],
-  [501, 'not-implemented'],
-  [408, 'timeout'],
-  [504, 'timeout'],
-  [410, 'number-changed'],
-  ...[413, 414, 416, 420, 421, 423, 505, 513].map((s) => [s, 'interworking'] as [number, NetworkEndReason]),
-  [480, 'no-user-response'],
-  [481, 'network-failure'],
-  [500, 'network-failure'],
-  [503, 'network-failure'],
-  [482, 'routing-error'],
-  [483, 'routing-error'],
-  [484, 'invalid-number'],
-  [485, 'no-route'],
-  [604, 'no-route'],
-  [486, 'busy'],
-  [600, 'busy'],
-  [488, 'incompatible'],
-  [606, 'incompatible'],
-  [502, 'network-out-of-order'],
-  [603, 'rejected'],
-]);
+/**
+ * spec/sip.md §4, status code by status code (RFC 3398 §8.2.6.1): read from the cause table's `sipIn`
+ * column, so there is no second table to disagree with it. A status two rows claim goes to the first.
+ */
+const BY_STATUS: ReadonlyMap<number, NetworkEndReason> = (() => {
+  const map = new Map<number, NetworkEndReason>();
+  for (const r of NETWORK_END_REASONS) for (const status of CAUSES[r].sipIn ?? []) if (!map.has(status)) map.set(status, r);
+  return map;
+})();
 
 /** Q.850 numbers onto rows; a number several rows share goes to the first (CALL_REJECTED: the callee's). */
 const BY_Q850: ReadonlyMap<number, NetworkEndReason> = (() => {
@@ -77,31 +54,18 @@ export function reasonForBye(reasonHeader?: string): NetworkEndReason {
   return byQ === 'network-failure' || byQ === 'out-of-order' || byQ === 'network-out-of-order' || byQ === 'timeout' ? byQ : 'normal';
 }
 
-/** The final response the engine sends when it refuses or gives up on an inbound leg (spec/sip.md §4, reverse). */
-const STATUS_FOR_CAUSE: ReadonlyMap<string, number> = new Map([
-  ['USER_BUSY', 486],
-  ['CALL_REJECTED', 603],
-  ['NO_ANSWER', 480],
-  ['NO_USER_RESPONSE', 480],
-  ['UNALLOCATED_NUMBER', 404],
-  ['NO_ROUTE_DESTINATION', 404],
-  ['NUMBER_CHANGED', 410],
-  ['EXCHANGE_ROUTING_ERROR', 482],
-  ['INVALID_NUMBER_FORMAT', 484],
-  ['INCOMPATIBLE_DESTINATION', 488],
-  ['NORMAL_TEMPORARY_FAILURE', 503],
-  ['SERVICE_UNAVAILABLE', 503],
-  ['SERVICE_NOT_IMPLEMENTED', 501],
-  ['INTERWORKING', 500],
-  ['NORMAL_UNSPECIFIED', 480],
-  ['RECOVERY_ON_TIMER_EXPIRE', 408],
-  ['DESTINATION_OUT_OF_ORDER', 502],
-  ['NETWORK_OUT_OF_ORDER', 502],
-  ['ORIGINATOR_CANCEL', 487],
-  ['LOSE_RACE', 487],
-  ['ALLOTTED_TIMEOUT', 480],
-  ['NORMAL_CLEARING', 480],
-]);
+/**
+ * The final response the engine sends when it refuses or gives up on an inbound leg (spec/sip.md §4,
+ * reverse): the `sip` column of the first row with the cause that names a response. Causes no row gives
+ * a response: a CANCELled INVITE is answered 487 (RFC 3261 §9.2), everything else 480 (NO_ANSWER, as
+ * spec/sip.md §4 says, and NORMAL_CLEARING / ALLOTTED_TIMEOUT before answer).
+ */
+const STATUS_FOR_CAUSE: ReadonlyMap<string, number> = (() => {
+  const map = new Map<string, number>();
+  for (const row of Object.values(CAUSES)) if (row.sip && /^\d{3}$/.test(row.sip) && !map.has(row.cause)) map.set(row.cause, Number(row.sip));
+  for (const cause of ['ORIGINATOR_CANCEL', 'LOSE_RACE']) if (!map.has(cause)) map.set(cause, 487);
+  return map;
+})();
 
 export function statusForCause(cause: string): number {
   return STATUS_FOR_CAUSE.get(cause) ?? 480;

@@ -7,7 +7,7 @@
  * B2BUA does (RFC 3261 §14, RFC 3264): the party's answer is the peer's answer.
  */
 import type { Clock, Timer } from '../../clock.ts';
-import type { NetworkEndReason } from '../../calls/hangup-causes.ts';
+import type { NetworkEndReason } from '../../domain/causes.ts';
 import type { LegEvent, LegListener, NetworkLeg } from '../network.ts';
 import { Dialog } from './dialog.ts';
 import { DigestSession, type Credentials } from './digest.ts';

@@ -12,7 +12,7 @@ import { isIP } from 'node:net';
 import type { Clock } from '../../clock.ts';
 import { newId } from '../../util/ids.ts';
 import { normalizeNumber } from '../../util/phone.ts';
-import type { NetworkEndReason } from '../../calls/hangup-causes.ts';
+import type { NetworkEndReason } from '../../domain/causes.ts';
 import type { InboundHandler, Network, NetworkLeg, OriginateRequest } from '../network.ts';
 import { FailedLeg } from '../failed-leg.ts';
 import { dialogKey } from './dialog.ts';

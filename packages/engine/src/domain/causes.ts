@@ -87,8 +87,17 @@ export type EndReason =
 export interface CauseRow {
   readonly cause: HangupCause;
   readonly q850: number;
-  /** SIP final response or method that carries it; undefined where no SIP message does. */
+  /**
+   * The SIP final response the engine sends for this cause (RFC 3398 §7.2.4.1, spec/sip.md §4 "Reverse
+   * direction"), or the method that carries it (BYE, CANCEL); undefined where no SIP message does.
+   * `network/sip/sip-causes.ts` reads its responses from here.
+   */
   readonly sip?: string;
+  /**
+   * The far end's final responses that end a leg on this row (spec/sip.md §4, RFC 3398 §8.2.6.1); only on
+   * network end reasons. Any other 4xx-6xx is `unspecified`.
+   */
+  readonly sipIn?: readonly number[];
   readonly code: number;
   readonly name: string;
   /** Default source; `normal` is Caller or Callee depending on who hung up. */
@@ -106,27 +115,29 @@ export const CAUSES: Readonly<Record<EndReason, CauseRow>> = {
   'xml-hangup': { cause: 'NORMAL_CLEARING', q850: 16, code: 4000, name: 'Normal Hangup', source: 'Answer XML', callStatus: 'completed' },
   'xml-busy': { cause: 'USER_BUSY', q850: 17, sip: '486', code: 3000, name: 'Busy Line', source: 'Answer XML', callStatus: 'busy' },
   'xml-rejected': { cause: 'CALL_REJECTED', q850: 21, sip: '603', code: 3010, name: 'Rejected', source: 'Answer XML', callStatus: 'failed' },
-  busy: { cause: 'USER_BUSY', q850: 17, sip: '486', code: 3000, name: 'Busy Line', source: 'Callee', callStatus: 'busy', dialStatus: 'busy' },
-  rejected: { cause: 'CALL_REJECTED', q850: 21, sip: '603', code: 3010, name: 'Rejected', source: 'Callee', callStatus: 'busy', dialStatus: 'busy' },
+  busy: { cause: 'USER_BUSY', q850: 17, sip: '486', sipIn: [486, 600], code: 3000, name: 'Busy Line', source: 'Callee', callStatus: 'busy', dialStatus: 'busy' },
+  rejected: { cause: 'CALL_REJECTED', q850: 21, sip: '603', sipIn: [603], code: 3010, name: 'Rejected', source: 'Callee', callStatus: 'busy', dialStatus: 'busy' },
   'no-answer': { cause: 'NO_ANSWER', q850: 19, sip: 'CANCEL', code: 3020, name: 'No Answer', source: 'Plivo', callStatus: 'no-answer', dialStatus: 'no-answer' },
-  'no-user-response': { cause: 'NO_USER_RESPONSE', q850: 18, sip: '480', code: 3020, name: 'No Answer', source: 'Callee', callStatus: 'no-answer', dialStatus: 'no-answer' },
-  timeout: { cause: 'RECOVERY_ON_TIMER_EXPIRE', q850: 102, sip: '408', code: 6000, name: 'Timeout', source: 'Carrier', callStatus: 'timeout', dialStatus: 'timeout' },
-  unallocated: { cause: 'UNALLOCATED_NUMBER', q850: 1, sip: '404', code: 2000, name: 'Invalid Destination Address', source: 'Carrier', callStatus: 'failed', dialStatus: 'failed' },
+  'no-user-response': { cause: 'NO_USER_RESPONSE', q850: 18, sip: '480', sipIn: [480], code: 3020, name: 'No Answer', source: 'Callee', callStatus: 'no-answer', dialStatus: 'no-answer' },
+  timeout: { cause: 'RECOVERY_ON_TIMER_EXPIRE', q850: 102, sip: '408', sipIn: [408, 504], code: 6000, name: 'Timeout', source: 'Carrier', callStatus: 'timeout', dialStatus: 'timeout' },
+  unallocated: { cause: 'UNALLOCATED_NUMBER', q850: 1, sip: '404', sipIn: [404], code: 2000, name: 'Invalid Destination Address', source: 'Carrier', callStatus: 'failed', dialStatus: 'failed' },
   'out-of-order': { cause: 'DESTINATION_OUT_OF_ORDER', q850: 27, sip: '502', code: 2010, name: 'Destination Out Of Service', source: 'Carrier', callStatus: 'failed', dialStatus: 'failed' },
-  'network-failure': { cause: 'NORMAL_TEMPORARY_FAILURE', q850: 41, sip: '503', code: 8000, name: 'Network Error', source: 'Carrier', callStatus: 'failed', dialStatus: 'failed' },
+  'network-failure': { cause: 'NORMAL_TEMPORARY_FAILURE', q850: 41, sip: '503', sipIn: [400, 481, 500, 503], code: 8000, name: 'Network Error', source: 'Carrier', callStatus: 'failed', dialStatus: 'failed' },
+  // DESTINATION_OUT_OF_ORDER has no far-end response of its own (a transport error, spec/sip.md §4): a 502 is
+  // NETWORK_OUT_OF_ORDER's. The engine still answers 502 for it (RFC 3398 §7.2.4.1).
   // The rows below are spec/sip.md §4's finer causes. Each keeps its own cause name and Q.850 value,
   // and takes the Plivo code of the engine.md §2 situation it belongs to; all of them fail the call.
-  refused: { cause: 'CALL_REJECTED', q850: 21, sip: '403', code: 3010, name: 'Rejected', source: 'Carrier', callStatus: 'failed', dialStatus: 'failed' },
-  'no-route': { cause: 'NO_ROUTE_DESTINATION', q850: 3, sip: '604', code: 2000, name: 'Invalid Destination Address', source: 'Carrier', callStatus: 'failed', dialStatus: 'failed' },
-  'number-changed': { cause: 'NUMBER_CHANGED', q850: 22, sip: '410', code: 2000, name: 'Invalid Destination Address', source: 'Carrier', callStatus: 'failed', dialStatus: 'failed' },
-  'routing-error': { cause: 'EXCHANGE_ROUTING_ERROR', q850: 25, sip: '482', code: 2060, name: 'Loop Detected', source: 'Carrier', callStatus: 'failed', dialStatus: 'failed' },
-  'invalid-number': { cause: 'INVALID_NUMBER_FORMAT', q850: 28, sip: '484', code: 2000, name: 'Invalid Destination Address', source: 'Carrier', callStatus: 'failed', dialStatus: 'failed' },
-  'network-out-of-order': { cause: 'NETWORK_OUT_OF_ORDER', q850: 38, sip: '502', code: 2010, name: 'Destination Out Of Service', source: 'Carrier', callStatus: 'failed', dialStatus: 'failed' },
-  'service-unavailable': { cause: 'SERVICE_UNAVAILABLE', q850: 63, sip: '405', code: 8000, name: 'Network Error', source: 'Carrier', callStatus: 'failed', dialStatus: 'failed' },
-  'not-implemented': { cause: 'SERVICE_NOT_IMPLEMENTED', q850: 79, sip: '501', code: 8000, name: 'Network Error', source: 'Carrier', callStatus: 'failed', dialStatus: 'failed' },
-  incompatible: { cause: 'INCOMPATIBLE_DESTINATION', q850: 88, sip: '488', code: 8000, name: 'Network Error', source: 'Carrier', callStatus: 'failed', dialStatus: 'failed' },
-  interworking: { cause: 'INTERWORKING', q850: 127, sip: '420', code: 8000, name: 'Network Error', source: 'Carrier', callStatus: 'failed', dialStatus: 'failed' },
-  unspecified: { cause: 'NORMAL_UNSPECIFIED', q850: 31, code: 8000, name: 'Network Error', source: 'Carrier', callStatus: 'failed', dialStatus: 'failed' },
+  refused: { cause: 'CALL_REJECTED', q850: 21, sip: '403', sipIn: [401, 402, 403, 407], code: 3010, name: 'Rejected', source: 'Carrier', callStatus: 'failed', dialStatus: 'failed' },
+  'no-route': { cause: 'NO_ROUTE_DESTINATION', q850: 3, sip: '404', sipIn: [485, 604], code: 2000, name: 'Invalid Destination Address', source: 'Carrier', callStatus: 'failed', dialStatus: 'failed' },
+  'number-changed': { cause: 'NUMBER_CHANGED', q850: 22, sip: '410', sipIn: [410], code: 2000, name: 'Invalid Destination Address', source: 'Carrier', callStatus: 'failed', dialStatus: 'failed' },
+  'routing-error': { cause: 'EXCHANGE_ROUTING_ERROR', q850: 25, sip: '482', sipIn: [482, 483], code: 2060, name: 'Loop Detected', source: 'Carrier', callStatus: 'failed', dialStatus: 'failed' },
+  'invalid-number': { cause: 'INVALID_NUMBER_FORMAT', q850: 28, sip: '484', sipIn: [484], code: 2000, name: 'Invalid Destination Address', source: 'Carrier', callStatus: 'failed', dialStatus: 'failed' },
+  'network-out-of-order': { cause: 'NETWORK_OUT_OF_ORDER', q850: 38, sip: '502', sipIn: [502], code: 2010, name: 'Destination Out Of Service', source: 'Carrier', callStatus: 'failed', dialStatus: 'failed' },
+  'service-unavailable': { cause: 'SERVICE_UNAVAILABLE', q850: 63, sip: '503', sipIn: [405], code: 8000, name: 'Network Error', source: 'Carrier', callStatus: 'failed', dialStatus: 'failed' },
+  'not-implemented': { cause: 'SERVICE_NOT_IMPLEMENTED', q850: 79, sip: '501', sipIn: [406, 415, 501], code: 8000, name: 'Network Error', source: 'Carrier', callStatus: 'failed', dialStatus: 'failed' },
+  incompatible: { cause: 'INCOMPATIBLE_DESTINATION', q850: 88, sip: '488', sipIn: [488, 606], code: 8000, name: 'Network Error', source: 'Carrier', callStatus: 'failed', dialStatus: 'failed' },
+  interworking: { cause: 'INTERWORKING', q850: 127, sip: '500', sipIn: [413, 414, 416, 420, 421, 423, 505, 513], code: 8000, name: 'Network Error', source: 'Carrier', callStatus: 'failed', dialStatus: 'failed' },
+  unspecified: { cause: 'NORMAL_UNSPECIFIED', q850: 31, sip: '480', code: 8000, name: 'Network Error', source: 'Carrier', callStatus: 'failed', dialStatus: 'failed' },
   // Applied to the B legs a departing caller cancels: they end `cancel`. The caller's own leg ends
   // through `normal` (NORMAL_CLEARING, completed), as engine.md §2's row says of the A leg.
   'originator-cancel': { cause: 'ORIGINATOR_CANCEL', q850: 487, sip: 'CANCEL', code: 1000, name: 'Canceled', source: 'Caller', callStatus: 'cancel', dialStatus: 'cancel' },
