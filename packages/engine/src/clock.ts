@@ -32,6 +32,27 @@ function sleepWith(clock: Clock, ms: number, signal?: AbortSignal): Promise<void
   });
 }
 
+/**
+ * Runs `fn` every `ms` of the clock's time until the returned timer is cancelled; the next turn
+ * is set only after this one ran, so a slow turn delays the rest rather than piling them up.
+ */
+export function every(clock: Clock, ms: number, fn: () => void): Timer {
+  let current: Timer;
+  let stopped = false;
+  const turn = () => {
+    if (stopped) return;
+    current = clock.setTimer(ms, turn);
+    fn();
+  };
+  current = clock.setTimer(ms, turn);
+  return {
+    cancel: () => {
+      stopped = true;
+      current.cancel();
+    },
+  };
+}
+
 export class RealClock implements Clock {
   now(): number {
     return Date.now();

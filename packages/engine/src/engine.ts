@@ -190,6 +190,7 @@ export class Engine {
         nodeId: config.nodeId,
         leaseMs: config.cluster.leaseMs,
         log: this.log,
+        clock: wallClock,
         closeCalls: (calls) => this.calls.closeInterrupted(calls),
         deliver: (rows) => this.outbox.resume(rows),
         feed: this.feed,

@@ -1,6 +1,44 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { VirtualClock, RealClock } from '../src/clock.ts';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { VirtualClock, RealClock, every } from '../src/clock.ts';
+
+const SRC = join(dirname(fileURLToPath(import.meta.url)), '..', 'src');
+
+function sources(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? sources(path) : name.endsWith('.ts') ? [path] : [];
+  });
+}
+
+test('only clock.ts touches the timer globals: every other timer goes through an injected Clock', () => {
+  const offenders: string[] = [];
+  for (const file of sources(SRC)) {
+    const rel = relative(SRC, file);
+    if (rel === 'clock.ts') continue;
+    const text = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
+    text.split('\n').forEach((line, i) => {
+      if (/\b(setTimeout|setInterval|clearTimeout|clearInterval)\s*\(/.test(line)) offenders.push(`${rel}:${i + 1}: ${line.trim()}`);
+    });
+  }
+  assert.deepEqual(offenders, []);
+});
+
+test('every() repeats on the clock until cancelled; a turn set after the last one ran', () => {
+  const clock = new VirtualClock(0);
+  const at: number[] = [];
+  const t = every(clock, 100, () => at.push(clock.now()));
+  clock.advance(350);
+  assert.deepEqual(at, [100, 200, 300]);
+  t.cancel();
+  clock.advance(1000);
+  assert.deepEqual(at, [100, 200, 300]);
+  assert.equal(clock.nextAt(), undefined);
+});
+
 
 test('virtual timers fire in time order, then in the order they were set', () => {
   const clock = new VirtualClock(0);

@@ -5,6 +5,7 @@
  *
  * Leases and this loop run on real time whatever clock the calls run on: they are about processes.
  */
+import { every, type Clock, type Timer } from '../clock.ts';
 import type { ClusterStore } from '../store/cluster-store.ts';
 import type { CallRow, DeliveryRow } from '../store/store.ts';
 import { NodeLease, type LeaseLog } from './node-lease.ts';
@@ -18,6 +19,8 @@ export interface ClusterNodeOptions {
   nodeId: string;
   leaseMs: number;
   log: LeaseLog;
+  /** Real time: leases and this loop are about processes, not calls. */
+  clock: Clock;
   /** Closes calls taken over from a dead node. */
   closeCalls: (calls: readonly CallRow[]) => Promise<number>;
   /** Hands claimed deliveries to this node's outbox. */
@@ -36,12 +39,12 @@ export class ClusterNode {
   readonly lease: NodeLease;
   private readonly relay: FeedRelay;
   private readonly config: ConfigRelay;
-  private timer: NodeJS.Timeout | undefined;
+  private timer: Timer | undefined;
   private round: Promise<void> | undefined;
 
   constructor(private readonly o: ClusterNodeOptions) {
-    this.lease = new NodeLease({ store: o.store, nodeId: o.nodeId, leaseMs: o.leaseMs, log: o.log });
-    this.relay = new FeedRelay({ store: o.store, feed: o.feed, nodeId: o.nodeId, log: o.log });
+    this.lease = new NodeLease({ store: o.store, nodeId: o.nodeId, leaseMs: o.leaseMs, log: o.log, clock: o.clock });
+    this.relay = new FeedRelay({ store: o.store, feed: o.feed, nodeId: o.nodeId, log: o.log, clock: o.clock });
     this.config = new ConfigRelay({ store: o.store, nodeId: o.nodeId, log: o.log, reload: o.reload });
   }
 
@@ -73,8 +76,7 @@ export class ClusterNode {
 
   /** Starts looking for dead nodes and orphaned deliveries. */
   watch(): void {
-    this.timer = setInterval(() => void this.tick(), this.pollMs);
-    this.timer.unref();
+    this.timer = every(this.o.clock, this.pollMs, () => void this.tick());
     void this.tick();
   }
 
@@ -108,7 +110,7 @@ export class ClusterNode {
   }
 
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
+    this.timer?.cancel();
     this.timer = undefined;
     await this.round;
     await this.relay.stop();

@@ -9,6 +9,7 @@
  * The feed is for watching, not a record (events/live-feed.ts): an item lost while the channel is
  * down is not replayed; the store has it.
  */
+import type { Clock, Timer } from '../clock.ts';
 import type { FeedItem, LiveFeed } from '../events/live-feed.ts';
 import { MAX_NOTIFY_BYTES, type ClusterStore, type NotifyChannel } from '../store/cluster-store.ts';
 import type { LeaseLog } from './node-lease.ts';
@@ -25,11 +26,11 @@ interface Envelope {
 export class FeedRelay {
   private channel: NotifyChannel | undefined;
   private queue: string[] = [];
-  private timer: NodeJS.Timeout | undefined;
+  private timer: Timer | undefined;
   private sending: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly o: { store: ClusterStore; feed: LiveFeed; nodeId: string; log: LeaseLog },
+    private readonly o: { store: ClusterStore; feed: LiveFeed; nodeId: string; log: LeaseLog; clock: Clock },
   ) {}
 
   async start(): Promise<void> {
@@ -48,7 +49,7 @@ export class FeedRelay {
       return;
     }
     this.queue.push(json);
-    this.timer ??= setTimeout(() => this.flush(), BATCH_MS);
+    this.timer ??= this.o.clock.setTimer(BATCH_MS, () => this.flush());
   }
 
   private flush(): void {
@@ -90,7 +91,7 @@ export class FeedRelay {
   async stop(): Promise<void> {
     this.o.feed.relay = undefined;
     if (this.timer) {
-      clearTimeout(this.timer);
+      this.timer.cancel();
       this.flush();
     }
     await this.sending;

@@ -10,6 +10,7 @@
  * it. After a pause (SIGSTOP, a long GC) the monotonic clock has moved on, so the first thing that
  * wants to act asks the database again.
  */
+import { every, type Clock, type Timer } from '../clock.ts';
 import type { ClusterStore } from '../store/cluster-store.ts';
 
 export interface LeaseLog {
@@ -21,7 +22,7 @@ export interface LeaseLog {
 export class NodeLease {
   epoch = 0;
   private renewedAt = Number.NEGATIVE_INFINITY;
-  private timer: NodeJS.Timeout | undefined;
+  private timer: Timer | undefined;
   private beating: Promise<void> | undefined;
   private state: 'live' | 'draining' = 'live';
   private fencedWhy: string | undefined;
@@ -33,6 +34,8 @@ export class NodeLease {
       nodeId: string;
       leaseMs: number;
       log: LeaseLog;
+      /** Runs the heartbeat; a real clock even when the calls run on a virtual one. */
+      clock: Clock;
       /** Monotonic ms; tests do not replace it (leases are real time whatever clock the calls run on). */
       now?: () => number;
     },
@@ -65,8 +68,7 @@ export class NodeLease {
     }
     this.o.store.fenceWritesTo(this.o.nodeId);
     this.o.log.info({ node: this.o.nodeId, epoch: this.epoch, lease_ms: this.o.leaseMs }, 'joined the cluster');
-    this.timer = setInterval(() => void this.beat(), Math.max(100, Math.floor(this.o.leaseMs / 3)));
-    this.timer.unref();
+    this.timer = every(this.o.clock, Math.max(100, Math.floor(this.o.leaseMs / 3)), () => void this.beat());
   }
 
   /** Renews now (one at a time); a failed renewal is fencing, a database error is only logged. */
@@ -97,7 +99,7 @@ export class NodeLease {
       await this.beat();
       if (this.valid) return true;
       if (this.fenced) return false;
-      await new Promise((r) => setTimeout(r, Math.max(50, this.o.leaseMs / 10)).unref());
+      await this.o.clock.sleep(Math.max(50, this.o.leaseMs / 10));
     }
   }
 
@@ -109,7 +111,7 @@ export class NodeLease {
 
   /** A clean stop: the lease ends now, so what the node still owes is claimed by the others at once. */
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
+    this.timer?.cancel();
     this.timer = undefined;
     await this.beating;
     if (!this.fenced && this.epoch > 0) await this.o.store.leave(this.o.nodeId, this.epoch).catch((err: unknown) => this.o.log.warn({ err }, 'could not end the node lease'));
@@ -118,7 +120,7 @@ export class NodeLease {
   private fence(why: string): void {
     if (this.fenced) return;
     this.fencedWhy = why;
-    if (this.timer) clearInterval(this.timer);
+    this.timer?.cancel();
     this.o.log.error({ node: this.o.nodeId, epoch: this.epoch }, `this node is fenced: ${why}; it stops acting`);
     for (const fn of this.fencedListeners) fn(why);
   }
