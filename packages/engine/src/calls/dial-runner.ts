@@ -1,40 +1,34 @@
 /**
- * Runs one `<Dial>`: places a B leg per `<Number>`/`<User>` at once, bridges the first to answer
- * (after confirmKey, when asked), ends the others with LOSE_RACE, applies `timeout`, `timeLimit`,
- * `hangupOnStar` and `digitsMatch`, reports to `callbackUrl`, and resolves with the dial's result
- * (engine.md §2). The A leg ending (caller, Hangup API, the call's time limit) ends the dial.
+ * Runs one `<Dial>`: the thin runner of the pure Dial machine (dial-machine.ts), which holds every
+ * rule (the winner, lose-race, confirmKey, `timeout`, `timeLimit`, `hangupOnStar`, `digitsMatch`,
+ * callbacks, the A leg ending the dial, the result of engine.md §2). This file only does what the
+ * machine cannot: it fetches confirmSound and dialMusic and stores `dial.started` with the B legs'
+ * rows (awaited: a failure ends the Dial here), then turns what happens into machine inputs (the B
+ * legs' network events, timer expiries on the injected Clock, the caller's keys and end, the transfer
+ * API) and performs the machine's effects in order (originate, hang up, record, notify, send keys,
+ * bridge, timers, the registry). Inputs are applied one at a time, each to completion; one that
+ * arrives while effects are being performed waits its turn (dial-machine.ts, "Order").
  *
- * Every B leg goes through the pure Leg machine, so each ends exactly once with one cause; the
- * dial is over when every B leg has ended, and its result is computed from them by `dialOutcome`.
+ * Every B leg keeps a LegRunner (its CDR row, its network leg, what the live-call API sees), whose
+ * inputs are diverted to the Dial machine while the leg is the Dial's; a callee taken by the transfer
+ * API gets its inputs back and runs its own machine from there.
  */
 import type { Timer } from '../clock.ts';
 import type { DialElement, DialTarget, MediaDocument } from '../xml/elements.ts';
-import type { CallPatch, CallRow, NewDelivery } from '../store/store.ts';
+import type { CallRow, NewDelivery } from '../store/store.ts';
 import type { NetworkLeg } from '../network/network.ts';
 import { dialCallbackParams, type DialAction } from '../webhooks/params.ts';
 import type { DialResult } from '../domain/dial.ts';
 import { newId } from '../util/ids.ts';
 import { normalizeNumber } from '../util/phone.ts';
-import { dialOutcome } from './dial-outcome.ts';
-import type { EndReason, HangupSource } from '../domain/causes.ts';
-import type { LegEffect, LegEnd } from './leg-machine.ts';
+import type { LegEnd } from './leg-machine.ts';
 import { LegRunner } from './leg-runner.ts';
 import { newCallRow } from './call-row.ts';
 import type { SessionHost } from './session-host.ts';
 import { onceMs } from '../interpreter/media-time.ts';
+import { dialConfig, initialDial, nextDial, type DialConfig, type DialEffect, type DialInput, type DialState, type DialTimer } from './dial-machine.ts';
 
-interface BLeg {
-  runner: LegRunner;
-  target: DialTarget;
-  position: number;
-  /** Answered and waiting for the callee's confirmKey. */
-  confirming: boolean;
-  confirmTimer?: Timer;
-  bridged: boolean;
-  /** Taken out of the Dial by the transfer API: up, but no longer the Dial's. */
-  transferred?: boolean;
-  digitBuffer: string;
-}
+export { matchPattern } from './dial-machine.ts';
 
 export interface DialDeps {
   host: SessionHost;
@@ -48,14 +42,16 @@ export interface DialDeps {
 }
 
 export class DialRun {
-  private legs: BLeg[] = [];
-  private timers: Timer[] = [];
-  private winner: BLeg | undefined;
-  private cancelledByALeg = false;
-  private finished = false;
+  private config: DialConfig | undefined;
+  private state: DialState | undefined;
+  private runners: LegRunner[] = [];
+  /** Legs handed to the transfer API: their runners run their own machine now. */
+  private released = new Set<number>();
+  private timers = new Map<DialTimer, Timer>();
+  private queue: DialInput[] = [];
+  private draining = false;
   private resolve!: (r: DialResult) => void;
   private readonly done = new Promise<DialResult>((r) => (this.resolve = r));
-  private aDigitBuffer = '';
   private confirmMedia: MediaDocument | undefined;
   private unsubscribeDigits: () => void = () => {};
 
@@ -89,47 +85,23 @@ export class DialRun {
       insertCalls: rows,
     });
 
+    const playMs = this.confirmMedia ? this.confirmMedia.children.reduce((ms, c) => ms + onceMs(c, host.media), 0) : 0;
+    this.config = dialConfig(this.el, rows.map((r) => ({ uuid: r.call_uuid, to: r.to_number })), playMs);
+    this.state = initialDial(this.config);
+    this.runners = rows.map((row, i) => {
+      const runner = new LegRunner(row, 'Callee', () => host.clock.now(), host.billingIncrementS);
+      runner.divert((input) => this.feed({ type: 'leg', leg: i, input }));
+      return runner;
+    });
+
     if (this.deps.signal.aborted) {
       // The caller left while the B legs were being written: they end before they ring.
-      for (const row of rows) {
-        const runner = new LegRunner(row, 'Callee', () => host.clock.now(), host.billingIncrementS);
-        const leg: BLeg = { runner, target: this.el.targets[row.dial_position! - 1]!, position: row.dial_position!, confirming: false, bridged: false, digitBuffer: '' };
-        this.legs.push(leg);
-        runner.onEffect((effect, patch) => this.onEffect(leg, effect, patch));
-      }
       this.onALegEnded();
       return this.done;
     }
-
     this.deps.signal.addEventListener('abort', () => this.onALegEnded(), { once: true });
-    this.unsubscribeDigits = this.deps.onALegDigits((digits) => this.onALegDigits(digits));
-
-    for (const row of rows) {
-      const target = this.el.targets[row.dial_position! - 1]!;
-      const runner = new LegRunner(row, 'Callee', () => host.clock.now(), host.billingIncrementS);
-      const leg: BLeg = { runner, target, position: row.dial_position!, confirming: false, bridged: false, digitBuffer: '' };
-      this.legs.push(leg);
-      runner.onEffect((effect, patch) => this.onEffect(leg, effect, patch));
-      host.registry.addLeg(runner, (reason, source) => runner.end(reason, source));
-      const params = JSON.parse(row.params) as { sipHeaders: Record<string, string> };
-      let net: NetworkLeg;
-      try {
-        // The caller's SDP is offered to every target, so media flows end to end once one is bridged (SIP only).
-        const offer = this.deps.aLeg.network?.remoteSdp;
-        net = host.network.originate({ from: row.from_number, to: row.to_number, callerName: row.caller_name, headers: params.sipHeaders, ...(offer ? { offer } : {}) });
-      } catch (err) {
-        host.warn(a.call_uuid, `Dial: could not place a call to ${row.to_number}: ${String(err)}`);
-        runner.end('network-failure', 'Plivo');
-        continue;
-      }
-      runner.attach(net);
-      host.journal.record({ callUuid: row.call_uuid, at: host.clock.now(), type: 'leg.originated', data: { network_leg: net.id, from: row.from_number, to: row.to_number, caller_name: row.caller_name, headers: params.sipHeaders } });
-    }
-
-    if (this.el.timeout !== undefined && this.el.timeout > 0) {
-      this.timers.push(host.clock.setTimer(this.el.timeout * 1000, () => this.onRingTimeout()));
-    }
-    this.checkDone();
+    this.unsubscribeDigits = this.deps.onALegDigits((digits) => this.feed({ type: 'a-digits', digits, at: host.clock.now() }));
+    this.feed({ type: 'start', at: host.clock.now() });
     return this.done;
   }
 
@@ -177,98 +149,12 @@ export class DialRun {
     return { CallUUID: a.call_uuid, From: a.from_number, To: a.to_number, Direction: a.direction, CallStatus: a.call_status };
   }
 
-  private onEffect(leg: BLeg, effect: LegEffect, patch: CallPatch | undefined): void {
-    const { host } = this.deps;
-    const row = leg.runner.row;
-    const at = host.clock.now();
-    switch (effect.type) {
-      case 'ringing': {
-        host.journal.record({ callUuid: row.call_uuid, at, type: 'leg.ringing', data: { early: effect.early }, patch });
-        if (effect.early && leg.target.sendOnPreanswer && leg.target.sendDigits) this.sendDigits(leg, leg.target.sendDigits);
-        // The caller hears the callee's own ringback unless the Dial plays music of its own.
-        const music = this.el.dialMusic;
-        if (effect.early && !this.winner && (!music || music === 'real') && leg.runner.network) this.deps.aLeg.network?.earlyMedia?.(leg.runner.network);
-        return;
-      }
-      case 'answered': {
-        host.journal.record({ callUuid: row.call_uuid, at, type: 'leg.answered', patch });
-        if (leg.target.sendDigits && !leg.target.sendOnPreanswer) this.sendDigits(leg, leg.target.sendDigits);
-        if (this.winner || this.finished) {
-          leg.runner.end('lose-race');
-          return;
-        }
-        if (this.el.confirmKey) {
-          // The callee must press confirmKey within confirmTimeout; the others keep ringing meanwhile.
-          leg.confirming = true;
-          const playMs = this.confirmMedia ? this.confirmMedia.children.reduce((ms, c) => ms + onceMs(c, host.media), 0) : 0;
-          leg.confirmTimer = host.clock.setTimer(playMs + this.el.confirmTimeout * 1000, () => {
-            if (leg.confirming) leg.runner.end('no-answer', 'Plivo');
-          });
-          return;
-        }
-        this.bridge(leg);
-        return;
-      }
-      case 'digits': {
-        if (leg.confirming) {
-          if (effect.digits.includes(this.el.confirmKey!)) {
-            leg.confirming = false;
-            leg.confirmTimer?.cancel();
-            if (this.winner) leg.runner.end('lose-race');
-            else this.bridge(leg);
-          }
-          return;
-        }
-        if (leg.bridged) {
-          leg.digitBuffer += effect.digits;
-          const match = matchPattern(leg.digitBuffer, this.el.digitsMatchBLeg);
-          if (match) {
-            leg.digitBuffer = '';
-            this.callback(leg, 'digits', { digitsMatch: match, pressedBy: 'BLeg' });
-          }
-        }
-        return;
-      }
-      case 'ended': {
-        leg.confirmTimer?.cancel();
-        leg.confirming = false;
-        host.registry.removeLeg(row.call_uuid);
-        host.journal.record({ callUuid: row.call_uuid, at, type: 'leg.ended', data: { reason: effect.end.reason, source: effect.end.source }, patch });
-        if (leg.bridged) this.callback(leg, 'hangup');
-        this.checkDone();
-        return;
-      }
-    }
-  }
-
-  /** The first leg to answer (and confirm, with confirmKey) wins; callbacks are only ever about it (engine.md §1). */
-  private bridge(leg: BLeg): void {
-    const { host, aLeg } = this.deps;
-    this.winner = leg;
-    leg.bridged = true;
-    for (const other of this.legs) if (other !== leg) other.runner.end('lose-race');
-    for (const t of this.timers) t.cancel();
-    this.timers = [];
-    // An inbound caller still ringing is answered now, as the bridge connects it.
-    aLeg.answer();
-    const aNet = aLeg.network;
-    const bNet = leg.runner.network;
-    if (aNet && bNet) aNet.bridge(bNet);
-    this.callback(leg, 'answer');
-    this.callback(leg, 'connected');
-    host.journal.record({ callUuid: aLeg.uuid, at: host.clock.now(), type: 'dial.bridged', data: { b_leg: leg.runner.uuid, position: leg.position } });
-    this.timers.push(host.clock.setTimer(this.el.timeLimit * 1000, () => leg.runner.end('time-limit')));
-  }
-
-  private sendDigits(leg: BLeg, digits: string): void {
-    leg.runner.network?.sendDigits(digits);
-    this.deps.host.journal.record({ callUuid: leg.runner.uuid, at: this.deps.host.clock.now(), type: 'leg.digits-sent', data: { digits } });
-  }
-
   /** The callee bridged to the caller now (the live-call API's `legs=bleg`). */
   bridgedLeg(): LegRunner | undefined {
-    const leg = this.winner;
-    return leg && leg.bridged && !leg.transferred && !leg.runner.ended ? leg.runner : undefined;
+    const w = this.state?.winner;
+    if (w === undefined) return undefined;
+    const leg = this.state!.legs[w]!;
+    return leg.bridged && !leg.transferred && leg.leg.phase !== 'ended' ? this.runners[w] : undefined;
   }
 
   /**
@@ -276,54 +162,136 @@ export class DialRun {
    * conversation is over (completed), while the leg itself lives on and ends later, once.
    */
   releaseBridged(): LegRunner | undefined {
-    const leg = this.winner;
-    if (!leg || leg.runner.ended || leg.transferred || this.finished) return undefined;
-    leg.transferred = true;
-    const { host, aLeg } = this.deps;
-    host.registry.removeLeg(leg.runner.uuid);
-    host.journal.record({ callUuid: aLeg.uuid, at: host.clock.now(), type: 'dial.transferred', data: { b_leg: leg.runner.uuid } });
-    this.checkDone();
-    return leg.runner;
+    const w = this.state?.winner;
+    if (w === undefined || this.draining || this.state!.legs[w]!.transferred) return undefined;
+    this.feed({ type: 'transfer', at: this.deps.host.clock.now() });
+    if (!this.state!.legs[w]!.transferred) return undefined;
+    const runner = this.runners[w]!;
+    this.released.add(w);
+    runner.state = this.state!.legs[w]!.leg;
+    runner.divert(undefined);
+    return runner;
   }
 
-  private onRingTimeout(): void {
-    for (const leg of this.legs) if (!leg.bridged && !leg.confirming) leg.runner.end('no-answer');
-  }
-
-  private onALegDigits(digits: string): void {
-    if (!this.winner) return;
-    if (this.el.hangupOnStar && digits.includes('*')) {
-      // The caller drops the callee and the document goes on (plivo.md §3.1).
-      this.winner.runner.end('normal', 'Caller');
-      return;
-    }
-    this.aDigitBuffer += digits;
-    const match = matchPattern(this.aDigitBuffer, this.el.digitsMatch);
-    if (match) {
-      this.aDigitBuffer = '';
-      this.callback(this.winner, 'digits', { digitsMatch: match, pressedBy: 'ALeg' });
-    }
-  }
-
-  /** The A leg ended: the callee of a bridge is hung up, every other B leg is cancelled. */
+  /** The A leg ended: the machine hangs up the callee of a bridge and cancels every other B leg. */
   private onALegEnded(): void {
     const end = this.deps.aLegEnd();
-    const source: HangupSource = end?.source ?? 'Caller';
-    for (const leg of this.legs) {
-      if (leg.runner.ended || leg.transferred) continue;
-      if (leg.bridged) {
-        const reason: EndReason = end?.reason === 'time-limit' ? 'time-limit' : end?.reason === 'api-hangup' || end?.reason === 'api-cancel' ? 'api-hangup' : 'normal';
-        leg.runner.end(reason, reason === 'normal' ? (source === 'Caller' ? 'Caller' : source) : undefined);
-      } else {
-        if (!this.winner) this.cancelledByALeg = true;
-        leg.runner.end('originator-cancel', source);
-      }
-    }
-    if (!this.winner) this.cancelledByALeg = true;
-    this.checkDone();
+    this.feed({ type: 'a-ended', ...(end ? { reason: end.reason, source: end.source } : {}), at: this.deps.host.clock.now() });
   }
 
-  private callback(leg: BLeg, action: DialAction, extra: { digitsMatch?: string; pressedBy?: 'ALeg' | 'BLeg' } = {}): void {
+  /** Applies inputs one at a time, each to completion: its effects are performed before the next input. */
+  private feed(input: DialInput): void {
+    this.queue.push(input);
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      for (let next = this.queue.shift(); next; next = this.queue.shift()) {
+        const step = nextDial(this.config!, this.state!, next);
+        this.state = step.state;
+        // The B legs' runners show their machine's state (the live-call API reads it).
+        for (const [i, runner] of this.runners.entries()) if (!this.released.has(i)) runner.state = step.state.legs[i]!.leg;
+        for (const effect of step.effects) this.perform(effect);
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private perform(effect: DialEffect): void {
+    const { host, aLeg } = this.deps;
+    switch (effect.type) {
+      case 'originate':
+        this.originate(effect.leg);
+        return;
+      case 'hangup':
+        this.runners[effect.leg]!.endNetwork(effect.cause, effect.answered);
+        return;
+      case 'record': {
+        const at = host.clock.now();
+        const data = effect.data === undefined ? {} : { data: effect.data };
+        if (effect.leg === 'a') {
+          host.journal.record({ callUuid: aLeg.uuid, at, type: effect.event, ...data });
+          return;
+        }
+        const runner = this.runners[effect.leg]!;
+        const patch = effect.cdr ? runner.patch(effect.cdr) : undefined;
+        host.journal.record({ callUuid: runner.uuid, at, type: effect.event, ...data, ...(patch ? { patch } : {}) });
+        return;
+      }
+      case 'notify':
+        this.callback(this.runners[effect.leg]!, effect.action, {
+          ...(effect.digitsMatch !== undefined ? { digitsMatch: effect.digitsMatch } : {}),
+          ...(effect.pressedBy !== undefined ? { pressedBy: effect.pressedBy } : {}),
+        });
+        return;
+      case 'send-digits':
+        this.runners[effect.leg]!.network?.sendDigits(effect.digits);
+        return;
+      case 'early-media': {
+        const b = this.runners[effect.leg]!.network;
+        if (b) aLeg.network?.earlyMedia?.(b);
+        return;
+      }
+      case 'answer-a':
+        aLeg.answer();
+        return;
+      case 'bridge': {
+        const aNet = aLeg.network;
+        const bNet = this.runners[effect.leg]!.network;
+        if (aNet && bNet) aNet.bridge(bNet);
+        return;
+      }
+      case 'timer.start': {
+        const name = effect.name;
+        this.timers.get(name)?.cancel();
+        this.timers.set(
+          name,
+          host.clock.setTimer(effect.ms, () => {
+            this.timers.delete(name);
+            this.feed({ type: 'timer', name, at: host.clock.now() });
+          }),
+        );
+        return;
+      }
+      case 'timer.cancel':
+        this.timers.get(effect.name)?.cancel();
+        this.timers.delete(effect.name);
+        return;
+      case 'unregister':
+        host.registry.removeLeg(this.runners[effect.leg]!.uuid);
+        return;
+      case 'warn':
+        host.warn(aLeg.uuid, effect.message);
+        return;
+      case 'done':
+        this.unsubscribeDigits();
+        this.resolve(effect.result);
+        return;
+    }
+  }
+
+  /** Places leg `i`; the result comes back to the machine as its next input. */
+  private originate(i: number): void {
+    const { host, aLeg } = this.deps;
+    const runner = this.runners[i]!;
+    const row = runner.row;
+    host.registry.addLeg(runner, (reason, source) => runner.end(reason, source));
+    const params = JSON.parse(row.params) as { sipHeaders: Record<string, string> };
+    let net: NetworkLeg;
+    try {
+      // The caller's SDP is offered to every target, so media flows end to end once one is bridged (SIP only).
+      const offer = aLeg.network?.remoteSdp;
+      net = host.network.originate({ from: row.from_number, to: row.to_number, callerName: row.caller_name, headers: params.sipHeaders, ...(offer ? { offer } : {}) });
+    } catch (err) {
+      this.feed({ type: 'originate-failed', leg: i, error: String(err), at: host.clock.now() });
+      return;
+    }
+    runner.bind(net);
+    const data = { network_leg: net.id, from: row.from_number, to: row.to_number, caller_name: row.caller_name, headers: params.sipHeaders };
+    this.feed({ type: 'originated', leg: i, data, at: host.clock.now() });
+  }
+
+  private callback(runner: LegRunner, action: DialAction, extra: { digitsMatch?: string; pressedBy?: 'ALeg' | 'BLeg' } = {}): void {
     const { host, aLeg } = this.deps;
     const deliveries: NewDelivery[] = [];
     if (this.el.callbackUrl) {
@@ -333,32 +301,10 @@ export class DialRun {
         event: action === 'answer' ? 'DialAnswer' : action === 'connected' ? 'DialConnected' : action === 'hangup' ? 'DialHangup' : 'DialDigits',
         url: this.el.callbackUrl,
         method: this.el.callbackMethod,
-        params: dialCallbackParams(aLeg.row, leg.runner.row, action, { incrementS: host.billingIncrementS, ...extra }),
+        params: dialCallbackParams(aLeg.row, runner.row, action, { incrementS: host.billingIncrementS, ...extra }),
         synchronous: false,
       });
     }
-    host.journal.record({ callUuid: aLeg.uuid, at: host.clock.now(), type: `dial.${action}`, data: { b_leg: leg.runner.uuid, ...extra }, deliveries });
+    host.journal.record({ callUuid: aLeg.uuid, at: host.clock.now(), type: `dial.${action}`, data: { b_leg: runner.uuid, ...extra }, deliveries });
   }
-
-  private checkDone(): void {
-    if (this.finished) return;
-    if (this.legs.length < this.el.targets.length) return;
-    if (!this.legs.every((l) => l.runner.ended || l.transferred)) return;
-    this.finished = true;
-    for (const t of this.timers) t.cancel();
-    this.unsubscribeDigits();
-    const result = dialOutcome(
-      this.legs.map((l) => ({ uuid: l.runner.uuid, rang: l.runner.state.rang, bridged: l.bridged, endReason: l.runner.state.end?.reason })),
-      this.cancelledByALeg,
-    );
-    const { host, aLeg } = this.deps;
-    host.journal.record({ callUuid: aLeg.uuid, at: host.clock.now(), type: 'dial.ended', data: result });
-    this.resolve(result);
-  }
-}
-
-/** The pattern of `patterns` the pressed keys end with, if any. */
-export function matchPattern(buffer: string, patterns: readonly string[]): string | undefined {
-  for (const p of patterns) if (p !== '' && buffer.endsWith(p)) return p;
-  return undefined;
 }

@@ -16,6 +16,8 @@ export class LegRunner {
   state: LegState;
   private net: NetworkLeg | undefined;
   private handler: EffectHandler = () => {};
+  /** While set, inputs go here instead of this leg's own machine (a Dial's B leg: the Dial machine runs it). */
+  private owner: ((input: LegInput) => void) | undefined;
 
   constructor(
     public row: CallRow,
@@ -43,11 +45,24 @@ export class LegRunner {
     this.handler = handler;
   }
 
+  /**
+   * Hands this leg's inputs to `owner` (a Dial, whose machine composes this leg's), or takes them back
+   * (`undefined`: a B leg transferred out of its Dial runs its own machine again, from `state`).
+   */
+  divert(owner: ((input: LegInput) => void) | undefined): void {
+    this.owner = owner;
+  }
+
   /** Binds the network leg and starts listening to it. */
   attach(leg: NetworkLeg): void {
+    this.bind(leg);
+    this.apply({ type: 'originated', at: this.now() });
+  }
+
+  /** Binds the network leg: its events become this leg's inputs. */
+  bind(leg: NetworkLeg): void {
     this.net = leg;
     leg.onEvent((event) => this.apply({ type: 'network', event, at: this.now() }));
-    this.apply({ type: 'originated', at: this.now() });
   }
 
   /** The engine ends this leg (CANCEL before answer, BYE after). No-op once ended. */
@@ -63,20 +78,33 @@ export class LegRunner {
   }
 
   apply(input: LegInput): void {
+    if (this.owner) {
+      this.owner(input);
+      return;
+    }
     const step = nextLeg(this.state, input);
     this.state = step.state;
     for (const effect of step.effects) {
       if (effect.type === 'network-end') {
-        if (this.net) {
-          if (this.net.direction === 'inbound' && !effect.answered) this.net.reject(effect.cause);
-          else this.net.hangup(effect.cause);
-        }
+        this.endNetwork(effect.cause, effect.answered);
         continue;
       }
-      const patch = this.patchFor(effect);
-      if (patch) this.row = { ...this.row, ...patch };
-      this.handler(effect, patch, this);
+      this.handler(effect, this.patch(effect), this);
     }
+  }
+
+  /** Tells the network the engine ended the leg: a rejection for an unanswered inbound leg, else CANCEL/BYE. */
+  endNetwork(cause: string, answered: boolean): void {
+    if (!this.net) return;
+    if (this.net.direction === 'inbound' && !answered) this.net.reject(cause);
+    else this.net.hangup(cause);
+  }
+
+  /** The CDR patch a leg effect implies, applied to this leg's row (`state` must already be the state after it). */
+  patch(effect: LegEffect): CallPatch | undefined {
+    const patch = this.patchFor(effect);
+    if (patch) this.row = { ...this.row, ...patch };
+    return patch;
   }
 
   private patchFor(effect: LegEffect): CallPatch | undefined {
