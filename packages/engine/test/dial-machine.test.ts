@@ -16,6 +16,7 @@ import { initialDial, nextDial, type DialConfig, type DialEffect, type DialInput
 import type { EndReason, HangupSource, NetworkEndReason } from '../src/domain/causes.ts';
 import type { DialResult } from '../src/domain/dial.ts';
 import type { LegEvent } from '../src/network/network.ts';
+import { replayDial, ReplayError, type StoredEvent } from '../src/calls/dial-replay.ts';
 
 const T0 = 1_767_225_600_000;
 const LIMIT_MS = 14_400_000;
@@ -63,22 +64,48 @@ function line(e: DialEffect): string {
   }
 }
 
+/** Every Dial the tables drove: the last test replays each from its events. */
+const drives: Drive[] = [];
+
 /** Drives one Dial through the machine, input by input. */
 class Drive {
   state: DialState;
   /** Effects of the last input. */
   last: DialEffect[] = [];
   all: DialEffect[] = [];
+  /** The events a runner would have stored for this Dial, in order (what dial-replay.ts reads). */
+  log: StoredEvent[] = [];
   t = T0;
   constructor(readonly config: DialConfig) {
     this.state = initialDial(config);
+    this.log.push({ call_uuid: 'a', type: 'dial.started', at: T0, data: {} });
+    drives.push(this);
   }
   in(input: DialInput): string[] {
     const step = nextDial(this.config, this.state, input);
     this.state = step.state;
     this.last = [...step.effects];
     this.all.push(...step.effects);
+    const at = 'at' in input ? input.at : input.input.at;
+    // The caller's keys are recorded by the A leg itself, before the Dial hears them.
+    if (input.type === 'a-digits') this.log.push({ call_uuid: 'a', type: 'leg.digits', at, data: { digits: input.digits } });
+    for (const e of step.effects) {
+      const uuid = (leg: number | 'a') => (leg === 'a' ? 'a' : this.config.legs[leg]!.uuid);
+      if (e.type === 'record') this.log.push({ call_uuid: uuid(e.leg), type: e.event, at, data: e.data ?? {} });
+      if (e.type === 'notify') this.log.push({ call_uuid: 'a', type: `dial.${e.action}`, at, data: { b_leg: uuid(e.leg), ...(e.digitsMatch ? { digitsMatch: e.digitsMatch, pressedBy: e.pressedBy } : {}) } });
+      if (e.type === 'warn') this.log.push({ call_uuid: 'a', type: 'xml.warning', at, data: { message: e.message } });
+    }
     return this.last.map(line);
+  }
+  /** Replays the stored events: the same result, the same legs. */
+  replays(): void {
+    const replayed = replayDial('a', this.config, this.log);
+    assert.deepEqual(replayed.result, this.state.result, 'replayed result');
+    // Not in the events, and nothing the Dial does depends on them: whether the engine or the network
+    // ended a leg (`local`), and a 183 after a 180 (leg.ringing is recorded once: ringing and early alike).
+    const view = (legs: DialState['legs']) =>
+      legs.map((l) => ({ ...l, leg: { ...l.leg, phase: l.leg.phase === 'early' ? 'ringing' : l.leg.phase, end: l.leg.end && { ...l.leg.end, local: undefined } } }));
+    assert.deepEqual(view(replayed.legs), view(this.state.legs), 'replayed legs');
   }
   at(ms: number): this {
     this.t = T0 + ms;
@@ -682,5 +709,41 @@ describe('purity', () => {
     const b = nextDial(d.config, d.state, { type: 'leg', leg: 0, input: { type: 'network', event: { type: 'answered' }, at: T0 } });
     assert.equal(JSON.stringify(d.state), before);
     assert.deepEqual(a, b);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Replay (dial-replay.ts): the events each Dial above would have stored rebuild its state.
+
+describe('replay from the stored events', () => {
+  it('every Dial driven by the tables above replays to the same legs and result', (t) => {
+    assert.ok(drives.length > 100, `${drives.length} dials`);
+    for (const d of drives) d.replays();
+    t.diagnostic(`${drives.length} dials replayed`);
+  });
+
+  it('an event the machine would not record fails the replay', () => {
+    const d = new Drive(config(2));
+    d.start();
+    d.answer(0);
+    d.ends(0, 'normal');
+    const tampered = d.log.map((e) => (e.type === 'leg.ended' && e.call_uuid === 'b2' ? { ...e, data: { reason: 'busy', source: 'Callee' } } : e));
+    assert.throws(() => replayDial('a', d.config, tampered), ReplayError);
+    const missing = d.log.filter((e) => e.type !== 'dial.connected');
+    assert.throws(() => replayDial('a', d.config, missing), ReplayError);
+    const wrongResult = d.log.map((e) => (e.type === 'dial.ended' ? { ...e, data: { ...(e.data as object), status: 'busy' } } : e));
+    assert.throws(() => replayDial('a', d.config, wrongResult), ReplayError);
+  });
+
+  it('a timer expiry is read back from the end it caused', () => {
+    const d = new Drive(config(2, { timeoutMs: 5000, confirmKey: '1' }));
+    d.start();
+    d.ring(1);
+    d.answer(0);
+    d.timer('ring');
+    d.timer('confirm:0');
+    const r = replayDial('a', d.config, d.log);
+    assert.deepEqual(r.result, { status: 'no-answer', rang: true, hangupCause: 'NO_ANSWER', bLegUuid: '' });
+    assert.deepEqual(r.timers, []);
   });
 });
