@@ -713,6 +713,35 @@ describe('purity', () => {
 });
 
 // ---------------------------------------------------------------------------------------------
+// Inputs of one instant (dial-machine.ts, "Order"): applied in arrival order, each to completion. On
+// the VirtualClock the timers of an instant arrive before its network events.
+
+const SAME_INSTANT: ReadonlyArray<{ name: string; order: ReadonlyArray<(d: Drive) => unknown>; result: DialResult; b1: string }> = [
+  { name: 'ring timeout, then an answer: the leg is cancelled, the answer meets an ended leg', order: [(d) => d.timer('ring'), (d) => d.answer(0)], result: { status: 'no-answer', rang: true, hangupCause: 'NO_ANSWER', bLegUuid: '' }, b1: 'no-answer' },
+  { name: 'an answer, then the ring timeout: bridged, the timer was cancelled', order: [(d) => d.answer(0), (d) => d.timer('ring'), (d) => d.ends(0, 'normal')], result: { status: 'completed', rang: true, hangupCause: 'NORMAL_CLEARING', bLegUuid: 'b1' }, b1: 'normal' },
+  { name: 'the A leg ends (call time_limit), then an answer: cancel', order: [(d) => d.aEnded('time-limit', 'Plivo'), (d) => d.answer(0)], result: { status: 'cancel', rang: true, hangupCause: 'ORIGINATOR_CANCEL', bLegUuid: '' }, b1: 'originator-cancel' },
+  { name: 'an answer, then the A leg ends: completed, the callee hung up by the caller', order: [(d) => d.answer(0), (d) => d.aEnded('normal', 'Caller')], result: { status: 'completed', rang: true, hangupCause: 'NORMAL_CLEARING', bLegUuid: 'b1' }, b1: 'normal' },
+  { name: 'time limit, then the callee hangs up: ALLOTTED_TIMEOUT', order: [(d) => d.answer(0), (d) => d.timer('limit'), (d) => d.ends(0, 'normal')], result: { status: 'completed', rang: true, hangupCause: 'ALLOTTED_TIMEOUT', bLegUuid: 'b1' }, b1: 'time-limit' },
+  { name: 'the callee hangs up, then the time limit: NORMAL_CLEARING', order: [(d) => d.answer(0), (d) => d.ends(0, 'normal'), (d) => d.timer('limit')], result: { status: 'completed', rang: true, hangupCause: 'NORMAL_CLEARING', bLegUuid: 'b1' }, b1: 'normal' },
+  { name: 'busy, then the A leg ends: cancel all the same', order: [(d) => d.ends(0, 'busy'), (d) => d.aEnded('normal', 'Caller')], result: { status: 'cancel', rang: true, hangupCause: 'ORIGINATOR_CANCEL', bLegUuid: '' }, b1: 'busy' },
+];
+
+describe('inputs of one instant, in arrival order', () => {
+  for (const row of SAME_INSTANT) {
+    it(row.name, () => {
+      const d = new Drive(config(2, { timeoutMs: 10_000, timeLimitMs: 10_000 }));
+      d.start();
+      d.ring(1);
+      d.at(10_000);
+      for (const step of row.order) step(d);
+      if (d.state.phase !== 'done') d.ends(1, 'no-user-response');
+      assert.equal(d.end(0)!.reason, row.b1);
+      assert.deepEqual(d.result, row.result);
+    });
+  }
+});
+
+// ---------------------------------------------------------------------------------------------
 // Replay (dial-replay.ts): the events each Dial above would have stored rebuild its state.
 
 describe('replay from the stored events', () => {

@@ -27,15 +27,20 @@
  * `connected` go out, `dial.bridged`, then the time limit starts; a leg's end: `leg.ended`, then
  * `hangup` for the bridged leg, then `dial.ended` if it was the last).
  *
- * Inputs of one instant are applied in the order they reach the runner, which is: (1) the timers due at
- * that instant, in the order they were set, each applied the moment it fires — the Dial's own (ring
- * timeout, confirm timeouts, time limit) and the call's (its time_limit ends the A leg, so `a-ended`);
- * (2) then the network events of that instant, which both networks deliver in microtasks after the
- * timers, leg by leg in the order the network set them (at the dial's start: document order);
- * (3) the caller's keys and hangup are network events of the A leg, so they take their place in (2).
- * So a ring timeout or a time limit due at the same instant as an answer or a hangup wins: the answer
- * then reaches an ended leg and is ignored. Given that order, each input's effect depends only on the
- * state: ties between legs are broken by arrival, and a leg that answers after a winner loses the race.
+ * Inputs of one instant are applied in the order they reach the runner; the machine does not reorder
+ * them (that would change what today's Dial does). That order is: (1) the clock's timers due at that
+ * instant, in the order they were set, each applied the moment it fires — the Dial's own (ring timeout,
+ * confirm timeouts, time limit) and the call's (its time_limit ends the A leg: `a-ended`); (2) then the
+ * network events of that instant, which both networks deliver in microtasks, leg by leg in the order
+ * the network scheduled them (at the dial's start: document order); the caller's keys and hangup are
+ * the A leg's network events and take their place here. (1) before (2) is exact on the VirtualClock,
+ * which fires every timer of an instant before any microtask runs; on the RealClock timers and network
+ * timers of one millisecond fire in the order they were set, with the events of each delivered before
+ * the next fires; SIP events arrive when their packets do. Consequences: a ring timeout or a time
+ * limit due with an answer or a hangup wins, and the answer then reaches an ended leg and is ignored;
+ * two answers of one instant: the first applied wins and the second loses the race; the A leg ending
+ * with a B event of the same instant: whichever arrives first is applied first, and the other then
+ * meets an ended leg or a finished dial.
  */
 import type { EndReason, HangupSource } from '../domain/causes.ts';
 import type { DialResult } from '../domain/dial.ts';
