@@ -1,8 +1,10 @@
 /**
  * Performs what the pure Leg machine decides for one leg: keeps its CDR row in memory, tells the
  * network to end the leg when the engine ended it, and hands each effect (with the CDR patch it
- * implies) to the leg's owner — the CallSession for an A leg, the Dial for a B leg — which records
- * it with whatever notifications it causes.
+ * implies) to the leg's owner — the CallSession for an A leg, or a B leg's own session once the
+ * transfer API took it from its Dial — which records it with whatever notifications it causes. A Dial's B leg is run by the Dial machine instead, which
+ * composes this leg's machine: the leg's inputs are diverted to the Dial (`divert`), and the Dial's
+ * runner performs the leg effects through `endNetwork` and `patch` (dial-runner.ts).
  */
 import type { NetworkLeg } from '../network/network.ts';
 import type { CallPatch, CallRow } from '../store/store.ts';
