@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Passes every test on a fresh Debian 12 machine: installs the system packages the tests need (only
-# when missing), installs the npm workspace, typechecks, runs every test on SQLite, then starts a
-# throw-away PostgreSQL cluster and runs again on it every engine test file whose store comes from
-# the test harness (scripts/pg-test-files.mjs). `.ci/run` runs this.
+# when missing), installs the npm workspace, typechecks, runs every test on SQLite, and runs again
+# on a throw-away PostgreSQL cluster every engine test file whose store comes from the test harness
+# (scripts/pg-test-files.mjs). `.ci/run` runs this. Each stage prints how long it took.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -61,12 +61,30 @@ PG_URL=$(cat "$PG_URL_FILE")
 echo "PostgreSQL test cluster: $PG_URL"
 
 # Test files run three at a time: most of their time is spent waiting on sockets, timers and
-# child processes (baresip, chromium), not on the two cores. The SIP files (test/sip-*) run one at a
-# time after the rest: they time real SIP exchanges against sipp on the real clock.
+# child processes (baresip, chromium), not on the two cores.
 export SWITCHBOARD_TEST_CONCURRENCY="${SWITCHBOARD_TEST_CONCURRENCY:-3}"
-stage "tests on SQLite" npm test
+stage "SDK tests" npm test -w @switchboard/sdk
+stage "engine tests on SQLite" npm run test:main -w @switchboard/engine
 
-# Again on PostgreSQL, every engine test file whose store comes from the harness (the store, every
-# scenario, deliveries, restarts, reports, numbers, flows, accounts, Record, Conference, the API, the
-# SDK, the cluster; docs/storage.md, "Testing on PostgreSQL"): each test gets its own database here.
-SWITCHBOARD_TEST_PG="$PG_URL" stage "engine tests on PostgreSQL" npm run test:pg -w @switchboard/engine
+# Then two runs side by side: the SIP files (test/sip-*), one at a time because they time real SIP
+# exchanges against sipp and baresip on the real clock, mostly waiting; and again on PostgreSQL,
+# every engine test file whose store comes from the harness (the store, every scenario, deliveries,
+# restarts, reports, numbers, flows, accounts, Record, Conference, the API, the SDK, the cluster;
+# docs/storage.md, "Testing on PostgreSQL"), two at a time, each test with a database of its own.
+# The PostgreSQL run's output is printed when it ends, so the two do not interleave.
+PG_LOG=$(mktemp)
+(
+  export SWITCHBOARD_TEST_PG="$PG_URL" SWITCHBOARD_TEST_CONCURRENCY=2
+  stage "engine tests on PostgreSQL" npm run test:pg -w @switchboard/engine
+) >"$PG_LOG" 2>&1 &
+PG_TEST_PID=$!
+SIP_RC=0
+stage "SIP tests" npm run test:sip -w @switchboard/engine || SIP_RC=$?
+PG_RC=0
+wait "$PG_TEST_PID" || PG_RC=$?
+cat "$PG_LOG"
+rm -f "$PG_LOG"
+[ "$SIP_RC" -eq 0 ] && [ "$PG_RC" -eq 0 ] || exit 1
+
+stage "test kit tests" npm test -w @switchboard/testkit
+echo "ci: every stage passed in $((SECONDS - CI_START)) s"
