@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Passes every test on a fresh Debian 12 machine: installs the system packages the tests need (only
-# when missing), installs the npm workspace, typechecks, runs every test on SQLite, then starts a
-# throw-away PostgreSQL cluster and runs again on it every engine test file whose store comes from
-# the test harness (scripts/pg-test-files.mjs). `.ci/run` runs this.
+# when missing), installs the npm workspace, typechecks, runs every test on SQLite, and runs again
+# on a throw-away PostgreSQL cluster every engine test file whose store comes from the test harness
+# (scripts/pg-test-files.mjs). `.ci/run` runs this. Each stage prints how long it took.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,22 +20,71 @@ if [ "${#missing[@]}" -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"
 fi
 
-npm ci --no-audit --no-fund
-npm run typecheck
+# Prints how long each stage took (wall seconds since the start, and the stage's own).
+CI_START=$SECONDS
+stage() {
+  local name=$1 t0=$SECONDS
+  shift
+  echo "ci: ${name}: start at +$((t0 - CI_START)) s"
+  local rc=0
+  "$@" || rc=$?
+  if [ "$rc" -ne 0 ]; then echo "ci: ${name}: FAILED (exit $rc) after $((SECONDS - t0)) s"; return "$rc"; fi
+  echo "ci: ${name}: done in $((SECONDS - t0)) s (at +$((SECONDS - CI_START)) s)"
+}
+
+# The packages without their install scripts first, then the scripts (better-sqlite3 compiles
+# SQLite from C for minutes: no prebuilt binary can be downloaded here) on one core while the
+# typecheck and a throw-away PostgreSQL cluster start on the other.
+stage "npm ci" npm ci --no-audit --no-fund --ignore-scripts
+npm rebuild --no-audit --no-fund >"${TMPDIR:-/tmp}/sb-ci-rebuild.$$.log" 2>&1 &
+REBUILD_PID=$!
+
+PG_DIR_FILE=$(mktemp)
+PG_URL_FILE=$(mktemp)
+bash scripts/pg-cluster.sh start >"$PG_URL_FILE" 2>"$PG_DIR_FILE" &
+PG_START_PID=$!
+cleanup() {
+  local dir
+  dir=$(tail -n 1 "$PG_DIR_FILE" 2>/dev/null || true)
+  [ -n "$dir" ] && bash scripts/pg-cluster.sh stop "$dir" || true
+  rm -f "$PG_DIR_FILE" "$PG_URL_FILE" "${TMPDIR:-/tmp}/sb-ci-rebuild.$$.log"
+}
+trap cleanup EXIT
+
+stage typecheck npm run typecheck
+if ! stage "install scripts (native addons)" wait "$REBUILD_PID"; then
+  cat "${TMPDIR:-/tmp}/sb-ci-rebuild.$$.log"
+  exit 1
+fi
+wait "$PG_START_PID"
+PG_URL=$(cat "$PG_URL_FILE")
+echo "PostgreSQL test cluster: $PG_URL"
 
 # Test files run three at a time: most of their time is spent waiting on sockets, timers and
-# child processes (baresip, chromium), not on the two cores. The SIP files (test/sip-*) run one at a
-# time after the rest: they time real SIP exchanges against sipp on the real clock.
+# child processes (baresip, chromium), not on the two cores.
 export SWITCHBOARD_TEST_CONCURRENCY="${SWITCHBOARD_TEST_CONCURRENCY:-3}"
-npm test
+stage "SDK tests" npm test -w @switchboard/sdk
+stage "engine tests on SQLite" npm run test:main -w @switchboard/engine
 
-# Again on PostgreSQL, every engine test file whose store comes from the harness (the store, every
-# scenario, deliveries, restarts, reports, numbers, flows, accounts, Record, Conference, the API, the
-# SDK, the cluster; docs/storage.md, "Testing on PostgreSQL"): each test gets its own database here.
-PG_DIR_FILE=$(mktemp)
-PG_URL=$(bash scripts/pg-cluster.sh start 2>"$PG_DIR_FILE")
-PG_DIR=$(tail -n 1 "$PG_DIR_FILE")
-rm -f "$PG_DIR_FILE"
-trap 'bash scripts/pg-cluster.sh stop "$PG_DIR"' EXIT
-echo "PostgreSQL test cluster: $PG_URL"
-SWITCHBOARD_TEST_PG="$PG_URL" npm run test:pg -w @switchboard/engine
+# Then two runs side by side: the SIP files (test/sip-*), one at a time because they time real SIP
+# exchanges against sipp and baresip on the real clock, mostly waiting; and again on PostgreSQL,
+# every engine test file whose store comes from the harness (the store, every scenario, deliveries,
+# restarts, reports, numbers, flows, accounts, Record, Conference, the API, the SDK, the cluster;
+# docs/storage.md, "Testing on PostgreSQL"), two at a time, each test with a database of its own.
+# The PostgreSQL run's output is printed when it ends, so the two do not interleave.
+PG_LOG=$(mktemp)
+(
+  export SWITCHBOARD_TEST_PG="$PG_URL" SWITCHBOARD_TEST_CONCURRENCY=2
+  stage "engine tests on PostgreSQL" npm run test:pg -w @switchboard/engine
+) >"$PG_LOG" 2>&1 &
+PG_TEST_PID=$!
+SIP_RC=0
+stage "SIP tests" npm run test:sip -w @switchboard/engine || SIP_RC=$?
+PG_RC=0
+wait "$PG_TEST_PID" || PG_RC=$?
+cat "$PG_LOG"
+rm -f "$PG_LOG"
+[ "$SIP_RC" -eq 0 ] && [ "$PG_RC" -eq 0 ] || exit 1
+
+stage "test kit tests" npm test -w @switchboard/testkit
+echo "ci: every stage passed in $((SECONDS - CI_START)) s"

@@ -86,9 +86,18 @@ test('--version prints the package version; usage errors exit 2 with one message
 
 test('serve takes every flag the config reads (src/config/config.ts), and no other', () => {
   const source = readFileSync(fileURLToPath(new URL('../src/config/config.ts', import.meta.url)), 'utf8');
-  const read = new Set([...source.matchAll(/\b(?:pick|intOf|durationOf|source|targetList)\('([a-z-]+)'/g)].map((m) => m[1]!));
+  const read = new Set([...source.matchAll(/\b(?:pick|intOf|durationOf|source|targetList|bool)\('([a-z-]+)'/g)].map((m) => m[1]!));
   read.add('config'); // read by serve itself
   const serve = buildProgram().commands.find((c) => c.name() === 'serve')!;
   const declared = serve.options.map((o) => o.long!.slice(2)).filter((n) => n !== 'help');
   assert.deepEqual([...declared].sort(), [...read].sort());
+});
+
+test('every flag of serve reads SWITCHBOARD_<FLAG> from the environment, as the help says (--sim: SWITCHBOARD_SIM_FILE)', () => {
+  const source = readFileSync(fileURLToPath(new URL('../src/config/config.ts', import.meta.url)), 'utf8');
+  const read = new Map([...source.matchAll(/\(\s*'([a-z-]+)',\s*'(SWITCHBOARD_[A-Z_]+)'/g)].map((m) => [m[1]!, m[2]!]));
+  const serve = buildProgram().commands.find((c) => c.name() === 'serve')!;
+  const flags = serve.options.map((o) => o.long!.slice(2)).filter((f) => f !== 'config' && f !== 'help');
+  const expected = new Map(flags.map((f) => [f, f === 'sim' ? 'SWITCHBOARD_SIM_FILE' : `SWITCHBOARD_${f.toUpperCase().replace(/-/g, '_')}`]));
+  assert.deepEqual(new Map([...read].sort()), new Map([...expected].sort()));
 });

@@ -4,50 +4,22 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { createServer } from 'node:net';
+import { freeTcpPort, startNode } from './support/readme-process.ts';
 import { request } from 'undici';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const BASE_ENV = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SWITCHBOARD_')));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function start(args: string[], env: Record<string, string>, ready: RegExp): Promise<{ kill: () => Promise<void>; output: () => string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...BASE_ENV, ...env } });
-    let out = '';
-    const closed = new Promise<void>((r) => child.on('close', () => r()));
-    const onData = (d: Buffer) => {
-      out += d;
-      if (ready.test(out)) resolve({ kill: async () => void (child.kill('SIGTERM'), await closed), output: () => out });
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    void closed.then(() => reject(new Error(`exited early: ${out}`)));
-  });
-}
 
 test('README quickstart: a call with a Dial reports ring, answer, callbacks, DialStatus and hangup', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'sb-qs-'));
-  const [enginePort, appPort] = [await freePort(), await freePort()];
-  const engine = await start(
+  const [enginePort, appPort] = [await freeTcpPort(), await freeTcpPort()];
+  const engine = await startNode(
     ['--import', 'tsx', 'packages/engine/src/cli/main.ts', 'serve', '--port', String(enginePort), '--db', join(dir, 'sb.db')],
     {},
     /SWITCHBOARD_AUTH_TOKEN=\w+/,
   );
-  const app = await start(['examples/quickstart-app.mjs'], { PORT: String(appPort) }, /app listening/);
+  const app = await startNode(['examples/quickstart-app.mjs'], { PORT: String(appPort) }, /app listening/);
   try {
     const authId = /SWITCHBOARD_AUTH_ID=(\w+)/.exec(engine.output())![1]!;
     const authToken = /SWITCHBOARD_AUTH_TOKEN=(\w+)/.exec(engine.output())![1]!;
@@ -92,8 +64,8 @@ test("README quickstart: script='no-answer' gives DialStatus=no-answer (the Dial
   const { startSwitchboard } = await import('@switchboard/testkit');
   // The engine's own default script for the caller, as `npm start` has it.
   const sb = await startSwitchboard({ clock: 'virtual', defaultScript: 'ring 1s, answer, hangup after 30s', numbers: { '+15550002': 'no-answer' } });
-  const appPort = await freePort();
-  const app = await start(['examples/quickstart-app.mjs'], { PORT: String(appPort) }, /app listening/);
+  const appPort = await freeTcpPort();
+  const app = await startNode(['examples/quickstart-app.mjs'], { PORT: String(appPort) }, /app listening/);
   try {
     const appUrl = `http://127.0.0.1:${appPort}`;
     const call = await sb.call({ from: '+15550000000', to: '+15550001', answer_url: `${appUrl}/answer`, hangup_url: `${appUrl}/hangup` });

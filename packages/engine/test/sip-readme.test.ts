@@ -9,40 +9,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { createServer } from 'node:net';
+import { ROOT, freeTcpPort, startNode } from './support/readme-process.ts';
 import { expectSippOk, freePort as freeUdpPort, startSipp } from './support/sipp.ts';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const BASE_ENV = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SWITCHBOARD_')));
-
-function freeTcpPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function start(args: string[], env: Record<string, string>, ready: RegExp): Promise<{ kill: () => Promise<void>; output: () => string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...BASE_ENV, ...env } });
-    let out = '';
-    const closed = new Promise<void>((r) => child.on('close', () => r()));
-    const onData = (d: Buffer) => {
-      out += d;
-      if (ready.test(out)) resolve({ kill: async () => void (child.kill('SIGTERM'), await closed), output: () => out });
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    void closed.then(() => reject(new Error(`exited early: ${out}`)));
-  });
-}
 
 /** The README's SIP section: its shell commands and the app output blocks it shows, in order. */
 function readmeSection(): { text: string; appBlocks: string[][] } {
@@ -74,13 +46,13 @@ test("README 'Real calls over SIP' as written: the trunk call and the sipp calle
   const carrier = await startSipp({ scenario: 'uas-ring-answer.xml', pauseMs: 2000, timeoutS: 60 });
   const [httpPort, sipPort, appPort] = [await freeTcpPort(), await freeUdpPort(), await freeTcpPort()];
   // 2. The engine with a trunk to it, and the Quickstart's app.
-  const engine = await start(
+  const engine = await startNode(
     ['--import', 'tsx', 'packages/engine/src/cli/main.ts', 'serve', '--port', String(httpPort), '--db', join(dir, 'sb.db'),
       '--sip-listen', `127.0.0.1:${sipPort}`, '--sip-trunk', `sip:127.0.0.1:${carrier.port}`],
     {},
     /SWITCHBOARD_AUTH_TOKEN=\w+/,
   );
-  const app = await start(['examples/quickstart-app.mjs'], { PORT: String(appPort) }, /app listening/);
+  const app = await startNode(['examples/quickstart-app.mjs'], { PORT: String(appPort) }, /app listening/);
   let caller: Awaited<ReturnType<typeof startSipp>> | undefined;
   try {
     const authId = /SWITCHBOARD_AUTH_ID=(\w+)/.exec(engine.output())![1]!;

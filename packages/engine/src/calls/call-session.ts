@@ -4,6 +4,7 @@
  * and ends exactly once (engine.md §2). The hangup report goes out only after the running document
  * has wound down, so a Dial's action (and its callbacks) always reach the app before the hangup.
  */
+import type { DeliveryKind } from '../domain/events.ts';
 import type { Timer } from '../clock.ts';
 import type { NetworkLeg } from '../network/network.ts';
 import type { CallRow, NewDelivery } from '../store/store.ts';
@@ -165,11 +166,11 @@ export class CallSession {
   }
 
   /** A notification on this call's lane. */
-  delivery(kind: string, event: WebhookEvent, url: string, method: Method, params: Record<string, string>): NewDelivery {
+  delivery(kind: DeliveryKind, event: WebhookEvent, url: string, method: Method, params: Record<string, string>): NewDelivery {
     return { id: newId(), kind, event, url, method, params, synchronous: false };
   }
 
-  private startApp(first?: { url: string; method: Method; kind: string; event: WebhookEvent }): void {
+  private startApp(first?: { url: string; method: Method; kind: DeliveryKind; event: WebhookEvent }): void {
     const ctx = new SessionContext(this);
     // No activity is held for the run itself: a document spends most of its life waiting on the
     // clock, and the virtual clock must be free to move then. Its requests are tracked one by one.

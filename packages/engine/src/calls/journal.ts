@@ -8,11 +8,12 @@ import type { Activity } from '../util/activity.ts';
 import type { CallPatch, CallRow, DeliveryRow, NewDelivery, Store } from '../store/store.ts';
 import type { Outbox, FetchResult } from '../webhooks/outbox.ts';
 import type { LiveFeed } from '../events/live-feed.ts';
+import type { EventType } from '../domain/events.ts';
 
 export interface RecordInput {
   callUuid: string;
   at: number;
-  type: string;
+  type: EventType;
   data?: unknown;
   patch?: CallPatch;
   deliveries?: NewDelivery[];

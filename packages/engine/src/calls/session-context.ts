@@ -3,6 +3,7 @@
  * with Plivo's fallback rule, notifications through the outbox, digits, scheduled hangups, Dial.
  */
 import type { Clock } from '../clock.ts';
+import type { CallEventType } from '../domain/events.ts';
 import type {
   CallContext,
   DigitCollector,
@@ -209,7 +210,7 @@ export class SessionContext implements CallContext {
     return this.session.onDigits(listener);
   }
 
-  event(type: string, data: Record<string, unknown>): void {
+  event(type: CallEventType, data: Record<string, unknown>): void {
     this.session.journal.record({ callUuid: this.session.uuid, at: this.clock.now(), type, data });
   }
 

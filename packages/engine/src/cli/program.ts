@@ -62,6 +62,12 @@ function group(parent: Command, name: string, summary: string, ...examples: stri
   return example(parent.command(name).description(summary), ...examples);
 }
 
+/**
+ * Every flag of serve can come from the environment instead (config/config.ts reads them; a test
+ * checks this sentence against it).
+ */
+export const SERVE_ENVIRONMENT = 'SWITCHBOARD_CONFIG names a config file; each flag of serve also reads SWITCHBOARD_<FLAG>\n(--log-level: SWITCHBOARD_LOG_LEVEL), but --sim reads SWITCHBOARD_SIM_FILE. A flag wins over the environment.';
+
 export function buildProgram(): Command {
   const program = new Command('switchboard')
     .description('Switchboard: a self-hosted, Plivo-compatible call-control engine (docs/cli.md)')
@@ -73,8 +79,7 @@ export function buildProgram(): Command {
     .exitOverride();
   example(program, 'switchboard serve', 'switchboard sim add +15550001 "ring 2s, busy"', 'switchboard serve --help');
   program.addHelpText('after', `
-Environment: SWITCHBOARD_CONFIG, SWITCHBOARD_HOST, SWITCHBOARD_PORT, SWITCHBOARD_DB, SWITCHBOARD_AUTH_ID,
-SWITCHBOARD_AUTH_TOKEN, SWITCHBOARD_SIM_FILE, SWITCHBOARD_LOG_LEVEL, SWITCHBOARD_SIP_LISTEN, SWITCHBOARD_SIP_TRUNK.
+Environment: ${SERVE_ENVIRONMENT}
 Exit codes: 0 ok, 1 failure, 2 usage. Docs: docs/cli.md.`);
 
   const serve = example(
@@ -108,6 +113,7 @@ Exit codes: 0 ok, 1 failure, 2 usage. Docs: docs/cli.md.`);
       .option('--auth-fail-limit <n>', 'failed logins from one address before it is blocked for a while')
       .option('--auth-fail-window <duration>', 'the window of --auth-fail-limit')
       .option('--sse-limit <n>', 'live event streams open at once')
+      .option('--metrics-auth', '/metrics needs an account\'s credentials (docs/security.md)')
       .option('--node-id <id>', 'this node\'s id (SWITCHBOARD_NODE_ID; default node-1, in a cluster <hostname>:<port>)')
       .option('--advertise-url <url>', 'where other nodes reach this one, e.g. http://10.0.0.5:8080 (default the bound address)')
       .option('--node-lease <duration>', 'a node silent this long is dead and taken over (default 10s)')

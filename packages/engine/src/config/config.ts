@@ -248,7 +248,7 @@ export function loadConfig(flags: FlagValues, env: NodeJS.ProcessEnv, file?: Con
     logLevel,
     nodeId,
     ...(cluster ? { cluster } : {}),
-    graceMs: durationOf('grace', undefined, DEFAULTS.graceMs),
+    graceMs: durationOf('grace', 'SWITCHBOARD_GRACE', DEFAULTS.graceMs),
     security: {
       authFailLimit: intOf('auth-fail-limit', 'SWITCHBOARD_AUTH_FAIL_LIMIT', DEFAULTS.authFailLimit, 0, 1_000_000),
       authFailWindowMs: durationOf('auth-fail-window', 'SWITCHBOARD_AUTH_FAIL_WINDOW', DEFAULTS.authFailWindowMs),

@@ -4,6 +4,7 @@
  */
 import type { Clock } from '../clock.ts';
 import type { EndReason } from '../domain/causes.ts';
+import type { CallEventType, DeliveryKind } from '../domain/events.ts';
 import type { CallRow } from '../store/store.ts';
 import type { DialElement, MediaDocument, Method, ResponseDocument } from '../xml/elements.ts';
 import type { Params, WebhookEvent } from '../webhooks/params.ts';
@@ -19,8 +20,8 @@ export type ElementResult =
   | { readonly type: 'end'; readonly reason: EndReason };
 
 export interface WebhookRequest {
-  /** What the request is for (stored with the delivery): answer, fallback, redirect, action, digits, confirm, music... */
-  readonly kind: string;
+  /** What the request is for (stored with the delivery). */
+  readonly kind: DeliveryKind;
   readonly event: WebhookEvent;
   readonly url: string;
   readonly method: Method;
@@ -80,7 +81,7 @@ export interface CallContext {
   /** Keys the caller presses from now until the returned function is called (Conference's digitsMatch, hangupOnStar). */
   onDigits(listener: (digits: string) => void): () => void;
   /** An entry on the call's timeline (conference.enter / conference.exit), no webhook. */
-  event(type: string, data: Record<string, unknown>): void;
+  event(type: CallEventType, data: Record<string, unknown>): void;
   /** Runs a Dial to its end; never rejects (a call that ends mid-dial gives `cancel` or the bridged result). */
   dial(element: DialElement): Promise<DialResult>;
 }

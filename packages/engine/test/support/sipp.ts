@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import dgram from 'node:dgram';
-import { mkdtempSync, readdirSync, readFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -90,10 +90,17 @@ function listening(port: number, transport: 'udp' | 'tcp'): boolean {
   }
 }
 
+/** sipp's trace folders, read by log() until the test file ends; removed then. */
+const traceDirs = new Set<string>();
+process.once('exit', () => {
+  for (const dir of traceDirs) rmSync(dir, { recursive: true, force: true });
+});
+
 export async function startSipp(o: SippOptions): Promise<SippRun> {
   const port = await freePort();
   const mediaPort = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'sb-sipp-'));
+  traceDirs.add(dir);
   const args = [
     ...(o.remote ? [o.remote] : []),
     '-sf', scenario(o.scenario),

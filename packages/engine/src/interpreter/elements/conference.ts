@@ -1,7 +1,7 @@
 import type { ConferenceElement } from '../../xml/elements.ts';
 import { callParams, conferenceActionParams, conferenceCallbackParams, type ConferenceAction, type ConferenceFacts, type RecordingFacts } from '../../webhooks/params.ts';
 import type { LeaveReason } from '../conference-port.ts';
-import { NEXT, type CallContext, type ElementHandler } from '../context.ts';
+import { NEXT, type CallContext, type ElementHandler, type WebhookRequest } from '../context.ts';
 
 /**
  * `<Conference>` (plivo.md §4.2; docs/conference.md): the call enters the room named by the body
@@ -89,7 +89,7 @@ export const conference: ElementHandler<ConferenceElement> = async (el, ctx) => 
   if (room.closed) await room.closed;
   if (!el.action) return NEXT;
   const rec = room.recording;
-  const req = { kind: 'action', event: 'Redirect' as const, url: el.action, method: el.method, params: conferenceActionParams(ctx.call(), facts, rec && { id: rec.id, url: rec.url }) };
+  const req: WebhookRequest = { kind: 'action', event: 'Redirect', url: el.action, method: el.method, params: conferenceActionParams(ctx.call(), facts, rec && { id: rec.id, url: rec.url }) };
   if (!el.redirect || ctx.signal.aborted) {
     ctx.notify(req);
     return NEXT;
@@ -100,7 +100,7 @@ export const conference: ElementHandler<ConferenceElement> = async (el, ctx) => 
 };
 
 /** A sound URL is fetched (Play / Speak / Wait kept) and played on the simulated clock of the room, not the member's: nothing waits for it. */
-function sound(ctx: CallContext, kind: string, url: string | undefined): void {
+function sound(ctx: CallContext, kind: 'enter_sound' | 'wait_sound' | 'exit_sound', url: string | undefined): void {
   if (!url || url === 'beep:1' || url === 'beep:2') return;
   // Plivo fetches these with POST and the call's parameters.
   void ctx.fetchMedia({ kind, event: 'Redirect', url, method: 'POST', params: callParams(ctx.call(), 'Redirect') }).then((res) => {

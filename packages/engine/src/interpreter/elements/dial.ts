@@ -1,6 +1,6 @@
 import type { DialElement } from '../../xml/elements.ts';
 import { dialActionParams } from '../../webhooks/params.ts';
-import { NEXT, type ElementHandler } from '../context.ts';
+import { NEXT, type ElementHandler, type WebhookRequest } from '../context.ts';
 
 /**
  * `<Dial>` (plivo.md §3.3): the call places the B legs and reports; this element decides what the
@@ -12,7 +12,7 @@ import { NEXT, type ElementHandler } from '../context.ts';
 export const dial: ElementHandler<DialElement> = async (el, ctx) => {
   const result = await ctx.dial(el);
   if (!el.action) return NEXT;
-  const req = { kind: 'action', event: 'Redirect' as const, url: el.action, method: el.method, params: dialActionParams(ctx.call(), result) };
+  const req: WebhookRequest = { kind: 'action', event: 'Redirect', url: el.action, method: el.method, params: dialActionParams(ctx.call(), result) };
   if (!el.redirect || ctx.signal.aborted) {
     ctx.notify(req);
     return NEXT;

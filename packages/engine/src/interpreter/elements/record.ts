@@ -1,6 +1,6 @@
 import type { RecordElement } from '../../xml/elements.ts';
 import { recordActionParams, recordCallbackParams } from '../../webhooks/params.ts';
-import { NEXT, type CallContext, type ElementHandler, type ElementResult } from '../context.ts';
+import { NEXT, type CallContext, type ElementHandler, type ElementResult, type WebhookRequest } from '../context.ts';
 import type { FinishedRecording } from '../../domain/recording.ts';
 
 /**
@@ -77,7 +77,7 @@ async function untilFinished(el: RecordElement, ctx: CallContext): Promise<strin
 }
 
 async function action(el: RecordElement, ctx: CallContext, rec: FinishedRecording, digits: string, after: () => void = () => {}): Promise<ElementResult> {
-  const req = { kind: 'action', event: 'Redirect' as const, url: el.action!, method: el.method, params: recordActionParams(ctx.call(), rec, digits) };
+  const req: WebhookRequest = { kind: 'action', event: 'Redirect', url: el.action!, method: el.method, params: recordActionParams(ctx.call(), rec, digits) };
   if (!el.redirect || ctx.signal.aborted) {
     ctx.notify(req);
     after();
