@@ -44,6 +44,7 @@
  */
 import type { EndReason, HangupSource } from '../domain/causes.ts';
 import type { DialResult } from '../domain/dial.ts';
+import type { CallEventType } from '../domain/events.ts';
 import { nextLeg, type LegEffect, type LegInput } from './leg-machine.ts';
 import { dialOutcome } from './dial-outcome.ts';
 import { matchPattern, PLACE_FAILED, type DialConfig, type DialEffect, type DialInput, type DialLegState, type DialPhase, type DialState, type DialStep, type DialTimer } from './dial-model.ts';
@@ -348,7 +349,7 @@ class Step {
     this.effects.push({ type: 'timer.cancel', name });
   }
 
-  private record(leg: number | 'a', event: string, data?: Record<string, unknown>, cdr?: LegEffect): void {
+  private record(leg: number | 'a', event: CallEventType, data?: Record<string, unknown>, cdr?: LegEffect): void {
     this.effects.push({ type: 'record', leg, event, ...(data !== undefined ? { data } : {}), ...(cdr !== undefined ? { cdr } : {}) });
   }
 }

@@ -4,6 +4,7 @@
  */
 import type { EndReason, HangupSource } from '../domain/causes.ts';
 import type { DialResult } from '../domain/dial.ts';
+import type { CallEventType } from '../domain/events.ts';
 import type { DialElement } from '../xml/elements.ts';
 import type { DialAction } from '../webhooks/params.ts';
 import { initialLeg, type LegEffect, type LegInput, type LegState } from './leg-machine.ts';
@@ -119,7 +120,7 @@ export type DialEffect =
   /** The leg machine's network end: CANCEL before answer, BYE after. */
   | { readonly type: 'hangup'; readonly leg: number; readonly cause: string; readonly answered: boolean }
   /** An event of the call (`leg: 'a'`) or of a B leg; `cdr`: the leg effect whose CDR patch goes with it. */
-  | { readonly type: 'record'; readonly leg: number | 'a'; readonly event: string; readonly data?: Record<string, unknown>; readonly cdr?: LegEffect }
+  | { readonly type: 'record'; readonly leg: number | 'a'; readonly event: CallEventType; readonly data?: Record<string, unknown>; readonly cdr?: LegEffect }
   /** The `dial.<action>` event of the call, with its callbackUrl report (engine.md §1). */
   | { readonly type: 'notify'; readonly leg: number; readonly action: DialAction; readonly digitsMatch?: string; readonly pressedBy?: 'ALeg' | 'BLeg' }
   | { readonly type: 'send-digits'; readonly leg: number; readonly digits: string }
