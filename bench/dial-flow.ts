@@ -671,8 +671,13 @@ async function holdCalls(n: number, concurrency: number, app: AppServer, timeout
     const rssHeld = process.memoryUsage().rss;
     const held = heapUsed();
 
+    let hungUp = 0;
+    app.onHangup = () => hungUp++;
     await request(`${api}/v1/Account/${AUTH_ID}/Call/`, { dispatcher: agent, method: 'DELETE', headers: { authorization: auth } }).then((r) => r.body.text());
     await engine.registry.whenEmpty();
+    // Every hangup webhook delivered before the engine stops (it would drop the rest).
+    while (hungUp < up && performance.now() < deadline) await sleep(100);
+    app.onHangup = () => undefined;
     await engine.outbox.drain(30_000);
     const after = heapUsed();
     await agent.close();
