@@ -4,9 +4,9 @@
  * carries `api_id`; every error has Plivo's shape plus our `code` (api/errors.ts).
  */
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
-import { withTargetPolicy } from '../webhooks/target-policy.ts';
 import formbody from '@fastify/formbody';
 import { newId } from '../util/ids.ts';
+import { withTargetPolicy } from '../webhooks/target-policy.ts';
 import { singleAccount } from './auth.ts';
 import type { AccountLookup } from '../accounts/principal.ts';
 import { badRequest, errorHeaders, headersTooLarge, methodNotAllowed, notFound, toApiError, toPlivoBody } from './errors.ts';
