@@ -23,6 +23,8 @@ import { join } from 'node:path';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
+import { getHeapStatistics, setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { Agent, request } from 'undici';
 import { RealClock } from '../packages/engine/src/clock.ts';
@@ -173,6 +175,12 @@ interface Options {
   keepDb: boolean;
   /** `sqlite` (a temp file) or postgres:// URLs, measured in this order. */
   dbs: string[];
+  /** Open loop: place calls at this many per second (still at most `concurrency` live); 0 = closed loop. */
+  rate: number;
+  /** After the flow runs, hold this many simulated calls up at once and measure the heap per live call; 0 = no. */
+  hold: number;
+  /** Only the hold measurement. */
+  holdOnly: boolean;
 }
 
 function readOptions(): Options {
@@ -185,6 +193,9 @@ function readOptions(): Options {
       json: { type: 'boolean', default: false },
       'keep-db': { type: 'boolean', default: false },
       db: { type: 'string', multiple: true },
+      rate: { type: 'string', default: '0' },
+      hold: { type: 'string', default: '0' },
+      'hold-only': { type: 'boolean', default: false },
     },
   });
   const whole = (name: string, raw: string, min: number): number => {
@@ -199,6 +210,9 @@ function readOptions(): Options {
     timeoutS: whole('timeout', values.timeout, 1),
     json: values.json,
     keepDb: values['keep-db'],
+    rate: whole('rate', values.rate, 0),
+    hold: whole('hold', values['hold-only'] && values.hold === '0' ? '5000' : values.hold, 0),
+    holdOnly: values['hold-only'],
     dbs: (values.db ?? ['sqlite']).map((d) => {
       if (d !== 'sqlite' && !isPostgresUrl(d)) throw new Error(`--db: sqlite or a postgres:// URL, got "${d}"`);
       return d;
@@ -279,7 +293,7 @@ class Slots {
  * Places `n` calls through the REST API, never more than `concurrency` of them live at once (a
  * call is live from its POST until its /hangup arrives), then waits for every /hangup.
  */
-async function placeCalls(api: string, agent: Agent, app: AppServer, n: number, concurrency: number, timeoutMs: number): Promise<CallLoad> {
+async function placeCalls(api: string, agent: Agent, app: AppServer, n: number, concurrency: number, timeoutMs: number, rate = 0): Promise<CallLoad> {
   const auth = 'Basic ' + Buffer.from(`${AUTH_ID}:${AUTH_TOKEN}`).toString('base64');
   const body = JSON.stringify({ from: CALLER, to: A, answer_url: app.url('/answer'), ring_url: app.url('/ring'), hangup_url: app.url('/hangup') });
   const load: CallLoad = { placed: 0, rejected: 0, apiMs: [], completed: false, startedAt: performance.timeOrigin + performance.now() };
@@ -288,8 +302,14 @@ async function placeCalls(api: string, agent: Agent, app: AppServer, n: number, 
   app.onHangup = () => slots.give();
   const timer = clock.setTimer(timeoutMs, () => slots.expire());
   try {
-    await pool(n, width, async () => {
+    const t0 = performance.now();
+    await pool(n, width, async (i) => {
       if (!(await slots.take())) return;
+      if (rate > 0) {
+        // Open loop: call i goes out at t0 + i / rate, whatever the calls before it are doing.
+        const wait = t0 + (1000 * i) / rate - performance.now();
+        if (wait > 1) await new Promise<void>((resolve) => clock.setTimer(wait, resolve));
+      }
       const t = performance.now();
       let status = 0;
       let text = '';
@@ -476,7 +496,7 @@ async function runOn(db: string, opts: Options, app: AppServer): Promise<StoreRu
 
     const statementsBefore = engine.store.statements.snapshot();
     const cpuBefore = mainThreadCpuSeconds();
-    const load = await placeCalls(api, apiAgent, app, opts.calls, opts.concurrency, timeoutMs);
+    const load = await placeCalls(api, apiAgent, app, opts.calls, opts.concurrency, timeoutMs, opts.rate);
     const cpuSeconds = mainThreadCpuSeconds() - cpuBefore;
     // The last attempts are written after their webhook arrived: wait for them before counting.
     await engine.outbox.drain(5000);
@@ -524,7 +544,7 @@ async function runOn(db: string, opts: Options, app: AppServer): Promise<StoreRu
     const perCall = Object.fromEntries(Object.entries(statements).map(([k, n]) => [k, Math.round((100 * n) / Math.max(1, completedCalls)) / 100]));
     const result = {
       db: label,
-      options: { calls: opts.calls, concurrency: opts.concurrency, warmup: opts.warmup },
+      options: { calls: opts.calls, concurrency: opts.concurrency, warmup: opts.warmup, rate: opts.rate },
       completed: load.completed,
       outcomes: ended,
       calls: { placed: load.placed, rejected: load.rejected, completed: completedCalls, stillLive: live },
@@ -571,25 +591,134 @@ async function runOn(db: string, opts: Options, app: AppServer): Promise<StoreRu
   }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Memory per live call (issue 18 item 5): N simulated calls held up at once, the heap after a GC
+// ---------------------------------------------------------------------------------------------
+
+/** A full collection, with or without --expose-gc (the flag can be turned on at run time). */
+function collect(): void {
+  let gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) {
+    setFlagsFromString('--expose-gc');
+    gc = runInNewContext('gc') as () => void;
+  }
+  gc();
+  gc();
+}
+
+function heapUsed(): number {
+  collect();
+  return getHeapStatistics().used_heap_size;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => clock.setTimer(ms, resolve));
+
+interface HoldResult {
+  calls: number;
+  up: number;
+  heapBeforeMiB: number;
+  heapHeldMiB: number;
+  heapAfterMiB: number;
+  kibPerCall: number;
+  rssPerCallKiB: number;
+  placeSeconds: number;
+}
+
+/**
+ * A fresh engine on SQLite; A answers, the Dial's B answers and stays: every call is two bridged
+ * legs. The heap is read after a full GC before the calls, with all N up (every B leg answered and
+ * the outbox drained), and after they are hung up (DELETE Call/, Plivo's hang-up-all).
+ */
+async function holdCalls(n: number, concurrency: number, app: AppServer, timeoutS: number): Promise<HoldResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'sb-bench-hold-'));
+  const config = loadConfig(
+    { db: join(dir, 'switchboard.db'), host: '127.0.0.1', port: '0', 'auth-id': AUTH_ID, 'auth-token': AUTH_TOKEN, 'log-level': 'warn' },
+    process.env,
+  );
+  app.reset();
+  const engine = new Engine({ config, clock });
+  const deadline = performance.now() + timeoutS * 1000;
+  const auth = 'Basic ' + Buffer.from(`${AUTH_ID}:${AUTH_TOKEN}`).toString('base64');
+  try {
+    await engine.start();
+    await engine.simNumbers.set(A, 'ring, answer');
+    await engine.simNumbers.set(B, 'answer');
+    const port = await engine.listen();
+    const api = `http://127.0.0.1:${port}`;
+    const agent = new Agent({ connections: Math.min(concurrency, 64) });
+    const body = JSON.stringify({ from: CALLER, to: A, answer_url: app.url('/answer'), ring_url: app.url('/ring'), hangup_url: app.url('/hangup') });
+    const post = async () => {
+      const res = await request(`${api}/v1/Account/${AUTH_ID}/Call/`, { dispatcher: agent, method: 'POST', headers: { 'content-type': 'application/json', authorization: auth }, body });
+      const text = await res.body.text();
+      if (res.statusCode !== 201) throw new Error(`POST Call/: HTTP ${res.statusCode}: ${text.slice(0, 200)}`);
+    };
+    // Warm-up: the same flow, hung up, so the baseline has the code and the caches the held calls use.
+    await pool(50, 50, post);
+    while (engine.registry.size < 100 && performance.now() < deadline) await sleep(50);
+    await request(`${api}/v1/Account/${AUTH_ID}/Call/`, { dispatcher: agent, method: 'DELETE', headers: { authorization: auth } }).then((r) => r.body.text());
+    await engine.registry.whenEmpty();
+    await engine.outbox.drain(10_000);
+    const rssBefore = process.memoryUsage().rss;
+    const before = heapUsed();
+
+    const placeStart = performance.now();
+    await pool(n, concurrency, post);
+    const bridged = () => engine.registry.all().filter((c) => c.leg.answered).length;
+    while (bridged() < 2 * n && performance.now() < deadline) await sleep(100);
+    const placeSeconds = (performance.now() - placeStart) / 1000;
+    await engine.outbox.drain(30_000);
+    const up = bridged() / 2;
+    const rssHeld = process.memoryUsage().rss;
+    const held = heapUsed();
+
+    let hungUp = 0;
+    app.onHangup = () => hungUp++;
+    await request(`${api}/v1/Account/${AUTH_ID}/Call/`, { dispatcher: agent, method: 'DELETE', headers: { authorization: auth } }).then((r) => r.body.text());
+    await engine.registry.whenEmpty();
+    // Every hangup webhook delivered before the engine stops (it would drop the rest).
+    while (hungUp < up && performance.now() < deadline) await sleep(100);
+    app.onHangup = () => undefined;
+    await engine.outbox.drain(30_000);
+    const after = heapUsed();
+    await agent.close();
+    const mib = (b: number) => Math.round((10 * b) / 2 ** 20) / 10;
+    return {
+      calls: n,
+      up,
+      heapBeforeMiB: mib(before),
+      heapHeldMiB: mib(held),
+      heapAfterMiB: mib(after),
+      kibPerCall: Math.round((10 * (held - before)) / 1024 / Math.max(1, up)) / 10,
+      rssPerCallKiB: Math.round((10 * (rssHeld - rssBefore)) / 1024 / Math.max(1, up)) / 10,
+      placeSeconds,
+    };
+  } finally {
+    await engine.stop().catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<number> {
   const opts = readOptions();
   const host = machine();
   const app = await AppServer.start();
   const runs: StoreRun[] = [];
+  let held: HoldResult | undefined;
   try {
-    for (const db of opts.dbs) runs.push(await runOn(db, opts, app));
+    if (!opts.holdOnly) for (const db of opts.dbs) runs.push(await runOn(db, opts, app));
+    if (opts.hold > 0) held = await holdCalls(opts.hold, Math.min(opts.concurrency, 200), app, opts.timeoutS);
   } finally {
     await app.close();
   }
   const loadAfter = Math.round(loadavg()[0]! * 100) / 100;
   if (opts.json) {
-    process.stdout.write(JSON.stringify({ machine: { ...host, loadAverageAtEnd: loadAfter }, runs: runs.map((r) => r.result) }) + '\n');
+    process.stdout.write(JSON.stringify({ machine: { ...host, loadAverageAtEnd: loadAfter }, runs: runs.map((r) => r.result), ...(held ? { hold: held } : {}) }) + '\n');
   } else {
     const m = host;
     const out = [
       `machine      ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB, ${m.os}, Node ${m.node}; load average ${m.loadAverage} at start, ${loadAfter} at end`,
-      `load         ${opts.calls} calls, ${opts.concurrency} live at once, ${opts.warmup} warm-up calls, per store`,
-      `             A "${A_SCRIPT}", B "${B_SCRIPT}": ring, answer (Dial), action, hangup per call`,
+      ...(opts.holdOnly ? [] : [`load         ${opts.calls} calls, ${opts.concurrency} live at once${opts.rate > 0 ? `, placed at ${opts.rate} calls/s` : ''}, ${opts.warmup} warm-up calls, per store`,
+      `             A "${A_SCRIPT}", B "${B_SCRIPT}": ring, answer (Dial), action, hangup per call`]),
       ...runs.flatMap((r) => ['', ...r.text]),
     ];
     if (runs.length > 1) {
@@ -603,9 +732,17 @@ async function main(): Promise<number> {
         );
       }
     }
+    if (held) {
+      out.push(
+        '',
+        `hold         ${held.up} of ${held.calls} calls up at once (A and B bridged), placed in ${held.placeSeconds.toFixed(1)} s`,
+        `heap         after a full GC: ${held.heapBeforeMiB} MiB before, ${held.heapHeldMiB} MiB with the calls up, ${held.heapAfterMiB} MiB after they ended`,
+        `per call     ${held.kibPerCall} KiB of V8 heap per live call (RSS grew ${held.rssPerCallKiB} KiB per call)`,
+      );
+    }
     process.stdout.write(out.join('\n') + '\n');
   }
-  return runs.every((r) => r.ok) ? 0 : 1;
+  return runs.every((r) => r.ok) && (!held || held.up === held.calls) ? 0 : 1;
 }
 
 if (isMainThread) {

@@ -38,7 +38,7 @@ import { InboundRouting } from './numbers/inbound-router.ts';
 import { Flows } from './flows/flow-service.ts';
 import { FlowRunner } from './flows/flow-runner.ts';
 import { createFlowHttp } from './flows/http-client.ts';
-import { parseTargetRules, TargetPolicy, targetPolicyScope, type TargetLookup } from './webhooks/target-policy.ts';
+import { parseTargetRules, TargetPolicy, type TargetLookup } from './webhooks/target-policy.ts';
 import type { ReportStore } from './store/report-store.ts';
 import { EngineMetrics } from './reports/metrics.ts';
 import { Recordings } from './calls/recordings.ts';
@@ -310,6 +310,8 @@ export class Engine {
         endpoints: { endpoints: this.endpoints, ...(this.registrar ? { registrar: this.registrar } : {}), sipDomain: this.sip ? `${this.sip.address}:${this.sip.port}` : 'switchboard.invalid' },
         ...(reports ? { reports } : {}),
         metrics: this.metrics,
+        // The API's URL parameters are checked by this engine's policy (api/params/coerce.ts).
+        targets: this.targets,
         limits: {
           ...(config.security.cpsLimit > 0 ? { cps: new WindowLimiter({ limit: config.security.cpsLimit, windowMs: 1000, now: () => Date.now() }) } : {}),
           sseLimit: config.security.sseLimit,
@@ -331,9 +333,6 @@ export class Engine {
         },
       },
     );
-    // The API's URL parameters are checked by this engine's policy (api/params/coerce.ts).
-    const targets = this.targets;
-    this.server.addHook('preHandler', (_req, _reply, done) => targetPolicyScope.run(targets, done));
     if (this.cluster && config.cluster && this.store.cluster) {
       // Live-call control for a call another node runs goes to that node (cluster/forward.ts).
       installForwarding(this.server, { nodeId: config.nodeId, secret: config.cluster.secret, store: this.store, cluster: this.store.cluster, registry: this.registry });

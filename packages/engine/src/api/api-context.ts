@@ -20,6 +20,7 @@ import type { Accounts } from '../accounts/accounts.ts';
 import type { EndpointsApi } from './routes/endpoints.ts';
 import type { Recordings } from '../calls/recordings.ts';
 import type { Conferences } from '../calls/conference-rooms.ts';
+import type { TargetPolicy } from '../webhooks/target-policy.ts';
 
 export interface ApiContext {
   readonly credentials: Credentials;
@@ -59,6 +60,8 @@ export interface ApiContext {
   readonly reports?: ReportStore;
   /** Prometheus metrics at /metrics. */
   readonly metrics?: EngineMetrics;
+  /** The engine's webhook target policy: URL parameters are checked by it (api/params/coerce.ts); absent = the built-in rules. */
+  readonly targets?: TargetPolicy;
   /** Per-account limits of the API (docs/security.md). */
   readonly limits?: {
     /** Calls per second per account (Plivo's CPS); absent = no limit. */

@@ -24,9 +24,24 @@ function digest(value: string): Buffer {
   return createHash('sha256').update(value, 'utf8').digest();
 }
 
-/** Constant-time string equality (for equal-length digests of any input). */
-export function safeEqual(a: string, b: string): boolean {
-  return timingSafeEqual(digest(a), digest(b));
+/**
+ * The digests of the expected side (auth ids and tokens the engine knows: few, asked for on every
+ * request), kept so each request hashes only what it was given. Bounded; cleared when full.
+ */
+const knownDigests = new Map<string, Buffer>();
+
+function knownDigest(value: string): Buffer {
+  let d = knownDigests.get(value);
+  if (d === undefined) {
+    if (knownDigests.size >= 1024) knownDigests.clear();
+    knownDigests.set(value, (d = digest(value)));
+  }
+  return d;
+}
+
+/** Constant-time string equality (for equal-length digests of any input); `expected` is the engine's own value. */
+export function safeEqual(given: string, expected: string): boolean {
+  return timingSafeEqual(digest(given), knownDigest(expected));
 }
 
 /** The `auth_id` and `auth_token` of a Basic header, or why there are none. */

@@ -6,6 +6,7 @@
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import formbody from '@fastify/formbody';
 import { newId } from '../util/ids.ts';
+import { withTargetPolicy } from '../webhooks/target-policy.ts';
 import { singleAccount } from './auth.ts';
 import type { AccountLookup } from '../accounts/principal.ts';
 import { badRequest, errorHeaders, headersTooLarge, methodNotAllowed, notFound, toApiError, toPlivoBody } from './errors.ts';
@@ -93,6 +94,16 @@ export async function buildServer(ctx: ApiContext, opts: BuildOptions = {}): Pro
   });
   const routeTable = new RouteTable();
   routeTable.collect(app);
+  const targets = ctx.targets;
+  if (targets) {
+    // Every handler reads its URL parameters under the engine's target policy (webhooks/target-policy.ts).
+    app.addHook('onRoute', (opts) => {
+      const handler = opts.handler;
+      opts.handler = function (this: FastifyInstance, req, reply) {
+        return withTargetPolicy(targets, () => handler.call(this, req, reply));
+      };
+    });
+  }
   documentingCompilers(app);
   const door = new FrontDoor({
     accounts: opts.accounts ?? singleAccount(ctx.credentials),
@@ -117,24 +128,32 @@ export async function buildServer(ctx: ApiContext, opts: BuildOptions = {}): Pro
   });
   await app.register(formbody);
 
-  app.addHook('onRequest', async (req, reply) => {
+  // Callback-style hooks: synchronous work, so no promise per hook per request.
+  app.addHook('onRequest', (req, reply, done) => {
     const end = ctx.activity.begin();
     (req as unknown as { endActivity: () => void }).endActivity = end;
     void reply.headers(SECURITY_HEADERS);
     // Decided on the matched route (its config and its decoded `:authId`), never on the raw URL.
     // No route matched: the not-found handler decides, with the same check.
-    if (req.routeOptions.url === undefined) return;
+    if (req.routeOptions.url === undefined) return done();
     const access = req.routeOptions.config.access ?? 'account';
-    if (!door.needsAccount(access)) return;
-    req.account = door.admit(req, (req.params as { authId?: string } | undefined)?.authId);
-    const refused = checkOrigin(req);
-    if (refused) throw refused;
+    if (!door.needsAccount(access)) return done();
+    let refused: Error | undefined;
+    try {
+      req.account = door.admit(req, (req.params as { authId?: string } | undefined)?.authId);
+      refused = checkOrigin(req);
+    } catch (err) {
+      return done(err as Error);
+    }
+    done(refused);
   });
-  app.addHook('onResponse', async (req) => {
+  app.addHook('onResponse', (req, _reply, done) => {
     (req as unknown as { endActivity?: () => void }).endActivity?.();
+    done();
   });
-  app.addHook('onRequestAbort', async (req) => {
+  app.addHook('onRequestAbort', (req, done) => {
     (req as unknown as { endActivity?: () => void }).endActivity?.();
+    done();
   });
 
   app.setErrorHandler((err, req, reply) => {

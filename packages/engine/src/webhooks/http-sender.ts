@@ -358,7 +358,7 @@ export class HttpSender implements WebhookSender {
         signatureHeaders({
           method: req.method,
           url: req.url,
-          params: { ...req.params },
+          params: req.params, // read only: the signing code copies what it sorts
           authToken: tokens.authToken,
           mainAuthToken: tokens.mainAuthToken,
         }),

@@ -29,11 +29,21 @@ function wireNumber(n: string): string {
 
 /** Custom SIP headers of the call, passed on every request as `X-PH-<Name>` (plivo.md §2.3). */
 export function sipHeaderParams(call: CallRow): Params {
-  const out: Params = {};
-  const params = JSON.parse(call.params) as { sipHeaders?: Record<string, string> };
-  for (const [k, v] of Object.entries(params.sipHeaders ?? {})) out[k] = v;
-  return out;
+  // Asked on every webhook of the call with the same `params` text: it is parsed once per text.
+  let headers = sipHeadersByParams.get(call.params);
+  if (headers === undefined) {
+    const out: Params = {};
+    const params = JSON.parse(call.params) as { sipHeaders?: Record<string, string> };
+    for (const [k, v] of Object.entries(params.sipHeaders ?? {})) out[k] = v;
+    if (sipHeadersByParams.size >= SIP_HEADERS_KEPT) sipHeadersByParams.clear();
+    sipHeadersByParams.set(call.params, (headers = out));
+  }
+  return { ...headers };
 }
+
+/** sipHeaderParams' answers by `calls.params` text (about two per live call; bounded, cleared when full). */
+const sipHeadersByParams = new Map<string, Params>();
+const SIP_HEADERS_KEPT = 4096;
 
 /** The parameters on every webhook of a call (engine.md §1). */
 export function callParams(call: CallRow, event: WebhookEvent, status: CallStatus = call.call_status): Params {

@@ -16,7 +16,6 @@
  * connector that opens the socket. The socket is then opened to the checked address itself, so a
  * name that resolves differently a moment later (DNS rebinding) cannot slip past the check.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
@@ -104,6 +103,11 @@ const REFUSED = ALWAYS_REFUSED.map(([net, bits, type, why]) => {
   return { list, why };
 });
 
+/** What checkUrl keeps for a URL it let through (a refusal is kept as its reason). */
+const ALLOWED = '';
+/** How many URL decisions are kept before the cache starts again (distinct URLs per engine are few). */
+const DECISIONS_KEPT = 1024;
+
 function unbracket(host: string): string {
   return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
 }
@@ -148,6 +152,10 @@ export class TargetPolicy {
   private readonly self = new Set<string>();
   /** Ports the engine listens on at an unspecified address (0.0.0.0 / ::): every local address. */
   private readonly selfAnyPorts = new Set<number>();
+  /** checkUrl's decisions by URL text (ALLOWED or why refused); bounded, cleared by addSelf(). */
+  private readonly decided = new Map<string, string>();
+  /** Set when a decision looked at the machine's network interfaces (not kept, see checkUrl). */
+  private readInterfaces = false;
 
   constructor(opts: TargetPolicyOptions = {}) {
     this.allow = opts.allow ?? NO_RULES;
@@ -157,6 +165,7 @@ export class TargetPolicy {
 
   /** Records one of the engine's listen addresses (HTTP API, SIP), once it is bound. */
   addSelf(address: string, port: number): void {
+    this.decided.clear();
     const { address: a, type } = normalize(address);
     if ((type === 'ipv4' && a === '0.0.0.0') || (type === 'ipv6' && a === '::')) this.selfAnyPorts.add(port);
     else this.self.add(`${a}|${port}`);
@@ -168,6 +177,21 @@ export class TargetPolicy {
    * undefined.
    */
   checkUrl(text: string): string | undefined {
+    // The same few URLs come back for every call and every attempt: the decision is kept per URL
+    // text. addSelf() forgets them all; a decision that read the machine's interfaces (a port the
+    // engine listens on at 0.0.0.0 / ::) is never kept, as those can change.
+    const known = this.decided.get(text);
+    if (known !== undefined) return known === ALLOWED ? undefined : known;
+    this.readInterfaces = false;
+    const why = this.decideUrl(text);
+    if (!this.readInterfaces) {
+      if (this.decided.size >= DECISIONS_KEPT) this.decided.clear();
+      this.decided.set(text, why ?? ALLOWED);
+    }
+    return why;
+  }
+
+  private decideUrl(text: string): string | undefined {
     if (text.length > MAX_URL_LENGTH) return `URL is ${text.length} characters long; the limit is ${MAX_URL_LENGTH}`;
     let url: URL;
     try {
@@ -248,6 +272,7 @@ export class TargetPolicy {
   private isSelf(address: string, type: 'ipv4' | 'ipv6', port: number): boolean {
     if (this.self.has(`${address}|${port}`)) return true;
     if (!this.selfAnyPorts.has(port)) return false;
+    this.readInterfaces = true;
     if (isLoopback(address, type)) return true;
     for (const list of Object.values(networkInterfaces())) {
       for (const i of list ?? []) if (normalize(i.address).address === address) return true;
@@ -257,15 +282,30 @@ export class TargetPolicy {
 }
 
 /**
- * The policy of the engine serving the current API request. The engine enters it around each
- * route handler, so the parameter readers (`api/params/coerce.ts`) refuse a URL with the same
- * rules the sender applies, without every route passing it down.
+ * The policy of the engine serving the current API request. The API (api/server.ts) runs each route
+ * handler inside `withTargetPolicy`, so the parameter readers (`api/params/coerce.ts`) refuse a URL
+ * with the same rules the sender applies, without every route passing it down.
+ *
+ * The scope is synchronous: it covers the handler until its first `await`, and every route reads
+ * its parameters before that. (It was an AsyncLocalStorage; on Node 20 that turns on async_hooks'
+ * promise hooks for the whole process, a cost on every promise of every call, issue 18 item 4.)
  */
-export const targetPolicyScope = new AsyncLocalStorage<TargetPolicy>();
+let scoped: TargetPolicy | undefined;
+
+/** Runs `fn` with `policy` as the current one (nested scopes restore the outer one). */
+export function withTargetPolicy<T>(policy: TargetPolicy, fn: () => T): T {
+  const outer = scoped;
+  scoped = policy;
+  try {
+    return fn();
+  } finally {
+    scoped = outer;
+  }
+}
 
 /** Outside any engine (unit tests of the parsers): the built-in rules, no lists, no own addresses. */
 const DEFAULT_POLICY = new TargetPolicy();
 
 export function currentTargetPolicy(): TargetPolicy {
-  return targetPolicyScope.getStore() ?? DEFAULT_POLICY;
+  return scoped ?? DEFAULT_POLICY;
 }

@@ -27,11 +27,25 @@ export type MediaParseResult =
  * Never throws for bad input: a document Switchboard cannot run comes back as `{ ok: false, error }`.
  */
 export function parseResponse(xml: string): ParseResult {
-  return attempt(xml, (root, warnings) => {
+  // An app answers every call with the same few documents: the tree is immutable (deep-frozen)
+  // and depends on the text alone, so a document read once is shared. Failures are not kept.
+  const known = typeof xml === 'string' ? parsed.get(xml) : undefined;
+  if (known !== undefined) return { ok: true, document: known.document, warnings: known.warnings.slice() };
+  const result = attempt(xml, (root, warnings): ResponseDocument => {
     const children = elementChildren(root).map((child) => validateElement(child, warnings));
     return { kind: 'Response', children };
   });
+  if (result.ok && xml.length <= CACHED_MAX_CHARS) {
+    if (parsed.size >= CACHED_DOCUMENTS) parsed.clear();
+    parsed.set(xml, { document: result.document, warnings: result.warnings.slice() });
+  }
+  return result;
 }
+
+/** Documents kept by text, and how large one may be to be kept (an answer is usually well under 1 KB). */
+const CACHED_DOCUMENTS = 256;
+const CACHED_MAX_CHARS = 16 * 1024;
+const parsed = new Map<string, { readonly document: ResponseDocument; readonly warnings: readonly string[] }>();
 
 /**
  * Parses the document a Dial `confirmSound` or `dialMusic` URL returns: only Play, Speak and

@@ -86,13 +86,18 @@ export function signatureHeaders(input: SignatureHeadersInput): PlivoSignatureHe
   const v2Nonce = input.nonce ?? newNonce();
   const mainToken = input.mainAuthToken ?? input.authToken;
   const common = { method: input.method, url: input.url, params: input.params, nonce };
+  // The main account's own webhooks are signed with one token: each twin is then the same HMAC of
+  // the same string, computed once.
+  const same = mainToken === input.authToken;
+  const v3 = computeV3Signature({ ...common, authToken: input.authToken });
+  const v2 = computeV2Signature(input.url, v2Nonce, input.authToken);
   return {
-    'X-Plivo-Signature-V3': computeV3Signature({ ...common, authToken: input.authToken }),
+    'X-Plivo-Signature-V3': v3,
     'X-Plivo-Signature-V3-Nonce': nonce,
-    'X-Plivo-Signature-Ma-V3': computeV3Signature({ ...common, authToken: mainToken }),
-    'X-Plivo-Signature-V2': computeV2Signature(input.url, v2Nonce, input.authToken),
+    'X-Plivo-Signature-Ma-V3': same ? v3 : computeV3Signature({ ...common, authToken: mainToken }),
+    'X-Plivo-Signature-V2': v2,
     'X-Plivo-Signature-V2-Nonce': v2Nonce,
-    'X-Plivo-Signature-Ma-V2': computeV2Signature(input.url, v2Nonce, mainToken),
+    'X-Plivo-Signature-Ma-V2': same ? v2 : computeV2Signature(input.url, v2Nonce, mainToken),
     'X-Plivo-Signature': v1Signature(input),
   };
 }

@@ -1,0 +1,78 @@
+/**
+ * The hot path's caches (docs/performance.md, "Hot path"): each answers exactly what the uncached
+ * code answered, and forgets what it must.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseResponse } from '../src/xml/parse-response.ts';
+import { TargetPolicy, currentTargetPolicy, withTargetPolicy } from '../src/webhooks/target-policy.ts';
+import { sipHeaderParams } from '../src/webhooks/params.ts';
+import type { CallRow } from '../src/store/store.ts';
+
+describe('parseResponse keeps documents by text', () => {
+  const xml = '<Response><Speak voice="WOMAN" bogus="1">hi</Speak><Hangup/></Response>';
+
+  test('a second parse is the same frozen tree, with its own copy of the warnings', () => {
+    const first = parseResponse(xml);
+    assert.ok(first.ok);
+    assert.equal(first.warnings.length, 1);
+    first.warnings.push('changed by a caller');
+    const second = parseResponse(xml);
+    assert.ok(second.ok);
+    assert.deepEqual(second.warnings, first.warnings.slice(0, 1));
+    assert.equal(second.document, first.document);
+    assert.ok(Object.isFrozen(second.document));
+  });
+
+  test('a failure is answered again, not kept', () => {
+    const bad = '<Response><Nope/></Response>';
+    const a = parseResponse(bad);
+    const b = parseResponse(bad);
+    assert.equal(a.ok, false);
+    assert.equal(b.ok, false);
+    assert.notEqual(a, b);
+  });
+});
+
+describe('TargetPolicy.checkUrl keeps decisions per URL', () => {
+  test('addSelf forgets them: a URL allowed before is refused once it is the engine itself', () => {
+    const p = new TargetPolicy();
+    assert.equal(p.checkUrl('http://127.0.0.1:9100/answer'), undefined);
+    assert.equal(p.checkUrl('http://127.0.0.1:9100/answer'), undefined);
+    p.addSelf('127.0.0.1', 9100);
+    assert.equal(p.checkUrl('http://127.0.0.1:9100/answer'), "127.0.0.1:9100 is the engine's own listen address");
+  });
+
+  test('a refusal is answered the same the second time', () => {
+    const p = new TargetPolicy();
+    const why = p.checkUrl('http://169.254.169.254/latest');
+    assert.ok(why);
+    assert.equal(p.checkUrl('http://169.254.169.254/latest'), why);
+  });
+});
+
+describe('withTargetPolicy', () => {
+  test('sets the current policy for the synchronous call and restores the outer one', () => {
+    const outer = currentTargetPolicy();
+    const a = new TargetPolicy();
+    const b = new TargetPolicy();
+    withTargetPolicy(a, () => {
+      assert.equal(currentTargetPolicy(), a);
+      withTargetPolicy(b, () => assert.equal(currentTargetPolicy(), b));
+      assert.equal(currentTargetPolicy(), a);
+    });
+    assert.equal(currentTargetPolicy(), outer);
+    assert.throws(() => withTargetPolicy(a, () => { throw new Error('x'); }));
+    assert.equal(currentTargetPolicy(), outer);
+  });
+});
+
+describe('sipHeaderParams parses calls.params once per text', () => {
+  test('every answer is a fresh object with the same headers', () => {
+    const row = { params: JSON.stringify({ sipHeaders: { 'X-PH-Team': 'blue' } }) } as unknown as CallRow;
+    const a = sipHeaderParams(row);
+    a['X-PH-Team'] = 'changed';
+    assert.deepEqual(sipHeaderParams(row), { 'X-PH-Team': 'blue' });
+    assert.deepEqual(sipHeaderParams({ params: '{}' } as unknown as CallRow), {});
+  });
+});
