@@ -18,6 +18,8 @@ import { RollupUpserts, rollupOf, rollupReadQueries } from './report-rollup-sql.
 import { storeResources } from './resources.ts';
 import { PgClusterStore } from './pg-cluster-store.ts';
 import { StoreError } from './store-error.ts';
+import { DeferredWrites, batchStatements, chainStatements, type DeferOptions } from './deferred-writes.ts';
+import type { BoundQuery } from './query-template.ts';
 import { callValues, checkCallPatch, checkDeliveryPatch, checkScalar } from './store-input.ts';
 import { checkNewDelivery, eventJson } from './sqlite-store.ts';
 import type {
@@ -48,6 +50,13 @@ export interface PgStoreOptions {
   idleInTransactionMs?: number;
   /** Counts each query in flight as the engine's work (pg-db.ts). */
   activity?: StoreActivity;
+  /**
+   * Defers the records whose loss in a crash breaks no promise, and writes them together, as one
+   * statement (deferred-writes.ts). Not for a cluster node: its writes are fenced one by one.
+   */
+  defer?: DeferOptions;
+  /** A deferred write that could not be stored (its records are lost; the calls go on). */
+  onDeferredError?: (err: unknown) => void;
 }
 
 export class PgStore implements Store {
@@ -100,6 +109,46 @@ export class PgStore implements Store {
     this.lists = listQueries(this.k);
     this.resources = storeResources(this.db);
     this.cluster = new PgClusterStore(k, (nodeId) => (this.fencedTo = nodeId), url, options.idleInTransactionMs);
+    this.deferred = options.defer ? new DeferredWrites(options.defer, () => void this.flushDeferred()) : undefined;
+  }
+
+  private readonly deferred: DeferredWrites | undefined;
+
+  /**
+   * Queues what is deferred in the write lane, as one statement (several only past the protocol's
+   * parameter limit); answers when it has landed. A rollup that fails is left out and reported:
+   * the records are written without it.
+   */
+  private flushDeferred(): Promise<void> {
+    const batch = this.deferred?.take();
+    if (!batch) return Promise.resolve();
+    const { data, rollup } = batchStatements(this.k as unknown as Kysely<any>, this.q, this.upserts, batch);
+    const what = `write ${data.length} deferred statements`;
+    const run = async (qs: BoundQuery<unknown>[]) => {
+      const chains = chainStatements(qs);
+      if (chains.length === 1) await this.pooled().run(chains[0]!);
+      else
+        await this.db.transaction(what, async (x) => {
+          for (const q of chains) await x.run(q);
+        });
+    };
+    const written = this.db.write(what, async () => {
+      try {
+        await run([...data, ...rollup]);
+      } catch (err) {
+        if (rollup.length === 0) throw err;
+        await run(data);
+        for (const uuid of batch.rolledUp) this.options.onRollupError?.(err, uuid);
+      }
+    });
+    written.catch((err) => this.options.onDeferredError?.(err));
+    return written;
+  }
+
+  /** Writes everything deferred now; resolves once it is stored. */
+  async flush(): Promise<void> {
+    if (this.closed) return;
+    await this.flushDeferred();
   }
 
   private readonly upserts: RollupUpserts;
@@ -135,6 +184,8 @@ export class PgStore implements Store {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    void this.flushDeferred();
+    this.deferred?.clear();
     // Writes already issued land first.
     await this.db.write('close', async () => undefined).catch(() => undefined);
     await this.cluster.close();
@@ -152,7 +203,10 @@ export class PgStore implements Store {
 
   async insertCall(row: CallRow): Promise<void> {
     this.assertOpen('insert call');
+    void this.flushDeferred();
     await this.db.run(`insert call ${row.call_uuid}`, this.q.insertCall.bind(callValues(row)));
+    // Its records are numbered and deferred from now on (deferred-writes.ts); a cluster node's are not.
+    if (this.fencedTo === undefined) this.deferred?.track(row);
   }
 
   async getCall(callUuid: string): Promise<CallRow | undefined> {
@@ -166,6 +220,7 @@ export class PgStore implements Store {
 
   async listCalls(filter: CallFilter): Promise<{ rows: CallRow[]; total: number }> {
     const q = this.lists.listCalls(filter);
+    void this.flushDeferred();
     const [count, rows] = await this.db.batch('list calls', [q.count, q.rows]);
     return { rows: (rows?.rows ?? []) as CallRow[], total: Number((count?.rows[0] as { n?: number } | undefined)?.n ?? 0) };
   }
@@ -184,7 +239,13 @@ export class PgStore implements Store {
     const data = eventJson(input.data);
     const patch = input.patch === undefined ? undefined : checkCallPatch(input.patch, callUuid);
     const news = (input.deliveries ?? []).map((d, i) => checkNewDelivery(d, i));
+    if (this.deferred?.tracks(callUuid)) {
+      const { seq, deliveries, durable } = this.deferred.record({ callUuid, at, type, data, ...(patch ? { patch } : {}), deliveries: news, insertCalls: input.insertCalls ?? [] });
+      if (durable) await this.flushDeferred();
+      return { seq, deliveries };
+    }
     const inserts = (input.insertCalls ?? []).map((row) => this.q.insertCall.bind(callValues(row)));
+    void this.flushDeferred();
     return this.db.transaction(what, async (x) => {
       for (const q of inserts) await x.run(q);
       const owner = patch !== undefined && Object.keys(patch).length > 0
@@ -254,6 +315,7 @@ export class PgStore implements Store {
 
   async listDeliveriesBy(filter: DeliveryFilter): Promise<{ rows: DeliveryRow[]; total: number }> {
     const q = this.lists.deliveriesBy(filter);
+    void this.flushDeferred();
     const [count, rows] = await this.db.batch('list deliveries', [q.count, q.rows]);
     return { rows: (rows?.rows ?? []) as DeliveryRow[], total: Number((count?.rows[0] as { n?: number } | undefined)?.n ?? 0) };
   }
@@ -267,6 +329,7 @@ export class PgStore implements Store {
   async updateDelivery(id: string, patch: Partial<Omit<DeliveryRow, 'id'>>): Promise<void> {
     this.assertOpen(`update delivery ${id}`);
     const values = checkDeliveryPatch(patch, id);
+    void this.flushDeferred();
     await this.db.write(`update delivery ${id}`, async () => {
       const x = this.pooled();
       const changed = Object.keys(values).length > 0 ? await x.run(this.q.updateDelivery.bind(values, { id })) : (await x.all(this.q.getDelivery.bind({ id }))).length;
@@ -278,6 +341,7 @@ export class PgStore implements Store {
     const what = `add attempt ${attempt.attempt} of delivery ${attempt.delivery_id}`;
     this.assertOpen(what);
     const q = this.q.insertAttempt.bind(attemptValues(attempt));
+    void this.flushDeferred();
     await this.db.write(what, async () => {
       try {
         await this.pooled().run(q);
@@ -292,6 +356,9 @@ export class PgStore implements Store {
     this.assertOpen(what);
     const values = checkDeliveryPatch(patch, id);
     const rows = attempts.map(attemptValues);
+    // A delivery this store wrote: deferred (deferred-writes.ts).
+    if (this.deferred?.attempts(id, attempts, values)) return;
+    void this.flushDeferred();
     const only = rows.length === 1 && Object.keys(values).length > 0 ? rows[0]! : undefined;
     try {
       if (only) {
@@ -347,6 +414,8 @@ export class PgStore implements Store {
 
   private read<T>(what: string, fn: (x: PgExec) => Promise<T>): Promise<T> {
     this.assertOpen(what);
+    // Deferred records land first: a read sees every write issued before it.
+    void this.flushDeferred();
     return this.db.read(what, fn);
   }
 

@@ -21,6 +21,8 @@ import { callValues, checkCallPatch, checkDeliveryPatch, checkScalar } from './s
 import type { SqlDb } from './sql-db.ts';
 import { storeResources } from './resources.ts';
 import { SqliteRollups } from './sqlite-rollups.ts';
+import { DeferredWrites, batchStatements, type DeferOptions } from './deferred-writes.ts';
+import { RollupUpserts } from './report-rollup-sql.ts';
 import type {
   AttemptRow,
   CallFilter,
@@ -50,6 +52,13 @@ export interface SqliteStoreOptions {
    * for, so a second one on the same file refuses to start. Readers (CLI, tests) do not.
    */
   exclusive?: boolean;
+  /**
+   * Defers the records whose loss in a crash breaks no promise, and writes them together
+   * (deferred-writes.ts); without it every record() is written in the next group commit.
+   */
+  defer?: DeferOptions;
+  /** A deferred write that could not be stored (its records are lost; the calls go on). */
+  onDeferredError?: (err: unknown) => void;
 }
 
 /** The settings row the store rewrites to learn whether the disk takes writes again (group-commit.ts). */
@@ -70,7 +79,7 @@ export class SqliteStore implements Store {
   /** Opens `path` (its folder is created if missing); `':memory:'` keeps everything in memory. */
   constructor(
     readonly path: string,
-    options: SqliteStoreOptions = {},
+    private readonly options: SqliteStoreOptions = {},
   ) {
     const inMemory = path === ':memory:' || path === '';
     // Before the file is opened: a refused engine touches nothing.
@@ -93,6 +102,44 @@ export class SqliteStore implements Store {
     this.lists = listQueries(this.k);
     this.rollups = new SqliteRollups(this, options.onRollupError ? { onError: options.onRollupError } : {});
     this.resources = storeResources(this.sqlDb());
+    this.deferred = options.defer ? new DeferredWrites(options.defer, () => void this.flushDeferred()) : undefined;
+    this.upserts = new RollupUpserts(this.k as unknown as Kysely<any>, 'sqlite');
+  }
+
+  private readonly deferred: DeferredWrites | undefined;
+  private readonly upserts: RollupUpserts;
+
+  /**
+   * Hands what is deferred to the group commit (it lands with the group, before anything submitted
+   * after it); answers when it has landed.
+   */
+  private flushDeferred(): Promise<void> {
+    const batch = this.deferred?.take();
+    if (!batch) return Promise.resolve();
+    const { data, rollup } = batchStatements(this.k as unknown as Kysely<any>, this.q, this.upserts, batch);
+    const written = this.group.submit(() => {
+      for (const q of data) this.runner.run(q);
+    });
+    written.catch((err) => this.options.onDeferredError?.(toStoreError(err, `write ${data.length} deferred statements`)));
+    if (rollup.length > 0) {
+      // Its own job of the group: a failure rolls back only the rollup (the group retries with a savepoint a job).
+      this.group
+        .submit(() => {
+          for (const q of rollup) this.runner.run(q);
+        })
+        .catch((err) => {
+          for (const uuid of batch.rolledUp) this.options.onRollupError?.(err, uuid);
+        });
+    }
+    return written;
+  }
+
+  /** Writes everything deferred now; resolves once it is stored. */
+  async flush(): Promise<void> {
+    if (this.closed) return;
+    const written = this.flushDeferred();
+    this.group.flush();
+    await written;
   }
 
   readonly resources: StoreResources;
@@ -139,6 +186,8 @@ export class SqliteStore implements Store {
   /** Closes the connection; writes the disk still refuses are lost (their calls are closed with 8010 on restart). */
   async close(): Promise<void> {
     if (this.closed) return;
+    void this.flushDeferred();
+    this.deferred?.clear();
     this.group.close();
     this.closed = true;
     await this.k.destroy();
@@ -174,6 +223,8 @@ export class SqliteStore implements Store {
     this.syncWrite(`insert call ${row.call_uuid}`, () => {
       this.runner.run(this.q.insertCall.bind(callValues(row)));
     });
+    // Its records are numbered and deferred from now on (deferred-writes.ts).
+    this.deferred?.track(row);
   }
 
   async getCall(callUuid: string): Promise<CallRow | undefined> {
@@ -215,7 +266,15 @@ export class SqliteStore implements Store {
     const data = eventJson(input.data);
     const patch = input.patch === undefined ? undefined : checkCallPatch(input.patch, callUuid);
     const news = (input.deliveries ?? []).map((d, i) => checkNewDelivery(d, i));
+    if (this.deferred?.tracks(callUuid)) {
+      const { seq, deliveries, durable } = this.deferred.record({ callUuid, at, type, data, ...(patch ? { patch } : {}), deliveries: news, insertCalls: input.insertCalls ?? [] });
+      if (!durable) return { seq, deliveries };
+      await this.flushDeferred();
+      return { seq, deliveries };
+    }
     const inserts = (input.insertCalls ?? []).map((row) => this.q.insertCall.bind(callValues(row)));
+    // Whatever is deferred lands before this record.
+    void this.flushDeferred();
     return this.group.submit(() => {
       try {
         for (const q of inserts) this.runner.run(q);
@@ -260,6 +319,7 @@ export class SqliteStore implements Store {
   async updateDelivery(id: string, patch: Partial<Omit<DeliveryRow, 'id'>>): Promise<void> {
     this.assertOpen(`update delivery ${id}`);
     const values = checkDeliveryPatch(patch, id);
+    void this.flushDeferred();
     return this.group.submit(() => {
       try {
         const changed =
@@ -276,6 +336,7 @@ export class SqliteStore implements Store {
   async addAttempt(attempt: NewAttempt): Promise<void> {
     const what = `add attempt ${attempt.attempt} of delivery ${attempt.delivery_id}`;
     this.assertOpen(what);
+    void this.flushDeferred();
     return this.group.submit(() => {
       const q = this.q.insertAttempt.bind(attemptValues(attempt));
       try {
@@ -293,6 +354,9 @@ export class SqliteStore implements Store {
     this.assertOpen(what);
     const values = checkDeliveryPatch(patch, id);
     const inserts = attempts.map((a) => this.q.insertAttempt.bind(attemptValues(a)));
+    // A delivery this store wrote: deferred (deferred-writes.ts).
+    if (this.deferred?.attempts(id, attempts, values)) return;
+    void this.flushDeferred();
     // One job of the group commit: the round's attempts and its outcome land together or not at all.
     return this.group.submit(() => {
       try {
@@ -412,6 +476,7 @@ export class SqliteStore implements Store {
   private sync<T>(what: string, body: () => T): T {
     this.assertOpen(what);
     // Earlier record() calls land first, so every operation sees every write issued before it.
+    void this.flushDeferred();
     this.group.flush();
     try {
       return body();

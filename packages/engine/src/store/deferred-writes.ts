@@ -1,0 +1,249 @@
+/**
+ * Deferred writes (docs/performance.md, "Statements per call"; docs/storage.md, "Durability"): the
+ * records whose loss in a crash breaks no promise — an event that owes no notification, a B leg's
+ * row, a delivery's attempts and outcome, a synchronous fetch's delivery — are kept here, in
+ * memory, and written together with the next write that must be durable at once (a record that
+ * owes an asynchronous notification the outbox must deliver, the end of an A leg, a new call's
+ * row), before any read of the store, after a short bound of the injected clock, or at close.
+ *
+ * One flush is then a handful of statements whatever it carries: one multi-row INSERT per table,
+ * new rows inserted in their final state (the patches issued since are folded into them), one
+ * UPDATE per stored row with its patches merged, and the report rollup of the A legs that ended,
+ * computed from what this store saw of the call rather than read back.
+ *
+ * Sequence numbers (an event's, a delivery's) are assigned here at record time from the call's
+ * counters, so the order is exactly the order recorded. Only the calls this store created are
+ * tracked (their counters start at zero); any other call — recovered after a restart, or on a
+ * store without deferral — goes the immediate way, with its seq computed by SQL after a flush.
+ */
+import type { Kysely } from 'kysely';
+import type { Clock, Timer } from '../clock.ts';
+import type { BoundQuery } from './query-template.ts';
+import { attemptValues, deliveryRows, type StoreQueries } from './store-queries.ts';
+import { RollupAccumulator, attemptsOfCall } from './report-rollup.ts';
+import type { RollupUpserts } from './report-rollup-sql.ts';
+import { callValues } from './store-input.ts';
+import type { CallPatch, CallRow, DeliveryRow, EventRow, NewAttempt, NewDelivery } from './store.ts';
+
+export interface DeferOptions {
+  /** The engine's clock: the bound below runs on it (a virtual clock in tests). */
+  clock: Clock;
+  /** The longest a deferred record waits for a flush; default 50 ms. */
+  ms?: number;
+}
+
+export const DEFAULT_DEFER_MS = 50;
+
+/** What the store knows of a call it created: enough to number its records and roll it up. */
+interface Mirror {
+  row: CallRow;
+  eventSeq: number;
+  deliverySeq: number;
+  children: string[];
+  dialEvents: Array<Pick<EventRow, 'type' | 'at' | 'data'>>;
+}
+
+type DeliveryPatch = Partial<Omit<DeliveryRow, 'id'>>;
+
+/** One flush's content, in the order it is written. */
+export interface Batch {
+  newCalls: Map<string, CallRow>;
+  events: Array<Omit<EventRow, 'id'>>;
+  callPatches: Map<string, CallPatch>;
+  newDeliveries: Map<string, DeliveryRow>;
+  attempts: NewAttempt[];
+  deliveryPatches: Map<string, DeliveryPatch>;
+  rollup: RollupAccumulator;
+  /** The A legs whose rollup is in `rollup` (for the error report). */
+  rolledUp: string[];
+}
+
+function emptyBatch(): Batch {
+  return { newCalls: new Map(), events: [], callPatches: new Map(), newDeliveries: new Map(), attempts: [], deliveryPatches: new Map(), rollup: new RollupAccumulator(), rolledUp: [] };
+}
+
+/** Rows per multi-row INSERT: far below either driver's parameter limit (31 columns a call row). */
+const CHUNK = 200;
+
+/** Deliveries known to be stored (or pending here) and not final, beyond which the immediate way is taken. */
+const MAX_KNOWN = 100_000;
+
+export class DeferredWrites {
+  private readonly mirrors = new Map<string, Mirror>();
+  private batch = emptyBatch();
+  private size = 0;
+  private readonly known = new Set<string>();
+  private timer?: Timer;
+  private readonly ms: number;
+
+  constructor(
+    private readonly options: DeferOptions,
+    /** Writes what is pending (the bound expired). */
+    private readonly flush: () => void,
+  ) {
+    this.ms = options.ms ?? DEFAULT_DEFER_MS;
+  }
+
+  /** Nothing is pending. */
+  get empty(): boolean {
+    return this.size === 0;
+  }
+
+  /** Whether records of this call are numbered and deferred here. */
+  tracks(callUuid: string): boolean {
+    return this.mirrors.has(callUuid);
+  }
+
+  /** A call this store has just stored (or will store with this batch): its records start at seq 1. */
+  track(row: CallRow): void {
+    this.mirrors.set(row.call_uuid, { row: { ...row }, eventSeq: 0, deliverySeq: 0, children: [], dialEvents: [] });
+    if (row.parent_call_uuid !== null) this.mirrors.get(row.parent_call_uuid)?.children.push(row.call_uuid);
+  }
+
+  /**
+   * A record of a tracked call, added to the batch (input already checked). `durable` says it must
+   * be written now: it owes an asynchronous notification, or it ends an A leg.
+   */
+  record(input: { callUuid: string; at: number; type: string; data: string; patch?: CallPatch; deliveries: NewDelivery[]; insertCalls: CallRow[] }): { seq: number; deliveries: DeliveryRow[]; durable: boolean } {
+    const { callUuid, at, type, data, patch } = input;
+    const m = this.mirrors.get(callUuid)!;
+    const b = this.batch;
+    for (const row of input.insertCalls) {
+      this.track(row);
+      b.newCalls.set(row.call_uuid, callValues(row));
+      this.size++;
+    }
+    const seq = ++m.eventSeq;
+    b.events.push({ call_uuid: callUuid, seq, at, type, data });
+    this.size++;
+    if (type === 'dial.started' || type === 'dial.ended') m.dialEvents.push({ type, at, data });
+    if (patch !== undefined && Object.keys(patch).length > 0) {
+      Object.assign(m.row, patch);
+      const pending = b.newCalls.get(callUuid);
+      if (pending) Object.assign(pending, patch);
+      else b.callPatches.set(callUuid, { ...b.callPatches.get(callUuid), ...patch });
+    }
+    const deliveries = deliveryRows(callUuid, at, seq, m.deliverySeq, input.deliveries, m.row.account_id);
+    m.deliverySeq += deliveries.length;
+    for (const d of deliveries) {
+      b.newDeliveries.set(d.id, { ...d });
+      if (this.known.size < MAX_KNOWN) this.known.add(d.id);
+      this.size++;
+    }
+    let durable = deliveries.some((d) => d.synchronous === 0);
+    if (type === 'leg.ended' && m.row.parent_call_uuid === null) {
+      durable = true;
+      this.rollUp(m);
+      // The call is over: its later records (a B leg still ending, a recovery) go the immediate way.
+      for (const child of m.children) this.mirrors.delete(child);
+      this.mirrors.delete(callUuid);
+    }
+    if (!durable) this.schedule();
+    return { seq, deliveries: deliveries.map((d) => ({ ...d })), durable };
+  }
+
+  /**
+   * A delivery round's attempts and outcome, deferred when the delivery is one this store wrote
+   * (or holds): answers false when it is not, and the caller writes them at once.
+   */
+  attempts(id: string, attempts: readonly NewAttempt[], patch: DeliveryPatch): boolean {
+    if (!this.known.has(id)) return false;
+    const b = this.batch;
+    const pending = b.newDeliveries.get(id);
+    if (pending) Object.assign(pending, patch);
+    else if (Object.keys(patch).length > 0) b.deliveryPatches.set(id, { ...b.deliveryPatches.get(id), ...patch });
+    b.attempts.push(...attempts);
+    this.size += attempts.length + 1;
+    if (patch.status !== undefined && patch.status !== 'pending') this.known.delete(id);
+    this.schedule();
+    return true;
+  }
+
+  /** Takes what is pending (undefined when nothing is) and stops the bound's timer. */
+  take(): Batch | undefined {
+    this.timer?.cancel();
+    this.timer = undefined;
+    if (this.size === 0) return undefined;
+    const b = this.batch;
+    this.batch = emptyBatch();
+    this.size = 0;
+    return b;
+  }
+
+  /** Forgets the calls (at close). */
+  clear(): void {
+    this.timer?.cancel();
+    this.timer = undefined;
+    this.mirrors.clear();
+    this.known.clear();
+  }
+
+  private rollUp(a: Mirror): void {
+    const bLegs = a.children.map((uuid) => this.mirrors.get(uuid)?.row).filter((r): r is CallRow => r !== undefined);
+    if (a.row.end_time === null) return;
+    for (const attempt of attemptsOfCall(a.row, bLegs, a.dialEvents)) this.batch.rollup.add(attempt);
+    this.batch.rolledUp.push(a.row.call_uuid);
+  }
+
+  private schedule(): void {
+    if (this.timer) return;
+    this.timer = this.options.clock.setTimer(this.ms, () => {
+      this.timer = undefined;
+      this.flush();
+    });
+  }
+}
+
+/** The statements of one batch, in a safe order (rows before what refers to them); the rollup's apart. */
+export function batchStatements(k: Kysely<any>, q: StoreQueries, upserts: RollupUpserts, b: Batch): { data: BoundQuery<unknown>[]; rollup: BoundQuery<unknown>[] } {
+  const data: BoundQuery<unknown>[] = [];
+  const chunks = <T>(rows: readonly T[], build: (rows: T[]) => BoundQuery<unknown>) => {
+    for (let i = 0; i < rows.length; i += CHUNK) data.push(build(rows.slice(i, i + CHUNK)));
+  };
+  chunks([...b.newCalls.values()], (rows) => k.insertInto('calls').values(rows).compile());
+  chunks(b.events, (rows) => k.insertInto('events').values(rows).compile());
+  for (const [callUuid, patch] of b.callPatches) data.push(q.updateCall.bind(patch, { callUuid }));
+  chunks([...b.newDeliveries.values()], (rows) => k.insertInto('deliveries').values(rows).compile());
+  chunks(b.attempts.map(attemptValues), (rows) =>
+    k.insertInto('delivery_attempts').values(rows).onConflict((oc) => oc.columns(['delivery_id', 'attempt', 'at']).doNothing()).compile(),
+  );
+  for (const [id, patch] of b.deliveryPatches) data.push(q.updateDelivery.bind(patch, { id }));
+  const rollup = b.rollup.size > 0 ? upserts.ofAccumulator(b.rollup) : [];
+  return { data, rollup };
+}
+
+/**
+ * PostgreSQL: several statements as one (`WITH w0 AS (…), w1 AS (…) <last>`), so a flush needs no
+ * BEGIN and COMMIT. Every sub-statement sees the same snapshot, which is why a batch never updates
+ * a row it inserts (the patches are folded in) nor one row twice; foreign keys are checked at the
+ * end of the statement. Answers several chains when the parameters would pass the protocol's limit.
+ */
+export function chainStatements(qs: readonly BoundQuery<unknown>[], maxParams = 30_000): BoundQuery<unknown>[] {
+  const out: BoundQuery<unknown>[] = [];
+  let group: BoundQuery<unknown>[] = [];
+  let params = 0;
+  const close = () => {
+    if (group.length > 0) out.push(chainOne(group));
+    group = [];
+    params = 0;
+  };
+  for (const q of qs) {
+    if (group.length > 0 && params + q.parameters.length > maxParams) close();
+    group.push(q);
+    params += q.parameters.length;
+  }
+  close();
+  return out;
+}
+
+function chainOne(qs: readonly BoundQuery<unknown>[]): BoundQuery<unknown> {
+  if (qs.length === 1) return qs[0]!;
+  const parameters: unknown[] = [];
+  const parts = qs.map((q) => {
+    const offset = parameters.length;
+    parameters.push(...q.parameters);
+    return q.sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`);
+  });
+  const last = parts.pop()!;
+  return { sql: `with ${parts.map((s, i) => `w${i} as (${s})`).join(', ')} ${last}`, parameters };
+}
