@@ -110,6 +110,7 @@ export class PgStore implements Store {
     this.resources = storeResources(this.db);
     this.cluster = new PgClusterStore(k, (nodeId) => (this.fencedTo = nodeId), url, options.idleInTransactionMs);
     this.deferred = options.defer ? new DeferredWrites(options.defer, () => void this.flushDeferred()) : undefined;
+    if (this.deferred) this.db.beforeUse = () => void this.flushDeferred();
   }
 
   private readonly deferred: DeferredWrites | undefined;
@@ -128,7 +129,7 @@ export class PgStore implements Store {
       const chains = chainStatements(qs);
       if (chains.length === 1) await this.pooled().run(chains[0]!);
       else
-        await this.db.transaction(what, async (x) => {
+        await this.db.inTransaction(async (x) => {
           for (const q of chains) await x.run(q);
         });
     };
