@@ -45,6 +45,35 @@ interface Mirror {
 
 type DeliveryPatch = Partial<Omit<DeliveryRow, 'id'>>;
 
+/**
+ * One record() or recordAttempts() as it was issued. A batch is written folded; only when that
+ * fails is it written again unit by unit, the immediate way (seqs computed by SQL), each in a
+ * savepoint, so that a failure rejects alone and leaves no gap in the call's seqs.
+ */
+export interface RecordUnit {
+  readonly kind: 'record';
+  readonly callUuid: string;
+  readonly at: number;
+  readonly type: string;
+  readonly data: string;
+  readonly patch: CallPatch | undefined;
+  readonly deliveries: NewDelivery[];
+  readonly insertCalls: CallRow[];
+  /** What record() answers: as numbered here, or as stored by the unit-by-unit write. */
+  result: { seq: number; deliveries: DeliveryRow[] };
+  error?: unknown;
+}
+
+export interface AttemptsUnit {
+  readonly kind: 'attempts';
+  readonly id: string;
+  readonly attempts: readonly NewAttempt[];
+  readonly patch: DeliveryPatch;
+  error?: unknown;
+}
+
+export type Unit = RecordUnit | AttemptsUnit;
+
 /** One flush's content, in the order it is written. */
 export interface Batch {
   newCalls: Map<string, CallRow>;
@@ -54,12 +83,14 @@ export interface Batch {
   attempts: NewAttempt[];
   deliveryPatches: Map<string, DeliveryPatch>;
   rollup: RollupAccumulator;
-  /** The A legs whose rollup is in `rollup` (for the error report). */
+  /** The A legs whose rollup is in `rollup`. */
   rolledUp: string[];
+  /** The same content as issued, for the unit-by-unit write. */
+  units: Unit[];
 }
 
 function emptyBatch(): Batch {
-  return { newCalls: new Map(), events: [], callPatches: new Map(), newDeliveries: new Map(), attempts: [], deliveryPatches: new Map(), rollup: new RollupAccumulator(), rolledUp: [] };
+  return { newCalls: new Map(), events: [], callPatches: new Map(), newDeliveries: new Map(), attempts: [], deliveryPatches: new Map(), rollup: new RollupAccumulator(), rolledUp: [], units: [] };
 }
 
 /** Rows per multi-row INSERT: far below either driver's parameter limit (31 columns a call row). */
@@ -73,6 +104,8 @@ export class DeferredWrites {
   private batch = emptyBatch();
   private size = 0;
   private readonly known = new Set<string>();
+  /** Calls one of whose deferred records failed (rare: a constraint the input checks cannot see). */
+  private readonly poisoned = new Set<string>();
   private timer?: Timer;
   private readonly ms: number;
 
@@ -104,13 +137,14 @@ export class DeferredWrites {
    * A record of a tracked call, added to the batch (input already checked). `durable` says it must
    * be written now: it owes an asynchronous notification, or it ends an A leg.
    */
-  record(input: { callUuid: string; at: number; type: string; data: string; patch?: CallPatch; deliveries: NewDelivery[]; insertCalls: CallRow[] }): { seq: number; deliveries: DeliveryRow[]; durable: boolean } {
+  record(input: { callUuid: string; at: number; type: string; data: string; patch?: CallPatch; deliveries: NewDelivery[]; insertCalls: CallRow[] }): { unit: RecordUnit; durable: boolean } {
     const { callUuid, at, type, data, patch } = input;
     const m = this.mirrors.get(callUuid)!;
     const b = this.batch;
-    for (const row of input.insertCalls) {
+    const insertCalls = input.insertCalls.map(callValues);
+    for (const row of insertCalls) {
       this.track(row);
-      b.newCalls.set(row.call_uuid, callValues(row));
+      b.newCalls.set(row.call_uuid, { ...row });
       this.size++;
     }
     const seq = ++m.eventSeq;
@@ -139,7 +173,9 @@ export class DeferredWrites {
       this.mirrors.delete(callUuid);
     }
     if (!durable) this.schedule();
-    return { seq, deliveries: deliveries.map((d) => ({ ...d })), durable };
+    const unit: RecordUnit = { kind: 'record', callUuid, at, type, data, patch, deliveries: input.deliveries, insertCalls, result: { seq, deliveries: deliveries.map((d) => ({ ...d })) } };
+    b.units.push(unit);
+    return { unit, durable };
   }
 
   /**
@@ -153,6 +189,7 @@ export class DeferredWrites {
     if (pending) Object.assign(pending, patch);
     else if (Object.keys(patch).length > 0) b.deliveryPatches.set(id, { ...b.deliveryPatches.get(id), ...patch });
     b.attempts.push(...attempts);
+    b.units.push({ kind: 'attempts', id, attempts: [...attempts], patch });
     this.size += attempts.length + 1;
     if (patch.status !== undefined && patch.status !== 'pending') this.known.delete(id);
     this.schedule();
@@ -168,6 +205,26 @@ export class DeferredWrites {
     this.batch = emptyBatch();
     this.size = 0;
     return b;
+  }
+
+  /**
+   * A unit that failed when written unit by unit: its call's counters no longer match what is
+   * stored, so the call's later records go the immediate way (their seqs computed by SQL).
+   */
+  failed(unit: Unit): void {
+    if (unit.kind === 'record') {
+      this.mirrors.delete(unit.callUuid);
+      if (this.poisoned.size >= MAX_KNOWN) this.poisoned.clear();
+      this.poisoned.add(unit.callUuid);
+    } else this.known.delete(unit.id);
+  }
+
+  /**
+   * Whether a batch holds records numbered before one of their call's records failed: its seqs
+   * would leave a gap, so it is written unit by unit (seqs by SQL) instead.
+   */
+  stale(batch: Batch): boolean {
+    return this.poisoned.size > 0 && batch.units.some((u) => u.kind === 'record' && this.poisoned.has(u.callUuid));
   }
 
   /** Forgets the calls (at close). */

@@ -10,7 +10,7 @@ import type pg from 'pg';
 import { runMigrations } from './migrator.ts';
 import { migrations } from './migrations/index.ts';
 import type { Database } from './schema.ts';
-import { PgDb, type PgExec, type StoreActivity } from './pg-db.ts';
+import { PgDb, pgStoreError, type PgExec, type StoreActivity } from './pg-db.ts';
 import { PostgresDdl, openPgPool, redactUrl } from './pg-connection.ts';
 import { ATTEMPT_COLUMNS, LIVE_STATUSES, at as placeholder, attemptValues, deliveryRows, listQueries, setObject, storeQueries, type ListQueries } from './store-queries.ts';
 import { PatchTemplates, QueryTemplate } from './query-template.ts';
@@ -18,7 +18,7 @@ import { RollupUpserts, rollupOf, rollupReadQueries } from './report-rollup-sql.
 import { storeResources } from './resources.ts';
 import { PgClusterStore } from './pg-cluster-store.ts';
 import { StoreError } from './store-error.ts';
-import { DeferredWrites, batchStatements, chainStatements, type DeferOptions } from './deferred-writes.ts';
+import { DeferredWrites, batchStatements, chainStatements, type DeferOptions, type RecordUnit, type Unit } from './deferred-writes.ts';
 import type { BoundQuery } from './query-template.ts';
 import { callValues, checkCallPatch, checkDeliveryPatch, checkScalar } from './store-input.ts';
 import { checkNewDelivery, eventJson } from './sqlite-store.ts';
@@ -135,15 +135,50 @@ export class PgStore implements Store {
     };
     const written = this.db.write(what, async () => {
       try {
+        if (this.deferred!.stale(batch)) throw new Error('numbered before a failure');
         await run([...data, ...rollup]);
-      } catch (err) {
-        if (rollup.length === 0) throw err;
-        await run(data);
-        for (const uuid of batch.rolledUp) this.options.onRollupError?.(err, uuid);
+      } catch {
+        // Again unit by unit, the immediate way, each in a savepoint: a record that fails rejects
+        // alone, and the rollup is read back (deferred-writes.ts).
+        await this.db.inTransaction(async (x) => {
+          for (const unit of batch.units) {
+            await x.run(sql`savepoint unit`.compile(this.k));
+            try {
+              if (unit.kind === 'record') unit.result = await this.recordIn(x, unit);
+              else await this.attemptsIn(x, unit.id, unit.attempts, unit.patch);
+              await x.run(sql`release savepoint unit`.compile(this.k));
+            } catch (err) {
+              await x.run(sql`rollback to savepoint unit`.compile(this.k));
+              unit.error = pgStoreError(err, unit.kind === 'record' ? `record ${unit.type} for call ${unit.callUuid}` : `record ${unit.attempts.length} attempts of delivery ${unit.id}`);
+              this.deferred!.failed(unit);
+            }
+          }
+        });
       }
     });
-    written.catch((err) => this.options.onDeferredError?.(err));
-    return written;
+    return written.then(
+      () => this.settleUnits(batch.units),
+      (err) => {
+        for (const unit of batch.units) unit.error = err;
+        this.settleUnits(batch.units);
+      },
+    );
+  }
+
+  /** Reports the units that failed (a durable record's caller throws its own) and stops deferring for their calls. */
+  private settleUnits(units: readonly Unit[]): void {
+    for (const unit of units) {
+      if (unit.error === undefined) continue;
+      this.deferred?.failed(unit);
+      this.options.onDeferredError?.(unit.error);
+    }
+  }
+
+  private async attemptsIn(x: PgExec, id: string, attempts: readonly NewAttempt[], values: Partial<Omit<DeliveryRow, 'id'>>): Promise<void> {
+    for (const a of attempts) await x.run(this.q.insertAttempt.bind(attemptValues(a)));
+    if (Object.keys(values).length > 0 && (await x.run(this.q.updateDelivery.bind(values, { id }))) === 0) {
+      throw new StoreError('delivery-not-found', `record attempts: no delivery ${id}`);
+    }
   }
 
   /** Writes everything deferred now; resolves once it is stored. */
@@ -241,14 +276,24 @@ export class PgStore implements Store {
     const patch = input.patch === undefined ? undefined : checkCallPatch(input.patch, callUuid);
     const news = (input.deliveries ?? []).map((d, i) => checkNewDelivery(d, i));
     if (this.deferred?.tracks(callUuid)) {
-      const { seq, deliveries, durable } = this.deferred.record({ callUuid, at, type, data, ...(patch ? { patch } : {}), deliveries: news, insertCalls: input.insertCalls ?? [] });
-      if (durable) await this.flushDeferred();
-      return { seq, deliveries };
+      const { unit, durable } = this.deferred.record({ callUuid, at, type, data, ...(patch ? { patch } : {}), deliveries: news, insertCalls: input.insertCalls ?? [] });
+      if (!durable) return unit.result;
+      await this.flushDeferred();
+      if (unit.error !== undefined) throw unit.error;
+      return unit.result;
     }
-    const inserts = (input.insertCalls ?? []).map((row) => this.q.insertCall.bind(callValues(row)));
+    const insertCalls = (input.insertCalls ?? []).map(callValues);
     void this.flushDeferred();
-    return this.db.transaction(what, async (x) => {
-      for (const q of inserts) await x.run(q);
+    return this.db.transaction(what, (x) => this.recordIn(x, { callUuid, at, type, data, patch, deliveries: news, insertCalls }));
+  }
+
+  /** A record written at once, in the caller's transaction: its seqs are computed by SQL under the call's row lock. */
+  private async recordIn(x: PgExec, p: Pick<RecordUnit, 'callUuid' | 'at' | 'type' | 'data' | 'patch' | 'deliveries' | 'insertCalls'>): Promise<{ seq: number; deliveries: DeliveryRow[] }> {
+    const { callUuid, at, type, data, patch } = p;
+    const news = p.deliveries;
+    const what = `record ${type} for call ${callUuid}`;
+    {
+      for (const r of p.insertCalls) await x.run(this.q.insertCall.bind(r));
       const owner = patch !== undefined && Object.keys(patch).length > 0
         ? await x.first(this.q.patchCallLocked.bind(patch, { callUuid }))
         : await x.first(this.q.lockCall.bind({ callUuid }));
@@ -264,7 +309,7 @@ export class PgStore implements Store {
       const deliveries = news.length > 0 ? await this.enqueue(x, callUuid, at, seq, news, owner.account_id ?? null) : [];
       if (type === 'leg.ended') await this.rollUpSafely(x, callUuid);
       return { seq, deliveries };
-    });
+    }
   }
 
   private async enqueue(x: PgExec, callUuid: string, at: number, eventSeq: number, news: NewDelivery[], owner: string | null): Promise<DeliveryRow[]> {

@@ -21,7 +21,7 @@ import { callValues, checkCallPatch, checkDeliveryPatch, checkScalar } from './s
 import type { SqlDb } from './sql-db.ts';
 import { storeResources } from './resources.ts';
 import { SqliteRollups } from './sqlite-rollups.ts';
-import { DeferredWrites, batchStatements, type DeferOptions } from './deferred-writes.ts';
+import { DeferredWrites, batchStatements, type DeferOptions, type RecordUnit, type Unit } from './deferred-writes.ts';
 import { RollupUpserts } from './report-rollup-sql.ts';
 import type {
   AttemptRow,
@@ -117,21 +117,47 @@ export class SqliteStore implements Store {
     const batch = this.deferred?.take();
     if (!batch) return Promise.resolve();
     const { data, rollup } = batchStatements(this.k as unknown as Kysely<any>, this.q, this.upserts, batch);
+    let tries = 0;
     const written = this.group.submit(() => {
-      for (const q of data) this.runner.run(q);
+      // Folded, the rollup with it. When the group fails (this batch or another job of it) the
+      // group runs every job again in a savepoint each: this batch is then written unit by unit,
+      // the immediate way, so a record that fails rejects alone (and the rollup is read back).
+      if (tries++ === 0 && !this.deferred!.stale(batch)) {
+        for (const q of data) this.runner.run(q);
+        for (const q of rollup) this.runner.run(q);
+        return;
+      }
+      for (const unit of batch.units) {
+        try {
+          this.runner.transaction(() => {
+            if (unit.kind === 'record') unit.result = this.recordNow(unit);
+            else this.attemptsNow(unit.id, unit.attempts, unit.patch);
+          });
+          unit.error = undefined;
+        } catch (err) {
+          unit.error = err;
+          // At once: a later batch of this group numbered this call's records too.
+          this.deferred!.failed(unit);
+        }
+      }
     });
-    written.catch((err) => this.options.onDeferredError?.(toStoreError(err, `write ${data.length} deferred statements`)));
-    if (rollup.length > 0) {
-      // Its own job of the group: a failure rolls back only the rollup (the group retries with a savepoint a job).
-      this.group
-        .submit(() => {
-          for (const q of rollup) this.runner.run(q);
-        })
-        .catch((err) => {
-          for (const uuid of batch.rolledUp) this.options.onRollupError?.(err, uuid);
-        });
+    return written.then(
+      () => this.settleUnits(batch.units),
+      (err) => {
+        const error = toStoreError(err, `write ${batch.units.length} deferred records`);
+        for (const unit of batch.units) unit.error = error;
+        this.settleUnits(batch.units);
+      },
+    );
+  }
+
+  /** Reports the units that failed (a durable record's caller throws its own) and stops deferring for their calls. */
+  private settleUnits(units: readonly Unit[]): void {
+    for (const unit of units) {
+      if (unit.error === undefined) continue;
+      this.deferred?.failed(unit);
+      this.options.onDeferredError?.(unit.error);
     }
-    return written;
   }
 
   /** Writes everything deferred now; resolves once it is stored. */
@@ -267,29 +293,49 @@ export class SqliteStore implements Store {
     const patch = input.patch === undefined ? undefined : checkCallPatch(input.patch, callUuid);
     const news = (input.deliveries ?? []).map((d, i) => checkNewDelivery(d, i));
     if (this.deferred?.tracks(callUuid)) {
-      const { seq, deliveries, durable } = this.deferred.record({ callUuid, at, type, data, ...(patch ? { patch } : {}), deliveries: news, insertCalls: input.insertCalls ?? [] });
-      if (!durable) return { seq, deliveries };
+      const { unit, durable } = this.deferred.record({ callUuid, at, type, data, ...(patch ? { patch } : {}), deliveries: news, insertCalls: input.insertCalls ?? [] });
+      if (!durable) return unit.result;
       await this.flushDeferred();
-      return { seq, deliveries };
+      if (unit.error !== undefined) throw unit.error;
+      return unit.result;
     }
-    const inserts = (input.insertCalls ?? []).map((row) => this.q.insertCall.bind(callValues(row)));
+    const insertCalls = (input.insertCalls ?? []).map(callValues);
     // Whatever is deferred lands before this record.
     void this.flushDeferred();
-    return this.group.submit(() => {
-      try {
-        for (const q of inserts) this.runner.run(q);
-        const seq = this.appendEvent(callUuid, at, type, data);
-        if (patch !== undefined && Object.keys(patch).length > 0) {
-          const changed = this.runner.run(this.q.updateCall.bind(patch, { callUuid }));
-          if (changed === 0) throw new StoreError('call-not-found', `${what}: no call ${callUuid}`);
-        }
-        const deliveries = news.length > 0 ? this.enqueue(callUuid, at, seq, news) : [];
-        for (const hook of this.recordHooks) hook({ callUuid, at, type });
-        return { seq, deliveries };
-      } catch (err) {
-        throw toStoreError(err, what);
+    return this.group.submit(() => this.recordNow({ callUuid, at, type, data, patch, deliveries: news, insertCalls }));
+  }
+
+  /** A record written at once (inside a group's transaction): its seqs are computed by SQL. */
+  private recordNow(p: Pick<RecordUnit, 'callUuid' | 'at' | 'type' | 'data' | 'patch' | 'deliveries' | 'insertCalls'>): { seq: number; deliveries: DeliveryRow[] } {
+    const { callUuid, at, type, data, patch } = p;
+    const what = `record ${type} for call ${callUuid}`;
+    try {
+      for (const row of p.insertCalls) this.runner.run(this.q.insertCall.bind(row));
+      const seq = this.appendEvent(callUuid, at, type, data);
+      if (patch !== undefined && Object.keys(patch).length > 0) {
+        const changed = this.runner.run(this.q.updateCall.bind(patch, { callUuid }));
+        if (changed === 0) throw new StoreError('call-not-found', `${what}: no call ${callUuid}`);
       }
-    });
+      const deliveries = p.deliveries.length > 0 ? this.enqueue(callUuid, at, seq, p.deliveries) : [];
+      for (const hook of this.recordHooks) hook({ callUuid, at, type });
+      return { seq, deliveries };
+    } catch (err) {
+      throw toStoreError(err, what);
+    }
+  }
+
+  /** A round of attempts and its outcome written at once (inside a group's transaction). */
+  private attemptsNow(id: string, attempts: readonly NewAttempt[], values: Partial<Omit<DeliveryRow, 'id'>>): void {
+    const what = `record ${attempts.length} attempts of delivery ${id}`;
+    try {
+      for (const a of attempts) this.runner.run(this.q.insertAttempt.bind(attemptValues(a)));
+      if (Object.keys(values).length > 0 && this.runner.run(this.q.updateDelivery.bind(values, { id })) === 0) {
+        throw new StoreError('delivery-not-found', `${what}: no delivery ${id}`);
+      }
+    } catch (err) {
+      if (sqliteCode(err) === 'SQLITE_CONSTRAINT_FOREIGNKEY') throw new StoreError('delivery-not-found', `${what}: no delivery ${id}`, { cause: err });
+      throw toStoreError(err, what);
+    }
   }
 
   async listEvents(callUuid: string): Promise<EventRow[]> {
@@ -353,22 +399,12 @@ export class SqliteStore implements Store {
     const what = `record ${attempts.length} attempts of delivery ${id}`;
     this.assertOpen(what);
     const values = checkDeliveryPatch(patch, id);
-    const inserts = attempts.map((a) => this.q.insertAttempt.bind(attemptValues(a)));
+    attempts.forEach(attemptValues); // checked now
     // A delivery this store wrote: deferred (deferred-writes.ts).
     if (this.deferred?.attempts(id, attempts, values)) return;
     void this.flushDeferred();
     // One job of the group commit: the round's attempts and its outcome land together or not at all.
-    return this.group.submit(() => {
-      try {
-        for (const q of inserts) this.runner.run(q);
-        if (Object.keys(values).length > 0 && this.runner.run(this.q.updateDelivery.bind(values, { id })) === 0) {
-          throw new StoreError('delivery-not-found', `${what}: no delivery ${id}`);
-        }
-      } catch (err) {
-        if (sqliteCode(err) === 'SQLITE_CONSTRAINT_FOREIGNKEY') throw new StoreError('delivery-not-found', `${what}: no delivery ${id}`, { cause: err });
-        throw toStoreError(err, what);
-      }
-    });
+    return this.group.submit(() => this.attemptsNow(id, attempts, values));
   }
 
 
