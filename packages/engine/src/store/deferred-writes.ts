@@ -93,6 +93,15 @@ function emptyBatch(): Batch {
   return { newCalls: new Map(), events: [], callPatches: new Map(), newDeliveries: new Map(), attempts: [], deliveryPatches: new Map(), rollup: new RollupAccumulator(), rolledUp: [], units: [] };
 }
 
+/**
+ * What a deferred record that carries a synchronous fetch waits before it resolves: one turn of the
+ * event loop, as long as a write of it took before, so that a notification recorded just before the
+ * fetch is still handed to the wire first (webhooks/outbox.ts) and webhooks keep their order.
+ */
+export function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 /** Rows per multi-row INSERT: far below either driver's parameter limit (31 columns a call row). */
 const CHUNK = 200;
 
@@ -244,10 +253,15 @@ export class DeferredWrites {
 
   private schedule(): void {
     if (this.timer) return;
-    this.timer = this.options.clock.setTimer(this.ms, () => {
-      this.timer = undefined;
-      this.flush();
-    });
+    // Background: on a virtual clock the bound is no reason for time to move (clock.ts).
+    this.timer = this.options.clock.setTimer(
+      this.ms,
+      () => {
+        this.timer = undefined;
+        this.flush();
+      },
+      { background: true },
+    );
   }
 }
 
