@@ -16,7 +16,7 @@ import { GroupCommit, type GroupCommitTiming } from './group-commit.ts';
 import { SqliteRunner, openSqlite } from './sqlite-connection.ts';
 import { lockDatabaseFile, type FileLock } from './sqlite-lock.ts';
 import { LIVE_STATUSES, attemptValues, deliveryRows, listQueries, storeQueries, type ListQueries, type StoreQueries } from './store-queries.ts';
-import { StoreError, sqliteCode, toStoreError, type WriteState } from './store-error.ts';
+import { StoreError, isStorageFailure, sqliteCode, toStoreError, type WriteState } from './store-error.ts';
 import { callValues, checkCallPatch, checkDeliveryPatch, checkScalar } from './store-input.ts';
 import type { SqlDb } from './sql-db.ts';
 import { storeResources } from './resources.ts';
@@ -117,14 +117,20 @@ export class SqliteStore implements Store {
     const batch = this.deferred?.take();
     if (!batch) return Promise.resolve();
     const { data, rollup } = batchStatements(this.k as unknown as Kysely<any>, this.q, this.upserts, batch);
-    let tries = 0;
+    let unitByUnit = false;
     const written = this.group.submit(() => {
-      // Folded, the rollup with it. When the group fails (this batch or another job of it) the
-      // group runs every job again in a savepoint each: this batch is then written unit by unit,
-      // the immediate way, so a record that fails rejects alone (and the rollup is read back).
-      if (tries++ === 0 && !this.deferred!.stale(batch)) {
-        for (const q of data) this.runner.run(q);
-        for (const q of rollup) this.runner.run(q);
+      // Folded, the rollup with it. When that fails (not for the disk: the group then holds and
+      // retries it whole), the group runs every job again in a savepoint each, and this batch is
+      // written unit by unit, the immediate way, so a record that fails rejects alone (and the
+      // rollup is read back).
+      if (!unitByUnit && !this.deferred!.stale(batch)) {
+        try {
+          for (const q of data) this.runner.run(q);
+          for (const q of rollup) this.runner.run(q);
+        } catch (err) {
+          if (!isStorageFailure(err)) unitByUnit = true;
+          throw err;
+        }
         return;
       }
       for (const unit of batch.units) {
@@ -135,6 +141,8 @@ export class SqliteStore implements Store {
           });
           unit.error = undefined;
         } catch (err) {
+          // The disk, or a transaction SQLite ended: the group holds and retries, nothing is lost.
+          if (isStorageFailure(err) || isStorageFailure((err as { cause?: unknown }).cause) || !this.runner.db.inTransaction) throw err;
           unit.error = err;
           // At once: a later batch of this group numbered this call's records too.
           this.deferred!.failed(unit);
