@@ -81,7 +81,9 @@ test('a read of the deferring store sees everything recorded, at once', async ()
   });
 });
 
-test("a synchronous fetch's delivery is written once, in its final state, with its attempt", async () => {
+// On PostgreSQL the record of a fetch is written before the fetch goes out (pg-store.ts says why):
+// there its delivery is inserted pending, then updated with its attempt.
+test("a synchronous fetch's delivery is written once, in its final state, with its attempt (SQLite)", async () => {
   await withStores(async (deferred, plain) => {
     await deferred.insertCall(callRow({ call_uuid: 'a' }));
     const { deliveries } = await deferred.record({ callUuid: 'a', at: 1, type: 'webhook.answer', deliveries: [delivery('f1', true)] });
@@ -94,7 +96,8 @@ test("a synchronous fetch's delivery is written once, in its final state, with i
     const before = deferred.statements.snapshot();
     await deferred.flush();
     const used = statementDelta(before, deferred.statements.snapshot());
-    assert.equal(used['update deliveries'], undefined, JSON.stringify(used));
+    if (!TEST_PG) assert.deepEqual(used, { begin: 1, 'insert events': 1, 'insert deliveries': 1, 'insert delivery_attempts': 1, commit: 1 });
+    else assert.deepEqual(used, { 'with update deliveries': 1 });
     const [row] = await plain.listDeliveries('a');
     assert.deepEqual([row?.id, row?.status, row?.attempts, row?.completed_at], ['f1', 'delivered', 1, 2]);
     assert.equal((await plain.listAttempts('f1')).length, 1);

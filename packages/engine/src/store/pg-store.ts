@@ -18,7 +18,7 @@ import { RollupUpserts, rollupOf, rollupReadQueries } from './report-rollup-sql.
 import { storeResources } from './resources.ts';
 import { PgClusterStore } from './pg-cluster-store.ts';
 import { StoreError } from './store-error.ts';
-import { DeferredWrites, batchStatements, nextTurn, chainStatements, type DeferOptions, type RecordUnit, type Unit } from './deferred-writes.ts';
+import { DeferredWrites, batchStatements, chainStatements, type DeferOptions, type RecordUnit, type Unit } from './deferred-writes.ts';
 import type { BoundQuery } from './query-template.ts';
 import { callValues, checkCallPatch, checkDeliveryPatch, checkScalar } from './store-input.ts';
 import { checkNewDelivery, eventJson } from './sqlite-store.ts';
@@ -277,10 +277,10 @@ export class PgStore implements Store {
     const news = (input.deliveries ?? []).map((d, i) => checkNewDelivery(d, i));
     if (this.deferred?.tracks(callUuid)) {
       const { unit, durable } = this.deferred.record({ callUuid, at, type, data, ...(patch ? { patch } : {}), deliveries: news, insertCalls: input.insertCalls ?? [] });
-      if (!durable) {
-        if (news.some((d) => d.synchronous)) await nextTurn();
-        return unit.result;
-      }
+      // A record carrying a synchronous fetch is written before the fetch goes out, as it was
+      // before deferral: the round trip it takes is what lets a notification recorded just before
+      // it reach the app first (webhooks/outbox.ts), so the app sees a call's webhooks in order.
+      if (!durable && !news.some((d) => d.synchronous)) return unit.result;
       await this.flushDeferred();
       if (unit.error !== undefined) throw unit.error;
       return unit.result;
