@@ -31,18 +31,16 @@ const EXPECTED: Record<'sqlite' | 'postgres', Record<string, number>> = {
   sqlite: {
     begin: 3,
     commit: 3,
-    'insert calls': 2,
-    'insert events': 2,
-    'update calls': 2,
-    'insert deliveries': 2,
+    'insert calls': 4,
+    'insert deliveries': 4,
     'insert delivery_attempts': 2,
-    'update deliveries': 2,
+    'insert events': 2,
     'insert report_rollups': 1,
   },
   postgres: {
     'insert calls': 1,
     'with insert deliveries': 2,
-    'with update deliveries': 2,
+    'with insert delivery_attempts': 2,
     'with insert report_rollups': 1,
   },
 };

@@ -16,13 +16,13 @@
  * tracked (their counters start at zero); any other call — recovered after a restart, or on a
  * store without deferral — goes the immediate way, with its seq computed by SQL after a flush.
  */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Clock, Timer } from '../clock.ts';
 import type { BoundQuery } from './query-template.ts';
 import { attemptValues, deliveryRows, type StoreQueries } from './store-queries.ts';
 import { RollupAccumulator, attemptsOfCall } from './report-rollup.ts';
 import type { RollupUpserts } from './report-rollup-sql.ts';
-import { callValues } from './store-input.ts';
+import { CALL_COLUMNS, DELIVERY_COLUMNS, callValues } from './store-input.ts';
 import type { CallPatch, CallRow, DeliveryRow, EventRow, NewAttempt, NewDelivery } from './store.ts';
 
 export interface DeferOptions {
@@ -76,12 +76,14 @@ export type Unit = RecordUnit | AttemptsUnit;
 
 /** One flush's content, in the order it is written. */
 export interface Batch {
-  newCalls: Map<string, CallRow>;
+  /** Call rows as they are now: inserted when in `newCalls` (a B leg), else updated whole. */
+  calls: Map<string, CallRow>;
+  newCalls: Set<string>;
   events: Array<Omit<EventRow, 'id'>>;
-  callPatches: Map<string, CallPatch>;
-  newDeliveries: Map<string, DeliveryRow>;
+  /** Delivery rows as they are now: inserted when in `newDeliveries`, else updated whole. */
+  deliveries: Map<string, DeliveryRow>;
+  newDeliveries: Set<string>;
   attempts: NewAttempt[];
-  deliveryPatches: Map<string, DeliveryPatch>;
   rollup: RollupAccumulator;
   /** The A legs whose rollup is in `rollup`. */
   rolledUp: string[];
@@ -90,7 +92,7 @@ export interface Batch {
 }
 
 function emptyBatch(): Batch {
-  return { newCalls: new Map(), events: [], callPatches: new Map(), newDeliveries: new Map(), attempts: [], deliveryPatches: new Map(), rollup: new RollupAccumulator(), rolledUp: [], units: [] };
+  return { calls: new Map(), newCalls: new Set(), events: [], deliveries: new Map(), newDeliveries: new Set(), attempts: [], rollup: new RollupAccumulator(), rolledUp: [], units: [] };
 }
 
 /**
@@ -112,7 +114,8 @@ export class DeferredWrites {
   private readonly mirrors = new Map<string, Mirror>();
   private batch = emptyBatch();
   private size = 0;
-  private readonly known = new Set<string>();
+  /** The deliveries this store wrote (or holds) and that are not final: their rows as they are now. */
+  private readonly known = new Map<string, DeliveryRow>();
   /** Calls one of whose deferred records failed (rare: a constraint the input checks cannot see). */
   private readonly poisoned = new Set<string>();
   private timer?: Timer;
@@ -153,7 +156,8 @@ export class DeferredWrites {
     const insertCalls = input.insertCalls.map(callValues);
     for (const row of insertCalls) {
       this.track(row);
-      b.newCalls.set(row.call_uuid, { ...row });
+      b.calls.set(row.call_uuid, { ...row });
+      b.newCalls.add(row.call_uuid);
       this.size++;
     }
     const seq = ++m.eventSeq;
@@ -162,15 +166,14 @@ export class DeferredWrites {
     if (type === 'dial.started' || type === 'dial.ended') m.dialEvents.push({ type, at, data });
     if (patch !== undefined && Object.keys(patch).length > 0) {
       Object.assign(m.row, patch);
-      const pending = b.newCalls.get(callUuid);
-      if (pending) Object.assign(pending, patch);
-      else b.callPatches.set(callUuid, { ...b.callPatches.get(callUuid), ...patch });
+      b.calls.set(callUuid, { ...m.row });
     }
     const deliveries = deliveryRows(callUuid, at, seq, m.deliverySeq, input.deliveries, m.row.account_id);
     m.deliverySeq += deliveries.length;
     for (const d of deliveries) {
-      b.newDeliveries.set(d.id, { ...d });
-      if (this.known.size < MAX_KNOWN) this.known.add(d.id);
+      b.deliveries.set(d.id, { ...d });
+      b.newDeliveries.add(d.id);
+      if (this.known.size < MAX_KNOWN) this.known.set(d.id, { ...d });
       this.size++;
     }
     let durable = deliveries.some((d) => d.synchronous === 0);
@@ -192,11 +195,13 @@ export class DeferredWrites {
    * (or holds): answers false when it is not, and the caller writes them at once.
    */
   attempts(id: string, attempts: readonly NewAttempt[], patch: DeliveryPatch): boolean {
-    if (!this.known.has(id)) return false;
+    const row = this.known.get(id);
+    if (!row) return false;
     const b = this.batch;
-    const pending = b.newDeliveries.get(id);
-    if (pending) Object.assign(pending, patch);
-    else if (Object.keys(patch).length > 0) b.deliveryPatches.set(id, { ...b.deliveryPatches.get(id), ...patch });
+    if (Object.keys(patch).length > 0) {
+      Object.assign(row, patch);
+      b.deliveries.set(id, { ...row });
+    }
     b.attempts.push(...attempts);
     b.units.push({ kind: 'attempts', id, attempts: [...attempts], patch });
     this.size += attempts.length + 1;
@@ -220,6 +225,11 @@ export class DeferredWrites {
    * A unit that failed when written unit by unit: its call's counters no longer match what is
    * stored, so the call's later records go the immediate way (their seqs computed by SQL).
    */
+  /** A delivery written the immediate way (a replay, a resume): its row here is no longer the stored one. */
+  forget(id: string): void {
+    this.known.delete(id);
+  }
+
   failed(unit: Unit): void {
     if (unit.kind === 'record') {
       this.mirrors.delete(unit.callUuid);
@@ -271,14 +281,26 @@ export function batchStatements(k: Kysely<any>, q: StoreQueries, upserts: Rollup
   const chunks = <T>(rows: readonly T[], build: (rows: T[]) => BoundQuery<unknown>) => {
     for (let i = 0; i < rows.length; i += CHUNK) data.push(build(rows.slice(i, i + CHUNK)));
   };
-  chunks([...b.newCalls.values()], (rows) => k.insertInto('calls').values(rows).compile());
+  // New rows by a plain INSERT (a duplicate key fails, as it must); rows already stored and changed
+  // since by one upsert of whole rows a table, instead of one UPDATE a row.
+  const insert = (table: 'calls' | 'deliveries') => (rows: object[]) => k.insertInto(table).values(rows as never).compile();
+  const upsert = (table: 'calls' | 'deliveries', key: string, columns: readonly string[]) => (rows: object[]) =>
+    k
+      .insertInto(table)
+      .values(rows as never)
+      .onConflict((oc) => oc.column(key as never).doUpdateSet(Object.fromEntries(columns.filter((c) => c !== key).map((c) => [c, sql.ref(`excluded.${c}`)])) as never))
+      .compile();
+  const split = <T>(rows: Map<string, T>, fresh: Set<string>) => [[...rows].filter(([id]) => fresh.has(id)).map(([, r]) => r), [...rows].filter(([id]) => !fresh.has(id)).map(([, r]) => r)] as const;
+  const [newCalls, changedCalls] = split(b.calls, b.newCalls);
+  const [newDeliveries, changedDeliveries] = split(b.deliveries, b.newDeliveries);
+  chunks(newCalls, insert('calls'));
+  chunks(changedCalls, upsert('calls', 'call_uuid', CALL_COLUMNS));
   chunks(b.events, (rows) => k.insertInto('events').values(rows).compile());
-  for (const [callUuid, patch] of b.callPatches) data.push(q.updateCall.bind(patch, { callUuid }));
-  chunks([...b.newDeliveries.values()], (rows) => k.insertInto('deliveries').values(rows).compile());
+  chunks(newDeliveries, insert('deliveries'));
+  chunks(changedDeliveries, upsert('deliveries', 'id', DELIVERY_COLUMNS));
   chunks(b.attempts.map(attemptValues), (rows) =>
     k.insertInto('delivery_attempts').values(rows).onConflict((oc) => oc.columns(['delivery_id', 'attempt', 'at']).doNothing()).compile(),
   );
-  for (const [id, patch] of b.deliveryPatches) data.push(q.updateDelivery.bind(patch, { id }));
   const rollup = b.rollup.size > 0 ? upserts.ofAccumulator(b.rollup) : [];
   return { data, rollup };
 }

@@ -379,6 +379,7 @@ export class PgStore implements Store {
     this.assertOpen(`update delivery ${id}`);
     const values = checkDeliveryPatch(patch, id);
     void this.flushDeferred();
+    this.deferred?.forget(id);
     await this.db.write(`update delivery ${id}`, async () => {
       const x = this.pooled();
       const changed = Object.keys(values).length > 0 ? await x.run(this.q.updateDelivery.bind(values, { id })) : (await x.all(this.q.getDelivery.bind({ id }))).length;
@@ -391,6 +392,7 @@ export class PgStore implements Store {
     this.assertOpen(what);
     const q = this.q.insertAttempt.bind(attemptValues(attempt));
     void this.flushDeferred();
+    this.deferred?.forget(attempt.delivery_id);
     await this.db.write(what, async () => {
       try {
         await this.pooled().run(q);

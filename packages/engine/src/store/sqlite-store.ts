@@ -377,6 +377,7 @@ export class SqliteStore implements Store {
     this.assertOpen(`update delivery ${id}`);
     const values = checkDeliveryPatch(patch, id);
     void this.flushDeferred();
+    this.deferred?.forget(id);
     return this.group.submit(() => {
       try {
         const changed =
@@ -394,6 +395,7 @@ export class SqliteStore implements Store {
     const what = `add attempt ${attempt.attempt} of delivery ${attempt.delivery_id}`;
     this.assertOpen(what);
     void this.flushDeferred();
+    this.deferred?.forget(attempt.delivery_id);
     return this.group.submit(() => {
       const q = this.q.insertAttempt.bind(attemptValues(attempt));
       try {
