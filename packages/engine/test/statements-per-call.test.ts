@@ -20,27 +20,28 @@ const B = '15550100002';
 /**
  * What one call costs, by kind (docs/performance.md has the breakdown, one transaction a line). The
  * store defers the records whose loss in a crash breaks no promise and writes them with the next
- * write that must be durable (store/deferred-writes.ts), so a lone call makes three writes after
- * its row: the first notification (ring), the A leg's end (hangup notification, rollup) and the
- * hangup's outcome. On SQLite each is one transaction of one multi-row statement a table, which a
+ * write that must be durable (store/deferred-writes.ts), so a lone call makes four writes after
+ * its row: the first notification (ring), the A leg's answer (what its hangup report and bill rest
+ * on), the A leg's end (hangup notification, rollup) and the hangup's outcome. On SQLite each is one transaction of one multi-row statement a table, which a
  * lone call pays BEGIN and COMMIT for. On PostgreSQL each write is one statement (a WITH chain),
  * and a record carrying a synchronous fetch (answer, action) is written before the fetch goes out,
- * as before deferral (pg-store.ts says why): five writes after the row.
+ * as before deferral (pg-store.ts says why): six writes after the row.
  */
 const EXPECTED: Record<'sqlite' | 'postgres', Record<string, number>> = {
   sqlite: {
-    begin: 3,
-    commit: 3,
-    'insert calls': 4,
+    begin: 4,
+    commit: 4,
+    'insert calls': 5,
     'insert deliveries': 4,
     'insert delivery_attempts': 2,
-    'insert events': 2,
+    'insert events': 3,
     'insert report_rollups': 1,
   },
   postgres: {
     'insert calls': 1,
     'with insert deliveries': 2,
     'with insert delivery_attempts': 2,
+    'with insert events': 1,
     'with insert report_rollups': 1,
   },
 };

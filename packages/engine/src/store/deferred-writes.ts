@@ -3,8 +3,8 @@
  * records whose loss in a crash breaks no promise — an event that owes no notification, a B leg's
  * row, a delivery's attempts and outcome, a synchronous fetch's delivery — are kept here, in
  * memory, and written together with the next write that must be durable at once (a record that
- * owes an asynchronous notification the outbox must deliver, the end of an A leg, a new call's
- * row), before any read of the store, after a short bound of the injected clock, or at close.
+ * owes an asynchronous notification the outbox must deliver, the answer or the end of an A leg, a
+ * new call's row), before any read of the store, after a short bound of the injected clock, or at close.
  *
  * One flush is then a handful of statements whatever it carries: one multi-row INSERT per table,
  * new rows inserted in their final state (the patches issued since are folded into them), one
@@ -147,7 +147,7 @@ export class DeferredWrites {
 
   /**
    * A record of a tracked call, added to the batch (input already checked). `durable` says it must
-   * be written now: it owes an asynchronous notification, or it ends an A leg.
+   * be written now: it owes an asynchronous notification, or it answers or ends an A leg.
    */
   record(input: { callUuid: string; at: number; type: string; data: string; patch?: CallPatch; deliveries: NewDelivery[]; insertCalls: CallRow[] }): { unit: RecordUnit; durable: boolean } {
     const { callUuid, at, type, data, patch } = input;
@@ -177,6 +177,9 @@ export class DeferredWrites {
       this.size++;
     }
     let durable = deliveries.some((d) => d.synchronous === 0);
+    // An A leg's answer is what its hangup report and its bill rest on: a crash must not turn an
+    // answered call into one that recovery reports as never answered.
+    if (type === 'leg.answered' && m.row.parent_call_uuid === null) durable = true;
     if (type === 'leg.ended' && m.row.parent_call_uuid === null) {
       durable = true;
       this.rollUp(m);
