@@ -41,6 +41,37 @@ export async function freePort(): Promise<number> {
   }
 }
 
+function udpBind(port: number): Promise<dgram.Socket | undefined> {
+  return new Promise((resolve) => {
+    const s = dgram.createSocket('udp4');
+    s.once('error', () => resolve(undefined));
+    s.bind(port, '127.0.0.1', () => resolve(s));
+  });
+}
+
+/**
+ * The first of `count` consecutive free UDP ports: sipp's media takes -mp and the three after it
+ * (audio RTP and RTCP, video RTP and RTCP), and a neighbour another process holds makes it exit.
+ */
+export async function freePortRange(count: number): Promise<number> {
+  for (;;) {
+    const first = await udpBind(0);
+    const base = first!.address().port;
+    const held = [first!];
+    for (let i = 1; i < count && base + i < 65536; i++) {
+      const s = await udpBind(base + i);
+      if (!s) break;
+      held.push(s);
+    }
+    await Promise.all(held.map((s) => new Promise<void>((r) => s.close(() => r()))));
+    const ports = Array.from({ length: count }, (_, i) => base + i);
+    if (held.length === count && ports.every((p) => !taken.has(p))) {
+      for (const p of ports) taken.add(p);
+      return base;
+    }
+  }
+}
+
 function tcpFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const server = net.createServer();
@@ -98,7 +129,7 @@ process.once('exit', () => {
 
 export async function startSipp(o: SippOptions): Promise<SippRun> {
   const port = await freePort();
-  const mediaPort = await freePort();
+  const mediaPort = await freePortRange(4);
   const dir = mkdtempSync(join(tmpdir(), 'sb-sipp-'));
   traceDirs.add(dir);
   const args = [
