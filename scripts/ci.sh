@@ -20,16 +20,27 @@ if [ "${#missing[@]}" -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"
 fi
 
-# Prints how long each stage took (wall seconds since the start, and the stage's own).
+# Prints how long each stage took: wall seconds (since the start, and the stage's own) and the CPU
+# seconds its processes used (user + system), which says whether more parallelism could help.
 CI_START=$SECONDS
+CPU_FILE=$(mktemp)
+# Sets CPU_NOW to the CPU seconds of this shell's finished children (`times` must run in this shell,
+# not in a $(...) subshell, to see them).
+children_cpu() {
+  times >"$CPU_FILE"
+  CPU_NOW=$(tail -n 1 "$CPU_FILE" | awk '{ t = 0; for (i = 1; i <= 2; i++) { split($i, p, /[ms]/); t += p[1] * 60 + p[2] } printf "%d", t }')
+}
 stage() {
-  local name=$1 t0=$SECONDS
+  local name=$1 t0=$SECONDS c0
+  children_cpu
+  c0=$CPU_NOW
   shift
   echo "ci: ${name}: start at +$((t0 - CI_START)) s"
   local rc=0
   "$@" || rc=$?
   if [ "$rc" -ne 0 ]; then echo "ci: ${name}: FAILED (exit $rc) after $((SECONDS - t0)) s"; return "$rc"; fi
-  echo "ci: ${name}: done in $((SECONDS - t0)) s (at +$((SECONDS - CI_START)) s)"
+  children_cpu
+  echo "ci: ${name}: done in $((SECONDS - t0)) s, $((CPU_NOW - c0)) CPU s (at +$((SECONDS - CI_START)) s)"
 }
 
 # The packages without their install scripts first, then the scripts (better-sqlite3 compiles
@@ -47,7 +58,7 @@ cleanup() {
   local dir
   dir=$(tail -n 1 "$PG_DIR_FILE" 2>/dev/null || true)
   [ -n "$dir" ] && bash scripts/pg-cluster.sh stop "$dir" || true
-  rm -f "$PG_DIR_FILE" "$PG_URL_FILE" "${TMPDIR:-/tmp}/sb-ci-rebuild.$$.log"
+  rm -f "$PG_DIR_FILE" "$PG_URL_FILE" "$CPU_FILE" "${TMPDIR:-/tmp}/sb-ci-rebuild.$$.log"
 }
 trap cleanup EXIT
 
