@@ -80,30 +80,15 @@ export SWITCHBOARD_TEST_CONCURRENCY="${SWITCHBOARD_TEST_CONCURRENCY:-3}"
 stage "SDK tests" npm test -w @switchboard/sdk
 stage "engine tests on SQLite" npm run test:main -w @switchboard/engine
 
-# Then two runs side by side: the SIP files (test/sip-*), one at a time because they time real SIP
-# exchanges against sipp and baresip on the real clock, mostly waiting; and again on PostgreSQL,
-# every engine test file whose store comes from the harness (the store, every scenario, deliveries,
-# restarts, reports, numbers, flows, accounts, Record, Conference, the API, the SDK, the cluster;
-# docs/storage.md, "Testing on PostgreSQL"), two at a time, each test with a database of its own.
-# The PostgreSQL run's output is printed when it ends, so the two do not interleave.
-PG_LOG=$(mktemp)
-children_cpu
-SIDE_CPU0=$CPU_NOW
-SIDE_T0=$SECONDS
-(
-  export SWITCHBOARD_TEST_PG="$PG_URL" SWITCHBOARD_TEST_CONCURRENCY=2
-  stage "engine tests on PostgreSQL" npm run test:pg -w @switchboard/engine
-) >"$PG_LOG" 2>&1 &
-PG_TEST_PID=$!
-SIP_RC=0
-stage "SIP tests" npm run test:sip -w @switchboard/engine || SIP_RC=$?
-PG_RC=0
-wait "$PG_TEST_PID" || PG_RC=$?
-cat "$PG_LOG"
-rm -f "$PG_LOG"
-children_cpu
-echo "ci: SIP and PostgreSQL side by side: $((SECONDS - SIDE_T0)) s, $((CPU_NOW - SIDE_CPU0)) CPU s"
-[ "$SIP_RC" -eq 0 ] && [ "$PG_RC" -eq 0 ] || exit 1
+# Then the SIP files (test/sip-*), one at a time: they time real SIP exchanges against sipp and
+# baresip on the real clock. (Run side by side with the PostgreSQL run below they were late by a
+# second now and then, every webhook of a call at once: not understood yet, so they run alone.)
+stage "SIP tests" npm run test:sip -w @switchboard/engine
+
+# Again on PostgreSQL, every engine test file whose store comes from the harness (the store, every
+# scenario, deliveries, restarts, reports, numbers, flows, accounts, Record, Conference, the API, the
+# SDK, the cluster; docs/storage.md, "Testing on PostgreSQL"), each test with a database of its own.
+SWITCHBOARD_TEST_PG="$PG_URL" stage "engine tests on PostgreSQL" npm run test:pg -w @switchboard/engine
 
 stage "test kit tests" npm test -w @switchboard/testkit
 echo "ci: every stage passed in $((SECONDS - CI_START)) s"
