@@ -8,11 +8,19 @@ export interface Timer {
   cancel(): void;
 }
 
+export interface TimerOptions {
+  /**
+   * A timer that is no reason for time to pass (a store's bound on deferred writes): a virtual
+   * clock fires it once time has passed its moment for another reason, and never jumps to it.
+   */
+  background?: boolean;
+}
+
 export interface Clock {
   /** Milliseconds since the epoch. */
   now(): number;
   /** Runs `fn` once after `ms` milliseconds of this clock's time. */
-  setTimer(ms: number, fn: () => void): Timer;
+  setTimer(ms: number, fn: () => void, options?: TimerOptions): Timer;
   /** Resolves after `ms`; rejects with the signal's reason if it aborts first. */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
@@ -71,6 +79,7 @@ interface Pending {
   order: number;
   fn: () => void;
   cancelled: boolean;
+  background: boolean;
 }
 
 /**
@@ -93,8 +102,8 @@ export class VirtualClock implements Clock {
     return this.current;
   }
 
-  setTimer(ms: number, fn: () => void): Timer {
-    const entry: Pending = { at: this.current + Math.max(0, ms), order: this.order++, fn, cancelled: false };
+  setTimer(ms: number, fn: () => void, options?: TimerOptions): Timer {
+    const entry: Pending = { at: this.current + Math.max(0, ms), order: this.order++, fn, cancelled: false, background: options?.background === true };
     this.timers.push(entry);
     return {
       cancel: () => {
@@ -107,11 +116,11 @@ export class VirtualClock implements Clock {
     return sleepWith(this, ms, signal);
   }
 
-  /** Time of the next live timer, if any. */
+  /** Time of the next live timer, if any (background timers are no reason to move: not counted). */
   nextAt(): number | undefined {
     this.timers = this.timers.filter((t) => !t.cancelled);
     let min: number | undefined;
-    for (const t of this.timers) if (min === undefined || t.at < min) min = t.at;
+    for (const t of this.timers) if (!t.background && (min === undefined || t.at < min)) min = t.at;
     return min;
   }
 
@@ -135,6 +144,15 @@ export class VirtualClock implements Clock {
       this.runNext();
     }
     this.current = target;
+    this.fireDue();
+  }
+
+  /** Fires the timers whose moment has come (background ones that time passed without jumping to them). */
+  private fireDue(): void {
+    const due = this.timers.filter((t) => t.at <= this.current).sort((a, b) => a.at - b.at || a.order - b.order);
+    if (due.length === 0) return;
+    this.timers = this.timers.filter((t) => t.at > this.current);
+    for (const t of due) if (!t.cancelled) t.fn();
   }
 
   /**

@@ -127,6 +127,10 @@ export class Engine {
           ? this.log.warn({ written }, 'the store writes again: the held writes are stored')
           : this.log.error({ err: state.error, held: state.held }, 'the store cannot write: writes are held in memory and retried, new calls are refused'),
       onRollupError: (err, callUuid) => this.log.error({ err, callUuid }, 'could not roll up the call for reports'),
+      // Records whose loss in a crash breaks no promise wait for the next durable write, a read, or
+      // this bound (docs/storage.md, "Durability"; docs/performance.md, "Statements per call").
+      ...(config.cluster ? {} : { defer: { clock } }),
+      onDeferredError: (err) => this.log.error({ err }, 'could not store deferred call records'),
     });
     this.reports = this.store.resources.reports;
     this.simNumbers = new SimulatorNumbers(this.store, clock);

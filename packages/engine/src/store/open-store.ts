@@ -15,11 +15,14 @@ export interface OpenStoreOptions extends SqliteStoreOptions {
   idleInTransactionMs?: number;
 }
 
+
 export function openStore(db: string, options: OpenStoreOptions = {}): Store {
   const { activity, idleInTransactionMs, ...sqlite } = options;
   if (isPostgresUrl(db)) {
     return new PgStore(db, {
       ...(options.onRollupError ? { onRollupError: options.onRollupError } : {}),
+      ...(options.defer ? { defer: options.defer } : {}),
+      ...(options.onDeferredError ? { onDeferredError: options.onDeferredError } : {}),
       ...(activity ? { activity } : {}),
       ...(idleInTransactionMs !== undefined ? { idleInTransactionMs } : {}),
     });

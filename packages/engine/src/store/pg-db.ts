@@ -68,8 +68,15 @@ export class PgDb implements SqlDb {
     this.pooledExec = execOn(pool, this.statements);
   }
 
+  /**
+   * Called before every read and write: the store's deferred records join the write lane first, so
+   * every query (the resource stores' too) sees every record issued before it (deferred-writes.ts).
+   */
+  beforeUse?: () => void;
+
   /** Runs `fn` after every write issued before it; later reads wait for it. */
   write<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    this.beforeUse?.();
     const end = this.activity?.begin();
     const run = this.tail.then(fn, fn);
     this.tail = run.catch(() => undefined);
@@ -82,6 +89,7 @@ export class PgDb implements SqlDb {
 
   /** Runs `fn` once the writes issued before it have landed. */
   async read<T>(what: string, fn: (x: PgExec) => Promise<T>): Promise<T> {
+    this.beforeUse?.();
     const end = this.activity?.begin();
     try {
       await this.tail;
@@ -95,7 +103,12 @@ export class PgDb implements SqlDb {
 
   /** One transaction on one connection, in write order. */
   transaction<T>(what: string, fn: (x: PgExec) => Promise<T>): Promise<T> {
-    return this.write(what, async () => {
+    return this.write(what, () => this.inTransaction(fn));
+  }
+
+  /** One transaction on one connection, now: for a caller already in the write lane. */
+  async inTransaction<T>(fn: (x: PgExec) => Promise<T>): Promise<T> {
+    {
       const client = await this.pool.connect();
       // The server may end the session mid-transaction (a cluster node paused past its lease:
       // pg-connection.ts); the query in flight fails with it, the process must not.
@@ -116,7 +129,7 @@ export class PgDb implements SqlDb {
         client.off('error', lost);
         client.release();
       }
-    });
+    }
   }
 
   all<R>(what: string, q: Query<R>): Promise<R[]> {

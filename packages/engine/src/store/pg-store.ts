@@ -10,7 +10,7 @@ import type pg from 'pg';
 import { runMigrations } from './migrator.ts';
 import { migrations } from './migrations/index.ts';
 import type { Database } from './schema.ts';
-import { PgDb, type PgExec, type StoreActivity } from './pg-db.ts';
+import { PgDb, pgStoreError, type PgExec, type StoreActivity } from './pg-db.ts';
 import { PostgresDdl, openPgPool, redactUrl } from './pg-connection.ts';
 import { ATTEMPT_COLUMNS, LIVE_STATUSES, at as placeholder, attemptValues, deliveryRows, listQueries, setObject, storeQueries, type ListQueries } from './store-queries.ts';
 import { PatchTemplates, QueryTemplate } from './query-template.ts';
@@ -18,6 +18,8 @@ import { RollupUpserts, rollupOf, rollupReadQueries } from './report-rollup-sql.
 import { storeResources } from './resources.ts';
 import { PgClusterStore } from './pg-cluster-store.ts';
 import { StoreError } from './store-error.ts';
+import { DeferredWrites, batchStatements, chainStatements, type DeferOptions, type RecordUnit, type Unit } from './deferred-writes.ts';
+import type { BoundQuery } from './query-template.ts';
 import { callValues, checkCallPatch, checkDeliveryPatch, checkScalar } from './store-input.ts';
 import { checkNewDelivery, eventJson } from './sqlite-store.ts';
 import type {
@@ -48,6 +50,13 @@ export interface PgStoreOptions {
   idleInTransactionMs?: number;
   /** Counts each query in flight as the engine's work (pg-db.ts). */
   activity?: StoreActivity;
+  /**
+   * Defers the records whose loss in a crash breaks no promise, and writes them together, as one
+   * statement (deferred-writes.ts). Not for a cluster node: its writes are fenced one by one.
+   */
+  defer?: DeferOptions;
+  /** A deferred write that could not be stored (its records are lost; the calls go on). */
+  onDeferredError?: (err: unknown) => void;
 }
 
 export class PgStore implements Store {
@@ -100,6 +109,82 @@ export class PgStore implements Store {
     this.lists = listQueries(this.k);
     this.resources = storeResources(this.db);
     this.cluster = new PgClusterStore(k, (nodeId) => (this.fencedTo = nodeId), url, options.idleInTransactionMs);
+    this.deferred = options.defer ? new DeferredWrites(options.defer, () => void this.flushDeferred()) : undefined;
+    if (this.deferred) this.db.beforeUse = () => void this.flushDeferred();
+  }
+
+  private readonly deferred: DeferredWrites | undefined;
+
+  /**
+   * Queues what is deferred in the write lane, as one statement (several only past the protocol's
+   * parameter limit); answers when it has landed. A rollup that fails is left out and reported:
+   * the records are written without it.
+   */
+  private flushDeferred(): Promise<void> {
+    const batch = this.deferred?.take();
+    if (!batch) return Promise.resolve();
+    const { data, rollup } = batchStatements(this.k as unknown as Kysely<any>, this.q, this.upserts, batch);
+    const what = `write ${data.length} deferred statements`;
+    const run = async (qs: BoundQuery<unknown>[]) => {
+      const chains = chainStatements(qs);
+      if (chains.length === 1) await this.pooled().run(chains[0]!);
+      else
+        await this.db.inTransaction(async (x) => {
+          for (const q of chains) await x.run(q);
+        });
+    };
+    const written = this.db.write(what, async () => {
+      try {
+        if (this.deferred!.stale(batch)) throw new Error('numbered before a failure');
+        await run([...data, ...rollup]);
+      } catch {
+        // Again unit by unit, the immediate way, each in a savepoint: a record that fails rejects
+        // alone, and the rollup is read back (deferred-writes.ts).
+        await this.db.inTransaction(async (x) => {
+          for (const unit of batch.units) {
+            await x.run(sql`savepoint unit`.compile(this.k));
+            try {
+              if (unit.kind === 'record') unit.result = await this.recordIn(x, unit);
+              else await this.attemptsIn(x, unit.id, unit.attempts, unit.patch);
+              await x.run(sql`release savepoint unit`.compile(this.k));
+            } catch (err) {
+              await x.run(sql`rollback to savepoint unit`.compile(this.k));
+              unit.error = pgStoreError(err, unit.kind === 'record' ? `record ${unit.type} for call ${unit.callUuid}` : `record ${unit.attempts.length} attempts of delivery ${unit.id}`);
+              this.deferred!.failed(unit);
+            }
+          }
+        });
+      }
+    });
+    return written.then(
+      () => this.settleUnits(batch.units),
+      (err) => {
+        for (const unit of batch.units) unit.error = err;
+        this.settleUnits(batch.units);
+      },
+    );
+  }
+
+  /** Reports the units that failed (a durable record's caller throws its own) and stops deferring for their calls. */
+  private settleUnits(units: readonly Unit[]): void {
+    for (const unit of units) {
+      if (unit.error === undefined) continue;
+      this.deferred?.failed(unit);
+      this.options.onDeferredError?.(unit.error);
+    }
+  }
+
+  private async attemptsIn(x: PgExec, id: string, attempts: readonly NewAttempt[], values: Partial<Omit<DeliveryRow, 'id'>>): Promise<void> {
+    for (const a of attempts) await x.run(this.q.insertAttempt.bind(attemptValues(a)));
+    if (Object.keys(values).length > 0 && (await x.run(this.q.updateDelivery.bind(values, { id }))) === 0) {
+      throw new StoreError('delivery-not-found', `record attempts: no delivery ${id}`);
+    }
+  }
+
+  /** Writes everything deferred now; resolves once it is stored. */
+  async flush(): Promise<void> {
+    if (this.closed) return;
+    await this.flushDeferred();
   }
 
   private readonly upserts: RollupUpserts;
@@ -135,6 +220,8 @@ export class PgStore implements Store {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    void this.flushDeferred();
+    this.deferred?.clear();
     // Writes already issued land first.
     await this.db.write('close', async () => undefined).catch(() => undefined);
     await this.cluster.close();
@@ -152,7 +239,10 @@ export class PgStore implements Store {
 
   async insertCall(row: CallRow): Promise<void> {
     this.assertOpen('insert call');
+    void this.flushDeferred();
     await this.db.run(`insert call ${row.call_uuid}`, this.q.insertCall.bind(callValues(row)));
+    // Its records are numbered and deferred from now on (deferred-writes.ts); a cluster node's are not.
+    if (this.fencedTo === undefined) this.deferred?.track(row);
   }
 
   async getCall(callUuid: string): Promise<CallRow | undefined> {
@@ -166,6 +256,7 @@ export class PgStore implements Store {
 
   async listCalls(filter: CallFilter): Promise<{ rows: CallRow[]; total: number }> {
     const q = this.lists.listCalls(filter);
+    void this.flushDeferred();
     const [count, rows] = await this.db.batch('list calls', [q.count, q.rows]);
     return { rows: (rows?.rows ?? []) as CallRow[], total: Number((count?.rows[0] as { n?: number } | undefined)?.n ?? 0) };
   }
@@ -184,9 +275,28 @@ export class PgStore implements Store {
     const data = eventJson(input.data);
     const patch = input.patch === undefined ? undefined : checkCallPatch(input.patch, callUuid);
     const news = (input.deliveries ?? []).map((d, i) => checkNewDelivery(d, i));
-    const inserts = (input.insertCalls ?? []).map((row) => this.q.insertCall.bind(callValues(row)));
-    return this.db.transaction(what, async (x) => {
-      for (const q of inserts) await x.run(q);
+    if (this.deferred?.tracks(callUuid)) {
+      const { unit, durable } = this.deferred.record({ callUuid, at, type, data, ...(patch ? { patch } : {}), deliveries: news, insertCalls: input.insertCalls ?? [] });
+      // A record carrying a synchronous fetch is written before the fetch goes out, as it was
+      // before deferral: the round trip it takes is what lets a notification recorded just before
+      // it reach the app first (webhooks/outbox.ts), so the app sees a call's webhooks in order.
+      if (!durable && !news.some((d) => d.synchronous)) return unit.result;
+      await this.flushDeferred();
+      if (unit.error !== undefined) throw unit.error;
+      return unit.result;
+    }
+    const insertCalls = (input.insertCalls ?? []).map(callValues);
+    void this.flushDeferred();
+    return this.db.transaction(what, (x) => this.recordIn(x, { callUuid, at, type, data, patch, deliveries: news, insertCalls }));
+  }
+
+  /** A record written at once, in the caller's transaction: its seqs are computed by SQL under the call's row lock. */
+  private async recordIn(x: PgExec, p: Pick<RecordUnit, 'callUuid' | 'at' | 'type' | 'data' | 'patch' | 'deliveries' | 'insertCalls'>): Promise<{ seq: number; deliveries: DeliveryRow[] }> {
+    const { callUuid, at, type, data, patch } = p;
+    const news = p.deliveries;
+    const what = `record ${type} for call ${callUuid}`;
+    {
+      for (const r of p.insertCalls) await x.run(this.q.insertCall.bind(r));
       const owner = patch !== undefined && Object.keys(patch).length > 0
         ? await x.first(this.q.patchCallLocked.bind(patch, { callUuid }))
         : await x.first(this.q.lockCall.bind({ callUuid }));
@@ -202,7 +312,7 @@ export class PgStore implements Store {
       const deliveries = news.length > 0 ? await this.enqueue(x, callUuid, at, seq, news, owner.account_id ?? null) : [];
       if (type === 'leg.ended') await this.rollUpSafely(x, callUuid);
       return { seq, deliveries };
-    });
+    }
   }
 
   private async enqueue(x: PgExec, callUuid: string, at: number, eventSeq: number, news: NewDelivery[], owner: string | null): Promise<DeliveryRow[]> {
@@ -254,6 +364,7 @@ export class PgStore implements Store {
 
   async listDeliveriesBy(filter: DeliveryFilter): Promise<{ rows: DeliveryRow[]; total: number }> {
     const q = this.lists.deliveriesBy(filter);
+    void this.flushDeferred();
     const [count, rows] = await this.db.batch('list deliveries', [q.count, q.rows]);
     return { rows: (rows?.rows ?? []) as DeliveryRow[], total: Number((count?.rows[0] as { n?: number } | undefined)?.n ?? 0) };
   }
@@ -267,6 +378,8 @@ export class PgStore implements Store {
   async updateDelivery(id: string, patch: Partial<Omit<DeliveryRow, 'id'>>): Promise<void> {
     this.assertOpen(`update delivery ${id}`);
     const values = checkDeliveryPatch(patch, id);
+    void this.flushDeferred();
+    this.deferred?.forget(id);
     await this.db.write(`update delivery ${id}`, async () => {
       const x = this.pooled();
       const changed = Object.keys(values).length > 0 ? await x.run(this.q.updateDelivery.bind(values, { id })) : (await x.all(this.q.getDelivery.bind({ id }))).length;
@@ -278,6 +391,8 @@ export class PgStore implements Store {
     const what = `add attempt ${attempt.attempt} of delivery ${attempt.delivery_id}`;
     this.assertOpen(what);
     const q = this.q.insertAttempt.bind(attemptValues(attempt));
+    void this.flushDeferred();
+    this.deferred?.forget(attempt.delivery_id);
     await this.db.write(what, async () => {
       try {
         await this.pooled().run(q);
@@ -292,6 +407,9 @@ export class PgStore implements Store {
     this.assertOpen(what);
     const values = checkDeliveryPatch(patch, id);
     const rows = attempts.map(attemptValues);
+    // A delivery this store wrote: deferred (deferred-writes.ts).
+    if (this.deferred?.attempts(id, attempts, values)) return;
+    void this.flushDeferred();
     const only = rows.length === 1 && Object.keys(values).length > 0 ? rows[0]! : undefined;
     try {
       if (only) {
@@ -347,6 +465,8 @@ export class PgStore implements Store {
 
   private read<T>(what: string, fn: (x: PgExec) => Promise<T>): Promise<T> {
     this.assertOpen(what);
+    // Deferred records land first: a read sees every write issued before it.
+    void this.flushDeferred();
     return this.db.read(what, fn);
   }
 

@@ -16,11 +16,13 @@ import { GroupCommit, type GroupCommitTiming } from './group-commit.ts';
 import { SqliteRunner, openSqlite } from './sqlite-connection.ts';
 import { lockDatabaseFile, type FileLock } from './sqlite-lock.ts';
 import { LIVE_STATUSES, attemptValues, deliveryRows, listQueries, storeQueries, type ListQueries, type StoreQueries } from './store-queries.ts';
-import { StoreError, sqliteCode, toStoreError, type WriteState } from './store-error.ts';
+import { StoreError, isStorageFailure, sqliteCode, toStoreError, type WriteState } from './store-error.ts';
 import { callValues, checkCallPatch, checkDeliveryPatch, checkScalar } from './store-input.ts';
 import type { SqlDb } from './sql-db.ts';
 import { storeResources } from './resources.ts';
 import { SqliteRollups } from './sqlite-rollups.ts';
+import { DeferredWrites, batchStatements, nextTurn, type DeferOptions, type RecordUnit, type Unit } from './deferred-writes.ts';
+import { RollupUpserts } from './report-rollup-sql.ts';
 import type {
   AttemptRow,
   CallFilter,
@@ -50,6 +52,13 @@ export interface SqliteStoreOptions {
    * for, so a second one on the same file refuses to start. Readers (CLI, tests) do not.
    */
   exclusive?: boolean;
+  /**
+   * Defers the records whose loss in a crash breaks no promise, and writes them together
+   * (deferred-writes.ts); without it every record() is written in the next group commit.
+   */
+  defer?: DeferOptions;
+  /** A deferred write that could not be stored (its records are lost; the calls go on). */
+  onDeferredError?: (err: unknown) => void;
 }
 
 /** The settings row the store rewrites to learn whether the disk takes writes again (group-commit.ts). */
@@ -70,7 +79,7 @@ export class SqliteStore implements Store {
   /** Opens `path` (its folder is created if missing); `':memory:'` keeps everything in memory. */
   constructor(
     readonly path: string,
-    options: SqliteStoreOptions = {},
+    private readonly options: SqliteStoreOptions = {},
   ) {
     const inMemory = path === ':memory:' || path === '';
     // Before the file is opened: a refused engine touches nothing.
@@ -93,6 +102,78 @@ export class SqliteStore implements Store {
     this.lists = listQueries(this.k);
     this.rollups = new SqliteRollups(this, options.onRollupError ? { onError: options.onRollupError } : {});
     this.resources = storeResources(this.sqlDb());
+    this.deferred = options.defer ? new DeferredWrites(options.defer, () => void this.flushDeferred()) : undefined;
+    this.upserts = new RollupUpserts(this.k as unknown as Kysely<any>, 'sqlite');
+  }
+
+  private readonly deferred: DeferredWrites | undefined;
+  private readonly upserts: RollupUpserts;
+
+  /**
+   * Hands what is deferred to the group commit (it lands with the group, before anything submitted
+   * after it); answers when it has landed.
+   */
+  private flushDeferred(): Promise<void> {
+    const batch = this.deferred?.take();
+    if (!batch) return Promise.resolve();
+    const { data, rollup } = batchStatements(this.k as unknown as Kysely<any>, this.q, this.upserts, batch);
+    let unitByUnit = false;
+    const written = this.group.submit(() => {
+      // Folded, the rollup with it. When that fails (not for the disk: the group then holds and
+      // retries it whole), the group runs every job again in a savepoint each, and this batch is
+      // written unit by unit, the immediate way, so a record that fails rejects alone (and the
+      // rollup is read back).
+      if (!unitByUnit && !this.deferred!.stale(batch)) {
+        try {
+          for (const q of data) this.runner.run(q);
+          for (const q of rollup) this.runner.run(q);
+        } catch (err) {
+          if (!isStorageFailure(err)) unitByUnit = true;
+          throw err;
+        }
+        return;
+      }
+      for (const unit of batch.units) {
+        try {
+          this.runner.transaction(() => {
+            if (unit.kind === 'record') unit.result = this.recordNow(unit);
+            else this.attemptsNow(unit.id, unit.attempts, unit.patch);
+          });
+          unit.error = undefined;
+        } catch (err) {
+          // The disk, or a transaction SQLite ended: the group holds and retries, nothing is lost.
+          if (isStorageFailure(err) || isStorageFailure((err as { cause?: unknown }).cause) || !this.runner.db.inTransaction) throw err;
+          unit.error = err;
+          // At once: a later batch of this group numbered this call's records too.
+          this.deferred!.failed(unit);
+        }
+      }
+    });
+    return written.then(
+      () => this.settleUnits(batch.units),
+      (err) => {
+        const error = toStoreError(err, `write ${batch.units.length} deferred records`);
+        for (const unit of batch.units) unit.error = error;
+        this.settleUnits(batch.units);
+      },
+    );
+  }
+
+  /** Reports the units that failed (a durable record's caller throws its own) and stops deferring for their calls. */
+  private settleUnits(units: readonly Unit[]): void {
+    for (const unit of units) {
+      if (unit.error === undefined) continue;
+      this.deferred?.failed(unit);
+      this.options.onDeferredError?.(unit.error);
+    }
+  }
+
+  /** Writes everything deferred now; resolves once it is stored. */
+  async flush(): Promise<void> {
+    if (this.closed) return;
+    const written = this.flushDeferred();
+    this.group.flush();
+    await written;
   }
 
   readonly resources: StoreResources;
@@ -139,6 +220,8 @@ export class SqliteStore implements Store {
   /** Closes the connection; writes the disk still refuses are lost (their calls are closed with 8010 on restart). */
   async close(): Promise<void> {
     if (this.closed) return;
+    void this.flushDeferred();
+    this.deferred?.clear();
     this.group.close();
     this.closed = true;
     await this.k.destroy();
@@ -174,6 +257,8 @@ export class SqliteStore implements Store {
     this.syncWrite(`insert call ${row.call_uuid}`, () => {
       this.runner.run(this.q.insertCall.bind(callValues(row)));
     });
+    // Its records are numbered and deferred from now on (deferred-writes.ts).
+    this.deferred?.track(row);
   }
 
   async getCall(callUuid: string): Promise<CallRow | undefined> {
@@ -215,22 +300,53 @@ export class SqliteStore implements Store {
     const data = eventJson(input.data);
     const patch = input.patch === undefined ? undefined : checkCallPatch(input.patch, callUuid);
     const news = (input.deliveries ?? []).map((d, i) => checkNewDelivery(d, i));
-    const inserts = (input.insertCalls ?? []).map((row) => this.q.insertCall.bind(callValues(row)));
-    return this.group.submit(() => {
-      try {
-        for (const q of inserts) this.runner.run(q);
-        const seq = this.appendEvent(callUuid, at, type, data);
-        if (patch !== undefined && Object.keys(patch).length > 0) {
-          const changed = this.runner.run(this.q.updateCall.bind(patch, { callUuid }));
-          if (changed === 0) throw new StoreError('call-not-found', `${what}: no call ${callUuid}`);
-        }
-        const deliveries = news.length > 0 ? this.enqueue(callUuid, at, seq, news) : [];
-        for (const hook of this.recordHooks) hook({ callUuid, at, type });
-        return { seq, deliveries };
-      } catch (err) {
-        throw toStoreError(err, what);
+    if (this.deferred?.tracks(callUuid)) {
+      const { unit, durable } = this.deferred.record({ callUuid, at, type, data, ...(patch ? { patch } : {}), deliveries: news, insertCalls: input.insertCalls ?? [] });
+      if (!durable) {
+        if (news.some((d) => d.synchronous)) await nextTurn();
+        return unit.result;
       }
-    });
+      await this.flushDeferred();
+      if (unit.error !== undefined) throw unit.error;
+      return unit.result;
+    }
+    const insertCalls = (input.insertCalls ?? []).map(callValues);
+    // Whatever is deferred lands before this record.
+    void this.flushDeferred();
+    return this.group.submit(() => this.recordNow({ callUuid, at, type, data, patch, deliveries: news, insertCalls }));
+  }
+
+  /** A record written at once (inside a group's transaction): its seqs are computed by SQL. */
+  private recordNow(p: Pick<RecordUnit, 'callUuid' | 'at' | 'type' | 'data' | 'patch' | 'deliveries' | 'insertCalls'>): { seq: number; deliveries: DeliveryRow[] } {
+    const { callUuid, at, type, data, patch } = p;
+    const what = `record ${type} for call ${callUuid}`;
+    try {
+      for (const row of p.insertCalls) this.runner.run(this.q.insertCall.bind(row));
+      const seq = this.appendEvent(callUuid, at, type, data);
+      if (patch !== undefined && Object.keys(patch).length > 0) {
+        const changed = this.runner.run(this.q.updateCall.bind(patch, { callUuid }));
+        if (changed === 0) throw new StoreError('call-not-found', `${what}: no call ${callUuid}`);
+      }
+      const deliveries = p.deliveries.length > 0 ? this.enqueue(callUuid, at, seq, p.deliveries) : [];
+      for (const hook of this.recordHooks) hook({ callUuid, at, type });
+      return { seq, deliveries };
+    } catch (err) {
+      throw toStoreError(err, what);
+    }
+  }
+
+  /** A round of attempts and its outcome written at once (inside a group's transaction). */
+  private attemptsNow(id: string, attempts: readonly NewAttempt[], values: Partial<Omit<DeliveryRow, 'id'>>): void {
+    const what = `record ${attempts.length} attempts of delivery ${id}`;
+    try {
+      for (const a of attempts) this.runner.run(this.q.insertAttempt.bind(attemptValues(a)));
+      if (Object.keys(values).length > 0 && this.runner.run(this.q.updateDelivery.bind(values, { id })) === 0) {
+        throw new StoreError('delivery-not-found', `${what}: no delivery ${id}`);
+      }
+    } catch (err) {
+      if (sqliteCode(err) === 'SQLITE_CONSTRAINT_FOREIGNKEY') throw new StoreError('delivery-not-found', `${what}: no delivery ${id}`, { cause: err });
+      throw toStoreError(err, what);
+    }
   }
 
   async listEvents(callUuid: string): Promise<EventRow[]> {
@@ -260,6 +376,8 @@ export class SqliteStore implements Store {
   async updateDelivery(id: string, patch: Partial<Omit<DeliveryRow, 'id'>>): Promise<void> {
     this.assertOpen(`update delivery ${id}`);
     const values = checkDeliveryPatch(patch, id);
+    void this.flushDeferred();
+    this.deferred?.forget(id);
     return this.group.submit(() => {
       try {
         const changed =
@@ -276,6 +394,8 @@ export class SqliteStore implements Store {
   async addAttempt(attempt: NewAttempt): Promise<void> {
     const what = `add attempt ${attempt.attempt} of delivery ${attempt.delivery_id}`;
     this.assertOpen(what);
+    void this.flushDeferred();
+    this.deferred?.forget(attempt.delivery_id);
     return this.group.submit(() => {
       const q = this.q.insertAttempt.bind(attemptValues(attempt));
       try {
@@ -292,19 +412,12 @@ export class SqliteStore implements Store {
     const what = `record ${attempts.length} attempts of delivery ${id}`;
     this.assertOpen(what);
     const values = checkDeliveryPatch(patch, id);
-    const inserts = attempts.map((a) => this.q.insertAttempt.bind(attemptValues(a)));
+    attempts.forEach(attemptValues); // checked now
+    // A delivery this store wrote: deferred (deferred-writes.ts).
+    if (this.deferred?.attempts(id, attempts, values)) return;
+    void this.flushDeferred();
     // One job of the group commit: the round's attempts and its outcome land together or not at all.
-    return this.group.submit(() => {
-      try {
-        for (const q of inserts) this.runner.run(q);
-        if (Object.keys(values).length > 0 && this.runner.run(this.q.updateDelivery.bind(values, { id })) === 0) {
-          throw new StoreError('delivery-not-found', `${what}: no delivery ${id}`);
-        }
-      } catch (err) {
-        if (sqliteCode(err) === 'SQLITE_CONSTRAINT_FOREIGNKEY') throw new StoreError('delivery-not-found', `${what}: no delivery ${id}`, { cause: err });
-        throw toStoreError(err, what);
-      }
-    });
+    return this.group.submit(() => this.attemptsNow(id, attempts, values));
   }
 
 
@@ -412,6 +525,7 @@ export class SqliteStore implements Store {
   private sync<T>(what: string, body: () => T): T {
     this.assertOpen(what);
     // Earlier record() calls land first, so every operation sees every write issued before it.
+    void this.flushDeferred();
     this.group.flush();
     try {
       return body();

@@ -176,6 +176,11 @@ export interface Store {
   /** Runs numbered migrations; idempotent. Answers the versions it applied (empty when up to date). */
   migrate(): Promise<number[]>;
   close(): Promise<void>;
+  /**
+   * Writes every deferred record now (store/deferred-writes.ts) and resolves once it is stored;
+   * reads do this themselves, so only a caller that looks at the database some other way needs it.
+   */
+  flush(): Promise<void>;
   /** Several nodes on this database (docs/scaling.md); absent on a store only one node can use (SQLite). */
   readonly cluster?: ClusterStore;
   /** Whether writes land now; absent when a store never holds writes (docs/storage.md, "When the disk is full"). */

@@ -1,0 +1,345 @@
+/**
+ * Deferred writes (docs/performance.md, "Statements per call"; docs/storage.md, "Durability"): the
+ * records whose loss in a crash breaks no promise — an event that owes no notification, a B leg's
+ * row, a delivery's attempts and outcome, a synchronous fetch's delivery — are kept here, in
+ * memory, and written together with the next write that must be durable at once (a record that
+ * owes an asynchronous notification the outbox must deliver, the answer or the end of an A leg, a
+ * new call's row), before any read of the store, after a short bound of the injected clock, or at close.
+ *
+ * One flush is then a handful of statements whatever it carries: one multi-row INSERT per table,
+ * new rows inserted in their final state (the patches issued since are folded into them), one
+ * UPDATE per stored row with its patches merged, and the report rollup of the A legs that ended,
+ * computed from what this store saw of the call rather than read back.
+ *
+ * Sequence numbers (an event's, a delivery's) are assigned here at record time from the call's
+ * counters, so the order is exactly the order recorded. Only the calls this store created are
+ * tracked (their counters start at zero); any other call — recovered after a restart, or on a
+ * store without deferral — goes the immediate way, with its seq computed by SQL after a flush.
+ */
+import { sql, type Kysely } from 'kysely';
+import type { Clock, Timer } from '../clock.ts';
+import type { BoundQuery } from './query-template.ts';
+import { attemptValues, deliveryRows, type StoreQueries } from './store-queries.ts';
+import { RollupAccumulator, attemptsOfCall } from './report-rollup.ts';
+import type { RollupUpserts } from './report-rollup-sql.ts';
+import { CALL_COLUMNS, DELIVERY_COLUMNS, callValues } from './store-input.ts';
+import type { CallPatch, CallRow, DeliveryRow, EventRow, NewAttempt, NewDelivery } from './store.ts';
+
+export interface DeferOptions {
+  /** The engine's clock: the bound below runs on it (a virtual clock in tests). */
+  clock: Clock;
+  /** The longest a deferred record waits for a flush; default 50 ms. */
+  ms?: number;
+}
+
+export const DEFAULT_DEFER_MS = 50;
+
+/** What the store knows of a call it created: enough to number its records and roll it up. */
+interface Mirror {
+  row: CallRow;
+  eventSeq: number;
+  deliverySeq: number;
+  children: string[];
+  dialEvents: Array<Pick<EventRow, 'type' | 'at' | 'data'>>;
+}
+
+type DeliveryPatch = Partial<Omit<DeliveryRow, 'id'>>;
+
+/**
+ * One record() or recordAttempts() as it was issued. A batch is written folded; only when that
+ * fails is it written again unit by unit, the immediate way (seqs computed by SQL), each in a
+ * savepoint, so that a failure rejects alone and leaves no gap in the call's seqs.
+ */
+export interface RecordUnit {
+  readonly kind: 'record';
+  readonly callUuid: string;
+  readonly at: number;
+  readonly type: string;
+  readonly data: string;
+  readonly patch: CallPatch | undefined;
+  readonly deliveries: NewDelivery[];
+  readonly insertCalls: CallRow[];
+  /** What record() answers: as numbered here, or as stored by the unit-by-unit write. */
+  result: { seq: number; deliveries: DeliveryRow[] };
+  error?: unknown;
+}
+
+export interface AttemptsUnit {
+  readonly kind: 'attempts';
+  readonly id: string;
+  readonly attempts: readonly NewAttempt[];
+  readonly patch: DeliveryPatch;
+  error?: unknown;
+}
+
+export type Unit = RecordUnit | AttemptsUnit;
+
+/** One flush's content, in the order it is written. */
+export interface Batch {
+  /** Call rows as they are now: inserted when in `newCalls` (a B leg), else updated whole. */
+  calls: Map<string, CallRow>;
+  newCalls: Set<string>;
+  events: Array<Omit<EventRow, 'id'>>;
+  /** Delivery rows as they are now: inserted when in `newDeliveries`, else updated whole. */
+  deliveries: Map<string, DeliveryRow>;
+  newDeliveries: Set<string>;
+  attempts: NewAttempt[];
+  rollup: RollupAccumulator;
+  /** The A legs whose rollup is in `rollup`. */
+  rolledUp: string[];
+  /** The same content as issued, for the unit-by-unit write. */
+  units: Unit[];
+}
+
+function emptyBatch(): Batch {
+  return { calls: new Map(), newCalls: new Set(), events: [], deliveries: new Map(), newDeliveries: new Set(), attempts: [], rollup: new RollupAccumulator(), rolledUp: [], units: [] };
+}
+
+/**
+ * What a deferred record that carries a synchronous fetch waits before it resolves: one turn of the
+ * event loop, as long as a write of it took before, so that a notification recorded just before the
+ * fetch is still handed to the wire first (webhooks/outbox.ts) and webhooks keep their order.
+ */
+export function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** Rows per multi-row INSERT: far below either driver's parameter limit (31 columns a call row). */
+const CHUNK = 200;
+
+/** Deliveries known to be stored (or pending here) and not final, beyond which the immediate way is taken. */
+const MAX_KNOWN = 100_000;
+
+export class DeferredWrites {
+  private readonly mirrors = new Map<string, Mirror>();
+  private batch = emptyBatch();
+  private size = 0;
+  /** The deliveries this store wrote (or holds) and that are not final: their rows as they are now. */
+  private readonly known = new Map<string, DeliveryRow>();
+  /** Calls one of whose deferred records failed (rare: a constraint the input checks cannot see). */
+  private readonly poisoned = new Set<string>();
+  private timer?: Timer;
+  private readonly ms: number;
+
+  constructor(
+    private readonly options: DeferOptions,
+    /** Writes what is pending (the bound expired). */
+    private readonly flush: () => void,
+  ) {
+    this.ms = options.ms ?? DEFAULT_DEFER_MS;
+  }
+
+  /** Nothing is pending. */
+  get empty(): boolean {
+    return this.size === 0;
+  }
+
+  /** Whether records of this call are numbered and deferred here. */
+  tracks(callUuid: string): boolean {
+    return this.mirrors.has(callUuid);
+  }
+
+  /** A call this store has just stored (or will store with this batch): its records start at seq 1. */
+  track(row: CallRow): void {
+    this.mirrors.set(row.call_uuid, { row: { ...row }, eventSeq: 0, deliverySeq: 0, children: [], dialEvents: [] });
+    if (row.parent_call_uuid !== null) this.mirrors.get(row.parent_call_uuid)?.children.push(row.call_uuid);
+  }
+
+  /**
+   * A record of a tracked call, added to the batch (input already checked). `durable` says it must
+   * be written now: it owes an asynchronous notification, or it answers or ends an A leg.
+   */
+  record(input: { callUuid: string; at: number; type: string; data: string; patch?: CallPatch; deliveries: NewDelivery[]; insertCalls: CallRow[] }): { unit: RecordUnit; durable: boolean } {
+    const { callUuid, at, type, data, patch } = input;
+    const m = this.mirrors.get(callUuid)!;
+    const b = this.batch;
+    const insertCalls = input.insertCalls.map(callValues);
+    for (const row of insertCalls) {
+      this.track(row);
+      b.calls.set(row.call_uuid, { ...row });
+      b.newCalls.add(row.call_uuid);
+      this.size++;
+    }
+    const seq = ++m.eventSeq;
+    b.events.push({ call_uuid: callUuid, seq, at, type, data });
+    this.size++;
+    if (type === 'dial.started' || type === 'dial.ended') m.dialEvents.push({ type, at, data });
+    if (patch !== undefined && Object.keys(patch).length > 0) {
+      Object.assign(m.row, patch);
+      b.calls.set(callUuid, { ...m.row });
+    }
+    const deliveries = deliveryRows(callUuid, at, seq, m.deliverySeq, input.deliveries, m.row.account_id);
+    m.deliverySeq += deliveries.length;
+    for (const d of deliveries) {
+      b.deliveries.set(d.id, { ...d });
+      b.newDeliveries.add(d.id);
+      if (this.known.size < MAX_KNOWN) this.known.set(d.id, { ...d });
+      this.size++;
+    }
+    let durable = deliveries.some((d) => d.synchronous === 0);
+    // An A leg's answer is what its hangup report and its bill rest on: a crash must not turn an
+    // answered call into one that recovery reports as never answered.
+    if (type === 'leg.answered' && m.row.parent_call_uuid === null) durable = true;
+    if (type === 'leg.ended' && m.row.parent_call_uuid === null) {
+      durable = true;
+      this.rollUp(m);
+      // The call is over: its later records (a B leg still ending, a recovery) go the immediate way.
+      for (const child of m.children) this.mirrors.delete(child);
+      this.mirrors.delete(callUuid);
+    }
+    if (!durable) this.schedule();
+    const unit: RecordUnit = { kind: 'record', callUuid, at, type, data, patch, deliveries: input.deliveries, insertCalls, result: { seq, deliveries: deliveries.map((d) => ({ ...d })) } };
+    b.units.push(unit);
+    return { unit, durable };
+  }
+
+  /**
+   * A delivery round's attempts and outcome, deferred when the delivery is one this store wrote
+   * (or holds): answers false when it is not, and the caller writes them at once.
+   */
+  attempts(id: string, attempts: readonly NewAttempt[], patch: DeliveryPatch): boolean {
+    const row = this.known.get(id);
+    if (!row) return false;
+    const b = this.batch;
+    if (Object.keys(patch).length > 0) {
+      Object.assign(row, patch);
+      b.deliveries.set(id, { ...row });
+    }
+    b.attempts.push(...attempts);
+    b.units.push({ kind: 'attempts', id, attempts: [...attempts], patch });
+    this.size += attempts.length + 1;
+    if (patch.status !== undefined && patch.status !== 'pending') this.known.delete(id);
+    this.schedule();
+    return true;
+  }
+
+  /** Takes what is pending (undefined when nothing is) and stops the bound's timer. */
+  take(): Batch | undefined {
+    this.timer?.cancel();
+    this.timer = undefined;
+    if (this.size === 0) return undefined;
+    const b = this.batch;
+    this.batch = emptyBatch();
+    this.size = 0;
+    return b;
+  }
+
+  /**
+   * A unit that failed when written unit by unit: its call's counters no longer match what is
+   * stored, so the call's later records go the immediate way (their seqs computed by SQL).
+   */
+  /** A delivery written the immediate way (a replay, a resume): its row here is no longer the stored one. */
+  forget(id: string): void {
+    this.known.delete(id);
+  }
+
+  failed(unit: Unit): void {
+    if (unit.kind === 'record') {
+      this.mirrors.delete(unit.callUuid);
+      if (this.poisoned.size >= MAX_KNOWN) this.poisoned.clear();
+      this.poisoned.add(unit.callUuid);
+    } else this.known.delete(unit.id);
+  }
+
+  /**
+   * Whether a batch holds records numbered before one of their call's records failed: its seqs
+   * would leave a gap, so it is written unit by unit (seqs by SQL) instead.
+   */
+  stale(batch: Batch): boolean {
+    return this.poisoned.size > 0 && batch.units.some((u) => u.kind === 'record' && this.poisoned.has(u.callUuid));
+  }
+
+  /** Forgets the calls (at close). */
+  clear(): void {
+    this.timer?.cancel();
+    this.timer = undefined;
+    this.mirrors.clear();
+    this.known.clear();
+  }
+
+  private rollUp(a: Mirror): void {
+    const bLegs = a.children.map((uuid) => this.mirrors.get(uuid)?.row).filter((r): r is CallRow => r !== undefined);
+    if (a.row.end_time === null) return;
+    for (const attempt of attemptsOfCall(a.row, bLegs, a.dialEvents)) this.batch.rollup.add(attempt);
+    this.batch.rolledUp.push(a.row.call_uuid);
+  }
+
+  private schedule(): void {
+    if (this.timer) return;
+    // Background: on a virtual clock the bound is no reason for time to move (clock.ts).
+    this.timer = this.options.clock.setTimer(
+      this.ms,
+      () => {
+        this.timer = undefined;
+        this.flush();
+      },
+      { background: true },
+    );
+  }
+}
+
+/** The statements of one batch, in a safe order (rows before what refers to them); the rollup's apart. */
+export function batchStatements(k: Kysely<any>, q: StoreQueries, upserts: RollupUpserts, b: Batch): { data: BoundQuery<unknown>[]; rollup: BoundQuery<unknown>[] } {
+  const data: BoundQuery<unknown>[] = [];
+  const chunks = <T>(rows: readonly T[], build: (rows: T[]) => BoundQuery<unknown>) => {
+    for (let i = 0; i < rows.length; i += CHUNK) data.push(build(rows.slice(i, i + CHUNK)));
+  };
+  // New rows by a plain INSERT (a duplicate key fails, as it must); rows already stored and changed
+  // since by one upsert of whole rows a table, instead of one UPDATE a row.
+  const insert = (table: 'calls' | 'deliveries') => (rows: object[]) => k.insertInto(table).values(rows as never).compile();
+  const upsert = (table: 'calls' | 'deliveries', key: string, columns: readonly string[]) => (rows: object[]) =>
+    k
+      .insertInto(table)
+      .values(rows as never)
+      .onConflict((oc) => oc.column(key as never).doUpdateSet(Object.fromEntries(columns.filter((c) => c !== key).map((c) => [c, sql.ref(`excluded.${c}`)])) as never))
+      .compile();
+  const split = <T>(rows: Map<string, T>, fresh: Set<string>) => [[...rows].filter(([id]) => fresh.has(id)).map(([, r]) => r), [...rows].filter(([id]) => !fresh.has(id)).map(([, r]) => r)] as const;
+  const [newCalls, changedCalls] = split(b.calls, b.newCalls);
+  const [newDeliveries, changedDeliveries] = split(b.deliveries, b.newDeliveries);
+  chunks(newCalls, insert('calls'));
+  chunks(changedCalls, upsert('calls', 'call_uuid', CALL_COLUMNS));
+  chunks(b.events, (rows) => k.insertInto('events').values(rows).compile());
+  chunks(newDeliveries, insert('deliveries'));
+  chunks(changedDeliveries, upsert('deliveries', 'id', DELIVERY_COLUMNS));
+  chunks(b.attempts.map(attemptValues), (rows) =>
+    k.insertInto('delivery_attempts').values(rows).onConflict((oc) => oc.columns(['delivery_id', 'attempt', 'at']).doNothing()).compile(),
+  );
+  const rollup = b.rollup.size > 0 ? upserts.ofAccumulator(b.rollup) : [];
+  return { data, rollup };
+}
+
+/**
+ * PostgreSQL: several statements as one (`WITH w0 AS (…), w1 AS (…) <last>`), so a flush needs no
+ * BEGIN and COMMIT. Every sub-statement sees the same snapshot, which is why a batch never updates
+ * a row it inserts (the patches are folded in) nor one row twice; foreign keys are checked at the
+ * end of the statement. Answers several chains when the parameters would pass the protocol's limit.
+ */
+export function chainStatements(qs: readonly BoundQuery<unknown>[], maxParams = 30_000): BoundQuery<unknown>[] {
+  const out: BoundQuery<unknown>[] = [];
+  let group: BoundQuery<unknown>[] = [];
+  let params = 0;
+  const close = () => {
+    if (group.length > 0) out.push(chainOne(group));
+    group = [];
+    params = 0;
+  };
+  for (const q of qs) {
+    if (group.length > 0 && params + q.parameters.length > maxParams) close();
+    group.push(q);
+    params += q.parameters.length;
+  }
+  close();
+  return out;
+}
+
+function chainOne(qs: readonly BoundQuery<unknown>[]): BoundQuery<unknown> {
+  if (qs.length === 1) return qs[0]!;
+  const parameters: unknown[] = [];
+  const parts = qs.map((q) => {
+    const offset = parameters.length;
+    parameters.push(...q.parameters);
+    return q.sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`);
+  });
+  const last = parts.pop()!;
+  return { sql: `with ${parts.map((s, i) => `w${i} as (${s})`).join(', ')} ${last}`, parameters };
+}
