@@ -95,15 +95,6 @@ function emptyBatch(): Batch {
   return { calls: new Map(), newCalls: new Set(), events: [], deliveries: new Map(), newDeliveries: new Set(), attempts: [], rollup: new RollupAccumulator(), rolledUp: [], units: [] };
 }
 
-/**
- * What a deferred record that carries a synchronous fetch waits before it resolves: one turn of the
- * event loop, as long as a write of it took before, so that a notification recorded just before the
- * fetch is still handed to the wire first (webhooks/outbox.ts) and webhooks keep their order.
- */
-export function nextTurn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
-
 /** Rows per multi-row INSERT: far below either driver's parameter limit (31 columns a call row). */
 const CHUNK = 200;
 

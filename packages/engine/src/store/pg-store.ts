@@ -277,10 +277,7 @@ export class PgStore implements Store {
     const news = (input.deliveries ?? []).map((d, i) => checkNewDelivery(d, i));
     if (this.deferred?.tracks(callUuid)) {
       const { unit, durable } = this.deferred.record({ callUuid, at, type, data, ...(patch ? { patch } : {}), deliveries: news, insertCalls: input.insertCalls ?? [] });
-      // A record carrying a synchronous fetch is written before the fetch goes out, as it was
-      // before deferral: the round trip it takes is what lets a notification recorded just before
-      // it reach the app first (webhooks/outbox.ts), so the app sees a call's webhooks in order.
-      if (!durable && !news.some((d) => d.synchronous)) return unit.result;
+      if (!durable) return unit.result;
       await this.flushDeferred();
       if (unit.error !== undefined) throw unit.error;
       return unit.result;

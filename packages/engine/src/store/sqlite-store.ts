@@ -21,7 +21,7 @@ import { callValues, checkCallPatch, checkDeliveryPatch, checkScalar } from './s
 import type { SqlDb } from './sql-db.ts';
 import { storeResources } from './resources.ts';
 import { SqliteRollups } from './sqlite-rollups.ts';
-import { DeferredWrites, batchStatements, nextTurn, type DeferOptions, type RecordUnit, type Unit } from './deferred-writes.ts';
+import { DeferredWrites, batchStatements, type DeferOptions, type RecordUnit, type Unit } from './deferred-writes.ts';
 import { RollupUpserts } from './report-rollup-sql.ts';
 import type {
   AttemptRow,
@@ -302,10 +302,7 @@ export class SqliteStore implements Store {
     const news = (input.deliveries ?? []).map((d, i) => checkNewDelivery(d, i));
     if (this.deferred?.tracks(callUuid)) {
       const { unit, durable } = this.deferred.record({ callUuid, at, type, data, ...(patch ? { patch } : {}), deliveries: news, insertCalls: input.insertCalls ?? [] });
-      if (!durable) {
-        if (news.some((d) => d.synchronous)) await nextTurn();
-        return unit.result;
-      }
+      if (!durable) return unit.result;
       await this.flushDeferred();
       if (unit.error !== undefined) throw unit.error;
       return unit.result;

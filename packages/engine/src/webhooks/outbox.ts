@@ -7,7 +7,9 @@
  *   never wait behind notifications (issue 13 item 9): they go out at once, through their own
  *   per-host limit and their own connections (`pool: 'sync'`), so a host that is slow to answer
  *   ring or hangup notifications cannot stall a call that waits for its XML. A notification queued
- *   before a fetch is still handed to the wire first; only its response is not waited for. A fetch
+ *   before a fetch still reaches the app first: the fetch waits until the request of every
+ *   notification of its call that was queued or in flight when it came is on the wire (not for its
+ *   response), at most `ORDER_WAIT_MS`, and not at all behind a notification in backoff. A fetch
  *   for a call that has ended by the time its turn comes is dropped, never sent.
  * - Each delivery first gets Plivo's per-URL policy (`#ct=&rt=&tt=&rc=&rp=`). A notification whose
  *   policy is spent comes back after a backoff (1 s doubling to the cap) until `retryForMs` is spent,
@@ -21,11 +23,11 @@
  * - A URL the target policy refuses (target-policy.ts) is not retried: a fetch fails at once, a
  *   notification is marked dead with the reason (it can be replayed once the policy allows it).
  */
-import type { Clock, Timer } from '../clock.ts';
+import { RealClock, type Clock, type Timer } from '../clock.ts';
 import type { Activity } from '../util/activity.ts';
 import type { DeliveryRow, NewAttempt, Store } from '../store/store.ts';
 import { parseCallbackUrl } from './callback-policy.ts';
-import { isRetryable, type AttemptResult, type HttpSender } from './http-sender.ts';
+import { isRetryable, type AttemptResult, type WebhookSender } from './http-sender.ts';
 import { nextRetryAt, type BackoffPolicy } from './backoff.ts';
 
 export interface FetchResult {
@@ -45,7 +47,7 @@ export interface OutboxLogger {
 
 export interface OutboxDeps {
   store: Store;
-  sender: HttpSender;
+  sender: WebhookSender;
   clock: Clock;
   activity: Activity;
   log: OutboxLogger;
@@ -63,6 +65,30 @@ export interface OutboxDeps {
   mayAct?: () => Promise<boolean>;
   /** Called after every attempt and status change (live event feed, metrics). */
   onChange?: (change: { delivery: DeliveryRow; attempt?: AttemptResult & { attempt: number } }) => void;
+  /** Times the bound on how long a fetch waits for earlier notifications to go out; real time by default (it bounds I/O). */
+  ioClock?: Clock;
+}
+
+/**
+ * The longest a synchronous fetch waits for the notifications queued before it to be on the wire.
+ * On a healthy host that takes a connect at most; the bound keeps a notification stuck behind a
+ * slow response of the same call from holding the call's XML (issue 13 item 9).
+ */
+export const ORDER_WAIT_MS = 250;
+
+/** Settles once a notification's request is on the wire, or once its round ended without one. */
+class OnWire {
+  done = false;
+  private waiters: Array<() => void> = [];
+  readonly mark = (): void => {
+    if (this.done) return;
+    this.done = true;
+    for (const w of this.waiters) w();
+    this.waiters = [];
+  };
+  wait(): Promise<void> {
+    return this.done ? Promise.resolve() : new Promise((r) => this.waiters.push(r));
+  }
 }
 
 interface Job {
@@ -70,11 +96,15 @@ interface Job {
   settle?: (r: FetchResult) => void;
   /** A call waits for this fetch: drop it if the call ended first (not for replays). */
   forCall?: boolean;
+  /** A notification's: settles once its request is on the wire (a later fetch of the call waits for it). */
+  onWire?: OnWire;
 }
 
 interface Lane {
   jobs: Job[];
   running: boolean;
+  /** The notification being processed now. */
+  current?: Job;
   /** The notification in backoff that later notifications of the call wait behind (engine.md §3: in order per call). */
   blocked?: string;
   /** Notifications that came after `blocked`, in order. */
@@ -123,8 +153,10 @@ export class Outbox {
   private syncLimiter: HostLimiter;
   private syncRunning = 0;
   private closed = false;
+  private readonly ioClock: Clock;
 
   constructor(private readonly deps: OutboxDeps) {
+    this.ioClock = deps.ioClock ?? new RealClock();
     this.notifyLimiter = new HostLimiter(deps.perHostConcurrency);
     this.syncLimiter = new HostLimiter(deps.perHostConcurrency);
   }
@@ -227,6 +259,7 @@ export class Outbox {
       job.settle?.({ ok: false, body: '', error: 'engine is shutting down', attempts: 0 });
       return;
     }
+    if (!job.settle) job.onWire = new OnWire();
     const lane = this.lane(job.row.call_uuid);
     lane.jobs.push(job);
     if (!lane.running) void this.run(job.row.call_uuid, lane);
@@ -250,6 +283,7 @@ export class Outbox {
     this.syncRunning++;
     const end = this.deps.activity.begin();
     try {
+      if (job.forCall) await this.afterQueuedNotifications(job.row.call_uuid);
       await this.process(job);
     } catch (err) {
       this.deps.log.warn({ err, delivery: job.row.id }, 'delivery processing failed');
@@ -259,6 +293,27 @@ export class Outbox {
       this.syncRunning--;
       end();
     }
+  }
+
+  /**
+   * Waits until the notifications of the call queued or in flight now are on the wire (or
+   * `ORDER_WAIT_MS` passed), so that they reach the app before the fetch that follows them. Those
+   * parked behind a notification in backoff are not waited for: they may wait hours.
+   */
+  private async afterQueuedNotifications(callUuid: string): Promise<void> {
+    const lane = this.lanes.get(callUuid);
+    if (!lane) return;
+    const pending: OnWire[] = [];
+    for (const job of lane.current ? [lane.current, ...lane.jobs] : lane.jobs) {
+      if (job.onWire && !job.onWire.done) pending.push(job.onWire);
+    }
+    if (pending.length === 0) return;
+    let timer: Timer | undefined;
+    await Promise.race([
+      Promise.all(pending.map((w) => w.wait())),
+      new Promise<void>((resolve) => (timer = this.ioClock.setTimer(ORDER_WAIT_MS, resolve))),
+    ]);
+    timer?.cancel();
   }
 
   private async drop(job: Job, attempts: number, why: string, made: readonly NewAttempt[] = []): Promise<void> {
@@ -276,16 +331,21 @@ export class Outbox {
         const job = lane.jobs.shift();
         if (!job) break;
         if (!job.settle && lane.blocked !== undefined && lane.blocked !== job.row.id) {
+          job.onWire?.mark();
           lane.parked.push(job);
           continue;
         }
         let outcome: 'done' | 'backoff' = 'done';
+        lane.current = job;
         try {
           outcome = await this.process(job);
         } catch (err) {
           // A store failure must not kill the lane; the delivery stays pending for resume().
           this.deps.log.warn({ err, delivery: job.row.id }, 'delivery processing failed');
           job.settle?.({ ok: false, body: '', error: String(err), attempts: 0 });
+        } finally {
+          lane.current = undefined;
+          job.onWire?.mark();
         }
         if (outcome === 'backoff') {
           lane.blocked = job.row.id;
@@ -349,6 +409,7 @@ export class Outbox {
           pool: row.synchronous ? 'sync' : 'notify',
           account: row.account_id,
           budgetMs: Math.max(1, budgetMs),
+          ...(job.onWire ? { onSent: job.onWire.mark } : {}),
           headers: {
             'X-Switchboard-Event-Id': row.id,
             'X-Switchboard-Sequence': String(row.seq),
