@@ -1,9 +1,10 @@
 /**
  * A call's notification reaches the app before the synchronous fetch recorded after it
- * (webhooks/outbox.ts): the fetch waits until the notification's request is on the wire, not for
- * its response, and at most ORDER_WAIT_MS. The sender here stands in for the network so that the
- * moment a request goes on the wire is the test's to choose (on loopback a fresh connection takes
- * a few milliseconds, which is exactly the race this rule closes, and cannot be timed from outside).
+ * (webhooks/outbox.ts): the fetch waits until the notifications queued before it have been
+ * answered, at most ORDER_WAIT_MS, and never behind one in backoff. The sender here stands in for
+ * the network so that the moment each request is answered is the test's to choose (the race this
+ * closes — a notification on a fresh connection read by the app after a fetch sent later on a warm
+ * one — cannot be timed from outside on loopback).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -21,19 +22,15 @@ const CALL = '0e8a3c52-7d1f-4c0e-9d55-2b0b1f0a7c11';
 interface Sent {
   path: string;
   req: SendRequest;
-  /** Puts the request on the wire (calls onSent). */
-  wire(): void;
-  /** Ends the attempt with a 200, or with a connect error when `refused`. */
-  finish(refused?: boolean): void;
+  /** Ends the attempt: a 200, or `status` (a 503 is retried after a backoff), or a refused target. */
+  finish(outcome?: 'refused' | number): void;
 }
 
-/** A sender whose requests go on the wire, and end, when the test says. */
-function manualSender(): WebhookSender & { sent: Sent[]; onWire: string[] } {
+/** A sender whose requests are answered when the test says. */
+function manualSender(): WebhookSender & { sent: Sent[] } {
   const sent: Sent[] = [];
-  const onWire: string[] = [];
   return {
     sent,
-    onWire,
     send(req) {
       return new Promise<AttemptResult>((resolve) => {
         const path = new URL(req.url).pathname.slice(1);
@@ -41,12 +38,12 @@ function manualSender(): WebhookSender & { sent: Sent[]; onWire: string[] } {
         sent.push({
           path,
           req,
-          wire: () => {
-            onWire.push(path);
-            req.onSent?.();
-          },
-          finish: (refused) =>
-            resolve(refused ? { ...base, ok: false, error: { kind: 'refused', message: 'refused by the webhook target policy' } } : { ...base, ok: true, statusCode: 200 }),
+          finish: (outcome = 200) =>
+            resolve(
+              outcome === 'refused'
+                ? { ...base, ok: false, error: { kind: 'refused', message: 'refused by the webhook target policy' } }
+                : { ...base, ok: outcome < 300, statusCode: outcome },
+            ),
         });
       });
     },
@@ -83,41 +80,39 @@ const turns = async (n = 20) => {
   for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));
 };
 
-test('a fetch waits until the notification queued before it is on the wire, not for its response', async () => {
+const paths = (r: { sender: { sent: Sent[] } }) => r.sender.sent.map((s) => s.path);
+
+test('a fetch waits until the notification queued before it has been answered', async () => {
   const r = await rig();
   try {
     r.outbox.submit([await r.record('cb', false)]);
     const fetched = r.outbox.fetch(await r.record('action', true));
     await turns();
-    assert.deepEqual(r.sender.sent.map((s) => s.path), ['cb'], 'the fetch is held while the notification is not on the wire');
-    r.sender.sent[0]!.wire();
+    assert.deepEqual(paths(r), ['cb'], 'the fetch is held while the notification is unanswered');
+    r.sender.sent[0]!.finish();
     await turns();
-    assert.deepEqual(r.sender.sent.map((s) => s.path), ['cb', 'action'], 'on the wire: the fetch goes, the response is not waited for');
+    assert.deepEqual(paths(r), ['cb', 'action']);
     r.sender.sent[1]!.finish();
     assert.equal((await fetched).ok, true);
-    r.sender.sent[0]!.finish();
   } finally {
     await turns();
     await r.close();
   }
 });
 
-test('a notification queued behind another of the call holds the fetch until it, too, is on the wire', async () => {
+test('every notification queued before the fetch holds it, in order', async () => {
   const r = await rig();
   try {
     r.outbox.submit([await r.record('cb1', false), await r.record('cb2', false)]);
     const fetched = r.outbox.fetch(await r.record('action', true));
     await turns();
-    r.sender.sent[0]!.wire();
-    await turns();
-    assert.deepEqual(r.sender.sent.map((s) => s.path), ['cb1'], 'cb2 waits for cb1\'s response, and the fetch for cb2');
     r.sender.sent[0]!.finish();
     await turns();
-    r.sender.sent[1]!.wire();
-    await turns();
-    assert.deepEqual(r.sender.sent.map((s) => s.path), ['cb1', 'cb2', 'action']);
-    r.sender.sent[2]!.finish();
+    assert.deepEqual(paths(r), ['cb1', 'cb2']);
     r.sender.sent[1]!.finish();
+    await turns();
+    assert.deepEqual(paths(r), ['cb1', 'cb2', 'action']);
+    r.sender.sent[2]!.finish();
     assert.equal((await fetched).ok, true);
   } finally {
     await turns();
@@ -125,7 +120,7 @@ test('a notification queued behind another of the call holds the fetch until it,
   }
 });
 
-test('a notification that never reaches the wire holds the fetch at most ORDER_WAIT_MS', async () => {
+test('an unanswered notification holds the fetch at most ORDER_WAIT_MS', async () => {
   const r = await rig();
   try {
     r.outbox.submit([await r.record('cb', false)]);
@@ -133,11 +128,10 @@ test('a notification that never reaches the wire holds the fetch at most ORDER_W
     await turns();
     r.ioClock.advance(ORDER_WAIT_MS - 1);
     await turns();
-    assert.deepEqual(r.sender.sent.map((s) => s.path), ['cb']);
+    assert.deepEqual(paths(r), ['cb']);
     r.ioClock.advance(1);
     await turns();
-    assert.deepEqual(r.sender.sent.map((s) => s.path), ['cb', 'action']);
-    assert.deepEqual(r.sender.onWire, []);
+    assert.deepEqual(paths(r), ['cb', 'action']);
     r.sender.sent[1]!.finish();
     assert.equal((await fetched).ok, true);
     r.sender.sent[0]!.finish();
@@ -147,15 +141,34 @@ test('a notification that never reaches the wire holds the fetch at most ORDER_W
   }
 });
 
-test('a round that ends without reaching the wire (a refused target) releases the fetch at once', async () => {
+test('a failed round ends the wait as an answer does', async () => {
   const r = await rig();
   try {
     r.outbox.submit([await r.record('cb', false)]);
     const fetched = r.outbox.fetch(await r.record('action', true));
     await turns();
-    r.sender.sent[0]!.finish(true);
+    r.sender.sent[0]!.finish('refused');
     await turns();
-    assert.deepEqual(r.sender.sent.map((s) => s.path).slice(0, 2), ['cb', 'action']);
+    assert.deepEqual(paths(r), ['cb', 'action']);
+    r.sender.sent[1]!.finish();
+    assert.equal((await fetched).ok, true);
+  } finally {
+    await turns();
+    await r.close();
+  }
+});
+
+test('a notification in backoff, and those parked behind it, do not hold a fetch', async () => {
+  const r = await rig();
+  try {
+    r.outbox.submit([await r.record('cb1', false)]);
+    await turns();
+    r.sender.sent[0]!.finish(503); // the URL's policy does not retry 503: cb1 goes into backoff
+    await turns();
+    r.outbox.submit([await r.record('cb2', false)]);
+    const fetched = r.outbox.fetch(await r.record('action', true));
+    await turns();
+    assert.deepEqual(paths(r), ['cb1', 'action'], 'cb2 waits behind cb1, the fetch does not');
     r.sender.sent[1]!.finish();
     assert.equal((await fetched).ok, true);
   } finally {
@@ -170,7 +183,7 @@ test('a fetch with no notification of its call queued goes out at once', async (
   try {
     const fetched = r.outbox.fetch(await r.record('action', true));
     await turns();
-    assert.deepEqual(r.sender.sent.map((s) => s.path), ['action']);
+    assert.deepEqual(paths(r), ['action']);
     r.sender.sent[0]!.finish();
     assert.equal((await fetched).ok, true);
   } finally {

@@ -66,12 +66,6 @@ export interface SendRequest {
   readonly pool?: 'sync' | 'notify';
   /** The subaccount whose call this is (null: the main account's); picks the tokens through `tokensFor`. */
   readonly account?: string | null;
-  /**
-   * Called once the request is being written on a connected socket (its bytes leave in the same
-   * turn): the outbox holds a call's synchronous fetch until then, so a notification handed over
-   * first also reaches the app first, even when it had to open a fresh connection.
-   */
-  readonly onSent?: () => void;
 }
 
 export interface HttpSenderOptions {
@@ -204,7 +198,6 @@ interface ExchangeOptions {
   readonly signal: AbortSignal;
   readonly clock: Clock;
   readonly onStatus: (statusCode: number) => void;
-  readonly onSent?: (() => void) | undefined;
 }
 
 /**
@@ -254,11 +247,7 @@ function exchange(agent: Agent, url: URL, o: ExchangeOptions): Promise<Exchange>
         controller = c;
         // Aborted while connecting: the connection finishes in the background; drop the request.
         if (settled) c.abort(new Error('the attempt already ended'));
-        else {
-          armReadTimer();
-          // undici writes the request right after this call, in the same turn (client-h1 writeH1).
-          o.onSent?.();
-        }
+        else armReadTimer();
       },
       onResponseStart(_c, status, h) {
         armReadTimer();
@@ -400,7 +389,6 @@ export class HttpSender implements WebhookSender {
         signal,
         clock: this.clock,
         onStatus: (s) => (statusCode = s),
-        onSent: req.onSent,
       });
       const contentType = headerValue(res.headers['content-type']);
       const retryAfterMs = parseRetryAfter(headerValue(res.headers['retry-after']), Date.now());

@@ -7,10 +7,10 @@
  *   never wait behind notifications (issue 13 item 9): they go out at once, through their own
  *   per-host limit and their own connections (`pool: 'sync'`), so a host that is slow to answer
  *   ring or hangup notifications cannot stall a call that waits for its XML. A notification queued
- *   before a fetch still reaches the app first: the fetch waits until the request of every
- *   notification of its call that was queued or in flight when it came is on the wire (not for its
- *   response), at most `ORDER_WAIT_MS`, and not at all behind a notification in backoff. A fetch
- *   for a call that has ended by the time its turn comes is dropped, never sent.
+ *   before a fetch still reaches the app first: the fetch waits until every notification of its
+ *   call queued or in flight when it came has been answered (or its round failed), at most
+ *   `ORDER_WAIT_MS`, and not at all behind a notification in backoff. A fetch for a call that has
+ *   ended by the time its turn comes is dropped, never sent.
  * - Each delivery first gets Plivo's per-URL policy (`#ct=&rt=&tt=&rc=&rp=`). A notification whose
  *   policy is spent comes back after a backoff (1 s doubling to the cap) until `retryForMs` is spent,
  *   then it is marked dead; meanwhile the call's later notifications wait behind it, so they still
@@ -70,14 +70,16 @@ export interface OutboxDeps {
 }
 
 /**
- * The longest a synchronous fetch waits for the notifications queued before it to be on the wire.
- * On a healthy host that takes a connect at most; the bound keeps a notification stuck behind a
- * slow response of the same call from holding the call's XML (issue 13 item 9).
+ * The longest a synchronous fetch waits for the notifications of its call queued before it. Being
+ * on the wire first is not enough: a notification that opens a fresh connection is read by the app
+ * after a request sent later on a warm one (the server accepts the connection before it reads
+ * from it). So the fetch waits for their answers, which a healthy app gives in milliseconds; the
+ * bound keeps a slow one from holding the call's XML for long (issue 13 item 9).
  */
 export const ORDER_WAIT_MS = 250;
 
-/** Settles once a notification's request is on the wire, or once its round ended without one. */
-class OnWire {
+/** Settles once a notification's round is over: answered, failed, or parked behind a backoff. */
+class RoundDone {
   done = false;
   private waiters: Array<() => void> = [];
   readonly mark = (): void => {
@@ -96,8 +98,8 @@ interface Job {
   settle?: (r: FetchResult) => void;
   /** A call waits for this fetch: drop it if the call ended first (not for replays). */
   forCall?: boolean;
-  /** A notification's: settles once its request is on the wire (a later fetch of the call waits for it). */
-  onWire?: OnWire;
+  /** A notification's: settles once its round is over (a later fetch of the call waits for it). */
+  roundDone?: RoundDone;
 }
 
 interface Lane {
@@ -259,7 +261,7 @@ export class Outbox {
       job.settle?.({ ok: false, body: '', error: 'engine is shutting down', attempts: 0 });
       return;
     }
-    if (!job.settle) job.onWire = new OnWire();
+    if (!job.settle) job.roundDone = new RoundDone();
     const lane = this.lane(job.row.call_uuid);
     lane.jobs.push(job);
     if (!lane.running) void this.run(job.row.call_uuid, lane);
@@ -296,16 +298,16 @@ export class Outbox {
   }
 
   /**
-   * Waits until the notifications of the call queued or in flight now are on the wire (or
-   * `ORDER_WAIT_MS` passed), so that they reach the app before the fetch that follows them. Those
+   * Waits until the notifications of the call queued or in flight now have been answered (or
+   * `ORDER_WAIT_MS` passed), so that the app has them before the fetch that follows them. Those
    * parked behind a notification in backoff are not waited for: they may wait hours.
    */
   private async afterQueuedNotifications(callUuid: string): Promise<void> {
     const lane = this.lanes.get(callUuid);
     if (!lane) return;
-    const pending: OnWire[] = [];
+    const pending: RoundDone[] = [];
     for (const job of lane.current ? [lane.current, ...lane.jobs] : lane.jobs) {
-      if (job.onWire && !job.onWire.done) pending.push(job.onWire);
+      if (job.roundDone && !job.roundDone.done) pending.push(job.roundDone);
     }
     if (pending.length === 0) return;
     let timer: Timer | undefined;
@@ -331,7 +333,7 @@ export class Outbox {
         const job = lane.jobs.shift();
         if (!job) break;
         if (!job.settle && lane.blocked !== undefined && lane.blocked !== job.row.id) {
-          job.onWire?.mark();
+          job.roundDone?.mark();
           lane.parked.push(job);
           continue;
         }
@@ -345,7 +347,7 @@ export class Outbox {
           job.settle?.({ ok: false, body: '', error: String(err), attempts: 0 });
         } finally {
           lane.current = undefined;
-          job.onWire?.mark();
+          job.roundDone?.mark();
         }
         if (outcome === 'backoff') {
           lane.blocked = job.row.id;
@@ -409,7 +411,6 @@ export class Outbox {
           pool: row.synchronous ? 'sync' : 'notify',
           account: row.account_id,
           budgetMs: Math.max(1, budgetMs),
-          ...(job.onWire ? { onSent: job.onWire.mark } : {}),
           headers: {
             'X-Switchboard-Event-Id': row.id,
             'X-Switchboard-Sequence': String(row.seq),
