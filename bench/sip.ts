@@ -13,12 +13,20 @@
  *        --hold-rate 100 --hold-for 15000 --json --profile DIR (the engine writes a V8 CPU profile there)
  *        --hold-only (skip the ladders: the hold starts from a fresh engine's memory)
  *        --udp-buffer BYTES (the engine's `sip.udpBuffer`; 212992, the kernel's default, measures "before")
+ *        --nodes N (N independent engines, each its own SQLite file, the same account, application and
+ *          number, each taking 1/N of every rate from its own sipp caller: two nodes on one machine)
+ *        --engine-root DIR (run the engine of another checkout, e.g. a worktree of main: before/after
+ *          with the same bench)
+ *
+ * The hold run also reads the V8 heap after a forced full GC: the engine is started with --expose-gc
+ * and bench/support/heap-probe.mjs, which on SIGUSR2 (and only when SB_BENCH_HEAP_FILE is set, as
+ * only this bench sets it) runs gc() and writes the heap figures to that file.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
 import http from 'node:http';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -44,6 +52,9 @@ const JSON_OUT = process.argv.includes('--json');
 const PROFILE_DIR = flag('profile', '');
 /** The engine's UDP buffers in bytes (`sip.udpBuffer`); 0 = the engine's default (4 MiB). 212992 is the kernel default, "before". */
 const UDP_BUFFER = Number(flag('udp-buffer', '0'));
+const NODES = Math.max(1, Number(flag('nodes', '1')));
+const ENGINE_ROOT = resolve(flag('engine-root', root));
+const HEAP_PROBE = join(root, 'bench/support/heap-probe.mjs');
 const AUTH_ID = 'MABENCHSIP0000000001';
 const AUTH_TOKEN = 'bench-sip-token-0123456789';
 const DID = '15550001';
@@ -162,12 +173,12 @@ async function uac(target: string, rate: number, calls: number, holdMs: number, 
 }
 
 // ---- engine
-let enginePid = 0;
-let apiBase = '';
-async function api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${apiBase}/v1/Account/${AUTH_ID}/${path}`, {
+interface Engine { child: ChildProcess; pid: number; apiBase: string; sipPort: number; heapFile: string; err: () => string }
+const basic = 'Basic ' + Buffer.from(`${AUTH_ID}:${AUTH_TOKEN}`).toString('base64');
+async function api(e: Engine, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+  const res = await fetch(`${e.apiBase}/v1/Account/${AUTH_ID}/${path}`, {
     method,
-    headers: { 'content-type': 'application/json', authorization: 'Basic ' + Buffer.from(`${AUTH_ID}:${AUTH_TOKEN}`).toString('base64') },
+    headers: { 'content-type': 'application/json', authorization: basic },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const t = await res.text();
@@ -175,9 +186,9 @@ async function api(method: string, path: string, body?: unknown): Promise<{ stat
 }
 
 /** The engine's V8 heap in use, bytes, from its /metrics (prom-client's default metrics); 0 when not exposed. */
-async function heapUsed(): Promise<number> {
+async function heapUsed(e: Engine): Promise<number> {
   try {
-    const res = await fetch(`${apiBase}/metrics`, { headers: { authorization: 'Basic ' + Buffer.from(`${AUTH_ID}:${AUTH_TOKEN}`).toString('base64') } });
+    const res = await fetch(`${e.apiBase}/metrics`, { headers: { authorization: basic } });
     const m = /^nodejs_heap_size_used_bytes (\d+(?:\.\d+)?)/m.exec(await res.text());
     return m ? Number(m[1]) : 0;
   } catch {
@@ -185,15 +196,23 @@ async function heapUsed(): Promise<number> {
   }
 }
 
-interface RateRow { rate: number; calls: number; ok: number; failed: number; udpDrops?: number; sippRc: number; peakConcurrent: number; wallS: number; answerHooks: number; hangupHooks: number; engineCpuMsPerCall: number; rssMiB: number }
+interface HeapAfterGc { heapUsed: number; heapTotal: number; external: number; arrayBuffers: number; rss: number; gcMs: number }
+/** The engine's heap after two full GCs (heap-probe.mjs, on SIGUSR2); undefined when it did not answer in 30 s. */
+async function heapAfterGc(e: Engine): Promise<HeapAfterGc | undefined> {
+  rmSync(e.heapFile, { force: true });
+  process.kill(e.pid, 'SIGUSR2');
+  for (let i = 0; i < 300; i++) {
+    await sleep(100);
+    try {
+      return JSON.parse(readFileSync(e.heapFile, 'utf8')) as HeapAfterGc;
+    } catch {
+      /* not written yet */
+    }
+  }
+  return undefined;
+}
 
-async function main(): Promise<void> {
-  await new Promise<void>((r) => app.listen(0, '127.0.0.1', r));
-  const appUrl = `http://127.0.0.1:${(app.address() as { port: number }).port}`;
-  const started = Date.now();
-
-  // the trunk's UAS port is fixed for the whole run; one UAS per rate is bound to it in turn
-  const trunkPort = await freePort();
+async function startEngine(trunkPort: number): Promise<Engine> {
   const sipPort = await freePort();
   const httpPort = await freePort('tcp');
   const db = mkdtempSync(join(tmpdir(), 'sb-bench-sip-db-'));
@@ -203,34 +222,57 @@ async function main(): Promise<void> {
     writeFileSync(join(db, 'config.json'), JSON.stringify({ sip: { udpBuffer: UDP_BUFFER } }));
     configArgs.push('--config', join(db, 'config.json'));
   }
+  const heapFile = join(db, 'heap.json');
   const profile = PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', resolve(PROFILE_DIR)] : [];
-  const engine = spawn(process.execPath, [...profile, '--import', 'tsx', join(root, 'packages/engine/src/cli/main.ts'), 'serve',
+  const child = spawn(process.execPath, [...profile, '--expose-gc', '--import', HEAP_PROBE, '--import', 'tsx', join(ENGINE_ROOT, 'packages/engine/src/cli/main.ts'), 'serve',
     '--host', '127.0.0.1', '--port', String(httpPort), '--db', join(db, 'sb.db'), '--auth-id', AUTH_ID, '--auth-token', AUTH_TOKEN,
-    '--log-level', 'warn', '--sip-listen', `127.0.0.1:${sipPort}`, '--sip-trunk', `sip:127.0.0.1:${trunkPort}`, ...configArgs], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
-  children.add(engine);
-  let engineErr = '';
-  engine.stderr!.on('data', (d: Buffer) => { engineErr = (engineErr + d.toString()).slice(-4000); });
-  engine.on('exit', () => children.delete(engine));
-  enginePid = engine.pid!;
-  apiBase = `http://127.0.0.1:${httpPort}`;
+    '--log-level', 'warn', '--sip-listen', `127.0.0.1:${sipPort}`, '--sip-trunk', `sip:127.0.0.1:${trunkPort}`, ...configArgs],
+  { cwd: ENGINE_ROOT, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, SB_BENCH_HEAP_FILE: heapFile } });
+  children.add(child);
+  let errText = '';
+  child.stderr!.on('data', (d: Buffer) => { errText = (errText + d.toString()).slice(-4000); });
+  child.on('exit', () => children.delete(child));
+  const e: Engine = { child, pid: child.pid!, apiBase: `http://127.0.0.1:${httpPort}`, sipPort, heapFile, err: () => errText };
   for (let i = 0; ; i++) {
-    try { if ((await fetch(`${apiBase}/`)).status > 0) break; } catch { /* not yet */ }
-    if (i > 150 || engine.exitCode !== null) throw new Error(`engine did not start\n${engineErr}`);
+    try { if ((await fetch(`${e.apiBase}/`)).status > 0) break; } catch { /* not yet */ }
+    if (i > 150 || child.exitCode !== null) throw new Error(`engine did not start\n${errText}`);
     await sleep(100);
   }
-  const created = await api('POST', 'Application/', { app_name: 'bench-sip', answer_url: `${appUrl}/answer`, hangup_url: `${appUrl}/hangup` });
-  if (created.status !== 201) throw new Error(`Application/: ${created.status} ${JSON.stringify(created.body)}`);
-  const num = await api('POST', `PhoneNumber/${DID}/`, { app_id: created.body.app_id });
-  if (num.status !== 201) throw new Error(`PhoneNumber/: ${num.status} ${JSON.stringify(num.body)}`);
-  const target = `127.0.0.1:${sipPort}`;
+  return e;
+}
 
-  // warm-up: 20 calls at 5 cps
-  {
+interface RateRow { load?: number; rate: number; calls: number; ok: number; failed: number; udpDrops?: number; sippRc: number; peakConcurrent: number; wallS: number; answerHooks: number; hangupHooks: number; engineCpuMsPerCall: number; rssMiB: number }
+
+async function main(): Promise<void> {
+  await new Promise<void>((r) => app.listen(0, '127.0.0.1', r));
+  const appUrl = `http://127.0.0.1:${(app.address() as { port: number }).port}`;
+  const started = Date.now();
+
+  // the trunk's UAS port is fixed for the whole run; one UAS per rate is bound to it in turn (shared by every node)
+  const trunkPort = await freePort();
+  const engines: Engine[] = [];
+  for (let i = 0; i < NODES; i++) {
+    const e = await startEngine(trunkPort);
+    engines.push(e);
+    const created = await api(e, 'POST', 'Application/', { app_name: 'bench-sip', answer_url: `${appUrl}/answer`, hangup_url: `${appUrl}/hangup` });
+    if (created.status !== 201) throw new Error(`Application/: ${created.status} ${JSON.stringify(created.body)}`);
+    const num = await api(e, 'POST', `PhoneNumber/${DID}/`, { app_id: created.body.app_id });
+    if (num.status !== 201) throw new Error(`PhoneNumber/: ${num.status} ${JSON.stringify(num.body)}`);
+  }
+  const engine = engines[0]!;
+  const enginePid = engine.pid;
+  const target = `127.0.0.1:${engine.sipPort}`;
+  const cpuAll = () => engines.reduce((t, e) => t + cpuTicks(e.pid), 0);
+  const dropsAll = () => engines.reduce((t, e) => t + udpDrops(e.sipPort), 0);
+  const rssAll = () => engines.reduce((t, e) => t + rssKiB(e.pid), 0);
+
+  // warm-up: 20 calls at 5 cps on each node
+  for (const e of engines) {
     const u = sipp(['-sf', scen('uas-answer.xml'), '-i', '127.0.0.1', '-p', String(trunkPort), '-m', '20', '-d', '0', '-timeout', '60s'], false);
     for (let i = 0; i < 100 && !udpListening(trunkPort); i++) await sleep(20);
-    const c = await uac(target, 5, 20, 200, 60);
+    const c = await uac(`127.0.0.1:${e.sipPort}`, 5, 20, 200, 60);
     const [cr, ur] = await Promise.all([c.done, u.done]);
-    log(`warm-up: 20 calls ok=${cr.ok} failed=${cr.failed} (uas rc ${ur.code})`);
+    log(`warm-up (engine pid ${e.pid}): 20 calls ok=${cr.ok} failed=${cr.failed} (uas rc ${ur.code})`);
     await sleep(1000);
   }
   const rssIdle = rssKiB(enginePid);
@@ -239,14 +281,16 @@ async function main(): Promise<void> {
   for (const rate of RATES) {
     const calls = Math.max(30, rate * SECS);
     const timeoutS = Math.ceil(calls / rate + HOLD_MS / 1000 + 40);
-    const before = { answer: count('/answer'), hangup: count('/hangup'), cpu: cpuTicks(enginePid), drops: udpDrops(sipPort) };
+    const before = { answer: count('/answer'), hangup: count('/hangup'), cpu: cpuAll(), drops: dropsAll() };
     const u = sipp(['-sf', scen('uas-answer.xml'), '-i', '127.0.0.1', '-p', String(trunkPort), '-m', String(calls), '-d', '0', '-timeout', `${timeoutS}s`], false);
     for (let i = 0; i < 100 && !udpListening(trunkPort); i++) await sleep(20);
     let rssPeak = 0;
-    const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, rssKiB(enginePid))), 200);
+    const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, rssAll())), 200);
     const t0 = Date.now();
-    const c = await uac(target, rate, calls, HOLD_MS, timeoutS);
-    const cr = await c.done;
+    // With several nodes each gets its share of the rate from a sipp of its own (what a dispatcher would spread).
+    const shares = engines.map((_, i) => Math.floor(calls / NODES) + (i < calls % NODES ? 1 : 0));
+    const cs = await Promise.all(engines.map(async (e, i) => (await uac(`127.0.0.1:${e.sipPort}`, rate / NODES, shares[i]!, HOLD_MS, timeoutS)).done));
+    const cr = { ok: cs.reduce((t, r) => t + r.ok, 0), failed: cs.reduce((t, r) => t + r.failed, 0), peak: cs.reduce((t, r) => t + r.peak, 0), code: cs.find((r) => r.code !== 0)?.code ?? 0 };
     const wallS = (Date.now() - t0) / 1000;
     const ur = await Promise.race([u.done, sleep(10_000).then(() => { if (u.child.pid) try { process.kill(u.child.pid, 'SIGKILL'); } catch { /* gone */ } return u.done; })]);
     // webhooks of the last calls
@@ -255,10 +299,10 @@ async function main(): Promise<void> {
     const row: RateRow = {
       rate, calls, ok: cr.ok, failed: cr.failed + (cr.ok + cr.failed < calls ? calls - cr.ok - cr.failed : 0), sippRc: cr.code,
       peakConcurrent: cr.peak, wallS, answerHooks: count('/answer') - before.answer, hangupHooks: count('/hangup') - before.hangup,
-      engineCpuMsPerCall: ((cpuTicks(enginePid) - before.cpu) * 10) / calls, rssMiB: rssPeak / 1024, udpDrops: udpDrops(sipPort) - before.drops,
+      engineCpuMsPerCall: ((cpuAll() - before.cpu) * 10) / calls, rssMiB: rssPeak / 1024, udpDrops: dropsAll() - before.drops, load: loadavg()[0]!,
     };
     engineRows.push(row);
-    log(`engine rate=${rate} calls=${calls} ok=${row.ok} failed=${row.failed} rc=${cr.code}/${ur.code} peak=${row.peakConcurrent} answer_url=${row.answerHooks} hangup=${row.hangupHooks} cpu=${row.engineCpuMsPerCall.toFixed(2)}ms/call rss<=${row.rssMiB.toFixed(0)}MiB udp_drops=${row.udpDrops} wall=${wallS.toFixed(1)}s`);
+    log(`engine rate=${rate} calls=${calls} ok=${row.ok} failed=${row.failed} rc=${cr.code}/${ur.code} peak=${row.peakConcurrent} answer_url=${row.answerHooks} hangup=${row.hangupHooks} cpu=${row.engineCpuMsPerCall.toFixed(2)}ms/call rss<=${row.rssMiB.toFixed(0)}MiB udp_drops=${row.udpDrops} wall=${wallS.toFixed(1)}s load=${row.load?.toFixed(2)}`);
     await sleep(2000);
     if (row.failed > 0 || cr.code !== 0) break;
   }
@@ -282,11 +326,14 @@ async function main(): Promise<void> {
 
   // concurrency: HOLD_CALLS calls up at once through the engine
   await sleep(2000);
+  if (HOLD_FOR < (HOLD_CALLS / HOLD_RATE) * 1000 + 5000) log(`note: --hold-for ${HOLD_FOR} ms is shorter than placing ${HOLD_CALLS} calls at ${HOLD_RATE}/s plus 5 s: the first calls end before the last are up`);
   const rssBefore = rssKiB(enginePid);
-  const heapBefore = await heapUsed();
+  const gcBefore = await heapAfterGc(engine);
+  const heapBefore = await heapUsed(engine);
   let heapPeak = 0;
   let heapSampling = true;
-  const heapSampler = (async () => { while (heapSampling) { heapPeak = Math.max(heapPeak, await heapUsed()); await sleep(500); } })();
+  const heapSampler = (async () => { while (heapSampling) { heapPeak = Math.max(heapPeak, await heapUsed(engine)); await sleep(500); } })();
+  const ab = count('/answer');
   const timeoutS = Math.ceil(HOLD_CALLS / HOLD_RATE + HOLD_FOR / 1000 + 60);
   const hb = count('/hangup');
   const u = sipp(['-sf', scen('uas-answer.xml'), '-i', '127.0.0.1', '-p', String(trunkPort), '-m', String(HOLD_CALLS), '-d', '0', '-timeout', `${timeoutS}s`], false);
@@ -294,6 +341,15 @@ async function main(): Promise<void> {
   let rssPeak = 0;
   const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, rssKiB(enginePid))), 200);
   const c = await uac(target, HOLD_RATE, HOLD_CALLS, HOLD_FOR, timeoutS);
+  // Every call up (its answer_url fetched, then a moment for the B leg's 200 and both ACKs) and none
+  // ended yet: the heap after a full GC is what the live calls hold.
+  let cDone = false;
+  void c.done.then(() => (cDone = true));
+  while (!cDone && count('/answer') - ab < HOLD_CALLS) await sleep(200);
+  await sleep(1500);
+  const liveAtGc = count('/answer') - ab - (count('/hangup') - hb);
+  const gcPeak = cDone ? undefined : await heapAfterGc(engine);
+  const endedDuringGc = count('/hangup') - hb;
   const cr = await c.done;
   await Promise.race([u.done, sleep(10_000)]);
   clearInterval(sampler);
@@ -302,6 +358,8 @@ async function main(): Promise<void> {
   for (let i = 0; i < 50 && count('/hangup') - hb < cr.ok; i++) await sleep(100);
   await sleep(1500);
   const rssAfter = rssKiB(enginePid);
+  const gcAfter = await heapAfterGc(engine);
+  const MiB = (b: number | undefined) => (b === undefined ? undefined : b / 2 ** 20);
   const hold = {
     calls: HOLD_CALLS, rate: HOLD_RATE, holdMs: HOLD_FOR, ok: cr.ok, failed: HOLD_CALLS - cr.ok, peakConcurrent: cr.peak,
     hangupHooks: count('/hangup') - hb,
@@ -309,21 +367,31 @@ async function main(): Promise<void> {
     kibPerCall: cr.peak ? (rssPeak - rssBefore) / cr.peak : 0,
     heapBeforeMiB: heapBefore / 2 ** 20, heapPeakMiB: heapPeak / 2 ** 20,
     heapKibPerCall: cr.peak && heapPeak ? (heapPeak - heapBefore) / 1024 / cr.peak : 0,
+    // After two full GCs: before the calls, with `liveAtGc` calls up, after they all ended.
+    liveAtGc, endedDuringGc,
+    gcHeapBeforeMiB: MiB(gcBefore?.heapUsed), gcHeapPeakMiB: MiB(gcPeak?.heapUsed), gcHeapAfterMiB: MiB(gcAfter?.heapUsed),
+    gcExternalBeforeMiB: MiB(gcBefore?.external), gcExternalPeakMiB: MiB(gcPeak?.external),
+    gcHeapKibPerCall: gcBefore && gcPeak && liveAtGc > 0 ? (gcPeak.heapUsed - gcBefore.heapUsed) / 1024 / liveAtGc : undefined,
+    gcMs: gcPeak?.gcMs, load: loadavg()[0]!,
   };
   log(`hold calls=${HOLD_CALLS} rate=${HOLD_RATE} hold=${HOLD_FOR}ms ok=${hold.ok} failed=${hold.failed} peak_concurrent=${hold.peakConcurrent} hangup=${hold.hangupHooks} rss before=${hold.rssBeforeMiB.toFixed(1)}MiB peak=${hold.rssPeakMiB.toFixed(1)}MiB after=${hold.rssAfterMiB.toFixed(1)}MiB => ${hold.kibPerCall.toFixed(1)} KiB/call RSS; heap used before=${hold.heapBeforeMiB.toFixed(1)}MiB peak=${hold.heapPeakMiB.toFixed(1)}MiB (no GC forced) => ${hold.heapKibPerCall.toFixed(1)} KiB/call`);
+  const f1 = (n: number | undefined) => (n === undefined ? '?' : n.toFixed(1));
+  log(`hold heap after full GC: before=${f1(hold.gcHeapBeforeMiB)}MiB with ${liveAtGc} calls up=${f1(hold.gcHeapPeakMiB)}MiB after=${f1(hold.gcHeapAfterMiB)}MiB => ${f1(hold.gcHeapKibPerCall)} KiB per live call (external ${f1(hold.gcExternalBeforeMiB)} -> ${f1(hold.gcExternalPeakMiB)} MiB; ${endedDuringGc} calls had ended by the reading; GC took ${f1(hold.gcMs)} ms) load=${hold.load.toFixed(2)}`);
 
   const best = (rows: RateRow[]) => rows.filter((r) => r.failed === 0 && r.sippRc === 0).reduce((m, r) => Math.max(m, r.rate), 0);
   const summary = {
     machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
-    holdMsPerRateCall: HOLD_MS, secsPerRate: SECS,
+    holdMsPerRateCall: HOLD_MS, secsPerRate: SECS, nodes: NODES, engineRoot: ENGINE_ROOT,
     engineBestRate: best(engineRows), directBestRate: best(directRows), engine: engineRows, direct: directRows, hold,
     wallS: (Date.now() - started) / 1000,
   };
   if (PROFILE_DIR) {
     // The profile is written when the engine exits on its own: stop it with SIGTERM, not SIGKILL.
-    const exited = new Promise((r) => engine.once('exit', r));
-    engine.kill('SIGTERM');
-    await Promise.race([exited, sleep(40_000)]);
+    await Promise.all(engines.map(async (e) => {
+      const exited = new Promise((r) => e.child.once('exit', r));
+      e.child.kill('SIGTERM');
+      await Promise.race([exited, sleep(40_000)]);
+    }));
     log(`engine CPU profile in ${resolve(PROFILE_DIR)}`);
   }
   if (JSON_OUT) console.log(JSON.stringify(summary));

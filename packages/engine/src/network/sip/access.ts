@@ -80,6 +80,7 @@ function plain(address: string): string {
 export class SipAccess {
   private readonly networks = new BlockList();
   private readonly sources = new Map<string, Source>();
+  private readonly inside = new Map<string, boolean>();
   private readonly flood: FloodLimit;
   /** For metrics and tests. */
   readonly counters = { refused: 0, dropped: 0 };
@@ -97,10 +98,24 @@ export class SipAccess {
   /** Whether requests from this source are trusted: a trunk, a listed network or a registered endpoint. */
   trusts(address: string, port: number): boolean {
     const a = plain(address);
-    const family = isIP(a) === 6 ? 'ipv6' : 'ipv4';
-    if (this.networks.check(a, family)) return true;
+    if (this.inNetworks(a)) return true;
     for (const t of this.opts.trunkAddresses?.() ?? []) if (plain(t) === a) return true;
     return this.endpoints?.has(a, port) ?? false;
+  }
+
+  /**
+   * Whether an address is in `acceptFrom`. The networks are fixed at construction, so the answer is
+   * kept per address: BlockList.check builds a SocketAddress per call, and every request asks.
+   * Bounded like `sources` (a spoofed flood brings new addresses): past it the table starts again.
+   */
+  private inNetworks(a: string): boolean {
+    let inside = this.inside.get(a);
+    if (inside === undefined) {
+      inside = this.networks.check(a, isIP(a) === 6 ? 'ipv6' : 'ipv4');
+      if (this.inside.size >= MAX_SOURCES) this.inside.clear();
+      this.inside.set(a, inside);
+    }
+    return inside;
   }
 
   /**

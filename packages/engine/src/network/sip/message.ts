@@ -60,16 +60,31 @@ const SPELLING: Readonly<Record<string, string>> = {
   'min-se': 'Min-SE',
 };
 
+/**
+ * Spellings and canonical names already worked out, per name: every message spells a dozen headers
+ * and `header()` canonicalises its argument on every call. Bounded (a peer may invent names): past
+ * the limit a name is worked out each time, as before.
+ */
+const SPELLED = new Map<string, string>();
+const CANONICAL = new Map<string, string>();
+const MAX_NAMES = 512;
+
 /** `content-type` -> `Content-Type`; `x-ph-foo` keeps the case it was given. */
 export function spell(name: string): string {
-  const known = SPELLING[name];
-  if (known) return known;
-  return name.replace(/(^|-)([a-z])/g, (_m, dash: string, c: string) => dash + c.toUpperCase());
+  let out = SPELLED.get(name);
+  if (out !== undefined) return out;
+  out = SPELLING[name] || name.replace(/(^|-)([a-z])/g, (_m, dash: string, c: string) => dash + c.toUpperCase());
+  if (SPELLED.size < MAX_NAMES) SPELLED.set(name, out);
+  return out;
 }
 
 export function canonicalName(raw: string): string {
+  let out = CANONICAL.get(raw);
+  if (out !== undefined) return out;
   const lower = raw.trim().toLowerCase();
-  return COMPACT[lower] ?? lower;
+  out = COMPACT[lower] ?? lower;
+  if (CANONICAL.size < MAX_NAMES) CANONICAL.set(raw, out);
+  return out;
 }
 
 /** First value of a header, if present. */

@@ -22,6 +22,25 @@ const TOKEN = /^[A-Za-z0-9!%*_+`'~.-]+$/;
 
 /** Headers that may appear once (§20); a second is a 400. */
 const SINGLE = ['call-id', 'from', 'to', 'cseq', 'content-length', 'content-type', 'max-forwards'];
+/** A bit per SINGLE header, to count them in the one pass over the headers. */
+const SINGLE_BIT: Readonly<Record<string, number>> = Object.assign(Object.create(null), Object.fromEntries(SINGLE.map((n, i) => [n, 1 << i])));
+
+/**
+ * Header names as written on the wire (`Via`, `v`, `CSeq`) to their canonical form: a peer uses a
+ * handful of spellings, so each is checked against TOKEN and lower-cased once. Bounded: names past
+ * the limit (a peer inventing names) are still checked, just not kept.
+ */
+const NAMES = new Map<string, string>();
+const MAX_NAMES = 512;
+function headerName(raw: string): string | undefined {
+  const known = NAMES.get(raw);
+  if (known !== undefined) return known;
+  if (!TOKEN.test(raw)) return undefined;
+  const name = canonicalName(raw);
+  if (NAMES.size < MAX_NAMES) NAMES.set(raw, name);
+  return name;
+}
+
 
 /**
  * A From / To / Contact value as §20.10 and §25.1 allow it: quotes balanced, a display name that is
@@ -75,6 +94,38 @@ function headerEnd(buf: Buffer): { at: number; sep: number } | undefined {
   return { at: lf, sep: 2 };
 }
 
+/**
+ * One header line (continuations already joined) added to `hdrs`; the error, if it is malformed.
+ * Top-level rather than a closure in parseMessage: under tsx (esbuild's keepNames) each closure
+ * created costs a defineProperty call, per message.
+ */
+function addHeader(line: string, hdrs: Header[]): string | undefined {
+  const colon = line.indexOf(':');
+  if (colon <= 0) return 'header without a colon';
+  const rawName = line.slice(0, colon).trim();
+  const name = headerName(rawName);
+  if (name === undefined) return `bad header name "${rawName.slice(0, 40)}"`;
+  const value = line.slice(colon + 1).trim();
+  if (!MULTI_VALUE.has(name)) {
+    hdrs.push([name, value]);
+    return undefined;
+  }
+  // Most values hold one element: without a comma, splitCommas would return the value itself.
+  if (value.indexOf(',') < 0) {
+    if (value !== '') hdrs.push([name, value]);
+    // `Via: ;a` or an empty Via (RFC 4475 §3.1.2.1): an empty element is not a header value.
+    return value === '' || value.charCodeAt(0) === 0x3b ? `empty value in ${name}` : undefined;
+  }
+  const parts = splitCommas(value, true);
+  for (const v of parts) if (v !== '') hdrs.push([name, v]);
+  // `Via: a;;,;,,` (RFC 4475 §3.1.2.1): an empty element is not a header value.
+  return parts.some((v) => v === '' || v.charCodeAt(0) === 0x3b) ? `empty value in ${name}` : undefined;
+}
+
+function failure(partial: { method: string; uri: string; headers: Header[] } | undefined, why: string, status?: number): ParseResult {
+  return partial ? { ok: false, error: why, request: partial, ...(status !== undefined ? { status } : {}) } : { ok: false, error: why };
+}
+
 /** Parses one datagram (or one framed stream message). */
 export function parseMessage(buf: Buffer): ParseResult {
   if (buf.length > MAX_MESSAGE) return { ok: false, error: 'message too large' };
@@ -87,7 +138,7 @@ export function parseMessage(buf: Buffer): ParseResult {
   const rawBody = end ? data.subarray(end.at + end.sep) : Buffer.alloc(0);
   // A lone CR ends a line too: tolerant in, and nothing we re-send can smuggle one into a value.
   const lines = head.split(/\r\n|\n|\r/);
-  const first = lines.shift() ?? '';
+  const first = lines.length > 0 ? lines[0]! : '';
 
   // Start line (§7.1 / §7.2). A request line is exactly `Method SP Request-URI SP SIP-Version`
   // (§25.1): extra or trailing spaces, LWS inside the URI or a bracketed URI are 400s (RFC 4475
@@ -105,7 +156,12 @@ export function parseMessage(buf: Buffer): ParseResult {
     const words = first.split(' ');
     const method = words[0] ?? '';
     if (!TOKEN.test(method)) return { ok: false, error: 'bad start line' };
-    startLine = { kind: 'request', method: method.toUpperCase(), uri: words.find((w, i) => i > 0 && w !== '') ?? '' };
+    let uri = '';
+    for (let i = 1; i < words.length; i++) if (words[i] !== '') {
+      uri = words[i]!;
+      break;
+    }
+    startLine = { kind: 'request', method: method.toUpperCase(), uri };
     const req = /^([^ ]+) ([^ <>\s]+) SIP\/(\d+\.\d+)$/.exec(first);
     if (!req) lineError = { error: 'bad request line' };
     else if (req[3] !== '2.0') lineError = { error: `unsupported version SIP/${req[3]}`, status: 505 };
@@ -115,70 +171,79 @@ export function parseMessage(buf: Buffer): ParseResult {
   const hdrs: Header[] = [];
   let error: string | undefined;
   let pending: string | undefined;
-  const flush = () => {
-    if (pending === undefined) return;
-    const colon = pending.indexOf(':');
-    if (colon <= 0) {
-      error ??= 'header without a colon';
-    } else {
-      const rawName = pending.slice(0, colon).trim();
-      if (!TOKEN.test(rawName)) error ??= `bad header name "${rawName.slice(0, 40)}"`;
-      else {
-        const name = canonicalName(rawName);
-        const value = pending.slice(colon + 1).trim();
-        if (MULTI_VALUE.has(name)) {
-          const parts = splitCommas(value, true);
-          // `Via: a;;,;,,` (RFC 4475 §3.1.2.1): an empty element is not a header value.
-          if (parts.some((v) => v === '' || /^;/.test(v))) error ??= `empty value in ${name}`;
-          for (const v of parts) if (v !== '') hdrs.push([name, v]);
-        } else hdrs.push([name, value]);
-      }
-    }
-    pending = undefined;
-  };
-  for (const line of lines) {
-    if (/^[ \t]/.test(line) && pending !== undefined) pending += ' ' + line.trim();
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i]!;
+    const c = line.charCodeAt(0);
+    if ((c === 0x20 || c === 0x09) && pending !== undefined) pending += ' ' + line.trim();
     else {
-      flush();
+      if (pending !== undefined) {
+        const e = addHeader(pending, hdrs);
+        error ??= e;
+      }
       pending = line;
     }
   }
-  flush();
+  if (pending !== undefined) {
+    const e = addHeader(pending, hdrs);
+    error ??= e;
+  }
 
   const partial = startLine.kind === 'request' ? { method: startLine.method, uri: startLine.uri, headers: hdrs } : undefined;
-  const fail = (why: string, status?: number): ParseResult =>
-    partial ? { ok: false, error: why, request: partial, ...(status !== undefined ? { status } : {}) } : { ok: false, error: why };
-  if (lineError) return fail(lineError.error, lineError.status);
-  if (error) return fail(error);
+  if (lineError) return failure(partial, lineError.error, lineError.status);
+  if (error) return failure(partial, error);
 
-  // The mandatory headers of §8.1.1 that every layer above relies on.
-  const get = (n: string) => hdrs.find(([k]) => k === n)?.[1];
-  for (const n of ['via', 'from', 'to', 'call-id', 'cseq']) if (!get(n)) return fail(`missing ${n} header`);
+  // One pass over the headers for what the checks below read: the first value of each header they
+  // need and how many of each single-valued header there are (a second is a 400).
+  let via: string | undefined, from: string | undefined, to: string | undefined, callId: string | undefined;
+  let cseqText: string | undefined, mf: string | undefined, cl: string | undefined;
+  let seen = 0;
+  let twice = 0;
+  for (const [k, v] of hdrs) {
+    const bit = SINGLE_BIT[k];
+    if (bit !== undefined) {
+      if (seen & bit) twice |= bit;
+      seen |= bit;
+    }
+    switch (k) {
+      case 'via': via ??= v; break;
+      case 'from': from ??= v; break;
+      case 'to': to ??= v; break;
+      case 'call-id': callId ??= v; break;
+      case 'cseq': cseqText ??= v; break;
+      case 'max-forwards': mf ??= v; break;
+      case 'content-length': cl ??= v; break;
+    }
+  }
+  // The mandatory headers of §8.1.1 that every layer above relies on (an empty first value counts as none).
+  if (!via) return failure(partial, 'missing via header');
+  if (!from) return failure(partial, 'missing from header');
+  if (!to) return failure(partial, 'missing to header');
+  if (!callId) return failure(partial, 'missing call-id header');
+  if (!cseqText) return failure(partial, 'missing cseq header');
   // Headers that hold one value (§7.3.1, §20): two of them is a 400 (RFC 4475 §3.3.8, §3.3.9).
-  for (const n of SINGLE) if (hdrs.filter(([k]) => k === n).length > 1) return fail(`more than one ${n} header`);
-  const cseq = parseCSeq(get('cseq'));
-  if (!cseq) return fail('bad CSeq');
-  const mf = get('max-forwards');
-  if (mf !== undefined && !(/^\d{1,9}$/.test(mf) && Number(mf) <= 255)) return fail('bad Max-Forwards');
-  for (const n of ['from', 'to'] as const) if (!wellFormedAddress(get(n)!)) return fail(`bad ${n} header`);
-  for (const c of hdrs.filter(([k]) => k === 'contact')) if (c[1] !== '*' && !wellFormedAddress(c[1])) return fail('bad contact header');
-  for (const v of hdrs.filter(([k]) => k === 'via')) if (!parseVia(v[1])) return fail('bad via header');
+  if (twice) for (const n of SINGLE) if (twice & SINGLE_BIT[n]!) return failure(partial, `more than one ${n} header`);
+  const cseq = parseCSeq(cseqText);
+  if (!cseq) return failure(partial, 'bad CSeq');
+  if (mf !== undefined && !(/^\d{1,9}$/.test(mf) && Number(mf) <= 255)) return failure(partial, 'bad Max-Forwards');
+  if (!wellFormedAddress(from)) return failure(partial, 'bad from header');
+  if (!wellFormedAddress(to)) return failure(partial, 'bad to header');
+  for (const [k, v] of hdrs) if (k === 'contact' && v !== '*' && !wellFormedAddress(v)) return failure(partial, 'bad contact header');
+  for (const [k, v] of hdrs) if (k === 'via' && !parseVia(v)) return failure(partial, 'bad via header');
   if (startLine.kind === 'request' && /^sips?:/i.test(startLine.uri)) {
     // A SIP Request-URI must parse and may not carry headers (RFC 4475 §3.1.2.11).
     const u = parseUri(startLine.uri);
-    if (!u || u.headers) return fail('bad Request-URI');
+    if (!u || u.headers) return failure(partial, 'bad Request-URI');
   }
   if (startLine.kind === 'request' && cseq.method !== startLine.method && !(startLine.method === 'ACK' && cseq.method === 'ACK')) {
-    return fail('CSeq method does not match the request method');
+    return failure(partial, 'CSeq method does not match the request method');
   }
 
   // Body: Content-Length frames it; a datagram may carry less (error) or trailing bytes (ignored, §18.3).
   let body = rawBody;
-  const cl = get('content-length');
   if (cl !== undefined) {
-    if (!/^\s*\d{1,7}\s*$/.test(cl)) return fail('bad Content-Length');
+    if (!/^\s*\d{1,7}\s*$/.test(cl)) return failure(partial, 'bad Content-Length');
     const n = Number(cl);
-    if (n > rawBody.length) return fail('body shorter than Content-Length');
+    if (n > rawBody.length) return failure(partial, 'body shorter than Content-Length');
     body = rawBody.subarray(0, n);
   }
   const text = body.toString('utf8');

@@ -5,13 +5,14 @@
 import { spell, type SipMessage } from './message.ts';
 
 export function serialize(msg: SipMessage): Buffer {
-  const lines: string[] = [msg.kind === 'request' ? `${msg.method} ${msg.uri} SIP/2.0` : `SIP/2.0 ${msg.status} ${msg.reason}`];
+  // One string and one encode: the head and the body used to be encoded apart and concatenated.
+  let text = msg.kind === 'request' ? `${msg.method} ${msg.uri} SIP/2.0\r\n` : `SIP/2.0 ${msg.status} ${msg.reason}\r\n`;
   for (const [name, value] of msg.headers) {
     if (name === 'content-length') continue;
-    // CR/LF inside a value would forge headers: never let one through.
-    lines.push(`${spell(name)}: ${value.replace(/[\r\n]+/g, ' ')}`);
+    // CR/LF inside a value would forge headers: never let one through (looked for first: almost no value has one).
+    const safe = value.indexOf('\r') < 0 && value.indexOf('\n') < 0 ? value : value.replace(/[\r\n]+/g, ' ');
+    text += `${spell(name)}: ${safe}\r\n`;
   }
-  const body = Buffer.from(msg.body, 'utf8');
-  lines.push(`Content-Length: ${body.length}`);
-  return Buffer.concat([Buffer.from(lines.join('\r\n') + '\r\n\r\n', 'utf8'), body]);
+  text += `Content-Length: ${Buffer.byteLength(msg.body, 'utf8')}\r\n\r\n`;
+  return Buffer.from(text + msg.body, 'utf8');
 }

@@ -97,6 +97,8 @@ export abstract class SipLeg implements NetworkLeg {
   /** Set once the engine ended the leg (or the far end did): no more events. */
   protected silenced = false;
   private readonly listeners: LegListener[] = [];
+  /** endRemotely is ending the leg: an `ended` event follows finish(), and the listeners must hear it. */
+  private endedEventDue = false;
   /** A re-INVITE of ours to this party is in progress (§14.1: one INVITE transaction at a time). */
   private reinviting = false;
   /** syncMedia was asked for while an offer was in progress: it runs when none is. */
@@ -163,6 +165,7 @@ export abstract class SipLeg implements NetworkLeg {
   protected endRemotely(reason: NetworkEndReason): void {
     if (this.ended) return;
     const silenced = this.silenced;
+    this.endedEventDue = !silenced;
     this.finish();
     if (!silenced) this.emit({ type: 'ended', reason });
   }
@@ -189,6 +192,12 @@ export abstract class SipLeg implements NetworkLeg {
     this.relaying = undefined;
     if (relayed) relayed.from.refuseOffer(relayed.offer, 500);
     this.host.release(this);
+    // The engine hears nothing more from an ended leg, but its transactions keep the leg for up to
+    // 64*T1 (RFC 6026's Accepted state: 2xx retransmissions are still ACKed). The engine's listeners
+    // hold the whole call (runner, session, journal): let go of them once the events already queued
+    // are delivered, so an ended call is not kept 32 s by its SIP timers. An `ended` event still to
+    // come lets go itself, after its delivery.
+    if (!this.endedEventDue) queueMicrotask(() => (this.listeners.length = 0));
   }
 
   protected emit(event: LegEvent): void {
@@ -200,6 +209,8 @@ export abstract class SipLeg implements NetworkLeg {
           this.host.warn('a leg listener threw', { err: String(err), leg: this.id });
         }
       }
+      // The last event of a leg the far end ended (see finish).
+      if (event.type === 'ended') this.listeners.length = 0;
     });
   }
 

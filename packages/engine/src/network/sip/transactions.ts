@@ -365,6 +365,11 @@ export class ServerTransaction {
       if (!this.isInvite) this.state = 'proceeding';
       return;
     }
+    // A CANCEL after the final response gets 481 without asking the TU (sip-network.ts), so the TU's
+    // handler is dropped here: the transaction outlives its leg by Timer L or J (32 s) and must not keep
+    // the leg and its call alive that long. onAckTimeout is only for a non-2xx INVITE's Timer H.
+    this.onCancel = undefined;
+    if (!this.isInvite || res.status < 300) this.onAckTimeout = undefined;
     if (!this.isInvite) {
       this.state = 'completed';
       // Timer J: 64*T1 on UDP, absorbing request retransmissions.
@@ -392,8 +397,9 @@ export class ServerTransaction {
     // Timer H: give up waiting for the ACK.
     this.after(64 * t1, () => {
       if (this.state !== 'completed') return;
+      const timedOut = this.onAckTimeout;
       this.terminate();
-      this.onAckTimeout?.();
+      timedOut?.();
     });
     void t4;
   }
@@ -422,6 +428,8 @@ export class ServerTransaction {
     this.state = 'terminated';
     this.clearTimers();
     this.layer.forgetServer(this);
+    this.onCancel = undefined;
+    this.onAckTimeout = undefined;
   }
 
   private after(ms: number, fn: () => void): void {

@@ -114,9 +114,11 @@ export class Transports {
     const bytes = serialize(msg);
     this.counters.sent++;
     if (to.transport === 'udp') {
-      this.udp?.send(bytes, to.port, to.address, (err) => {
-        if (err) onError?.(err);
+      // Without a callback dgram skips a nextTick per datagram; most sends (responses, ACKs) have no one to tell.
+      if (onError) this.udp?.send(bytes, to.port, to.address, (err) => {
+        if (err) onError(err);
       });
+      else this.udp?.send(bytes, to.port, to.address);
       return;
     }
     let socket = this.connections.get(key(to.address, to.port));

@@ -21,12 +21,37 @@ export function parseParams(text: string): Map<string, string> {
     if (!p) continue;
     const eq = p.indexOf('=');
     if (eq < 0) out.set(p.toLowerCase(), '');
-    else out.set(p.slice(0, eq).trim().toLowerCase(), p.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1'));
+    else {
+      const v = p.slice(eq + 1).trim();
+      // Only a quoted value can lose its quotes: the regex runs for those alone.
+      out.set(p.slice(0, eq).trim().toLowerCase(), v.charCodeAt(0) === 0x22 ? v.replace(/^"(.*)"$/, '$1') : v);
+    }
   }
   return out;
 }
 
-export function parseUri(text: string): SipUri | undefined {
+/**
+ * A parser that keeps its answers by text. A message's Via, From and To are read several times on
+ * its way (validation, transaction key, Via stamping, response routing, dialog lookup) and the
+ * same values come back in every message of a dialog. Answers are shared and must not be changed
+ * (their types are read-only). Bounded: at `limit` texts the whole table is dropped, which costs
+ * one parse per text again and nothing else.
+ */
+function kept<T>(limit: number, parse: (text: string) => T | undefined): (text: string) => T | undefined {
+  const table = new Map<string, T | null>();
+  return (text) => {
+    const known = table.get(text);
+    if (known !== undefined) return known ?? undefined;
+    const v = parse(text);
+    if (table.size >= limit) table.clear();
+    table.set(text, v ?? null);
+    return v;
+  };
+}
+
+export const parseUri: (text: string) => SipUri | undefined = kept(1024, uriOf);
+
+function uriOf(text: string): SipUri | undefined {
   // The user part may hold `;`, `?`, `,` and `/` (§25.1 user-unreserved; RFC 4475 §3.1.1.2, §3.1.1.9).
   const m = /^(sips?):(?:([^@]*)@)?(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.\-_]+)(?::(\d{1,5}))?((?:;[^?]*)?)(?:\?(.*))?$/i.exec(text.trim());
   if (!m) return undefined;
@@ -72,7 +97,9 @@ export interface NameAddr {
 }
 
 /** `"Alice" <sip:a@h>;tag=1`, `<sip:a@h;lr>`, or `sip:a@h;tag=1` (§20.10: params then belong to the header). */
-export function parseNameAddr(text: string): NameAddr | undefined {
+export const parseNameAddr: (text: string) => NameAddr | undefined = kept(1024, nameAddrOf);
+
+function nameAddrOf(text: string): NameAddr | undefined {
   const t = text.trim();
   const lt = t.indexOf('<');
   if (lt >= 0) {
@@ -99,7 +126,9 @@ export interface Via {
   readonly params: ReadonlyMap<string, string>;
 }
 
-export function parseVia(text: string): Via | undefined {
+export const parseVia: (text: string) => Via | undefined = kept(1024, viaOf);
+
+function viaOf(text: string): Via | undefined {
   const m = /^SIP\s*\/\s*2\.0\s*\/\s*([A-Za-z]+)\s+(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.\-_]+)(?:\s*:\s*(\d{1,5}))?\s*((?:;.*)?)$/i.exec(text.trim());
   if (!m) return undefined;
   return {
