@@ -20,6 +20,9 @@ import { parseResponse } from '../src/xml/parse-response.ts';
 import type { DialElement } from '../src/xml/elements.ts';
 import { dialConfig } from '../src/calls/dial-machine.ts';
 import { replayDial, type StoredEvent } from '../src/calls/dial-replay.ts';
+import { replayCall } from '../src/calls/call-replay.ts';
+import { callConfig } from '../src/calls/call-model.ts';
+import type { MakeCallRequest } from '../src/calls/call-setup.ts';
 
 /** Another seed or more runs: DIAL_PROPERTY_SEED=n DIAL_PROPERTY_RUNS=n. */
 const DEFAULT_SEED = 731_245;
@@ -414,12 +417,14 @@ async function runCase(h: Harness, c: Case, expected: Expected | undefined): Pro
   }
 }
 
-/** Calls whose Dial was rebuilt from its stored events (dial-replay.ts). */
+/** Calls whose Dial was rebuilt from its stored events (dial-replay.ts), and the whole call with it (call-replay.ts). */
 let replayed = 0;
 
 /**
  * Replays the call's Dial from its stored events alone (the A leg's and the B legs', in the order they
- * were recorded) and checks the replayed result is the stored `dial.ended`.
+ * were recorded) and checks the replayed result is the stored `dial.ended`; then replays the whole call
+ * (A leg, document, Dial) through the call machine and checks it closed with the stored end and the
+ * same Dial result.
  */
 async function replay(h: Harness, xml: string, aUuid: string): Promise<void> {
   const parsed = parseResponse(xml);
@@ -433,10 +438,24 @@ async function replay(h: Harness, xml: string, aUuid: string): Promise<void> {
   for (const t of targets) rows.push(...(await h.engine.store.listEvents(t.call_uuid)));
   rows.sort((a, b) => a.id - b.id);
   const events: StoredEvent[] = rows.map((r) => ({ call_uuid: r.call_uuid, type: r.type, at: r.at, data: JSON.parse(r.data) }));
-  const state = replayDial(aUuid, dialConfig(el, targets.map((t) => ({ uuid: t.call_uuid, to: t.to }))), events);
+  const config = dialConfig(el, targets.map((t) => ({ uuid: t.call_uuid, to: t.to })));
+  const state = replayDial(aUuid, config, events);
   const stored = aEvents.find((e) => e.type === 'dial.ended');
   assert.ok(stored, 'dial.ended is stored');
   assert.deepEqual(state.result, JSON.parse(stored.data), 'the replayed Dial ends as the stored dial.ended');
+
+  // The whole call: its setup is the Make-a-Call request stored with the row.
+  const row = await h.engine.store.getCall(aUuid);
+  assert.ok(row);
+  const req = JSON.parse(row.params) as MakeCallRequest;
+  const setup = { ...req, answerMethod: req.answerMethod, timeLimitS: req.timeLimit, ringTimeoutS: req.ringTimeout, hangupOnRingS: req.hangupOnRing };
+  const call = replayCall(aUuid, callConfig(row.direction, setup), events, { dials: () => config });
+  const ended = aEvents.find((e) => e.type === 'leg.ended');
+  assert.ok(ended, 'leg.ended is stored');
+  assert.equal(call.close, 'closed', 'the replayed call closed');
+  const end = JSON.parse(ended.data) as { reason: string; source: string };
+  assert.deepEqual({ reason: call.leg.end?.reason, source: call.leg.end?.source }, end, 'the replayed call ends as stored');
+  assert.deepEqual(call.dial?.state.result, state.result, 'the call replays its Dial to the same result');
 }
 
 interface Observed {
@@ -649,7 +668,7 @@ describe('Dial on the real engine: random callees, random caller', () => {
   });
 
   // Issue 18 item 2: every call above was rebuilt from its stored events (runCase -> replay).
-  it('every call of this property replays from its stored events to its stored dial.ended', (t) => {
+  it('every call of this property replays from its stored events to its stored dial.ended and leg.ended (dial-replay.ts, call-replay.ts)', (t) => {
     t.diagnostic(`dial calls replayed: ${replayed}`);
     assert.equal(replayed, NUM_RUNS + TIE_RUNS + pinned.length + 1);
   });

@@ -1,16 +1,19 @@
 /**
- * One call's A leg from start to end: places or accepts the leg, reports ring / answer / hangup,
- * runs the app's XML through the interpreter, applies ring_timeout, hangup_on_ring and time_limit,
- * and ends exactly once (engine.md §2). The hangup report goes out only after the running document
- * has wound down, so a Dial's action (and its callbacks) always reach the app before the hangup.
+ * One call's A leg from start to end: the thin runner of the pure call machine (call-machine.ts), which
+ * holds the rules (ring_timeout, hangup_on_ring, time_limit, send_digits, machine detection, the Hangup
+ * and transfer APIs, ending exactly once, the hangup report only after the document has wound down,
+ * the call's Dial as a sub-machine). This file turns what happens into machine inputs — the A leg's
+ * network events (its LegRunner's inputs are diverted here), timer expiries on the injected Clock, the
+ * document's fetches and end, the APIs, the Dial's inputs (`DialPort`) — applies them one at a time,
+ * each to completion, and performs the effects in order: the network, the journal (events, CDR
+ * patches, webhooks), timers, the interpreter (fetch, run, stop), live media, recordings, the registry.
  */
 import type { DeliveryKind } from '../domain/events.ts';
 import type { Timer } from '../clock.ts';
 import type { NetworkLeg } from '../network/network.ts';
-import type { CallRow, NewDelivery } from '../store/store.ts';
+import type { CallRow, DeliveryRow, NewDelivery } from '../store/store.ts';
 import type { EndReason, HangupSource } from '../domain/causes.ts';
-import type { LegEffect, LegEnd } from './leg-machine.ts';
-import type { CallSetup, MachineDetection } from './call-setup.ts';
+import type { CallSetup } from './call-setup.ts';
 import type { EngineDeps } from './engine-deps.ts';
 import { LegRunner } from './leg-runner.ts';
 import { Journal } from './journal.ts';
@@ -18,22 +21,34 @@ import { runDocument } from '../interpreter/run-document.ts';
 import { callParams, hangupParams, machineDetectionParams, type WebhookEvent } from '../webhooks/params.ts';
 import { newId } from '../util/ids.ts';
 import { SessionContext } from './session-context.ts';
-import type { DialRun } from './dial-runner.ts';
-import type { Method } from '../xml/elements.ts';
+import type { DialPort, DialRun } from './dial-runner.ts';
+import type { DialConfig, DialInput, DialState } from './dial-model.ts';
+import type { Method, ResponseDocument } from '../xml/elements.ts';
 import { LiveMedia } from './live-media.ts';
+import { callConfig, initialCall, nextCall, type CallConfig, type CallEffect, type CallInput, type CallState, type CallTimer, type DocumentOutcome, type DocumentSource } from './call-machine.ts';
 
-export class CallSession {
+export class CallSession implements DialPort {
   readonly leg: LegRunner;
   readonly journal: Journal;
   /** Play / Speak / DTMF sent by the live-call API (plivo.md §1.7). */
   readonly liveMedia: LiveMedia;
-  private timers = new Map<string, Timer>();
+  readonly config: CallConfig;
+  private state: CallState;
+  private queue: CallInput[] = [];
+  private draining = false;
+  private timers = new Map<CallTimer, Timer>();
+  /** The current document's fetch or run; resolves after its result was fed to the machine. */
   private appRun: Promise<void> | undefined;
   private appAbort = new AbortController();
-  private transferEnd: LegEnd | undefined;
+  private ctx: SessionContext | undefined;
+  private fetched: ResponseDocument | undefined;
   /** The Dial running now, if any (the transfer API takes its bridged B leg). */
   activeDial: DialRun | undefined;
+  /** The last Dial the machine began: its effects are performed by it. */
+  private dialRun: DialRun | undefined;
   private digitListeners = new Set<(digits: string) => void>();
+  private lastRecord: Promise<DeliveryRow[]> = Promise.resolve([]);
+  private closing: (() => void) | undefined;
   private resolveDone!: () => void;
   /** Resolves once the call ended and its hangup was recorded. */
   readonly done = new Promise<void>((r) => (this.resolveDone = r));
@@ -46,6 +61,8 @@ export class CallSession {
     adopted?: LegRunner,
   ) {
     this.leg = adopted ?? new LegRunner(row, 'Caller', () => deps.clock.now(), deps.billingIncrementS);
+    this.config = callConfig(row.direction, setup);
+    this.state = initialCall(adopted?.state);
     this.journal = new Journal(
       deps.store,
       deps.outbox,
@@ -56,12 +73,15 @@ export class CallSession {
       row.account_id,
     );
     this.liveMedia = new LiveMedia({ clock: deps.clock, journal: this.journal, media: deps.media });
-    this.leg.onEffect((effect, patch) => this.onEffect(effect, patch));
+    // The A leg's machine is composed by the call machine: its inputs come here.
+    this.leg.divert((input) => this.feed({ type: 'leg', input }));
     deps.registry.add({
       uuid: row.call_uuid,
       requestUuid: row.request_uuid,
       leg: this.leg,
-      hangup: (reason, source) => this.leg.end(reason, source),
+      // The Hangup API: the machine decides cancel or hangup from its own state (engine.md §2).
+      hangup: (reason, source) =>
+        source === 'API Request' && (reason === 'api-hangup' || reason === 'api-cancel') ? this.hangupByApi() : this.leg.end(reason, source),
     });
   }
 
@@ -71,30 +91,17 @@ export class CallSession {
   get row(): CallRow {
     return this.leg.row;
   }
+  /** The call machine's state now (tests, the live API). */
+  get machineState(): CallState {
+    return this.state;
+  }
 
   /** Outbound: asks the network for the A leg. */
   startOutbound(): void {
-    const { network, clock } = this.deps;
-    const row = this.leg.row;
-    if (this.setup.ringTimeoutS !== undefined) {
-      this.setTimer('ring-timeout', this.setup.ringTimeoutS * 1000, () => {
-        if (!this.leg.answered) this.leg.end('ring-timeout');
-      });
-    }
-    let net: NetworkLeg;
-    try {
-      net = network.originate({ from: row.from_number, to: row.to_number, callerName: row.caller_name, headers: this.setup.sipHeaders });
-    } catch (err) {
-      this.deps.log.warn({ err, call: row.call_uuid }, 'network refused the call');
-      this.journal.record({ callUuid: row.call_uuid, at: clock.now(), type: 'network.error', data: { error: String(err) } });
-      this.leg.end('network-failure', 'Plivo');
-      return;
-    }
-    this.leg.attach(net);
-    this.journal.record({ callUuid: row.call_uuid, at: clock.now(), type: 'leg.originated', data: { network_leg: net.id, from: row.from_number, to: row.to_number, caller_name: row.caller_name, headers: this.setup.sipHeaders } });
+    this.feed({ type: 'start', at: this.deps.clock.now() });
   }
 
-  /** Keys played towards the A party (send_digits, <DTMF>), recorded on the call. */
+  /** Keys played towards the A party (<DTMF>, a conference), recorded on the call. */
   sendDigits(digits: string): void {
     this.leg.network?.sendDigits(digits);
     this.journal.record({ callUuid: this.uuid, at: this.deps.clock.now(), type: 'leg.digits-sent', data: { digits } });
@@ -102,31 +109,36 @@ export class CallSession {
 
   /** Inbound: the leg is ringing here; the app decides whether and when it is answered. */
   startInbound(net: NetworkLeg): void {
-    this.leg.attach(net);
-    this.startApp();
+    this.leg.bind(net);
+    this.feed({ type: 'start-inbound', at: this.deps.clock.now() });
   }
 
   /** Hangup API: cancel before answer, hang up after (engine.md §2). */
   hangupByApi(): void {
-    this.leg.end(this.leg.answered ? 'api-hangup' : 'api-cancel', 'API Request');
+    this.feed({ type: 'api-hangup', at: this.deps.clock.now() });
   }
 
-  /** Transfer API: the running document stops and the XML at `url` takes over the call. */
+  /** The document needs an answered call (inbound). */
+  answer(): void {
+    this.feed({ type: 'answer', at: this.deps.clock.now() });
+  }
+
+  /** `<Hangup schedule>`: the call ends `ms` from now. */
+  scheduleHangup(ms: number): void {
+    this.feed({ type: 'schedule-hangup', ms, at: this.deps.clock.now() });
+  }
+
+  /** Transfer API: the running document stops and the XML at `url` takes over the call once it has wound down. */
   async transfer(url: string, method: Method): Promise<void> {
     if (this.leg.ended) return;
-    this.transferEnd = { reason: 'api-hangup', source: 'API Request', at: this.deps.clock.now(), status: 'completed', local: true };
-    this.appAbort.abort('transfer');
-    await this.appRun;
-    this.transferEnd = undefined;
-    if (this.leg.ended) return;
-    this.appAbort = new AbortController();
-    this.startApp({ url, method, kind: 'transfer', event: 'Redirect' });
+    const running = this.appRun;
+    this.feed({ type: 'transfer', url, method, at: this.deps.clock.now() });
+    await running;
   }
 
   /** A transferred B leg: answered already, it runs the document at `url` as a call of its own. */
   startTransferred(url: string, method: Method): void {
-    this.setTimer('time-limit', this.setup.timeLimitS * 1000, () => this.leg.end('time-limit'));
-    this.startApp({ url, method, kind: 'transfer', event: 'Redirect' });
+    this.feed({ type: 'start-transferred', url, method, at: this.deps.clock.now() });
   }
 
   /** The B leg bridged to this call by the running Dial, if one is. */
@@ -139,30 +151,36 @@ export class CallSession {
     return this.activeDial?.releaseBridged();
   }
 
-  /** Keys the A party presses, for GetDigits and for a Dial's hangupOnStar / digitsMatch. */
+  /** Keys the A party presses, for GetDigits and Conference (a Dial hears them inside the call machine). */
   onDigits(listener: (digits: string) => void): () => void {
     this.digitListeners.add(listener);
     return () => this.digitListeners.delete(listener);
-  }
-
-  /** The A leg's end as seen by a Dial: the real end, or the transfer that stopped the document. */
-  endForDial(): LegEnd | undefined {
-    return this.leg.state.end ?? this.transferEnd;
   }
 
   get appSignal(): AbortSignal {
     return this.appAbort.signal;
   }
 
-  setTimer(name: string, ms: number, fn: () => void): void {
-    this.timers.get(name)?.cancel();
-    this.timers.set(
-      name,
-      this.deps.clock.setTimer(ms, () => {
-        this.timers.delete(name);
-        fn();
-      }),
-    );
+  // --- DialPort: the call's Dial runs inside this call's machine -----------------------------
+
+  begin(run: DialRun, config: DialConfig): void {
+    run.seq = this.state.dials + 1;
+    this.dialRun = run;
+    this.feed({ type: 'dial-begin', config, at: this.deps.clock.now() });
+  }
+
+  dialState(seq: number): DialState | undefined {
+    const dial = this.state.dial;
+    return dial && dial.seq === seq ? dial.state : undefined;
+  }
+
+  get busy(): boolean {
+    return this.draining;
+  }
+
+  /** A Dial's input, in the call's queue. */
+  feedDial(seq: number, input: DialInput): void {
+    this.feed({ type: 'dial', seq, input });
   }
 
   /** A notification on this call's lane. */
@@ -170,117 +188,213 @@ export class CallSession {
     return { id: newId(), kind, event, url, method, params, synchronous: false };
   }
 
-  private startApp(first?: { url: string; method: Method; kind: DeliveryKind; event: WebhookEvent }): void {
-    const ctx = new SessionContext(this);
-    // No activity is held for the run itself: a document spends most of its life waiting on the
-    // clock, and the virtual clock must be free to move then. Its requests are tracked one by one.
-    this.appRun = (async () => {
-      try {
-        if (!first && this.setup.program) {
-          const outcome = await this.setup.program(ctx);
-          if (outcome.type === 'end') this.leg.end(outcome.reason);
-          return;
-        }
-        const doc = first
-          ? await ctx.fetchDocument({ ...first, params: callParams(this.row, first.event) })
-          : await ctx.fetchAnswer();
-        if (!doc.ok) {
-          if (!this.appAbort.signal.aborted) this.leg.end('reason' in doc ? doc.reason : 'action-failed');
-          return;
-        }
-        const outcome = await runDocument(doc.document, ctx);
-        if (outcome.type === 'end') this.leg.end(outcome.reason);
-      } catch (err) {
-        this.deps.log.error({ err, call: this.uuid }, 'interpreter failed');
-        ctx.warn(`internal error while running the document: ${String(err)}`);
-        this.leg.end('network-failure', 'Error');
+  // --- the runner ----------------------------------------------------------------------------
+
+  /** Applies inputs one at a time, each to completion: its effects are performed before the next input. */
+  private feed(input: CallInput): void {
+    this.queue.push(input);
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      for (let next = this.queue.shift(); next; next = this.queue.shift()) {
+        const step = nextCall(this.config, this.state, next);
+        this.state = step.state;
+        // The leg runners show their machine's state (the live-call API reads it).
+        this.leg.state = step.state.leg;
+        const dial = step.state.dial;
+        if (dial && this.dialRun?.seq === dial.seq) this.dialRun.sync(dial.state);
+        for (const effect of step.effects) this.perform(effect);
       }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private perform(effect: CallEffect): void {
+    const { clock } = this.deps;
+    switch (effect.type) {
+      case 'originate':
+        this.originate();
+        return;
+      case 'hangup':
+        this.leg.endNetwork(effect.cause, effect.answered);
+        return;
+      case 'answer':
+        this.leg.network?.answer();
+        return;
+      case 'record': {
+        const patch = effect.cdr ? this.leg.patch(effect.cdr) : undefined;
+        const deliveries = this.webhook(effect.webhook, effect.data);
+        this.lastRecord = this.journal.record({
+          callUuid: this.uuid,
+          at: effect.at ?? clock.now(),
+          type: effect.event,
+          ...(effect.data !== undefined ? { data: effect.data } : {}),
+          ...(patch ? { patch } : {}),
+          ...(deliveries.length > 0 ? { deliveries } : {}),
+        });
+        return;
+      }
+      case 'cdr':
+        this.leg.patch(effect.cdr);
+        return;
+      case 'send-digits':
+        this.leg.network?.sendDigits(effect.digits);
+        return;
+      case 'digits':
+        for (const l of [...this.digitListeners]) l(effect.digits);
+        return;
+      case 'timer.start': {
+        const name = effect.name;
+        this.timers.get(name)?.cancel();
+        this.timers.set(
+          name,
+          clock.setTimer(effect.ms, () => {
+            this.timers.delete(name);
+            this.feed({ type: 'timer', name, at: clock.now() });
+          }),
+        );
+        return;
+      }
+      case 'timer.cancel':
+        this.timers.get(effect.name)?.cancel();
+        this.timers.delete(effect.name);
+        return;
+      case 'warn':
+        this.warn(this.uuid, effect.message);
+        return;
+      case 'fetch':
+        this.fetch(effect.source);
+        return;
+      case 'run-document':
+        this.run((ctx) => runDocument(this.fetched!, ctx));
+        return;
+      case 'run-program':
+        this.run((ctx) => this.setup.program!(ctx), this.newContext());
+        return;
+      case 'abort-document':
+        this.appAbort.abort(this.state.leg.end ?? 'transfer');
+        return;
+      case 'stop-media':
+        this.liveMedia.clear();
+        return;
+      case 'stop-recordings':
+        this.stopRecordings();
+        return;
+      case 'dial':
+        this.dialRun!.perform(effect.effect);
+        return;
+      case 'closed': {
+        const closing = this.closing;
+        void this.lastRecord.then(() => {
+          this.deps.registry.remove(this.uuid);
+          this.resolveDone();
+          closing?.();
+        });
+        return;
+      }
+    }
+  }
+
+  /** The notification a recorded event causes, when its URL is set. */
+  private webhook(kind: 'ring' | 'hangup' | 'machine_detection' | undefined, data: Record<string, unknown> | undefined): NewDelivery[] {
+    const { setup } = this;
+    const row = this.leg.row;
+    switch (kind) {
+      case 'ring':
+        return setup.ringUrl ? [this.delivery('ring', 'Ring', setup.ringUrl, setup.ringMethod, callParams(row, 'Ring'))] : [];
+      case 'hangup':
+        return setup.hangupUrl ? [this.delivery('hangup', 'Hangup', setup.hangupUrl, setup.hangupMethod, hangupParams(row, this.deps.billingIncrementS))] : [];
+      case 'machine_detection': {
+        const md = setup.machineDetection;
+        return md?.url ? [this.delivery('machine_detection', 'MachineDetection', md.url, md.method, machineDetectionParams(row, data?.machine === true, md.hangup))] : [];
+      }
+      default:
+        return [];
+    }
+  }
+
+  private originate(): void {
+    const { network, clock } = this.deps;
+    const row = this.leg.row;
+    let net: NetworkLeg;
+    try {
+      net = network.originate({ from: row.from_number, to: row.to_number, callerName: row.caller_name, headers: this.setup.sipHeaders });
+    } catch (err) {
+      this.deps.log.warn({ err, call: row.call_uuid }, 'network refused the call');
+      this.feed({ type: 'originate-failed', error: String(err), at: clock.now() });
+      return;
+    }
+    this.leg.bind(net);
+    const data = { network_leg: net.id, from: row.from_number, to: row.to_number, caller_name: row.caller_name, headers: this.setup.sipHeaders };
+    this.feed({ type: 'originated', data, at: clock.now() });
+  }
+
+  /** A fresh signal and context for a new document. */
+  private newContext(): SessionContext {
+    if (this.appAbort.signal.aborted) this.appAbort = new AbortController();
+    this.ctx = new SessionContext(this);
+    return this.ctx;
+  }
+
+  /** Fetches the document (answer_url then fallback_url, or a transfer's URL); the result goes back to the machine. */
+  private fetch(source: DocumentSource): void {
+    const ctx = this.newContext();
+    // No activity is held for the document itself: it spends most of its life waiting on the clock,
+    // and the virtual clock must be free to move then. Its requests are tracked one by one.
+    this.appRun = (async () => {
+      let input: CallInput;
+      const at = () => this.deps.clock.now();
+      try {
+        const doc =
+          source === 'answer'
+            ? await ctx.fetchAnswer()
+            : await ctx.fetchDocument({ url: source.url, method: source.method, kind: 'transfer', event: 'Redirect', params: callParams(this.row, 'Redirect') });
+        if (doc.ok) {
+          this.fetched = doc.document;
+          input = { type: 'fetched', ok: true, at: at() };
+        } else {
+          input = { type: 'fetched', ok: false, reason: 'reason' in doc ? doc.reason : 'action-failed', at: at() };
+        }
+      } catch (err) {
+        input = { type: 'document-ended', outcome: this.failed(ctx, err), at: at() };
+      }
+      this.feed(input);
     })();
   }
 
-  private onEffect(effect: LegEffect, patch: Partial<CallRow> | undefined): void {
-    const { clock } = this.deps;
-    const at = clock.now();
-    const row = this.leg.row;
-    switch (effect.type) {
-      case 'ringing': {
-        const deliveries: NewDelivery[] = [];
-        if (this.setup.ringUrl) {
-          deliveries.push(this.delivery('ring', 'Ring', this.setup.ringUrl, this.setup.ringMethod, callParams(row, 'Ring')));
-        }
-        this.journal.record({ callUuid: row.call_uuid, at, type: 'leg.ringing', data: { early: effect.early }, patch, deliveries });
-        if (this.setup.hangupOnRingS !== undefined) {
-          this.setTimer('hangup-on-ring', this.setup.hangupOnRingS * 1000, () => this.leg.end('hangup-on-ring'));
-        }
-        if (effect.early && this.setup.sendOnPreanswer && this.setup.sendDigits) this.sendDigits(this.setup.sendDigits);
-        return;
+  /** Runs the fetched document or the program; how it ended goes back to the machine. */
+  private run(body: (ctx: SessionContext) => Promise<DocumentOutcome>, ctx = this.ctx!): void {
+    this.appRun = (async () => {
+      let outcome: DocumentOutcome;
+      try {
+        outcome = await body(ctx);
+      } catch (err) {
+        outcome = this.failed(ctx, err);
       }
-      case 'answered': {
-        this.cancelTimer('ring-timeout');
-        this.cancelTimer('hangup-on-ring');
-        this.journal.record({ callUuid: row.call_uuid, at, type: 'leg.answered', patch });
-        this.setTimer('time-limit', this.setup.timeLimitS * 1000, () => this.leg.end('time-limit'));
-        if (this.setup.sendDigits && !this.setup.sendOnPreanswer) this.sendDigits(this.setup.sendDigits);
-        if (this.setup.machineDetection) this.detectMachine(this.setup.machineDetection, effect.answeredBy);
-        if (row.direction === 'outbound') this.startApp();
-        return;
-      }
-      case 'digits': {
-        this.journal.record({ callUuid: row.call_uuid, at, type: 'leg.digits', data: { digits: effect.digits } });
-        for (const l of [...this.digitListeners]) l(effect.digits);
-        return;
-      }
-      case 'ended':
-        void this.finish(effect.end, patch);
-        return;
-    }
+      this.fetched = undefined;
+      this.feed({ type: 'document-ended', outcome, at: this.deps.clock.now() });
+    })();
   }
 
-  /**
-   * Answering machine detection, asynchronous as Plivo's (plivo.md §2.6): the document runs from the
-   * answer; the verdict comes when a greeting has run past `maxSpeechMs` (a machine) or when
-   * `timeMs` passed without one (a person). Only a network that knows who answered can say
-   * `machine` (a simulated script's `answer machine`); SIP carries no media to listen to here, so
-   * its calls are reported as a person, with a warning on the call.
-   */
-  private detectMachine(md: MachineDetection, answeredBy: 'human' | 'machine' | undefined): void {
-    const machine = answeredBy === 'machine';
-    if (answeredBy === undefined) this.warn(this.uuid, 'machine_detection: the network did not say who answered (a simulated script can, with `answer machine`; SIP has no media analysis here): reported as a person');
-    this.setTimer('machine-detection', machine ? Math.min(md.maxSpeechMs, md.timeMs) : md.timeMs, () => {
-      const row = this.leg.row;
-      const deliveries = md.url ? [this.delivery('machine_detection', 'MachineDetection', md.url, md.method, machineDetectionParams(row, machine, md.hangup))] : [];
-      this.journal.record({ callUuid: row.call_uuid, at: this.deps.clock.now(), type: 'leg.machine-detection', data: { machine, if_machine: md.hangup ? 'hangup' : 'continue' }, deliveries });
-      if (machine && md.hangup) this.leg.end('machine-detected');
-    });
+  private failed(ctx: SessionContext, err: unknown): DocumentOutcome {
+    this.deps.log.error({ err, call: this.uuid }, 'interpreter failed');
+    ctx.warn(`internal error while running the document: ${String(err)}`);
+    return { type: 'end', reason: 'network-failure', source: 'Error' };
   }
 
-  /** The A leg ended: stop the document, let it wind down, then record the CDR and the hangup report. */
-  private async finish(end: LegEnd, patch: Partial<CallRow> | undefined): Promise<void> {
-    for (const t of this.timers.values()) t.cancel();
-    this.timers.clear();
-    this.liveMedia.clear();
-    this.appAbort.abort(end);
-    await this.appRun;
-    const done = this.deps.activity.begin();
-    try {
-      // Recordings end with the call; their callbacks go out before the hangup report (docs/xml.md, Record).
-      await this.deps.recordings?.stopAll(this.uuid);
-      const row = this.leg.row;
-      const deliveries: NewDelivery[] = [];
-      if (this.setup.hangupUrl) {
-        deliveries.push(this.delivery('hangup', 'Hangup', this.setup.hangupUrl, this.setup.hangupMethod, hangupParams(row, this.deps.billingIncrementS)));
+  /** Recordings end with the call; their callbacks go out before the hangup report (docs/xml.md, Record). */
+  private stopRecordings(): void {
+    // Held until leg.ended is written, so the virtual clock does not move while the call closes.
+    this.closing = this.deps.activity.begin();
+    void (async () => {
+      try {
+        await this.deps.recordings?.stopAll(this.uuid);
+      } catch (err) {
+        this.deps.log.error({ err, call: this.uuid }, 'could not stop the call\'s recordings');
       }
-      await this.journal.record({ callUuid: row.call_uuid, at: end.at, type: 'leg.ended', data: { reason: end.reason, source: end.source }, patch, deliveries });
-    } finally {
-      this.deps.registry.remove(this.uuid);
-      this.resolveDone();
-      done();
-    }
-  }
-
-  private cancelTimer(name: string): void {
-    this.timers.get(name)?.cancel();
-    this.timers.delete(name);
+      this.feed({ type: 'recordings-stopped', at: this.deps.clock.now() });
+    })();
   }
 
   /** Warnings go on the call's row and its log. */
@@ -307,6 +421,7 @@ export class CallSession {
     this.journal.record({ callUuid: this.uuid, at: this.deps.clock.now(), type: 'xml.error', data: { message }, patch: { error: message } });
   }
 
+  /** The engine ends the call (a conference member hung up by the API, ...). */
   endNow(reason: EndReason, source?: HangupSource): void {
     this.leg.end(reason, source);
   }

@@ -35,14 +35,8 @@ export class ReplayError extends Error {
   override readonly name = 'ReplayError';
 }
 
-interface Expected {
-  readonly uuid: string;
-  readonly type: string;
-  readonly data: unknown;
-}
-
 /** Sorted keys, `undefined` and `null` data as `{}` (the store writes absent data as `{}`). */
-function canonical(value: unknown): string {
+export function canonical(value: unknown): string {
   const norm = (v: unknown): unknown => {
     if (Array.isArray(v)) return v.map(norm);
     if (v && typeof v === 'object') {
@@ -62,6 +56,109 @@ const isNetworkReason = (r: string): r is NetworkEndReason => (NETWORK_END_REASO
  * merged in the order they were recorded). Throws a ReplayError when an event is not what the machine
  * would have recorded, or when the machine would have recorded something that is not there.
  */
+/** What the Dial's runner stores for one of its effects (undefined: the effect stores nothing). */
+export interface Expected {
+  readonly uuid: string;
+  readonly type: string;
+  readonly data: unknown;
+}
+
+export function expectedOfDial(aUuid: string, config: DialConfig, e: DialEffect): Expected | undefined {
+  switch (e.type) {
+    case 'record':
+      return { uuid: e.leg === 'a' ? aUuid : config.legs[e.leg]!.uuid, type: e.event, data: e.data };
+    case 'notify':
+      return {
+        uuid: aUuid,
+        type: `dial.${e.action}`,
+        data: { b_leg: config.legs[e.leg]!.uuid, ...(e.digitsMatch !== undefined ? { digitsMatch: e.digitsMatch } : {}), ...(e.pressedBy !== undefined ? { pressedBy: e.pressedBy } : {}) },
+      };
+    case 'warn':
+      return { uuid: aUuid, type: 'xml.warning', data: { message: e.message } };
+    default:
+      return undefined;
+  }
+}
+
+export function matchesStored(x: Expected | undefined, ev: StoredEvent): boolean {
+  return x !== undefined && x.uuid === ev.call_uuid && x.type === ev.type && canonical(x.data) === canonical(ev.data);
+}
+
+/**
+ * The Dial inputs a stored event stands for (the list in this file's header), given the Dial's state
+ * before it; `leg`: the B leg the event is of, undefined for the A leg's. Undefined: not the Dial's.
+ * A `start` comes first when the Dial has not started yet.
+ */
+export function dialInputsOf(aUuid: string, config: DialConfig, state: DialState, ev: StoredEvent, leg: number | undefined): DialInput[] | undefined {
+  const data = (ev.data ?? {}) as Record<string, unknown>;
+  const at = ev.at;
+  const first: DialInput[] = state.phase === 'new' ? [{ type: 'start', at }] : [];
+  if (leg !== undefined) {
+    const l = state.legs[leg]!;
+    switch (ev.type) {
+      case 'leg.originated':
+        return [...first, { type: 'originated', leg, at, data }];
+      case 'leg.ringing':
+        return [{ type: 'leg', leg, input: { type: 'network', event: { type: data.early ? 'early-media' : 'ringing' }, at } }];
+      case 'leg.answered':
+        return [{ type: 'leg', leg, input: { type: 'network', event: { type: 'answered' }, at } }];
+      case 'leg.ended': {
+        const reason = data.reason as EndReason;
+        const source = data.source as HangupSource;
+        if (reason === 'originator-cancel') return [{ type: 'a-ended', source, at }];
+        if (reason === 'no-answer' && source === 'Plivo') {
+          if (l.confirming) return [{ type: 'timer', name: `confirm:${leg}`, at }];
+          if (state.timers.includes('ring')) return [{ type: 'timer', name: 'ring', at }];
+        }
+        if (l.bridged && reason === 'time-limit') {
+          return [state.timers.includes('limit') ? { type: 'timer', name: 'limit', at } : { type: 'a-ended', reason: 'time-limit', source: 'Plivo', at }];
+        }
+        if (l.bridged && reason === 'normal' && source !== 'Callee') return [{ type: 'a-ended', reason: 'normal', source, at }];
+        if (isNetworkReason(reason) && source === (reason === 'normal' ? 'Callee' : CAUSES[reason].source)) {
+          return [{ type: 'leg', leg, input: { type: 'network', event: { type: 'ended', reason }, at } }];
+        }
+        return [{ type: 'leg', leg, input: { type: 'end', reason, source, at } }];
+      }
+      default:
+        return undefined; // e.g. live-call media on a B leg: not the Dial's
+    }
+  }
+  const describe = () => `${ev.type} of ${ev.call_uuid === aUuid ? 'the A leg' : ev.call_uuid} ${JSON.stringify(ev.data)}`;
+  switch (ev.type) {
+    case 'xml.warning': {
+      const message = String(data.message ?? '');
+      if (!message.startsWith(PLACE_FAILED)) return undefined;
+      const i = state.placed;
+      const prefix = `${PLACE_FAILED}${config.legs[i]?.to}: `;
+      if (!message.startsWith(prefix)) return undefined;
+      return [...first, { type: 'originate-failed', leg: i, at, error: message.slice(prefix.length) }];
+    }
+    case 'leg.digits':
+      return [{ type: 'a-digits', digits: String(data.digits ?? ''), at }];
+    case 'dial.answer': {
+      const i = config.legs.findIndex((l) => l.uuid === String(data.b_leg));
+      if (i < 0 || !state.legs[i]!.confirming || !config.confirmKey) return undefined;
+      return [{ type: 'leg', leg: i, input: { type: 'network', event: { type: 'digits', digits: config.confirmKey }, at } }];
+    }
+    case 'dial.digits': {
+      const i = config.legs.findIndex((l) => l.uuid === String(data.b_leg));
+      const digits = String(data.digitsMatch ?? '');
+      if (data.pressedBy === 'BLeg' && i >= 0) return [{ type: 'leg', leg: i, input: { type: 'network', event: { type: 'digits', digits }, at } }];
+      return [{ type: 'a-digits', digits, at }];
+    }
+    case 'dial.transferred':
+      return [{ type: 'transfer', at }];
+    default:
+      if (ev.type.startsWith('dial.')) throw new ReplayError(`${describe()}: no input explains it`);
+      return undefined;
+  }
+}
+
+/**
+ * The Dial's state after replaying `events` (every event of the A leg `aUuid` and of the Dial's B legs,
+ * merged in the order they were recorded). Throws a ReplayError when an event is not what the machine
+ * would have recorded, or when the machine would have recorded something that is not there.
+ */
 export function replayDial(aUuid: string, config: DialConfig, events: readonly StoredEvent[]): DialState {
   const legOf = new Map(config.legs.map((l, i) => [l.uuid, i]));
   let state = initialDial(config);
@@ -72,98 +169,11 @@ export function replayDial(aUuid: string, config: DialConfig, events: readonly S
     const step = nextDial(config, state, input);
     state = step.state;
     for (const e of step.effects) {
-      const x = expectedOf(e);
+      const x = expectedOfDial(aUuid, config, e);
       if (x) expected.push(x);
     }
   };
-  const expectedOf = (e: DialEffect): Expected | undefined => {
-    switch (e.type) {
-      case 'record':
-        return { uuid: e.leg === 'a' ? aUuid : config.legs[e.leg]!.uuid, type: e.event, data: e.data };
-      case 'notify':
-        return {
-          uuid: aUuid,
-          type: `dial.${e.action}`,
-          data: { b_leg: config.legs[e.leg]!.uuid, ...(e.digitsMatch !== undefined ? { digitsMatch: e.digitsMatch } : {}), ...(e.pressedBy !== undefined ? { pressedBy: e.pressedBy } : {}) },
-        };
-      case 'warn':
-        return { uuid: aUuid, type: 'xml.warning', data: { message: e.message } };
-      default:
-        return undefined;
-    }
-  };
-  const matches = (x: Expected | undefined, ev: StoredEvent): boolean =>
-    x !== undefined && x.uuid === ev.call_uuid && x.type === ev.type && canonical(x.data) === canonical(ev.data);
   const describe = (ev: StoredEvent) => `${ev.type} of ${ev.call_uuid === aUuid ? 'the A leg' : ev.call_uuid} ${JSON.stringify(ev.data)}`;
-  const placeFirst = (at: number): void => {
-    if (state.phase === 'new') apply({ type: 'start', at });
-  };
-
-  /** The inputs a stored event stands for; undefined when it is not the Dial's. */
-  const inputsOf = (ev: StoredEvent, leg: number | undefined): DialInput[] | undefined => {
-    const data = (ev.data ?? {}) as Record<string, unknown>;
-    const at = ev.at;
-    if (leg !== undefined) {
-      const l = state.legs[leg]!;
-      switch (ev.type) {
-        case 'leg.originated':
-          placeFirst(at);
-          return [{ type: 'originated', leg, at, data }];
-        case 'leg.ringing':
-          return [{ type: 'leg', leg, input: { type: 'network', event: { type: data.early ? 'early-media' : 'ringing' }, at } }];
-        case 'leg.answered':
-          return [{ type: 'leg', leg, input: { type: 'network', event: { type: 'answered' }, at } }];
-        case 'leg.ended': {
-          const reason = data.reason as EndReason;
-          const source = data.source as HangupSource;
-          if (reason === 'originator-cancel') return [{ type: 'a-ended', source, at }];
-          if (reason === 'no-answer' && source === 'Plivo') {
-            if (l.confirming) return [{ type: 'timer', name: `confirm:${leg}`, at }];
-            if (state.timers.includes('ring')) return [{ type: 'timer', name: 'ring', at }];
-          }
-          if (l.bridged && reason === 'time-limit') {
-            return [state.timers.includes('limit') ? { type: 'timer', name: 'limit', at } : { type: 'a-ended', reason: 'time-limit', source: 'Plivo', at }];
-          }
-          if (l.bridged && reason === 'normal' && source !== 'Callee') return [{ type: 'a-ended', reason: 'normal', source, at }];
-          if (isNetworkReason(reason) && source === (reason === 'normal' ? 'Callee' : CAUSES[reason].source)) {
-            return [{ type: 'leg', leg, input: { type: 'network', event: { type: 'ended', reason }, at } }];
-          }
-          return [{ type: 'leg', leg, input: { type: 'end', reason, source, at } }];
-        }
-        default:
-          return undefined; // e.g. live-call media on a B leg: not the Dial's
-      }
-    }
-    switch (ev.type) {
-      case 'xml.warning': {
-        const message = String(data.message ?? '');
-        if (!message.startsWith(PLACE_FAILED)) return undefined;
-        placeFirst(at);
-        const i = state.placed;
-        const prefix = `${PLACE_FAILED}${config.legs[i]?.to}: `;
-        if (!message.startsWith(prefix)) return undefined;
-        return [{ type: 'originate-failed', leg: i, at, error: message.slice(prefix.length) }];
-      }
-      case 'leg.digits':
-        return [{ type: 'a-digits', digits: String(data.digits ?? ''), at }];
-      case 'dial.answer': {
-        const i = legOf.get(String(data.b_leg));
-        if (i === undefined || !state.legs[i]!.confirming || !config.confirmKey) return undefined;
-        return [{ type: 'leg', leg: i, input: { type: 'network', event: { type: 'digits', digits: config.confirmKey }, at } }];
-      }
-      case 'dial.digits': {
-        const i = legOf.get(String(data.b_leg));
-        const digits = String(data.digitsMatch ?? '');
-        if (data.pressedBy === 'BLeg' && i !== undefined) return [{ type: 'leg', leg: i, input: { type: 'network', event: { type: 'digits', digits }, at } }];
-        return [{ type: 'a-digits', digits, at }];
-      }
-      case 'dial.transferred':
-        return [{ type: 'transfer', at }];
-      default:
-        if (ev.type.startsWith('dial.')) throw new ReplayError(`${describe(ev)}: no input explains it`);
-        return undefined;
-    }
-  };
 
   for (const ev of events) {
     if (state.phase === 'done' && expected.length === 0) break;
@@ -176,16 +186,16 @@ export function replayDial(aUuid: string, config: DialConfig, events: readonly S
     }
     if (!started) continue;
     if (leg !== undefined && state.legs[leg]!.transferred) continue; // its own call now
-    if (matches(expected[0], ev)) {
+    if (matchesStored(expected[0], ev)) {
       expected.shift();
       continue;
     }
-    const inputs = inputsOf(ev, leg);
+    const inputs = dialInputsOf(aUuid, config, state, ev, leg);
     if (!inputs) continue;
     if (expected.length > 0) throw new ReplayError(`${describe(ev)} came where the machine records ${expected[0]!.type} of ${expected[0]!.uuid} ${JSON.stringify(expected[0]!.data)}`);
     for (const input of inputs) apply(input);
     if (onA && ev.type === 'leg.digits') continue; // an input only: the A leg records its keys itself
-    if (!matches(expected[0], ev)) {
+    if (!matchesStored(expected[0], ev)) {
       const x = expected[0];
       throw new ReplayError(`${describe(ev)}: the machine records ${x ? `${x.type} of ${x.uuid} ${JSON.stringify(x.data)}` : 'nothing'} for it`);
     }

@@ -1,13 +1,14 @@
 /**
  * Runs one `<Dial>`: the thin runner of the pure Dial machine (dial-machine.ts), which holds every
  * rule (the winner, lose-race, confirmKey, `timeout`, `timeLimit`, `hangupOnStar`, `digitsMatch`,
- * callbacks, the A leg ending the dial, the result of engine.md §2). This file only does what the
- * machine cannot: it fetches confirmSound and dialMusic and stores `dial.started` with the B legs'
- * rows (awaited: a failure ends the Dial here), then turns what happens into machine inputs (the B
- * legs' network events, timer expiries on the injected Clock, the caller's keys and end, the transfer
- * API) and performs the machine's effects in order (originate, hang up, record, notify, send keys,
- * bridge, timers, the registry). Inputs are applied one at a time, each to completion; one that
- * arrives while effects are being performed waits its turn (dial-machine.ts, "Order").
+ * callbacks, the A leg ending the dial, the result of engine.md §2). The Dial's state is part of its
+ * call's (call-machine.ts composes the Dial machine), so its inputs go through the call's runner
+ * (`DialPort`, implemented by CallSession), one queue for the whole call. This file only does what the
+ * machines cannot: it fetches confirmSound and dialMusic and stores `dial.started` with the B legs'
+ * rows (awaited: a failure ends the Dial here), then turns what happens to the B legs into inputs (their
+ * network events, timer expiries on the injected Clock, the transfer API) and performs the Dial's
+ * effects the call's runner hands back (originate, hang up, record, notify, send keys, bridge, timers,
+ * the registry). The caller's keys and end reach the Dial inside the call machine.
  *
  * Every B leg keeps a LegRunner (its CDR row, its network leg, what the live-call API sees), whose
  * inputs are diverted to the Dial machine while the leg is the Dial's; a callee taken by the transfer
@@ -21,39 +22,48 @@ import { dialCallbackParams, type DialAction } from '../webhooks/params.ts';
 import type { DialResult } from '../domain/dial.ts';
 import { newId } from '../util/ids.ts';
 import { normalizeNumber } from '../util/phone.ts';
-import type { LegEnd } from './leg-machine.ts';
 import { LegRunner } from './leg-runner.ts';
 import { newCallRow } from './call-row.ts';
 import type { SessionHost } from './session-host.ts';
 import { onceMs } from '../interpreter/media-time.ts';
-import { dialConfig, initialDial, nextDial, type DialConfig, type DialEffect, type DialInput, type DialState, type DialTimer } from './dial-machine.ts';
+import { dialConfig, type DialConfig, type DialEffect, type DialInput, type DialState, type DialTimer } from './dial-machine.ts';
 
 export { matchPattern } from './dial-machine.ts';
+
+/** What a Dial needs of its call, whose machine holds the Dial's state (call-machine.ts). */
+export interface DialPort {
+  /**
+   * dial.started is stored: the call machine starts the Dial (or cancels it at once). Sets `run.seq` to
+   * the Dial's number in the call before any of its effects is performed (they come back to `run.perform`).
+   */
+  begin(run: DialRun, config: DialConfig): void;
+  /** An input of Dial `seq`, applied in the call's queue. */
+  feedDial(seq: number, input: DialInput): void;
+  /** Dial `seq`'s state now (undefined once another Dial began). */
+  dialState(seq: number): DialState | undefined;
+  /** True while the call's runner performs effects: an input now would wait its turn. */
+  readonly busy: boolean;
+}
 
 export interface DialDeps {
   host: SessionHost;
   aLeg: LegRunner;
-  /** Aborted when the A leg ends. */
+  /** Aborted when the A leg ends or its document is stopped (before the Dial's machine starts, the Dial gives up early). */
   signal: AbortSignal;
-  /** The A leg's end, once it ended. */
-  aLegEnd: () => LegEnd | undefined;
-  /** Subscribes to the A leg's keys for the dial's duration. */
-  onALegDigits: (listener: (digits: string) => void) => () => void;
+  call: DialPort;
 }
 
 export class DialRun {
   private config: DialConfig | undefined;
-  private state: DialState | undefined;
+  /** This Dial's number in its call (call-machine.ts); 0 until the machine started it. */
+  seq = 0;
   private runners: LegRunner[] = [];
   /** Legs handed to the transfer API: their runners run their own machine now. */
   private released = new Set<number>();
   private timers = new Map<DialTimer, Timer>();
-  private queue: DialInput[] = [];
-  private draining = false;
   private resolve!: (r: DialResult) => void;
   private readonly done = new Promise<DialResult>((r) => (this.resolve = r));
   private confirmMedia: MediaDocument | undefined;
-  private unsubscribeDigits: () => void = () => {};
 
   constructor(
     private readonly el: DialElement,
@@ -87,21 +97,14 @@ export class DialRun {
 
     const playMs = this.confirmMedia ? this.confirmMedia.children.reduce((ms, c) => ms + onceMs(c, host.media), 0) : 0;
     this.config = dialConfig(this.el, rows.map((r) => ({ uuid: r.call_uuid, to: r.to_number })), playMs);
-    this.state = initialDial(this.config);
     this.runners = rows.map((row, i) => {
       const runner = new LegRunner(row, 'Callee', () => host.clock.now(), host.billingIncrementS);
       runner.divert((input) => this.feed({ type: 'leg', leg: i, input }));
       return runner;
     });
-
-    if (this.deps.signal.aborted) {
-      // The caller left while the B legs were being written: they end before they ring.
-      this.onALegEnded();
-      return this.done;
-    }
-    this.deps.signal.addEventListener('abort', () => this.onALegEnded(), { once: true });
-    this.unsubscribeDigits = this.deps.onALegDigits((digits) => this.feed({ type: 'a-digits', digits, at: host.clock.now() }));
-    this.feed({ type: 'start', at: host.clock.now() });
+    // The call machine places the legs, or, when the caller left (or a transfer stopped the document)
+    // while the B legs were being written, ends them before they ring.
+    this.deps.call.begin(this, this.config);
     return this.done;
   }
 
@@ -151,9 +154,10 @@ export class DialRun {
 
   /** The callee bridged to the caller now (the live-call API's `legs=bleg`). */
   bridgedLeg(): LegRunner | undefined {
-    const w = this.state?.winner;
+    const state = this.deps.call.dialState(this.seq);
+    const w = state?.winner;
     if (w === undefined) return undefined;
-    const leg = this.state!.legs[w]!;
+    const leg = state!.legs[w]!;
     return leg.bridged && !leg.transferred && leg.leg.phase !== 'ended' ? this.runners[w] : undefined;
   }
 
@@ -162,42 +166,31 @@ export class DialRun {
    * conversation is over (completed), while the leg itself lives on and ends later, once.
    */
   releaseBridged(): LegRunner | undefined {
-    const w = this.state?.winner;
-    if (w === undefined || this.draining || this.state!.legs[w]!.transferred) return undefined;
+    const { call } = this.deps;
+    const w = call.dialState(this.seq)?.winner;
+    if (w === undefined || call.busy || call.dialState(this.seq)!.legs[w]!.transferred) return undefined;
     this.feed({ type: 'transfer', at: this.deps.host.clock.now() });
-    if (!this.state!.legs[w]!.transferred) return undefined;
+    const leg = call.dialState(this.seq)!.legs[w]!;
+    if (!leg.transferred) return undefined;
     const runner = this.runners[w]!;
     this.released.add(w);
-    runner.state = this.state!.legs[w]!.leg;
+    runner.state = leg.leg;
     runner.divert(undefined);
     return runner;
   }
 
-  /** The A leg ended: the machine hangs up the callee of a bridge and cancels every other B leg. */
-  private onALegEnded(): void {
-    const end = this.deps.aLegEnd();
-    this.feed({ type: 'a-ended', ...(end ? { reason: end.reason, source: end.source } : {}), at: this.deps.host.clock.now() });
-  }
-
-  /** Applies inputs one at a time, each to completion: its effects are performed before the next input. */
+  /** An input of this Dial, applied in the call's queue (call-machine.ts, "Same-instant order"). */
   private feed(input: DialInput): void {
-    this.queue.push(input);
-    if (this.draining) return;
-    this.draining = true;
-    try {
-      for (let next = this.queue.shift(); next; next = this.queue.shift()) {
-        const step = nextDial(this.config!, this.state!, next);
-        this.state = step.state;
-        // The B legs' runners show their machine's state (the live-call API reads it).
-        for (const [i, runner] of this.runners.entries()) if (!this.released.has(i)) runner.state = step.state.legs[i]!.leg;
-        for (const effect of step.effects) this.perform(effect);
-      }
-    } finally {
-      this.draining = false;
-    }
+    this.deps.call.feedDial(this.seq, input);
   }
 
-  private perform(effect: DialEffect): void {
+  /** The B legs' runners show their machine's state (the live-call API reads it); called after each step of the call. */
+  sync(state: DialState): void {
+    for (const [i, runner] of this.runners.entries()) if (!this.released.has(i)) runner.state = state.legs[i]!.leg;
+  }
+
+  /** Performs one of the Dial machine's effects, handed back by the call's runner in order. */
+  perform(effect: DialEffect): void {
     const { host, aLeg } = this.deps;
     switch (effect.type) {
       case 'originate':
@@ -233,8 +226,7 @@ export class DialRun {
         return;
       }
       case 'answer-a':
-        aLeg.answer();
-        return;
+        return; // the call machine answers the caller itself (call-machine.ts)
       case 'bridge': {
         const aNet = aLeg.network;
         const bNet = this.runners[effect.leg]!.network;
@@ -264,7 +256,6 @@ export class DialRun {
         host.warn(aLeg.uuid, effect.message);
         return;
       case 'done':
-        this.unsubscribeDigits();
         this.resolve(effect.result);
         return;
     }

@@ -1,10 +1,11 @@
 /**
  * Performs what the pure Leg machine decides for one leg: keeps its CDR row in memory, tells the
- * network to end the leg when the engine ended it, and hands each effect (with the CDR patch it
- * implies) to the leg's owner — the CallSession for an A leg, or a B leg's own session once the
- * transfer API took it from its Dial — which records it with whatever notifications it causes. A Dial's B leg is run by the Dial machine instead, which
- * composes this leg's machine: the leg's inputs are diverted to the Dial (`divert`), and the Dial's
- * runner performs the leg effects through `endNetwork` and `patch` (dial-runner.ts).
+ * network to end the leg when the engine ended it, and computes the CDR patch each leg effect implies.
+ * The leg's machine is composed by a bigger one: an A leg's by its call machine (call-machine.ts,
+ * performed by CallSession), a Dial's B leg's by the Dial machine (dial-machine.ts, performed by
+ * DialRun). Their inputs are diverted there (`divert`), and the runners perform the leg effects through
+ * `endNetwork` and `patch`. A leg that runs its own machine here (a B leg between its release by the
+ * transfer API and its adoption) hands each effect to `onEffect`.
  */
 import type { NetworkLeg } from '../network/network.ts';
 import type { CallPatch, CallRow } from '../store/store.ts';

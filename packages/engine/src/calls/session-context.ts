@@ -1,6 +1,7 @@
 /**
  * The interpreter's view of a call (`CallContext`), implemented over a CallSession: fetching XML
- * with Plivo's fallback rule, notifications through the outbox, digits, scheduled hangups, Dial.
+ * with Plivo's fallback rule, notifications through the outbox, digits, Dial. What changes the call
+ * (answering it, a scheduled hangup, a Dial's inputs) goes to the call machine through the session.
  */
 import type { Clock } from '../clock.ts';
 import type { CallEventType } from '../domain/events.ts';
@@ -48,7 +49,7 @@ export class SessionContext implements CallContext {
   }
 
   ensureAnswered(): void {
-    this.session.leg.answer();
+    this.session.answer();
   }
 
   /** The answer_url, then the fallback_url when it cannot produce valid XML (plivo.md §1.3, scenarios S13-S14). */
@@ -159,7 +160,7 @@ export class SessionContext implements CallContext {
   }
 
   scheduleHangup(seconds: number): void {
-    this.session.setTimer('scheduled-hangup', seconds * 1000, () => this.session.endNow('xml-hangup'));
+    this.session.scheduleHangup(seconds * 1000);
   }
 
   startRecording(opts: RecordingRequest): ActiveRecording | undefined {
@@ -227,13 +228,8 @@ export class SessionContext implements CallContext {
       warn: (uuid, message) => session.warn(uuid, message),
       fetchMedia: (req) => this.fetchMedia(req),
     };
-    const run = new DialRun(element, {
-      host,
-      aLeg: session.leg,
-      signal: this.signal,
-      aLegEnd: () => session.endForDial(),
-      onALegDigits: (listener) => session.onDigits(listener),
-    });
+    // The Dial's state lives in the call machine (call-machine.ts): the session is its port.
+    const run = new DialRun(element, { host, aLeg: session.leg, signal: this.signal, call: session });
     session.activeDial = run;
     return run.run().finally(() => {
       if (session.activeDial === run) session.activeDial = undefined;
