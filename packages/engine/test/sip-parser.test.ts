@@ -77,6 +77,20 @@ test('rejects what it cannot trust, keeping enough of a request to answer 400', 
   assert.equal(parseMessage(Buffer.from('SIP/2.0 999 Nope\r\n\r\n')).ok, false);
 });
 
+test('header names that are names of Object properties are plain headers', () => {
+  // A peer chooses header names: none may reach an inherited property of a lookup table.
+  const names = ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf'];
+  const msg = INVITE.replace('CSeq: 1 INVITE\r\n', `CSeq: 1 INVITE\r\n${names.map((n, i) => `${n}: v${i}\r\n`).join('')}`);
+  const r = parseMessage(Buffer.from(msg));
+  assert.ok(r.ok, !r.ok ? r.error : '');
+  names.forEach((n, i) => assert.equal(header(r.message, n), `v${i}`));
+  const out = serialize(r.message).toString();
+  assert.match(out, /\r\nConstructor: v0\r\n__proto__: v1\r\nTostring: v2\r\nHasownproperty: v3\r\nValueof: v4\r\n/);
+  const again = parseMessage(Buffer.from(out));
+  assert.ok(again.ok);
+  assert.deepEqual(again.message.headers, r.message.headers);
+});
+
 test('frames a TCP stream by Content-Length, across chunk boundaries', () => {
   const f = new StreamFramer();
   const bytes = Buffer.from('\r\n' + INVITE + INVITE);

@@ -24,8 +24,16 @@ export interface SipResponse {
 
 export type SipMessage = SipRequest | SipResponse;
 
+/**
+ * A lookup table keyed by names a peer chooses: no prototype, so a header named `constructor` or
+ * `__proto__` finds nothing instead of an inherited property.
+ */
+function table(entries: Record<string, string>): Readonly<Record<string, string | undefined>> {
+  return Object.freeze(Object.assign(Object.create(null) as Record<string, string>, entries));
+}
+
 /** RFC 3261 §7.3.3 compact forms, plus the common ones of RFC 3515/3841/4028. */
-export const COMPACT: Readonly<Record<string, string>> = {
+export const COMPACT = table({
   v: 'via',
   f: 'from',
   t: 'to',
@@ -44,12 +52,12 @@ export const COMPACT: Readonly<Record<string, string>> = {
   a: 'accept-contact',
   j: 'reject-contact',
   d: 'request-disposition',
-};
+});
 
 /** Headers whose comma-separated values are separate entries (RFC 3261 §7.3.1). */
 export const MULTI_VALUE = new Set(['via', 'route', 'record-route', 'contact', 'allow', 'supported', 'require', 'proxy-require', 'unsupported']);
 
-const SPELLING: Readonly<Record<string, string>> = {
+const SPELLING = table({
   'call-id': 'Call-ID',
   cseq: 'CSeq',
   'www-authenticate': 'WWW-Authenticate',
@@ -58,7 +66,7 @@ const SPELLING: Readonly<Record<string, string>> = {
   rseq: 'RSeq',
   rack: 'RAck',
   'min-se': 'Min-SE',
-};
+});
 
 /**
  * Spellings and canonical names already worked out, per name: every message spells a dozen headers
