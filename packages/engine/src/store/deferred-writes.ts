@@ -18,8 +18,8 @@
  */
 import { sql, type Kysely } from 'kysely';
 import type { Clock, Timer } from '../clock.ts';
-import type { BoundQuery } from './query-template.ts';
-import { attemptValues, deliveryRows, type StoreQueries } from './store-queries.ts';
+import { RowsTemplate, type BoundQuery } from './query-template.ts';
+import { attemptValues, deliveryRows } from './store-queries.ts';
 import { RollupAccumulator, attemptsOfCall } from './report-rollup.ts';
 import type { RollupUpserts } from './report-rollup-sql.ts';
 import { CALL_COLUMNS, DELIVERY_COLUMNS, callValues } from './store-input.ts';
@@ -269,32 +269,59 @@ export class DeferredWrites {
   }
 }
 
+/**
+ * The flush's statements, compiled once per shape (query-template.ts). New rows by a plain INSERT
+ * (a duplicate key fails, as it must); rows already stored and changed since by one upsert of whole
+ * rows a table, instead of one UPDATE a row.
+ */
+class BatchSql {
+  readonly insertCalls: RowsTemplate<unknown>;
+  readonly upsertCalls: RowsTemplate<unknown>;
+  readonly insertEvents: RowsTemplate<unknown>;
+  readonly insertDeliveries: RowsTemplate<unknown>;
+  readonly upsertDeliveries: RowsTemplate<unknown>;
+  readonly insertAttempts: RowsTemplate<unknown>;
+
+  constructor(k: Kysely<any>) {
+    const insert = (table: string) => new RowsTemplate<unknown>((rows) => k.insertInto(table).values(rows as never));
+    const upsert = (table: string, key: string, columns: readonly string[]) =>
+      new RowsTemplate<unknown>((rows) =>
+        k
+          .insertInto(table)
+          .values(rows as never)
+          .onConflict((oc) => oc.column(key as never).doUpdateSet(Object.fromEntries(columns.filter((c) => c !== key).map((c) => [c, sql.ref(`excluded.${c}`)])) as never)),
+      );
+    this.insertCalls = insert('calls');
+    this.upsertCalls = upsert('calls', 'call_uuid', CALL_COLUMNS);
+    this.insertEvents = insert('events');
+    this.insertDeliveries = insert('deliveries');
+    this.upsertDeliveries = upsert('deliveries', 'id', DELIVERY_COLUMNS);
+    this.insertAttempts = new RowsTemplate<unknown>((rows) =>
+      k.insertInto('delivery_attempts').values(rows as never).onConflict((oc) => oc.columns(['delivery_id', 'attempt', 'at']).doNothing()),
+    );
+  }
+}
+
+/** One set of compiled statements per store (per Kysely instance: the dialect decides the SQL). */
+const batchSql = new WeakMap<Kysely<any>, BatchSql>();
+
 /** The statements of one batch, in a safe order (rows before what refers to them); the rollup's apart. */
-export function batchStatements(k: Kysely<any>, q: StoreQueries, upserts: RollupUpserts, b: Batch): { data: BoundQuery<unknown>[]; rollup: BoundQuery<unknown>[] } {
+export function batchStatements(k: Kysely<any>, upserts: RollupUpserts, b: Batch): { data: BoundQuery<unknown>[]; rollup: BoundQuery<unknown>[] } {
+  let t = batchSql.get(k);
+  if (!t) batchSql.set(k, (t = new BatchSql(k)));
   const data: BoundQuery<unknown>[] = [];
-  const chunks = <T>(rows: readonly T[], build: (rows: T[]) => BoundQuery<unknown>) => {
-    for (let i = 0; i < rows.length; i += CHUNK) data.push(build(rows.slice(i, i + CHUNK)));
+  const chunks = (rows: readonly object[], template: RowsTemplate<unknown>) => {
+    for (let i = 0; i < rows.length; i += CHUNK) data.push(template.bind(rows.slice(i, i + CHUNK) as Record<string, unknown>[]));
   };
-  // New rows by a plain INSERT (a duplicate key fails, as it must); rows already stored and changed
-  // since by one upsert of whole rows a table, instead of one UPDATE a row.
-  const insert = (table: 'calls' | 'deliveries') => (rows: object[]) => k.insertInto(table).values(rows as never).compile();
-  const upsert = (table: 'calls' | 'deliveries', key: string, columns: readonly string[]) => (rows: object[]) =>
-    k
-      .insertInto(table)
-      .values(rows as never)
-      .onConflict((oc) => oc.column(key as never).doUpdateSet(Object.fromEntries(columns.filter((c) => c !== key).map((c) => [c, sql.ref(`excluded.${c}`)])) as never))
-      .compile();
   const split = <T>(rows: Map<string, T>, fresh: Set<string>) => [[...rows].filter(([id]) => fresh.has(id)).map(([, r]) => r), [...rows].filter(([id]) => !fresh.has(id)).map(([, r]) => r)] as const;
   const [newCalls, changedCalls] = split(b.calls, b.newCalls);
   const [newDeliveries, changedDeliveries] = split(b.deliveries, b.newDeliveries);
-  chunks(newCalls, insert('calls'));
-  chunks(changedCalls, upsert('calls', 'call_uuid', CALL_COLUMNS));
-  chunks(b.events, (rows) => k.insertInto('events').values(rows).compile());
-  chunks(newDeliveries, insert('deliveries'));
-  chunks(changedDeliveries, upsert('deliveries', 'id', DELIVERY_COLUMNS));
-  chunks(b.attempts.map(attemptValues), (rows) =>
-    k.insertInto('delivery_attempts').values(rows).onConflict((oc) => oc.columns(['delivery_id', 'attempt', 'at']).doNothing()).compile(),
-  );
+  chunks(newCalls, t.insertCalls);
+  chunks(changedCalls, t.upsertCalls);
+  chunks(b.events, t.insertEvents);
+  chunks(newDeliveries, t.insertDeliveries);
+  chunks(changedDeliveries, t.upsertDeliveries);
+  chunks(b.attempts.map(attemptValues), t.insertAttempts);
   const rollup = b.rollup.size > 0 ? upserts.ofAccumulator(b.rollup) : [];
   return { data, rollup };
 }

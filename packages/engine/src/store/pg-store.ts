@@ -123,7 +123,7 @@ export class PgStore implements Store {
   private flushDeferred(): Promise<void> {
     const batch = this.deferred?.take();
     if (!batch) return Promise.resolve();
-    const { data, rollup } = batchStatements(this.k as unknown as Kysely<any>, this.q, this.upserts, batch);
+    const { data, rollup } = batchStatements(this.k as unknown as Kysely<any>, this.upserts, batch);
     const what = `write ${data.length} deferred statements`;
     const run = async (qs: BoundQuery<unknown>[]) => {
       const chains = chainStatements(qs);

@@ -77,3 +77,49 @@ export class PatchTemplates<R> {
     return t.bind(values);
   }
 }
+
+type RowSlot = readonly [row: number, column: string] | { readonly value: unknown };
+
+/**
+ * A multi-row statement (INSERT ... VALUES (...), (...) [ON CONFLICT ...]) compiled once per row
+ * count and set of columns, and bound by reading each row's values in place: a deferred-writes
+ * flush sends several, and building them with Kysely every time cost more than SQLite took to run
+ * them. Rows of different columns, or with an undefined value (which Kysely leaves out), are
+ * compiled as they are.
+ */
+export class RowsTemplate<R> {
+  /** Flush sizes vary with load; past this many shapes the cache starts again. */
+  private static readonly MAX_SHAPES = 256;
+  private readonly shapes = new Map<string, { readonly sql: string; readonly slots: readonly RowSlot[] }>();
+
+  constructor(private readonly build: (rows: Record<string, unknown>[]) => Compilable<R>) {}
+
+  bind(rows: readonly Record<string, unknown>[]): BoundQuery<R> {
+    const columns = Object.keys(rows[0]!);
+    const signature = columns.join(',');
+    for (let i = 1; i < rows.length; i++) if (Object.keys(rows[i]!).join(',') !== signature) return this.build([...rows]).compile();
+    const key = `${rows.length}|${signature}`;
+    let shape = this.shapes.get(key);
+    if (!shape) {
+      const marked = rows.map((_, i) => Object.fromEntries(columns.map((c) => [c, `${MARK}${i}:${c}`])));
+      const compiled = this.build(marked).compile();
+      const slots = compiled.parameters.map((value): RowSlot => {
+        if (typeof value !== 'string' || !value.startsWith(MARK)) return { value };
+        const rest = value.slice(MARK.length);
+        const at = rest.indexOf(':');
+        return [Number(rest.slice(0, at)), rest.slice(at + 1)];
+      });
+      shape = { sql: compiled.sql, slots };
+      if (this.shapes.size >= RowsTemplate.MAX_SHAPES) this.shapes.clear();
+      this.shapes.set(key, shape);
+    }
+    const parameters = new Array<unknown>(shape.slots.length);
+    for (let i = 0; i < parameters.length; i++) {
+      const slot = shape.slots[i]!;
+      const value = Array.isArray(slot) ? rows[slot[0]]![slot[1]] : (slot as { value: unknown }).value;
+      if (value === undefined) return this.build([...rows]).compile();
+      parameters[i] = value;
+    }
+    return { sql: shape.sql, parameters };
+  }
+}

@@ -116,7 +116,7 @@ export class SqliteStore implements Store {
   private flushDeferred(): Promise<void> {
     const batch = this.deferred?.take();
     if (!batch) return Promise.resolve();
-    const { data, rollup } = batchStatements(this.k as unknown as Kysely<any>, this.q, this.upserts, batch);
+    const { data, rollup } = batchStatements(this.k as unknown as Kysely<any>, this.upserts, batch);
     let unitByUnit = false;
     const written = this.group.submit(() => {
       // Folded, the rollup with it. When that fails (not for the disk: the group then holds and
