@@ -80,6 +80,11 @@ const turns = async (n = 20) => {
   for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));
 };
 
+/** Turns the event loop until `count` requests were sent (a store's round trip may come first on PostgreSQL). */
+async function sentCount(r: { sender: { sent: Sent[] } }, count: number): Promise<void> {
+  for (let i = 0; i < 20_000 && r.sender.sent.length < count; i++) await new Promise((res) => setImmediate(res));
+}
+
 const paths = (r: { sender: { sent: Sent[] } }) => r.sender.sent.map((s) => s.path);
 
 test('a fetch waits until the notification queued before it has been answered', async () => {
@@ -90,7 +95,7 @@ test('a fetch waits until the notification queued before it has been answered', 
     await turns();
     assert.deepEqual(paths(r), ['cb'], 'the fetch is held while the notification is unanswered');
     r.sender.sent[0]!.finish();
-    await turns();
+    await sentCount(r, 2);
     assert.deepEqual(paths(r), ['cb', 'action']);
     r.sender.sent[1]!.finish();
     assert.equal((await fetched).ok, true);
@@ -107,10 +112,11 @@ test('every notification queued before the fetch holds it, in order', async () =
     const fetched = r.outbox.fetch(await r.record('action', true));
     await turns();
     r.sender.sent[0]!.finish();
+    await sentCount(r, 2);
     await turns();
     assert.deepEqual(paths(r), ['cb1', 'cb2']);
     r.sender.sent[1]!.finish();
-    await turns();
+    await sentCount(r, 3);
     assert.deepEqual(paths(r), ['cb1', 'cb2', 'action']);
     r.sender.sent[2]!.finish();
     assert.equal((await fetched).ok, true);
@@ -130,7 +136,7 @@ test('an unanswered notification holds the fetch at most ORDER_WAIT_MS', async (
     await turns();
     assert.deepEqual(paths(r), ['cb']);
     r.ioClock.advance(1);
-    await turns();
+    await sentCount(r, 2);
     assert.deepEqual(paths(r), ['cb', 'action']);
     r.sender.sent[1]!.finish();
     assert.equal((await fetched).ok, true);
@@ -148,7 +154,7 @@ test('a failed round ends the wait as an answer does', async () => {
     const fetched = r.outbox.fetch(await r.record('action', true));
     await turns();
     r.sender.sent[0]!.finish('refused');
-    await turns();
+    await sentCount(r, 2);
     assert.deepEqual(paths(r), ['cb', 'action']);
     r.sender.sent[1]!.finish();
     assert.equal((await fetched).ok, true);
@@ -167,6 +173,7 @@ test('a notification in backoff, and those parked behind it, do not hold a fetch
     await turns();
     r.outbox.submit([await r.record('cb2', false)]);
     const fetched = r.outbox.fetch(await r.record('action', true));
+    await sentCount(r, 2);
     await turns();
     assert.deepEqual(paths(r), ['cb1', 'action'], 'cb2 waits behind cb1, the fetch does not');
     r.sender.sent[1]!.finish();
@@ -182,7 +189,7 @@ test('a fetch with no notification of its call queued goes out at once', async (
   const r = await rig();
   try {
     const fetched = r.outbox.fetch(await r.record('action', true));
-    await turns();
+    await sentCount(r, 1);
     assert.deepEqual(paths(r), ['action']);
     r.sender.sent[0]!.finish();
     assert.equal((await fetched).ok, true);

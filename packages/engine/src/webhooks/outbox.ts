@@ -438,6 +438,8 @@ export class Outbox {
     }
 
     const result = last!;
+    // The round is over: a fetch of the call that waits for it goes now, not after the write below.
+    job.roundDone?.mark();
     const now = clock.now();
     if (result.ok) {
       this.rounds.delete(row.id);
