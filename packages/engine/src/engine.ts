@@ -249,7 +249,8 @@ export class Engine {
       onChange: ({ delivery, attempt }) => {
         if (attempt) this.facts.attemptEnded(delivery.kind, attempt.statusCode ?? null, attempt.latencyMs);
         else this.facts.deliveryChanged(delivery.kind, delivery.status);
-        this.feed.publish('delivery', clock.now(), delivery.call_uuid, {
+        // Built only if someone watches the feed (events/live-feed.ts).
+        this.feed.publish('delivery', clock.now(), delivery.call_uuid, () => ({
           delivery_id: delivery.id,
           seq: delivery.seq,
           webhook: delivery.kind,
@@ -260,7 +261,7 @@ export class Engine {
           ...(attempt
             ? { attempt: attempt.attempt, status_code: attempt.statusCode ?? null, latency_ms: Math.round(attempt.latencyMs), error: attempt.error?.message ?? null }
             : { next_attempt_at: delivery.status === 'pending' ? delivery.next_attempt_at : null, last_error: delivery.last_error }),
-        }, delivery.account_id);
+        }), delivery.account_id);
       },
     });
     this.recordings = new Recordings({

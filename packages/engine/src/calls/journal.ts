@@ -57,14 +57,15 @@ export class Journal {
         this.outbox.submit(deliveries);
         const callUuid = this.rootUuid ?? input.callUuid;
         this.facts?.eventRecorded(callUuid === input.callUuid ? 'a' : 'b', input.type, input.patch?.call_status || undefined, input.data);
-        this.feed?.publish('event', input.at, callUuid, {
+        // Built only if someone watches the feed (events/live-feed.ts).
+        this.feed?.publish('event', input.at, callUuid, () => ({
           leg_uuid: input.callUuid,
           seq,
           type: input.type,
           ...(input.data === undefined ? {} : { data: input.data }),
           ...(input.patch?.call_status ? { call_status: input.patch.call_status } : {}),
           deliveries: deliveries.map((d) => ({ delivery_id: d.id, kind: d.kind, event: d.event, url: d.url })),
-        }, this.account);
+        }), this.account);
         return deliveries;
       } catch (err) {
         if (!report) throw err;
