@@ -31,6 +31,7 @@ import type { EngineDeps } from './calls/engine-deps.ts';
 import { buildServer, type SwitchboardServer } from './api/server.ts';
 import { WindowLimiter } from './api/rate-limit.ts';
 import { LiveFeed } from './events/live-feed.ts';
+import { CallFacts } from './events/call-facts.ts';
 import type { ApiContext } from './api/api-context.ts';
 import { Applications } from './numbers/applications.ts';
 import { PhoneNumbers } from './numbers/phone-numbers.ts';
@@ -68,6 +69,8 @@ export class Engine {
   readonly activity = new Activity();
   readonly registry = new Registry();
   readonly feed = new LiveFeed();
+  /** What the metrics count, told by the journal and the outbox (events/call-facts.ts). */
+  readonly facts = new CallFacts();
   readonly store: Store;
   readonly log: Logger;
   readonly network: SimulatedNetwork;
@@ -243,8 +246,11 @@ export class Engine {
       perHostConcurrency: config.webhooks.perHostConcurrency,
       callEnded: (uuid) => this.registry.get(uuid)?.leg.ended ?? true,
       ...(this.cluster ? { mayAct: () => this.cluster!.lease.ready() } : {}),
-      onChange: ({ delivery, attempt }) =>
-        this.feed.publish('delivery', clock.now(), delivery.call_uuid, {
+      onChange: ({ delivery, attempt }) => {
+        if (attempt) this.facts.attemptEnded(delivery.kind, attempt.statusCode ?? null, attempt.latencyMs);
+        else this.facts.deliveryChanged(delivery.kind, delivery.status);
+        // Built only if someone watches the feed (events/live-feed.ts).
+        this.feed.publish('delivery', clock.now(), delivery.call_uuid, () => ({
           delivery_id: delivery.id,
           seq: delivery.seq,
           webhook: delivery.kind,
@@ -255,7 +261,8 @@ export class Engine {
           ...(attempt
             ? { attempt: attempt.attempt, status_code: attempt.statusCode ?? null, latency_ms: Math.round(attempt.latencyMs), error: attempt.error?.message ?? null }
             : { next_attempt_at: delivery.status === 'pending' ? delivery.next_attempt_at : null, last_error: delivery.last_error }),
-        }, delivery.account_id),
+        }), delivery.account_id);
+      },
     });
     this.recordings = new Recordings({
       store: this.store.resources.recordings,
@@ -281,6 +288,7 @@ export class Engine {
       billingIncrementS: config.billingIncrementS,
       nodeId: config.nodeId,
       feed: this.feed,
+      facts: this.facts,
       recordings: this.recordings,
       conferences: this.conferences,
     };
@@ -293,7 +301,7 @@ export class Engine {
     await this.simNumbers.load();
     if (!this.cluster) await this.recover();
     const reports = this.reports;
-    this.metrics = new EngineMetrics({ feed: this.feed, calls: this.registry, outboxDepth: () => reports.pendingDeliveries(), defaultMetrics: true, storeStatements: () => this.store.statements.snapshot(), ...(this.sipAll ? { sip: () => this.sipAll!.stats() } : {}) });
+    this.metrics = new EngineMetrics({ facts: this.facts, calls: this.registry, outboxDepth: () => reports.pendingDeliveries(), defaultMetrics: true, storeStatements: () => this.store.statements.snapshot(), ...(this.sipAll ? { sip: () => this.sipAll!.stats() } : {}) });
     this.server = await buildServer(
       {
         credentials: this.credentials,

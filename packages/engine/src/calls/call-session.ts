@@ -71,6 +71,7 @@ export class CallSession implements DialPort {
       row.parent_call_uuid ?? row.call_uuid,
       deps.feed,
       row.account_id,
+      deps.facts,
     );
     this.liveMedia = new LiveMedia({ clock: deps.clock, journal: this.journal, media: deps.media });
     // The A leg's machine is composed by the call machine: its inputs come here.

@@ -8,6 +8,7 @@ import type { Outbox } from '../webhooks/outbox.ts';
 import type { MediaSettings } from '../interpreter/context.ts';
 import type { Registry } from './registry.ts';
 import type { LiveFeed } from '../events/live-feed.ts';
+import type { CallFacts } from '../events/call-facts.ts';
 import type { Recordings } from './recordings.ts';
 import type { Conferences } from './conference-rooms.ts';
 
@@ -24,6 +25,8 @@ export interface EngineDeps {
   readonly billingIncrementS: number;
   readonly nodeId: string;
   readonly feed: LiveFeed;
+  /** What the metrics count, told as it is recorded (events/call-facts.ts). */
+  readonly facts: CallFacts;
   /** Recordings (Record, the Recording API); absent when the engine keeps none. */
   readonly recordings?: Recordings;
   /** Conference rooms (Conference, the Conference API); absent when the engine runs none. */

@@ -8,6 +8,7 @@ import type { Activity } from '../util/activity.ts';
 import type { CallPatch, CallRow, DeliveryRow, NewDelivery, Store } from '../store/store.ts';
 import type { Outbox, FetchResult } from '../webhooks/outbox.ts';
 import type { LiveFeed } from '../events/live-feed.ts';
+import type { CallFactListener } from '../events/call-facts.ts';
 import type { EventType } from '../domain/events.ts';
 
 export interface RecordInput {
@@ -34,6 +35,8 @@ export class Journal {
     private readonly feed?: LiveFeed,
     /** The call's owner, filed with every feed item (docs/accounts.md). */
     private readonly account: string | null = null,
+    /** Told of every stored event, for the metrics (events/call-facts.ts). */
+    private readonly facts?: CallFactListener,
   ) {}
 
   /** Appends an event (and its notifications). Never rejects: a storage error is reported and the call goes on. */
@@ -52,14 +55,17 @@ export class Journal {
       try {
         const { seq, deliveries } = await this.store.record(input);
         this.outbox.submit(deliveries);
-        this.feed?.publish('event', input.at, this.rootUuid ?? input.callUuid, {
+        const callUuid = this.rootUuid ?? input.callUuid;
+        this.facts?.eventRecorded(callUuid === input.callUuid ? 'a' : 'b', input.type, input.patch?.call_status || undefined, input.data);
+        // Built only if someone watches the feed (events/live-feed.ts).
+        this.feed?.publish('event', input.at, callUuid, () => ({
           leg_uuid: input.callUuid,
           seq,
           type: input.type,
           ...(input.data === undefined ? {} : { data: input.data }),
           ...(input.patch?.call_status ? { call_status: input.patch.call_status } : {}),
           deliveries: deliveries.map((d) => ({ delivery_id: d.id, kind: d.kind, event: d.event, url: d.url })),
-        }, this.account);
+        }), this.account);
         return deliveries;
       } catch (err) {
         if (!report) throw err;

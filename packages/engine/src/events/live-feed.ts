@@ -4,6 +4,11 @@
  * feed is for watching. A slow subscriber never slows the engine: its queue is capped and it is
  * told how many items it missed. When the engine drains, close() ends every subscriber, so an open
  * dashboard or `switchboard tail` never holds a stopping engine up (docs/cli.md, "Stopping").
+ *
+ * Nobody watches most of the time, so a publisher may pass its payload as a function: it is called
+ * only when a subscriber's filter takes the item or the cluster relay is on, and otherwise the
+ * item costs one check (docs/performance.md, "Hot path"). The metrics do not read the feed; they
+ * are told their facts directly (call-facts.ts).
  */
 
 export interface FeedItem {
@@ -19,6 +24,9 @@ export interface FeedItem {
 }
 
 export type FeedListener = (item: FeedItem) => void;
+
+/** An item's data, or the function that builds it when someone is there to see it. */
+export type FeedData = FeedItem['data'] | (() => FeedItem['data']);
 
 export interface FeedFilter {
   callUuid?: string;
@@ -47,9 +55,18 @@ export class LiveFeed {
     return this.listeners.size;
   }
 
-  publish(kind: FeedItem['kind'], at: number, callUuid: string, data: Record<string, unknown>, account: string | null = null): void {
-    this.relay?.({ kind, at, call_uuid: callUuid, account, data });
-    this.deliver(kind, at, callUuid, data, account);
+  publish(kind: FeedItem['kind'], at: number, callUuid: string, data: FeedData, account: string | null = null): void {
+    const relay = this.relay;
+    if (!relay && !this.wanted(kind, callUuid, account)) return;
+    const built = typeof data === 'function' ? data() : data;
+    relay?.({ kind, at, call_uuid: callUuid, account, data: built });
+    this.deliver(kind, at, callUuid, built, account);
+  }
+
+  /** Whether some subscriber's filter takes such an item: without one, nothing is built. */
+  private wanted(kind: FeedItem['kind'], callUuid: string, account: string | null): boolean {
+    for (const l of this.listeners) if (takes(l.filter, kind, callUuid, account)) return true;
+    return false;
   }
 
   /** An item another node published (cluster/feed-relay.ts): shown here, not relayed again. */
@@ -61,9 +78,7 @@ export class LiveFeed {
     if (this.listeners.size === 0) return;
     const item: FeedItem = { id: this.next++, kind, at, call_uuid: callUuid, account, data };
     for (const l of this.listeners) {
-      if (l.filter.callUuid && l.filter.callUuid !== callUuid) continue;
-      if (l.filter.account !== undefined && l.filter.account !== account) continue;
-      if (l.filter.kinds && !l.filter.kinds.has(kind)) continue;
+      if (!takes(l.filter, kind, callUuid, account)) continue;
       try {
         l.fn(item);
       } catch {
@@ -93,6 +108,12 @@ export class LiveFeed {
     this.listeners.clear();
     for (const l of all) endSafely(l);
   }
+}
+
+function takes(f: FeedFilter, kind: FeedItem['kind'], callUuid: string, account: string | null): boolean {
+  if (f.callUuid && f.callUuid !== callUuid) return false;
+  if (f.account !== undefined && f.account !== account) return false;
+  return !f.kinds || f.kinds.has(kind);
 }
 
 function endSafely(l: Subscriber): void {

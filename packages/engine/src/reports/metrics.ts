@@ -1,13 +1,15 @@
 /**
- * Prometheus metrics (prom-client) at `/metrics` (docs/reports.md, "Metrics"). Counters follow the
- * live feed — call events and delivery outcomes as they are recorded — so they cost the call path
- * nothing beyond the feed's publish; gauges (live calls, outbox depth) are read when scraped; API
- * request metrics come from a Fastify hook. One registry per engine, so tests can run several.
+ * Prometheus metrics (prom-client) at `/metrics` (docs/reports.md, "Metrics"). Counters are told
+ * call events and delivery outcomes as they are recorded (events/call-facts.ts), as typed fields:
+ * counting builds nothing, and the live feed builds its payloads only for someone watching; gauges
+ * (live calls, outbox depth) are read when scraped; API request metrics come from a Fastify hook.
+ * One registry per engine, so tests can run several.
  */
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { CAUSES, type EndReason } from '../domain/causes.ts';
-import type { FeedItem, LiveFeed } from '../events/live-feed.ts';
+import type { CallFactListener, CallFacts } from '../events/call-facts.ts';
+import type { EventType } from '../domain/events.ts';
 
 /** What the metrics read of the live calls (calls/registry.ts gives it; reports/ does not import calls/). */
 export interface LiveCallCount {
@@ -17,7 +19,8 @@ export interface LiveCallCount {
 }
 
 export interface MetricsDeps {
-  feed: LiveFeed;
+  /** Told every call event and delivery outcome of this node. */
+  facts: CallFacts;
   calls: LiveCallCount;
   /** Deliveries still owed; read at scrape time. */
   outboxDepth: () => number | Promise<number>;
@@ -127,7 +130,7 @@ export class EngineMetrics {
     this.apiDuration = new Histogram({ name: 'switchboard_api_request_duration_seconds', help: 'HTTP API request duration, by method and route.', labelNames: ['method', 'route'], buckets: API_BUCKETS, registers });
     this.authFailures = new Counter({ name: 'switchboard_auth_failures_total', help: 'API requests refused at the front door, by reason (missing, bad, account: wrong credentials or account; limited: the address is rate-limited).', labelNames: ['reason'], registers });
     if (deps.defaultMetrics) collectDefaultMetrics({ register: this.registry });
-    this.unsubscribe = deps.feed.subscribe({}, (item) => this.onFeed(item));
+    this.unsubscribe = deps.facts.listen(this.counter());
   }
 
   /** One request refused at the front door (docs/security.md). */
@@ -135,30 +138,31 @@ export class EngineMetrics {
     this.authFailures.inc({ reason });
   }
 
-  private onFeed(item: FeedItem): void {
-    const d = item.data;
-    if (item.kind === 'event') {
-      const leg = d.leg_uuid === item.call_uuid ? 'a' : 'b';
-      if (d.type === 'leg.ended') {
-        if (typeof d.call_status === 'string') this.legsEnded.inc({ leg, status: d.call_status });
-        const data = (d.data ?? {}) as { reason?: string; source?: string };
-        const row = data.reason !== undefined ? CAUSES[data.reason as EndReason] : undefined;
-        if (row) this.hangups.inc({ leg, cause: row.cause, code: String(row.code), source: data.source ?? row.source });
-      } else if (d.type === 'dial.ended') {
-        const status = (d.data as { status?: unknown } | undefined)?.status;
-        if (typeof status === 'string') this.dials.inc({ status });
-      }
-      return;
-    }
-    const webhook = typeof d.webhook === 'string' ? d.webhook : 'unknown';
-    if (typeof d.attempt === 'number') {
-      const code = typeof d.status_code === 'number' ? d.status_code : null;
-      const outcome = code !== null && code >= 200 && code < 300 ? 'success' : code !== null ? 'http_error' : 'network_error';
-      this.webhookAttempts.inc({ webhook, outcome });
-      if (outcome !== 'success') this.webhookFailures.inc({ webhook, reason: outcome });
-      if (typeof d.latency_ms === 'number') this.webhookLatency.observe({ webhook }, d.latency_ms / 1000);
-    } else if (d.status === 'dead') {
-      this.webhookDead.inc({ webhook });
+  private counter(): CallFactListener {
+    return {
+      eventRecorded: (leg, type, callStatus, data) => this.eventRecorded(leg, type, callStatus, data),
+      attemptEnded: (webhook, code, latencyMs) => {
+        const outcome = code !== null && code >= 200 && code < 300 ? 'success' : code !== null ? 'http_error' : 'network_error';
+        this.webhookAttempts.inc({ webhook, outcome });
+        if (outcome !== 'success') this.webhookFailures.inc({ webhook, reason: outcome });
+        // Whole milliseconds, as the delivery log and the live feed state them.
+        this.webhookLatency.observe({ webhook }, Math.round(latencyMs) / 1000);
+      },
+      deliveryChanged: (webhook, status) => {
+        if (status === 'dead') this.webhookDead.inc({ webhook });
+      },
+    };
+  }
+
+  private eventRecorded(leg: 'a' | 'b', type: EventType, callStatus: string | undefined, data: unknown): void {
+    if (type === 'leg.ended') {
+      if (callStatus) this.legsEnded.inc({ leg, status: callStatus });
+      const d = (data ?? {}) as { reason?: string; source?: string };
+      const row = d.reason !== undefined ? CAUSES[d.reason as EndReason] : undefined;
+      if (row) this.hangups.inc({ leg, cause: row.cause, code: String(row.code), source: d.source ?? row.source });
+    } else if (type === 'dial.ended') {
+      const status = (data as { status?: unknown } | undefined)?.status;
+      if (typeof status === 'string') this.dials.inc({ status });
     }
   }
 
