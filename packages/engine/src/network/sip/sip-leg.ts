@@ -59,6 +59,8 @@ interface PartyOffer {
   answerPeer?: (answer: string | undefined) => void;
   /** Withdraws the re-INVITE relayed to the peer (CANCEL, §9.1) when the party cancels its own. */
   cancelPeer?: () => void;
+  /** Our 2xx to a re-INVITE, resent until its ACK (§13.3.1.4). */
+  resend?: Timer;
 }
 
 /** How a re-INVITE we send ends, for the one who sent it. */
@@ -214,8 +216,19 @@ export abstract class SipLeg implements NetworkLeg {
     });
   }
 
-  protected after(ms: number, fn: () => void): void {
-    this.timers.push(this.host.clock.setTimer(ms, fn));
+  /** A timer of the leg's, cancelled when the leg ends; it lets go of itself once it fired. */
+  protected after(ms: number, fn: () => void): Timer {
+    const t: Timer = this.host.clock.setTimer(ms, () => {
+      this.untrack(t);
+      fn();
+    });
+    this.timers.push(t);
+    return t;
+  }
+
+  private untrack(t: Timer): void {
+    const i = this.timers.indexOf(t);
+    if (i >= 0) this.timers.splice(i, 1);
   }
 
   /** Sends BYE with the cause as a Reason header (RFC 3326); the leg may be forgotten at once, a challenge is still answered. */
@@ -529,34 +542,57 @@ export abstract class SipLeg implements NetworkLeg {
       this.offerDone(st);
       return;
     }
-    this.resendUntilAck(ok, st.tx, () => st.acked, () => {
+    st.resend = this.resendUntilAck(st.tx, () => {
       st.answerPeer?.(undefined);
       this.offerDone(st);
     });
   }
 
   /**
-   * §13.3.1.4: the UAS core resends a 2xx to an INVITE, T1 doubling up to T2, until the ACK (over
-   * UDP; TCP is reliable); with no ACK by 64*T1 the dialog is over: `giveUp`, then BYE.
+   * §13.3.1.4: the UAS core resends a 2xx to an INVITE (the wire text its transaction kept), T1
+   * doubling up to T2, until the ACK (over UDP; TCP is reliable); with no ACK by 64*T1 the dialog
+   * is over: `giveUp`, then BYE. One timer at a time; whoever sees the ACK cancels the returned
+   * timer, so an answered call keeps neither the 2xx nor a timer for it.
    */
-  protected resendUntilAck(ok: SipResponse, tx: ServerTransaction, acked: () => boolean, giveUp: () => void = () => {}): void {
+  protected resendUntilAck(tx: ServerTransaction, giveUp?: () => void): Timer {
     const { t1, t2 } = this.host.timers;
-    if (tx.source.transport === 'udp') {
-      let interval = t1;
-      const resend = () => {
-        if (acked() || this.ended) return;
-        this.host.layer.sendStateless(ok, tx.replyTo);
-        interval = Math.min(interval * 2, t2);
-        this.after(interval, resend);
-      };
-      this.after(interval, resend);
-    }
-    this.after(64 * t1, () => {
-      if (acked() || this.ended) return;
-      giveUp();
-      this.sendBye('RECOVERY_ON_TIMER_EXPIRE');
-      this.endRemotely('timeout');
-    });
+    const clock = this.host.clock;
+    const wire = tx.source.transport === 'udp' ? tx.finalWire : undefined;
+    const to = tx.replyTo;
+    const deadline = clock.now() + 64 * t1;
+    let interval = t1;
+    let timer: Timer | undefined;
+    /** The timer armed is the deadline's, not a resend's. */
+    let last = false;
+    const handle: Timer = {
+      cancel: () => {
+        timer?.cancel();
+        timer = undefined;
+        this.untrack(handle);
+      },
+    };
+    const arm = () => {
+      const now = clock.now();
+      last = wire === undefined || now + interval >= deadline;
+      timer = clock.setTimer((last ? deadline : now + interval) - now, fire);
+    };
+    const fire = () => {
+      timer = undefined;
+      if (this.ended) return;
+      if (last) {
+        this.untrack(handle);
+        giveUp?.();
+        this.sendBye('RECOVERY_ON_TIMER_EXPIRE');
+        this.endRemotely('timeout');
+        return;
+      }
+      this.host.layer.sendStateless(wire!, to);
+      interval = Math.min(interval * 2, t2);
+      arm();
+    };
+    arm();
+    this.timers.push(handle);
+    return handle;
   }
 
   private refuseOffer(st: PartyOffer, status: number, extra: readonly Header[] = [], reason?: string): void {
@@ -580,6 +616,8 @@ export abstract class SipLeg implements NetworkLeg {
     const st = this.incoming;
     if (!st || !st.final || st.acked || st.req.method !== 'INVITE' || cseqOf(req)?.seq !== st.seq) return false;
     st.acked = true;
+    st.resend?.cancel();
+    st.resend = undefined;
     const answer = sdpOf(req);
     if (st.answerPeer) st.answerPeer(answer);
     else if (st.offer === undefined && answer !== undefined) this.remoteSdp = answer;

@@ -11,6 +11,7 @@ import type { Clock, Timer } from '../../clock.ts';
 import { cseqOf, header, headers, response, reasonPhrase, type Header, type SipRequest, type SipResponse } from './message.ts';
 import type { Peer, Transports } from './transport.ts';
 import { parseVia } from './uri.ts';
+import { serializeText } from './serializer.ts';
 
 export interface SipTimers {
   /** RTT estimate, 500 ms (§17.1.1.1). */
@@ -331,10 +332,22 @@ type ServerState = 'trying' | 'proceeding' | 'accepted' | 'completed' | 'confirm
 
 export class ServerTransaction {
   state: ServerState;
-  private last: SipResponse | undefined;
+  /** The request, until the final response goes out: nothing after it reads more than is kept below. */
+  private req: SipRequest | undefined;
+  /**
+   * The last response, to resend: parsed while it may still change or Timer G resends it (a
+   * provisional, a non-2xx to an INVITE), else its wire text. An answered call keeps its INVITE
+   * server transaction (Timer L, and its leg holds it for the whole call): a flat string of the
+   * 2xx costs less than the parsed response and the request whose strings it shares.
+   */
+  private last: SipResponse | string | undefined;
+  private lastStatus = 0;
   private timers: Timer[] = [];
   readonly isInvite: boolean;
+  readonly method: string;
   readonly replyTo: Peer;
+  /** §18.2.2, for a TCP request: where its responses go once its connection is gone. */
+  private readonly reconnect: Peer | undefined;
   /** Set by the TU: called when a CANCEL for this INVITE arrives. */
   onCancel: (() => void) | undefined;
   /** Timer H fired: no ACK for our final response (§17.2.1). */
@@ -342,29 +355,55 @@ export class ServerTransaction {
 
   constructor(
     private readonly layer: TransactionLayer,
-    readonly request: SipRequest,
+    request: SipRequest,
     readonly source: Peer,
     readonly key: string,
   ) {
+    this.req = request;
+    this.method = request.method;
     this.isInvite = request.method === 'INVITE';
     this.state = this.isInvite ? 'proceeding' : 'trying';
     this.replyTo = responsePeer(request, source);
+    if (source.transport === 'tcp') this.reconnect = reconnectPeer(request, source);
+  }
+
+  /**
+   * The request. Released with the final response (whoever answers reads it before): a live
+   * call's INVITE would otherwise be kept, with the datagram its strings are cut from, as long as
+   * the call.
+   */
+  get request(): SipRequest {
+    if (!this.req) throw new Error(`the ${this.method} of a server transaction that sent its final response is no longer kept`);
+    return this.req;
   }
 
   get finalSent(): boolean {
-    return this.last !== undefined && this.last.status >= 200;
+    return this.lastStatus >= 200;
+  }
+
+  /** The wire text of the final response when it is a 2xx to an INVITE (the dialog layer resends it, §13.3.1.4). */
+  get finalWire(): string | undefined {
+    return this.isInvite && this.lastStatus >= 200 && this.lastStatus < 300 && typeof this.last === 'string' ? this.last : undefined;
   }
 
   respond(res: SipResponse): void {
-    const { t1, t2, t4 } = this.layer.timers;
+    const { t1, t2 } = this.layer.timers;
     const reliable = this.source.transport !== 'udp';
     if (this.state === 'terminated' || this.state === 'completed' || this.state === 'confirmed' || this.state === 'accepted') return;
-    this.last = res;
-    this.reply(res);
+    this.lastStatus = res.status;
+    if (res.status < 200 || (this.isInvite && res.status >= 300)) {
+      this.last = res;
+      this.reply(res);
+    } else {
+      const wire = serializeText(res);
+      this.last = wire;
+      this.reply(wire);
+    }
     if (res.status < 200) {
       if (!this.isInvite) this.state = 'proceeding';
       return;
     }
+    this.req = undefined;
     // A CANCEL after the final response gets 481 without asking the TU (sip-network.ts), so the TU's
     // handler is dropped here: the transaction outlives its leg by Timer L or J (32 s) and must not keep
     // the leg and its call alive that long. onAckTimeout is only for a non-2xx INVITE's Timer H.
@@ -401,17 +440,16 @@ export class ServerTransaction {
       this.terminate();
       timedOut?.();
     });
-    void t4;
   }
 
   /** A retransmission of our request arrived: resend the last response (§17.2.1, §17.2.2). */
   retransmitted(): void {
-    if (this.last && this.state !== 'terminated' && this.state !== 'confirmed') this.reply(this.last);
+    if (this.last !== undefined && this.state !== 'terminated' && this.state !== 'confirmed') this.reply(this.last);
   }
 
   /** §18.2.2: on the request's own connection while it is open, else on a new one to its Via. */
-  private reply(res: SipResponse): void {
-    const to = this.source.transport === 'tcp' && !this.layer.transports.isOpen(this.source) ? reconnectPeer(this.request, this.source) : this.replyTo;
+  private reply(res: SipResponse | string): void {
+    const to = this.reconnect && !this.layer.transports.isOpen(this.source) ? this.reconnect : this.replyTo;
     this.layer.transports.send(res, to);
   }
 
@@ -428,6 +466,7 @@ export class ServerTransaction {
     this.state = 'terminated';
     this.clearTimers();
     this.layer.forgetServer(this);
+    this.last = undefined;
     this.onCancel = undefined;
     this.onAckTimeout = undefined;
   }
@@ -469,9 +508,9 @@ export class TransactionLayer {
     return tx;
   }
 
-  /** Stateless sends: ACK for a 2xx and its retransmissions (§13.2.2.4), 2xx retransmissions. */
-  sendStateless(msg: SipRequest | SipResponse, peer: Peer): void {
-    if (msg.kind === 'response') {
+  /** Stateless sends: ACK for a 2xx and its retransmissions (§13.2.2.4), 2xx retransmissions (as wire text). */
+  sendStateless(msg: SipRequest | SipResponse | string, peer: Peer): void {
+    if (typeof msg === 'string' || msg.kind === 'response') {
       this.transports.send(msg, peer);
       return;
     }
