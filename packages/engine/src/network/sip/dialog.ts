@@ -3,7 +3,7 @@
  * in-dialog requests (§12.2.1.1). One dialog per leg: a B2BUA leg never keeps forked early dialogs
  * beyond the first 2xx (a late 2xx from another fork is ACKed and BYEd, spec/sip.md §1.6).
  */
-import { header, headers, type Header, type SipRequest, type SipResponse } from './message.ts';
+import { detach, header, headers, type Header, type SipRequest, type SipResponse } from './message.ts';
 import { newBranch } from './transactions.ts';
 import type { Peer, TransportName } from './transport.ts';
 import { parseNameAddr, parseUri } from './uri.ts';
@@ -24,6 +24,8 @@ export interface DialogInit {
   readonly fallback: Peer;
 }
 
+const NO_ROUTES: readonly string[] = Object.freeze([]);
+
 export class Dialog {
   readonly callId: string;
   readonly localAddr: string;
@@ -37,13 +39,14 @@ export class Dialog {
   private readonly fallback: Peer;
 
   constructor(init: DialogInit) {
-    this.callId = init.callId;
-    this.localAddr = init.localAddr;
+    // Kept for the call's life: copies, not views of the message they were read from (`detach`).
+    this.callId = detach(init.callId);
+    this.localAddr = detach(init.localAddr);
     this.localTag = init.localTag;
-    this.remoteAddr = init.remoteAddr;
-    this.remoteTag = init.remoteTag;
-    this.remoteTarget = init.remoteTarget;
-    this.routeSet = init.routeSet;
+    this.remoteAddr = detach(init.remoteAddr);
+    this.remoteTag = detach(init.remoteTag);
+    this.remoteTarget = detach(init.remoteTarget);
+    this.routeSet = init.routeSet.length === 0 ? NO_ROUTES : init.routeSet.map(detach);
     this.localSeq = init.localSeq;
     this.fallback = init.fallback;
   }

@@ -11,7 +11,7 @@ import type { NetworkEndReason } from '../../domain/causes.ts';
 import type { LegEvent, LegListener, NetworkLeg } from '../network.ts';
 import { Dialog } from './dialog.ts';
 import { DigestSession, type Credentials } from './digest.ts';
-import { cseqOf, header, type Header, type SipMessage, type SipRequest, type SipResponse } from './message.ts';
+import { cseqOf, detach, header, type Header, type SipMessage, type SipRequest, type SipResponse } from './message.ts';
 import { answerDirections, mediaOf, restamp, newOrigin, isSdp, ownAnswer, type Origin } from './sdp.ts';
 import { reasonForBye, reasonForResponse, reasonHeaderFor } from './sip-causes.ts';
 import { cancelFor, responseTo, type ClientTransaction, type ClientTU, type ServerTransaction, type SipTimers, type TransactionLayer } from './transactions.ts';
@@ -817,7 +817,7 @@ function sdpOf(msg: SipMessage): string | undefined {
 function refreshTarget(d: Dialog, msg: SipMessage): void {
   const contact = header(msg, 'contact');
   const uri = contact ? parseNameAddr(contact)?.uri : undefined;
-  if (uri) d.remoteTarget = uri;
+  if (uri && uri !== d.remoteTarget) d.remoteTarget = detach(uri);
 }
 
 export const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, PRACK';

@@ -16,7 +16,7 @@ import type { NetworkEndReason } from '../../domain/causes.ts';
 import type { InboundHandler, Network, NetworkLeg, OriginateRequest } from '../network.ts';
 import { FailedLeg } from '../failed-leg.ts';
 import { dialogKey } from './dialog.ts';
-import { header, headers, type Header, type SipRequest, type SipResponse } from './message.ts';
+import { detach, header, headers, type Header, type SipRequest, type SipResponse } from './message.ts';
 import { InboundLeg } from './inbound-leg.ts';
 import { OutboundLeg, type OutboundTarget } from './outbound-leg.ts';
 import { ALLOW, type SipLeg, type SipLegHost } from './sip-leg.ts';
@@ -321,10 +321,11 @@ export class SipNetwork implements Network {
     const from = unescapeUser(fromUri?.user ?? fromNa?.uri ?? 'anonymous');
     if (to === undefined || from === undefined) return tx.respond(responseTo(req, 400, [], '', tag, 'Bad Request (malformed escape)'));
     const custom: Record<string, string> = {};
-    for (const [k, v] of req.headers) if (k.startsWith('x-ph-')) custom[`X-PH-${k.slice(5)}`] = v;
+    // The engine keeps these for the call's life: copies, not views of the INVITE's head (`detach`).
+    for (const [k, v] of req.headers) if (k.startsWith('x-ph-')) custom[`X-PH-${k.slice(5)}`] = detach(v);
     // A From naming an endpoint must come from that endpoint's registration: its call runs the endpoint's application.
     if (this.registrar?.spoofed(from, tx.source)) return tx.respond(refusal(req, tag));
-    const leg = new InboundLeg(this.host, newId(), from, to, fromNa?.display, custom, tx);
+    const leg = new InboundLeg(this.host, newId(), from, to, fromNa?.display === undefined ? undefined : detach(fromNa.display), custom, tx);
     tx.onAckTimeout = () => leg.finish();
     try {
       handler(leg);

@@ -8,7 +8,7 @@
  * and a response finds its way back when the TCP connection it belongs to is gone (§18.2.2).
  */
 import type { Clock, Timer } from '../../clock.ts';
-import { cseqOf, header, headers, response, reasonPhrase, type Header, type SipRequest, type SipResponse } from './message.ts';
+import { cseqOf, detach, header, headers, response, reasonPhrase, type Header, type SipRequest, type SipResponse } from './message.ts';
 import type { Peer, Transports } from './transport.ts';
 import { parseVia } from './uri.ts';
 import { serializeText } from './serializer.ts';
@@ -501,7 +501,7 @@ export class TransactionLayer {
    * chosen here (`routeRequest`): the transaction's `request` and `peer` are what went on the wire.
    */
   sendRequest(req: SipRequest, peer: Peer, tu: ClientTU): ClientTransaction {
-    const key = `${topBranch(req)}|${req.method}`;
+    const key = detach(`${topBranch(req)}|${req.method}`);
     const tx = new ClientTransaction(this, routeRequest(req, peer), tu, key);
     this.clients.set(key, tx);
     tx.start();
@@ -539,7 +539,7 @@ export class TransactionLayer {
       existing.retransmitted();
       return;
     }
-    const tx = new ServerTransaction(this, req, from, key);
+    const tx = new ServerTransaction(this, req, from, detach(key));
     this.servers.set(key, tx);
     if (req.method === 'CANCEL') {
       const invite = this.servers.get(requestKey(req, 'INVITE', from));

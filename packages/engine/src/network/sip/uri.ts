@@ -2,6 +2,7 @@
  * SIP URIs, name-addr values and Via headers (RFC 3261 §19.1, §20.10, §20.42): just the parts a
  * signalling-only B2BUA reads. Parsers return undefined on garbage instead of throwing.
  */
+import { detach } from './message.ts';
 
 export interface SipUri {
   readonly scheme: 'sip' | 'sips';
@@ -42,9 +43,12 @@ function kept<T>(limit: number, parse: (text: string) => T | undefined): (text: 
   return (text) => {
     const known = table.get(text);
     if (known !== undefined) return known ?? undefined;
-    const v = parse(text);
+    // The text is most often cut from a message's head: kept as it is, each entry would keep that
+    // whole head (and its answer's strings, cut from the text, too) until the table is dropped.
+    const own = detach(text);
+    const v = parse(own);
     if (table.size >= limit) table.clear();
-    table.set(text, v ?? null);
+    table.set(own, v ?? null);
     return v;
   };
 }
