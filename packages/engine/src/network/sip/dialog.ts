@@ -26,6 +26,14 @@ export interface DialogInit {
 
 const NO_ROUTES: readonly string[] = Object.freeze([]);
 
+/** What a UAC dialog takes from its INVITE (§12.1.2): Call-ID, From, CSeq number, Request-URI. */
+export interface SentInvite {
+  readonly callId: string;
+  readonly from: string;
+  readonly seq: number;
+  readonly uri: string;
+}
+
 export class Dialog {
   readonly callId: string;
   readonly localAddr: string;
@@ -53,15 +61,26 @@ export class Dialog {
 
   /** §12.1.2: a UAC dialog from a 2xx (or 1xx with a tag): Record-Route reversed, Contact as target. */
   static fromResponse(invite: SipRequest, res: SipResponse, localTag: string, fallback: Peer): Dialog {
-    return new Dialog({
+    const sent: SentInvite = {
       callId: header(invite, 'call-id') ?? '',
-      localAddr: stripTag(header(invite, 'from') ?? ''),
+      from: header(invite, 'from') ?? '',
+      seq: Number(/^\s*(\d+)/.exec(header(invite, 'cseq') ?? '1')?.[1] ?? 1),
+      uri: invite.uri,
+    };
+    return Dialog.answering(sent, res, localTag, fallback);
+  }
+
+  /** The same from what a UAC keeps of its INVITE once the transaction let go of it. */
+  static answering(invite: SentInvite, res: SipResponse, localTag: string, fallback: Peer): Dialog {
+    return new Dialog({
+      callId: invite.callId,
+      localAddr: stripTag(invite.from),
       localTag,
       remoteAddr: stripTag(header(res, 'to') ?? ''),
       remoteTag: parseNameAddr(header(res, 'to') ?? '')?.params.get('tag') ?? '',
       remoteTarget: contactUri(res) ?? invite.uri,
       routeSet: headers(res, 'record-route').reverse(),
-      localSeq: Number(/^\s*(\d+)/.exec(header(invite, 'cseq') ?? '1')?.[1] ?? 1),
+      localSeq: invite.seq,
       fallback,
     });
   }

@@ -8,7 +8,7 @@
 import type { NetworkEndReason } from '../../domain/causes.ts';
 import type { Header, SipRequest, SipResponse } from './message.ts';
 import { cseqOf, header, headers } from './message.ts';
-import { Dialog, dialogKey } from './dialog.ts';
+import { Dialog, dialogKey, type SentInvite } from './dialog.ts';
 import type { Credentials, DigestRequest } from './digest.ts';
 import { isSdp, ownOffer, restamp } from './sdp.ts';
 import { reasonForResponse, reasonHeaderFor } from './sip-causes.ts';
@@ -50,6 +50,9 @@ export class OutboundLeg extends SipLeg {
   private readonly localTag = randomBytes(6).toString('hex');
   private readonly callId = `${randomBytes(12).toString('hex')}@switchboard`;
   private seq = 1;
+  /** Our From (the same on every INVITE of the leg) and the current INVITE's branch: the transaction lets go of the INVITE once answered. */
+  private fromValue = '';
+  private inviteBranch = '';
   /** The current server sent a provisional response other than 100 to the current INVITE. */
   private provisional = false;
   /** The cause the engine ended the leg with, while a CANCEL waits for a provisional response. */
@@ -103,10 +106,12 @@ export class OutboundLeg extends SipLeg {
     const { target } = this;
     const display = this.init.callerName ? `${quoteDisplay(this.init.callerName)} ` : '';
     const fromUser = escapeUser(this.init.from.startsWith('sip:') ? (/^sips?:([^@]+)@/.exec(this.init.from)?.[1] ?? 'anonymous') : this.init.from);
+    this.inviteBranch = newBranch();
+    this.fromValue = `${display}<sip:${fromUser}@${this.host.address}>;tag=${this.localTag}`;
     const hdrs: Header[] = [
-      ['via', `${this.host.via(this.transport)};branch=${newBranch()}`],
+      ['via', `${this.host.via(this.transport)};branch=${this.inviteBranch}`],
       ['max-forwards', '70'],
-      ['from', `${display}<sip:${fromUser}@${this.host.address}>;tag=${this.localTag}`],
+      ['from', this.fromValue],
       ['to', `<${target.uri}>`],
       ['call-id', this.callId],
       ['cseq', `${this.seq} INVITE`],
@@ -131,9 +136,14 @@ export class OutboundLeg extends SipLeg {
     });
   }
 
-  /** The INVITE as it went on the wire (its Via may name TCP, §18.1.1): the CANCEL and the dialog copy it. */
+  /** The INVITE as it went on the wire (its Via may name TCP, §18.1.1): the CANCEL copies it, until a final response. */
   private get invite(): SipRequest {
     return this.tx!.request;
+  }
+
+  /** What a dialog takes from the current INVITE (§12.1.2), without the INVITE. */
+  private get sent(): SentInvite {
+    return { callId: this.callId, from: this.fromValue, seq: this.seq, uri: this.target.uri };
   }
 
   /**
@@ -241,11 +251,11 @@ export class OutboundLeg extends SipLeg {
     let e = this.early.get(toTag);
     if (e && rseq !== e.rseq + 1) return false;
     if (!e) {
-      e = { dialog: Dialog.fromResponse(this.invite, res, this.localTag, this.peer), rseq };
+      e = { dialog: Dialog.answering(this.sent, res, this.localTag, this.peer), rseq };
       this.early.set(toTag, e);
     }
     e.rseq = rseq;
-    const cseq = cseqOf(this.invite)?.seq ?? this.seq;
+    const cseq = this.seq;
     const req = e.dialog.request('PRACK', this.host.contact(this.transport), this.host.via(this.transport), [['rack', `${rseq} ${cseq} INVITE`], ...this.authHeaders]);
     this.host.layer.sendRequest(req, e.dialog.peer, { onResponse: () => {}, onTimeout: () => {}, onTransportError: () => {} });
     return true;
@@ -301,7 +311,7 @@ export class OutboundLeg extends SipLeg {
 
   /** `abandoned`: the 2xx answers an INVITE to a server we had given up on (RFC 3263 §4.3). */
   private on2xx(res: SipResponse, abandoned = false): void {
-    const dialog = Dialog.fromResponse(this.invite, res, this.localTag, this.peer);
+    const dialog = Dialog.answering(this.sent, res, this.localTag, this.peer);
     const ack = (d: Dialog) => d.request('ACK', this.host.contact(this.transport), this.host.via(this.transport), this.authHeaders, '', this.seq);
     if (!abandoned && this.dialog && this.dialog.remoteTag === dialog.remoteTag) {
       // A retransmitted 2xx: our ACK was lost (§13.2.2.4).
@@ -335,7 +345,7 @@ export class OutboundLeg extends SipLeg {
   override onStrayResponse(res: SipResponse): void {
     // Only our initial INVITE's 2xx: a late 2xx to a re-INVITE (another CSeq) is the re-INVITE's business.
     const cseq = cseqOf(res);
-    if (res.status >= 200 && res.status < 300 && cseq?.method === 'INVITE' && cseq.seq === this.seq) this.on2xx(res, topBranch(res) !== topBranch(this.invite));
+    if (res.status >= 200 && res.status < 300 && cseq?.method === 'INVITE' && cseq.seq === this.seq) this.on2xx(res, topBranch(res) !== this.inviteBranch);
   }
 
   /** For tests and diagnostics. */

@@ -696,6 +696,9 @@ export abstract class SipLeg implements NetworkLeg {
     const via = this.host.via(this.transport);
     /** The last attempt: a challenge makes a new one (next CSeq, credentials). */
     let tx: ClientTransaction | undefined;
+    /** What the 2xx's ACK copies from that attempt (§13.2.2.4), taken as it is sent: the transaction lets go of its request with the 2xx. */
+    let sentSeq: number | undefined;
+    let sentAuth: Header[] = [];
     this.reinviting = true;
     let over = false;
     let settled = false;
@@ -722,9 +725,9 @@ export abstract class SipLeg implements NetworkLeg {
     const sendAck = (answer?: string) => {
       if (ack || !tx) return;
       // §13.2.2.4: the ACK for a 2xx is end to end, a new transaction with the INVITE's CSeq number and credentials.
-      const hdrs: Header[] = tx.request.headers.filter(([k]) => k === 'authorization' || k === 'proxy-authorization');
+      const hdrs: Header[] = [...sentAuth];
       if (answer) hdrs.push(['content-type', 'application/sdp']);
-      ack = d.request('ACK', contact, via, hdrs, answer ?? '', cseqOf(tx.request)?.seq);
+      ack = d.request('ACK', contact, via, hdrs, answer ?? '', sentSeq);
       this.host.layer.sendStateless(ack, d.peer);
       done();
     };
@@ -738,6 +741,8 @@ export abstract class SipLeg implements NetworkLeg {
     this.sendInDialog('INVITE', extra, body, {
       sent: (t) => {
         tx = t;
+        sentSeq = cseqOf(t.request)?.seq;
+        sentAuth = t.request.headers.filter(([k]) => k === 'authorization' || k === 'proxy-authorization');
         // A provisional response to the challenged attempt says nothing about the new one (§9.1).
         provisional = false;
       },

@@ -188,7 +188,10 @@ export class ClientTransaction {
   private timers: Timer[] = [];
   private ack: SipRequest | undefined;
   readonly isInvite: boolean;
-  private route: Route;
+  readonly method: string;
+  /** How the request goes, until a final response: then only where it went is kept. */
+  private route: Route | undefined;
+  private to: Peer;
 
   constructor(
     private readonly layer: TransactionLayer,
@@ -197,17 +200,24 @@ export class ClientTransaction {
     readonly key: string,
   ) {
     this.route = route;
+    this.to = route.peer;
+    this.method = route.request.method;
     this.isInvite = route.request.method === 'INVITE';
     this.state = this.isInvite ? 'calling' : 'trying';
   }
 
-  /** The request as it went on the wire: a CANCEL copies its Via (§9.1). */
+  /**
+   * The request as it went on the wire: a CANCEL copies its Via (§9.1). Released with the final
+   * response (an answered call's INVITE transaction lives on in Accepted, and its leg holds it):
+   * whoever needs it afterwards takes what it needs when the request is sent.
+   */
   get request(): SipRequest {
+    if (!this.route) throw new Error(`the ${this.method} of a client transaction that got its final response is no longer kept`);
     return this.route.request;
   }
   /** Where and how it went: a CANCEL goes the same way (§9.1). */
   get peer(): Peer {
-    return this.route.peer;
+    return this.to;
   }
 
   start(): void {
@@ -239,6 +249,7 @@ export class ClientTransaction {
       if (this.state !== 'accepted') {
         this.clearTimers();
         this.state = 'accepted';
+        this.route = undefined;
         this.after(64 * t1, () => this.terminate());
       }
       this.tu.onResponse(res);
@@ -253,10 +264,12 @@ export class ClientTransaction {
     this.state = 'completed';
     if (this.isInvite) {
       this.ack = ackFor(this.request, res);
+      this.route = undefined;
       this.layer.transports.send(this.ack, this.peer);
       // Timer D: 32 s on UDP to absorb retransmissions; 0 on TCP.
       this.after(reliable ? 0 : Math.max(32_000, 64 * t1), () => this.terminate());
     } else {
+      this.route = undefined;
       // Timer K: T4 on UDP.
       this.after(reliable ? 0 : t4, () => this.terminate());
     }
@@ -286,11 +299,13 @@ export class ClientTransaction {
 
   private transmit(): void {
     const sent = this.route;
+    if (!sent) return;
     this.layer.transports.send(sent.request, sent.peer, (err) => {
       if (this.state === 'terminated' || this.state === 'completed' || this.state === 'accepted' || this.route !== sent) return;
       if (sent.fallback && (this.state === 'calling' || this.state === 'trying')) {
         // §18.1.1: TCP was our choice, not the peer's; a peer without TCP still gets the request over UDP.
         this.route = sent.fallback;
+        this.to = sent.fallback.peer;
         this.transmit();
         this.retransmitOverUdp();
         return;
