@@ -68,12 +68,13 @@ export class OutboundLeg extends SipLeg {
   /** Where the INVITE goes now: the trunk's target, or the Contact of a 3xx (§8.1.3.4). */
   private target: OutboundTarget;
   private redirects = 0;
-  private readonly tried = new Set<string>();
+  /** URIs the INVITE went to (lower-cased): a redirect back to one is a loop. */
+  private readonly tried: string[] = [];
   /**
    * RFC 3262 §4: per early dialog (the 18x's To tag), the dialog PRACKs go in and the last RSeq
    * PRACKed. The 2xx's dialog continues its CSeq space (§12.2.1.1: PRACK used some numbers).
    */
-  private readonly early = new Map<string, { dialog: Dialog; rseq: number }>();
+  private early: Map<string, { dialog: Dialog; rseq: number }> | undefined;
 
   constructor(
     host: SipLegHost,
@@ -82,7 +83,7 @@ export class OutboundLeg extends SipLeg {
     super(host, init.id, init.from, init.to, init.target.peers[0]!.transport, init.headers, init.callerName, init.target.credentials);
     this.auth = this.digest.request();
     this.target = init.target;
-    this.tried.add(init.target.uri.toLowerCase());
+    this.tried.push(init.target.uri.toLowerCase());
   }
 
   /** The server the INVITE goes to now. */
@@ -127,7 +128,7 @@ export class OutboundLeg extends SipLeg {
     ];
     this.invitesHere++;
     // A new INVITE transaction: its reliable 18x start their own RSeq spaces (RFC 3262 §4).
-    this.early.clear();
+    this.early = undefined;
     this.tx = this.host.layer.sendRequest({ kind: 'request', method: 'INVITE', uri: target.uri, headers: hdrs, body: this.lastSent ?? '' }, this.peer, {
       onResponse: (res) => this.onResponse(res),
       // A server that sent 180 or 183 took the call: its silence afterwards is the call's timeout.
@@ -248,11 +249,12 @@ export class OutboundLeg extends SipLeg {
     const rseq = reliableRseq(res)!;
     const toTag = parseNameAddr(header(res, 'to') ?? '')?.params.get('tag');
     if (!toTag) return true;
-    let e = this.early.get(toTag);
+    const early = (this.early ??= new Map());
+    let e = early.get(toTag);
     if (e && rseq !== e.rseq + 1) return false;
     if (!e) {
       e = { dialog: Dialog.answering(this.sent, res, this.localTag, this.peer), rseq };
-      this.early.set(toTag, e);
+      early.set(toTag, e);
     }
     e.rseq = rseq;
     const cseq = this.seq;
@@ -289,14 +291,14 @@ export class OutboundLeg extends SipLeg {
       .filter((c): c is NonNullable<typeof c> => c !== undefined && /^sips?:/i.test(c.uri) && parseUri(c.uri) !== undefined)
       .sort((a, b) => Number(b.params.get('q') ?? 1) - Number(a.params.get('q') ?? 1));
     if (contacts.length === 0) return false;
-    const next = contacts.find((c) => !this.tried.has(c.uri.toLowerCase()));
+    const next = contacts.find((c) => !this.tried.includes(c.uri.toLowerCase()));
     if (!next || this.redirects >= MAX_REDIRECTS) {
       this.host.warn('SIP redirect loop or too many redirects; ending the leg', { leg: this.id, status: res.status, contact: contacts[0]!.uri, redirects: this.redirects });
       this.endRemotely('routing-error');
       return true;
     }
     this.redirects++;
-    this.tried.add(next.uri.toLowerCase());
+    this.tried.push(next.uri.toLowerCase());
     const direct = directPeerOf(next.uri);
     this.target = { ...this.target, uri: next.uri, peers: direct ? [direct] : this.target.peers };
     this.peerIndex = 0;
@@ -327,7 +329,8 @@ export class OutboundLeg extends SipLeg {
       return;
     }
     this.dialog = dialog;
-    const early = this.early.get(dialog.remoteTag);
+    const early = this.early?.get(dialog.remoteTag);
+    this.early = undefined;
     if (early) dialog.localSeq = Math.max(dialog.localSeq, early.dialog.localSeq);
     this.host.layer.sendStateless(ack(dialog), dialog.peer);
     if (isSdp(header(res, 'content-type'), res.body)) this.remoteSdp = res.body;

@@ -92,8 +92,10 @@ export abstract class SipLeg implements NetworkLeg {
   dialog: Dialog | undefined;
   /** The SDP this leg's party last sent us. */
   remoteSdp: string | undefined;
-  /** What we last sent this party, origin line aside. */
-  protected sentMedia = '';
+  /** What we last sent this party, origin line aside: worked out when compared (a held call need not keep a second copy of its SDP). */
+  protected get sentMedia(): string {
+    return mediaOf(this.lastSent);
+  }
   protected readonly origin: Origin = newOrigin();
   protected peerLeg: SipLeg | undefined;
   /** Set once the engine ended the leg (or the far end did): no more events. */
@@ -631,7 +633,6 @@ export abstract class SipLeg implements NetworkLeg {
   /** Records what we are about to send this party. */
   protected sending(sdp: string): string {
     this.lastSent = sdp;
-    this.sentMedia = mediaOf(sdp);
     return sdp;
   }
 
@@ -688,7 +689,7 @@ export abstract class SipLeg implements NetworkLeg {
    */
   private sendReinvite(offer: string | undefined, on: ReinviteOutcome, more: readonly Header[] = []): { cancel: () => void } {
     const d = this.dialog!;
-    const before = { lastSent: this.lastSent, sentMedia: this.sentMedia };
+    const before = this.lastSent;
     const body = offer !== undefined ? this.describe(offer) : '';
     const extra: Header[] = [['allow', ALLOW], ['user-agent', this.host.userAgent], ...more];
     if (body) extra.push(['content-type', 'application/sdp']);
@@ -713,8 +714,7 @@ export abstract class SipLeg implements NetworkLeg {
       this.flushPending();
     };
     const restore = () => {
-      this.lastSent = before.lastSent;
-      this.sentMedia = before.sentMedia;
+      this.lastSent = before;
     };
     const sendCancel = () => {
       if (cancelSent || !tx) return;
