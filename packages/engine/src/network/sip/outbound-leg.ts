@@ -13,7 +13,7 @@ import type { Credentials, DigestRequest } from './digest.ts';
 import { isSdp, ownOffer, restamp } from './sdp.ts';
 import { reasonForResponse, reasonHeaderFor } from './sip-causes.ts';
 import { SipLeg, ALLOW, type SipLegHost } from './sip-leg.ts';
-import { cancelFor, newBranch, topBranch, type ClientTransaction } from './transactions.ts';
+import { cancelFor, newBranch, topBranch, type ClientTransaction, type ClientTU } from './transactions.ts';
 import type { Peer } from './transport.ts';
 import { escapeUser, parseNameAddr, parseUri, quoteDisplay } from './uri.ts';
 import { REL100, reliableRseq } from './reliable-provisionals.ts';
@@ -44,7 +44,7 @@ const MAX_INVITES = 4;
 /** 3xx redirects one leg follows; past them, or back to a URI already tried, it is a loop (EXCHANGE_ROUTING_ERROR). */
 export const MAX_REDIRECTS = 3;
 
-export class OutboundLeg extends SipLeg {
+export class OutboundLeg extends SipLeg implements ClientTU {
   readonly direction = 'outbound' as const;
   private tx: ClientTransaction | undefined;
   private readonly localTag = randomBytes(6).toString('hex');
@@ -129,12 +129,18 @@ export class OutboundLeg extends SipLeg {
     this.invitesHere++;
     // A new INVITE transaction: its reliable 18x start their own RSeq spaces (RFC 3262 §4).
     this.early = undefined;
-    this.tx = this.host.layer.sendRequest({ kind: 'request', method: 'INVITE', uri: target.uri, headers: hdrs, body: this.lastSent ?? '' }, this.peer, {
-      onResponse: (res) => this.onResponse(res),
-      // A server that sent 180 or 183 took the call: its silence afterwards is the call's timeout.
-      onTimeout: () => this.serverFailed('timeout', !this.provisional),
-      onTransportError: () => this.serverFailed('out-of-order', true),
-    });
+    // The leg is the INVITE transaction's user: no closures for an Accepted transaction to keep.
+    this.tx = this.host.layer.sendRequest({ kind: 'request', method: 'INVITE', uri: target.uri, headers: hdrs, body: this.lastSent ?? '' }, this.peer, this);
+  }
+
+  /** @internal The INVITE transaction's Timer B (ClientTU): a server that sent 180 or 183 took the call, its silence afterwards is the call's timeout. */
+  onTimeout(): void {
+    this.serverFailed('timeout', !this.provisional);
+  }
+
+  /** @internal The INVITE could not be sent (ClientTU). */
+  onTransportError(): void {
+    this.serverFailed('out-of-order', true);
   }
 
   /** The INVITE as it went on the wire (its Via may name TCP, §18.1.1): the CANCEL copies it, until a final response. */
@@ -203,7 +209,8 @@ export class OutboundLeg extends SipLeg {
     this.after(64 * this.host.timers.t1, () => this.finish());
   }
 
-  private onResponse(res: SipResponse): void {
+  /** @internal A response to our INVITE (ClientTU). */
+  onResponse(res: SipResponse): void {
     if (this.ended) return;
     if (res.status < 200) {
       if (res.status === 100) return;
