@@ -47,14 +47,13 @@ export class Dialog {
   private readonly fallback: Peer;
 
   constructor(init: DialogInit) {
-    // Kept for the call's life: copies, not views of the message they were read from (`detach`).
-    this.callId = detach(init.callId);
-    this.localAddr = detach(init.localAddr);
+    this.callId = init.callId;
+    this.localAddr = init.localAddr;
     this.localTag = init.localTag;
-    this.remoteAddr = detach(init.remoteAddr);
-    this.remoteTag = detach(init.remoteTag);
-    this.remoteTarget = detach(init.remoteTarget);
-    this.routeSet = init.routeSet.length === 0 ? NO_ROUTES : init.routeSet.map(detach);
+    this.remoteAddr = init.remoteAddr;
+    this.remoteTag = init.remoteTag;
+    this.remoteTarget = init.remoteTarget;
+    this.routeSet = init.routeSet.length === 0 ? NO_ROUTES : init.routeSet;
     this.localSeq = init.localSeq;
     this.fallback = init.fallback;
   }
@@ -70,16 +69,20 @@ export class Dialog {
     return Dialog.answering(sent, res, localTag, fallback);
   }
 
-  /** The same from what a UAC keeps of its INVITE once the transaction let go of it. */
+  /**
+   * The same from what a UAC keeps of its INVITE once the transaction let go of it. What comes
+   * from the response is kept for the call's life: copies, not views of its head (`detach`).
+   */
   static answering(invite: SentInvite, res: SipResponse, localTag: string, fallback: Peer): Dialog {
+    const contact = contactUri(res);
     return new Dialog({
       callId: invite.callId,
       localAddr: stripTag(invite.from),
       localTag,
-      remoteAddr: stripTag(header(res, 'to') ?? ''),
-      remoteTag: parseNameAddr(header(res, 'to') ?? '')?.params.get('tag') ?? '',
-      remoteTarget: contactUri(res) ?? invite.uri,
-      routeSet: headers(res, 'record-route').reverse(),
+      remoteAddr: detach(stripTag(header(res, 'to') ?? '')),
+      remoteTag: detach(parseNameAddr(header(res, 'to') ?? '')?.params.get('tag') ?? ''),
+      remoteTarget: contact !== undefined ? detach(contact) : invite.uri,
+      routeSet: headers(res, 'record-route').reverse().map(detach),
       localSeq: invite.seq,
       fallback,
     });
@@ -87,14 +90,16 @@ export class Dialog {
 
   /** §12.1.1: a UAS dialog from the INVITE: Record-Route as received, Contact as target. */
   static fromRequest(invite: SipRequest, localTag: string, fallback: Peer): Dialog {
+    // Kept for the call's life: copies, not views of the INVITE's head (`detach`).
+    const contact = contactUri(invite);
     const d = new Dialog({
-      callId: header(invite, 'call-id') ?? '',
-      localAddr: stripTag(header(invite, 'to') ?? ''),
+      callId: detach(header(invite, 'call-id') ?? ''),
+      localAddr: detach(stripTag(header(invite, 'to') ?? '')),
       localTag,
-      remoteAddr: stripTag(header(invite, 'from') ?? ''),
-      remoteTag: parseNameAddr(header(invite, 'from') ?? '')?.params.get('tag') ?? '',
-      remoteTarget: contactUri(invite) ?? `sip:${fallback.address}:${fallback.port}`,
-      routeSet: headers(invite, 'record-route'),
+      remoteAddr: detach(stripTag(header(invite, 'from') ?? '')),
+      remoteTag: detach(parseNameAddr(header(invite, 'from') ?? '')?.params.get('tag') ?? ''),
+      remoteTarget: contact !== undefined ? detach(contact) : `sip:${fallback.address}:${fallback.port}`,
+      routeSet: headers(invite, 'record-route').map(detach),
       localSeq: 0,
       fallback,
     });

@@ -11,7 +11,7 @@ import type { Clock, Timer } from '../../clock.ts';
 import { cseqOf, detach, header, headers, response, reasonPhrase, type Header, type SipRequest, type SipResponse } from './message.ts';
 import type { Peer, Transports } from './transport.ts';
 import { parseVia } from './uri.ts';
-import { serializeText } from './serializer.ts';
+import { serializeHead } from './serializer.ts';
 
 export interface SipTimers {
   /** RTT estimate, 500 ms (§17.1.1.1). */
@@ -351,11 +351,14 @@ export class ServerTransaction {
   private req: SipRequest | undefined;
   /**
    * The last response, to resend: parsed while it may still change or Timer G resends it (a
-   * provisional, a non-2xx to an INVITE), else its wire text. An answered call keeps its INVITE
-   * server transaction (Timer L, and its leg holds it for the whole call): a flat string of the
-   * 2xx costs less than the parsed response and the request whose strings it shares.
+   * provisional, a non-2xx to an INVITE), else its wire text before the body, and the body (the
+   * SDP string the leg keeps anyway). An answered call keeps its INVITE server transaction (Timer
+   * L, and its leg holds it for the whole call): a flat string of the 2xx's head costs less than
+   * the parsed response and the request whose strings it shares.
    */
-  private last: SipResponse | string | undefined;
+  private last: SipResponse | undefined;
+  private lastHead: string | undefined;
+  private lastBody = '';
   private lastStatus = 0;
   private timers: Timer[] = [];
   readonly isInvite: boolean;
@@ -398,7 +401,7 @@ export class ServerTransaction {
 
   /** The wire text of the final response when it is a 2xx to an INVITE (the dialog layer resends it, §13.3.1.4). */
   get finalWire(): string | undefined {
-    return this.isInvite && this.lastStatus >= 200 && this.lastStatus < 300 && typeof this.last === 'string' ? this.last : undefined;
+    return this.isInvite && this.lastStatus >= 200 && this.lastStatus < 300 && this.lastHead !== undefined ? this.lastHead + this.lastBody : undefined;
   }
 
   respond(res: SipResponse): void {
@@ -410,9 +413,10 @@ export class ServerTransaction {
       this.last = res;
       this.reply(res);
     } else {
-      const wire = serializeText(res);
-      this.last = wire;
-      this.reply(wire);
+      this.last = undefined;
+      this.lastHead = serializeHead(res);
+      this.lastBody = res.body;
+      this.reply(this.lastHead + res.body);
     }
     if (res.status < 200) {
       if (!this.isInvite) this.state = 'proceeding';
@@ -459,7 +463,9 @@ export class ServerTransaction {
 
   /** A retransmission of our request arrived: resend the last response (§17.2.1, §17.2.2). */
   retransmitted(): void {
-    if (this.last !== undefined && this.state !== 'terminated' && this.state !== 'confirmed') this.reply(this.last);
+    if (this.state === 'terminated' || this.state === 'confirmed') return;
+    if (this.lastHead !== undefined) this.reply(this.lastHead + this.lastBody);
+    else if (this.last) this.reply(this.last);
   }
 
   /** §18.2.2: on the request's own connection while it is open, else on a new one to its Via. */
@@ -482,6 +488,8 @@ export class ServerTransaction {
     this.clearTimers();
     this.layer.forgetServer(this);
     this.last = undefined;
+    this.lastHead = undefined;
+    this.lastBody = '';
     this.onCancel = undefined;
     this.onAckTimeout = undefined;
   }
