@@ -185,7 +185,8 @@ type ClientState = 'calling' | 'trying' | 'proceeding' | 'accepted' | 'completed
 
 export class ClientTransaction {
   state: ClientState;
-  private timers: Timer[] = [];
+  /** Pending timers, made when the first is set (an Accepted transaction has none: `linger`). */
+  private timers: Timer[] | undefined;
   private ack: SipRequest | undefined;
   readonly isInvite: boolean;
   readonly method: string;
@@ -250,7 +251,8 @@ export class ClientTransaction {
         this.clearTimers();
         this.state = 'accepted';
         this.route = undefined;
-        this.after(64 * t1, () => this.terminate());
+        // Timer M, on the layer's queue of transactions waiting out 64*T1.
+        this.layer.linger(this);
       }
       this.tu.onResponse(res);
       return;
@@ -316,12 +318,13 @@ export class ClientTransaction {
   }
 
   private after(ms: number, fn: () => void): void {
-    this.timers.push(this.layer.clock.setTimer(ms, fn));
+    (this.timers ??= []).push(this.layer.clock.setTimer(ms, fn));
   }
 
   private clearTimers(): void {
+    if (!this.timers) return;
     for (const t of this.timers) t.cancel();
-    this.timers = [];
+    this.timers = undefined;
   }
 }
 
@@ -360,7 +363,8 @@ export class ServerTransaction {
   private lastHead: string | undefined;
   private lastBody = '';
   private lastStatus = 0;
-  private timers: Timer[] = [];
+  /** Pending timers, made when the first is set (an Accepted transaction has none: `linger`). */
+  private timers: Timer[] | undefined;
   readonly isInvite: boolean;
   readonly method: string;
   readonly replyTo: Peer;
@@ -430,14 +434,15 @@ export class ServerTransaction {
     if (!this.isInvite || res.status < 300) this.onAckTimeout = undefined;
     if (!this.isInvite) {
       this.state = 'completed';
-      // Timer J: 64*T1 on UDP, absorbing request retransmissions.
-      this.after(reliable ? 0 : 64 * t1, () => this.terminate());
+      // Timer J: 64*T1 on UDP (the layer's queue), absorbing request retransmissions.
+      if (reliable) this.after(0, () => this.terminate());
+      else this.layer.linger(this);
       return;
     }
     if (res.status < 300) {
-      // RFC 6026 §8.7: Accepted, Timer L; the dialog layer retransmits the 2xx (§13.3.1.4).
+      // RFC 6026 §8.7: Accepted, Timer L (the layer's queue); the dialog layer retransmits the 2xx (§13.3.1.4).
       this.state = 'accepted';
-      this.after(64 * t1, () => this.terminate());
+      this.layer.linger(this);
       return;
     }
     this.state = 'completed';
@@ -495,12 +500,13 @@ export class ServerTransaction {
   }
 
   private after(ms: number, fn: () => void): void {
-    this.timers.push(this.layer.clock.setTimer(ms, fn));
+    (this.timers ??= []).push(this.layer.clock.setTimer(ms, fn));
   }
 
   private clearTimers(): void {
+    if (!this.timers) return;
     for (const t of this.timers) t.cancel();
-    this.timers = [];
+    this.timers = undefined;
   }
 }
 
@@ -514,6 +520,48 @@ export class TransactionLayer {
     readonly timers: SipTimers,
     private readonly core: CoreHandlers,
   ) {}
+
+  /**
+   * Transactions that only wait out 64*T1 before they end (RFC 6026's Timers L and M, Timer J on
+   * UDP). The delay is the same for all, so they queue in deadline order under one clock timer
+   * for the head instead of a timer each: an answered call keeps two of them for 32 s.
+   */
+  private lingerAt: number[] = [];
+  private lingerTx: (ClientTransaction | ServerTransaction | undefined)[] = [];
+  private lingerHead = 0;
+  private lingerTimer: Timer | undefined;
+
+  /** @internal Ends `tx` 64*T1 from now (its state says why: Accepted, or Completed over UDP). */
+  linger(tx: ClientTransaction | ServerTransaction): void {
+    this.lingerAt.push(this.clock.now() + 64 * this.timers.t1);
+    this.lingerTx.push(tx);
+    if (!this.lingerTimer) this.armLinger();
+  }
+
+  private armLinger(): void {
+    const at = this.lingerAt[this.lingerHead];
+    this.lingerTimer = at === undefined ? undefined : this.clock.setTimer(at - this.clock.now(), () => this.endLingering());
+  }
+
+  private endLingering(): void {
+    const now = this.clock.now();
+    while (this.lingerHead < this.lingerAt.length && this.lingerAt[this.lingerHead]! <= now) {
+      const tx = this.lingerTx[this.lingerHead];
+      this.lingerTx[this.lingerHead] = undefined;
+      this.lingerHead++;
+      tx?.terminate();
+    }
+    if (this.lingerHead === this.lingerAt.length) {
+      this.lingerAt = [];
+      this.lingerTx = [];
+      this.lingerHead = 0;
+    } else if (this.lingerHead >= 1024 && this.lingerHead * 2 >= this.lingerAt.length) {
+      this.lingerAt = this.lingerAt.slice(this.lingerHead);
+      this.lingerTx = this.lingerTx.slice(this.lingerHead);
+      this.lingerHead = 0;
+    }
+    this.armLinger();
+  }
 
   get size(): { clients: number; servers: number } {
     return { clients: this.clients.size, servers: this.servers.size };
@@ -596,5 +644,10 @@ export class TransactionLayer {
   clear(): void {
     for (const tx of [...this.clients.values()]) tx.terminate();
     for (const tx of [...this.servers.values()]) tx.terminate();
+    this.lingerTimer?.cancel();
+    this.lingerTimer = undefined;
+    this.lingerAt = [];
+    this.lingerTx = [];
+    this.lingerHead = 0;
   }
 }
