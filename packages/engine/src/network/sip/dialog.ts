@@ -77,7 +77,7 @@ export class Dialog {
     const contact = contactUri(res);
     return new Dialog({
       callId: invite.callId,
-      localAddr: stripTag(invite.from),
+      localAddr: detach(stripTag(invite.from)),
       localTag,
       remoteAddr: detach(stripTag(header(res, 'to') ?? '')),
       remoteTag: detach(parseNameAddr(header(res, 'to') ?? '')?.params.get('tag') ?? ''),

@@ -7,7 +7,7 @@
  */
 import type { NetworkEndReason } from '../../domain/causes.ts';
 import type { Header, SipRequest, SipResponse } from './message.ts';
-import { cseqOf, header, headers } from './message.ts';
+import { cseqOf, detach, header, headers } from './message.ts';
 import { Dialog, dialogKey, type SentInvite } from './dialog.ts';
 import type { Credentials, DigestRequest } from './digest.ts';
 import { isSdp, ownOffer, restamp } from './sdp.ts';
@@ -48,7 +48,7 @@ export class OutboundLeg extends SipLeg implements ClientTU {
   readonly direction = 'outbound' as const;
   private tx: ClientTransaction | undefined;
   private readonly localTag = randomBytes(6).toString('hex');
-  private readonly callId = `${randomBytes(12).toString('hex')}@switchboard`;
+  private readonly callId = detach(`${randomBytes(12).toString('hex')}@switchboard`);
   private seq = 1;
   /** Our From (the same on every INVITE of the leg) and the current INVITE's branch: the transaction lets go of the INVITE once answered. */
   private fromValue = '';
@@ -108,7 +108,7 @@ export class OutboundLeg extends SipLeg implements ClientTU {
     const display = this.init.callerName ? `${quoteDisplay(this.init.callerName)} ` : '';
     const fromUser = escapeUser(this.init.from.startsWith('sip:') ? (/^sips?:([^@]+)@/.exec(this.init.from)?.[1] ?? 'anonymous') : this.init.from);
     this.inviteBranch = newBranch();
-    this.fromValue = `${display}<sip:${fromUser}@${this.host.address}>;tag=${this.localTag}`;
+    this.fromValue = detach(`${display}<sip:${fromUser}@${this.host.address}>;tag=${this.localTag}`);
     const hdrs: Header[] = [
       ['via', `${this.host.via(this.transport)};branch=${this.inviteBranch}`],
       ['max-forwards', '70'],

@@ -100,8 +100,10 @@ export class SipNetwork implements Network {
       via: (t) => `SIP/2.0/${t.toUpperCase()} ${self.hostPort};rport`,
       contact: (t, user) => `<sip:${user ? user + '@' : ''}${self.hostPort}${t === 'tcp' ? ';transport=tcp' : ''}>`,
       bind: (leg, key) => {
-        this.legs.set(key, leg);
-        this.keys.set(leg, key);
+        // Kept while the leg lives: one flat string, not the template's tree (`detach`).
+        const own = detach(key);
+        this.legs.set(own, leg);
+        this.keys.set(leg, own);
       },
       release: (leg) => {
         const key = this.keys.get(leg);
