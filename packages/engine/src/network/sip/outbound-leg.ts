@@ -69,7 +69,7 @@ export class OutboundLeg extends SipLeg implements ClientTU {
   private target: OutboundTarget;
   private redirects = 0;
   /** URIs the INVITE went to (lower-cased): a redirect back to one is a loop. */
-  private readonly tried: string[] = [];
+  private tried: readonly string[];
   /**
    * RFC 3262 §4: per early dialog (the 18x's To tag), the dialog PRACKs go in and the last RSeq
    * PRACKed. The 2xx's dialog continues its CSeq space (§12.2.1.1: PRACK used some numbers).
@@ -83,7 +83,7 @@ export class OutboundLeg extends SipLeg implements ClientTU {
     super(host, init.id, init.from, init.to, init.target.peers[0]!.transport, init.headers, init.callerName, init.target.credentials);
     this.auth = this.digest.request();
     this.target = init.target;
-    this.tried.push(init.target.uri.toLowerCase());
+    this.tried = [init.target.uri.toLowerCase()];
   }
 
   /** The server the INVITE goes to now. */
@@ -305,7 +305,7 @@ export class OutboundLeg extends SipLeg implements ClientTU {
       return true;
     }
     this.redirects++;
-    this.tried.push(next.uri.toLowerCase());
+    this.tried = [...this.tried, next.uri.toLowerCase()];
     const direct = directPeerOf(next.uri);
     this.target = { ...this.target, uri: next.uri, peers: direct ? [direct] : this.target.peers };
     this.peerIndex = 0;

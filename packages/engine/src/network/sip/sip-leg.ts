@@ -73,6 +73,10 @@ interface ReinviteOutcome {
   failed(why: 'timeout' | 'transport'): void;
 }
 
+const NO_LISTENERS: readonly LegListener[] = Object.freeze([]);
+const NO_TIMERS: readonly Timer[] = Object.freeze([]);
+const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
+
 const IGNORE: ClientTU = { onResponse: () => {}, onTimeout: () => {}, onTransportError: () => {} };
 
 /** Attempts of one in-dialog request: the first, one per challenging realm (a proxy and the far end), one stale retry. */
@@ -100,7 +104,8 @@ export abstract class SipLeg implements NetworkLeg {
   protected peerLeg: SipLeg | undefined;
   /** Set once the engine ended the leg (or the far end did): no more events. */
   protected silenced = false;
-  private readonly listeners: LegListener[] = [];
+  /** Replaced, never changed in place (an array pushed to once keeps room for 17). */
+  private listeners: readonly LegListener[] = NO_LISTENERS;
   /** endRemotely is ending the leg: an `ended` event follows finish(), and the listeners must hear it. */
   private endedEventDue = false;
   /** A re-INVITE of ours to this party is in progress (§14.1: one INVITE transaction at a time). */
@@ -113,7 +118,8 @@ export abstract class SipLeg implements NetworkLeg {
   private relaying: { readonly from: SipLeg; readonly offer: PartyOffer } | undefined;
   private digitQueue: string[] = [];
   private digitBusy = false;
-  protected timers: Timer[] = [];
+  /** Replaced, never changed in place (an array pushed to once keeps room for 17). */
+  protected timers: readonly Timer[] = NO_TIMERS;
   /** Credentials and the challenges seen, for every request of ours this party challenges. */
   protected readonly digest: DigestSession;
   /** RFC 4028: the session's interval once a timer was agreed, and who refreshes. */
@@ -132,7 +138,7 @@ export abstract class SipLeg implements NetworkLeg {
     readonly callerName?: string,
     credentials?: Credentials,
   ) {
-    this.headers = Object.freeze({ ...hdrs });
+    this.headers = Object.keys(hdrs).length === 0 ? NO_HEADERS : Object.freeze({ ...hdrs });
     this.digest = new DigestSession(credentials);
   }
 
@@ -143,7 +149,7 @@ export abstract class SipLeg implements NetworkLeg {
   protected abstract get fallbackPeer(): Peer;
 
   onEvent(listener: LegListener): void {
-    this.listeners.push(listener);
+    this.listeners = [...this.listeners, listener];
   }
 
   get ended(): boolean {
@@ -180,7 +186,7 @@ export abstract class SipLeg implements NetworkLeg {
     this.state = 'ended';
     this.silenced = true;
     for (const t of this.timers) t.cancel();
-    this.timers = [];
+    this.timers = NO_TIMERS;
     this.sessionTimer?.stop();
     if (this.peerLeg?.peerLeg === this) this.peerLeg.peerLeg = undefined;
     this.peerLeg = undefined;
@@ -201,12 +207,12 @@ export abstract class SipLeg implements NetworkLeg {
     // hold the whole call (runner, session, journal): let go of them once the events already queued
     // are delivered, so an ended call is not kept 32 s by its SIP timers. An `ended` event still to
     // come lets go itself, after its delivery.
-    if (!this.endedEventDue) queueMicrotask(() => (this.listeners.length = 0));
+    if (!this.endedEventDue) queueMicrotask(() => (this.listeners = NO_LISTENERS));
   }
 
   protected emit(event: LegEvent): void {
     queueMicrotask(() => {
-      for (const l of [...this.listeners]) {
+      for (const l of this.listeners) {
         try {
           l(event);
         } catch (err) {
@@ -214,7 +220,7 @@ export abstract class SipLeg implements NetworkLeg {
         }
       }
       // The last event of a leg the far end ended (see finish).
-      if (event.type === 'ended') this.listeners.length = 0;
+      if (event.type === 'ended') this.listeners = NO_LISTENERS;
     });
   }
 
@@ -224,13 +230,12 @@ export abstract class SipLeg implements NetworkLeg {
       this.untrack(t);
       fn();
     });
-    this.timers.push(t);
+    this.timers = [...this.timers, t];
     return t;
   }
 
   private untrack(t: Timer): void {
-    const i = this.timers.indexOf(t);
-    if (i >= 0) this.timers.splice(i, 1);
+    if (this.timers.includes(t)) this.timers = this.timers.length === 1 ? NO_TIMERS : this.timers.filter((x) => x !== t);
   }
 
   /** Sends BYE with the cause as a Reason header (RFC 3326); the leg may be forgotten at once, a challenge is still answered. */
@@ -593,7 +598,7 @@ export abstract class SipLeg implements NetworkLeg {
       arm();
     };
     arm();
-    this.timers.push(handle);
+    this.timers = [...this.timers, handle];
     return handle;
   }
 
