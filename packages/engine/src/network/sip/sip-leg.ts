@@ -96,6 +96,8 @@ export abstract class SipLeg implements NetworkLeg {
   dialog: Dialog | undefined;
   /** The SDP this leg's party last sent us. */
   remoteSdp: string | undefined;
+  /** @internal The key its network indexes it by (SipLegHost.bind), kept on the leg rather than in a second map. */
+  boundKey: string | undefined;
   /** What we last sent this party, origin line aside: worked out when compared (a held call need not keep a second copy of its SDP). */
   protected get sentMedia(): string {
     return mediaOf(this.lastSent);

@@ -53,7 +53,6 @@ export class SipNetwork implements Network {
   readonly layer: TransactionLayer;
   readonly timers: SipTimers;
   private readonly legs = new Map<string, SipLeg>();
-  private readonly keys = new Map<SipLeg, string>();
   private discard: dgram.Socket | undefined;
   private inbound: InboundHandler | undefined;
   private readonly resolver: TrunkResolver;
@@ -103,12 +102,12 @@ export class SipNetwork implements Network {
         // Kept while the leg lives: one flat string, not the template's tree (`detach`).
         const own = detach(key);
         this.legs.set(own, leg);
-        this.keys.set(leg, own);
+        leg.boundKey = own;
       },
       release: (leg) => {
-        const key = this.keys.get(leg);
+        const key = leg.boundKey;
         if (key !== undefined && this.legs.get(key) === leg) this.legs.delete(key);
-        this.keys.delete(leg);
+        leg.boundKey = undefined;
       },
       warn,
     };
