@@ -61,13 +61,20 @@ export function every(clock: Clock, ms: number, fn: () => void): Timer {
   };
 }
 
+/** A `setTimeout` handle as a Timer: a method, not a closure per timer (a live call holds several). */
+class RealTimer implements Timer {
+  constructor(private readonly handle: ReturnType<typeof setTimeout>) {}
+  cancel(): void {
+    clearTimeout(this.handle);
+  }
+}
+
 export class RealClock implements Clock {
   now(): number {
     return Date.now();
   }
   setTimer(ms: number, fn: () => void): Timer {
-    const handle = setTimeout(fn, Math.max(0, ms));
-    return { cancel: () => clearTimeout(handle) };
+    return new RealTimer(setTimeout(fn, Math.max(0, ms)));
   }
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     return sleepWith(this, ms, signal);

@@ -3,7 +3,7 @@
  * in-dialog requests (§12.2.1.1). One dialog per leg: a B2BUA leg never keeps forked early dialogs
  * beyond the first 2xx (a late 2xx from another fork is ACKed and BYEd, spec/sip.md §1.6).
  */
-import { header, headers, type Header, type SipRequest, type SipResponse } from './message.ts';
+import { detach, header, headers, type Header, type SipRequest, type SipResponse } from './message.ts';
 import { newBranch } from './transactions.ts';
 import type { Peer, TransportName } from './transport.ts';
 import { parseNameAddr, parseUri } from './uri.ts';
@@ -22,6 +22,16 @@ export interface DialogInit {
   readonly localSeq: number;
   /** Where to send when the target or first route names no reachable address. */
   readonly fallback: Peer;
+}
+
+const NO_ROUTES: readonly string[] = Object.freeze([]);
+
+/** What a UAC dialog takes from its INVITE (§12.1.2): Call-ID, From, CSeq number, Request-URI. */
+export interface SentInvite {
+  readonly callId: string;
+  readonly from: string;
+  readonly seq: number;
+  readonly uri: string;
 }
 
 export class Dialog {
@@ -43,36 +53,53 @@ export class Dialog {
     this.remoteAddr = init.remoteAddr;
     this.remoteTag = init.remoteTag;
     this.remoteTarget = init.remoteTarget;
-    this.routeSet = init.routeSet;
+    this.routeSet = init.routeSet.length === 0 ? NO_ROUTES : init.routeSet;
     this.localSeq = init.localSeq;
     this.fallback = init.fallback;
   }
 
   /** §12.1.2: a UAC dialog from a 2xx (or 1xx with a tag): Record-Route reversed, Contact as target. */
   static fromResponse(invite: SipRequest, res: SipResponse, localTag: string, fallback: Peer): Dialog {
-    return new Dialog({
+    const sent: SentInvite = {
       callId: header(invite, 'call-id') ?? '',
-      localAddr: stripTag(header(invite, 'from') ?? ''),
+      from: header(invite, 'from') ?? '',
+      seq: Number(/^\s*(\d+)/.exec(header(invite, 'cseq') ?? '1')?.[1] ?? 1),
+      uri: invite.uri,
+    };
+    return Dialog.answering(sent, res, localTag, fallback);
+  }
+
+  /**
+   * The same from what a UAC keeps of its INVITE once the transaction let go of it. What comes
+   * from the response is kept for the call's life: copies, not views of its head (`detach`).
+   */
+  static answering(invite: SentInvite, res: SipResponse, localTag: string, fallback: Peer): Dialog {
+    const contact = contactUri(res);
+    return new Dialog({
+      callId: invite.callId,
+      localAddr: detach(stripTag(invite.from)),
       localTag,
-      remoteAddr: stripTag(header(res, 'to') ?? ''),
-      remoteTag: parseNameAddr(header(res, 'to') ?? '')?.params.get('tag') ?? '',
-      remoteTarget: contactUri(res) ?? invite.uri,
-      routeSet: headers(res, 'record-route').reverse(),
-      localSeq: Number(/^\s*(\d+)/.exec(header(invite, 'cseq') ?? '1')?.[1] ?? 1),
+      remoteAddr: detach(stripTag(header(res, 'to') ?? '')),
+      remoteTag: detach(parseNameAddr(header(res, 'to') ?? '')?.params.get('tag') ?? ''),
+      remoteTarget: contact !== undefined ? detach(contact) : invite.uri,
+      routeSet: headers(res, 'record-route').reverse().map(detach),
+      localSeq: invite.seq,
       fallback,
     });
   }
 
   /** §12.1.1: a UAS dialog from the INVITE: Record-Route as received, Contact as target. */
   static fromRequest(invite: SipRequest, localTag: string, fallback: Peer): Dialog {
+    // Kept for the call's life: copies, not views of the INVITE's head (`detach`).
+    const contact = contactUri(invite);
     const d = new Dialog({
-      callId: header(invite, 'call-id') ?? '',
-      localAddr: stripTag(header(invite, 'to') ?? ''),
+      callId: detach(header(invite, 'call-id') ?? ''),
+      localAddr: detach(stripTag(header(invite, 'to') ?? '')),
       localTag,
-      remoteAddr: stripTag(header(invite, 'from') ?? ''),
-      remoteTag: parseNameAddr(header(invite, 'from') ?? '')?.params.get('tag') ?? '',
-      remoteTarget: contactUri(invite) ?? `sip:${fallback.address}:${fallback.port}`,
-      routeSet: headers(invite, 'record-route'),
+      remoteAddr: detach(stripTag(header(invite, 'from') ?? '')),
+      remoteTag: detach(parseNameAddr(header(invite, 'from') ?? '')?.params.get('tag') ?? ''),
+      remoteTarget: contact !== undefined ? detach(contact) : `sip:${fallback.address}:${fallback.port}`,
+      routeSet: headers(invite, 'record-route').map(detach),
       localSeq: 0,
       fallback,
     });

@@ -124,7 +124,8 @@ interface RealmState {
  * `DigestRequest` on it, so a nonce a server hands out twice keeps counting up.
  */
 export class DigestSession {
-  private readonly realms = new Map<string, RealmState>();
+  /** Made at the first challenge: most legs never see one. */
+  private realms: Map<string, RealmState> | undefined;
 
   constructor(readonly credentials?: Credentials) {}
 
@@ -136,15 +137,16 @@ export class DigestSession {
   /** @internal Records a challenge; a fresh nonce starts its count again. */
   remember(ch: Challenge, header: AuthHeader): string {
     const key = `${header} ${ch.realm}`;
-    const prev = this.realms.get(key);
+    const realms = (this.realms ??= new Map());
+    const prev = realms.get(key);
     if (prev && prev.challenge.nonce === ch.nonce) prev.challenge = ch;
-    else this.realms.set(key, { challenge: ch, header, uses: 0 });
+    else realms.set(key, { challenge: ch, header, uses: 0 });
     return key;
   }
 
   /** @internal The credentials value for one realm on one request. */
   answer(key: string, method: string, uri: string, body: string): Header {
-    const r = this.realms.get(key)!;
+    const r = this.realms!.get(key)!;
     return [r.header, authorization(r.challenge, this.credentials!, method, uri, ++r.uses, undefined, body)];
   }
 }
@@ -156,8 +158,8 @@ export class DigestSession {
  * RFC 2617 §3.2.1) earns that realm one more try.
  */
 export class DigestRequest {
-  /** The realms this request answers, and whether they were answered at the current server. */
-  private readonly realms = new Map<string, { answeredHere: boolean; staleRetried: boolean }>();
+  /** The realms this request answers, and whether they were answered at the current server (made at the first challenge). */
+  private realms: Map<string, { answeredHere: boolean; staleRetried: boolean }> | undefined;
 
   constructor(private readonly session: DigestSession) {}
 
@@ -168,13 +170,14 @@ export class DigestRequest {
     const challenges = pickChallenges(headers(res, res.status === 401 ? 'www-authenticate' : 'proxy-authenticate'));
     if (challenges.length === 0) return false;
     for (const ch of challenges) {
-      const prev = this.realms.get(`${name} ${ch.realm}`);
+      const prev = this.realms?.get(`${name} ${ch.realm}`);
       if (prev?.answeredHere && !(ch.stale && !prev.staleRetried)) return false;
     }
+    const realms = (this.realms ??= new Map());
     for (const ch of challenges) {
       const key = this.session.remember(ch, name);
-      const prev = this.realms.get(key);
-      this.realms.set(key, { answeredHere: true, staleRetried: prev?.answeredHere ?? false });
+      const prev = realms.get(key);
+      realms.set(key, { answeredHere: true, staleRetried: prev?.answeredHere ?? false });
     }
     return true;
   }
@@ -184,7 +187,7 @@ export class DigestRequest {
    * credentials, and each realm may be answered there once more.
    */
   newServer(): void {
-    for (const r of this.realms.values()) {
+    for (const r of this.realms?.values() ?? []) {
       r.answeredHere = false;
       r.staleRetried = false;
     }
@@ -192,6 +195,6 @@ export class DigestRequest {
 
   /** The Authorization / Proxy-Authorization headers for the next attempt (the digest-uri is the Request-URI). */
   headers(method: string, uri: string, body: string): Header[] {
-    return [...this.realms.keys()].map((key) => this.session.answer(key, method, uri, body));
+    return this.realms ? [...this.realms.keys()].map((key) => this.session.answer(key, method, uri, body)) : [];
   }
 }

@@ -5,6 +5,7 @@
  * cause (spec/sip.md §4, reverse), and the caller's CANCEL (§9.2) as ORIGINATOR_CANCEL.
  */
 import { randomBytes } from 'node:crypto';
+import type { Timer } from '../../clock.ts';
 import { header, type Header, type SipRequest, type SipResponse } from './message.ts';
 import { Dialog, dialogKey } from './dialog.ts';
 import { isSdp, ownAnswer, ownOffer, restamp } from './sdp.ts';
@@ -22,6 +23,8 @@ export class InboundLeg extends SipLeg {
   private readonly localTag = randomBytes(6).toString('hex');
   private answering = false;
   private acked = false;
+  /** Our 2xx, resent until the ACK (§13.3.1.4). */
+  private resending: Timer | undefined;
   /** A 183 gave the caller another leg's early media: our 2xx must repeat that answer. */
   private earlyAnswer: string | undefined;
   /** The engine took the call (subscribed to it): the caller hears ringing from then on. */
@@ -128,18 +131,20 @@ export class InboundLeg extends SipLeg {
     // RFC 4028 §9: the caller asked for a session timer (sip-network.ts refused one below our minimum).
     const timer = uasTimer(this.invite, this.host.sessionMinSE);
     if (timer.kind === 'timer') hdrs.push(...timerHeaders(timer.interval, timer.refresher, timer.require));
-    const ok = responseTo(this.invite, 200, hdrs, body, this.localTag);
-    this.tx.respond(ok);
+    this.partyAllowsUpdate = allowsUpdate(this.invite);
+    // The transaction lets go of the INVITE with its final response.
+    this.tx.respond(responseTo(this.invite, 200, hdrs, body, this.localTag));
     this.state = 'answered';
     this.emit({ type: 'answered' });
-    this.resendUntilAck(ok, this.tx, () => this.acked);
-    this.partyAllowsUpdate = allowsUpdate(this.invite);
+    this.resending = this.resendUntilAck(this.tx);
     if (timer.kind === 'timer') this.startSession(timer.interval, timer.refresher === 'uas', timer.require);
   }
 
   override onAck(req: SipRequest): void {
     if (this.onReinviteAck(req) || this.acked) return;
     this.acked = true;
+    this.resending?.cancel();
+    this.resending = undefined;
     // Late offer (§13.2.1): the INVITE had no SDP, our 2xx made the offer, the ACK carries the answer.
     if (isSdp(header(req, 'content-type'), req.body)) {
       this.remoteSdp = req.body;

@@ -7,13 +7,13 @@
  */
 import type { NetworkEndReason } from '../../domain/causes.ts';
 import type { Header, SipRequest, SipResponse } from './message.ts';
-import { cseqOf, header, headers } from './message.ts';
-import { Dialog, dialogKey } from './dialog.ts';
+import { cseqOf, detach, header, headers } from './message.ts';
+import { Dialog, dialogKey, type SentInvite } from './dialog.ts';
 import type { Credentials, DigestRequest } from './digest.ts';
 import { isSdp, ownOffer, restamp } from './sdp.ts';
 import { reasonForResponse, reasonHeaderFor } from './sip-causes.ts';
 import { SipLeg, ALLOW, type SipLegHost } from './sip-leg.ts';
-import { cancelFor, newBranch, topBranch, type ClientTransaction } from './transactions.ts';
+import { cancelFor, newBranch, topBranch, type ClientTransaction, type ClientTU } from './transactions.ts';
 import type { Peer } from './transport.ts';
 import { escapeUser, parseNameAddr, parseUri, quoteDisplay } from './uri.ts';
 import { REL100, reliableRseq } from './reliable-provisionals.ts';
@@ -44,12 +44,15 @@ const MAX_INVITES = 4;
 /** 3xx redirects one leg follows; past them, or back to a URI already tried, it is a loop (EXCHANGE_ROUTING_ERROR). */
 export const MAX_REDIRECTS = 3;
 
-export class OutboundLeg extends SipLeg {
+export class OutboundLeg extends SipLeg implements ClientTU {
   readonly direction = 'outbound' as const;
   private tx: ClientTransaction | undefined;
   private readonly localTag = randomBytes(6).toString('hex');
-  private readonly callId = `${randomBytes(12).toString('hex')}@switchboard`;
+  private readonly callId = detach(`${randomBytes(12).toString('hex')}@switchboard`);
   private seq = 1;
+  /** Our From (the same on every INVITE of the leg) and the current INVITE's branch: the transaction lets go of the INVITE once answered. */
+  private fromValue = '';
+  private inviteBranch = '';
   /** The current server sent a provisional response other than 100 to the current INVITE. */
   private provisional = false;
   /** The cause the engine ended the leg with, while a CANCEL waits for a provisional response. */
@@ -65,12 +68,13 @@ export class OutboundLeg extends SipLeg {
   /** Where the INVITE goes now: the trunk's target, or the Contact of a 3xx (§8.1.3.4). */
   private target: OutboundTarget;
   private redirects = 0;
-  private readonly tried = new Set<string>();
+  /** URIs the INVITE went to (lower-cased): a redirect back to one is a loop. */
+  private tried: readonly string[];
   /**
    * RFC 3262 §4: per early dialog (the 18x's To tag), the dialog PRACKs go in and the last RSeq
    * PRACKed. The 2xx's dialog continues its CSeq space (§12.2.1.1: PRACK used some numbers).
    */
-  private readonly early = new Map<string, { dialog: Dialog; rseq: number }>();
+  private early: Map<string, { dialog: Dialog; rseq: number }> | undefined;
 
   constructor(
     host: SipLegHost,
@@ -79,7 +83,7 @@ export class OutboundLeg extends SipLeg {
     super(host, init.id, init.from, init.to, init.target.peers[0]!.transport, init.headers, init.callerName, init.target.credentials);
     this.auth = this.digest.request();
     this.target = init.target;
-    this.tried.add(init.target.uri.toLowerCase());
+    this.tried = [init.target.uri.toLowerCase()];
   }
 
   /** The server the INVITE goes to now. */
@@ -103,10 +107,12 @@ export class OutboundLeg extends SipLeg {
     const { target } = this;
     const display = this.init.callerName ? `${quoteDisplay(this.init.callerName)} ` : '';
     const fromUser = escapeUser(this.init.from.startsWith('sip:') ? (/^sips?:([^@]+)@/.exec(this.init.from)?.[1] ?? 'anonymous') : this.init.from);
+    this.inviteBranch = newBranch();
+    this.fromValue = detach(`${display}<sip:${fromUser}@${this.host.address}>;tag=${this.localTag}`);
     const hdrs: Header[] = [
-      ['via', `${this.host.via(this.transport)};branch=${newBranch()}`],
+      ['via', `${this.host.via(this.transport)};branch=${this.inviteBranch}`],
       ['max-forwards', '70'],
-      ['from', `${display}<sip:${fromUser}@${this.host.address}>;tag=${this.localTag}`],
+      ['from', this.fromValue],
       ['to', `<${target.uri}>`],
       ['call-id', this.callId],
       ['cseq', `${this.seq} INVITE`],
@@ -122,18 +128,29 @@ export class OutboundLeg extends SipLeg {
     ];
     this.invitesHere++;
     // A new INVITE transaction: its reliable 18x start their own RSeq spaces (RFC 3262 §4).
-    this.early.clear();
-    this.tx = this.host.layer.sendRequest({ kind: 'request', method: 'INVITE', uri: target.uri, headers: hdrs, body: this.lastSent ?? '' }, this.peer, {
-      onResponse: (res) => this.onResponse(res),
-      // A server that sent 180 or 183 took the call: its silence afterwards is the call's timeout.
-      onTimeout: () => this.serverFailed('timeout', !this.provisional),
-      onTransportError: () => this.serverFailed('out-of-order', true),
-    });
+    this.early = undefined;
+    // The leg is the INVITE transaction's user: no closures for an Accepted transaction to keep.
+    this.tx = this.host.layer.sendRequest({ kind: 'request', method: 'INVITE', uri: target.uri, headers: hdrs, body: this.lastSent ?? '' }, this.peer, this);
   }
 
-  /** The INVITE as it went on the wire (its Via may name TCP, §18.1.1): the CANCEL and the dialog copy it. */
+  /** @internal The INVITE transaction's Timer B (ClientTU): a server that sent 180 or 183 took the call, its silence afterwards is the call's timeout. */
+  onTimeout(): void {
+    this.serverFailed('timeout', !this.provisional);
+  }
+
+  /** @internal The INVITE could not be sent (ClientTU). */
+  onTransportError(): void {
+    this.serverFailed('out-of-order', true);
+  }
+
+  /** The INVITE as it went on the wire (its Via may name TCP, §18.1.1): the CANCEL copies it, until a final response. */
   private get invite(): SipRequest {
     return this.tx!.request;
+  }
+
+  /** What a dialog takes from the current INVITE (§12.1.2), without the INVITE. */
+  private get sent(): SentInvite {
+    return { callId: this.callId, from: this.fromValue, seq: this.seq, uri: this.target.uri };
   }
 
   /**
@@ -192,7 +209,8 @@ export class OutboundLeg extends SipLeg {
     this.after(64 * this.host.timers.t1, () => this.finish());
   }
 
-  private onResponse(res: SipResponse): void {
+  /** @internal A response to our INVITE (ClientTU). */
+  onResponse(res: SipResponse): void {
     if (this.ended) return;
     if (res.status < 200) {
       if (res.status === 100) return;
@@ -238,14 +256,15 @@ export class OutboundLeg extends SipLeg {
     const rseq = reliableRseq(res)!;
     const toTag = parseNameAddr(header(res, 'to') ?? '')?.params.get('tag');
     if (!toTag) return true;
-    let e = this.early.get(toTag);
+    const early = (this.early ??= new Map());
+    let e = early.get(toTag);
     if (e && rseq !== e.rseq + 1) return false;
     if (!e) {
-      e = { dialog: Dialog.fromResponse(this.invite, res, this.localTag, this.peer), rseq };
-      this.early.set(toTag, e);
+      e = { dialog: Dialog.answering(this.sent, res, this.localTag, this.peer), rseq };
+      early.set(toTag, e);
     }
     e.rseq = rseq;
-    const cseq = cseqOf(this.invite)?.seq ?? this.seq;
+    const cseq = this.seq;
     const req = e.dialog.request('PRACK', this.host.contact(this.transport), this.host.via(this.transport), [['rack', `${rseq} ${cseq} INVITE`], ...this.authHeaders]);
     this.host.layer.sendRequest(req, e.dialog.peer, { onResponse: () => {}, onTimeout: () => {}, onTransportError: () => {} });
     return true;
@@ -279,14 +298,14 @@ export class OutboundLeg extends SipLeg {
       .filter((c): c is NonNullable<typeof c> => c !== undefined && /^sips?:/i.test(c.uri) && parseUri(c.uri) !== undefined)
       .sort((a, b) => Number(b.params.get('q') ?? 1) - Number(a.params.get('q') ?? 1));
     if (contacts.length === 0) return false;
-    const next = contacts.find((c) => !this.tried.has(c.uri.toLowerCase()));
+    const next = contacts.find((c) => !this.tried.includes(c.uri.toLowerCase()));
     if (!next || this.redirects >= MAX_REDIRECTS) {
       this.host.warn('SIP redirect loop or too many redirects; ending the leg', { leg: this.id, status: res.status, contact: contacts[0]!.uri, redirects: this.redirects });
       this.endRemotely('routing-error');
       return true;
     }
     this.redirects++;
-    this.tried.add(next.uri.toLowerCase());
+    this.tried = [...this.tried, next.uri.toLowerCase()];
     const direct = directPeerOf(next.uri);
     this.target = { ...this.target, uri: next.uri, peers: direct ? [direct] : this.target.peers };
     this.peerIndex = 0;
@@ -301,7 +320,7 @@ export class OutboundLeg extends SipLeg {
 
   /** `abandoned`: the 2xx answers an INVITE to a server we had given up on (RFC 3263 §4.3). */
   private on2xx(res: SipResponse, abandoned = false): void {
-    const dialog = Dialog.fromResponse(this.invite, res, this.localTag, this.peer);
+    const dialog = Dialog.answering(this.sent, res, this.localTag, this.peer);
     const ack = (d: Dialog) => d.request('ACK', this.host.contact(this.transport), this.host.via(this.transport), this.authHeaders, '', this.seq);
     if (!abandoned && this.dialog && this.dialog.remoteTag === dialog.remoteTag) {
       // A retransmitted 2xx: our ACK was lost (§13.2.2.4).
@@ -317,7 +336,8 @@ export class OutboundLeg extends SipLeg {
       return;
     }
     this.dialog = dialog;
-    const early = this.early.get(dialog.remoteTag);
+    const early = this.early?.get(dialog.remoteTag);
+    this.early = undefined;
     if (early) dialog.localSeq = Math.max(dialog.localSeq, early.dialog.localSeq);
     this.host.layer.sendStateless(ack(dialog), dialog.peer);
     if (isSdp(header(res, 'content-type'), res.body)) this.remoteSdp = res.body;
@@ -335,7 +355,7 @@ export class OutboundLeg extends SipLeg {
   override onStrayResponse(res: SipResponse): void {
     // Only our initial INVITE's 2xx: a late 2xx to a re-INVITE (another CSeq) is the re-INVITE's business.
     const cseq = cseqOf(res);
-    if (res.status >= 200 && res.status < 300 && cseq?.method === 'INVITE' && cseq.seq === this.seq) this.on2xx(res, topBranch(res) !== topBranch(this.invite));
+    if (res.status >= 200 && res.status < 300 && cseq?.method === 'INVITE' && cseq.seq === this.seq) this.on2xx(res, topBranch(res) !== this.inviteBranch);
   }
 
   /** For tests and diagnostics. */

@@ -48,6 +48,8 @@ export class ReliableProvisionals {
   /** Runs once no provisional with SDP waits for its PRACK (a 2xx waits for that, §3). */
   private whenConfirmed: (() => void) | undefined;
   private done = false;
+  /** The INVITE's CSeq number, which a PRACK's RAck names (the transaction lets go of the INVITE with its final response). */
+  private readonly inviteSeq: number | undefined;
 
   constructor(
     private readonly tx: ServerTransaction,
@@ -55,7 +57,9 @@ export class ReliableProvisionals {
     private readonly sipTimers: SipTimers,
     /** 64*T1 without a PRACK: the INVITE is to be refused with a 5xx (§3). */
     private readonly onGiveUp: () => void,
-  ) {}
+  ) {
+    this.inviteSeq = cseqOf(tx.request)?.seq;
+  }
 
   /** A 1xx (not 100) to send reliably: Require: 100rel and the next RSeq (§3). */
   send(res: SipResponse): void {
@@ -81,9 +85,8 @@ export class ReliableProvisionals {
   /** A PRACK for this INVITE (§3): 200 when its RAck names the response in flight, else 481. */
   onPrack(req: SipRequest, tx: ServerTransaction, toTag: string | undefined): void {
     const rack = /^\s*(\d+)\s+(\d+)\s+([A-Za-z]+)\s*$/.exec(header(req, 'rack') ?? '');
-    const invite = cseqOf(this.tx.request);
     const p = this.inFlight;
-    if (!rack || !p || Number(rack[1]) !== p.rseq || Number(rack[2]) !== invite?.seq || rack[3]!.toUpperCase() !== 'INVITE') {
+    if (!rack || !p || Number(rack[1]) !== p.rseq || Number(rack[2]) !== this.inviteSeq || rack[3]!.toUpperCase() !== 'INVITE') {
       tx.respond(responseTo(req, 481, [], '', toTag));
       return;
     }

@@ -4,7 +4,17 @@
  */
 import { spell, type SipMessage } from './message.ts';
 
-export function serialize(msg: SipMessage): Buffer {
+/** The message as it goes on the wire, as text (UTF-8 when encoded). */
+export function serializeText(msg: SipMessage): string {
+  return serializeHead(msg) + msg.body;
+}
+
+/**
+ * Everything before the body, the blank line included. What a transaction keeps to resend, with
+ * the body string it already shares with its leg: one flat string costs less than the parsed
+ * message and the request strings it shares.
+ */
+export function serializeHead(msg: SipMessage): string {
   // One string and one encode: the head and the body used to be encoded apart and concatenated.
   let text = msg.kind === 'request' ? `${msg.method} ${msg.uri} SIP/2.0\r\n` : `SIP/2.0 ${msg.status} ${msg.reason}\r\n`;
   for (const [name, value] of msg.headers) {
@@ -13,6 +23,9 @@ export function serialize(msg: SipMessage): Buffer {
     const safe = value.indexOf('\r') < 0 && value.indexOf('\n') < 0 ? value : value.replace(/[\r\n]+/g, ' ');
     text += `${spell(name)}: ${safe}\r\n`;
   }
-  text += `Content-Length: ${Buffer.byteLength(msg.body, 'utf8')}\r\n\r\n`;
-  return Buffer.from(text + msg.body, 'utf8');
+  return text + `Content-Length: ${Buffer.byteLength(msg.body, 'utf8')}\r\n\r\n`;
+}
+
+export function serialize(msg: SipMessage): Buffer {
+  return Buffer.from(serializeText(msg), 'utf8');
 }

@@ -11,7 +11,7 @@ import type { NetworkEndReason } from '../../domain/causes.ts';
 import type { LegEvent, LegListener, NetworkLeg } from '../network.ts';
 import { Dialog } from './dialog.ts';
 import { DigestSession, type Credentials } from './digest.ts';
-import { cseqOf, header, type Header, type SipMessage, type SipRequest, type SipResponse } from './message.ts';
+import { cseqOf, detach, header, type Header, type SipMessage, type SipRequest, type SipResponse } from './message.ts';
 import { answerDirections, mediaOf, restamp, newOrigin, isSdp, ownAnswer, type Origin } from './sdp.ts';
 import { reasonForBye, reasonForResponse, reasonHeaderFor } from './sip-causes.ts';
 import { cancelFor, responseTo, type ClientTransaction, type ClientTU, type ServerTransaction, type SipTimers, type TransactionLayer } from './transactions.ts';
@@ -59,6 +59,8 @@ interface PartyOffer {
   answerPeer?: (answer: string | undefined) => void;
   /** Withdraws the re-INVITE relayed to the peer (CANCEL, §9.1) when the party cancels its own. */
   cancelPeer?: () => void;
+  /** Our 2xx to a re-INVITE, resent until its ACK (§13.3.1.4). */
+  resend?: Timer;
 }
 
 /** How a re-INVITE we send ends, for the one who sent it. */
@@ -70,6 +72,10 @@ interface ReinviteOutcome {
   /** No final response at all (Timer B) or the transport failed. */
   failed(why: 'timeout' | 'transport'): void;
 }
+
+const NO_LISTENERS: readonly LegListener[] = Object.freeze([]);
+const NO_TIMERS: readonly Timer[] = Object.freeze([]);
+const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
 
 const IGNORE: ClientTU = { onResponse: () => {}, onTimeout: () => {}, onTransportError: () => {} };
 
@@ -90,13 +96,18 @@ export abstract class SipLeg implements NetworkLeg {
   dialog: Dialog | undefined;
   /** The SDP this leg's party last sent us. */
   remoteSdp: string | undefined;
-  /** What we last sent this party, origin line aside. */
-  protected sentMedia = '';
+  /** @internal The key its network indexes it by (SipLegHost.bind), kept on the leg rather than in a second map. */
+  boundKey: string | undefined;
+  /** What we last sent this party, origin line aside: worked out when compared (a held call need not keep a second copy of its SDP). */
+  protected get sentMedia(): string {
+    return mediaOf(this.lastSent);
+  }
   protected readonly origin: Origin = newOrigin();
   protected peerLeg: SipLeg | undefined;
   /** Set once the engine ended the leg (or the far end did): no more events. */
   protected silenced = false;
-  private readonly listeners: LegListener[] = [];
+  /** Replaced, never changed in place (an array pushed to once keeps room for 17). */
+  private listeners: readonly LegListener[] = NO_LISTENERS;
   /** endRemotely is ending the leg: an `ended` event follows finish(), and the listeners must hear it. */
   private endedEventDue = false;
   /** A re-INVITE of ours to this party is in progress (§14.1: one INVITE transaction at a time). */
@@ -109,7 +120,8 @@ export abstract class SipLeg implements NetworkLeg {
   private relaying: { readonly from: SipLeg; readonly offer: PartyOffer } | undefined;
   private digitQueue: string[] = [];
   private digitBusy = false;
-  protected timers: Timer[] = [];
+  /** Replaced, never changed in place (an array pushed to once keeps room for 17). */
+  protected timers: readonly Timer[] = NO_TIMERS;
   /** Credentials and the challenges seen, for every request of ours this party challenges. */
   protected readonly digest: DigestSession;
   /** RFC 4028: the session's interval once a timer was agreed, and who refreshes. */
@@ -128,7 +140,7 @@ export abstract class SipLeg implements NetworkLeg {
     readonly callerName?: string,
     credentials?: Credentials,
   ) {
-    this.headers = Object.freeze({ ...hdrs });
+    this.headers = Object.keys(hdrs).length === 0 ? NO_HEADERS : Object.freeze({ ...hdrs });
     this.digest = new DigestSession(credentials);
   }
 
@@ -139,7 +151,7 @@ export abstract class SipLeg implements NetworkLeg {
   protected abstract get fallbackPeer(): Peer;
 
   onEvent(listener: LegListener): void {
-    this.listeners.push(listener);
+    this.listeners = [...this.listeners, listener];
   }
 
   get ended(): boolean {
@@ -176,7 +188,7 @@ export abstract class SipLeg implements NetworkLeg {
     this.state = 'ended';
     this.silenced = true;
     for (const t of this.timers) t.cancel();
-    this.timers = [];
+    this.timers = NO_TIMERS;
     this.sessionTimer?.stop();
     if (this.peerLeg?.peerLeg === this) this.peerLeg.peerLeg = undefined;
     this.peerLeg = undefined;
@@ -197,12 +209,12 @@ export abstract class SipLeg implements NetworkLeg {
     // hold the whole call (runner, session, journal): let go of them once the events already queued
     // are delivered, so an ended call is not kept 32 s by its SIP timers. An `ended` event still to
     // come lets go itself, after its delivery.
-    if (!this.endedEventDue) queueMicrotask(() => (this.listeners.length = 0));
+    if (!this.endedEventDue) queueMicrotask(() => (this.listeners = NO_LISTENERS));
   }
 
   protected emit(event: LegEvent): void {
     queueMicrotask(() => {
-      for (const l of [...this.listeners]) {
+      for (const l of this.listeners) {
         try {
           l(event);
         } catch (err) {
@@ -210,12 +222,22 @@ export abstract class SipLeg implements NetworkLeg {
         }
       }
       // The last event of a leg the far end ended (see finish).
-      if (event.type === 'ended') this.listeners.length = 0;
+      if (event.type === 'ended') this.listeners = NO_LISTENERS;
     });
   }
 
-  protected after(ms: number, fn: () => void): void {
-    this.timers.push(this.host.clock.setTimer(ms, fn));
+  /** A timer of the leg's, cancelled when the leg ends; it lets go of itself once it fired. */
+  protected after(ms: number, fn: () => void): Timer {
+    const t: Timer = this.host.clock.setTimer(ms, () => {
+      this.untrack(t);
+      fn();
+    });
+    this.timers = [...this.timers, t];
+    return t;
+  }
+
+  private untrack(t: Timer): void {
+    if (this.timers.includes(t)) this.timers = this.timers.length === 1 ? NO_TIMERS : this.timers.filter((x) => x !== t);
   }
 
   /** Sends BYE with the cause as a Reason header (RFC 3326); the leg may be forgotten at once, a challenge is still answered. */
@@ -529,34 +551,57 @@ export abstract class SipLeg implements NetworkLeg {
       this.offerDone(st);
       return;
     }
-    this.resendUntilAck(ok, st.tx, () => st.acked, () => {
+    st.resend = this.resendUntilAck(st.tx, () => {
       st.answerPeer?.(undefined);
       this.offerDone(st);
     });
   }
 
   /**
-   * §13.3.1.4: the UAS core resends a 2xx to an INVITE, T1 doubling up to T2, until the ACK (over
-   * UDP; TCP is reliable); with no ACK by 64*T1 the dialog is over: `giveUp`, then BYE.
+   * §13.3.1.4: the UAS core resends a 2xx to an INVITE (the wire text its transaction kept), T1
+   * doubling up to T2, until the ACK (over UDP; TCP is reliable); with no ACK by 64*T1 the dialog
+   * is over: `giveUp`, then BYE. One timer at a time; whoever sees the ACK cancels the returned
+   * timer, so an answered call keeps neither the 2xx nor a timer for it.
    */
-  protected resendUntilAck(ok: SipResponse, tx: ServerTransaction, acked: () => boolean, giveUp: () => void = () => {}): void {
+  protected resendUntilAck(tx: ServerTransaction, giveUp?: () => void): Timer {
     const { t1, t2 } = this.host.timers;
-    if (tx.source.transport === 'udp') {
-      let interval = t1;
-      const resend = () => {
-        if (acked() || this.ended) return;
-        this.host.layer.sendStateless(ok, tx.replyTo);
-        interval = Math.min(interval * 2, t2);
-        this.after(interval, resend);
-      };
-      this.after(interval, resend);
-    }
-    this.after(64 * t1, () => {
-      if (acked() || this.ended) return;
-      giveUp();
-      this.sendBye('RECOVERY_ON_TIMER_EXPIRE');
-      this.endRemotely('timeout');
-    });
+    const clock = this.host.clock;
+    const wire = tx.source.transport === 'udp' ? tx.finalWire : undefined;
+    const to = tx.replyTo;
+    const deadline = clock.now() + 64 * t1;
+    let interval = t1;
+    let timer: Timer | undefined;
+    /** The timer armed is the deadline's, not a resend's. */
+    let last = false;
+    const handle: Timer = {
+      cancel: () => {
+        timer?.cancel();
+        timer = undefined;
+        this.untrack(handle);
+      },
+    };
+    const arm = () => {
+      const now = clock.now();
+      last = wire === undefined || now + interval >= deadline;
+      timer = clock.setTimer((last ? deadline : now + interval) - now, fire);
+    };
+    const fire = () => {
+      timer = undefined;
+      if (this.ended) return;
+      if (last) {
+        this.untrack(handle);
+        giveUp?.();
+        this.sendBye('RECOVERY_ON_TIMER_EXPIRE');
+        this.endRemotely('timeout');
+        return;
+      }
+      this.host.layer.sendStateless(wire!, to);
+      interval = Math.min(interval * 2, t2);
+      arm();
+    };
+    arm();
+    this.timers = [...this.timers, handle];
+    return handle;
   }
 
   private refuseOffer(st: PartyOffer, status: number, extra: readonly Header[] = [], reason?: string): void {
@@ -580,6 +625,8 @@ export abstract class SipLeg implements NetworkLeg {
     const st = this.incoming;
     if (!st || !st.final || st.acked || st.req.method !== 'INVITE' || cseqOf(req)?.seq !== st.seq) return false;
     st.acked = true;
+    st.resend?.cancel();
+    st.resend = undefined;
     const answer = sdpOf(req);
     if (st.answerPeer) st.answerPeer(answer);
     else if (st.offer === undefined && answer !== undefined) this.remoteSdp = answer;
@@ -593,7 +640,6 @@ export abstract class SipLeg implements NetworkLeg {
   /** Records what we are about to send this party. */
   protected sending(sdp: string): string {
     this.lastSent = sdp;
-    this.sentMedia = mediaOf(sdp);
     return sdp;
   }
 
@@ -650,7 +696,7 @@ export abstract class SipLeg implements NetworkLeg {
    */
   private sendReinvite(offer: string | undefined, on: ReinviteOutcome, more: readonly Header[] = []): { cancel: () => void } {
     const d = this.dialog!;
-    const before = { lastSent: this.lastSent, sentMedia: this.sentMedia };
+    const before = this.lastSent;
     const body = offer !== undefined ? this.describe(offer) : '';
     const extra: Header[] = [['allow', ALLOW], ['user-agent', this.host.userAgent], ...more];
     if (body) extra.push(['content-type', 'application/sdp']);
@@ -658,6 +704,9 @@ export abstract class SipLeg implements NetworkLeg {
     const via = this.host.via(this.transport);
     /** The last attempt: a challenge makes a new one (next CSeq, credentials). */
     let tx: ClientTransaction | undefined;
+    /** What the 2xx's ACK copies from that attempt (§13.2.2.4), taken as it is sent: the transaction lets go of its request with the 2xx. */
+    let sentSeq: number | undefined;
+    let sentAuth: Header[] = [];
     this.reinviting = true;
     let over = false;
     let settled = false;
@@ -672,8 +721,7 @@ export abstract class SipLeg implements NetworkLeg {
       this.flushPending();
     };
     const restore = () => {
-      this.lastSent = before.lastSent;
-      this.sentMedia = before.sentMedia;
+      this.lastSent = before;
     };
     const sendCancel = () => {
       if (cancelSent || !tx) return;
@@ -684,9 +732,9 @@ export abstract class SipLeg implements NetworkLeg {
     const sendAck = (answer?: string) => {
       if (ack || !tx) return;
       // §13.2.2.4: the ACK for a 2xx is end to end, a new transaction with the INVITE's CSeq number and credentials.
-      const hdrs: Header[] = tx.request.headers.filter(([k]) => k === 'authorization' || k === 'proxy-authorization');
+      const hdrs: Header[] = [...sentAuth];
       if (answer) hdrs.push(['content-type', 'application/sdp']);
-      ack = d.request('ACK', contact, via, hdrs, answer ?? '', cseqOf(tx.request)?.seq);
+      ack = d.request('ACK', contact, via, hdrs, answer ?? '', sentSeq);
       this.host.layer.sendStateless(ack, d.peer);
       done();
     };
@@ -700,6 +748,8 @@ export abstract class SipLeg implements NetworkLeg {
     this.sendInDialog('INVITE', extra, body, {
       sent: (t) => {
         tx = t;
+        sentSeq = cseqOf(t.request)?.seq;
+        sentAuth = t.request.headers.filter(([k]) => k === 'authorization' || k === 'proxy-authorization');
         // A provisional response to the challenged attempt says nothing about the new one (§9.1).
         provisional = false;
       },
@@ -779,7 +829,7 @@ function sdpOf(msg: SipMessage): string | undefined {
 function refreshTarget(d: Dialog, msg: SipMessage): void {
   const contact = header(msg, 'contact');
   const uri = contact ? parseNameAddr(contact)?.uri : undefined;
-  if (uri) d.remoteTarget = uri;
+  if (uri && uri !== d.remoteTarget) d.remoteTarget = detach(uri);
 }
 
 export const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, PRACK';

@@ -16,7 +16,7 @@ import type { NetworkEndReason } from '../../domain/causes.ts';
 import type { InboundHandler, Network, NetworkLeg, OriginateRequest } from '../network.ts';
 import { FailedLeg } from '../failed-leg.ts';
 import { dialogKey } from './dialog.ts';
-import { header, headers, type Header, type SipRequest, type SipResponse } from './message.ts';
+import { detach, header, headers, type Header, type SipRequest, type SipResponse } from './message.ts';
 import { InboundLeg } from './inbound-leg.ts';
 import { OutboundLeg, type OutboundTarget } from './outbound-leg.ts';
 import { ALLOW, type SipLeg, type SipLegHost } from './sip-leg.ts';
@@ -53,7 +53,6 @@ export class SipNetwork implements Network {
   readonly layer: TransactionLayer;
   readonly timers: SipTimers;
   private readonly legs = new Map<string, SipLeg>();
-  private readonly keys = new Map<SipLeg, string>();
   private discard: dgram.Socket | undefined;
   private inbound: InboundHandler | undefined;
   private readonly resolver: TrunkResolver;
@@ -100,13 +99,15 @@ export class SipNetwork implements Network {
       via: (t) => `SIP/2.0/${t.toUpperCase()} ${self.hostPort};rport`,
       contact: (t, user) => `<sip:${user ? user + '@' : ''}${self.hostPort}${t === 'tcp' ? ';transport=tcp' : ''}>`,
       bind: (leg, key) => {
-        this.legs.set(key, leg);
-        this.keys.set(leg, key);
+        // Kept while the leg lives: one flat string, not the template's tree (`detach`).
+        const own = detach(key);
+        this.legs.set(own, leg);
+        leg.boundKey = own;
       },
       release: (leg) => {
-        const key = this.keys.get(leg);
+        const key = leg.boundKey;
         if (key !== undefined && this.legs.get(key) === leg) this.legs.delete(key);
-        this.keys.delete(leg);
+        leg.boundKey = undefined;
       },
       warn,
     };
@@ -321,10 +322,11 @@ export class SipNetwork implements Network {
     const from = unescapeUser(fromUri?.user ?? fromNa?.uri ?? 'anonymous');
     if (to === undefined || from === undefined) return tx.respond(responseTo(req, 400, [], '', tag, 'Bad Request (malformed escape)'));
     const custom: Record<string, string> = {};
-    for (const [k, v] of req.headers) if (k.startsWith('x-ph-')) custom[`X-PH-${k.slice(5)}`] = v;
+    // The engine keeps these for the call's life: copies, not views of the INVITE's head (`detach`).
+    for (const [k, v] of req.headers) if (k.startsWith('x-ph-')) custom[`X-PH-${k.slice(5)}`] = detach(v);
     // A From naming an endpoint must come from that endpoint's registration: its call runs the endpoint's application.
     if (this.registrar?.spoofed(from, tx.source)) return tx.respond(refusal(req, tag));
-    const leg = new InboundLeg(this.host, newId(), from, to, fromNa?.display, custom, tx);
+    const leg = new InboundLeg(this.host, newId(), from, to, fromNa?.display === undefined ? undefined : detach(fromNa.display), custom, tx);
     tx.onAckTimeout = () => leg.finish();
     try {
       handler(leg);

@@ -8,9 +8,10 @@
  * and a response finds its way back when the TCP connection it belongs to is gone (§18.2.2).
  */
 import type { Clock, Timer } from '../../clock.ts';
-import { cseqOf, header, headers, response, reasonPhrase, type Header, type SipRequest, type SipResponse } from './message.ts';
+import { cseqOf, detach, header, headers, response, reasonPhrase, type Header, type SipRequest, type SipResponse } from './message.ts';
 import type { Peer, Transports } from './transport.ts';
 import { parseVia } from './uri.ts';
+import { serializeHead } from './serializer.ts';
 
 export interface SipTimers {
   /** RTT estimate, 500 ms (§17.1.1.1). */
@@ -50,7 +51,8 @@ let branchCounter = 0;
 /** A branch with the RFC 3261 magic cookie (§8.1.1.7), unique in space and time. */
 export function newBranch(): string {
   branchCounter = (branchCounter + 1) % 1e9;
-  return `z9hG4bK${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}${branchCounter.toString(36)}`;
+  // Flat: a leg keeps its INVITE's branch, and a template's result is a tree of its parts.
+  return detach(`z9hG4bK${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}${branchCounter.toString(36)}`);
 }
 
 /**
@@ -184,10 +186,14 @@ type ClientState = 'calling' | 'trying' | 'proceeding' | 'accepted' | 'completed
 
 export class ClientTransaction {
   state: ClientState;
-  private timers: Timer[] = [];
+  /** Pending timers, made when the first is set (an Accepted transaction has none: `linger`). */
+  private timers: Timer[] | undefined;
   private ack: SipRequest | undefined;
   readonly isInvite: boolean;
-  private route: Route;
+  readonly method: string;
+  /** How the request goes, until a final response: then only where it went is kept. */
+  private route: Route | undefined;
+  private to: Peer;
 
   constructor(
     private readonly layer: TransactionLayer,
@@ -196,17 +202,24 @@ export class ClientTransaction {
     readonly key: string,
   ) {
     this.route = route;
+    this.to = route.peer;
+    this.method = route.request.method;
     this.isInvite = route.request.method === 'INVITE';
     this.state = this.isInvite ? 'calling' : 'trying';
   }
 
-  /** The request as it went on the wire: a CANCEL copies its Via (§9.1). */
+  /**
+   * The request as it went on the wire: a CANCEL copies its Via (§9.1). Released with the final
+   * response (an answered call's INVITE transaction lives on in Accepted, and its leg holds it):
+   * whoever needs it afterwards takes what it needs when the request is sent.
+   */
   get request(): SipRequest {
+    if (!this.route) throw new Error(`the ${this.method} of a client transaction that got its final response is no longer kept`);
     return this.route.request;
   }
   /** Where and how it went: a CANCEL goes the same way (§9.1). */
   get peer(): Peer {
-    return this.route.peer;
+    return this.to;
   }
 
   start(): void {
@@ -238,7 +251,9 @@ export class ClientTransaction {
       if (this.state !== 'accepted') {
         this.clearTimers();
         this.state = 'accepted';
-        this.after(64 * t1, () => this.terminate());
+        this.route = undefined;
+        // Timer M, on the layer's queue of transactions waiting out 64*T1.
+        this.layer.linger(this);
       }
       this.tu.onResponse(res);
       return;
@@ -252,10 +267,12 @@ export class ClientTransaction {
     this.state = 'completed';
     if (this.isInvite) {
       this.ack = ackFor(this.request, res);
+      this.route = undefined;
       this.layer.transports.send(this.ack, this.peer);
       // Timer D: 32 s on UDP to absorb retransmissions; 0 on TCP.
       this.after(reliable ? 0 : Math.max(32_000, 64 * t1), () => this.terminate());
     } else {
+      this.route = undefined;
       // Timer K: T4 on UDP.
       this.after(reliable ? 0 : t4, () => this.terminate());
     }
@@ -285,11 +302,13 @@ export class ClientTransaction {
 
   private transmit(): void {
     const sent = this.route;
+    if (!sent) return;
     this.layer.transports.send(sent.request, sent.peer, (err) => {
       if (this.state === 'terminated' || this.state === 'completed' || this.state === 'accepted' || this.route !== sent) return;
       if (sent.fallback && (this.state === 'calling' || this.state === 'trying')) {
         // §18.1.1: TCP was our choice, not the peer's; a peer without TCP still gets the request over UDP.
         this.route = sent.fallback;
+        this.to = sent.fallback.peer;
         this.transmit();
         this.retransmitOverUdp();
         return;
@@ -300,12 +319,13 @@ export class ClientTransaction {
   }
 
   private after(ms: number, fn: () => void): void {
-    this.timers.push(this.layer.clock.setTimer(ms, fn));
+    (this.timers ??= []).push(this.layer.clock.setTimer(ms, fn));
   }
 
   private clearTimers(): void {
+    if (!this.timers) return;
     for (const t of this.timers) t.cancel();
-    this.timers = [];
+    this.timers = undefined;
   }
 }
 
@@ -331,10 +351,26 @@ type ServerState = 'trying' | 'proceeding' | 'accepted' | 'completed' | 'confirm
 
 export class ServerTransaction {
   state: ServerState;
+  /** The request, until the final response goes out: nothing after it reads more than is kept below. */
+  private req: SipRequest | undefined;
+  /**
+   * The last response, to resend: parsed while it may still change or Timer G resends it (a
+   * provisional, a non-2xx to an INVITE), else its wire text before the body, and the body (the
+   * SDP string the leg keeps anyway). An answered call keeps its INVITE server transaction (Timer
+   * L, and its leg holds it for the whole call): a flat string of the 2xx's head costs less than
+   * the parsed response and the request whose strings it shares.
+   */
   private last: SipResponse | undefined;
-  private timers: Timer[] = [];
+  private lastHead: string | undefined;
+  private lastBody = '';
+  private lastStatus = 0;
+  /** Pending timers, made when the first is set (an Accepted transaction has none: `linger`). */
+  private timers: Timer[] | undefined;
   readonly isInvite: boolean;
+  readonly method: string;
   readonly replyTo: Peer;
+  /** §18.2.2, for a TCP request: where its responses go once its connection is gone. */
+  private readonly reconnect: Peer | undefined;
   /** Set by the TU: called when a CANCEL for this INVITE arrives. */
   onCancel: (() => void) | undefined;
   /** Timer H fired: no ACK for our final response (§17.2.1). */
@@ -342,29 +378,57 @@ export class ServerTransaction {
 
   constructor(
     private readonly layer: TransactionLayer,
-    readonly request: SipRequest,
+    request: SipRequest,
     readonly source: Peer,
     readonly key: string,
   ) {
+    this.req = request;
+    this.method = request.method;
     this.isInvite = request.method === 'INVITE';
     this.state = this.isInvite ? 'proceeding' : 'trying';
     this.replyTo = responsePeer(request, source);
+    if (source.transport === 'tcp') this.reconnect = reconnectPeer(request, source);
+  }
+
+  /**
+   * The request. Released with the final response (whoever answers reads it before): a live
+   * call's INVITE would otherwise be kept, with the datagram its strings are cut from, as long as
+   * the call.
+   */
+  get request(): SipRequest {
+    if (!this.req) throw new Error(`the ${this.method} of a server transaction that sent its final response is no longer kept`);
+    return this.req;
   }
 
   get finalSent(): boolean {
-    return this.last !== undefined && this.last.status >= 200;
+    return this.lastStatus >= 200;
+  }
+
+  /** The wire text of the final response when it is a 2xx to an INVITE (the dialog layer resends it, §13.3.1.4). */
+  get finalWire(): string | undefined {
+    return this.isInvite && this.lastStatus >= 200 && this.lastStatus < 300 && this.lastHead !== undefined ? this.lastHead + this.lastBody : undefined;
   }
 
   respond(res: SipResponse): void {
-    const { t1, t2, t4 } = this.layer.timers;
+    const { t1, t2 } = this.layer.timers;
     const reliable = this.source.transport !== 'udp';
     if (this.state === 'terminated' || this.state === 'completed' || this.state === 'confirmed' || this.state === 'accepted') return;
-    this.last = res;
-    this.reply(res);
+    this.lastStatus = res.status;
+    if (res.status < 200 || (this.isInvite && res.status >= 300)) {
+      this.last = res;
+      this.reply(res);
+    } else {
+      this.last = undefined;
+      // Flat: as built it is a tree of some fifty strings (a head of 500 bytes kept as 2 KiB).
+      this.lastHead = detach(serializeHead(res));
+      this.lastBody = res.body;
+      this.reply(this.lastHead + res.body);
+    }
     if (res.status < 200) {
       if (!this.isInvite) this.state = 'proceeding';
       return;
     }
+    this.req = undefined;
     // A CANCEL after the final response gets 481 without asking the TU (sip-network.ts), so the TU's
     // handler is dropped here: the transaction outlives its leg by Timer L or J (32 s) and must not keep
     // the leg and its call alive that long. onAckTimeout is only for a non-2xx INVITE's Timer H.
@@ -372,14 +436,15 @@ export class ServerTransaction {
     if (!this.isInvite || res.status < 300) this.onAckTimeout = undefined;
     if (!this.isInvite) {
       this.state = 'completed';
-      // Timer J: 64*T1 on UDP, absorbing request retransmissions.
-      this.after(reliable ? 0 : 64 * t1, () => this.terminate());
+      // Timer J: 64*T1 on UDP (the layer's queue), absorbing request retransmissions.
+      if (reliable) this.after(0, () => this.terminate());
+      else this.layer.linger(this);
       return;
     }
     if (res.status < 300) {
-      // RFC 6026 §8.7: Accepted, Timer L; the dialog layer retransmits the 2xx (§13.3.1.4).
+      // RFC 6026 §8.7: Accepted, Timer L (the layer's queue); the dialog layer retransmits the 2xx (§13.3.1.4).
       this.state = 'accepted';
-      this.after(64 * t1, () => this.terminate());
+      this.layer.linger(this);
       return;
     }
     this.state = 'completed';
@@ -401,17 +466,18 @@ export class ServerTransaction {
       this.terminate();
       timedOut?.();
     });
-    void t4;
   }
 
   /** A retransmission of our request arrived: resend the last response (§17.2.1, §17.2.2). */
   retransmitted(): void {
-    if (this.last && this.state !== 'terminated' && this.state !== 'confirmed') this.reply(this.last);
+    if (this.state === 'terminated' || this.state === 'confirmed') return;
+    if (this.lastHead !== undefined) this.reply(this.lastHead + this.lastBody);
+    else if (this.last) this.reply(this.last);
   }
 
   /** §18.2.2: on the request's own connection while it is open, else on a new one to its Via. */
-  private reply(res: SipResponse): void {
-    const to = this.source.transport === 'tcp' && !this.layer.transports.isOpen(this.source) ? reconnectPeer(this.request, this.source) : this.replyTo;
+  private reply(res: SipResponse | string): void {
+    const to = this.reconnect && !this.layer.transports.isOpen(this.source) ? this.reconnect : this.replyTo;
     this.layer.transports.send(res, to);
   }
 
@@ -428,17 +494,21 @@ export class ServerTransaction {
     this.state = 'terminated';
     this.clearTimers();
     this.layer.forgetServer(this);
+    this.last = undefined;
+    this.lastHead = undefined;
+    this.lastBody = '';
     this.onCancel = undefined;
     this.onAckTimeout = undefined;
   }
 
   private after(ms: number, fn: () => void): void {
-    this.timers.push(this.layer.clock.setTimer(ms, fn));
+    (this.timers ??= []).push(this.layer.clock.setTimer(ms, fn));
   }
 
   private clearTimers(): void {
+    if (!this.timers) return;
     for (const t of this.timers) t.cancel();
-    this.timers = [];
+    this.timers = undefined;
   }
 }
 
@@ -453,6 +523,48 @@ export class TransactionLayer {
     private readonly core: CoreHandlers,
   ) {}
 
+  /**
+   * Transactions that only wait out 64*T1 before they end (RFC 6026's Timers L and M, Timer J on
+   * UDP). The delay is the same for all, so they queue in deadline order under one clock timer
+   * for the head instead of a timer each: an answered call keeps two of them for 32 s.
+   */
+  private lingerAt: number[] = [];
+  private lingerTx: (ClientTransaction | ServerTransaction | undefined)[] = [];
+  private lingerHead = 0;
+  private lingerTimer: Timer | undefined;
+
+  /** @internal Ends `tx` 64*T1 from now (its state says why: Accepted, or Completed over UDP). */
+  linger(tx: ClientTransaction | ServerTransaction): void {
+    this.lingerAt.push(this.clock.now() + 64 * this.timers.t1);
+    this.lingerTx.push(tx);
+    if (!this.lingerTimer) this.armLinger();
+  }
+
+  private armLinger(): void {
+    const at = this.lingerAt[this.lingerHead];
+    this.lingerTimer = at === undefined ? undefined : this.clock.setTimer(at - this.clock.now(), () => this.endLingering());
+  }
+
+  private endLingering(): void {
+    const now = this.clock.now();
+    while (this.lingerHead < this.lingerAt.length && this.lingerAt[this.lingerHead]! <= now) {
+      const tx = this.lingerTx[this.lingerHead];
+      this.lingerTx[this.lingerHead] = undefined;
+      this.lingerHead++;
+      tx?.terminate();
+    }
+    if (this.lingerHead === this.lingerAt.length) {
+      this.lingerAt = [];
+      this.lingerTx = [];
+      this.lingerHead = 0;
+    } else if (this.lingerHead >= 1024 && this.lingerHead * 2 >= this.lingerAt.length) {
+      this.lingerAt = this.lingerAt.slice(this.lingerHead);
+      this.lingerTx = this.lingerTx.slice(this.lingerHead);
+      this.lingerHead = 0;
+    }
+    this.armLinger();
+  }
+
   get size(): { clients: number; servers: number } {
     return { clients: this.clients.size, servers: this.servers.size };
   }
@@ -462,16 +574,16 @@ export class TransactionLayer {
    * chosen here (`routeRequest`): the transaction's `request` and `peer` are what went on the wire.
    */
   sendRequest(req: SipRequest, peer: Peer, tu: ClientTU): ClientTransaction {
-    const key = `${topBranch(req)}|${req.method}`;
+    const key = detach(`${topBranch(req)}|${req.method}`);
     const tx = new ClientTransaction(this, routeRequest(req, peer), tu, key);
     this.clients.set(key, tx);
     tx.start();
     return tx;
   }
 
-  /** Stateless sends: ACK for a 2xx and its retransmissions (§13.2.2.4), 2xx retransmissions. */
-  sendStateless(msg: SipRequest | SipResponse, peer: Peer): void {
-    if (msg.kind === 'response') {
+  /** Stateless sends: ACK for a 2xx and its retransmissions (§13.2.2.4), 2xx retransmissions (as wire text). */
+  sendStateless(msg: SipRequest | SipResponse | string, peer: Peer): void {
+    if (typeof msg === 'string' || msg.kind === 'response') {
       this.transports.send(msg, peer);
       return;
     }
@@ -500,7 +612,7 @@ export class TransactionLayer {
       existing.retransmitted();
       return;
     }
-    const tx = new ServerTransaction(this, req, from, key);
+    const tx = new ServerTransaction(this, req, from, detach(key));
     this.servers.set(key, tx);
     if (req.method === 'CANCEL') {
       const invite = this.servers.get(requestKey(req, 'INVITE', from));
@@ -534,5 +646,10 @@ export class TransactionLayer {
   clear(): void {
     for (const tx of [...this.clients.values()]) tx.terminate();
     for (const tx of [...this.servers.values()]) tx.terminate();
+    this.lingerTimer?.cancel();
+    this.lingerTimer = undefined;
+    this.lingerAt = [];
+    this.lingerTx = [];
+    this.lingerHead = 0;
   }
 }

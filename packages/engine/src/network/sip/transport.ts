@@ -8,7 +8,7 @@ import dgram from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { parseMessage, StreamFramer, type ParseResult } from './parser.ts';
-import { serialize } from './serializer.ts';
+import { serializeText } from './serializer.ts';
 import type { SipMessage } from './message.ts';
 
 export type TransportName = 'udp' | 'tcp';
@@ -109,9 +109,12 @@ export class Transports {
     }
   }
 
-  /** Sends a message; `onError` hears about a failure the transport can see (TCP connect refused). */
-  send(msg: SipMessage, to: Peer, onError?: (err: Error) => void): void {
-    const bytes = serialize(msg);
+  /**
+   * Sends a message, or a message's wire text (`serializeText`: what a transaction keeps to resend);
+   * `onError` hears about a failure the transport can see (TCP connect refused).
+   */
+  send(msg: SipMessage | string, to: Peer, onError?: (err: Error) => void): void {
+    const bytes = Buffer.from(typeof msg === 'string' ? msg : serializeText(msg), 'utf8');
     this.counters.sent++;
     if (to.transport === 'udp') {
       // Without a callback dgram skips a nextTick per datagram; most sends (responses, ACKs) have no one to tell.
