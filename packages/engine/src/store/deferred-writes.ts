@@ -232,6 +232,15 @@ export class DeferredWrites {
     } else this.known.delete(unit.id);
   }
 
+  /** After a flush: reports the units that failed (a durable record's caller throws its own) and stops deferring for their calls. */
+  settle(units: readonly Unit[], onError: ((err: unknown) => void) | undefined): void {
+    for (const unit of units) {
+      if (unit.error === undefined) continue;
+      this.failed(unit);
+      onError?.(unit.error);
+    }
+  }
+
   /**
    * Whether a batch holds records numbered before one of their call's records failed: its seqs
    * would leave a gap, so it is written unit by unit (seqs by SQL) instead.

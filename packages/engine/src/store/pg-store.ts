@@ -157,21 +157,12 @@ export class PgStore implements Store {
       }
     });
     return written.then(
-      () => this.settleUnits(batch.units),
+      () => this.deferred!.settle(batch.units, this.options.onDeferredError),
       (err) => {
         for (const unit of batch.units) unit.error = err;
-        this.settleUnits(batch.units);
+        this.deferred!.settle(batch.units, this.options.onDeferredError);
       },
     );
-  }
-
-  /** Reports the units that failed (a durable record's caller throws its own) and stops deferring for their calls. */
-  private settleUnits(units: readonly Unit[]): void {
-    for (const unit of units) {
-      if (unit.error === undefined) continue;
-      this.deferred?.failed(unit);
-      this.options.onDeferredError?.(unit.error);
-    }
   }
 
   private async attemptsIn(x: PgExec, id: string, attempts: readonly NewAttempt[], values: Partial<Omit<DeliveryRow, 'id'>>): Promise<void> {

@@ -150,22 +150,13 @@ export class SqliteStore implements Store {
       }
     });
     return written.then(
-      () => this.settleUnits(batch.units),
+      () => this.deferred!.settle(batch.units, this.options.onDeferredError),
       (err) => {
         const error = toStoreError(err, `write ${batch.units.length} deferred records`);
         for (const unit of batch.units) unit.error = error;
-        this.settleUnits(batch.units);
+        this.deferred!.settle(batch.units, this.options.onDeferredError);
       },
     );
-  }
-
-  /** Reports the units that failed (a durable record's caller throws its own) and stops deferring for their calls. */
-  private settleUnits(units: readonly Unit[]): void {
-    for (const unit of units) {
-      if (unit.error === undefined) continue;
-      this.deferred?.failed(unit);
-      this.options.onDeferredError?.(unit.error);
-    }
   }
 
   /** Writes everything deferred now; resolves once it is stored. */
