@@ -21,6 +21,7 @@ import { TrunkResolver } from '../src/network/sip/resolver.ts';
 import { RealClock } from '../src/clock.ts';
 import { startServe } from './support/serve-process.ts';
 import { pick } from './support/harness.ts';
+import { waitUntil } from './support/delivery-log.ts';
 import { findMessages, header, startLine, type TracedMessage } from './support/sip-calls.ts';
 
 /** The INVITEs sipp received, one per Call-ID (retransmissions dropped), from its message trace. */
@@ -326,14 +327,14 @@ describe('SIP settings from the config file', { concurrency: true }, () => {
       dns.setZone(zone(second.port));
       const before = dns.queries.filter((q) => q === SRV).length;
       await asked(dns, SRV, before + 1);
-      await asked(dns, 'A edge.carrier.test', before + 1);
-      await sleep(300);
+      // The engine has the new answer (not only asked for it) before the next call is placed.
+      await waitUntil('the trunk moves', () => rig.engine.sip!.trunkTargets('moving')?.join() === `127.0.0.1:${second.port}` || undefined);
       await placeCall(rig, '+15550000000', '+15551110002');
       await rig.waitFor('/hangup', 2);
 
       dns.setZone({});
       await asked(dns, 'AAAA carrier.test', 1);
-      await sleep(300);
+      await waitUntil('the trunk vanishes', () => rig.engine.sip!.trunkTargets('moving')?.length === 0 || undefined);
       await placeCall(rig, '+15550000000', '+15551110003');
       await rig.waitFor('/hangup', 3);
       await rig.settle();

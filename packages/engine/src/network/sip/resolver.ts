@@ -108,6 +108,12 @@ export class TrunkResolver {
     return this.entries.get(keyOf(trunk))?.targets.flatMap((t) => t.addresses) ?? [];
   }
 
+  /** Where the trunk's INVITEs go now, as `address:port`, without refreshing: for status and tests. */
+  targetsOf(trunk: SipTrunk): string[] {
+    if (isAddress(trunk.host)) return this.peers(trunk).map((p) => `${p.address}:${p.port}`);
+    return this.entries.get(keyOf(trunk))?.targets.flatMap((t) => t.addresses.map((a) => `${a}:${t.port}`)) ?? [];
+  }
+
   /** The first of `peers`. */
   pick(trunk: SipTrunk): Peer | undefined {
     return this.peers(trunk)[0];

@@ -226,6 +226,12 @@ export class SipNetwork implements Network {
     };
   }
 
+  /** Where a trunk's INVITEs go now (`address:port`, as last resolved); undefined for an unknown trunk. */
+  trunkTargets(name: string): string[] | undefined {
+    const trunk = this.opts.trunks.find((t) => t.name === name);
+    return trunk && this.resolver.targetsOf(trunk);
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     for (const leg of [...this.legs.values()]) leg.finish();
