@@ -17,8 +17,9 @@
  *   npm run bench -- --calls 2000 --concurrency 200 [--warmup 100] [--timeout 300] [--json]
  *   npm run bench -- --db sqlite --db postgres://127.0.0.1:5432/bench
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
+import { Session } from 'node:inspector';
 import { join } from 'node:path';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -181,6 +182,8 @@ interface Options {
   hold: number;
   /** Only the hold measurement. */
   holdOnly: boolean;
+  /** Write a CPU profile (.cpuprofile) of the measured calls alone, per store, to this path prefix. */
+  profile: string | undefined;
 }
 
 function readOptions(): Options {
@@ -196,6 +199,7 @@ function readOptions(): Options {
       rate: { type: 'string', default: '0' },
       hold: { type: 'string', default: '0' },
       'hold-only': { type: 'boolean', default: false },
+      profile: { type: 'string' },
     },
   });
   const whole = (name: string, raw: string, min: number): number => {
@@ -213,6 +217,7 @@ function readOptions(): Options {
     rate: whole('rate', values.rate, 0),
     hold: whole('hold', values['hold-only'] && values.hold === '0' ? '5000' : values.hold, 0),
     holdOnly: values['hold-only'],
+    profile: values.profile,
     dbs: (values.db ?? ['sqlite']).map((d) => {
       if (d !== 'sqlite' && !isPostgresUrl(d)) throw new Error(`--db: sqlite or a postgres:// URL, got "${d}"`);
       return d;
@@ -440,6 +445,25 @@ function machine(): { cpu: string; cores: number; node: string; os: string; memo
   };
 }
 
+/** The V8 profiler on this thread, started now; `stop` writes what it sampled to a .cpuprofile file. */
+async function startProfile(): Promise<{ stop: (path: string) => Promise<string> }> {
+  const session = new Session();
+  session.connect();
+  const post = (method: string, params?: object) =>
+    new Promise<unknown>((resolve, reject) => session.post(method, params, (err, result) => (err ? reject(err) : resolve(result))));
+  await post('Profiler.enable');
+  await post('Profiler.setSamplingInterval', { interval: 200 });
+  await post('Profiler.start');
+  return {
+    stop: async (path) => {
+      const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+      session.disconnect();
+      writeFileSync(path, JSON.stringify(profile));
+      return path;
+    },
+  };
+}
+
 /**
  * CPU seconds used by the main thread (the engine, and the light load generator), on Linux from
  * /proc; elsewhere the whole process. Unlike wall time it hardly moves when other work shares the
@@ -497,9 +521,11 @@ async function runOn(db: string, opts: Options, app: AppServer): Promise<StoreRu
     // The warm-up's deferred writes (store/deferred-writes.ts) are not the measured calls'.
     await engine.store.flush();
     const statementsBefore = engine.store.statements.snapshot();
+    const profiler = opts.profile === undefined ? undefined : await startProfile();
     const cpuBefore = mainThreadCpuSeconds();
     const load = await placeCalls(api, apiAgent, app, opts.calls, opts.concurrency, timeoutMs, opts.rate);
     const cpuSeconds = mainThreadCpuSeconds() - cpuBefore;
+    if (profiler) process.stderr.write(`profile of the measured calls: ${await profiler.stop(`${opts.profile}.${db === 'sqlite' ? 'sqlite' : 'pg'}.cpuprofile`)}\n`);
     // The last attempts are written after their webhook arrived: wait for them before counting.
     await engine.outbox.drain(5000);
     await engine.registry.whenEmpty();

@@ -28,8 +28,7 @@ export function sumJsonCounts(dialect: SqlDialect, a: RawBuilder<unknown>, b: Ra
         select key, value from jsonb_each_text(${a}::jsonb) union all select key, value from jsonb_each_text(${b}::jsonb)
       ) u group by u.key) s)`;
   }
-  return sql<string>`(select coalesce(json_group_object(s.k, s.n), '{}') from (
-      select u.key as k, sum(u.value) as n from (
-        select key, value from json_each(${a}) union all select key, value from json_each(${b})
-      ) u group by u.key) s)`;
+  // Registered on the store's connection (sqlite-connection.ts): the same sum as json_each /
+  // group by / json_group_object, far cheaper on the hot path.
+  return sql<string>`sb_sum_counts(${a}, ${b})`;
 }

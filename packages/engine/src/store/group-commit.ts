@@ -28,6 +28,8 @@ interface Job {
   readonly work: () => unknown;
   readonly resolve: (value: unknown) => void;
   readonly reject: (err: unknown) => void;
+  /** Set for a write refused rather than held when the disk cannot take it (see `submit`). */
+  readonly what?: string;
 }
 
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
@@ -88,10 +90,15 @@ export class GroupCommit {
     return this.failure ? { ok: false, error: this.failure, held: this.queue.length } : { ok: true, held: 0 };
   }
 
-  /** Queues `work` (synchronous SQL) for the next group; settles once the group has committed. */
-  submit<T>(work: () => T): Promise<T> {
+  /**
+   * Queues `work` (synchronous SQL) for the next group; settles once the group has committed.
+   * With `refuse`, the write is one whose caller is still waiting for an answer (a new call's row
+   * for POST Call/): when the disk cannot take its group it is not held but rejected, as StoreError
+   * 'unavailable' prefixed with `refuse`, and nothing submitted later may depend on it.
+   */
+  submit<T>(work: () => T, refuse?: string): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      this.queue.push({ work, resolve: resolve as (value: unknown) => void, reject, ...(refuse !== undefined ? { what: refuse } : {}) });
       // While held, only the retry timer commits: a doomed attempt per record would cost a rollback each.
       if (!this.scheduled && !this.failure) {
         this.scheduled = true;
@@ -185,6 +192,7 @@ export class GroupCommit {
         // Held before anything submitted since: the order of writes is the order of submission.
         this.queue = jobs.concat(this.queue);
         this.hold(cause && !cause.ok ? cause.error : err);
+        this.refuseHeld();
         return false;
       }
       // A probe that fails otherwise says nothing about the disk: stop holding rather than hold forever.
@@ -206,6 +214,17 @@ export class GroupCommit {
       else job.reject(outcome?.error);
     });
     return true;
+  }
+
+  /** The held writes whose callers want an answer now are answered 'unavailable' and dropped. */
+  private refuseHeld(): void {
+    if (!this.queue.some((job) => job.what !== undefined)) return;
+    const failure = this.failure!;
+    this.queue = this.queue.filter((job) => {
+      if (job.what === undefined) return true;
+      job.reject(new StoreError('unavailable', `${job.what}: ${failure.message}`, { cause: failure.cause }));
+      return false;
+    });
   }
 
   /** Writes are held from now until a retry commits them. */

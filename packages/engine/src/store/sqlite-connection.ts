@@ -45,7 +45,38 @@ export function openSqlite(path: string): SqliteDatabase {
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  registerFunctions(db);
   return db;
+}
+
+/**
+ * SQL functions this store's statements use. `sb_sum_counts(a, b)` adds two JSON objects of counts
+ * key by key (the report rollup's additive upsert, dialect.ts): the same answer as SQLite's own
+ * json_each / group by / json_group_object, keys in the same (binary) order, at a fraction of the
+ * cost on the hot path (docs/performance.md).
+ */
+function registerFunctions(db: SqliteDatabase): void {
+  db.function('sb_sum_counts', { deterministic: true, directOnly: true }, (a: unknown, b: unknown) => sumCountsJson(a, b));
+}
+
+/** Two JSON objects of counts, summed key by key; keys sorted as SQLite's binary collation does. */
+export function sumCountsJson(a: unknown, b: unknown): string {
+  const sum: Record<string, number> = Object.create(null);
+  for (const side of [a, b]) {
+    if (typeof side !== 'string') continue;
+    const counts = JSON.parse(side) as Record<string, unknown>;
+    for (const k in counts) sum[k] = (sum[k] ?? 0) + Number(counts[k]);
+  }
+  const keys = Object.keys(sum).sort(byBytes);
+  if (keys.length === 0) return '{}';
+  let out = '{';
+  keys.forEach((k, i) => (out += `${i === 0 ? '' : ','}${JSON.stringify(k)}:${sum[k]}`));
+  return out + '}';
+}
+
+/** SQLite's BINARY collation: by UTF-8 bytes, which for strings of the BMP is code-unit order. */
+function byBytes(x: string, y: string): number {
+  return x < y ? -1 : x > y ? 1 : 0;
 }
 
 export class SqliteRunner {
