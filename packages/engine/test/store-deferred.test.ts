@@ -140,6 +140,48 @@ test('the rollup computed from memory is the one read back from the rows', async
   assert.equal(fromMemory, fromRows);
 });
 
+test('calls that end together are rolled up together: the sum of their rollups, one upsert for the group (SQLite)', async () => {
+  // Six calls to two numbers, half answered; their A legs end in one turn, so in one group commit.
+  const runCalls = async (store: Store) => {
+    for (let i = 0; i < 6; i++) {
+      await store.insertCall(callRow({ call_uuid: `a${i}`, to_number: `1555000${i % 2}`, initiation_time: 10_000 + i }));
+      if (i % 2 === 0) await store.record({ callUuid: `a${i}`, at: 11_000 + i, type: 'leg.answered', patch: { call_status: 'in-progress', ring_time: 10_500, answer_time: 11_000 + i } });
+    }
+    const before = store.statements.snapshot();
+    await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        store.record({
+          callUuid: `a${i}`,
+          at: 20_000 + i,
+          type: 'leg.ended',
+          patch: i % 2 === 0 ? { call_status: 'completed', end_time: 20_000 + i, hangup_cause: 'NORMAL_CLEARING', hangup_cause_code: 4000, call_duration: 9 - i, bill_duration: 9 - i } : { call_status: 'busy', end_time: 20_000 + i, hangup_cause: 'USER_BUSY', hangup_cause_code: 3010 },
+        }),
+      ),
+    );
+    return statementDelta(before, store.statements.snapshot())['insert report_rollups'] ?? 0;
+  };
+  const rollups = async (store: Store) => {
+    const rows = [];
+    for (const dim of ['all', 'destination', 'destination/day', 'caller_id', 'application'] as const) rows.push(...(await store.resources.reports.readRollups(dim, 0, Number.MAX_SAFE_INTEGER)));
+    return JSON.stringify(rows);
+  };
+  let together = '';
+  let alone = '';
+  let upserts = 0;
+  await withStores(async (deferred) => {
+    upserts = await runCalls(deferred);
+    together = await rollups(deferred);
+  });
+  await withStores(async (_deferred, plain) => {
+    await runCalls(plain);
+    alone = await rollups(plain);
+  });
+  assert.match(together, /"attempts":6/);
+  // As objects: a count map's keys are in insertion order in a new row, sorted in a summed one.
+  assert.deepEqual(JSON.parse(together), JSON.parse(alone));
+  if (!TEST_PG) assert.equal(upserts, 1);
+});
+
 test('chained statements are renumbered into one (PostgreSQL)', () => {
   const [one] = chainStatements([
     { sql: 'insert into t (a, b) values ($1, $2)', parameters: [1, 2] },

@@ -21,7 +21,6 @@ import type { Clock, Timer } from '../clock.ts';
 import { RowsTemplate, type BoundQuery } from './query-template.ts';
 import { attemptValues, deliveryRows } from './store-queries.ts';
 import { RollupAccumulator, attemptsOfCall } from './report-rollup.ts';
-import type { RollupUpserts } from './report-rollup-sql.ts';
 import { CALL_COLUMNS, DELIVERY_COLUMNS, callValues } from './store-input.ts';
 import type { CallPatch, CallRow, DeliveryRow, EventRow, NewAttempt, NewDelivery } from './store.ts';
 
@@ -314,8 +313,8 @@ class BatchSql {
 /** One set of compiled statements per store (per Kysely instance: the dialect decides the SQL). */
 const batchSql = new WeakMap<Kysely<any>, BatchSql>();
 
-/** The statements of one batch, in a safe order (rows before what refers to them); the rollup's apart. */
-export function batchStatements(k: Kysely<any>, upserts: RollupUpserts, b: Batch): { data: BoundQuery<unknown>[]; rollup: BoundQuery<unknown>[] } {
+/** The statements of one batch's rows, in a safe order (rows before what refers to them); its rollup is the store's to write. */
+export function batchStatements(k: Kysely<any>, b: Batch): BoundQuery<unknown>[] {
   let t = batchSql.get(k);
   if (!t) batchSql.set(k, (t = new BatchSql(k)));
   const data: BoundQuery<unknown>[] = [];
@@ -331,8 +330,7 @@ export function batchStatements(k: Kysely<any>, upserts: RollupUpserts, b: Batch
   chunks(newDeliveries, t.insertDeliveries);
   chunks(changedDeliveries, t.upsertDeliveries);
   chunks(b.attempts.map(attemptValues), t.insertAttempts);
-  const rollup = b.rollup.size > 0 ? upserts.ofAccumulator(b.rollup) : [];
-  return { data, rollup };
+  return data;
 }
 
 /**

@@ -51,6 +51,13 @@ export interface GroupCommitOptions {
   probe?: () => void;
   /** Told when writes start being held, and when they land again (with how many were held). */
   onStateChange?: (state: WriteState, written?: number) => void;
+  /**
+   * Run inside a group's transaction before its jobs (`begin`) and after them (`beforeCommit`), on
+   * every try: what the jobs leave for the end of the group (the SQLite store's merged rollup) is
+   * written once for the whole group, and dropped by `begin` when a try is rolled back.
+   */
+  begin?: () => void;
+  beforeCommit?: () => void;
 }
 
 /** Disk space comes back on an operator's time scale: retry soon, then every few seconds. */
@@ -156,6 +163,7 @@ export class GroupCommit {
     const run = (savepoints: boolean) =>
       this.runner.transaction(() => {
         probe?.();
+        this.options.begin?.();
         for (const job of jobs) {
           if (!savepoints) {
             outcomes.push({ ok: true, value: job.work() });
@@ -171,6 +179,8 @@ export class GroupCommit {
           // would then run outside it, each committed alone and out of order. Abandon the group.
           if (diskFailed() || !this.runner.db.inTransaction) throw new GroupAbandoned();
         }
+        this.options.beforeCommit?.();
+        if (diskFailed() || !this.runner.db.inTransaction) throw new GroupAbandoned();
       });
     this.committing = true;
     try {

@@ -123,7 +123,8 @@ export class PgStore implements Store {
   private flushDeferred(): Promise<void> {
     const batch = this.deferred?.take();
     if (!batch) return Promise.resolve();
-    const { data, rollup } = batchStatements(this.k as unknown as Kysely<any>, this.upserts, batch);
+    const data = batchStatements(this.k as unknown as Kysely<any>, batch);
+    const rollup = batch.rollup.size > 0 ? this.upserts.ofAccumulator(batch.rollup) : [];
     const what = `write ${data.length} deferred statements`;
     const run = async (qs: BoundQuery<unknown>[]) => {
       const chains = chainStatements(qs);

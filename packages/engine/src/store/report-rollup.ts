@@ -259,6 +259,15 @@ export class RollupAccumulator {
     return this.rows.size;
   }
 
+  /** Adds everything `other` holds (its rows are copied, never shared). */
+  addAll(other: RollupAccumulator): void {
+    for (const [id, row] of other.rows) {
+      const mine = this.rows.get(id);
+      if (mine) mergeInto(mine, row);
+      else this.rows.set(id, { ...row, dial_status: { ...row.dial_status }, call_status: { ...row.call_status }, causes: { ...row.causes }, pdd: { ...row.pdd }, ring: { ...row.ring } });
+    }
+  }
+
   clear(): void {
     this.rows.clear();
   }

@@ -21,7 +21,8 @@ import { callValues, checkCallPatch, checkDeliveryPatch, checkScalar } from './s
 import type { SqlDb } from './sql-db.ts';
 import { storeResources } from './resources.ts';
 import { SqliteRollups } from './sqlite-rollups.ts';
-import { DeferredWrites, batchStatements, type DeferOptions, type RecordUnit, type Unit } from './deferred-writes.ts';
+import { DeferredWrites, batchStatements, type Batch, type DeferOptions, type RecordUnit, type Unit } from './deferred-writes.ts';
+import { RollupAccumulator } from './report-rollup.ts';
 import { RollupUpserts } from './report-rollup-sql.ts';
 import type {
   AttemptRow,
@@ -97,6 +98,8 @@ export class SqliteStore implements Store {
       ...(options.groupCommit ? { timing: options.groupCommit } : {}),
       ...(options.onWriteState ? { onStateChange: options.onWriteState } : {}),
       probe: () => this.runner.run(this.settingUpsert(WRITE_PROBE_KEY, String(Date.now()))),
+      begin: () => (this.groupRollup = []),
+      beforeCommit: () => this.writeGroupRollup(),
     });
     this.q = storeQueries(this.k);
     this.lists = listQueries(this.k);
@@ -108,6 +111,30 @@ export class SqliteStore implements Store {
 
   private readonly deferred: DeferredWrites | undefined;
   private readonly upserts: RollupUpserts;
+  /** The batches of the group being committed whose rollup is still to write (writeGroupRollup). */
+  private groupRollup: Batch[] = [];
+
+  /**
+   * The rollups of every call whose end the group carries, merged and written once, in the same
+   * transaction as their events: calls that end together in the same buckets (the `all` row, the
+   * same number or app) cost one upsert a row instead of one each (docs/performance.md). In a
+   * savepoint, as SqliteRollups does: a rollup that fails is reported, never fails the records.
+   */
+  private writeGroupRollup(): void {
+    const batches = this.groupRollup;
+    if (batches.length === 0) return;
+    this.groupRollup = [];
+    const merged = new RollupAccumulator();
+    for (const b of batches) merged.addAll(b.rollup);
+    try {
+      this.runner.transaction(() => {
+        for (const q of this.upserts.ofAccumulator(merged)) this.runner.run(q);
+      });
+    } catch (err) {
+      if (isStorageFailure(err) || !this.runner.db.inTransaction) throw err;
+      for (const b of batches) for (const callUuid of b.rolledUp) this.options.onRollupError?.(err, callUuid);
+    }
+  }
 
   /**
    * Hands what is deferred to the group commit (it lands with the group, before anything submitted
@@ -116,21 +143,21 @@ export class SqliteStore implements Store {
   private flushDeferred(): Promise<void> {
     const batch = this.deferred?.take();
     if (!batch) return Promise.resolve();
-    const { data, rollup } = batchStatements(this.k as unknown as Kysely<any>, this.upserts, batch);
+    const data = batchStatements(this.k as unknown as Kysely<any>, batch);
     let unitByUnit = false;
     const written = this.group.submit(() => {
-      // Folded, the rollup with it. When that fails (not for the disk: the group then holds and
-      // retries it whole), the group runs every job again in a savepoint each, and this batch is
-      // written unit by unit, the immediate way, so a record that fails rejects alone (and the
-      // rollup is read back).
+      // Folded; its rollup joins the group's, written once at the group's end (writeGroupRollup).
+      // When that fails (not for the disk: the group then holds and retries it whole), the group
+      // runs every job again in a savepoint each, and this batch is written unit by unit, the
+      // immediate way, so a record that fails rejects alone (and the rollup is read back).
       if (!unitByUnit && !this.deferred!.stale(batch)) {
         try {
           for (const q of data) this.runner.run(q);
-          for (const q of rollup) this.runner.run(q);
         } catch (err) {
           if (!isStorageFailure(err)) unitByUnit = true;
           throw err;
         }
+        if (batch.rollup.size > 0) this.groupRollup.push(batch);
         return;
       }
       for (const unit of batch.units) {
