@@ -182,6 +182,20 @@ test('calls that end together are rolled up together: the sum of their rollups, 
   if (!TEST_PG) assert.equal(upserts, 1);
 });
 
+test('a flush sets only the columns its records patched: a column another writer changed since is kept', async () => {
+  await withStores(async (deferred, plain) => {
+    await deferred.insertCall(callRow({ call_uuid: 'a' }));
+    // An asynchronous notification: durable, so the delivery row is stored when this resolves.
+    await deferred.record({ callUuid: 'a', at: 1_000, type: 'leg.ringing', deliveries: [delivery('d1', false)] });
+    await plain.updateDelivery('d1', { url: 'http://app.test/moved' });
+    const attempt = { delivery_id: 'd1', attempt: 1, at: 1_010, url: 'http://app.test/x', method: 'POST', request_headers: '{}', params: '{}', status_code: 200, response_excerpt: 'ok', latency_ms: 3, error: null };
+    await deferred.recordAttempts('d1', [attempt], { status: 'delivered', attempts: 1, completed_at: 1_013 });
+    await deferred.flush();
+    const row = await plain.getDelivery('d1');
+    assert.deepEqual([row?.url, row?.status, row?.attempts, row?.completed_at], ['http://app.test/moved', 'delivered', 1, 1_013]);
+  });
+});
+
 test('chained statements are renumbered into one (PostgreSQL)', () => {
   const [one] = chainStatements([
     { sql: 'insert into t (a, b) values ($1, $2)', parameters: [1, 2] },

@@ -75,13 +75,16 @@ export type Unit = RecordUnit | AttemptsUnit;
 
 /** One flush's content, in the order it is written. */
 export interface Batch {
-  /** Call rows as they are now: inserted when in `newCalls` (a B leg), else updated whole. */
+  /** Call rows as they are now: inserted when in `newCalls` (a B leg), else updated in `callColumns`. */
   calls: Map<string, CallRow>;
   newCalls: Set<string>;
+  /** The columns patched, over all stored rows of `calls`: all an update has to set. */
+  callColumns: Set<string>;
   events: Array<Omit<EventRow, 'id'>>;
-  /** Delivery rows as they are now: inserted when in `newDeliveries`, else updated whole. */
+  /** Delivery rows as they are now: inserted when in `newDeliveries`, else updated in `deliveryColumns`. */
   deliveries: Map<string, DeliveryRow>;
   newDeliveries: Set<string>;
+  deliveryColumns: Set<string>;
   attempts: NewAttempt[];
   rollup: RollupAccumulator;
   /** The A legs whose rollup is in `rollup`. */
@@ -91,7 +94,7 @@ export interface Batch {
 }
 
 function emptyBatch(): Batch {
-  return { calls: new Map(), newCalls: new Set(), events: [], deliveries: new Map(), newDeliveries: new Set(), attempts: [], rollup: new RollupAccumulator(), rolledUp: [], units: [] };
+  return { calls: new Map(), newCalls: new Set(), callColumns: new Set(), events: [], deliveries: new Map(), newDeliveries: new Set(), deliveryColumns: new Set(), attempts: [], rollup: new RollupAccumulator(), rolledUp: [], units: [] };
 }
 
 /** Rows per multi-row INSERT: far below either driver's parameter limit (31 columns a call row). */
@@ -157,6 +160,7 @@ export class DeferredWrites {
     if (patch !== undefined && Object.keys(patch).length > 0) {
       Object.assign(m.row, patch);
       b.calls.set(callUuid, { ...m.row });
+      if (!b.newCalls.has(callUuid)) for (const c in patch) b.callColumns.add(c);
     }
     const deliveries = deliveryRows(callUuid, at, seq, m.deliverySeq, input.deliveries, m.row.account_id);
     m.deliverySeq += deliveries.length;
@@ -194,6 +198,7 @@ export class DeferredWrites {
     if (Object.keys(patch).length > 0) {
       Object.assign(row, patch);
       b.deliveries.set(id, { ...row });
+      if (!b.newDeliveries.has(id)) for (const c in patch) b.deliveryColumns.add(c);
     }
     b.attempts.push(...attempts);
     b.units.push({ kind: 'attempts', id, attempts: [...attempts], patch });
@@ -279,34 +284,48 @@ export class DeferredWrites {
 
 /**
  * The flush's statements, compiled once per shape (query-template.ts). New rows by a plain INSERT
- * (a duplicate key fails, as it must); rows already stored and changed since by one upsert of whole
- * rows a table, instead of one UPDATE a row.
+ * (a duplicate key fails, as it must); rows already stored and changed since by one upsert a table
+ * (whole rows in, the patched columns set), instead of one UPDATE a row.
  */
 class BatchSql {
   readonly insertCalls: RowsTemplate<unknown>;
-  readonly upsertCalls: RowsTemplate<unknown>;
   readonly insertEvents: RowsTemplate<unknown>;
   readonly insertDeliveries: RowsTemplate<unknown>;
-  readonly upsertDeliveries: RowsTemplate<unknown>;
   readonly insertAttempts: RowsTemplate<unknown>;
+  /** Upserts by table and the columns they set: a batch's patches name a few dozen sets at most. */
+  private readonly upserts = new Map<string, RowsTemplate<unknown>>();
 
-  constructor(k: Kysely<any>) {
+  constructor(private readonly k: Kysely<any>) {
     const insert = (table: string) => new RowsTemplate<unknown>((rows) => k.insertInto(table).values(rows as never));
-    const upsert = (table: string, key: string, columns: readonly string[]) =>
-      new RowsTemplate<unknown>((rows) =>
-        k
-          .insertInto(table)
-          .values(rows as never)
-          .onConflict((oc) => oc.column(key as never).doUpdateSet(Object.fromEntries(columns.filter((c) => c !== key).map((c) => [c, sql.ref(`excluded.${c}`)])) as never)),
-      );
     this.insertCalls = insert('calls');
-    this.upsertCalls = upsert('calls', 'call_uuid', CALL_COLUMNS);
     this.insertEvents = insert('events');
     this.insertDeliveries = insert('deliveries');
-    this.upsertDeliveries = upsert('deliveries', 'id', DELIVERY_COLUMNS);
     this.insertAttempts = new RowsTemplate<unknown>((rows) =>
       k.insertInto('delivery_attempts').values(rows as never).onConflict((oc) => oc.columns(['delivery_id', 'attempt', 'at']).doNothing()),
     );
+  }
+
+  /**
+   * Stored rows changed since: whole rows in, but only the columns patched set. An UPDATE rewrites
+   * the entries of every index on a column it sets, changed or not: setting all 31 columns of a
+   * call row touched its nine indexes where a status change touches two (docs/performance.md).
+   */
+  upsert(table: 'calls' | 'deliveries', columns: ReadonlySet<string>): RowsTemplate<unknown> {
+    const key = table === 'calls' ? 'call_uuid' : 'id';
+    const order = table === 'calls' ? CALL_COLUMNS : DELIVERY_COLUMNS;
+    const set = order.filter((c) => c !== key && columns.has(c));
+    const id = `${table}:${set.join(',')}`;
+    let t = this.upserts.get(id);
+    if (t) return t;
+    t = new RowsTemplate<unknown>((rows) =>
+      this.k
+        .insertInto(table)
+        .values(rows as never)
+        .onConflict((oc) => (set.length === 0 ? oc.column(key as never).doNothing() : oc.column(key as never).doUpdateSet(Object.fromEntries(set.map((c) => [c, sql.ref(`excluded.${c}`)])) as never))),
+    );
+    if (this.upserts.size >= 128) this.upserts.clear();
+    this.upserts.set(id, t);
+    return t;
   }
 }
 
@@ -325,10 +344,10 @@ export function batchStatements(k: Kysely<any>, b: Batch): BoundQuery<unknown>[]
   const [newCalls, changedCalls] = split(b.calls, b.newCalls);
   const [newDeliveries, changedDeliveries] = split(b.deliveries, b.newDeliveries);
   chunks(newCalls, t.insertCalls);
-  chunks(changedCalls, t.upsertCalls);
+  if (changedCalls.length > 0) chunks(changedCalls, t.upsert('calls', b.callColumns));
   chunks(b.events, t.insertEvents);
   chunks(newDeliveries, t.insertDeliveries);
-  chunks(changedDeliveries, t.upsertDeliveries);
+  if (changedDeliveries.length > 0) chunks(changedDeliveries, t.upsert('deliveries', b.deliveryColumns));
   chunks(b.attempts.map(attemptValues), t.insertAttempts);
   return data;
 }
