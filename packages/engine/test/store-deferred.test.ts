@@ -182,7 +182,7 @@ test('calls that end together are rolled up together: the sum of their rollups, 
   if (!TEST_PG) assert.equal(upserts, 1);
 });
 
-test('a flush sets only the columns its records patched: a column another writer changed since is kept', async () => {
+test('a flush sets only the state of a row it updates: a column written once with the row, changed since by another writer, is kept', async () => {
   await withStores(async (deferred, plain) => {
     await deferred.insertCall(callRow({ call_uuid: 'a' }));
     // An asynchronous notification: durable, so the delivery row is stored when this resolves.

@@ -292,7 +292,7 @@ class BatchSql {
   readonly insertEvents: RowsTemplate<unknown>;
   readonly insertDeliveries: RowsTemplate<unknown>;
   readonly insertAttempts: RowsTemplate<unknown>;
-  /** Upserts by table and the columns they set: a batch's patches name a few dozen sets at most. */
+  /** Upserts by table and the columns they set (two shapes a table: `upsert`). */
   private readonly upserts = new Map<string, RowsTemplate<unknown>>();
 
   constructor(private readonly k: Kysely<any>) {
@@ -306,28 +306,40 @@ class BatchSql {
   }
 
   /**
-   * Stored rows changed since: whole rows in, but only the columns patched set. An UPDATE rewrites
-   * the entries of every index on a column it sets, changed or not: setting all 31 columns of a
-   * call row touched its nine indexes where a status change touches two (docs/performance.md).
+   * Stored rows changed since: whole rows in, and set only what a call's or a delivery's progress
+   * changes (STATE_COLUMNS) when that covers every column the batch patched, else every column.
+   * An UPDATE rewrites the entries of every index on a column it sets, changed or not: setting all
+   * 31 columns of a call row touched its nine indexes, where its state touches two; and two shapes a
+   * table keep the statements prepared (docs/performance.md).
    */
-  upsert(table: 'calls' | 'deliveries', columns: ReadonlySet<string>): RowsTemplate<unknown> {
+  upsert(table: 'calls' | 'deliveries', patched: ReadonlySet<string>): RowsTemplate<unknown> {
     const key = table === 'calls' ? 'call_uuid' : 'id';
-    const order = table === 'calls' ? CALL_COLUMNS : DELIVERY_COLUMNS;
-    const set = order.filter((c) => c !== key && columns.has(c));
-    const id = `${table}:${set.join(',')}`;
+    const state = STATE_COLUMNS[table];
+    let onlyState = true;
+    for (const c of patched) if (!state.has(c)) onlyState = false;
+    const id = `${table}:${onlyState ? 'state' : 'all'}`;
     let t = this.upserts.get(id);
     if (t) return t;
+    const set = (table === 'calls' ? CALL_COLUMNS : DELIVERY_COLUMNS).filter((c) => c !== key && (!onlyState || state.has(c)));
     t = new RowsTemplate<unknown>((rows) =>
       this.k
         .insertInto(table)
         .values(rows as never)
-        .onConflict((oc) => (set.length === 0 ? oc.column(key as never).doNothing() : oc.column(key as never).doUpdateSet(Object.fromEntries(set.map((c) => [c, sql.ref(`excluded.${c}`)])) as never))),
+        .onConflict((oc) => oc.column(key as never).doUpdateSet(Object.fromEntries(set.map((c) => [c, sql.ref(`excluded.${c}`)])) as never)),
     );
-    if (this.upserts.size >= 128) this.upserts.clear();
     this.upserts.set(id, t);
     return t;
   }
 }
+
+/**
+ * What the engine patches as a call or a delivery goes on; the rest (who, where, when placed, the
+ * parent, the request, the account, the notification itself) is written once with the row.
+ */
+const STATE_COLUMNS: Record<'calls' | 'deliveries', ReadonlySet<string>> = {
+  calls: new Set(CALL_COLUMNS.filter((c) => !['call_uuid', 'request_uuid', 'parent_call_uuid', 'direction', 'from_number', 'to_number', 'initiation_time', 'account_id'].includes(c))),
+  deliveries: new Set(['status', 'attempts', 'next_attempt_at', 'completed_at', 'last_error']),
+};
 
 /** One set of compiled statements per store (per Kysely instance: the dialect decides the SQL). */
 const batchSql = new WeakMap<Kysely<any>, BatchSql>();
