@@ -119,6 +119,8 @@ export class Engine {
     // event loop share one commit (docs/performance.md); Journal holds the clock until it lands.
     this.store = opts.store ?? openStore(config.dbPath, {
       groupCommit: 'next-turn',
+      // SQLite: the WAL is copied into the file on the second core, not inside a call's commit.
+      checkpointInWorker: true,
       activity: this.activity,
       // One serving engine per SQLite file (docs/storage.md, "One engine per file").
       exclusive: true,

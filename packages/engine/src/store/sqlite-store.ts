@@ -14,6 +14,7 @@ import { migrations } from './migrations/index.ts';
 import type { Database } from './schema.ts';
 import { GroupCommit, type GroupCommitTiming } from './group-commit.ts';
 import { SqliteRunner, openSqlite } from './sqlite-connection.ts';
+import { SqliteCheckpointer } from './sqlite-checkpointer.ts';
 import { lockDatabaseFile, type FileLock } from './sqlite-lock.ts';
 import { LIVE_STATUSES, attemptValues, deliveryRows, listQueries, storeQueries, type ListQueries, type StoreQueries } from './store-queries.ts';
 import { StoreError, isStorageFailure, sqliteCode, toStoreError, type WriteState } from './store-error.ts';
@@ -58,6 +59,11 @@ export interface SqliteStoreOptions {
    * (deferred-writes.ts); without it every record() is written in the next group commit.
    */
   defer?: DeferOptions;
+  /**
+   * WAL checkpoints on a worker thread instead of inside the commit that fills the WAL
+   * (sqlite-checkpointer.ts): what a serving engine asks for. Ignored for ':memory:'.
+   */
+  checkpointInWorker?: boolean;
   /** A deferred write that could not be stored (its records are lost; the calls go on). */
   onDeferredError?: (err: unknown) => void;
 }
@@ -93,6 +99,7 @@ export class SqliteStore implements Store {
       throw err;
     }
     this.runner = new SqliteRunner(db);
+    if (options.checkpointInWorker && !inMemory) this.checkpointer = new SqliteCheckpointer(db, path);
     this.k = new Kysely<Database>({ dialect: new SqliteDialect({ database: db }) });
     this.group = new GroupCommit(this.runner, {
       ...(options.groupCommit ? { timing: options.groupCommit } : {}),
@@ -111,6 +118,8 @@ export class SqliteStore implements Store {
 
   private readonly deferred: DeferredWrites | undefined;
   private readonly upserts: RollupUpserts;
+  /** Set when checkpoints run on a worker thread (sqlite-checkpointer.ts). */
+  readonly checkpointer?: SqliteCheckpointer;
   /** The batches of the group being committed whose rollup is still to write (writeGroupRollup). */
   private groupRollup: Batch[] = [];
 
@@ -242,6 +251,8 @@ export class SqliteStore implements Store {
     this.deferred?.clear();
     this.group.close();
     this.closed = true;
+    // Its connection first: the store's own close is then the last, which checkpoints and removes the WAL.
+    await this.checkpointer?.stop();
     await this.k.destroy();
     // Kysely only closes a connection it has opened; without a migrate() it never did.
     if (this.runner.db.open) this.runner.db.close();

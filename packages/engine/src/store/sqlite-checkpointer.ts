@@ -1,0 +1,121 @@
+/**
+ * WAL checkpoints on a worker thread (docs/storage.md, "Durability"; docs/performance.md).
+ *
+ * In WAL mode a commit only appends pages to the `-wal` file; a checkpoint later copies them into
+ * the database file and, with synchronous=NORMAL, waits for the disk (fsync) twice. SQLite runs it
+ * inside whichever commit pushes the WAL past 1,000 pages: on the engine's one thread, where that
+ * commit then stalls every call for the copy and the two fsyncs. Here the engine's connection
+ * never checkpoints (wal_autocheckpoint = 0) and a second connection on a worker thread runs a
+ * PASSIVE checkpoint every few milliseconds: it copies what no reader still needs, never blocks
+ * a writer, and a commit is an append again. The WAL restarts from its beginning once a
+ * checkpoint has copied it all, so it stays about as small as before.
+ *
+ * A checkpoint that fails (a full disk) is tried again at the next turn. If the worker itself fails
+ * (it cannot open the file, it dies), the engine's connection takes checkpoints back
+ * (wal_autocheckpoint = 1000, SQLite's default): the WAL never grows unchecked.
+ */
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import type { SqliteDatabase } from './sqlite-connection.ts';
+
+/** How often the worker checkpoints; a busy engine appends ~1,000 pages in about this long. */
+export const CHECKPOINT_EVERY_MS = 200;
+/** SQLite's own default, restored when the worker is gone. */
+const AUTOCHECKPOINT_PAGES = 1000;
+
+// Plain CommonJS for `eval`: the worker loads no TypeScript. It sleeps on the stop flag between
+// checkpoints (woken at once by stop()), and reports only checkpoints that moved pages, and failures.
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const stop = new Int32Array(workerData.stop);
+let db;
+try {
+  db = new Database(workerData.path, { timeout: 5000 });
+  db.pragma('journal_mode');
+} catch (err) {
+  // An error thrown out of a worker reaches the parent without its message: say it here.
+  parentPort.postMessage({ kind: 'fatal', message: String((err && err.message) || err) });
+  Atomics.store(stop, 0, 1);
+}
+while (Atomics.load(stop, 0) === 0) {
+  try {
+    const [r] = db.pragma('wal_checkpoint(PASSIVE)');
+    if (r && r.checkpointed > 0) parentPort.postMessage({ kind: 'checkpoint', checkpointed: r.checkpointed });
+  } catch (err) {
+    parentPort.postMessage({ kind: 'error', message: String((err && err.message) || err) });
+  }
+  Atomics.wait(stop, 0, 0, workerData.everyMs);
+}
+if (db) db.close();
+`;
+
+export interface CheckpointStats {
+  /** Checkpoints that copied pages. */
+  checkpoints: number;
+  /** Pages copied into the database file in all. */
+  pages: number;
+  /** Checkpoints that failed (a full disk: tried again at the next turn), and the last reason. */
+  errors: number;
+  lastError?: string;
+  /** Why the worker stopped, when it did before close(): the engine's connection checkpoints again. */
+  failed?: string;
+}
+
+export class SqliteCheckpointer {
+  readonly stats: CheckpointStats = { checkpoints: 0, pages: 0, errors: 0 };
+  private readonly worker: Worker;
+  private readonly stopFlag = new Int32Array(new SharedArrayBuffer(4));
+  private stopped = false;
+  private readonly exited: Promise<void>;
+
+  constructor(
+    private readonly db: SqliteDatabase,
+    path: string,
+    everyMs = CHECKPOINT_EVERY_MS,
+  ) {
+    db.pragma('wal_autocheckpoint = 0');
+    // The WAL is cut back to nothing each time it starts again: every write after the disk fills
+    // needs new space and fails at once (docs/storage.md, "When the disk is full") instead of
+    // quietly filling room an earlier, longer WAL left behind.
+    db.pragma('journal_size_limit = 0');
+    const driver = createRequire(import.meta.url).resolve('better-sqlite3');
+    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, path, everyMs, stop: this.stopFlag.buffer } });
+    // It does not keep the process alive; stop() waits for it.
+    this.worker.unref();
+    this.worker.on('message', (m: { kind: string; checkpointed?: number; message?: string }) => {
+      if (m.kind === 'checkpoint') {
+        this.stats.checkpoints++;
+        this.stats.pages += m.checkpointed ?? 0;
+      } else if (m.kind === 'fatal') {
+        this.takeBack(m.message ?? 'unknown error');
+      } else if (m.kind === 'error') {
+        this.stats.errors++;
+        this.stats.lastError = m.message;
+      }
+    });
+    this.worker.on('error', (err: unknown) => this.takeBack(err instanceof Error ? err.message : JSON.stringify(err)));
+    this.exited = new Promise((resolve) => this.worker.once('exit', () => resolve()));
+    void this.exited.then(() => {
+      if (!this.stopped) this.takeBack('the checkpoint worker exited');
+    });
+  }
+
+  /** Stops the worker and waits until its connection is closed (the store's close() is then the last). */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    Atomics.store(this.stopFlag, 0, 1);
+    Atomics.notify(this.stopFlag, 0);
+    // Held open while the worker finishes: nothing else may be keeping the process alive.
+    this.worker.ref();
+    await this.exited;
+  }
+
+  private takeBack(why: string): void {
+    if (this.stats.failed !== undefined) return;
+    this.stats.failed = why;
+    if (this.db.open) this.db.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
+    if (!this.stopped) void this.worker.terminate();
+  }
+}
