@@ -6,9 +6,10 @@
  * inside whichever commit pushes the WAL past 1,000 pages: on the engine's one thread, where that
  * commit then stalls every call for the copy and the two fsyncs. Here the engine's connection
  * never checkpoints (wal_autocheckpoint = 0) and a second connection on a worker thread runs a
- * PASSIVE checkpoint every few milliseconds: it copies what no reader still needs, never blocks
- * a writer, and a commit is an append again. The WAL restarts from its beginning once a
- * checkpoint has copied it all, so it stays about as small as before.
+ * PASSIVE checkpoint when the WAL has reached the same 1,000 pages: it copies what no reader still
+ * needs, never blocks a writer, and a commit is an append again. The WAL restarts from its
+ * beginning once a checkpoint has copied it all, so it stays as small as before, and a full disk
+ * is met when it was before (docs/storage.md, "When the disk is full").
  *
  * A checkpoint that fails (a full disk) is tried again at the next turn. If the worker itself fails
  * (it cannot open the file, it dies), the engine's connection takes checkpoints back
@@ -18,15 +19,20 @@ import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { SqliteDatabase } from './sqlite-connection.ts';
 
-/** How often the worker checkpoints; a busy engine appends ~1,000 pages in about this long. */
+/** How often the worker looks at the WAL; a busy engine appends ~1,000 pages in about this long. */
 export const CHECKPOINT_EVERY_MS = 200;
+/** The WAL's size, in pages, from which the worker checkpoints: SQLite's own autocheckpoint threshold. */
+export const CHECKPOINT_FROM_PAGES = 1000;
 /** SQLite's own default, restored when the worker is gone. */
 const AUTOCHECKPOINT_PAGES = 1000;
 
 // Plain CommonJS for `eval`: the worker loads no TypeScript. It sleeps on the stop flag between
-// checkpoints (woken at once by stop()), and reports only checkpoints that moved pages, and failures.
+// looks (woken at once by stop()); it checkpoints once the WAL file has reached the threshold, as
+// SQLite's autocheckpoint would (a WAL that starts again reuses its file, so the size stays); it
+// reports only checkpoints that moved pages, and failures.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
+const { statSync } = require('node:fs');
 const Database = require(workerData.driver);
 const stop = new Int32Array(workerData.stop);
 let db;
@@ -38,9 +44,17 @@ try {
   parentPort.postMessage({ kind: 'fatal', message: String((err && err.message) || err) });
   Atomics.store(stop, 0, 1);
 }
+const fromBytes = db ? workerData.fromPages * db.pragma('page_size', { simple: true }) : 0;
+const walSize = () => {
+  try {
+    return statSync(workerData.path + '-wal').size;
+  } catch {
+    return 0;
+  }
+};
 while (Atomics.load(stop, 0) === 0) {
   try {
-    const [r] = db.pragma('wal_checkpoint(PASSIVE)');
+    const [r] = walSize() >= fromBytes ? db.pragma('wal_checkpoint(PASSIVE)') : [];
     if (r && r.checkpointed > 0) parentPort.postMessage({ kind: 'checkpoint', checkpointed: r.checkpointed });
   } catch (err) {
     parentPort.postMessage({ kind: 'error', message: String((err && err.message) || err) });
@@ -73,14 +87,11 @@ export class SqliteCheckpointer {
     private readonly db: SqliteDatabase,
     path: string,
     everyMs = CHECKPOINT_EVERY_MS,
+    fromPages = CHECKPOINT_FROM_PAGES,
   ) {
     db.pragma('wal_autocheckpoint = 0');
-    // The WAL is cut back to nothing each time it starts again: every write after the disk fills
-    // needs new space and fails at once (docs/storage.md, "When the disk is full") instead of
-    // quietly filling room an earlier, longer WAL left behind.
-    db.pragma('journal_size_limit = 0');
     const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, path, everyMs, stop: this.stopFlag.buffer } });
+    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, path, everyMs, fromPages, stop: this.stopFlag.buffer } });
     // It does not keep the process alive; stop() waits for it.
     this.worker.unref();
     this.worker.on('message', (m: { kind: string; checkpointed?: number; message?: string }) => {
