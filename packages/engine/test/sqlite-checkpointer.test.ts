@@ -1,6 +1,7 @@
 /**
- * WAL checkpoints on a worker thread (store/sqlite-checkpointer.ts): the store's own connection
- * never checkpoints, the worker copies the WAL into the file while the store writes, a close
+ * WAL checkpoints on a worker thread (store/sqlite-checkpointer.ts): the worker starts once the
+ * WAL grows, the store's own connection then never checkpoints, the worker copies the WAL into
+ * the file while the store writes, a close
  * leaves no WAL behind, and a worker that cannot work hands checkpoints back to the store's
  * connection (SQLite's default of 1,000 pages).
  */
@@ -20,22 +21,28 @@ function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'sb-checkpoint-'));
 }
 
-test('the worker checkpoints what the store writes; the store never does; close leaves no WAL', async () => {
+test('the worker starts once the WAL grows and checkpoints what the store writes; the store then never does; close leaves no WAL', async () => {
   const dir = tempDir();
   const path = join(dir, 'sb.db');
   const store = new SqliteStore(path, { groupCommit: 'next-turn', checkpointInWorker: true });
   try {
     await store.migrate();
-    assert.equal(store.shared().runner.db.pragma('wal_autocheckpoint', { simple: true }), 0);
-    for (let i = 0; i < 200; i++) await store.insertCall(callRow({ call_uuid: `c${String(i).padStart(4, '0')}`, request_uuid: `r${i}` }));
-    const stats = store.checkpointer!.stats;
+    const autocheckpoint = () => store.shared().runner.db.pragma('wal_autocheckpoint', { simple: true });
+    // No thread until the WAL grows: until then the connection checkpoints as SQLite does.
+    const before = store.checkpointer;
+    assert.equal(before, undefined);
+    assert.equal(autocheckpoint(), 1000);
+    for (let i = 0; i < 300; i++) await store.insertCall(callRow({ call_uuid: `c${String(i).padStart(4, '0')}`, request_uuid: `r${i}` }));
+    assert.ok(store.checkpointer, 'the worker started once the WAL passed 500 pages');
+    assert.equal(autocheckpoint(), 0);
+    const stats = store.checkpointer.stats;
     await waitUntil('a checkpoint by the worker', () => (stats.checkpoints > 0 ? true : undefined), 10_000);
     assert.ok(stats.pages > 0);
     assert.equal(stats.failed, undefined);
     // Another connection sees every row.
     const reader = new BetterSqlite3(path, { readonly: true });
     try {
-      assert.equal((reader.prepare('select count(*) as n from calls').get() as { n: number }).n, 200);
+      assert.equal((reader.prepare('select count(*) as n from calls').get() as { n: number }).n, 300);
     } finally {
       reader.close();
     }

@@ -58,6 +58,8 @@ export interface GroupCommitOptions {
    */
   begin?: () => void;
   beforeCommit?: () => void;
+  /** After a group has committed (outside its transaction). */
+  afterCommit?: () => void;
 }
 
 /** Disk space comes back on an operator's time scale: retry soon, then every few seconds. */
@@ -218,6 +220,7 @@ export class GroupCommit {
       this.committing = false;
     }
     if (this.failure) this.recovered(jobs.length);
+    this.options.afterCommit?.();
     jobs.forEach((job, i) => {
       const outcome = outcomes[i];
       if (outcome?.ok) job.resolve(outcome.value);

@@ -89,9 +89,10 @@ export class SqliteCheckpointer {
     everyMs = CHECKPOINT_EVERY_MS,
     fromPages = CHECKPOINT_FROM_PAGES,
   ) {
-    db.pragma('wal_autocheckpoint = 0');
     const driver = createRequire(import.meta.url).resolve('better-sqlite3');
     this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, path, everyMs, fromPages, stop: this.stopFlag.buffer } });
+    // Only once there is a worker (the constructor above may throw).
+    db.pragma('wal_autocheckpoint = 0');
     // It does not keep the process alive; stop() waits for it.
     this.worker.unref();
     this.worker.on('message', (m: { kind: string; checkpointed?: number; message?: string }) => {

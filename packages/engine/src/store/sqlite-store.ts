@@ -8,13 +8,14 @@
  * (group-commit.ts), which every other method flushes first: each operation sees every write
  * issued before it.
  */
+import { statSync } from 'node:fs';
 import { Kysely, SqliteDialect } from 'kysely';
 import { runMigrations } from './migrator.ts';
 import { migrations } from './migrations/index.ts';
 import type { Database } from './schema.ts';
 import { GroupCommit, type GroupCommitTiming } from './group-commit.ts';
 import { SqliteRunner, openSqlite } from './sqlite-connection.ts';
-import { SqliteCheckpointer } from './sqlite-checkpointer.ts';
+import { CHECKPOINT_FROM_PAGES, SqliteCheckpointer } from './sqlite-checkpointer.ts';
 import { lockDatabaseFile, type FileLock } from './sqlite-lock.ts';
 import { LIVE_STATUSES, attemptValues, deliveryRows, listQueries, storeQueries, type ListQueries, type StoreQueries } from './store-queries.ts';
 import { StoreError, isStorageFailure, sqliteCode, toStoreError, type WriteState } from './store-error.ts';
@@ -61,7 +62,9 @@ export interface SqliteStoreOptions {
   defer?: DeferOptions;
   /**
    * WAL checkpoints on a worker thread instead of inside the commit that fills the WAL
-   * (sqlite-checkpointer.ts): what a serving engine asks for. Ignored for ':memory:'.
+   * (sqlite-checkpointer.ts): what a serving engine asks for. Ignored for ':memory:'. The worker
+   * starts once the WAL has reached half of SQLite's checkpoint threshold: a store that writes
+   * little (a test, a quiet engine) never pays for a thread (about 0.1 s of CPU to start).
    */
   checkpointInWorker?: boolean;
   /** A deferred write that could not be stored (its records are lost; the calls go on). */
@@ -99,7 +102,7 @@ export class SqliteStore implements Store {
       throw err;
     }
     this.runner = new SqliteRunner(db);
-    if (options.checkpointInWorker && !inMemory) this.checkpointer = new SqliteCheckpointer(db, path);
+    this.watchWal = options.checkpointInWorker === true && !inMemory;
     this.k = new Kysely<Database>({ dialect: new SqliteDialect({ database: db }) });
     this.group = new GroupCommit(this.runner, {
       ...(options.groupCommit ? { timing: options.groupCommit } : {}),
@@ -107,6 +110,7 @@ export class SqliteStore implements Store {
       probe: () => this.runner.run(this.settingUpsert(WRITE_PROBE_KEY, String(Date.now()))),
       begin: () => (this.groupRollup = []),
       beforeCommit: () => this.writeGroupRollup(),
+      afterCommit: () => this.afterCommit(),
     });
     this.q = storeQueries(this.k);
     this.lists = listQueries(this.k);
@@ -118,8 +122,29 @@ export class SqliteStore implements Store {
 
   private readonly deferred: DeferredWrites | undefined;
   private readonly upserts: RollupUpserts;
-  /** Set when checkpoints run on a worker thread (sqlite-checkpointer.ts). */
-  readonly checkpointer?: SqliteCheckpointer;
+  /** Set once checkpoints run on a worker thread (sqlite-checkpointer.ts). */
+  checkpointer?: SqliteCheckpointer;
+  /** Whether to start the worker when the WAL grows (options.checkpointInWorker), and when to look next. */
+  private watchWal: boolean;
+  private commitsUntilWalLook = 0;
+
+  /** After a group's commit: starts the checkpoint worker once the WAL file is large enough to need it. */
+  private afterCommit(): void {
+    if (!this.watchWal || --this.commitsUntilWalLook > 0) return;
+    // A stat every few commits: a few microseconds, on a path taken far less than once a call.
+    this.commitsUntilWalLook = 16;
+    if (walBytes(this.path) < START_WORKER_PAGES * this.pageSize()) return;
+    this.watchWal = false;
+    try {
+      this.checkpointer = new SqliteCheckpointer(this.runner.db, this.path);
+    } catch {
+      // No thread to be had: the connection goes on checkpointing as SQLite does by default.
+    }
+  }
+
+  private pageSize(): number {
+    return this.runner.db.pragma('page_size', { simple: true }) as number;
+  }
   /** The batches of the group being committed whose rollup is still to write (writeGroupRollup). */
   private groupRollup: Batch[] = [];
 
@@ -571,6 +596,18 @@ export class SqliteStore implements Store {
     } catch (err) {
       throw toStoreError(err, what);
     }
+  }
+}
+
+/** Half of SQLite's checkpoint threshold (1,000 pages): the worker is up before it is needed. */
+const START_WORKER_PAGES = CHECKPOINT_FROM_PAGES / 2;
+
+/** The size of a database's WAL file, 0 when there is none. */
+function walBytes(path: string): number {
+  try {
+    return statSync(`${path}-wal`).size;
+  } catch {
+    return 0;
   }
 }
 
