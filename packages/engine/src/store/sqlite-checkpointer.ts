@@ -21,10 +21,11 @@ import type { SqliteDatabase } from './sqlite-connection.ts';
 
 /** How often the worker looks at the WAL; a busy engine appends ~1,000 pages in about this long. */
 export const CHECKPOINT_EVERY_MS = 200;
-/** The WAL's size, in pages, from which the worker checkpoints: SQLite's own autocheckpoint threshold. */
+/**
+ * The WAL's size, in pages, from which the worker checkpoints: SQLite's own autocheckpoint
+ * threshold, which the engine's connection goes back to when the worker is gone.
+ */
 export const CHECKPOINT_FROM_PAGES = 1000;
-/** SQLite's own default, restored when the worker is gone. */
-const AUTOCHECKPOINT_PAGES = 1000;
 
 // Plain CommonJS for `eval`: the worker loads no TypeScript. It sleeps on the stop flag between
 // looks (woken at once by stop()); it checkpoints once the WAL file has reached the threshold, as
@@ -127,7 +128,7 @@ export class SqliteCheckpointer {
   private takeBack(why: string): void {
     if (this.stats.failed !== undefined) return;
     this.stats.failed = why;
-    if (this.db.open) this.db.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
+    if (this.db.open) this.db.pragma(`wal_autocheckpoint = ${CHECKPOINT_FROM_PAGES}`);
     if (!this.stopped) void this.worker.terminate();
   }
 }

@@ -158,8 +158,11 @@ export class SqliteStore implements Store {
     const batches = this.groupRollup;
     if (batches.length === 0) return;
     this.groupRollup = [];
-    const merged = new RollupAccumulator();
-    for (const b of batches) merged.addAll(b.rollup);
+    let merged = batches[0]!.rollup;
+    if (batches.length > 1) {
+      merged = new RollupAccumulator();
+      for (const b of batches) merged.addAll(b.rollup);
+    }
     try {
       this.runner.transaction(() => {
         for (const q of this.upserts.ofAccumulator(merged)) this.runner.run(q);
@@ -314,8 +317,7 @@ export class SqliteStore implements Store {
   async insertCall(row: CallRow): Promise<void> {
     const what = `insert call ${row.call_uuid}`;
     this.assertOpen(what);
-    const state = this.group.state;
-    if (!state.ok) throw new StoreError('unavailable', `${what}: ${state.error.message} (${state.held} writes held until it can)`, { cause: state.error });
+    this.refuseWhileHeld(what);
     try {
       const bound = this.q.insertCall.bind(callValues(row));
       // Whatever is deferred lands before this row, as any write issued earlier.
@@ -581,9 +583,14 @@ export class SqliteStore implements Store {
    */
   private syncWrite<T>(what: string, body: () => T): T {
     this.assertOpen(what);
+    this.refuseWhileHeld(what);
+    return this.sync(what, body);
+  }
+
+  /** A new write is refused while earlier ones are held for a full disk (they must land first). */
+  private refuseWhileHeld(what: string): void {
     const state = this.group.state;
     if (!state.ok) throw new StoreError('unavailable', `${what}: ${state.error.message} (${state.held} writes held until it can)`, { cause: state.error });
-    return this.sync(what, body);
   }
 
   private sync<T>(what: string, body: () => T): T {
