@@ -113,7 +113,8 @@ class Drive {
   }
   in(input: CallInput): string[] {
     const at = 'at' in input ? input.at : input.type === 'leg' ? input.input.at : this.t;
-    if (input.type === 'dial-begin') this.log.push({ call_uuid: 'a', type: 'dial.started', at, data: {} });
+    // What the runner stores (dial-runner.ts): the Dial machine's configuration, which the replay reads.
+    if (input.type === 'dial-begin') this.log.push({ call_uuid: 'a', type: 'dial.started', at, data: { config: input.config } });
     const step = nextCall(this.config, this.state, input);
     this.state = step.state;
     for (const e of step.effects) this.store(e, at);
@@ -639,8 +640,8 @@ describe('replay', () => {
     for (const d of drives) {
       if (d.state.close !== 'closed') continue;
       const adopted = d.log[0]?.type === 'call.transferred' ? { phase: 'answered', farParty: 'Callee', rang: true, ringAt: T0, answerAt: T0 } as const : undefined;
-      let count = 0;
-      const replayed = replayCall('a', d.config, d.log, { dials: () => d.dials[count++]!, ...(adopted ? { leg: adopted } : {}) });
+      // No Dial configuration given: each Dial's is read from its stored dial.started.
+      const replayed = replayCall('a', d.config, d.log, adopted ? { leg: adopted } : {});
       assert.deepEqual(view(replayed), view(d.state), `replay of ${JSON.stringify(d.log.map((e) => e.type))}`);
       n++;
     }

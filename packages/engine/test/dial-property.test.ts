@@ -433,12 +433,13 @@ async function replay(h: Harness, xml: string, aUuid: string): Promise<void> {
   const aEvents = await h.engine.store.listEvents(aUuid);
   const started = aEvents.find((e) => e.type === 'dial.started');
   assert.ok(started, 'dial.started is stored');
-  const targets = (JSON.parse(started.data) as { targets: Array<{ call_uuid: string; to: string }> }).targets;
+  const { targets, config: storedConfig } = JSON.parse(started.data) as { targets: Array<{ call_uuid: string; to: string }>; config: unknown };
   const rows = [...aEvents];
   for (const t of targets) rows.push(...(await h.engine.store.listEvents(t.call_uuid)));
   rows.sort((a, b) => a.id - b.id);
   const events: StoredEvent[] = rows.map((r) => ({ call_uuid: r.call_uuid, type: r.type, at: r.at, data: JSON.parse(r.data) }));
   const config = dialConfig(el, targets.map((t) => ({ uuid: t.call_uuid, to: t.to })));
+  assert.deepEqual(storedConfig, config, "dial.started stores the Dial machine's configuration");
   const state = replayDial(aUuid, config, events);
   const stored = aEvents.find((e) => e.type === 'dial.ended');
   assert.ok(stored, 'dial.ended is stored');
@@ -449,7 +450,8 @@ async function replay(h: Harness, xml: string, aUuid: string): Promise<void> {
   assert.ok(row);
   const req = JSON.parse(row.params) as MakeCallRequest;
   const setup = { ...req, answerMethod: req.answerMethod, timeLimitS: req.timeLimit, ringTimeoutS: req.ringTimeout, hangupOnRingS: req.hangupOnRing };
-  const call = replayCall(aUuid, callConfig(row.direction, setup), events, { dials: () => config });
+  // The Dial's configuration is not given: the replay reads it from the stored dial.started.
+  const call = replayCall(aUuid, callConfig(row.direction, setup), events);
   const ended = aEvents.find((e) => e.type === 'leg.ended');
   assert.ok(ended, 'leg.ended is stored');
   assert.equal(call.close, 'closed', 'the replayed call closed');

@@ -11,7 +11,8 @@
  *    network events; `leg.answered`: the far end answering (outbound; who answered is read from the
  *    machine detection that follows) or the engine answering (inbound);
  *  - `leg.machine-detection`: its timer;
- *  - `dial.started`: the Dial begins (its configuration comes from `dials`: the element is not stored);
+ *  - `dial.started`: the Dial begins, with the machine's configuration the runner stored in it
+ *    (`config`; `opts.dials` overrides it, and stands in for it in events stored before it was);
  *  - `call.transferred`: a B leg adopted to run a document of its own; `webhook.transfer` that no
  *    input explains: the transfer API (its URL is not in the event: the replayed state says `''`);
  *  - the Dial's events (B legs' and the A leg's `dial.*`): as dial-replay.ts reads them, except that
@@ -30,8 +31,11 @@ import { dialInputsOf, expectedOfDial, matchesStored, ReplayError, type Expected
 import { initialCall, MACHINE_UNKNOWN, nextCall, type CallConfig, type CallEffect, type CallInput, type CallState } from './call-machine.ts';
 
 export interface CallReplayOptions {
-  /** The configuration of the call's Dial number `n` (1-based), given its `dial.started` event. */
-  readonly dials?: (n: number, started: StoredEvent) => DialConfig;
+  /**
+   * The configuration of the call's Dial number `n` (1-based), given its `dial.started` event: overrides
+   * the one the event stores (`config`), and is needed for events stored without it.
+   */
+  readonly dials?: (n: number, started: StoredEvent) => DialConfig | undefined;
   /** A B leg adopted after a transfer: its leg's state when its own call began. */
   readonly leg?: LegState;
 }
@@ -149,10 +153,14 @@ export function replayCall(aUuid: string, config: CallConfig, events: readonly S
         return [{ type: 'leg', input: { type: 'network', event: { type: 'digits', digits: String(data.digits ?? '') }, at } }];
       case 'leg.machine-detection':
         return [{ type: 'timer', name: 'machine-detection', at }];
-      case 'dial.started':
-        if (!opts.dials) throw new ReplayError('the call has a Dial: replayCall needs its configuration (opts.dials)');
+      case 'dial.started': {
+        // The runner stores the machine's configuration with the event (dial-runner.ts); a Dial stored
+        // before it did needs `opts.dials`.
+        const config = opts.dials?.(state.dials + 1, ev) ?? (data.config as DialConfig | undefined);
+        if (!config) throw new ReplayError(`${describe(ev)}: no Dial configuration in the event, and none given (opts.dials)`);
         ensureRunning(at);
-        return [{ type: 'dial-begin', config: opts.dials(state.dials + 1, ev), at }];
+        return [{ type: 'dial-begin', config, at }];
+      }
       case 'call.transferred':
         return [{ type: 'start-transferred', url: String(data.url ?? ''), method: data.method === 'GET' ? 'GET' : 'POST', at }];
       case 'webhook.transfer': {

@@ -5,10 +5,11 @@
  * call's (call-machine.ts composes the Dial machine), so its inputs go through the call's runner
  * (`DialPort`, implemented by CallSession), one queue for the whole call. This file only does what the
  * machines cannot: it fetches confirmSound and dialMusic and stores `dial.started` with the B legs'
- * rows (awaited: a failure ends the Dial here), then turns what happens to the B legs into inputs (their
- * network events, timer expiries on the injected Clock, the transfer API) and performs the Dial's
- * effects the call's runner hands back (originate, hang up, record, notify, send keys, bridge, timers,
- * the registry). The caller's keys and end reach the Dial inside the call machine.
+ * rows and the Dial machine's configuration (awaited: a failure ends the Dial here), then turns what
+ * happens to the B legs into inputs (their network events, timer expiries on the injected Clock, the
+ * transfer API) and performs the Dial's effects the call's runner hands back (originate, hang up,
+ * record, notify, send keys, bridge, timers, the registry). The caller's keys and end reach the Dial
+ * inside the call machine.
  *
  * Every B leg keeps a LegRunner (its CDR row, its network leg, what the live-call API sees), whose
  * inputs are diverted to the Dial machine while the leg is the Dial's; a callee taken by the transfer
@@ -84,19 +85,25 @@ export class DialRun {
     }
 
     const rows: CallRow[] = this.el.targets.map((target, i) => this.bLegRow(a, target, i + 1, host.clock.now()));
+    const playMs = this.confirmMedia ? this.confirmMedia.children.reduce((ms, c) => ms + onceMs(c, host.media), 0) : 0;
+    this.config = dialConfig(this.el, rows.map((r) => ({ uuid: r.call_uuid, to: r.to_number })), playMs);
     // The B legs' rows are written in the transaction that records the Dial's start: one write, and
     // never a B leg without its dial.started (or the reverse). A failure ends the Dial here, as a
-    // failed insert did before.
+    // failed insert did before. `config` is the machine's view of the element (with the confirmSound's
+    // play time, known only here), so that replayCall rebuilds the Dial from the events alone.
     await host.journal.write({
       callUuid: a.call_uuid,
       at: now,
       type: 'dial.started',
-      data: { targets: rows.map((r) => ({ call_uuid: r.call_uuid, to: r.to_number, position: r.dial_position })), timeout: this.el.timeout ?? null, time_limit: this.el.timeLimit },
+      data: {
+        targets: rows.map((r) => ({ call_uuid: r.call_uuid, to: r.to_number, position: r.dial_position })),
+        timeout: this.el.timeout ?? null,
+        time_limit: this.el.timeLimit,
+        config: this.config,
+      },
       insertCalls: rows,
     });
 
-    const playMs = this.confirmMedia ? this.confirmMedia.children.reduce((ms, c) => ms + onceMs(c, host.media), 0) : 0;
-    this.config = dialConfig(this.el, rows.map((r) => ({ uuid: r.call_uuid, to: r.to_number })), playMs);
     this.runners = rows.map((row, i) => {
       const runner = new LegRunner(row, 'Callee', () => host.clock.now(), host.billingIncrementS);
       runner.divert((input) => this.feed({ type: 'leg', leg: i, input }));
