@@ -453,7 +453,7 @@ describe('the document, ending once, the hangup report after the wind-down', () 
 describe('the transfer API', () => {
   it('the running document stops; the new one is fetched once it has wound down', () => {
     const d = new Drive(config()).running();
-    assert.deepEqual(d.in({ type: 'transfer', url: 'http://app/t', method: 'POST', at: d.t }), ['abort-document']);
+    assert.deepEqual(d.in({ type: 'transfer', url: 'http://app/t', method: 'POST', at: d.t }), ['record call.transfer-requested {"url":"http://app/t","method":"POST"}', 'abort-document']);
     assert.equal(d.state.doc, 'winding-down');
     assert.deepEqual(d.docEnded(), ['fetch http://app/t']);
     d.fetched();
@@ -549,6 +549,7 @@ describe('the Dial inside the call', () => {
     d.dial({ type: 'originated', leg: 0, at: d.t, data: {} });
     d.dialNet(0, { type: 'answered' });
     assert.deepEqual(d.in({ type: 'transfer', url: 'http://app/t', method: 'POST', at: d.t }), [
+      'record call.transfer-requested {"url":"http://app/t","method":"POST"}',
       'abort-document',
       'dial: hangup b1 NORMAL_CLEARING (BYE)',
       'dial: unregister b1',
@@ -648,6 +649,15 @@ describe('replay', () => {
     t.diagnostic(`calls replayed: ${n}`);
     assert.equal(n, drives.filter((d) => d.state.close === 'closed').length);
     assert.ok(n >= 35, `only ${n} calls replayed`);
+  });
+  it("a transfer pending the old document's wind-down replays with its URL and method", () => {
+    const d = new Drive(config()).running();
+    d.in({ type: 'transfer', url: 'http://app/t', method: 'GET', at: d.t });
+    assert.deepEqual(replayCall('a', d.config, d.log).transfer, { url: 'http://app/t', method: 'GET' });
+    d.docEnded();
+    d.fetched();
+    d.docEnded({ type: 'end', reason: 'end-of-xml' });
+    d.stopped();
   });
 });
 

@@ -65,4 +65,55 @@ describe('a call replayed from its stored events alone', () => {
     // The confirmSound's play time is known only to the runner, which stored it.
     assert.ok(call.dial!.config.confirmMs > 10_000, `confirmMs ${call.dial!.config.confirmMs} counts the sound's play time`);
   });
+
+  /** Transfers the call `aUuid` to `url` (GET) at virtual second `at` of the rig. */
+  const transferAt = (at: number, uuidOf: () => string, url: string) =>
+    h.runAt(at, async () => {
+      const res = await h.api('POST', `Call/${uuidOf()}/`, { legs: 'aleg', aleg_url: url, aleg_method: 'GET' });
+      assert.equal(res.status, 202, JSON.stringify(res.body));
+    });
+
+  /** Replays the call whole, then up to its transferred document's fetch: the transfer is pending there, with its URL. */
+  function replaysTransfer(aUuid: string, config: CallConfig, events: readonly StoredEvent[], url: string): void {
+    const call = replayCall(aUuid, config, events);
+    assert.equal(call.close, 'closed');
+    assert.deepEqual({ reason: call.leg.end?.reason, source: call.leg.end?.source }, endOf(events, aUuid));
+    const fetch = events.findIndex((e) => e.type === 'webhook.transfer');
+    assert.ok(fetch > 0, 'the transferred document was fetched');
+    const before = replayCall(aUuid, config, events.slice(0, fetch));
+    assert.equal(before.doc, 'winding-down');
+    assert.deepEqual(before.transfer, { url, method: 'GET' }, 'the replayed state carries the transfer API\'s URL and method');
+  }
+
+  test("the transfer API during the document: its URL and method are replayed from call.transfer-requested", async () => {
+    const start = h.t();
+    h.app.on('/t1-answer', '<Response><Wait length="3600"/></Response>');
+    h.app.on('/t1-new', '<Response><Wait length="2"/><Hangup/></Response>');
+    await h.sim('15557770011', 'ring 1s, answer');
+    await h.call({ to: '15557770011', answer_url: h.app.url('/t1-answer'), hangup_url: h.app.url('/t1-hangup') });
+    transferAt(start + 5, () => h.app.requests('/t1-answer')[0]!.params.CallUUID!, h.app.url('/t1-new'));
+    const [hangup] = await h.waitFor('/t1-hangup');
+    await h.settle();
+    assert.equal(h.app.requests('/t1-new')[0]?.method, 'GET');
+    const aUuid = hangup!.params.CallUUID!;
+    const { events, config } = await stored(h, aUuid);
+    assert.deepEqual(events.find((e) => e.type === 'call.transfer-requested')?.data, { url: h.app.url('/t1-new'), method: 'GET' });
+    replaysTransfer(aUuid, config, events, h.app.url('/t1-new'));
+  });
+
+  test('the transfer API while a Dial is bridged: the Dial ends, then the new document runs', async () => {
+    const start = h.t();
+    h.app.on('/t2-answer', `<Response><Dial action="${h.app.url('/t2-action')}"><Number>15557770022</Number></Dial></Response>`);
+    h.app.on('/t2-action', '<Response/>');
+    h.app.on('/t2-new', '<Response><Speak>moved</Speak></Response>');
+    await h.sim('15557770021', 'ring 1s, answer');
+    await h.sim('15557770022', 'ring 1s, answer');
+    await h.call({ to: '15557770021', answer_url: h.app.url('/t2-answer'), hangup_url: h.app.url('/t2-hangup') });
+    transferAt(start + 5, () => h.app.requests('/t2-answer')[0]!.params.CallUUID!, h.app.url('/t2-new'));
+    const [hangup] = await h.waitFor('/t2-hangup');
+    await h.settle();
+    const aUuid = hangup!.params.CallUUID!;
+    const { events, config } = await stored(h, aUuid);
+    replaysTransfer(aUuid, config, events, h.app.url('/t2-new'));
+  });
 });

@@ -281,6 +281,9 @@ class Step {
   /** The running document stops (the Dial's callee is hung up: `a-ended` by the API); the XML at `url` takes over once it has wound down. */
   private onTransfer(url: string, method: Method, at: number): void {
     if (this.ended) return;
+    // Recorded with its URL: the fetch comes only after the wind-down (or never, if the call ends
+    // meanwhile), and replayCall needs the request where it was made.
+    this.record('call.transfer-requested', { url, method });
     this.effects.push({ type: 'abort-document' });
     if (this.dialRunning()) this.applyDial({ type: 'a-ended', reason: 'api-hangup', source: 'API Request', at });
     if (this.doc === 'fetching' || this.doc === 'running' || this.doc === 'winding-down') {

@@ -13,8 +13,10 @@
  *  - `leg.machine-detection`: its timer;
  *  - `dial.started`: the Dial begins, with the machine's configuration the runner stored in it
  *    (`config`; `opts.dials` overrides it, and stands in for it in events stored before it was);
- *  - `call.transferred`: a B leg adopted to run a document of its own; `webhook.transfer` that no
- *    input explains: the transfer API (its URL is not in the event: the replayed state says `''`);
+ *  - `call.transferred`: a B leg adopted to run a document of its own; `call.transfer-requested`: the
+ *    transfer API, with its URL and method; a `webhook.transfer`: the old document's return, after
+ *    which the machine fetches the new one (in events stored before `call.transfer-requested` existed,
+ *    a `webhook.transfer` that nothing explains stands for the transfer API too, with the URL `''`);
  *  - the Dial's events (B legs' and the A leg's `dial.*`): as dial-replay.ts reads them, except that
  *    where the Dial shows the A leg ending (`a-ended`) the call's own end is applied;
  *  - the A leg's `leg.ended` {reason, source}, applied where it is first needed (at the Dial's `a-ended`,
@@ -105,7 +107,10 @@ export function replayCall(aUuid: string, config: CallConfig, events: readonly S
     return [{ type: 'leg', input: { type: 'end', reason, source, at } }];
   };
 
-  /** Where the Dial shows the A leg leaving: the A leg's stored end, or a transfer that stopped the document. */
+  /**
+   * Where the Dial shows the A leg leaving: the A leg's stored end, or (in events stored before
+   * `call.transfer-requested` existed, which applies the transfer itself) a transfer that stopped the document.
+   */
   const aLegLeaves = (from: number, at: number): CallInput[] => {
     let transfer = false;
     for (let j = from + 1; j < events.length; j++) {
@@ -163,8 +168,12 @@ export function replayCall(aUuid: string, config: CallConfig, events: readonly S
       }
       case 'call.transferred':
         return [{ type: 'start-transferred', url: String(data.url ?? ''), method: data.method === 'GET' ? 'GET' : 'POST', at }];
+      case 'call.transfer-requested':
+        return [{ type: 'transfer', url: String(data.url ?? ''), method: data.method === 'GET' ? 'GET' : 'POST', at }];
       case 'webhook.transfer': {
-        // The transfer API: the running document stops and, once it has wound down, the new one is fetched.
+        // The transferred document is fetched once the old one has wound down (the transfer API came
+        // first: its call.transfer-requested; in events stored before that existed, only this shows it,
+        // without its URL).
         ensureRunning(at);
         const inputs: CallInput[] = state.doc === 'winding-down' && state.transfer ? [] : [{ type: 'transfer', url: '', method: 'POST', at }];
         return [...inputs, { type: 'document-ended', outcome: { type: 'aborted' }, at }];

@@ -33,6 +33,7 @@ export const CALL_EVENT_TYPES = [
   'call.queued',
   'call.inbound',
   'call.transferred',
+  'call.transfer-requested',
   'leg.originated',
   'leg.ringing',
   'leg.answered',
