@@ -66,6 +66,22 @@ describe('a call replayed from its stored events alone', () => {
     assert.ok(call.dial!.config.confirmMs > 10_000, `confirmMs ${call.dial!.config.confirmMs} counts the sound's play time`);
   });
 
+  test('machine detection: who answered is read from leg.answered, even when the call ends before the verdict', async () => {
+    h.app.on('/m1-answer', '<Response><Wait length="30"/></Response>');
+    await h.sim('15557770031', 'ring 1s, answer machine, hangup after 2s');
+    await h.call({ to: '15557770031', answer_url: h.app.url('/m1-answer'), hangup_url: h.app.url('/m1-hangup'), machine_detection: 'true', machine_detection_url: h.app.url('/m1-amd') });
+    const [hangup] = await h.waitFor('/m1-hangup');
+    await h.settle();
+    assert.equal(h.app.requests('/m1-amd').length, 0, 'the machine hung up before the verdict');
+    const aUuid = hangup!.params.CallUUID!;
+    const { events, config } = await stored(h, aUuid);
+    assert.deepEqual(events.find((e) => e.call_uuid === aUuid && e.type === 'leg.answered')?.data, { answered_by: 'machine' });
+    const call = replayCall(aUuid, config, events);
+    assert.equal(call.close, 'closed');
+    assert.deepEqual({ reason: call.leg.end?.reason, source: call.leg.end?.source }, endOf(events, aUuid));
+    assert.equal(call.machine, true, 'the replayed call knows a machine answered');
+  });
+
   /** Transfers the call `aUuid` to `url` (GET) at virtual second `at` of the rig. */
   const transferAt = (at: number, uuidOf: () => string, url: string) =>
     h.runAt(at, async () => {

@@ -221,10 +221,12 @@ class Step {
       case 'answered': {
         this.cancelTimer('ring-timeout');
         this.cancelTimer('hangup-on-ring');
-        this.record('leg.answered', undefined, effect);
+        const md = cfg.machineDetection;
+        // With machine detection, who answered decides the verdict: stored so that replayCall reads it
+        // rather than guessing it from a verdict that may never come (null: the network could not say).
+        this.record('leg.answered', md ? { answered_by: effect.answeredBy ?? null } : undefined, effect);
         this.startTimer('time-limit', cfg.timeLimitMs);
         if (cfg.sendDigits && !cfg.sendOnPreanswer) this.sendDigits(cfg.sendDigits);
-        const md = cfg.machineDetection;
         if (md) {
           // Asynchronous, as Plivo's (plivo.md §2.6): the verdict comes when a greeting has run past
           // maxSpeech (a machine) or when the detection time passed without one (a person). Only a

@@ -8,8 +8,9 @@
  * is its `webhook.answer` / `webhook.transfer`), so most stored events are explained by an earlier
  * input and only checked. The rest are inputs, read back as follows:
  *  - the A leg's `leg.originated`, `network.error`, `leg.ringing` (`early`), `leg.digits`: placement and
- *    network events; `leg.answered`: the far end answering (outbound; who answered is read from the
- *    machine detection that follows) or the engine answering (inbound);
+ *    network events; `leg.answered`: the far end answering (outbound; with machine detection, who
+ *    answered is its `answered_by`, or, in events stored before it was, read from the detection that
+ *    follows) or the engine answering (inbound);
  *  - `leg.machine-detection`: its timer;
  *  - `dial.started`: the Dial begins, with the machine's configuration the runner stored in it
  *    (`config`; `opts.dials` overrides it, and stands in for it in events stored before it was);
@@ -45,6 +46,8 @@ export interface CallReplayOptions {
 const DOCUMENT_REASONS: readonly EndReason[] = ['end-of-xml', 'xml-hangup', 'xml-busy', 'xml-rejected', 'answer-url-failed', 'invalid-xml', 'action-failed'];
 const FETCH_REASONS: readonly EndReason[] = ['answer-url-failed', 'invalid-xml', 'action-failed'];
 const isNetworkReason = (r: string): r is NetworkEndReason => (NETWORK_END_REASONS as readonly string[]).includes(r);
+/** `leg.answered`'s `answered_by`: who the network said answered; null when it could not say. */
+const storedAnsweredBy = (v: unknown): 'human' | 'machine' | undefined => (v === 'human' || v === 'machine' ? v : undefined);
 
 /**
  * The call's state after replaying `events` (every event of the A leg `aUuid` and of its Dials' B legs,
@@ -127,6 +130,19 @@ export function replayCall(aUuid: string, config: CallConfig, events: readonly S
     throw new ReplayError(`the Dial shows the A leg leaving at ${at}, and neither its leg.ended nor a transfer follows`);
   };
 
+  /**
+   * Who answered, for a `leg.answered` stored before it carried `answered_by`: read from the machine
+   * detection that follows (a verdict of `machine`, else the warning that the network could not say,
+   * else a person). A call that ended before the verdict reads as a person.
+   */
+  const inferredAnsweredBy = (index: number): 'human' | 'machine' | undefined => {
+    if (!config.machineDetection) return undefined;
+    const later = events.slice(index + 1).filter(onA);
+    const machine = later.some((e) => e.type === 'leg.machine-detection' && (e.data as { machine?: boolean }).machine === true);
+    const unknown = later.some((e) => e.type === 'xml.warning' && (e.data as { message?: string }).message === MACHINE_UNKNOWN);
+    return unknown && !machine ? undefined : machine ? 'machine' : 'human';
+  };
+
   /** The inputs a stored event stands for; undefined when it is not the machine's. */
   const inputsOf = (ev: StoredEvent, index: number, leg: number | undefined): CallInput[] | undefined => {
     const data = (ev.data ?? {}) as Record<string, unknown>;
@@ -148,10 +164,7 @@ export function replayCall(aUuid: string, config: CallConfig, events: readonly S
         return [{ type: 'leg', input: { type: 'network', event: { type: data.early ? 'early-media' : 'ringing' }, at } }];
       case 'leg.answered': {
         if (config.direction === 'inbound') return [{ type: 'answer', at }];
-        const later = events.slice(index + 1).filter(onA);
-        const machine = later.some((e) => e.type === 'leg.machine-detection' && (e.data as { machine?: boolean }).machine === true);
-        const unknown = later.some((e) => e.type === 'xml.warning' && (e.data as { message?: string }).message === MACHINE_UNKNOWN);
-        const answeredBy = !config.machineDetection || (unknown && !machine) ? undefined : machine ? 'machine' : 'human';
+        const answeredBy = 'answered_by' in data ? storedAnsweredBy(data.answered_by) : inferredAnsweredBy(index);
         return [{ type: 'leg', input: { type: 'network', event: { type: 'answered', ...(answeredBy ? { answeredBy } : {}) }, at } }];
       }
       case 'leg.digits':
