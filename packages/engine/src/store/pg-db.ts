@@ -87,9 +87,13 @@ export class PgDb implements SqlDb {
       .finally(() => end?.());
   }
 
-  /** Runs `fn` once the writes issued before it have landed. */
-  async read<T>(what: string, fn: (x: PgExec) => Promise<T>): Promise<T> {
-    this.beforeUse?.();
+  /**
+   * Runs `fn` once the writes issued before it have landed. `deferred: false` is for the
+   * configuration tables (configView), which no deferred record touches: their reads need not
+   * write what is deferred first.
+   */
+  async read<T>(what: string, fn: (x: PgExec) => Promise<T>, deferred = true): Promise<T> {
+    if (deferred) this.beforeUse?.();
     const end = this.activity?.begin();
     try {
       await this.tail;
@@ -142,6 +146,18 @@ export class PgDb implements SqlDb {
 
   run(what: string, q: Query): Promise<number> {
     return this.write(what, () => this.pooledExec.run(q));
+  }
+
+  /** This database for the configuration stores (resources.ts): reads that skip the deferred records. */
+  configView(): SqlDb {
+    return {
+      kysely: this.kysely,
+      dialect: this.dialect,
+      all: (what, q) => this.read(what, (x) => x.all(q), false),
+      first: (what, q) => this.read(what, (x) => x.first(q), false),
+      run: (what, q) => this.run(what, q),
+      batch: (what, qs) => this.batch(what, qs),
+    };
   }
 
   batch(what: string, queries: readonly Query[]): Promise<Array<{ rows: unknown[]; changes: number }>> {

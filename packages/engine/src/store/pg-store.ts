@@ -107,7 +107,7 @@ export class PgStore implements Store {
     };
     this.upserts = new RollupUpserts(k, 'postgres');
     this.lists = listQueries(this.k);
-    this.resources = storeResources(this.db);
+    this.resources = storeResources(this.db, this.db.configView());
     this.cluster = new PgClusterStore(k, (nodeId) => (this.fencedTo = nodeId), url, options.idleInTransactionMs);
     this.deferred = options.defer ? new DeferredWrites(options.defer, () => void this.flushDeferred()) : undefined;
     if (this.deferred) this.db.beforeUse = () => void this.flushDeferred();

@@ -9,12 +9,16 @@ import { RecordingStore } from './recording-store.ts';
 import { ConferenceStore } from './conference-store.ts';
 import type { StoreResources } from './store.ts';
 
-export function storeResources(db: SqlDb): StoreResources {
+/**
+ * `config` is `db` for the stores of configuration (applications and numbers, flows, accounts,
+ * endpoints): tables no call record writes, so their reads skip committing pending records first.
+ */
+export function storeResources(db: SqlDb, config: SqlDb = db): StoreResources {
   return {
-    apps: new SqlAppStore(db),
-    flows: new SqlFlowStore(db),
-    accounts: new AccountStore(db),
-    endpoints: new SqlEndpointStore(db),
+    apps: new SqlAppStore(config),
+    flows: new SqlFlowStore(config),
+    accounts: new AccountStore(config),
+    endpoints: new SqlEndpointStore(config),
     reports: new ReportStore(db),
     recordings: new RecordingStore(db),
     conferences: new ConferenceStore(db),

@@ -115,7 +115,8 @@ export class SqliteStore implements Store {
     this.q = storeQueries(this.k);
     this.lists = listQueries(this.k);
     this.rollups = new SqliteRollups(this, options.onRollupError ? { onError: options.onRollupError } : {});
-    this.resources = storeResources(this.sqlDb());
+    const sqlDb = this.sqlDb();
+    this.resources = storeResources(sqlDb, this.configView(sqlDb));
     this.deferred = options.defer ? new DeferredWrites(options.defer, () => void this.flushDeferred()) : undefined;
     this.upserts = new RollupUpserts(this.k as unknown as Kysely<any>, 'sqlite');
   }
@@ -263,6 +264,25 @@ export class SqliteStore implements Store {
           ),
         ),
     };
+  }
+
+  /**
+   * The database as the configuration stores see it (resources.ts): their tables (applications,
+   * numbers, endpoints, flows, accounts) are written by their own statements, at once, never by
+   * record()'s group commit or deferred writes, so a read of them need not commit those first.
+   * An inbound call's number lookup flushed both before (docs/performance.md, "The SIP path").
+   */
+  private configView(db: SqlDb): SqlDb {
+    const runner = this.runner;
+    const read = <T>(what: string, body: () => T): T => {
+      this.assertOpen(what);
+      try {
+        return body();
+      } catch (err) {
+        throw toStoreError(err, what);
+      }
+    };
+    return { ...db, all: async (what, q) => read(what, () => runner.all(q)), first: async (what, q) => read(what, () => runner.first(q)) };
   }
 
   async migrate(): Promise<number[]> {
