@@ -205,3 +205,21 @@ test('chained statements are renumbered into one (PostgreSQL)', () => {
   // Past the parameter limit: several statements, each whole.
   assert.equal(chainStatements([{ sql: 'x $1', parameters: [1] }, { sql: 'y $1 $2', parameters: [1, 2] }], 2).length, 2);
 });
+
+test('a read of configuration (numbers, applications, endpoints) leaves what is deferred deferred; a read of calls writes it first', async () => {
+  await withStores(async (deferred, plain) => {
+    await deferred.insertCall(callRow({ call_uuid: 'a' }));
+    await deferred.record({ callUuid: 'a', at: 1, type: 'call.queued' });
+    const before = deferred.statements.snapshot();
+    // What an inbound call reads before it starts (numbers/inbound-router.ts): none of it is a call's.
+    assert.equal(await deferred.resources.apps.getNumber('15550100001'), undefined);
+    assert.equal(await deferred.resources.apps.getApplication('1234'), undefined);
+    assert.equal(await deferred.resources.apps.defaultNumberApplication(), undefined);
+    await deferred.resources.endpoints.all();
+    const used = statementDelta(before, deferred.statements.snapshot());
+    assert.deepEqual(Object.keys(used).filter((k) => !k.startsWith('select')), [], `only reads: ${JSON.stringify(used)}`);
+    assert.deepEqual(await plain.listEvents('a'), [], 'still deferred');
+    assert.equal((await deferred.listEvents('a')).length, 1);
+    assert.equal((await plain.listEvents('a')).length, 1, 'a read of the calls wrote what was deferred first');
+  });
+});
