@@ -4,14 +4,16 @@
  * events of its A leg and of its Dials' B legs, and replays them with nothing else but the call's
  * setup (the Make-a-Call request stored with the row). What the events must carry for that: the Dial
  * machine's configuration (`dial.started`), the transfer API's URL and method
- * (`call.transfer-requested`), who answered a call with machine detection (`leg.answered`).
+ * (`call.transfer-requested`), who answered a call with machine detection (`leg.answered`); and
+ * that `<Hangup schedule>`, which stores nothing of its own, replays to the live machine's final state.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHarness, type Harness } from './support/harness.ts';
 import type { StoredEvent } from '../src/calls/dial-replay.ts';
 import { replayCall } from '../src/calls/call-replay.ts';
-import { callConfig, type CallConfig } from '../src/calls/call-model.ts';
+import { callConfig, type CallConfig, type CallState } from '../src/calls/call-model.ts';
+import type { CallSession } from '../src/calls/call-session.ts';
 import type { MakeCallRequest } from '../src/calls/call-setup.ts';
 
 /** The call's events (its A leg's and its Dials' B legs', in record order) and its machine's configuration. */
@@ -132,4 +134,44 @@ describe('a call replayed from its stored events alone', () => {
     const { events, config } = await stored(h, aUuid);
     replaysTransfer(aUuid, config, events, h.app.url('/t2-new'));
   });
+
+  /**
+   * `<Hangup schedule>` stores nothing of its own: its timer's one consequence is the end it causes, which
+   * leg.ended stores as the document's `xml-hangup`; the replay reads it as the document ending with
+   * `<Hangup>`, and reaches the live machine's final state (call-replay.ts's header).
+   */
+  const schedules = [
+    ['fires while the document waits', '<Hangup schedule="3"/><Wait length="10"/>', undefined, 'xml-hangup'],
+    ['fires while a Dial is bridged', '<Hangup schedule="4"/><Dial><Number>15557770042</Number></Dial>', 'ring 1s, answer', 'xml-hangup'],
+    ['never fires: the document ends first', '<Hangup schedule="30"/><Wait length="2"/>', undefined, 'end-of-xml'],
+  ] as const;
+  for (const [i, [name, xml, b, reason]] of schedules.entries()) {
+    test(`<Hangup schedule> ${name}: the replay reaches the live machine's final state`, async () => {
+      const start = h.t();
+      const path = (p: string) => `/s${i}-${p}`;
+      h.app.on(path('answer'), `<Response>${xml}</Response>`);
+      await h.sim('15557770041', 'ring 1s, answer');
+      if (b) await h.sim('15557770042', b);
+      await h.call({ to: '15557770041', answer_url: h.app.url(path('answer')), hangup_url: h.app.url(path('hangup')) });
+      // The live session, held to read its machine's state once the call closed.
+      let session: CallSession | undefined;
+      h.runAt(start + 1.5, async () => {
+        session = h.engine.calls.session(h.app.requests(path('answer'))[0]!.params.CallUUID!);
+      });
+      const [hangup] = await h.waitFor(path('hangup'));
+      await h.settle();
+      const aUuid = hangup!.params.CallUUID!;
+      assert.ok(session, 'the live session was seen');
+      const { events, config } = await stored(h, aUuid);
+      const call = replayCall(aUuid, config, events);
+      assert.equal(call.leg.end?.reason, reason);
+      assert.deepEqual(view(call), view(session.machineState));
+    });
+  }
 });
+
+/** What the events cannot say and nothing depends on once the call closed: who ended a leg (`local`), a 183 after a 180. */
+function view(s: CallState): unknown {
+  const leg = (l: CallState['leg']) => ({ ...l, phase: l.phase === 'early' ? 'ringing' : l.phase, end: l.end && { ...l.end, local: undefined } });
+  return { ...s, leg: leg(s.leg), dial: s.dial && { ...s.dial, state: { ...s.dial.state, legs: s.dial.state.legs.map((l) => ({ ...l, leg: leg(l.leg) })) } } };
+}

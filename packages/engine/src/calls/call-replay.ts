@@ -1,8 +1,9 @@
 /**
  * Replays a whole call — its A leg, its document's position and its Dials — from its stored events
- * (issue 18 item 2): rebuilds the call machine's state (call-machine.ts) by applying the inputs the
- * events show, and checks along the way that the machine records exactly the events that were stored
- * (same types, same data, same order), the Dial's included. Pure: no store, no clock.
+ * alone, given the call's own configuration (`callConfig` of its setup) (issue 18 item 2): rebuilds the
+ * call machine's state (call-machine.ts) by applying the inputs the events show, and checks along the
+ * way that the machine records exactly the events that were stored (same types, same data, same order),
+ * the Dial's included. Pure: no store, no clock.
  *
  * Every event the call records is one of the machine's effects (the Dial's too, and a document fetch
  * is its `webhook.answer` / `webhook.transfer`), so most stored events are explained by an earlier
@@ -26,6 +27,12 @@
  *    asked for; then, at the event, the document's wind-down and the recordings' stop.
  * Timer expiries, fetch results and the document's return are not events: each is read back from what
  * it caused. Events of other kinds (webhooks the document sends, media, recordings) are skipped.
+ *
+ * `<Hangup schedule>` needs no event of its own. Its timer has one consequence, the end it causes
+ * (`xml-hangup`, source Answer XML), which `leg.ended` stores exactly as it stores the document's own
+ * `<Hangup>`; read as the document's end, it gives the same events and the same state once the call
+ * closed (its timer is gone by then either way; a schedule that never fires was cancelled by the end).
+ * Only a replay cut between the schedule and its expiry would miss the pending `scheduled-hangup` timer.
  */
 import { CAUSES, NETWORK_END_REASONS, type EndReason, type HangupSource, type NetworkEndReason } from '../domain/causes.ts';
 import type { LegState } from './leg-machine.ts';
