@@ -270,19 +270,15 @@ export class SqliteStore implements Store {
    * The database as the configuration stores see it (resources.ts): their tables (applications,
    * numbers, endpoints, flows, accounts) are written by their own statements, at once, never by
    * record()'s group commit or deferred writes, so a read of them need not commit those first.
-   * An inbound call's number lookup flushed both before (docs/performance.md, "The SIP path").
+   * An inbound call's number lookup flushed both before (docs/performance.md, "SIP: configuration reads").
    */
   private configView(db: SqlDb): SqlDb {
     const runner = this.runner;
-    const read = <T>(what: string, body: () => T): T => {
-      this.assertOpen(what);
-      try {
-        return body();
-      } catch (err) {
-        throw toStoreError(err, what);
-      }
+    return {
+      ...db,
+      all: async (what, q) => this.sync(what, () => runner.all(q), false),
+      first: async (what, q) => this.sync(what, () => runner.first(q), false),
     };
-    return { ...db, all: async (what, q) => read(what, () => runner.all(q)), first: async (what, q) => read(what, () => runner.first(q)) };
   }
 
   async migrate(): Promise<number[]> {
@@ -613,11 +609,14 @@ export class SqliteStore implements Store {
     if (!state.ok) throw new StoreError('unavailable', `${what}: ${state.error.message} (${state.held} writes held until it can)`, { cause: state.error });
   }
 
-  private sync<T>(what: string, body: () => T): T {
+  /** `flush: false` for a read of tables no record writes (configView): nothing pending can change it. */
+  private sync<T>(what: string, body: () => T, flush = true): T {
     this.assertOpen(what);
     // Earlier record() calls land first, so every operation sees every write issued before it.
-    void this.flushDeferred();
-    this.group.flush();
+    if (flush) {
+      void this.flushDeferred();
+      this.group.flush();
+    }
     try {
       return body();
     } catch (err) {
