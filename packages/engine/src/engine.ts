@@ -237,6 +237,8 @@ export class Engine {
       // As many connections per host as the outbox lets requests through at once.
       connections: config.webhooks.perHostConcurrency,
       targets: this.targets,
+      // The HTTP work of every attempt off the engine's thread (docs/performance.md, "The webhook thread").
+      transport: config.webhooks.thread ? 'thread' : 'inline',
     });
     this.outbox = new Outbox({
       store: this.store,

@@ -89,89 +89,92 @@ describe('checkUrl: the URL as written', () => {
   });
 });
 
-describe('the address actually connected to (real sender, real server on 127.0.0.1)', () => {
-  let app: CaptureServer;
-  const lookups: string[] = [];
-  const dns: Record<string, string[]> = {};
-  const lookup: TargetLookup = async (host) => {
-    lookups.push(host);
-    return (dns[host] ?? []).map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
-  };
+// Every case on both transports: the engine's thread and the webhook thread (http-thread.ts).
+for (const transport of ['inline', 'thread'] as const) {
+  describe(`the address actually connected to (real sender, ${transport}, real server on 127.0.0.1)`, () => {
+    let app: CaptureServer;
+    const lookups: string[] = [];
+    const dns: Record<string, string[]> = {};
+    const lookup: TargetLookup = async (host) => {
+      lookups.push(host);
+      return (dns[host] ?? []).map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
+    };
 
-  before(async () => {
-    app = await CaptureServer.start();
-    app.on('/hook', { status: 200, body: 'ok', contentType: 'text/plain' });
-  });
-  after(() => app.close());
+    before(async () => {
+      app = await CaptureServer.start();
+      app.on('/hook', { status: 200, body: 'ok', contentType: 'text/plain' });
+    });
+    after(() => app.close());
 
-  function sender(policy: TargetPolicy): HttpSender {
-    return new HttpSender({ authToken: 'token-0123456789', mainAuthToken: 'token-0123456789', userAgent: 'test', targets: policy });
-  }
-  const send = (s: HttpSender, url: string) =>
-    s.send({ url, method: 'POST', params: { CallUUID: 'u1' }, policy: { ...DEFAULT_CALLBACK_POLICY, retries: 0 } });
-
-  test('a name is connected to at the address it was checked at; the Host header keeps the name', async () => {
-    dns['hooks.test'] = ['127.0.0.1'];
-    const s = sender(new TargetPolicy({ lookup }));
-    try {
-      app.clear();
-      const r = await send(s, `http://hooks.test:${app.port}/hook`);
-      assert.equal(r.ok, true, r.error?.message);
-      assert.equal(r.body, 'ok');
-      assert.deepEqual(app.requests().map((q) => [q.path, q.headers.host]), [['/hook', `hooks.test:${app.port}`]]);
-    } finally {
-      await s.close();
+    function sender(policy: TargetPolicy): HttpSender {
+      return new HttpSender({ transport, authToken: 'token-0123456789', mainAuthToken: 'token-0123456789', userAgent: 'test', targets: policy });
     }
-  });
+    const send = (s: HttpSender, url: string) =>
+      s.send({ url, method: 'POST', params: { CallUUID: 'u1' }, policy: { ...DEFAULT_CALLBACK_POLICY, retries: 0 } });
 
-  test('a name that resolves to the engine itself (DNS rebinding) is refused and never connected to', async () => {
-    dns['rebind.test'] = ['127.0.0.1'];
-    const policy = new TargetPolicy({ lookup });
-    policy.addSelf('127.0.0.1', app.port); // pretend the capture server is the engine's own API
-    const s = sender(policy);
-    try {
-      app.clear();
-      assert.equal(policy.checkUrl(`http://rebind.test:${app.port}/hook`), undefined, 'the URL alone looks harmless');
-      const r = await send(s, `http://rebind.test:${app.port}/hook`);
-      assert.equal(r.ok, false);
-      assert.equal(r.statusCode, undefined);
-      assert.deepEqual(r.error, {
-        kind: 'refused',
-        message: `SB_URL_REFUSED: refused by the webhook target policy: rebind.test (127.0.0.1):${app.port} is the engine's own listen address`,
-      });
-      assert.deepEqual(app.requests(), []);
-    } finally {
-      await s.close();
-    }
-  });
+    test('a name is connected to at the address it was checked at; the Host header keeps the name', async () => {
+      dns['hooks.test'] = ['127.0.0.1'];
+      const s = sender(new TargetPolicy({ lookup }));
+      try {
+        app.clear();
+        const r = await send(s, `http://hooks.test:${app.port}/hook`);
+        assert.equal(r.ok, true, r.error?.message);
+        assert.equal(r.body, 'ok');
+        assert.deepEqual(app.requests().map((q) => [q.path, q.headers.host]), [['/hook', `hooks.test:${app.port}`]]);
+      } finally {
+        await s.close();
+      }
+    });
 
-  test('one refused address among several refuses the name (a client may pick any of them)', async () => {
-    dns['mixed.test'] = ['127.0.0.1', '169.254.169.254'];
-    const s = sender(new TargetPolicy({ lookup }));
-    try {
-      app.clear();
-      const r = await send(s, `http://mixed.test:${app.port}/hook`);
-      assert.equal(r.error?.kind, 'refused');
-      assert.match(r.error!.message, /mixed\.test \(169\.254\.169\.254\) is a link-local \/ cloud metadata address$/);
-      assert.deepEqual(app.requests(), []);
-    } finally {
-      await s.close();
-    }
-  });
+    test('a name that resolves to the engine itself (DNS rebinding) is refused and never connected to', async () => {
+      dns['rebind.test'] = ['127.0.0.1'];
+      const policy = new TargetPolicy({ lookup });
+      policy.addSelf('127.0.0.1', app.port); // pretend the capture server is the engine's own API
+      const s = sender(policy);
+      try {
+        app.clear();
+        assert.equal(policy.checkUrl(`http://rebind.test:${app.port}/hook`), undefined, 'the URL alone looks harmless');
+        const r = await send(s, `http://rebind.test:${app.port}/hook`);
+        assert.equal(r.ok, false);
+        assert.equal(r.statusCode, undefined);
+        assert.deepEqual(r.error, {
+          kind: 'refused',
+          message: `SB_URL_REFUSED: refused by the webhook target policy: rebind.test (127.0.0.1):${app.port} is the engine's own listen address`,
+        });
+        assert.deepEqual(app.requests(), []);
+      } finally {
+        await s.close();
+      }
+    });
 
-  test('IP literals are refused before any connection; --webhook-deny 127.0.0.0/8 refuses the app server', async () => {
-    const s = sender(new TargetPolicy({ deny: rules('127.0.0.0/8'), lookup }));
-    try {
-      app.clear();
-      const before = lookups.length;
-      const r = await send(s, `http://127.0.0.1:${app.port}/hook`);
-      assert.equal(r.error?.message, 'SB_URL_REFUSED: refused by the webhook target policy: 127.0.0.1 is on the webhook deny list');
-      const meta = await send(s, 'http://169.254.169.254/latest/meta-data/');
-      assert.equal(meta.error?.kind, 'refused');
-      assert.equal(lookups.length, before, 'no lookup for an address');
-      assert.deepEqual(app.requests(), []);
-    } finally {
-      await s.close();
-    }
+    test('one refused address among several refuses the name (a client may pick any of them)', async () => {
+      dns['mixed.test'] = ['127.0.0.1', '169.254.169.254'];
+      const s = sender(new TargetPolicy({ lookup }));
+      try {
+        app.clear();
+        const r = await send(s, `http://mixed.test:${app.port}/hook`);
+        assert.equal(r.error?.kind, 'refused');
+        assert.match(r.error!.message, /mixed\.test \(169\.254\.169\.254\) is a link-local \/ cloud metadata address$/);
+        assert.deepEqual(app.requests(), []);
+      } finally {
+        await s.close();
+      }
+    });
+
+    test('IP literals are refused before any connection; --webhook-deny 127.0.0.0/8 refuses the app server', async () => {
+      const s = sender(new TargetPolicy({ deny: rules('127.0.0.0/8'), lookup }));
+      try {
+        app.clear();
+        const before = lookups.length;
+        const r = await send(s, `http://127.0.0.1:${app.port}/hook`);
+        assert.equal(r.error?.message, 'SB_URL_REFUSED: refused by the webhook target policy: 127.0.0.1 is on the webhook deny list');
+        const meta = await send(s, 'http://169.254.169.254/latest/meta-data/');
+        assert.equal(meta.error?.kind, 'refused');
+        assert.equal(lookups.length, before, 'no lookup for an address');
+        assert.deepEqual(app.requests(), []);
+      } finally {
+        await s.close();
+      }
+    });
   });
-});
+}

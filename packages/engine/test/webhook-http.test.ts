@@ -194,265 +194,268 @@ describe('sender helpers', () => {
   });
 });
 
-describe('HttpSender against a capture server', () => {
-  let app: AppServer;
-  let sender: HttpSender;
-  before(async () => {
-    app = await startAppServer({ now: () => 1_000 });
-    sender = new HttpSender({ authToken: AUTH_TOKEN, mainAuthToken: MAIN_TOKEN, userAgent: USER_AGENT });
-  });
-  after(async () => {
-    await sender.close();
-    await app.close();
-  });
-
-  const hangupParams = { CallUUID: 'c0ffee00-0000-4000-8000-000000000001', From: '15550001', To: '15550002', Event: 'Hangup', Note: 'a b&c=d' };
-
-  test('POST: form body exact, headers, signature valid with plivo.validateV3Signature', async () => {
-    app.on('/post', '<Response><Speak>hi</Speak></Response>');
-    const r = await sender.send({
-      url: app.url('/post'),
-      method: 'POST',
-      params: hangupParams,
-      headers: { 'X-Switchboard-Event-Id': 'ev-1', 'X-Switchboard-Sequence': '3', 'X-Switchboard-Attempt': '1' },
-      policy: DEFAULT_CALLBACK_POLICY,
+// Every case on both transports: the engine's thread and the webhook thread (http-thread.ts).
+for (const transport of ['inline', 'thread'] as const) {
+  describe(`HttpSender (${transport}) against a capture server`, () => {
+    let app: AppServer;
+    let sender: HttpSender;
+    before(async () => {
+      app = await startAppServer({ now: () => 1_000 });
+      sender = new HttpSender({ transport, authToken: AUTH_TOKEN, mainAuthToken: MAIN_TOKEN, userAgent: USER_AGENT });
     });
-    assert.equal(r.ok, true);
-    assert.equal(r.statusCode, 200);
-    assert.equal(r.body, '<Response><Speak>hi</Speak></Response>');
-    assert.equal(r.storedBody, r.body);
-    assert.equal(r.bodyTruncated, false);
-    assert.equal(r.contentType, 'text/xml');
-    assert.equal(r.error, undefined);
-    assert.equal(r.requestUrl, app.url('/post'));
-    assert.ok(r.latencyMs >= 0);
-
-    const [got, ...rest] = app.requests('/post');
-    assert.equal(rest.length, 0);
-    assert.ok(got);
-    assert.equal(got.method, 'POST');
-    assert.equal(got.url, app.url('/post'));
-    assert.equal(
-      got.rawBody,
-      'CallUUID=c0ffee00-0000-4000-8000-000000000001&From=15550001&To=15550002&Event=Hangup&Note=a+b%26c%3Dd',
-    );
-    assert.deepEqual(got.params, hangupParams);
-    assert.deepEqual(got.query, {});
-    assert.equal(got.at, 1_000);
-    assert.equal(got.headers['content-type'], 'application/x-www-form-urlencoded');
-    assert.equal(got.headers['user-agent'], USER_AGENT);
-    assert.equal(got.headers['x-switchboard-event-id'], 'ev-1');
-    assert.equal(got.headers['x-switchboard-sequence'], '3');
-    assert.equal(got.headers['x-switchboard-attempt'], '1');
-    assert.match(got.headers['x-plivo-signature-v3-nonce'] ?? '', /^\d{20}$/);
-    assert.equal(got.headers['x-plivo-signature-v3'], r.requestHeaders['X-Plivo-Signature-V3']);
-    assert.equal(verifySignature(got, AUTH_TOKEN, MAIN_TOKEN), true);
-    assert.equal(verifySignature(got, 'wrong-token'), false);
-    // Ma-V3 is made with the main account's token, not the subaccount's.
-    assert.equal(verifySignature(got, AUTH_TOKEN, AUTH_TOKEN), false);
-  });
-
-  test('a fresh nonce per attempt', async () => {
-    const a = await sender.send({ url: app.url('/nonce'), method: 'POST', params: { A: '1' }, policy: DEFAULT_CALLBACK_POLICY });
-    const b = await sender.send({ url: app.url('/nonce'), method: 'POST', params: { A: '1' }, policy: DEFAULT_CALLBACK_POLICY });
-    assert.notEqual(a.requestHeaders['X-Plivo-Signature-V3-Nonce'], b.requestHeaders['X-Plivo-Signature-V3-Nonce']);
-    assert.equal(app.requests('/nonce').every((r) => verifySignature(r, AUTH_TOKEN, MAIN_TOKEN)), true);
-  });
-
-  test('GET: parameters merged into the URL\'s own query; no body; signature valid', async () => {
-    const r = await sender.send({
-      url: app.url('/get?app=42&lang=en'),
-      method: 'GET',
-      params: { CallUUID: 'abc', Event: 'StartApp', Space: 'x y' },
-      policy: DEFAULT_CALLBACK_POLICY,
+    after(async () => {
+      await sender.close();
+      await app.close();
     });
-    assert.equal(r.ok, true);
-    assert.equal(r.requestUrl, app.url('/get?app=42&lang=en&CallUUID=abc&Event=StartApp&Space=x+y'));
-    const got = app.requests('/get')[0]!;
-    assert.equal(got.method, 'GET');
-    assert.equal(got.url, r.requestUrl);
-    assert.deepEqual(got.query, { app: '42', lang: 'en', CallUUID: 'abc', Event: 'StartApp', Space: 'x y' });
-    assert.deepEqual(got.params, got.query);
-    assert.equal(got.rawBody, '');
-    assert.equal(got.headers['content-type'], undefined);
-    assert.equal(verifySignature(got, AUTH_TOKEN, MAIN_TOKEN), true);
-  });
 
-  test('the fragment is neither requested nor signed', async () => {
-    const configured = `${app.url('/frag?q=1')}#ct=3000&rt=5000&rc=2`;
-    const { url, policy } = policyOf(configured);
-    const r = await sender.send({ url, method: 'POST', params: { CallUUID: 'abc' }, policy });
-    assert.equal(r.ok, true);
-    const got = app.requests('/frag')[0]!;
-    assert.equal(got.url, app.url('/frag?q=1'));
-    assert.deepEqual(got.query, { q: '1' });
-    assert.deepEqual(got.params, { CallUUID: 'abc' });
-    assert.equal(verifySignature(got, AUTH_TOKEN, MAIN_TOKEN), true);
-    // An app that validates against the URL it configured, fragment and all, also succeeds (the SDK drops it).
-    const nonce = got.headers['x-plivo-signature-v3-nonce']!;
-    assert.equal(plivo.validateV3Signature('POST', configured, nonce, AUTH_TOKEN, got.headers['x-plivo-signature-v3']!, { CallUUID: 'abc' }), true);
-  });
+    const hangupParams = { CallUUID: 'c0ffee00-0000-4000-8000-000000000001', From: '15550001', To: '15550002', Event: 'Hangup', Note: 'a b&c=d' };
 
-  test('a closed port is a connect failure (ct), retried once by default', async () => {
-    const probe = createServer();
-    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-    const port = (probe.address() as AddressInfo).port;
-    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    test('POST: form body exact, headers, signature valid with plivo.validateV3Signature', async () => {
+      app.on('/post', '<Response><Speak>hi</Speak></Response>');
+      const r = await sender.send({
+        url: app.url('/post'),
+        method: 'POST',
+        params: hangupParams,
+        headers: { 'X-Switchboard-Event-Id': 'ev-1', 'X-Switchboard-Sequence': '3', 'X-Switchboard-Attempt': '1' },
+        policy: DEFAULT_CALLBACK_POLICY,
+      });
+      assert.equal(r.ok, true);
+      assert.equal(r.statusCode, 200);
+      assert.equal(r.body, '<Response><Speak>hi</Speak></Response>');
+      assert.equal(r.storedBody, r.body);
+      assert.equal(r.bodyTruncated, false);
+      assert.equal(r.contentType, 'text/xml');
+      assert.equal(r.error, undefined);
+      assert.equal(r.requestUrl, app.url('/post'));
+      assert.ok(r.latencyMs >= 0);
 
-    const seen: number[] = [];
-    const { final, attempts } = await sendWithPolicy(
-      sender,
-      { url: `http://127.0.0.1:${port}/gone`, method: 'POST', params: { A: '1' }, policy: DEFAULT_CALLBACK_POLICY },
-      (n, res) => {
-        seen.push(n);
-        assert.equal(res.error?.kind, 'ct');
-      },
-    );
-    assert.equal(attempts, 2);
-    assert.deepEqual(seen, [1, 2]);
-    assert.equal(final.ok, false);
-    assert.equal(final.statusCode, undefined);
-    assert.equal(final.error?.kind, 'ct');
-    assert.match(final.error?.message ?? '', /ECONNREFUSED/);
-    assert.equal(final.body, '');
-  });
-
-  test('a slow answer beyond rt is a read timeout (rt), retried by default', async () => {
-    app.on('/slow', { delayMs: 30_000 });
-    const { url, policy } = policyOf(`${app.url('/slow')}#rt=200`);
-    const { final, attempts } = await sendWithPolicy(sender, { url, method: 'POST', params: { A: '1' }, policy });
-    assert.equal(attempts, 2);
-    assert.equal(final.ok, false);
-    assert.equal(final.error?.kind, 'rt');
-    assert.equal(app.requests('/slow').length, 2);
-  });
-
-  test('a pause between body packets beyond rt is a read timeout, after the status arrived', async () => {
-    // The capture server answers whole; this server sends the head and part of the body, then stalls.
-    const stall = createServer((_req, res) => {
-      res.writeHead(200, { 'Content-Type': 'text/xml', 'Content-Length': '100' });
-      res.write('<Response>');
+      const [got, ...rest] = app.requests('/post');
+      assert.equal(rest.length, 0);
+      assert.ok(got);
+      assert.equal(got.method, 'POST');
+      assert.equal(got.url, app.url('/post'));
+      assert.equal(
+        got.rawBody,
+        'CallUUID=c0ffee00-0000-4000-8000-000000000001&From=15550001&To=15550002&Event=Hangup&Note=a+b%26c%3Dd',
+      );
+      assert.deepEqual(got.params, hangupParams);
+      assert.deepEqual(got.query, {});
+      assert.equal(got.at, 1_000);
+      assert.equal(got.headers['content-type'], 'application/x-www-form-urlencoded');
+      assert.equal(got.headers['user-agent'], USER_AGENT);
+      assert.equal(got.headers['x-switchboard-event-id'], 'ev-1');
+      assert.equal(got.headers['x-switchboard-sequence'], '3');
+      assert.equal(got.headers['x-switchboard-attempt'], '1');
+      assert.match(got.headers['x-plivo-signature-v3-nonce'] ?? '', /^\d{20}$/);
+      assert.equal(got.headers['x-plivo-signature-v3'], r.requestHeaders['X-Plivo-Signature-V3']);
+      assert.equal(verifySignature(got, AUTH_TOKEN, MAIN_TOKEN), true);
+      assert.equal(verifySignature(got, 'wrong-token'), false);
+      // Ma-V3 is made with the main account's token, not the subaccount's.
+      assert.equal(verifySignature(got, AUTH_TOKEN, AUTH_TOKEN), false);
     });
-    await new Promise<void>((resolve) => stall.listen(0, '127.0.0.1', resolve));
-    try {
-      const port = (stall.address() as AddressInfo).port;
-      const { url, policy } = policyOf(`http://127.0.0.1:${port}/stall#rt=150&rc=0`);
-      const { final, attempts } = await sendWithPolicy(sender, { url, method: 'POST', params: {}, policy });
+
+    test('a fresh nonce per attempt', async () => {
+      const a = await sender.send({ url: app.url('/nonce'), method: 'POST', params: { A: '1' }, policy: DEFAULT_CALLBACK_POLICY });
+      const b = await sender.send({ url: app.url('/nonce'), method: 'POST', params: { A: '1' }, policy: DEFAULT_CALLBACK_POLICY });
+      assert.notEqual(a.requestHeaders['X-Plivo-Signature-V3-Nonce'], b.requestHeaders['X-Plivo-Signature-V3-Nonce']);
+      assert.equal(app.requests('/nonce').every((r) => verifySignature(r, AUTH_TOKEN, MAIN_TOKEN)), true);
+    });
+
+    test('GET: parameters merged into the URL\'s own query; no body; signature valid', async () => {
+      const r = await sender.send({
+        url: app.url('/get?app=42&lang=en'),
+        method: 'GET',
+        params: { CallUUID: 'abc', Event: 'StartApp', Space: 'x y' },
+        policy: DEFAULT_CALLBACK_POLICY,
+      });
+      assert.equal(r.ok, true);
+      assert.equal(r.requestUrl, app.url('/get?app=42&lang=en&CallUUID=abc&Event=StartApp&Space=x+y'));
+      const got = app.requests('/get')[0]!;
+      assert.equal(got.method, 'GET');
+      assert.equal(got.url, r.requestUrl);
+      assert.deepEqual(got.query, { app: '42', lang: 'en', CallUUID: 'abc', Event: 'StartApp', Space: 'x y' });
+      assert.deepEqual(got.params, got.query);
+      assert.equal(got.rawBody, '');
+      assert.equal(got.headers['content-type'], undefined);
+      assert.equal(verifySignature(got, AUTH_TOKEN, MAIN_TOKEN), true);
+    });
+
+    test('the fragment is neither requested nor signed', async () => {
+      const configured = `${app.url('/frag?q=1')}#ct=3000&rt=5000&rc=2`;
+      const { url, policy } = policyOf(configured);
+      const r = await sender.send({ url, method: 'POST', params: { CallUUID: 'abc' }, policy });
+      assert.equal(r.ok, true);
+      const got = app.requests('/frag')[0]!;
+      assert.equal(got.url, app.url('/frag?q=1'));
+      assert.deepEqual(got.query, { q: '1' });
+      assert.deepEqual(got.params, { CallUUID: 'abc' });
+      assert.equal(verifySignature(got, AUTH_TOKEN, MAIN_TOKEN), true);
+      // An app that validates against the URL it configured, fragment and all, also succeeds (the SDK drops it).
+      const nonce = got.headers['x-plivo-signature-v3-nonce']!;
+      assert.equal(plivo.validateV3Signature('POST', configured, nonce, AUTH_TOKEN, got.headers['x-plivo-signature-v3']!, { CallUUID: 'abc' }), true);
+    });
+
+    test('a closed port is a connect failure (ct), retried once by default', async () => {
+      const probe = createServer();
+      await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+      const port = (probe.address() as AddressInfo).port;
+      await new Promise<void>((resolve) => probe.close(() => resolve()));
+
+      const seen: number[] = [];
+      const { final, attempts } = await sendWithPolicy(
+        sender,
+        { url: `http://127.0.0.1:${port}/gone`, method: 'POST', params: { A: '1' }, policy: DEFAULT_CALLBACK_POLICY },
+        (n, res) => {
+          seen.push(n);
+          assert.equal(res.error?.kind, 'ct');
+        },
+      );
+      assert.equal(attempts, 2);
+      assert.deepEqual(seen, [1, 2]);
+      assert.equal(final.ok, false);
+      assert.equal(final.statusCode, undefined);
+      assert.equal(final.error?.kind, 'ct');
+      assert.match(final.error?.message ?? '', /ECONNREFUSED/);
+      assert.equal(final.body, '');
+    });
+
+    test('a slow answer beyond rt is a read timeout (rt), retried by default', async () => {
+      app.on('/slow', { delayMs: 30_000 });
+      const { url, policy } = policyOf(`${app.url('/slow')}#rt=200`);
+      const { final, attempts } = await sendWithPolicy(sender, { url, method: 'POST', params: { A: '1' }, policy });
+      assert.equal(attempts, 2);
+      assert.equal(final.ok, false);
+      assert.equal(final.error?.kind, 'rt');
+      assert.equal(app.requests('/slow').length, 2);
+    });
+
+    test('a pause between body packets beyond rt is a read timeout, after the status arrived', async () => {
+      // The capture server answers whole; this server sends the head and part of the body, then stalls.
+      const stall = createServer((_req, res) => {
+        res.writeHead(200, { 'Content-Type': 'text/xml', 'Content-Length': '100' });
+        res.write('<Response>');
+      });
+      await new Promise<void>((resolve) => stall.listen(0, '127.0.0.1', resolve));
+      try {
+        const port = (stall.address() as AddressInfo).port;
+        const { url, policy } = policyOf(`http://127.0.0.1:${port}/stall#rt=150&rc=0`);
+        const { final, attempts } = await sendWithPolicy(sender, { url, method: 'POST', params: {}, policy });
+        assert.equal(attempts, 1);
+        assert.equal(final.ok, false);
+        assert.equal(final.statusCode, 200);
+        assert.deepEqual(final.error, { kind: 'rt', message: 'read timeout: nothing received for rt=150 ms' });
+      } finally {
+        stall.closeAllConnections();
+        await new Promise<void>((resolve) => stall.close(() => resolve()));
+      }
+    });
+
+    test('rc=1 with a 500: one attempt, 5xx is not in the default rp', async () => {
+      app.on('/fail-default', { status: 500, body: 'oops', contentType: 'text/plain' });
+      const { url, policy } = policyOf(`${app.url('/fail-default')}#rc=1`);
+      const { final, attempts } = await sendWithPolicy(sender, { url, method: 'POST', params: { A: '1' }, policy });
       assert.equal(attempts, 1);
       assert.equal(final.ok, false);
-      assert.equal(final.statusCode, 200);
-      assert.deepEqual(final.error, { kind: 'rt', message: 'read timeout: nothing received for rt=150 ms' });
-    } finally {
-      stall.closeAllConnections();
-      await new Promise<void>((resolve) => stall.close(() => resolve()));
-    }
+      assert.equal(final.statusCode, 500);
+      assert.equal(final.body, 'oops');
+      assert.equal(final.contentType, 'text/plain');
+      assert.equal(final.error, undefined);
+      assert.equal(app.requests('/fail-default').length, 1);
+    });
+
+    test('rp=5xx: the 500 is retried once (rc default 1)', async () => {
+      app.on('/fail-5xx', { status: 500 });
+      const { url, policy } = policyOf(`${app.url('/fail-5xx')}#rp=5xx`);
+      const { final, attempts } = await sendWithPolicy(sender, { url, method: 'POST', params: { A: '1' }, policy });
+      assert.equal(attempts, 2);
+      assert.equal(final.statusCode, 500);
+      assert.equal(final.body, '');
+      const got = app.requests('/fail-5xx');
+      assert.equal(got.length, 2);
+      assert.notEqual(got[0]!.headers['x-plivo-signature-v3-nonce'], got[1]!.headers['x-plivo-signature-v3-nonce']);
+      assert.equal(got.every((r) => verifySignature(r, AUTH_TOKEN, MAIN_TOKEN)), true);
+    });
+
+    test('rc=0: a single attempt whatever rp says', async () => {
+      app.on('/fail-rc0', { status: 503 });
+      const { url, policy } = policyOf(`${app.url('/fail-rc0')}#rc=0&rp=all`);
+      const { attempts } = await sendWithPolicy(sender, { url, method: 'POST', params: {}, policy });
+      assert.equal(attempts, 1);
+      assert.equal(app.requests('/fail-rc0').length, 1);
+    });
+
+    test('rc=5 caps the attempts at 6; a scripted recovery stops retrying', async () => {
+      app.on('/always-404', { status: 404 });
+      const capped = policyOf(`${app.url('/always-404')}#rc=5&rp=4xx`);
+      assert.equal((await sendWithPolicy(sender, { ...capped, method: 'POST', params: {} })).attempts, 6);
+      assert.equal(app.requests('/always-404').length, 6);
+
+      app.on('/recovers', [{ status: 502 }, { status: 502 }, '<Response><Hangup/></Response>']);
+      const rec = policyOf(`${app.url('/recovers')}#rc=5&rp=5xx`);
+      const { final, attempts } = await sendWithPolicy(sender, { ...rec, method: 'POST', params: {} });
+      assert.equal(attempts, 3);
+      assert.equal(final.ok, true);
+      assert.equal(final.body, '<Response><Hangup/></Response>');
+    });
+
+    test('tt ends the attempt and stops retries', async () => {
+      app.on('/tt', { delayMs: 30_000 });
+      const { url, policy } = policyOf(`${app.url('/tt')}#tt=100&rt=5000&rc=5&rp=all`);
+      const { final, attempts } = await sendWithPolicy(sender, { url, method: 'POST', params: {}, policy });
+      assert.equal(attempts, 1);
+      assert.equal(final.error?.kind, 'tt');
+      assert.equal(app.requests('/tt').length, 1);
+    });
+
+    test('Retry-After is parsed', async () => {
+      app.on('/busy', { status: 503, headers: { 'Retry-After': '7' } });
+      const r = await sender.send({ url: app.url('/busy'), method: 'POST', params: {}, policy: DEFAULT_CALLBACK_POLICY });
+      assert.equal(r.statusCode, 503);
+      assert.equal(r.retryAfterMs, 7000);
+      const plain = await sender.send({ url: app.url('/post'), method: 'POST', params: {}, policy: DEFAULT_CALLBACK_POLICY });
+      assert.equal(plain.retryAfterMs, undefined);
+    });
+
+    test('bodies: storedBody keeps maxResponseBytes, body stops at 1 MiB', async () => {
+      const small = new HttpSender({ transport, authToken: AUTH_TOKEN, mainAuthToken: MAIN_TOKEN, userAgent: USER_AGENT, maxResponseBytes: 10 });
+      try {
+        app.on('/euro', '<Response>€€€€</Response>'); // '€' is 3 bytes: byte 10 falls inside one
+        const r = await small.send({ url: app.url('/euro'), method: 'GET', params: {}, policy: DEFAULT_CALLBACK_POLICY });
+        assert.equal(r.body, '<Response>€€€€</Response>');
+        assert.equal(r.storedBody, '<Response>');
+        app.on('/huge', { body: 'x'.repeat(MAX_BODY_BYTES + 5000), contentType: 'text/plain' });
+        const h = await small.send({ url: app.url('/huge'), method: 'GET', params: {}, policy: DEFAULT_CALLBACK_POLICY });
+        assert.equal(h.ok, true);
+        assert.equal(h.body.length, MAX_BODY_BYTES);
+        assert.equal(h.bodyTruncated, true);
+        assert.equal(h.storedBody, 'xxxxxxxxxx');
+      } finally {
+        await small.close();
+      }
+    });
+
+    test('a dropped connection and the caller\'s abort are "other" failures, not retried', async () => {
+      app.on('/drop', { drop: true });
+      const { final, attempts } = await sendWithPolicy(sender, { url: app.url('/drop'), method: 'POST', params: {}, policy: DEFAULT_CALLBACK_POLICY });
+      assert.equal(attempts, 1);
+      assert.equal(final.error?.kind, 'other');
+
+      app.on('/hold', { delayMs: 30_000 });
+      const ctl = new AbortController();
+      const pending = sender.send({ url: app.url('/hold'), method: 'POST', params: {}, policy: DEFAULT_CALLBACK_POLICY, signal: ctl.signal });
+      await app.waitFor((r) => r.path === '/hold');
+      ctl.abort();
+      const aborted = await pending;
+      assert.equal(aborted.error?.kind, 'other');
+    });
+
+    test('an unusable URL is an "other" failure, not an exception', async () => {
+      const r = await sender.send({ url: 'not a url', method: 'POST', params: {}, policy: DEFAULT_CALLBACK_POLICY });
+      assert.equal(r.ok, false);
+      assert.equal(r.error?.kind, 'other');
+    });
   });
-
-  test('rc=1 with a 500: one attempt, 5xx is not in the default rp', async () => {
-    app.on('/fail-default', { status: 500, body: 'oops', contentType: 'text/plain' });
-    const { url, policy } = policyOf(`${app.url('/fail-default')}#rc=1`);
-    const { final, attempts } = await sendWithPolicy(sender, { url, method: 'POST', params: { A: '1' }, policy });
-    assert.equal(attempts, 1);
-    assert.equal(final.ok, false);
-    assert.equal(final.statusCode, 500);
-    assert.equal(final.body, 'oops');
-    assert.equal(final.contentType, 'text/plain');
-    assert.equal(final.error, undefined);
-    assert.equal(app.requests('/fail-default').length, 1);
-  });
-
-  test('rp=5xx: the 500 is retried once (rc default 1)', async () => {
-    app.on('/fail-5xx', { status: 500 });
-    const { url, policy } = policyOf(`${app.url('/fail-5xx')}#rp=5xx`);
-    const { final, attempts } = await sendWithPolicy(sender, { url, method: 'POST', params: { A: '1' }, policy });
-    assert.equal(attempts, 2);
-    assert.equal(final.statusCode, 500);
-    assert.equal(final.body, '');
-    const got = app.requests('/fail-5xx');
-    assert.equal(got.length, 2);
-    assert.notEqual(got[0]!.headers['x-plivo-signature-v3-nonce'], got[1]!.headers['x-plivo-signature-v3-nonce']);
-    assert.equal(got.every((r) => verifySignature(r, AUTH_TOKEN, MAIN_TOKEN)), true);
-  });
-
-  test('rc=0: a single attempt whatever rp says', async () => {
-    app.on('/fail-rc0', { status: 503 });
-    const { url, policy } = policyOf(`${app.url('/fail-rc0')}#rc=0&rp=all`);
-    const { attempts } = await sendWithPolicy(sender, { url, method: 'POST', params: {}, policy });
-    assert.equal(attempts, 1);
-    assert.equal(app.requests('/fail-rc0').length, 1);
-  });
-
-  test('rc=5 caps the attempts at 6; a scripted recovery stops retrying', async () => {
-    app.on('/always-404', { status: 404 });
-    const capped = policyOf(`${app.url('/always-404')}#rc=5&rp=4xx`);
-    assert.equal((await sendWithPolicy(sender, { ...capped, method: 'POST', params: {} })).attempts, 6);
-    assert.equal(app.requests('/always-404').length, 6);
-
-    app.on('/recovers', [{ status: 502 }, { status: 502 }, '<Response><Hangup/></Response>']);
-    const rec = policyOf(`${app.url('/recovers')}#rc=5&rp=5xx`);
-    const { final, attempts } = await sendWithPolicy(sender, { ...rec, method: 'POST', params: {} });
-    assert.equal(attempts, 3);
-    assert.equal(final.ok, true);
-    assert.equal(final.body, '<Response><Hangup/></Response>');
-  });
-
-  test('tt ends the attempt and stops retries', async () => {
-    app.on('/tt', { delayMs: 30_000 });
-    const { url, policy } = policyOf(`${app.url('/tt')}#tt=100&rt=5000&rc=5&rp=all`);
-    const { final, attempts } = await sendWithPolicy(sender, { url, method: 'POST', params: {}, policy });
-    assert.equal(attempts, 1);
-    assert.equal(final.error?.kind, 'tt');
-    assert.equal(app.requests('/tt').length, 1);
-  });
-
-  test('Retry-After is parsed', async () => {
-    app.on('/busy', { status: 503, headers: { 'Retry-After': '7' } });
-    const r = await sender.send({ url: app.url('/busy'), method: 'POST', params: {}, policy: DEFAULT_CALLBACK_POLICY });
-    assert.equal(r.statusCode, 503);
-    assert.equal(r.retryAfterMs, 7000);
-    const plain = await sender.send({ url: app.url('/post'), method: 'POST', params: {}, policy: DEFAULT_CALLBACK_POLICY });
-    assert.equal(plain.retryAfterMs, undefined);
-  });
-
-  test('bodies: storedBody keeps maxResponseBytes, body stops at 1 MiB', async () => {
-    const small = new HttpSender({ authToken: AUTH_TOKEN, mainAuthToken: MAIN_TOKEN, userAgent: USER_AGENT, maxResponseBytes: 10 });
-    try {
-      app.on('/euro', '<Response>€€€€</Response>'); // '€' is 3 bytes: byte 10 falls inside one
-      const r = await small.send({ url: app.url('/euro'), method: 'GET', params: {}, policy: DEFAULT_CALLBACK_POLICY });
-      assert.equal(r.body, '<Response>€€€€</Response>');
-      assert.equal(r.storedBody, '<Response>');
-      app.on('/huge', { body: 'x'.repeat(MAX_BODY_BYTES + 5000), contentType: 'text/plain' });
-      const h = await small.send({ url: app.url('/huge'), method: 'GET', params: {}, policy: DEFAULT_CALLBACK_POLICY });
-      assert.equal(h.ok, true);
-      assert.equal(h.body.length, MAX_BODY_BYTES);
-      assert.equal(h.bodyTruncated, true);
-      assert.equal(h.storedBody, 'xxxxxxxxxx');
-    } finally {
-      await small.close();
-    }
-  });
-
-  test('a dropped connection and the caller\'s abort are "other" failures, not retried', async () => {
-    app.on('/drop', { drop: true });
-    const { final, attempts } = await sendWithPolicy(sender, { url: app.url('/drop'), method: 'POST', params: {}, policy: DEFAULT_CALLBACK_POLICY });
-    assert.equal(attempts, 1);
-    assert.equal(final.error?.kind, 'other');
-
-    app.on('/hold', { delayMs: 30_000 });
-    const ctl = new AbortController();
-    const pending = sender.send({ url: app.url('/hold'), method: 'POST', params: {}, policy: DEFAULT_CALLBACK_POLICY, signal: ctl.signal });
-    await app.waitFor((r) => r.path === '/hold');
-    ctl.abort();
-    const aborted = await pending;
-    assert.equal(aborted.error?.kind, 'other');
-  });
-
-  test('an unusable URL is an "other" failure, not an exception', async () => {
-    const r = await sender.send({ url: 'not a url', method: 'POST', params: {}, policy: DEFAULT_CALLBACK_POLICY });
-    assert.equal(r.ok, false);
-    assert.equal(r.error?.kind, 'other');
-  });
-});
+}
 
 describe('capture server', () => {
   test('routes: sequences in order, the last repeats; functions; predicates; latest route wins; default <Response/>', async () => {

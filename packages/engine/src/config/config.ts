@@ -38,6 +38,8 @@ export interface Config {
     allow: string[];
     /** `--webhook-deny`: CIDRs / host names never fetched; deny wins over allow. */
     deny: string[];
+    /** `--webhook-thread`: the HTTP work of webhooks runs on a thread of its own (webhooks/http-thread.ts). */
+    thread: boolean;
   };
   media: {
     /** How long a `<Play>` of unknown length lasts on the simulated network. */
@@ -161,10 +163,10 @@ export function loadConfig(flags: FlagValues, env: NodeJS.ProcessEnv, file?: Con
   };
 
   /** A switch: `--flag` alone, or true/false/1/0/yes/no from a flag, the environment or the file. */
-  const bool = (flag: string, envName: string): boolean => {
+  const bool = (flag: string, envName: string, byDefault = false): boolean => {
     if (flags[flag] === true) return true;
     const s = source(flag, envName);
-    if (s === undefined) return false;
+    if (s === undefined) return byDefault;
     const v = s.value.trim().toLowerCase();
     if (['true', '1', 'yes', 'on'].includes(v)) return true;
     if (['false', '0', 'no', 'off'].includes(v)) return false;
@@ -238,6 +240,7 @@ export function loadConfig(flags: FlagValues, env: NodeJS.ProcessEnv, file?: Con
       perHostConcurrency: intOf('webhook-concurrency', 'SWITCHBOARD_WEBHOOK_CONCURRENCY', DEFAULTS.perHostConcurrency, 1, 10_000),
       allow: targetList('webhook-allow', 'SWITCHBOARD_WEBHOOK_ALLOW'),
       deny: targetList('webhook-deny', 'SWITCHBOARD_WEBHOOK_DENY'),
+      thread: bool('webhook-thread', 'SWITCHBOARD_WEBHOOK_THREAD', true),
     },
     media: {
       playMs: durationOf('play-length', 'SWITCHBOARD_PLAY_LENGTH', DEFAULTS.playMs),

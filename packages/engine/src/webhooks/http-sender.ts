@@ -1,51 +1,25 @@
 /**
- * One webhook attempt on the wire, and the same-URL retries of Plivo's fragment policy.
- *
- * Transport (engine.md §1 "Webhook transport", plivo.md §2.1): POST sends the parameters as a
- * form-encoded body; GET appends them to the URL's own query. Every attempt is signed with a fresh
- * nonce (plivo.md §6.3) by the SDK's signing code, so the engine and apps share one implementation.
- * Network failures are results, never exceptions: the caller (outbox or synchronous fetch) decides
- * what a failure means for the call.
+ * The engine's webhook sender: one attempt (`HttpSender.send`, the wire work in http-attempt.ts)
+ * and the same-URL retries of Plivo's fragment policy (`sendWithPolicy`).
  */
 import { performance } from 'node:perf_hooks';
-import type { IncomingHttpHeaders } from 'node:http';
-import { Agent, type Dispatcher } from 'undici';
-import { signatureHeaders } from '@switchboard/sdk/signature';
-import { RealClock, type Clock, type Timer } from '../clock.ts';
+import { RealClock, type Clock } from '../clock.ts';
 import type { CallbackPolicy, RetryTrigger } from './callback-policy.ts';
-import { TargetPolicy, TargetRefusedError } from './target-policy.ts';
+import { AgentPool, describe, performAttempt, type AttemptEnv, type AttemptResult, type AttemptTokens, type WireRequest } from './http-attempt.ts';
+import { openThreadClient, type ThreadClient } from './http-thread.ts';
+import { TargetPolicy } from './target-policy.ts';
 
-export type HttpMethod = 'GET' | 'POST';
-
-/**
- * Why an attempt got no usable response: connect (`ct`), read (`rt`), total budget (`tt`), the
- * target policy refused the URL or the address it resolved to (`refused`, never retried), or else.
- */
-export type AttemptErrorKind = 'ct' | 'rt' | 'tt' | 'refused' | 'other';
-
-export interface AttemptError {
-  readonly kind: AttemptErrorKind;
-  readonly message: string;
-}
-
-export interface AttemptResult {
-  /** A 2xx status arrived and its body was read in full (up to the cap). */
-  readonly ok: boolean;
-  readonly statusCode?: number;
-  /** Response text, at most `MAX_BODY_BYTES`; `bodyTruncated` says whether more was sent. */
-  readonly body: string;
-  readonly bodyTruncated: boolean;
-  /** The first `maxResponseBytes` of the body: what the delivery log keeps (engine.md §3). */
-  readonly storedBody: string;
-  readonly contentType?: string;
-  readonly latencyMs: number;
-  readonly error?: AttemptError;
-  /** The URL put on the wire (for GET, with the parameters in its query). */
-  readonly requestUrl: string;
-  readonly requestHeaders: Record<string, string>;
-  /** From a `Retry-After` header (seconds or HTTP date), when the app sent one. */
-  readonly retryAfterMs?: number;
-}
+export {
+  MAX_BODY_BYTES,
+  classifyError,
+  parseRetryAfter,
+  withQuery,
+  type AttemptError,
+  type AttemptErrorKind,
+  type AttemptResult,
+  type HttpMethod,
+} from './http-attempt.ts';
+import type { HttpMethod } from './http-attempt.ts';
 
 export interface SendRequest {
   /** The callback URL with its fragment already stripped (see `parseCallbackUrl`). */
@@ -86,6 +60,11 @@ export interface HttpSenderOptions {
   clock?: Clock;
   /** Decides which URLs and addresses may be fetched (target-policy.ts); defaults to the built-in rules. */
   targets?: TargetPolicy;
+  /**
+   * `thread`: the HTTP work runs on the webhook thread (http-thread.ts; `clock` is then real time
+   * there); default `inline`, on the calling thread.
+   */
+  transport?: SenderTransport;
 }
 
 /** Anything that performs one attempt; `sendWithPolicy` needs nothing more. */
@@ -93,330 +72,62 @@ export interface WebhookSender {
   send(req: SendRequest): Promise<AttemptResult>;
 }
 
-/** Bodies beyond this are cut: an XML answer is at most 100 KB (plivo.md §2.1), so 1 MB is ample. */
-export const MAX_BODY_BYTES = 1024 * 1024;
-
-const CONNECT_ERROR_CODES = new Set([
-  'UND_ERR_CONNECT_TIMEOUT',
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EHOSTDOWN',
-  'ETIMEDOUT',
-]);
-const READ_ERROR_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'SWITCHBOARD_READ_TIMEOUT']);
-
-/** Marks an abort caused by the total budget, so it is told apart from the caller's own abort. */
-class TotalTimeout extends Error {
-  override readonly name = 'TotalTimeout';
-}
-
-/** Our own `rt` timer fired: nothing arrived for `readTimeoutMs` after the request went out. */
-class ReadTimeoutError extends Error {
-  override readonly name = 'ReadTimeoutError';
-  readonly code = 'SWITCHBOARD_READ_TIMEOUT';
-}
-
-function errorCodes(err: unknown): string[] {
-  const codes: string[] = [];
-  const visit = (e: unknown, depth: number) => {
-    if (!e || typeof e !== 'object' || depth > 3) return;
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string') codes.push(code);
-    visit((e as { cause?: unknown }).cause, depth + 1);
-    const inner = (e as { errors?: unknown }).errors;
-    if (Array.isArray(inner)) inner.forEach((x) => visit(x, depth + 1));
-  };
-  visit(err, 0);
-  return codes;
-}
-
-function describe(err: unknown): string {
-  if (err instanceof Error) {
-    const codes = errorCodes(err);
-    const msg = err.message || (err instanceof AggregateError ? err.errors.map(describe).join('; ') : err.name);
-    return codes.length > 0 && !msg.includes(codes[0]!) ? `${codes[0]}: ${msg}` : msg;
-  }
-  return String(err);
-}
-
-/** Classifies a failed attempt by the fragment's vocabulary (plivo.md §2.1 `rp`). */
-export function classifyError(err: unknown, budgetSpent: boolean): AttemptError {
-  if (budgetSpent) return { kind: 'tt', message: 'total timeout (tt) spent before a response arrived' };
-  if (err instanceof TargetRefusedError || errorCodes(err).includes('SB_URL_REFUSED')) return { kind: 'refused', message: describe(err) };
-  if (err instanceof ReadTimeoutError) return { kind: 'rt', message: err.message };
-  const codes = errorCodes(err);
-  if (codes.some((c) => CONNECT_ERROR_CODES.has(c))) return { kind: 'ct', message: describe(err) };
-  if (codes.some((c) => READ_ERROR_CODES.has(c))) return { kind: 'rt', message: describe(err) };
-  return { kind: 'other', message: describe(err) };
-}
-
-/** `Retry-After` as delay-seconds or an HTTP date (RFC 9110 §10.2.3); undefined when unreadable. */
-export function parseRetryAfter(value: string | undefined, nowMs: number): number | undefined {
-  if (value === undefined) return undefined;
-  const text = value.trim();
-  if (/^\d+$/.test(text)) return Number(text) * 1000;
-  const at = Date.parse(text);
-  if (Number.isNaN(at)) return undefined;
-  return Math.max(0, at - nowMs);
-}
-
-/** For GET: the parameters appended to the URL's own query, which is kept as configured. */
-export function withQuery(url: string, params: Readonly<Record<string, string>>): string {
-  const query = new URLSearchParams(params).toString();
-  if (query === '') return url;
-  const sep = !url.includes('?') ? '?' : url.endsWith('?') || url.endsWith('&') ? '' : '&';
-  return url + sep + query;
-}
-
-/** Cuts UTF-8 bytes at `max` without splitting a character. */
-function utf8Prefix(buf: Buffer, max: number): string {
-  if (buf.length <= max) return buf.toString('utf8');
-  let end = max;
-  while (end > 0 && (buf[end]! & 0xc0) === 0x80) end--;
-  return buf.subarray(0, end).toString('utf8');
-}
-
-function headerValue(v: string | string[] | undefined): string | undefined {
-  return Array.isArray(v) ? v[0] : v;
-}
-
-interface Exchange {
-  readonly statusCode: number;
-  readonly headers: IncomingHttpHeaders;
-  readonly raw: Buffer;
-  readonly truncated: boolean;
-}
-
-interface ExchangeOptions {
-  readonly method: HttpMethod;
-  readonly headers: Record<string, string>;
-  readonly body: string | undefined;
-  readonly readTimeoutMs: number;
-  readonly signal: AbortSignal;
-  readonly clock: Clock;
-  readonly onStatus: (statusCode: number) => void;
-}
+/** How an `HttpSender` runs its attempts' HTTP work: on the engine's thread, or on the webhook thread. */
+export type SenderTransport = 'inline' | 'thread';
 
 /**
- * One request/response through undici's dispatch API. undici's own headers/body timeouts run on
- * coarse timers (about 1 s granularity), too loose for Plivo's `rt` of 100 ms and up, so `rt` is
- * also timed here: armed once the request is on a connected socket (connect time belongs to `ct`),
- * re-armed on the status line and on every body chunk ("first byte and between packets",
- * plivo.md §2.1). undici's timeouts stay as a backstop.
- */
-function exchange(agent: Agent, url: URL, o: ExchangeOptions): Promise<Exchange> {
-  return new Promise((resolve, reject) => {
-    let settled = false;
-    let controller: Dispatcher.DispatchController | undefined;
-    let readTimer: Timer | undefined;
-    let statusCode = 0;
-    let headers: IncomingHttpHeaders = {};
-    const chunks: Buffer[] = [];
-    let size = 0;
-
-    const finish = (err: unknown, truncated = false) => {
-      if (settled) return;
-      settled = true;
-      readTimer?.cancel();
-      o.signal.removeEventListener('abort', onAbort);
-      if (err !== undefined) reject(err);
-      else resolve({ statusCode, headers, raw: Buffer.concat(chunks, size), truncated });
-    };
-    const stop = (reason: Error) => {
-      finish(reason);
-      controller?.abort(reason);
-    };
-    const armReadTimer = () => {
-      readTimer?.cancel();
-      readTimer = o.clock.setTimer(o.readTimeoutMs, () =>
-        stop(new ReadTimeoutError(`read timeout: nothing received for rt=${o.readTimeoutMs} ms`)),
-      );
-    };
-    const onAbort = () => {
-      const reason: unknown = o.signal.reason;
-      stop(reason instanceof Error ? reason : new Error(`aborted: ${String(reason)}`));
-    };
-    if (o.signal.aborted) return onAbort();
-    o.signal.addEventListener('abort', onAbort, { once: true });
-
-    const handler: Dispatcher.DispatchHandler = {
-      onRequestStart(c) {
-        controller = c;
-        // Aborted while connecting: the connection finishes in the background; drop the request.
-        if (settled) c.abort(new Error('the attempt already ended'));
-        else armReadTimer();
-      },
-      onResponseStart(_c, status, h) {
-        armReadTimer();
-        if (status < 200) return; // 1xx: the real answer is still to come
-        statusCode = status;
-        headers = h;
-        o.onStatus(status);
-      },
-      onResponseData(c, chunk) {
-        if (settled) return;
-        armReadTimer();
-        if (size + chunk.length > MAX_BODY_BYTES) {
-          chunks.push(chunk.subarray(0, MAX_BODY_BYTES - size));
-          size = MAX_BODY_BYTES;
-          finish(undefined, true);
-          c.abort(new Error(`response body over ${MAX_BODY_BYTES} bytes; the rest is not read`));
-          return;
-        }
-        chunks.push(chunk);
-        size += chunk.length;
-      },
-      onResponseEnd() {
-        finish(undefined);
-      },
-      onResponseError(_c, err) {
-        finish(err);
-      },
-    };
-    try {
-      agent.dispatch(
-        {
-          origin: url.origin,
-          path: url.pathname + url.search,
-          method: o.method,
-          headers: o.headers,
-          body: o.body ?? null,
-          headersTimeout: o.readTimeoutMs,
-          bodyTimeout: o.readTimeoutMs,
-        },
-        handler,
-      );
-    } catch (err) {
-      finish(err);
-    }
-  });
-}
-
-/**
- * Sends webhook attempts over shared keep-alive undici Agents. undici takes the connect timeout
- * per Agent, not per request, so there is one Agent per pool and distinct `ct` in use (few in
- * practice).
+ * Sends webhook attempts over shared keep-alive undici Agents. What needs the engine (the account's
+ * tokens, looked up per attempt; the target policy's verdict on the URL, and on every address a
+ * host name resolves to) is decided here, on the engine's thread; the rest of the attempt (signing,
+ * the request, reading the answer) runs where `transport` says (docs/performance.md, "The webhook
+ * thread").
  */
 export class HttpSender implements WebhookSender {
-  private readonly agents = new Map<string, Agent>();
-  private readonly maxStored: number;
-  private readonly clock: Clock;
   private readonly targets: TargetPolicy;
+  private readonly env: AttemptEnv | undefined;
+  private readonly thread: ThreadClient | undefined;
   private closed = false;
 
   constructor(private readonly opts: HttpSenderOptions) {
-    this.maxStored = opts.maxResponseBytes ?? 65536;
-    this.clock = opts.clock ?? new RealClock();
     this.targets = opts.targets ?? new TargetPolicy();
-  }
-
-  private agentFor(pool: 'sync' | 'notify', connectTimeoutMs: number): Agent {
-    const key = `${pool}:${connectTimeoutMs}`;
-    let agent = this.agents.get(key);
-    if (!agent) {
-      agent = new Agent({
-        connections: this.opts.connections ?? 16,
-        keepAliveTimeout: 10_000,
-        // Every socket goes to an address the target policy checked (no DNS rebinding).
-        connect: this.targets.connector({ timeout: connectTimeoutMs }),
-      });
-      this.agents.set(key, agent);
+    const maxStored = opts.maxResponseBytes ?? 65536;
+    const connections = opts.connections ?? 16;
+    if (opts.transport === 'thread') {
+      this.thread = openThreadClient({ connections, maxStored, userAgent: opts.userAgent, resolve: (host, port) => this.targets.resolve(host, port) });
+    } else {
+      const agents = new AgentPool(connections, (timeout) => this.targets.connector({ timeout }));
+      this.env = { agents, userAgent: opts.userAgent, maxStored, clock: opts.clock ?? new RealClock() };
     }
-    return agent;
   }
 
   /** One attempt. Resolves for every outcome; rejects only if the sender is closed. */
   async send(req: SendRequest): Promise<AttemptResult> {
     if (this.closed) throw new Error('HttpSender.send: the sender is closed');
-    const isGet = req.method === 'GET';
-    const requestUrl = isGet ? withQuery(req.url, req.params) : req.url;
-    const body = isGet ? undefined : new URLSearchParams(req.params).toString();
-
-    const requestHeaders: Record<string, string> = { ...(req.headers ?? {}), 'User-Agent': this.opts.userAgent };
-    if (!isGet) requestHeaders['Content-Type'] = 'application/x-www-form-urlencoded';
-    const started = performance.now();
-    const failed = (error: AttemptError, statusCode?: number): AttemptResult => ({
-      ok: false,
-      ...(statusCode !== undefined ? { statusCode } : {}),
-      body: '',
-      bodyTruncated: false,
-      storedBody: '',
-      latencyMs: performance.now() - started,
-      error,
-      requestUrl,
-      requestHeaders,
-    });
-
+    let tokens: AttemptTokens;
     try {
-      // plivo.md §6.3: sign the URL as configured (no fragment) with the decoded parameters.
-      const tokens = this.opts.tokensFor?.(req.account ?? null) ?? this.opts;
-      Object.assign(
-        requestHeaders,
-        signatureHeaders({
-          method: req.method,
-          url: req.url,
-          params: req.params, // read only: the signing code copies what it sorts
-          authToken: tokens.authToken,
-          mainAuthToken: tokens.mainAuthToken,
-        }),
-      );
+      tokens = this.opts.tokensFor?.(req.account ?? null) ?? this.opts;
+      tokens = { authToken: tokens.authToken, mainAuthToken: tokens.mainAuthToken };
     } catch (err) {
-      return failed({ kind: 'other', message: `cannot sign the request: ${describe(err)}` });
+      tokens = { error: describe(err) };
     }
-
-    const budget = new AbortController();
-    const budgetMs = Math.max(1, Math.min(req.budgetMs ?? req.policy.totalTimeoutMs, req.policy.totalTimeoutMs));
-    const timer = this.clock.setTimer(budgetMs, () => budget.abort(new TotalTimeout('tt')));
-    const signal = req.signal ? AbortSignal.any([budget.signal, req.signal]) : budget.signal;
-    let statusCode: number | undefined;
-
-    try {
-      const target = new URL(requestUrl);
-      if (target.protocol !== 'http:' && target.protocol !== 'https:') {
-        throw new Error(`unsupported URL scheme "${target.protocol}" in ${requestUrl}; use http: or https:`);
-      }
-      // The URL as configured (its length is the app's; GET parameters are ours), before any socket.
-      const refused = this.targets.checkUrl(req.url);
-      if (refused !== undefined) throw new TargetRefusedError(`refused by the webhook target policy: ${refused}`);
-      const res = await exchange(this.agentFor(req.pool ?? 'notify', req.policy.connectTimeoutMs), target, {
-        method: req.method,
-        headers: requestHeaders,
-        body,
-        readTimeoutMs: req.policy.readTimeoutMs,
-        signal,
-        clock: this.clock,
-        onStatus: (s) => (statusCode = s),
-      });
-      const contentType = headerValue(res.headers['content-type']);
-      const retryAfterMs = parseRetryAfter(headerValue(res.headers['retry-after']), Date.now());
-      return {
-        ok: res.statusCode >= 200 && res.statusCode < 300,
-        statusCode: res.statusCode,
-        body: utf8Prefix(res.raw, MAX_BODY_BYTES),
-        bodyTruncated: res.truncated,
-        storedBody: utf8Prefix(res.raw, this.maxStored),
-        ...(contentType !== undefined ? { contentType } : {}),
-        latencyMs: performance.now() - started,
-        requestUrl,
-        requestHeaders,
-        ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
-      };
-    } catch (err) {
-      const spent = budget.signal.aborted && !(req.signal?.aborted ?? false);
-      return failed(classifyError(err, spent), statusCode);
-    } finally {
-      timer.cancel();
-    }
+    const wire: WireRequest = {
+      url: req.url,
+      method: req.method,
+      params: req.params,
+      headers: req.headers,
+      tokens,
+      refused: this.targets.checkUrl(req.url),
+      connectTimeoutMs: req.policy.connectTimeoutMs,
+      readTimeoutMs: req.policy.readTimeoutMs,
+      budgetMs: Math.max(1, Math.min(req.budgetMs ?? req.policy.totalTimeoutMs, req.policy.totalTimeoutMs)),
+      pool: req.pool ?? 'notify',
+    };
+    return this.thread ? this.thread.send(wire, req.signal) : performAttempt(this.env!, wire, req.signal);
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    const agents = [...this.agents.values()];
-    this.agents.clear();
-    await Promise.all(agents.map((a) => a.close()));
+    await (this.thread ? this.thread.close() : this.env!.agents.close());
   }
 }
 

@@ -246,23 +246,9 @@ export class TargetPolicy {
     return addresses[0]!.address;
   }
 
-  /**
-   * An undici connector that opens sockets only to checked addresses: undici's own connector, given
-   * the resolved address instead of the name (TLS still verifies and sends SNI for the name, which
-   * undici takes from the Host).
-   */
+  /** An undici connector that opens sockets only to addresses this policy checked (`checkedConnector`). */
   connector(options: buildConnector.BuildOptions = {}): buildConnector.connector {
-    const base = buildConnector(options);
-    return (opts, callback) => {
-      const port = opts.port ? Number(opts.port) : defaultPort(opts.protocol);
-      this.resolve(opts.hostname, port).then(
-        (address) => {
-          const servername = opts.servername ?? (isIP(unbracket(opts.hostname)) === 0 ? unbracket(opts.hostname) : undefined);
-          base({ ...opts, hostname: address, ...(servername !== undefined ? { servername } : {}) }, callback);
-        },
-        (err: unknown) => callback(err as Error, null),
-      );
-    };
+    return checkedConnector((hostname, port) => this.resolve(hostname, port), options);
   }
 
   private hasCidrs(rules: TargetRules): boolean {
@@ -279,6 +265,29 @@ export class TargetPolicy {
     }
     return false;
   }
+}
+
+/**
+ * An undici connector that opens sockets only to addresses `resolve` checked: undici's own
+ * connector, given the resolved address instead of the name (TLS still verifies and sends SNI for
+ * the name, which undici takes from the Host). `resolve` is `TargetPolicy.resolve`, called directly
+ * or, on the webhook thread, through the engine's thread (http-thread.ts).
+ */
+export function checkedConnector(
+  resolve: (hostname: string, port: number) => Promise<string>,
+  options: buildConnector.BuildOptions = {},
+): buildConnector.connector {
+  const base = buildConnector(options);
+  return (opts, callback) => {
+    const port = opts.port ? Number(opts.port) : defaultPort(opts.protocol);
+    resolve(opts.hostname, port).then(
+      (address) => {
+        const servername = opts.servername ?? (isIP(unbracket(opts.hostname)) === 0 ? unbracket(opts.hostname) : undefined);
+        base({ ...opts, hostname: address, ...(servername !== undefined ? { servername } : {}) }, callback);
+      },
+      (err: unknown) => callback(err as Error, null),
+    );
+  };
 }
 
 /**

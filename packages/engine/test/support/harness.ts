@@ -45,6 +45,16 @@ export interface HarnessOptions {
   dbPath?: string;
 }
 
+/**
+ * The environment a test engine reads: none of the machine's, except SWITCHBOARD_WEBHOOK_THREAD,
+ * so the whole suite can be run with webhooks on the engine's own thread (`=off`) as well as on
+ * the webhook thread (the default).
+ */
+export function engineTestEnv(): Record<string, string> {
+  const thread = process.env.SWITCHBOARD_WEBHOOK_THREAD;
+  return thread === undefined ? {} : { SWITCHBOARD_WEBHOOK_THREAD: thread };
+}
+
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'sb-e2e-'));
   // A SQLite file in `dir`, or its own PostgreSQL database under SWITCHBOARD_TEST_PG (test-db.ts).
@@ -54,7 +64,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const config = loadConfig(
     // Tests send wrong credentials on purpose from one address: the failure limit is tested on its own.
     { db: opts.dbPath ?? testDb!.db, 'auth-id': AUTH_ID, 'auth-token': AUTH_TOKEN, 'log-level': 'silent', 'auth-fail-limit': '0', ...opts.flags },
-    {},
+    engineTestEnv(),
   );
   const engine = new Engine({ config, clock, logger: pino({ level: process.env.SB_TEST_LOG ?? 'silent' }), inboundRouter: opts.inboundRouter });
   await engine.start();

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { RealClock } from '../../src/clock.ts';
 import { loadConfig } from '../../src/config/config.ts';
+import { engineTestEnv } from './harness.ts';
 import { Engine } from '../../src/engine.ts';
 import { startAppServer, type AppServer, type CapturedRequest } from './app-server.ts';
 import { freePort } from './sipp.ts';
@@ -65,7 +66,7 @@ export async function startSipRig(opts: SipRigOptions): Promise<SipRig> {
       ...((opts.file?.sip as { acceptFrom?: unknown } | undefined)?.acceptFrom === undefined ? { 'sip-accept-from': '127.0.0.1' } : {}),
       ...opts.flags,
     },
-    {},
+    engineTestEnv(),
     opts.file ? { name: 'config.json', data: opts.file } : undefined,
   );
   const engine = new Engine({ config, clock, logger: pino({ level: process.env.SB_TEST_LOG ?? 'silent' }) });

@@ -1,0 +1,247 @@
+/**
+ * The webhook thread: where `HttpSender` (transport `thread`) runs its attempts' HTTP work (signing,
+ * undici, reading the answer) so that it does not share the engine's one JavaScript thread with
+ * the calls (docs/performance.md, "The webhook thread").
+ *
+ * One worker per process, started at the first attempt and shared by every sender in it (each
+ * registers as a client with its own connections and agents). It holds nothing that must survive
+ * it: the outbox owns every delivery, so a thread that dies fails its attempts in flight as
+ * `other` errors, which the outbox retries like any network failure, and the next attempt starts
+ * a new thread.
+ *
+ * The engine keeps what the thread cannot know: the account's tokens and the target policy. A
+ * socket is opened only after the worker asked this thread to resolve and check its host
+ * (`resolve` messages), so the policy and its DNS-rebinding guard hold unchanged.
+ */
+import { Worker } from 'node:worker_threads';
+import { describe, type AttemptResult, type WireRequest } from './http-attempt.ts';
+import { TargetRefusedError } from './target-policy.ts';
+
+/** Why the engine refused or could not resolve a host, as the worker rebuilds the error. */
+export interface ResolveFailure {
+  readonly message: string;
+  readonly code?: string;
+  readonly refused: boolean;
+}
+
+export type ToThread =
+  | { readonly t: 'open'; readonly client: number; readonly connections: number; readonly maxStored: number; readonly userAgent: string }
+  | { readonly t: 'send'; readonly id: number; readonly client: number; readonly req: WireRequest; readonly abortable: boolean }
+  | { readonly t: 'abort'; readonly id: number; readonly message: string }
+  | { readonly t: 'close'; readonly id: number; readonly client: number }
+  | { readonly t: 'resolved'; readonly id: number; readonly address?: string; readonly error?: ResolveFailure }
+  | { readonly t: 'cpu'; readonly id: number };
+
+export type FromThread =
+  | { readonly t: 'result'; readonly id: number; readonly result: AttemptResult }
+  | { readonly t: 'closed'; readonly id: number }
+  | { readonly t: 'cpu'; readonly id: number; readonly seconds: number | null }
+  | { readonly t: 'resolve'; readonly id: number; readonly client: number; readonly hostname: string; readonly port: number }
+  | { readonly t: 'fatal'; readonly message: string };
+
+export interface ThreadClientOptions {
+  /** Keep-alive connections per origin and pool. */
+  readonly connections: number;
+  readonly maxStored: number;
+  readonly userAgent: string;
+  /** `TargetPolicy.resolve`: the address a socket may open to, or a refusal. */
+  readonly resolve: (hostname: string, port: number) => Promise<string>;
+}
+
+export interface ThreadClient {
+  send(req: WireRequest, signal?: AbortSignal): Promise<AttemptResult>;
+  /** Closes this client's connections on the thread (the thread itself stays for the others). */
+  close(): Promise<void>;
+}
+
+// The worker's entry is a module of this package: in the repository a TypeScript file, loaded
+// through tsx as the engine is (bin/switchboard.js); in the installed package its compiled .js.
+// Plain CommonJS for `eval`, so the same few lines start either.
+const BOOT = `
+const { workerData, parentPort } = require('node:worker_threads');
+(async () => {
+  if (workerData.tsx) (await import(workerData.tsx)).register();
+  await import(workerData.entry);
+})().catch((err) => parentPort.postMessage({ t: 'fatal', message: String((err && err.stack) || err) }));
+`;
+
+function workerEntry(): { entry: string; tsx?: string } {
+  const typescript = import.meta.url.endsWith('.ts');
+  const entry = new URL(typescript ? './http-thread-worker.ts' : './http-thread-worker.js', import.meta.url).href;
+  return typescript ? { entry, tsx: import.meta.resolve('tsx/esm/api') } : { entry };
+}
+
+interface Waiter {
+  readonly done: (m: FromThread) => void;
+  readonly fail: (why: string) => void;
+}
+
+interface Client {
+  readonly id: number;
+  readonly opts: ThreadClientOptions;
+  /** The thread generation this client was opened in (a new thread needs it opened again). */
+  openedIn: number;
+}
+
+class WebhookThread {
+  private worker: Worker | undefined;
+  private generation = 0;
+  private nextId = 1;
+  private readonly waiting = new Map<number, Waiter>();
+  private readonly clients = new Map<number, Client>();
+
+  register(opts: ThreadClientOptions): Client {
+    const client: Client = { id: this.nextId++, opts, openedIn: -1 };
+    this.clients.set(client.id, client);
+    return client;
+  }
+
+  /** Posts `msg` for `client`, starting the thread and opening the client there first if needed. */
+  request(client: Client, build: (id: number) => ToThread, waiter: Waiter): number {
+    const worker = this.worker ?? this.start();
+    if (client.openedIn !== this.generation) {
+      const { connections, maxStored, userAgent } = client.opts;
+      worker.postMessage({ t: 'open', client: client.id, connections, maxStored, userAgent } satisfies ToThread);
+      client.openedIn = this.generation;
+    }
+    const id = this.nextId++;
+    // The thread is unref'd while idle (it never keeps a process alive by itself); an attempt in
+    // flight holds the process open, as its socket would on the engine's thread.
+    if (this.waiting.size === 0) worker.ref();
+    this.waiting.set(id, waiter);
+    worker.postMessage(build(id));
+    return id;
+  }
+
+  /** Ends the thread; its attempts in flight fail as `other` (see `lost`). */
+  async stop(): Promise<void> {
+    const worker = this.worker;
+    if (worker) await worker.terminate();
+  }
+
+  post(msg: ToThread): void {
+    this.worker?.postMessage(msg);
+  }
+
+  /** Closes `client` on the thread; resolves once its connections are closed. */
+  async unregister(client: Client): Promise<void> {
+    this.clients.delete(client.id);
+    if (!this.worker || client.openedIn !== this.generation) return;
+    await new Promise<void>((resolve) => {
+      this.request(client, (id) => ({ t: 'close', id, client: client.id }), { done: () => resolve(), fail: () => resolve() });
+    });
+  }
+
+  /** CPU seconds the thread has used (Linux), or null when unknown or not started. */
+  async cpuSeconds(): Promise<number | null> {
+    const worker = this.worker;
+    if (!worker) return null;
+    return new Promise((resolve) => {
+      const id = this.nextId++;
+      if (this.waiting.size === 0) worker.ref();
+      this.waiting.set(id, { done: (m) => resolve(m.t === 'cpu' ? m.seconds : null), fail: () => resolve(null) });
+      worker.postMessage({ t: 'cpu', id } satisfies ToThread);
+    });
+  }
+
+  private start(): Worker {
+    const worker = new Worker(BOOT, { eval: true, workerData: workerEntry(), name: 'switchboard-webhooks' });
+    const generation = ++this.generation;
+    this.worker = worker;
+    worker.unref();
+    worker.on('message', (m: FromThread) => this.receive(worker, m));
+    worker.on('error', (err) => this.lost(worker, generation, `the webhook thread failed: ${describe(err)}`));
+    worker.on('exit', (code) => this.lost(worker, generation, `the webhook thread exited (code ${code})`));
+    return worker;
+  }
+
+  private receive(worker: Worker, m: FromThread): void {
+    if (m.t === 'resolve') {
+      const client = this.clients.get(m.client);
+      const answer = client ? client.opts.resolve(m.hostname, m.port) : Promise.reject(new Error('the sender is closed'));
+      answer.then(
+        (address) => worker.postMessage({ t: 'resolved', id: m.id, address } satisfies ToThread),
+        (err: unknown) => worker.postMessage({ t: 'resolved', id: m.id, error: resolveFailure(err) } satisfies ToThread),
+      );
+      return;
+    }
+    if (m.t === 'fatal') {
+      void worker.terminate();
+      return this.lost(worker, this.generation, `the webhook thread could not start: ${m.message}`);
+    }
+    const waiter = this.waiting.get(m.id);
+    if (!waiter) return;
+    this.waiting.delete(m.id);
+    if (this.waiting.size === 0) worker.unref();
+    waiter.done(m);
+  }
+
+  /** The thread is gone: its attempts in flight fail (the outbox retries them); the next one starts anew. */
+  private lost(worker: Worker, generation: number, why: string): void {
+    if (this.worker !== worker || this.generation !== generation) return;
+    this.worker = undefined;
+    const waiting = [...this.waiting.values()];
+    this.waiting.clear();
+    for (const w of waiting) w.fail(why);
+  }
+}
+
+function resolveFailure(err: unknown): ResolveFailure {
+  const code = (err as { code?: unknown } | null)?.code;
+  return {
+    message: err instanceof Error ? err.message : String(err),
+    ...(typeof code === 'string' ? { code } : {}),
+    refused: err instanceof TargetRefusedError,
+  };
+}
+
+let shared: WebhookThread | undefined;
+const thread = (): WebhookThread => (shared ??= new WebhookThread());
+
+/** A sender's door to the process's webhook thread (started at its first attempt). */
+export function openThreadClient(opts: ThreadClientOptions): ThreadClient {
+  const t = thread();
+  const client = t.register(opts);
+  return {
+    send(req, signal) {
+      return new Promise<AttemptResult>((resolve) => {
+        let onAbort: (() => void) | undefined;
+        const id = t.request(client, (id) => ({ t: 'send', id, client: client.id, req, abortable: signal !== undefined }), {
+          done: (m) => {
+            if (onAbort) signal!.removeEventListener('abort', onAbort);
+            resolve((m as Extract<FromThread, { t: 'result' }>).result);
+          },
+          fail: (message) => {
+            if (onAbort) signal!.removeEventListener('abort', onAbort);
+            resolve(lostAttempt(req, message));
+          },
+        });
+        if (signal) {
+          onAbort = () => t.post({ t: 'abort', id, message: describe(signal.reason) });
+          if (signal.aborted) onAbort();
+          else signal.addEventListener('abort', onAbort, { once: true });
+        }
+      });
+    },
+    close: () => t.unregister(client),
+  };
+}
+
+/** An attempt the thread took with it: an `other` failure, as a dropped connection would be. */
+function lostAttempt(req: WireRequest, message: string): AttemptResult {
+  return { ok: false, body: '', bodyTruncated: false, storedBody: '', latencyMs: 0, error: { kind: 'other', message }, requestUrl: req.url, requestHeaders: {} };
+}
+
+/** CPU seconds the webhook thread has used so far (benchmarks), or null when it has not started. */
+export function webhookThreadCpuSeconds(): Promise<number | null> {
+  return shared ? shared.cpuSeconds() : Promise.resolve(null);
+}
+
+/**
+ * Ends the process's webhook thread, if it runs: its attempts in flight fail as `other` errors (the
+ * outbox retries them) and the next attempt starts a new one. For a process that embeds engines and
+ * wants its thread gone now rather than at exit (it is unref'd), and for tests.
+ */
+export function stopWebhookThread(): Promise<void> {
+  return shared ? shared.stop() : Promise.resolve();
+}
