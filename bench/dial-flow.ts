@@ -35,6 +35,7 @@ import { isPostgresUrl, openStore } from '../packages/engine/src/store/open-stor
 import { redactUrl } from '../packages/engine/src/store/pg-connection.ts';
 import { formatCounts, statementDelta, sumCounts } from '../packages/engine/src/store/statement-counter.ts';
 import type { CallRow, DeliveryRow, Store } from '../packages/engine/src/store/store.ts';
+import { webhookThreadCpuSeconds } from '../packages/engine/src/webhooks/http-thread.ts';
 
 const AUTH_ID = 'MABENCHACCOUNT000001';
 const AUTH_TOKEN = 'bench-auth-token-0123456789';
@@ -523,8 +524,12 @@ async function runOn(db: string, opts: Options, app: AppServer): Promise<StoreRu
     const statementsBefore = engine.store.statements.snapshot();
     const profiler = opts.profile === undefined ? undefined : await startProfile();
     const cpuBefore = mainThreadCpuSeconds();
+    const threadBefore = await webhookThreadCpuSeconds();
     const load = await placeCalls(api, apiAgent, app, opts.calls, opts.concurrency, timeoutMs, opts.rate);
     const cpuSeconds = mainThreadCpuSeconds() - cpuBefore;
+    const threadAfter = await webhookThreadCpuSeconds();
+    // The webhook thread's share (webhooks/http-thread.ts), when the engine sends from it.
+    const threadSeconds = threadBefore === null || threadAfter === null ? null : threadAfter - threadBefore;
     if (profiler) process.stderr.write(`profile of the measured calls: ${await profiler.stop(`${opts.profile}.${db === 'sqlite' ? 'sqlite' : 'pg'}.cpuprofile`)}\n`);
     // The last attempts are written after their webhook arrived: wait for them before counting.
     await engine.outbox.drain(5000);
@@ -581,6 +586,7 @@ async function runOn(db: string, opts: Options, app: AppServer): Promise<StoreRu
       wallSeconds: wallS,
       callsPerSecond: callsPerS,
       cpuMsPerCall: (1000 * cpuSeconds) / completedCalls,
+      webhookThreadCpuMsPerCall: threadSeconds === null ? null : (1000 * threadSeconds) / completedCalls,
       statementsPerCall,
       statementsPerCallByKind: perCall,
       webhooks: { received: webhooks, perSecond: enginePerS, delivered: stats.delivered, notDelivered: stats.notDelivered, retried: stats.retried, unmatched: stats.missing },
@@ -600,6 +606,9 @@ async function runOn(db: string, opts: Options, app: AppServer): Promise<StoreRu
       `${ended.expected ? 'outcomes' : 'UNEXPECTED'}     ${ended.text}`,
       `calls        ${completedCalls} completed in ${wallS.toFixed(2)} s = ${callsPerS.toFixed(0)} calls/s`,
       `cpu          ${result.cpuMsPerCall.toFixed(2)} ms of main-thread CPU per call (${cpuSeconds.toFixed(1)} s in all): at most ${(1000 / result.cpuMsPerCall).toFixed(0)} calls/s on one free core`,
+      result.webhookThreadCpuMsPerCall === null
+        ? `thread       webhooks sent from the engine's thread (--webhook-thread off)`
+        : `thread       ${result.webhookThreadCpuMsPerCall.toFixed(2)} ms of webhook-thread CPU per call (webhooks/http-thread.ts)`,
       `statements   ${statementsPerCall.toFixed(2)} SQL statements per call (BEGIN and COMMIT included): ${formatCounts(perCall)}`,
       `webhooks     ${webhooks} received = ${enginePerS.toFixed(0)}/s; ${stats.delivered} delivered, ${stats.notDelivered} not, ${stats.retried} retried`,
       `latency      event recorded -> app received (deliveries.created_at -> arrival)`,
