@@ -239,6 +239,7 @@ export class Engine {
       targets: this.targets,
       // The HTTP work of every attempt off the engine's thread (docs/performance.md, "The webhook thread").
       transport: config.webhooks.thread ? 'thread' : 'inline',
+      onThreadUnavailable: (why) => this.log.warn({ why }, 'the webhook thread cannot start: webhooks are sent from the engine\'s thread'),
     });
     this.outbox = new Outbox({
       store: this.store,

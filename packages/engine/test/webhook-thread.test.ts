@@ -4,15 +4,20 @@
 // wire behaviour on the thread is tested with the inline sender's cases in webhook-http.test.ts.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { DEFAULT_CALLBACK_POLICY } from '../src/webhooks/callback-policy.ts';
 import { HttpSender } from '../src/webhooks/http-sender.ts';
-import { stopWebhookThread, webhookThreadCpuSeconds } from '../src/webhooks/http-thread.ts';
+import { bootWebhookThreadWith, stopWebhookThread, webhookThreadCpuSeconds } from '../src/webhooks/http-thread.ts';
+import { evalWorkerExecArgv } from '../src/util/eval-worker.ts';
 import { loadConfig } from '../src/config/config.ts';
 import { startAppServer, verifySignature, type AppServer } from './support/app-server.ts';
 import { startHarness } from './support/harness.ts';
 
 const TOKEN = 'thread_test_token_0123456789abcdefghijklmn';
 const policy = { ...DEFAULT_CALLBACK_POLICY, retries: 0 };
+const run = promisify(execFile);
 const sender = () => new HttpSender({ transport: 'thread', authToken: TOKEN, mainAuthToken: TOKEN, userAgent: 'test' });
 
 describe('the webhook thread', () => {
@@ -61,6 +66,45 @@ describe('the webhook thread', () => {
     } finally {
       await b.close();
     }
+  });
+
+  test('a thread that cannot start has run nothing: its attempts, and the later ones, go out from the calling thread', async () => {
+    await stopWebhookThread();
+    bootWebhookThreadWith('throw new Error("no thread here")');
+    const told: string[] = [];
+    const s = new HttpSender({ transport: 'thread', authToken: TOKEN, mainAuthToken: TOKEN, userAgent: 'test', onThreadUnavailable: (why) => told.push(why) });
+    try {
+      const before = app.requests().length;
+      const [first, second] = await Promise.all([
+        s.send({ url: app.url('/ok'), method: 'POST', params: { N: '1' }, policy }),
+        s.send({ url: app.url('/ok'), method: 'POST', params: { N: '2' }, policy }),
+      ]);
+      assert.equal(first.ok, true, first.error?.message);
+      assert.equal(second.ok, true, second.error?.message);
+      const third = await s.send({ url: app.url('/ok'), method: 'POST', params: { N: '3' }, policy });
+      assert.equal(third.ok, true, third.error?.message);
+      assert.deepEqual(app.requests().slice(before).map((r) => r.rawBody).sort(), ['N=1', 'N=2', 'N=3'], 'each sent once');
+      assert.equal(told.length, 1);
+      assert.match(told[0]!, /no thread here/);
+      assert.equal(await webhookThreadCpuSeconds(), null, 'no thread was left running');
+    } finally {
+      await s.close();
+      bootWebhookThreadWith(undefined);
+    }
+  });
+
+  test('the thread starts under node --input-type=module, which its CommonJS boot must not inherit', async () => {
+    assert.deepEqual(evalWorkerExecArgv(['--input-type=module', '--import', 'x', '--input-type', 'commonjs', '--no-warnings']), ['--import', 'x', '--no-warnings']);
+    const sender = fileURLToPath(new URL('../src/webhooks/http-sender.ts', import.meta.url));
+    const script = `
+      import { HttpSender } from ${JSON.stringify(sender)};
+      const s = new HttpSender({ transport: 'thread', authToken: 't0123456789', mainAuthToken: 't0123456789', userAgent: 'test',
+        onThreadUnavailable: (why) => console.log('unavailable', why) });
+      const r = await s.send({ url: ${JSON.stringify(app.url('/ok'))}, method: 'GET', params: {}, policy: { connectTimeoutMs: 2000, readTimeoutMs: 5000, totalTimeoutMs: 10000, retries: 0, retryOn: new Set() } });
+      console.log(r.ok, r.statusCode);
+      await s.close();`;
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: fileURLToPath(new URL('..', import.meta.url)) });
+    assert.equal(stdout.trim(), 'true 200');
   });
 
   test('the engine sends from the thread by default, and from its own thread with --webhook-thread off', async () => {

@@ -17,6 +17,7 @@
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
+import { evalWorkerExecArgv } from '../util/eval-worker.ts';
 import type { SqliteDatabase } from './sqlite-connection.ts';
 
 /** How often the worker looks at the WAL; a busy engine appends ~1,000 pages in about this long. */
@@ -91,7 +92,11 @@ export class SqliteCheckpointer {
     fromPages = CHECKPOINT_FROM_PAGES,
   ) {
     const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, path, everyMs, fromPages, stop: this.stopFlag.buffer } });
+    this.worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      execArgv: evalWorkerExecArgv(),
+      workerData: { driver, path, everyMs, fromPages, stop: this.stopFlag.buffer },
+    });
     // Only once there is a worker (the constructor above may throw).
     db.pragma('wal_autocheckpoint = 0');
     // It does not keep the process alive; stop() waits for it.

@@ -65,6 +65,8 @@ export interface HttpSenderOptions {
    * there); default `inline`, on the calling thread.
    */
   transport?: SenderTransport;
+  /** The webhook thread could not start (why): attempts run on the calling thread from then on. */
+  onThreadUnavailable?: (why: string) => void;
 }
 
 /** Anything that performs one attempt; `sendWithPolicy` needs nothing more. */
@@ -84,7 +86,7 @@ export type SenderTransport = 'inline' | 'thread';
  */
 export class HttpSender implements WebhookSender {
   private readonly targets: TargetPolicy;
-  private readonly env: AttemptEnv | undefined;
+  private readonly env: AttemptEnv;
   private readonly thread: ThreadClient | undefined;
   private closed = false;
 
@@ -92,11 +94,18 @@ export class HttpSender implements WebhookSender {
     this.targets = opts.targets ?? new TargetPolicy();
     const maxStored = opts.maxResponseBytes ?? 65536;
     const connections = opts.connections ?? 16;
+    // Inline, or the thread's fallback when it cannot start (its agents open no socket until used).
+    const agents = new AgentPool(connections, (timeout) => this.targets.connector({ timeout }));
+    this.env = { agents, userAgent: opts.userAgent, maxStored, clock: opts.clock ?? new RealClock() };
     if (opts.transport === 'thread') {
-      this.thread = openThreadClient({ connections, maxStored, userAgent: opts.userAgent, resolve: (host, port) => this.targets.resolve(host, port) });
-    } else {
-      const agents = new AgentPool(connections, (timeout) => this.targets.connector({ timeout }));
-      this.env = { agents, userAgent: opts.userAgent, maxStored, clock: opts.clock ?? new RealClock() };
+      this.thread = openThreadClient({
+        connections,
+        maxStored,
+        userAgent: opts.userAgent,
+        resolve: (host, port) => this.targets.resolve(host, port),
+        inline: (wire, signal) => performAttempt(this.env, wire, signal),
+        ...(opts.onThreadUnavailable ? { unavailable: opts.onThreadUnavailable } : {}),
+      });
     }
   }
 
@@ -122,12 +131,12 @@ export class HttpSender implements WebhookSender {
       budgetMs: Math.max(1, Math.min(req.budgetMs ?? req.policy.totalTimeoutMs, req.policy.totalTimeoutMs)),
       pool: req.pool ?? 'notify',
     };
-    return this.thread ? this.thread.send(wire, req.signal) : performAttempt(this.env!, wire, req.signal);
+    return this.thread ? this.thread.send(wire, req.signal) : performAttempt(this.env, wire, req.signal);
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    await (this.thread ? this.thread.close() : this.env!.agents.close());
+    await Promise.all([this.thread?.close(), this.env.agents.close()]);
   }
 }
 

@@ -82,3 +82,6 @@ port.on('message', (m: ToThread) => {
       return;
   }
 });
+
+// Loaded: what was sent before this point waited in the port's queue and runs now.
+post({ t: 'ready' });

@@ -7,13 +7,15 @@
  * registers as a client with its own connections and agents). It holds nothing that must survive
  * it: the outbox owns every delivery, so a thread that dies fails its attempts in flight as
  * `other` errors, which the outbox retries like any network failure, and the next attempt starts
- * a new thread.
+ * a new thread. A thread that cannot start at all (it fails before loading its module) has run
+ * nothing: its attempts, and every later one, run on the calling thread instead.
  *
  * The engine keeps what the thread cannot know: the account's tokens and the target policy. A
  * socket is opened only after the worker asked this thread to resolve and check its host
  * (`resolve` messages), so the policy and its DNS-rebinding guard hold unchanged.
  */
 import { Worker } from 'node:worker_threads';
+import { evalWorkerExecArgv } from '../util/eval-worker.ts';
 import { describe, type AttemptResult, type WireRequest } from './http-attempt.ts';
 import { TargetRefusedError } from './target-policy.ts';
 
@@ -37,6 +39,7 @@ export type FromThread =
   | { readonly t: 'closed'; readonly id: number }
   | { readonly t: 'cpu'; readonly id: number; readonly seconds: number | null }
   | { readonly t: 'resolve'; readonly id: number; readonly client: number; readonly hostname: string; readonly port: number }
+  | { readonly t: 'ready' }
   | { readonly t: 'fatal'; readonly message: string };
 
 export interface ThreadClientOptions {
@@ -46,6 +49,12 @@ export interface ThreadClientOptions {
   readonly userAgent: string;
   /** `TargetPolicy.resolve`: the address a socket may open to, or a refusal. */
   readonly resolve: (hostname: string, port: number) => Promise<string>;
+  /**
+   * Runs an attempt on the calling thread: used when the thread cannot start (`unavailable` says
+   * why, once), so webhooks go out all the same.
+   */
+  readonly inline: (req: WireRequest, signal?: AbortSignal) => Promise<AttemptResult>;
+  readonly unavailable?: (why: string) => void;
 }
 
 export interface ThreadClient {
@@ -74,6 +83,8 @@ function workerEntry(): { entry: string; tsx?: string } {
 interface Waiter {
   readonly done: (m: FromThread) => void;
   readonly fail: (why: string) => void;
+  /** The thread never started, so this request never ran: it may run elsewhere (default: `fail`). */
+  readonly unstarted?: () => void;
 }
 
 interface Client {
@@ -86,6 +97,10 @@ interface Client {
 class WebhookThread {
   private worker: Worker | undefined;
   private generation = 0;
+  /** Whether the current thread has loaded its module (before that, nothing sent to it has run). */
+  private ready = false;
+  /** Why no thread can start here (set when one failed before it was ready): attempts run inline. */
+  unavailable: string | undefined;
   private nextId = 1;
   private readonly waiting = new Map<number, Waiter>();
   private readonly clients = new Map<number, Client>();
@@ -145,9 +160,10 @@ class WebhookThread {
   }
 
   private start(): Worker {
-    const worker = new Worker(BOOT, { eval: true, workerData: workerEntry(), name: 'switchboard-webhooks' });
+    const worker = new Worker(bootOverride ?? BOOT, { eval: true, execArgv: evalWorkerExecArgv(), workerData: workerEntry(), name: 'switchboard-webhooks' });
     const generation = ++this.generation;
     this.worker = worker;
+    this.ready = false;
     worker.unref();
     worker.on('message', (m: FromThread) => this.receive(worker, m));
     worker.on('error', (err) => this.lost(worker, generation, `the webhook thread failed: ${describe(err)}`));
@@ -163,6 +179,10 @@ class WebhookThread {
         (address) => worker.postMessage({ t: 'resolved', id: m.id, address } satisfies ToThread),
         (err: unknown) => worker.postMessage({ t: 'resolved', id: m.id, error: resolveFailure(err) } satisfies ToThread),
       );
+      return;
+    }
+    if (m.t === 'ready') {
+      this.ready = true;
       return;
     }
     if (m.t === 'fatal') {
@@ -182,6 +202,13 @@ class WebhookThread {
     this.worker = undefined;
     const waiting = [...this.waiting.values()];
     this.waiting.clear();
+    if (!this.ready) {
+      // It never ran anything: its requests go inline, and so does every later one.
+      this.unavailable = why;
+      for (const w of waiting) (w.unstarted ?? (() => w.fail(why)))();
+      for (const c of this.clients.values()) c.opts.unavailable?.(why);
+      return;
+    }
     for (const w of waiting) w.fail(why);
   }
 }
@@ -196,6 +223,8 @@ function resolveFailure(err: unknown): ResolveFailure {
 }
 
 let shared: WebhookThread | undefined;
+/** Tests: what the next thread runs instead of its module (`bootWebhookThreadWith`). */
+let bootOverride: string | undefined;
 const thread = (): WebhookThread => (shared ??= new WebhookThread());
 
 /** A sender's door to the process's webhook thread (started at its first attempt). */
@@ -204,6 +233,7 @@ export function openThreadClient(opts: ThreadClientOptions): ThreadClient {
   const client = t.register(opts);
   return {
     send(req, signal) {
+      if (t.unavailable !== undefined) return opts.inline(req, signal);
       return new Promise<AttemptResult>((resolve) => {
         let onAbort: (() => void) | undefined;
         const id = t.request(client, (id) => ({ t: 'send', id, client: client.id, req, abortable: signal !== undefined }), {
@@ -214,6 +244,10 @@ export function openThreadClient(opts: ThreadClientOptions): ThreadClient {
           fail: (message) => {
             if (onAbort) signal!.removeEventListener('abort', onAbort);
             resolve(lostAttempt(req, message));
+          },
+          unstarted: () => {
+            if (onAbort) signal!.removeEventListener('abort', onAbort);
+            resolve(opts.inline(req, signal));
           },
         });
         if (signal) {
@@ -244,4 +278,14 @@ export function webhookThreadCpuSeconds(): Promise<number | null> {
  */
 export function stopWebhookThread(): Promise<void> {
   return shared ? shared.stop() : Promise.resolve();
+}
+
+/**
+ * Tests: the next thread started runs `source` (CommonJS) instead of loading its module, e.g. one
+ * that throws to stand for a thread that cannot start; undefined goes back to the module. Either
+ * way the process may try a thread again.
+ */
+export function bootWebhookThreadWith(source: string | undefined): void {
+  bootOverride = source;
+  if (shared) shared.unavailable = undefined;
 }
