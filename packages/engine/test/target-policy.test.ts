@@ -9,6 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CaptureServer } from '../src/webhooks/capture.ts';
 import { HttpSender } from '../src/webhooks/http-sender.ts';
+import { webhookThreadReady } from '../src/webhooks/http-thread.ts';
 import { DEFAULT_CALLBACK_POLICY } from '../src/webhooks/callback-policy.ts';
 import { MAX_URL_LENGTH, parseTargetRules, TargetPolicy, type TargetLookup } from '../src/webhooks/target-policy.ts';
 
@@ -101,6 +102,8 @@ for (const transport of ['inline', 'thread'] as const) {
     };
 
     before(async () => {
+      // Until the thread has loaded, attempts run inline: wait, so these cases run on it.
+      if (transport === 'thread') assert.equal(await webhookThreadReady(), true);
       app = await CaptureServer.start();
       app.on('/hook', { status: 200, body: 'ok', contentType: 'text/plain' });
     });

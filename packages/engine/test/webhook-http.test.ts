@@ -26,6 +26,7 @@ import {
   type AttemptResult,
 } from '../src/webhooks/http-sender.ts';
 import { CaptureServer } from '../src/webhooks/capture.ts';
+import { webhookThreadAttempts, webhookThreadReady } from '../src/webhooks/http-thread.ts';
 import { formatSinkLine, runSink } from '../src/cli/sink.ts';
 import { startAppServer, verifySignature, type AppServer } from './support/app-server.ts';
 
@@ -199,11 +200,16 @@ for (const transport of ['inline', 'thread'] as const) {
   describe(`HttpSender (${transport}) against a capture server`, () => {
     let app: AppServer;
     let sender: HttpSender;
+    let attemptsBefore = 0;
     before(async () => {
       app = await startAppServer({ now: () => 1_000 });
       sender = new HttpSender({ transport, authToken: AUTH_TOKEN, mainAuthToken: MAIN_TOKEN, userAgent: USER_AGENT });
+      // Until the thread has loaded, attempts run inline: wait, so these cases run on it.
+      if (transport === 'thread') assert.equal(await webhookThreadReady(), true);
+      attemptsBefore = webhookThreadAttempts();
     });
     after(async () => {
+      if (transport === 'thread') assert.ok(webhookThreadAttempts() - attemptsBefore >= 20, 'the attempts went to the thread');
       await sender.close();
       await app.close();
     });

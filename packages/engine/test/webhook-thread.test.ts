@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { DEFAULT_CALLBACK_POLICY } from '../src/webhooks/callback-policy.ts';
 import { HttpSender } from '../src/webhooks/http-sender.ts';
-import { bootWebhookThreadWith, stopWebhookThread, webhookThreadCpuSeconds } from '../src/webhooks/http-thread.ts';
+import { bootWebhookThreadWith, stopWebhookThread, webhookThreadAttempts, webhookThreadCpuSeconds, webhookThreadReady } from '../src/webhooks/http-thread.ts';
 import { evalWorkerExecArgv } from '../src/util/eval-worker.ts';
 import { loadConfig } from '../src/config/config.ts';
 import { startAppServer, verifySignature, type AppServer } from './support/app-server.ts';
@@ -32,6 +32,8 @@ describe('the webhook thread', () => {
   test('an attempt in flight when the thread ends fails as "other"; the next starts a new thread', async () => {
     const s = sender();
     try {
+      assert.equal(await webhookThreadReady(), true);
+      const before = webhookThreadAttempts();
       assert.equal((await s.send({ url: app.url('/ok'), method: 'POST', params: { A: '1' }, policy })).ok, true);
       const held = s.send({ url: app.url('/hold'), method: 'POST', params: {}, policy });
       await app.waitFor((r) => r.path === '/hold');
@@ -40,13 +42,18 @@ describe('the webhook thread', () => {
       assert.equal(lost.ok, false);
       assert.equal(lost.error?.kind, 'other');
       assert.match(lost.error!.message, /^the webhook thread exited/);
+      assert.equal(webhookThreadAttempts() - before, 2, 'both went to the thread');
       assert.equal(await webhookThreadCpuSeconds(), null, 'no thread until the next attempt');
 
+      // The next attempt starts a thread, and runs on the calling thread while that one loads.
       const again = await s.send({ url: app.url('/ok'), method: 'POST', params: { A: '2' }, policy });
       assert.equal(again.ok, true, again.error?.message);
-      const req = app.requests().at(-1)!;
-      assert.equal(req.rawBody, 'A=2');
-      assert.equal(verifySignature(req, TOKEN), true);
+      assert.equal(webhookThreadAttempts() - before, 2, 'sent inline while the new thread loads');
+      assert.equal(await webhookThreadReady(), true);
+      const onThread = await s.send({ url: app.url('/ok'), method: 'POST', params: { A: '3' }, policy });
+      assert.equal(onThread.ok, true, onThread.error?.message);
+      assert.equal(webhookThreadAttempts() - before, 3);
+      assert.deepEqual(app.requests().slice(-2).map((r) => [r.rawBody, verifySignature(r, TOKEN)]), [['A=2', true], ['A=3', true]]);
       assert.equal(typeof (await webhookThreadCpuSeconds()), 'number');
     } finally {
       await s.close();
@@ -57,12 +64,15 @@ describe('the webhook thread', () => {
     const a = sender();
     const b = sender();
     try {
+      assert.equal(await webhookThreadReady(), true);
+      const before = webhookThreadAttempts();
       assert.equal((await a.send({ url: app.url('/ok'), method: 'GET', params: {}, policy })).ok, true);
       assert.equal((await b.send({ url: app.url('/ok'), method: 'GET', params: {}, policy })).ok, true);
       await a.close();
       await assert.rejects(a.send({ url: app.url('/ok'), method: 'GET', params: {}, policy }), /closed/);
       const r = await b.send({ url: app.url('/ok'), method: 'POST', params: { B: '1' }, policy });
       assert.equal(r.ok, true, r.error?.message);
+      assert.equal(webhookThreadAttempts() - before, 3);
     } finally {
       await b.close();
     }
@@ -84,6 +94,9 @@ describe('the webhook thread', () => {
       const third = await s.send({ url: app.url('/ok'), method: 'POST', params: { N: '3' }, policy });
       assert.equal(third.ok, true, third.error?.message);
       assert.deepEqual(app.requests().slice(before).map((r) => r.rawBody).sort(), ['N=1', 'N=2', 'N=3'], 'each sent once');
+      assert.equal(await webhookThreadReady(), false);
+      const fourth = await s.send({ url: app.url('/ok'), method: 'POST', params: { N: '4' }, policy });
+      assert.equal(fourth.ok, true, fourth.error?.message);
       assert.equal(told.length, 1);
       assert.match(told[0]!, /no thread here/);
       assert.equal(await webhookThreadCpuSeconds(), null, 'no thread was left running');
@@ -116,11 +129,15 @@ describe('the webhook thread', () => {
     await stopWebhookThread();
     const h = await startHarness({ flags: { 'webhook-thread': 'on' } });
     try {
+      assert.equal(await webhookThreadReady(), true, 'the engine started the thread');
+      const before = webhookThreadAttempts();
       await h.engine.simNumbers.set('15550100001', 'ring, answer, hangup after 1s');
       h.app.on('/answer', '<Response><Wait length="1"/></Response>');
       await h.call({ to: '15550100001' });
       await h.waitFor('/hangup');
-      assert.equal(typeof (await webhookThreadCpuSeconds()), 'number', 'the engine started the thread');
+      await h.settle();
+      assert.deepEqual(h.app.requests().map((r) => r.path), ['/ring', '/answer', '/hangup']);
+      assert.equal(webhookThreadAttempts() - before, 3, 'ring, answer and hangup went out from the thread');
     } finally {
       await h.close();
     }

@@ -3,12 +3,13 @@
  * undici, reading the answer) so that it does not share the engine's one JavaScript thread with
  * the calls (docs/performance.md, "The webhook thread").
  *
- * One worker per process, started at the first attempt and shared by every sender in it (each
+ * One worker per process, started with the first sender and shared by every sender in it (each
  * registers as a client with its own connections and agents). It holds nothing that must survive
  * it: the outbox owns every delivery, so a thread that dies fails its attempts in flight as
  * `other` errors, which the outbox retries like any network failure, and the next attempt starts
- * a new thread. A thread that cannot start at all (it fails before loading its module) has run
- * nothing: its attempts, and every later one, run on the calling thread instead.
+ * a new thread. Attempts go to a thread only once it has loaded; until then (the first few hundred
+ * ms of a process, or after a thread died) they run on the calling thread, and so does every
+ * attempt of a process where no thread can start (one failed before it loaded).
  *
  * The engine keeps what the thread cannot know: the account's tokens and the target policy. A
  * socket is opened only after the worker asked this thread to resolve and check its host
@@ -83,8 +84,6 @@ function workerEntry(): { entry: string; tsx?: string } {
 interface Waiter {
   readonly done: (m: FromThread) => void;
   readonly fail: (why: string) => void;
-  /** The thread never started, so this request never ran: it may run elsewhere (default: `fail`). */
-  readonly unstarted?: () => void;
 }
 
 interface Client {
@@ -99,6 +98,11 @@ class WebhookThread {
   private generation = 0;
   /** Whether the current thread has loaded its module (before that, nothing sent to it has run). */
   private ready = false;
+  /** Attempts handed to a thread so far (tests, benchmarks). */
+  attempts = 0;
+  /** Settles when the current thread has loaded (true) or failed to (false). */
+  private loaded: Promise<boolean> = Promise.resolve(false);
+  private settleLoaded: (ok: boolean) => void = () => {};
   /** Why no thread can start here (set when one failed before it was ready): attempts run inline. */
   unavailable: string | undefined;
   private nextId = 1;
@@ -108,7 +112,23 @@ class WebhookThread {
   register(opts: ThreadClientOptions): Client {
     const client: Client = { id: this.nextId++, opts, openedIn: -1 };
     this.clients.set(client.id, client);
+    // Started now, so that it has loaded (a few hundred ms) before the first webhook is due.
+    this.startIfNeeded();
     return client;
+  }
+
+  /**
+   * Whether attempts go to the thread: only once it has loaded. Until then, and when no thread can
+   * start here, they run on the calling thread, so no webhook ever waits for the thread to load.
+   */
+  usable(): boolean {
+    if (this.unavailable !== undefined) return false;
+    this.startIfNeeded();
+    return this.ready;
+  }
+
+  private startIfNeeded(): void {
+    if (!this.worker && this.unavailable === undefined) this.start();
   }
 
   /** Posts `msg` for `client`, starting the thread and opening the client there first if needed. */
@@ -147,6 +167,21 @@ class WebhookThread {
     });
   }
 
+  /** Whether attempts go to a thread now, once the one starting has loaded or failed to. */
+  async whenLoaded(): Promise<boolean> {
+    if (this.unavailable !== undefined) return false;
+    this.startIfNeeded();
+    if (this.ready) return true;
+    // Someone waits for it: the loading thread holds the process open meanwhile.
+    const worker = this.worker!;
+    worker.ref();
+    try {
+      return await this.loaded;
+    } finally {
+      if (this.worker === worker && this.waiting.size === 0) worker.unref();
+    }
+  }
+
   /** CPU seconds the thread has used (Linux), or null when unknown or not started. */
   async cpuSeconds(): Promise<number | null> {
     const worker = this.worker;
@@ -164,10 +199,12 @@ class WebhookThread {
     const generation = ++this.generation;
     this.worker = worker;
     this.ready = false;
-    worker.unref();
+    this.loaded = new Promise((resolve) => (this.settleLoaded = resolve));
     worker.on('message', (m: FromThread) => this.receive(worker, m));
     worker.on('error', (err) => this.lost(worker, generation, `the webhook thread failed: ${describe(err)}`));
     worker.on('exit', (code) => this.lost(worker, generation, `the webhook thread exited (code ${code})`));
+    // After the listeners: adding a 'message' listener refs the worker's port again.
+    worker.unref();
     return worker;
   }
 
@@ -183,6 +220,7 @@ class WebhookThread {
     }
     if (m.t === 'ready') {
       this.ready = true;
+      this.settleLoaded(true);
       return;
     }
     if (m.t === 'fatal') {
@@ -203,12 +241,11 @@ class WebhookThread {
     const waiting = [...this.waiting.values()];
     this.waiting.clear();
     if (!this.ready) {
-      // It never ran anything: its requests go inline, and so does every later one.
+      // It never loaded, so it ran nothing (attempts wait for `ready`): every attempt goes inline.
       this.unavailable = why;
-      for (const w of waiting) (w.unstarted ?? (() => w.fail(why)))();
       for (const c of this.clients.values()) c.opts.unavailable?.(why);
-      return;
     }
+    this.settleLoaded(false);
     for (const w of waiting) w.fail(why);
   }
 }
@@ -227,13 +264,14 @@ let shared: WebhookThread | undefined;
 let bootOverride: string | undefined;
 const thread = (): WebhookThread => (shared ??= new WebhookThread());
 
-/** A sender's door to the process's webhook thread (started at its first attempt). */
+/** A sender's door to the process's webhook thread (started with the first sender). */
 export function openThreadClient(opts: ThreadClientOptions): ThreadClient {
   const t = thread();
   const client = t.register(opts);
   return {
     send(req, signal) {
-      if (t.unavailable !== undefined) return opts.inline(req, signal);
+      if (!t.usable()) return opts.inline(req, signal);
+      t.attempts++;
       return new Promise<AttemptResult>((resolve) => {
         let onAbort: (() => void) | undefined;
         const id = t.request(client, (id) => ({ t: 'send', id, client: client.id, req, abortable: signal !== undefined }), {
@@ -244,10 +282,6 @@ export function openThreadClient(opts: ThreadClientOptions): ThreadClient {
           fail: (message) => {
             if (onAbort) signal!.removeEventListener('abort', onAbort);
             resolve(lostAttempt(req, message));
-          },
-          unstarted: () => {
-            if (onAbort) signal!.removeEventListener('abort', onAbort);
-            resolve(opts.inline(req, signal));
           },
         });
         if (signal) {
@@ -264,6 +298,20 @@ export function openThreadClient(opts: ThreadClientOptions): ThreadClient {
 /** An attempt the thread took with it: an `other` failure, as a dropped connection would be. */
 function lostAttempt(req: WireRequest, message: string): AttemptResult {
   return { ok: false, body: '', bodyTruncated: false, storedBody: '', latencyMs: 0, error: { kind: 'other', message }, requestUrl: req.url, requestHeaders: {} };
+}
+
+/**
+ * Starts the process's webhook thread if it is not running, and answers once attempts go to it
+ * (true) or will run on the calling thread because it cannot start (false). Tests use it to know
+ * which way an attempt goes.
+ */
+export function webhookThreadReady(): Promise<boolean> {
+  return thread().whenLoaded();
+}
+
+/** Attempts handed to a webhook thread so far in this process (tests, benchmarks). */
+export function webhookThreadAttempts(): number {
+  return shared?.attempts ?? 0;
 }
 
 /** CPU seconds the webhook thread has used so far (benchmarks), or null when it has not started. */
