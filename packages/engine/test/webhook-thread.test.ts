@@ -10,7 +10,6 @@ import { promisify } from 'node:util';
 import { DEFAULT_CALLBACK_POLICY } from '../src/webhooks/callback-policy.ts';
 import { HttpSender } from '../src/webhooks/http-sender.ts';
 import { bootWebhookThreadWith, stopWebhookThread, webhookThreadAttempts, webhookThreadCpuSeconds, webhookThreadReady } from '../src/webhooks/http-thread.ts';
-import { evalWorkerExecArgv } from '../src/util/eval-worker.ts';
 import { loadConfig } from '../src/config/config.ts';
 import { startAppServer, verifySignature, type AppServer } from './support/app-server.ts';
 import { startHarness } from './support/harness.ts';
@@ -106,18 +105,20 @@ describe('the webhook thread', () => {
     }
   });
 
-  test('the thread starts under node --input-type=module, which its CommonJS boot must not inherit', async () => {
-    assert.deepEqual(evalWorkerExecArgv(['--input-type=module', '--import', 'x', '--input-type', 'commonjs', '--no-warnings']), ['--import', 'x', '--no-warnings']);
+  test('the thread starts under node --input-type=module and with per-process flags such as --expose-gc', async () => {
     const sender = fileURLToPath(new URL('../src/webhooks/http-sender.ts', import.meta.url));
+    const thread = fileURLToPath(new URL('../src/webhooks/http-thread.ts', import.meta.url));
     const script = `
       import { HttpSender } from ${JSON.stringify(sender)};
+      import { webhookThreadAttempts, webhookThreadReady } from ${JSON.stringify(thread)};
       const s = new HttpSender({ transport: 'thread', authToken: 't0123456789', mainAuthToken: 't0123456789', userAgent: 'test',
         onThreadUnavailable: (why) => console.log('unavailable', why) });
+      console.log('loaded', await webhookThreadReady());
       const r = await s.send({ url: ${JSON.stringify(app.url('/ok'))}, method: 'GET', params: {}, policy: { connectTimeoutMs: 2000, readTimeoutMs: 5000, totalTimeoutMs: 10000, retries: 0, retryOn: new Set() } });
-      console.log(r.ok, r.statusCode);
+      console.log(r.ok, r.statusCode, 'on the thread:', webhookThreadAttempts());
       await s.close();`;
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: fileURLToPath(new URL('..', import.meta.url)) });
-    assert.equal(stdout.trim(), 'true 200');
+    const { stdout } = await run(process.execPath, ['--expose-gc', '--import', 'tsx', '--input-type=module', '-e', script], { cwd: fileURLToPath(new URL('..', import.meta.url)) });
+    assert.equal(stdout.trim(), 'loaded true\ntrue 200 on the thread: 1');
   });
 
   test('the engine sends from the thread by default, and from its own thread with --webhook-thread off', async () => {

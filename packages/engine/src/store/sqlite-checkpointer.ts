@@ -17,7 +17,7 @@
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import { evalWorkerExecArgv } from '../util/eval-worker.ts';
+import { commonJsWorkerSource } from '../util/eval-worker.ts';
 import type { SqliteDatabase } from './sqlite-connection.ts';
 
 /** How often the worker looks at the WAL; a busy engine appends ~1,000 pages in about this long. */
@@ -28,11 +28,11 @@ export const CHECKPOINT_EVERY_MS = 200;
  */
 export const CHECKPOINT_FROM_PAGES = 1000;
 
-// Plain CommonJS for `eval`: the worker loads no TypeScript. It sleeps on the stop flag between
+// CommonJS for `eval` (util/eval-worker.ts): the worker loads no TypeScript. It sleeps on the stop flag between
 // looks (woken at once by stop()); it checkpoints once the WAL file has reached the threshold, as
 // SQLite's autocheckpoint would (a WAL that starts again reuses its file, so the size stays); it
 // reports only checkpoints that moved pages, and failures.
-const WORKER_SOURCE = `
+const WORKER_SOURCE = commonJsWorkerSource(`
 const { parentPort, workerData } = require('node:worker_threads');
 const { statSync } = require('node:fs');
 const Database = require(workerData.driver);
@@ -64,7 +64,7 @@ while (Atomics.load(stop, 0) === 0) {
   Atomics.wait(stop, 0, 0, workerData.everyMs);
 }
 if (db) db.close();
-`;
+`);
 
 export interface CheckpointStats {
   /** Checkpoints that copied pages. */
@@ -92,11 +92,7 @@ export class SqliteCheckpointer {
     fromPages = CHECKPOINT_FROM_PAGES,
   ) {
     const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-    this.worker = new Worker(WORKER_SOURCE, {
-      eval: true,
-      execArgv: evalWorkerExecArgv(),
-      workerData: { driver, path, everyMs, fromPages, stop: this.stopFlag.buffer },
-    });
+    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, path, everyMs, fromPages, stop: this.stopFlag.buffer } });
     // Only once there is a worker (the constructor above may throw).
     db.pragma('wal_autocheckpoint = 0');
     // It does not keep the process alive; stop() waits for it.

@@ -16,7 +16,7 @@
  * (`resolve` messages), so the policy and its DNS-rebinding guard hold unchanged.
  */
 import { Worker } from 'node:worker_threads';
-import { evalWorkerExecArgv } from '../util/eval-worker.ts';
+import { commonJsWorkerSource } from '../util/eval-worker.ts';
 import { describe, type AttemptResult, type WireRequest } from './http-attempt.ts';
 import { TargetRefusedError } from './target-policy.ts';
 
@@ -66,14 +66,14 @@ export interface ThreadClient {
 
 // The worker's entry is a module of this package: in the repository a TypeScript file, loaded
 // through tsx as the engine is (bin/switchboard.js); in the installed package its compiled .js.
-// Plain CommonJS for `eval`, so the same few lines start either.
-const BOOT = `
-const { workerData, parentPort } = require('node:worker_threads');
-(async () => {
-  if (workerData.tsx) (await import(workerData.tsx)).register();
-  await import(workerData.entry);
-})().catch((err) => parentPort.postMessage({ t: 'fatal', message: String((err && err.stack) || err) }));
-`;
+// CommonJS for `eval` (util/eval-worker.ts), so the same few lines start either.
+const BOOT = commonJsWorkerSource(`
+  const { workerData, parentPort } = require('node:worker_threads');
+  (async () => {
+    if (workerData.tsx) (await import(workerData.tsx)).register();
+    await import(workerData.entry);
+  })().catch((err) => parentPort.postMessage({ t: 'fatal', message: String((err && err.stack) || err) }));
+`);
 
 function workerEntry(): { entry: string; tsx?: string } {
   const typescript = import.meta.url.endsWith('.ts');
@@ -195,7 +195,7 @@ class WebhookThread {
   }
 
   private start(): Worker {
-    const worker = new Worker(bootOverride ?? BOOT, { eval: true, execArgv: evalWorkerExecArgv(), workerData: workerEntry(), name: 'switchboard-webhooks' });
+    const worker = new Worker(bootOverride !== undefined ? commonJsWorkerSource(bootOverride) : BOOT, { eval: true, workerData: workerEntry(), name: 'switchboard-webhooks' });
     const generation = ++this.generation;
     this.worker = worker;
     this.ready = false;
