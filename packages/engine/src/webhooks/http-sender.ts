@@ -5,7 +5,16 @@
 import { performance } from 'node:perf_hooks';
 import { RealClock, type Clock } from '../clock.ts';
 import type { CallbackPolicy, RetryTrigger } from './callback-policy.ts';
-import { AgentPool, describe, performAttempt, type AttemptEnv, type AttemptResult, type AttemptTokens, type WireRequest } from './http-attempt.ts';
+import {
+  AgentPool,
+  describe,
+  performAttempt,
+  type AttemptEnv,
+  type AttemptResult,
+  type AttemptTokens,
+  type HttpMethod,
+  type WireRequest,
+} from './http-attempt.ts';
 import { openThreadClient, type ThreadClient } from './http-thread.ts';
 import { TargetPolicy } from './target-policy.ts';
 
@@ -19,7 +28,6 @@ export {
   type AttemptResult,
   type HttpMethod,
 } from './http-attempt.ts';
-import type { HttpMethod } from './http-attempt.ts';
 
 export interface SendRequest {
   /** The callback URL with its fragment already stripped (see `parseCallbackUrl`). */
@@ -114,8 +122,9 @@ export class HttpSender implements WebhookSender {
     if (this.closed) throw new Error('HttpSender.send: the sender is closed');
     let tokens: AttemptTokens;
     try {
-      tokens = this.opts.tokensFor?.(req.account ?? null) ?? this.opts;
-      tokens = { authToken: tokens.authToken, mainAuthToken: tokens.mainAuthToken };
+      const t = this.opts.tokensFor?.(req.account ?? null) ?? this.opts;
+      // The two strings alone: the request crosses to the webhook thread, which clones plain data only.
+      tokens = { authToken: t.authToken, mainAuthToken: t.mainAuthToken };
     } catch (err) {
       tokens = { error: describe(err) };
     }
