@@ -105,6 +105,26 @@ describe('the webhook thread', () => {
     }
   });
 
+  test('a thread that cannot even be made (the Worker constructor throws): the engine goes on inline, told once', async () => {
+    await stopWebhookThread();
+    bootWebhookThreadWith(new Error('no threads on this machine'));
+    const told: string[] = [];
+    try {
+      const s = new HttpSender({ transport: 'thread', authToken: TOKEN, mainAuthToken: TOKEN, userAgent: 'test', onThreadUnavailable: (why) => told.push(why) });
+      try {
+        const r = await s.send({ url: app.url('/ok'), method: 'POST', params: { M: '1' }, policy });
+        assert.equal(r.ok, true, r.error?.message);
+        assert.equal(app.requests().at(-1)!.rawBody, 'M=1');
+        assert.equal(await webhookThreadReady(), false);
+        assert.deepEqual(told, ['the webhook thread could not start: no threads on this machine']);
+      } finally {
+        await s.close();
+      }
+    } finally {
+      bootWebhookThreadWith(undefined);
+    }
+  });
+
   test('the thread starts under node --input-type=module and with per-process flags such as --expose-gc', async () => {
     const sender = fileURLToPath(new URL('../src/webhooks/http-sender.ts', import.meta.url));
     const thread = fileURLToPath(new URL('../src/webhooks/http-thread.ts', import.meta.url));

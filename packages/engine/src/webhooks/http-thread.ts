@@ -128,13 +128,23 @@ class WebhookThread {
   }
 
   private startIfNeeded(): void {
-    if (!this.worker && this.unavailable === undefined) this.start();
+    if (this.worker || this.unavailable !== undefined) return;
+    try {
+      this.start();
+    } catch (err) {
+      // The Worker constructor itself refused (no thread can be made here): never the engine's end.
+      this.unavailable = `the webhook thread could not start: ${describe(err)}`;
+      for (const c of this.clients.values()) c.opts.unavailable?.(this.unavailable);
+    }
   }
 
-  /** Posts `msg` for `client`, starting the thread and opening the client there first if needed. */
-  request(client: Client, build: (id: number) => ToThread, waiter: Waiter): number {
-    const worker = this.worker ?? this.start();
-    if (client.openedIn !== this.generation) {
+  /**
+   * Posts what `build` makes to the running thread and hands its answer to `waiter`; for a client,
+   * opens it there first if this thread has not seen it.
+   */
+  request(client: Client | undefined, build: (id: number) => ToThread, waiter: Waiter): number {
+    const worker = this.worker!;
+    if (client && client.openedIn !== this.generation) {
       const { connections, maxStored, userAgent } = client.opts;
       worker.postMessage({ t: 'open', client: client.id, connections, maxStored, userAgent } satisfies ToThread);
       client.openedIn = this.generation;
@@ -169,8 +179,8 @@ class WebhookThread {
 
   /** Whether attempts go to a thread now, once the one starting has loaded or failed to. */
   async whenLoaded(): Promise<boolean> {
-    if (this.unavailable !== undefined) return false;
     this.startIfNeeded();
+    if (this.unavailable !== undefined) return false;
     if (this.ready) return true;
     // Someone waits for it: the loading thread holds the process open meanwhile.
     const worker = this.worker!;
@@ -184,18 +194,15 @@ class WebhookThread {
 
   /** CPU seconds the thread has used (Linux), or null when unknown or not started. */
   async cpuSeconds(): Promise<number | null> {
-    const worker = this.worker;
-    if (!worker) return null;
+    if (!this.worker) return null;
     return new Promise((resolve) => {
-      const id = this.nextId++;
-      if (this.waiting.size === 0) worker.ref();
-      this.waiting.set(id, { done: (m) => resolve(m.t === 'cpu' ? m.seconds : null), fail: () => resolve(null) });
-      worker.postMessage({ t: 'cpu', id } satisfies ToThread);
+      this.request(undefined, (id) => ({ t: 'cpu', id }), { done: (m) => resolve(m.t === 'cpu' ? m.seconds : null), fail: () => resolve(null) });
     });
   }
 
   private start(): Worker {
-    const worker = new Worker(bootOverride !== undefined ? commonJsWorkerSource(bootOverride) : BOOT, { eval: true, workerData: workerEntry(), name: 'switchboard-webhooks' });
+    if (bootOverride instanceof Error) throw bootOverride;
+    const worker = new Worker(typeof bootOverride === 'string' ? commonJsWorkerSource(bootOverride) : BOOT, { eval: true, workerData: workerEntry(), name: 'switchboard-webhooks' });
     const generation = ++this.generation;
     this.worker = worker;
     this.ready = false;
@@ -260,8 +267,8 @@ function resolveFailure(err: unknown): ResolveFailure {
 }
 
 let shared: WebhookThread | undefined;
-/** Tests: what the next thread runs instead of its module (`bootWebhookThreadWith`). */
-let bootOverride: string | undefined;
+/** Tests: what the next thread runs instead of its module, or what starting it throws (`bootWebhookThreadWith`). */
+let bootOverride: string | Error | undefined;
 const thread = (): WebhookThread => (shared ??= new WebhookThread());
 
 /** A sender's door to the process's webhook thread (started with the first sender). */
@@ -330,10 +337,11 @@ export function stopWebhookThread(): Promise<void> {
 
 /**
  * Tests: the next thread started runs `source` (CommonJS) instead of loading its module, e.g. one
- * that throws to stand for a thread that cannot start; undefined goes back to the module. Either
- * way the process may try a thread again.
+ * that throws to stand for a thread that cannot load; an Error is thrown by the start itself, as
+ * when no thread can be made; undefined goes back to the module. Either way the process may try a
+ * thread again.
  */
-export function bootWebhookThreadWith(source: string | undefined): void {
+export function bootWebhookThreadWith(source: string | Error | undefined): void {
   bootOverride = source;
   if (shared) shared.unavailable = undefined;
 }
