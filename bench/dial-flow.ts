@@ -36,6 +36,7 @@ import { redactUrl } from '../packages/engine/src/store/pg-connection.ts';
 import { formatCounts, statementDelta, sumCounts } from '../packages/engine/src/store/statement-counter.ts';
 import type { CallRow, DeliveryRow, Store } from '../packages/engine/src/store/store.ts';
 import { webhookThreadCpuSeconds } from '../packages/engine/src/webhooks/http-thread.ts';
+import type { SqliteWriter } from '../packages/engine/src/store/sqlite-writer.ts';
 
 const AUTH_ID = 'MABENCHACCOUNT000001';
 const AUTH_TOKEN = 'bench-auth-token-0123456789';
@@ -525,9 +526,15 @@ async function runOn(db: string, opts: Options, app: AppServer): Promise<StoreRu
     const profiler = opts.profile === undefined ? undefined : await startProfile();
     const cpuBefore = mainThreadCpuSeconds();
     const threadBefore = await webhookThreadCpuSeconds();
+    const writer = (engine.store as { writer?: SqliteWriter }).writer;
+    const writerBefore = writer?.cpuSeconds() ?? null;
+    const groupsBefore = writer?.groups ?? 0;
     const load = await placeCalls(api, apiAgent, app, opts.calls, opts.concurrency, timeoutMs, opts.rate);
     const cpuSeconds = mainThreadCpuSeconds() - cpuBefore;
     const threadAfter = await webhookThreadCpuSeconds();
+    const writerAfter = writer?.cpuSeconds() ?? null;
+    // The SQLite writer thread's share (store/sqlite-writer.ts), when the store commits on it.
+    const writerSeconds = writerBefore === null || writerAfter === null ? null : writerAfter - writerBefore;
     // The webhook thread's share (webhooks/http-thread.ts), when the engine sends from it.
     const threadSeconds = threadBefore === null || threadAfter === null ? null : threadAfter - threadBefore;
     if (profiler) process.stderr.write(`profile of the measured calls: ${await profiler.stop(`${opts.profile}.${db === 'sqlite' ? 'sqlite' : 'pg'}.cpuprofile`)}\n`);
@@ -587,6 +594,8 @@ async function runOn(db: string, opts: Options, app: AppServer): Promise<StoreRu
       callsPerSecond: callsPerS,
       cpuMsPerCall: (1000 * cpuSeconds) / completedCalls,
       webhookThreadCpuMsPerCall: threadSeconds === null ? null : (1000 * threadSeconds) / completedCalls,
+      writerThreadCpuMsPerCall: writerSeconds === null ? null : (1000 * writerSeconds) / completedCalls,
+      writerGroupsPerCall: writer ? (writer.groups - groupsBefore) / completedCalls : null,
       statementsPerCall,
       statementsPerCallByKind: perCall,
       webhooks: { received: webhooks, perSecond: enginePerS, delivered: stats.delivered, notDelivered: stats.notDelivered, retried: stats.retried, unmatched: stats.missing },
@@ -609,6 +618,9 @@ async function runOn(db: string, opts: Options, app: AppServer): Promise<StoreRu
       result.webhookThreadCpuMsPerCall === null
         ? `thread       webhooks sent from the engine's thread (--webhook-thread off)`
         : `thread       ${result.webhookThreadCpuMsPerCall.toFixed(2)} ms of webhook-thread CPU per call (webhooks/http-thread.ts)`,
+      result.writerThreadCpuMsPerCall === null
+        ? `writer       ${db === 'sqlite' ? "SQLite commits on the engine's thread (--sqlite-thread off)" : 'PostgreSQL: no writer thread'}`
+        : `writer       ${result.writerThreadCpuMsPerCall.toFixed(2)} ms of SQLite-writer-thread CPU per call, ${result.writerGroupsPerCall!.toFixed(2)} groups per call (store/sqlite-writer.ts)`,
       `statements   ${statementsPerCall.toFixed(2)} SQL statements per call (BEGIN and COMMIT included): ${formatCounts(perCall)}`,
       `webhooks     ${webhooks} received = ${enginePerS.toFixed(0)}/s; ${stats.delivered} delivered, ${stats.notDelivered} not, ${stats.retried} retried`,
       `latency      event recorded -> app received (deliveries.created_at -> arrival)`,

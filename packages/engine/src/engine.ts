@@ -121,6 +121,9 @@ export class Engine {
       groupCommit: 'next-turn',
       // SQLite: the WAL is copied into the file on the second core, not inside a call's commit.
       checkpointInWorker: true,
+      // SQLite: the calls' writes are committed on a thread of their own (docs/performance.md, "The store's writer thread").
+      writerThread: config.sqliteThread,
+      onWriterUnavailable: (why) => this.log.warn({ why }, 'the SQLite writer thread is not available: writes commit on the engine\'s thread'),
       activity: this.activity,
       // One serving engine per SQLite file (docs/storage.md, "One engine per file").
       exclusive: true,

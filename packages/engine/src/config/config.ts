@@ -18,6 +18,8 @@ export interface Config {
   host: string;
   port: number;
   dbPath: string;
+  /** `--sqlite-thread`: SQLite's group commits run on a writer thread of their own (store/sqlite-writer.ts). */
+  sqliteThread: boolean;
   authId?: string;
   authToken?: string;
   /** File of simulated numbers: JSON `{ "+15550001": "ring 2s, answer" }`. */
@@ -226,6 +228,7 @@ export function loadConfig(flags: FlagValues, env: NodeJS.ProcessEnv, file?: Con
     host,
     port,
     dbPath,
+    sqliteThread: bool('sqlite-thread', 'SWITCHBOARD_SQLITE_THREAD', true),
     authId,
     authToken,
     simFile: pick('sim', 'SWITCHBOARD_SIM_FILE'),

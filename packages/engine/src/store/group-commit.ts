@@ -19,7 +19,9 @@
  * land before an earlier one.
  */
 import { RealClock, type Timer } from '../clock.ts';
+import type { BoundQuery } from './query-template.ts';
 import type { SqliteRunner } from './sqlite-connection.ts';
+import type { GroupWriter, WriterOutcome } from './sqlite-writer.ts';
 import { StoreError, isStorageFailure, toStoreError, type WriteState } from './store-error.ts';
 
 export type { WriteState };
@@ -30,6 +32,17 @@ interface Job {
   readonly reject: (err: unknown) => void;
   /** Set for a write refused rather than held when the disk cannot take it (see `submit`). */
   readonly what?: string;
+  /**
+   * The same write as plain statements, for the writer thread; undefined when, at commit time, it
+   * must run here after all (its result is looked at). Its value is then `undefined`.
+   */
+  readonly data?: () => readonly BoundQuery<unknown>[] | undefined;
+}
+
+/** What a group leaves for its end, run in a savepoint: its failure is `onError`'s, not the group's. */
+export interface GroupTail {
+  statements: readonly BoundQuery<unknown>[];
+  onError: (err: unknown) => void;
 }
 
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
@@ -60,6 +73,12 @@ export interface GroupCommitOptions {
   beforeCommit?: () => void;
   /** After a group has committed (outside its transaction). */
   afterCommit?: () => void;
+  /**
+   * A second connection on a thread of its own (sqlite-writer.ts): a group whose every job has
+   * `data` is sent there, with `tail()` after its jobs (the group's `begin` runs first, as here).
+   */
+  writer?: GroupWriter;
+  tail?: () => GroupTail | undefined;
 }
 
 /** Disk space comes back on an operator's time scale: retry soon, then every few seconds. */
@@ -80,6 +99,8 @@ export class GroupCommit {
   private retryMs = FIRST_RETRY_MS;
   private committing = false;
   private closed = false;
+  /** The group on the writer thread, if one is. */
+  private inFlight: Job[] | undefined;
   private readonly timing: GroupCommitTiming;
 
   constructor(
@@ -103,22 +124,26 @@ export class GroupCommit {
    * Queues `work` (synchronous SQL) for the next group; settles once the group has committed.
    * With `refuse`, the write is one whose caller is still waiting for an answer (a new call's row
    * for POST Call/): when the disk cannot take its group it is not held but rejected, as StoreError
-   * 'unavailable' prefixed with `refuse`, and nothing submitted later may depend on it.
+   * 'unavailable' prefixed with `refuse`, and nothing submitted later may depend on it. With
+   * `data`, the same write as plain statements, which the writer thread can run (see `Job.data`).
    */
-  submit<T>(work: () => T, refuse?: string): Promise<T> {
+  submit<T>(work: () => T, refuse?: string, data?: () => readonly BoundQuery<unknown>[] | undefined): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ work, resolve: resolve as (value: unknown) => void, reject, ...(refuse !== undefined ? { what: refuse } : {}) });
+      this.queue.push({ work, resolve: resolve as (value: unknown) => void, reject, ...(refuse !== undefined ? { what: refuse } : {}), ...(data ? { data } : {}) });
       // While held, only the retry timer commits: a doomed attempt per record would cost a rollback each.
-      if (!this.scheduled && !this.failure) {
-        this.scheduled = true;
-        const flush = () => {
-          this.scheduled = false;
-          this.flush();
-        };
-        if (this.timing === 'microtask') queueMicrotask(flush);
-        else setImmediate(flush);
-      }
+      if (!this.failure) this.schedule();
     });
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    const commit = () => {
+      this.scheduled = false;
+      if (!this.failure) this.commit();
+    };
+    if (this.timing === 'microtask') queueMicrotask(commit);
+    else setImmediate(commit);
   }
 
   /**
@@ -126,8 +151,14 @@ export class GroupCommit {
    * then sees the database without the held writes).
    */
   flush(): void {
+    this.settle();
     if (this.failure) return;
-    this.commit();
+    this.commitHere();
+  }
+
+  /** Waits for the group on the writer thread, if one is there: after it, this connection may write. */
+  private settle(): void {
+    while (this.inFlight) this.options.writer!.settle();
   }
 
   /**
@@ -139,19 +170,81 @@ export class GroupCommit {
     this.closed = true;
     this.retry?.cancel();
     this.retry = undefined;
+    this.settle();
     if (!this.failure) {
-      this.commit();
+      this.commitHere();
       return 0;
     }
-    if (this.commit()) return 0;
+    if (this.commitHere()) return 0;
     const lost = this.queue;
     this.queue = [];
     for (const job of lost) job.reject(this.failure);
     return lost.length;
   }
 
-  /** Commits the queue as one group; answers false when the disk refused it and it is held. */
-  private commit(): boolean {
+  /**
+   * Commits the queue as one group: on the writer thread when it can take it, else here. While a
+   * group is on the thread, the queue waits for it (it goes when that one has landed).
+   */
+  private commit(): void {
+    if (this.inFlight) return;
+    const writer = this.options.writer;
+    if (writer?.ready && this.queue.length > 0 && this.queue.every((job) => job.data) && this.send(writer)) return;
+    this.commitHere();
+  }
+
+  /** Sends the queue to the writer thread; answers false, sending nothing, when a job must run here. */
+  private send(writer: GroupWriter): boolean {
+    const jobs = this.queue;
+    this.options.begin?.();
+    const statements: Array<readonly BoundQuery<unknown>[]> = [];
+    for (const job of jobs) {
+      const s = job.data!();
+      if (!s) return false;
+      statements.push(s);
+    }
+    const tail = this.options.tail?.();
+    this.queue = [];
+    this.inFlight = jobs;
+    // Counted as the same group run here would be (statement-counter.ts).
+    const counter = this.runner.statements;
+    counter.add('begin');
+    for (const s of statements) for (const q of s) counter.count(q.sql);
+    if (tail) {
+      counter.add('savepoint');
+      for (const q of tail.statements) counter.count(q.sql);
+      counter.add('release');
+    }
+    counter.add('commit');
+    writer.send({ jobs: statements, ...(tail ? { tail: tail.statements } : {}) }, (outcome) => this.landed(jobs, tail, outcome));
+    return true;
+  }
+
+  /** The writer thread's answer for the group in flight. */
+  private landed(jobs: Job[], tail: GroupTail | undefined, outcome: WriterOutcome): void {
+    this.inFlight = undefined;
+    if (!outcome.ok) {
+      this.queue = jobs.concat(this.queue);
+      if (isStorageFailure(outcome.error)) {
+        // Held, in order, before anything submitted since, as a group refused here is.
+        this.hold(outcome.error);
+        this.refuseHeld();
+        return;
+      }
+      // Not the disk: the group runs again here, where the job that fails is found and rejected alone.
+      this.commitHere();
+      return;
+    }
+    if (outcome.tailError) tail?.onError(outcome.tailError);
+    if (this.failure) this.recovered(jobs.length);
+    this.options.afterCommit?.();
+    for (const job of jobs) job.resolve(undefined);
+    // What was submitted meanwhile goes as the next group.
+    if (this.queue.length > 0 && !this.failure) this.schedule();
+  }
+
+  /** Commits the queue as one group on this connection; answers false when the disk refused it and it is held. */
+  private commitHere(): boolean {
     const jobs = this.queue;
     const probe = this.failure && jobs.length === 0 ? this.options.probe : undefined;
     if (jobs.length === 0 && !probe) {
@@ -252,7 +345,9 @@ export class GroupCommit {
     this.retry = wallClock.setTimer(this.retryMs, () => {
       this.retry = undefined;
       this.retryMs = Math.min(this.retryMs * 2, MAX_RETRY_MS);
-      this.commit();
+      // The probe (nothing held) runs here; held writes go wherever they can.
+      if (this.queue.length === 0) this.commitHere();
+      else this.commit();
     });
   }
 

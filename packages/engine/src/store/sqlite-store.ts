@@ -13,8 +13,9 @@ import { Kysely, SqliteDialect } from 'kysely';
 import { runMigrations } from './migrator.ts';
 import { migrations } from './migrations/index.ts';
 import type { Database } from './schema.ts';
-import { GroupCommit, type GroupCommitTiming } from './group-commit.ts';
+import { GroupCommit, type GroupCommitTiming, type GroupTail } from './group-commit.ts';
 import { SqliteRunner, openSqlite } from './sqlite-connection.ts';
+import { SqliteWriter } from './sqlite-writer.ts';
 import { CHECKPOINT_FROM_PAGES, SqliteCheckpointer } from './sqlite-checkpointer.ts';
 import { lockDatabaseFile, type FileLock } from './sqlite-lock.ts';
 import { LIVE_STATUSES, attemptValues, deliveryRows, listQueries, storeQueries, type ListQueries, type StoreQueries } from './store-queries.ts';
@@ -69,6 +70,13 @@ export interface SqliteStoreOptions {
   checkpointInWorker?: boolean;
   /** A deferred write that could not be stored (its records are lost; the calls go on). */
   onDeferredError?: (err: unknown) => void;
+  /**
+   * The group commits made of plain statements run on a second connection on a thread of its own
+   * (sqlite-writer.ts): what a serving engine asks for. Ignored for ':memory:'.
+   */
+  writerThread?: boolean;
+  /** Told, with the reason, when the writer thread cannot start or is gone (groups then commit on this thread). */
+  onWriterUnavailable?: (why: string) => void;
 }
 
 /** The settings row the store rewrites to learn whether the disk takes writes again (group-commit.ts). */
@@ -104,6 +112,14 @@ export class SqliteStore implements Store {
     this.runner = new SqliteRunner(db);
     this.watchWal = options.checkpointInWorker === true && !inMemory;
     this.k = new Kysely<Database>({ dialect: new SqliteDialect({ database: db }) });
+    if (options.writerThread && !inMemory) {
+      try {
+        this.writer = new SqliteWriter(path, options.onWriterUnavailable ? { onUnavailable: options.onWriterUnavailable } : {});
+      } catch (err) {
+        // No thread to be had: every group commits on this connection.
+        options.onWriterUnavailable?.(`the SQLite writer thread cannot start: ${(err as Error).message}`);
+      }
+    }
     this.group = new GroupCommit(this.runner, {
       ...(options.groupCommit ? { timing: options.groupCommit } : {}),
       ...(options.onWriteState ? { onStateChange: options.onWriteState } : {}),
@@ -111,6 +127,7 @@ export class SqliteStore implements Store {
       begin: () => (this.groupRollup = []),
       beforeCommit: () => this.writeGroupRollup(),
       afterCommit: () => this.afterCommit(),
+      ...(this.writer ? { writer: this.writer, tail: () => this.rollupTail() } : {}),
     });
     this.q = storeQueries(this.k);
     this.lists = listQueries(this.k);
@@ -123,6 +140,8 @@ export class SqliteStore implements Store {
 
   private readonly deferred: DeferredWrites | undefined;
   private readonly upserts: RollupUpserts;
+  /** The writer thread, when the store was opened with one (sqlite-writer.ts). */
+  readonly writer?: SqliteWriter;
   /** Set once checkpoints run on a worker thread (sqlite-checkpointer.ts). */
   checkpointer?: SqliteCheckpointer;
   /** Whether to start the worker when the WAL grows (options.checkpointInWorker), and when to look next. */
@@ -156,22 +175,34 @@ export class SqliteStore implements Store {
    * savepoint, as SqliteRollups does: a rollup that fails is reported, never fails the records.
    */
   private writeGroupRollup(): void {
+    const tail = this.rollupTail();
+    if (!tail) return;
+    try {
+      this.runner.transaction(() => {
+        for (const q of tail.statements) this.runner.run(q);
+      });
+    } catch (err) {
+      if (isStorageFailure(err) || !this.runner.db.inTransaction) throw err;
+      tail.onError(err);
+    }
+  }
+
+  /** The group's merged rollup as statements, and who is told when they fail. */
+  private rollupTail(): GroupTail | undefined {
     const batches = this.groupRollup;
-    if (batches.length === 0) return;
+    if (batches.length === 0) return undefined;
     this.groupRollup = [];
     let merged = batches[0]!.rollup;
     if (batches.length > 1) {
       merged = new RollupAccumulator();
       for (const b of batches) merged.addAll(b.rollup);
     }
-    try {
-      this.runner.transaction(() => {
-        for (const q of this.upserts.ofAccumulator(merged)) this.runner.run(q);
-      });
-    } catch (err) {
-      if (isStorageFailure(err) || !this.runner.db.inTransaction) throw err;
-      for (const b of batches) for (const callUuid of b.rolledUp) this.options.onRollupError?.(err, callUuid);
-    }
+    return {
+      statements: this.upserts.ofAccumulator(merged),
+      onError: (err) => {
+        for (const b of batches) for (const callUuid of b.rolledUp) this.options.onRollupError?.(err, callUuid);
+      },
+    };
   }
 
   /**
@@ -183,6 +214,12 @@ export class SqliteStore implements Store {
     if (!batch) return Promise.resolve();
     const data = batchStatements(this.k as unknown as Kysely<any>, batch);
     let unitByUnit = false;
+    // The writer thread takes the folded batch as it is; the unit-by-unit write needs this thread.
+    const asData = () => {
+      if (unitByUnit || this.deferred!.stale(batch)) return undefined;
+      if (batch.rollup.size > 0) this.groupRollup.push(batch);
+      return data;
+    };
     const written = this.group.submit(() => {
       // Folded; its rollup joins the group's, written once at the group's end (writeGroupRollup).
       // When that fails (not for the disk: the group then holds and retries it whole), the group
@@ -213,7 +250,7 @@ export class SqliteStore implements Store {
           this.deferred!.failed(unit);
         }
       }
-    });
+    }, undefined, asData);
     return written.then(
       () => this.deferred!.settle(batch.units, this.options.onDeferredError),
       (err) => {
@@ -295,7 +332,8 @@ export class SqliteStore implements Store {
     this.deferred?.clear();
     this.group.close();
     this.closed = true;
-    // Its connection first: the store's own close is then the last, which checkpoints and removes the WAL.
+    // Their connections first: the store's own close is then the last, which checkpoints and removes the WAL.
+    await this.writer?.stop();
     await this.checkpointer?.stop();
     await this.k.destroy();
     // Kysely only closes a connection it has opened; without a migrate() it never did.
@@ -338,7 +376,7 @@ export class SqliteStore implements Store {
       const bound = this.q.insertCall.bind(callValues(row));
       // Whatever is deferred lands before this row, as any write issued earlier.
       void this.flushDeferred();
-      await this.group.submit(() => this.runner.run(bound), what);
+      await this.group.submit(() => this.runner.run(bound), what, () => [bound]);
     } catch (err) {
       throw toStoreError(err, what);
     }

@@ -13,3 +13,23 @@ ${body}
 });
 `;
 }
+
+/**
+ * Starts a module of this package as a worker: in the repository a TypeScript file, loaded through
+ * tsx as the engine is (bin/switchboard.js); in the installed package its compiled .js. The same
+ * few CommonJS lines start either; a module that fails to load posts `{ t: 'fatal', message }`.
+ * `name` is the module's file name without extension, beside `importMetaUrl`.
+ */
+export function moduleWorkerBoot(importMetaUrl: string, name: string): { source: string; entry: { entry: string; tsx?: string } } {
+  const typescript = importMetaUrl.endsWith('.ts');
+  const entry = new URL(`./${name}${typescript ? '.ts' : '.js'}`, importMetaUrl).href;
+  return { source: MODULE_BOOT, entry: typescript ? { entry, tsx: import.meta.resolve('tsx/esm/api') } : { entry } };
+}
+
+const MODULE_BOOT = commonJsWorkerSource(`
+  const { workerData, parentPort } = require('node:worker_threads');
+  (async () => {
+    if (workerData.tsx) (await import(workerData.tsx)).register();
+    await import(workerData.entry);
+  })().catch((err) => parentPort.postMessage({ t: 'fatal', message: String((err && err.stack) || err) }));
+`);

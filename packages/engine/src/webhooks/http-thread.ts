@@ -16,7 +16,7 @@
  * (`resolve` messages), so the policy and its DNS-rebinding guard hold unchanged.
  */
 import { Worker } from 'node:worker_threads';
-import { commonJsWorkerSource } from '../util/eval-worker.ts';
+import { commonJsWorkerSource, moduleWorkerBoot } from '../util/eval-worker.ts';
 import { describe, type AttemptResult, type WireRequest } from './http-attempt.ts';
 import { TargetRefusedError } from './target-policy.ts';
 
@@ -64,22 +64,8 @@ export interface ThreadClient {
   close(): Promise<void>;
 }
 
-// The worker's entry is a module of this package: in the repository a TypeScript file, loaded
-// through tsx as the engine is (bin/switchboard.js); in the installed package its compiled .js.
-// CommonJS for `eval` (util/eval-worker.ts), so the same few lines start either.
-const BOOT = commonJsWorkerSource(`
-  const { workerData, parentPort } = require('node:worker_threads');
-  (async () => {
-    if (workerData.tsx) (await import(workerData.tsx)).register();
-    await import(workerData.entry);
-  })().catch((err) => parentPort.postMessage({ t: 'fatal', message: String((err && err.stack) || err) }));
-`);
-
-function workerEntry(): { entry: string; tsx?: string } {
-  const typescript = import.meta.url.endsWith('.ts');
-  const entry = new URL(typescript ? './http-thread-worker.ts' : './http-thread-worker.js', import.meta.url).href;
-  return typescript ? { entry, tsx: import.meta.resolve('tsx/esm/api') } : { entry };
-}
+// The worker's entry, http-thread-worker.ts, started as util/eval-worker.ts starts a module of this package.
+const BOOT = moduleWorkerBoot(import.meta.url, 'http-thread-worker');
 
 interface Waiter {
   readonly done: (m: FromThread) => void;
@@ -202,7 +188,7 @@ class WebhookThread {
 
   private start(): Worker {
     if (bootOverride instanceof Error) throw bootOverride;
-    const worker = new Worker(typeof bootOverride === 'string' ? commonJsWorkerSource(bootOverride) : BOOT, { eval: true, workerData: workerEntry(), name: 'switchboard-webhooks' });
+    const worker = new Worker(typeof bootOverride === 'string' ? commonJsWorkerSource(bootOverride) : BOOT.source, { eval: true, workerData: BOOT.entry, name: 'switchboard-webhooks' });
     const generation = ++this.generation;
     this.worker = worker;
     this.ready = false;

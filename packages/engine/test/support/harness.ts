@@ -46,13 +46,17 @@ export interface HarnessOptions {
 }
 
 /**
- * The environment a test engine reads: none of the machine's, except SWITCHBOARD_WEBHOOK_THREAD,
- * so the whole suite can be run with webhooks on the engine's own thread (`=off`) as well as on
- * the webhook thread (the default).
+ * The environment a test engine reads: none of the machine's, except SWITCHBOARD_WEBHOOK_THREAD
+ * and SWITCHBOARD_SQLITE_THREAD, so the whole suite can be run with webhooks sent, and SQLite's
+ * writes committed, on the engine's own thread (`=off`) as well as on threads of their own (the default).
  */
 export function engineTestEnv(): Record<string, string> {
-  const thread = process.env.SWITCHBOARD_WEBHOOK_THREAD;
-  return thread === undefined ? {} : { SWITCHBOARD_WEBHOOK_THREAD: thread };
+  const env: Record<string, string> = {};
+  for (const name of ['SWITCHBOARD_WEBHOOK_THREAD', 'SWITCHBOARD_SQLITE_THREAD']) {
+    const value = process.env[name];
+    if (value !== undefined) env[name] = value;
+  }
+  return env;
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
