@@ -9,10 +9,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { VirtualClock } from '../src/clock.ts';
-import { loadConfig } from '../src/config/config.ts';
+import { SQLITE_THREAD_MIN_CORES, loadConfig } from '../src/config/config.ts';
 import { SqliteStore, type SqliteStoreOptions } from '../src/store/sqlite-store.ts';
 import { SqliteWriter } from '../src/store/sqlite-writer.ts';
 import { StoreError } from '../src/store/store-error.ts';
@@ -161,8 +161,9 @@ test('a full disk holds the thread\'s groups in order and writes them once when 
   ),
 );
 
-test('the engine commits on the thread by default, and on its own connection with --sqlite-thread off', async () => {
-  assert.equal(loadConfig({}, {}).sqliteThread, true);
+test('the engine commits on the thread by default where there are the cores for it, with --sqlite-thread on, and on its own connection with off', async () => {
+  assert.equal(loadConfig({}, {}).sqliteThread, availableParallelism() >= SQLITE_THREAD_MIN_CORES);
+  assert.equal(loadConfig({ 'sqlite-thread': 'on' }, {}).sqliteThread, true);
   assert.equal(loadConfig({ 'sqlite-thread': 'off' }, {}).sqliteThread, false);
   assert.equal(loadConfig({}, { SWITCHBOARD_SQLITE_THREAD: 'off' }).sqliteThread, false);
   assert.throws(() => loadConfig({ 'sqlite-thread': 'maybe' }, {}), /true or false/);

@@ -3,7 +3,7 @@
  * a clear message for each bad value. Flags win over the environment, the environment over the
  * file, the file over defaults.
  */
-import { hostname } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { parseDurationText } from './duration.ts';
 import { isPostgresUrl } from '../store/pg-connection.ts';
 import { ConfigError } from './errors.ts';
@@ -18,7 +18,10 @@ export interface Config {
   host: string;
   port: number;
   dbPath: string;
-  /** `--sqlite-thread`: SQLite's group commits run on a writer thread of their own (store/sqlite-writer.ts). */
+  /**
+   * `--sqlite-thread`: SQLite's group commits run on a writer thread of their own
+   * (store/sqlite-writer.ts). On by default where there are cores for it (SQLITE_THREAD_MIN_CORES).
+   */
   sqliteThread: boolean;
   authId?: string;
   authToken?: string;
@@ -98,6 +101,15 @@ export interface Config {
     udpBuffer?: number;
   };
 }
+
+/**
+ * The SQLite writer thread is on by default from this many cores: it moves the store's work off
+ * the engine's thread but costs a little more CPU in all (the messages, a second thread waking), so
+ * it pays where a core is free for it besides the engine's and the webhook thread's. Measured on 2
+ * cores (docs/performance.md, "The store's writer thread"), it cut the engine thread's CPU per call
+ * by a quarter to a third, and lost SIP throughput to the load generators sharing the cores.
+ */
+export const SQLITE_THREAD_MIN_CORES = 4;
 
 export const DEFAULTS = {
   host: '127.0.0.1',
@@ -228,7 +240,7 @@ export function loadConfig(flags: FlagValues, env: NodeJS.ProcessEnv, file?: Con
     host,
     port,
     dbPath,
-    sqliteThread: bool('sqlite-thread', 'SWITCHBOARD_SQLITE_THREAD', true),
+    sqliteThread: bool('sqlite-thread', 'SWITCHBOARD_SQLITE_THREAD', availableParallelism() >= SQLITE_THREAD_MIN_CORES),
     authId,
     authToken,
     simFile: pick('sim', 'SWITCHBOARD_SIM_FILE'),
