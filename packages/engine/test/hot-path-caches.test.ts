@@ -105,4 +105,16 @@ describe('RowsTemplate binds what Kysely compiles', () => {
       );
     });
   }
+
+  test('sqlite: any row count costs two compiles per set of columns (one and two rows); PostgreSQL one per count (and the two-row probe)', () => {
+    for (const [name, k] of Object.entries(dialects)) {
+      let compiles = 0;
+      const template = new RowsTemplate((r: Record<string, unknown>[]) => {
+        compiles++;
+        return k.insertInto('t').values(r).onConflict((oc) => oc.column('a').doNothing());
+      });
+      for (let n = 1; n <= 40; n++) template.bind(Array.from({ length: n }, (_, i) => ({ a: i, b: `${i}` })));
+      assert.equal(compiles, name === 'sqlite' ? 2 : 41, name);
+    }
+  });
 });

@@ -79,18 +79,23 @@ export class PatchTemplates<R> {
 }
 
 type RowSlot = readonly [row: number, column: string] | { readonly value: unknown };
+type Shape = { readonly sql: string; readonly slots: readonly RowSlot[] };
 
 /**
- * A multi-row statement (INSERT ... VALUES (...), (...) [ON CONFLICT ...]) compiled once per row
- * count and set of columns, and bound by reading each row's values in place: a deferred-writes
- * flush sends several, and building them with Kysely every time cost more than SQLite took to run
- * them. Rows of different columns, or with an undefined value (which Kysely leaves out), are
- * compiled as they are.
+ * A multi-row statement (INSERT ... VALUES (...), (...) [ON CONFLICT ...]) compiled once per set of
+ * columns and bound by reading each row's values in place: a deferred-writes flush sends several,
+ * and building them with Kysely every time cost more than SQLite took to run them. The SQL for N
+ * rows is the one-row SQL with its row repeated, once Kysely's own two-row SQL has been found to be
+ * exactly that (SQLite's `?` placeholders); otherwise (PostgreSQL's numbered ones) each row count is
+ * compiled once. Rows of different columns, or with an undefined value (which Kysely leaves out),
+ * are compiled as they are.
  */
 export class RowsTemplate<R> {
   /** Flush sizes vary with load; past this many shapes the cache starts again. */
   private static readonly MAX_SHAPES = 256;
-  private readonly shapes = new Map<string, { readonly sql: string; readonly slots: readonly RowSlot[] }>();
+  private readonly shapes = new Map<string, Shape>();
+  /** Per set of columns: how to write N rows from the one-row SQL, or null where that does not hold. */
+  private readonly repeaters = new Map<string, ((count: number) => Shape) | null>();
 
   constructor(private readonly build: (rows: Record<string, unknown>[]) => Compilable<R>) {}
 
@@ -101,15 +106,14 @@ export class RowsTemplate<R> {
     const key = `${rows.length}|${signature}`;
     let shape = this.shapes.get(key);
     if (!shape) {
-      const marked = rows.map((_, i) => Object.fromEntries(columns.map((c) => [c, `${MARK}${i}:${c}`])));
-      const compiled = this.build(marked).compile();
-      const slots = compiled.parameters.map((value): RowSlot => {
-        if (typeof value !== 'string' || !value.startsWith(MARK)) return { value };
-        const rest = value.slice(MARK.length);
-        const at = rest.indexOf(':');
-        return [Number(rest.slice(0, at)), rest.slice(at + 1)];
-      });
-      shape = { sql: compiled.sql, slots };
+      let repeat = this.repeaters.get(signature);
+      if (repeat === undefined) {
+        const [one, two] = [this.compileShape(columns, 1), this.compileShape(columns, 2)];
+        repeat = repeater(one, two);
+        this.repeaters.set(signature, repeat);
+        if (rows.length <= 2) shape = rows.length === 1 ? one : two;
+      }
+      shape ??= repeat ? repeat(rows.length) : this.compileShape(columns, rows.length);
       if (this.shapes.size >= RowsTemplate.MAX_SHAPES) this.shapes.clear();
       this.shapes.set(key, shape);
     }
@@ -122,4 +126,46 @@ export class RowsTemplate<R> {
     }
     return { sql: shape.sql, parameters };
   }
+
+  /** Kysely's SQL for `count` rows of these columns, each value a marker its slot is read back from. */
+  private compileShape(columns: readonly string[], count: number): Shape {
+    const marked = Array.from({ length: count }, (_, i) => Object.fromEntries(columns.map((c) => [c, `${MARK}${i}:${c}`])));
+    const compiled = this.build(marked).compile();
+    const slots = compiled.parameters.map((value): RowSlot => {
+      if (typeof value !== 'string' || !value.startsWith(MARK)) return { value };
+      const rest = value.slice(MARK.length);
+      const at = rest.indexOf(':');
+      return [Number(rest.slice(0, at)), rest.slice(at + 1)];
+    });
+    return { sql: compiled.sql, slots };
+  }
+}
+
+/**
+ * From Kysely's one-row and two-row SQL, the N-row one: `... values (?, ?)<tail>` with the row's
+ * tuple repeated, its slots repeated per row and the tail's after them. Null unless the two-row
+ * SQL and slots are exactly what this would make of two rows.
+ */
+function repeater(one: Shape, two: Shape): ((count: number) => Shape) | null {
+  const at = one.sql.indexOf(' values (');
+  if (at < 0) return null;
+  const open = at + ' values '.length;
+  const close = one.sql.indexOf(')', open);
+  const tuple = one.sql.slice(open, close + 1);
+  if (!/^\((\?, )*\?\)$/.test(tuple)) return null;
+  const width = (tuple.length + 1) / 3;
+  const rowSlots = one.slots.slice(0, width);
+  const tailSlots = one.slots.slice(width);
+  if (rowSlots.some((s) => !Array.isArray(s) || s[0] !== 0) || tailSlots.some((s) => Array.isArray(s))) return null;
+  const head = one.sql.slice(0, open);
+  const tail = one.sql.slice(close + 1);
+  const make = (count: number): Shape => {
+    const slots: RowSlot[] = [];
+    for (let r = 0; r < count; r++) for (const s of rowSlots) slots.push([r, (s as readonly [number, string])[1]]);
+    slots.push(...tailSlots);
+    return { sql: head + Array.from({ length: count }, () => tuple).join(', ') + tail, slots };
+  };
+  const check = make(2);
+  if (check.sql !== two.sql || JSON.stringify(check.slots) !== JSON.stringify(two.slots)) return null;
+  return make;
 }
