@@ -12,6 +12,7 @@
 import { createServer } from 'node:http';
 import { readFileSync, readdirSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { cpuSecondsOf } from '../packages/engine/src/util/proc-cpu.ts';
 
 const { values } = parseArgs({
   options: {
@@ -29,17 +30,10 @@ const CONCURRENCY = Number(values.concurrency);
 const authId = process.env.SWITCHBOARD_AUTH_ID ?? '';
 const auth = 'Basic ' + Buffer.from(`${authId}:${process.env.SWITCHBOARD_AUTH_TOKEN ?? ''}`).toString('base64');
 const TO = '15559990001';
-const TICKS = 100; // USER_HZ on Linux
 
 /** utime + stime of a process, in ms. */
 function cpuMs(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS;
-  } catch {
-    return 0;
-  }
+  return (cpuSecondsOf(`/proc/${pid}/stat`) ?? 0) * 1000;
 }
 
 /** The postmaster and its children (backends, walwriter...). */

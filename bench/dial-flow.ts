@@ -17,7 +17,7 @@
  *   npm run bench -- --calls 2000 --concurrency 200 [--warmup 100] [--timeout 300] [--json]
  *   npm run bench -- --db sqlite --db postgres://127.0.0.1:5432/bench
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { Session } from 'node:inspector';
 import { join } from 'node:path';
@@ -36,6 +36,7 @@ import { redactUrl } from '../packages/engine/src/store/pg-connection.ts';
 import { formatCounts, statementDelta, sumCounts } from '../packages/engine/src/store/statement-counter.ts';
 import type { CallRow, DeliveryRow, Store } from '../packages/engine/src/store/store.ts';
 import { webhookThreadCpuSeconds } from '../packages/engine/src/webhooks/http-thread.ts';
+import { cpuSecondsOf } from '../packages/engine/src/util/proc-cpu.ts';
 import type { SqliteWriter } from '../packages/engine/src/store/sqlite-writer.ts';
 
 const AUTH_ID = 'MABENCHACCOUNT000001';
@@ -472,14 +473,10 @@ async function startProfile(): Promise<{ stop: (path: string) => Promise<string>
  * machine, so it is the steadier measure of what a call costs.
  */
 function mainThreadCpuSeconds(): number {
-  try {
-    const fields = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    // utime and stime are fields 14 and 15 of stat(5), in clock ticks (100 per second on Linux).
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    const u = process.cpuUsage();
-    return (u.user + u.system) / 1e6;
-  }
+  const seconds = cpuSecondsOf(`/proc/self/task/${process.pid}/stat`);
+  if (seconds !== null) return seconds;
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
 }
 
 const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '-');

@@ -29,6 +29,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cpuSecondsOf } from '../packages/engine/src/util/proc-cpu.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SHARED_SIPP = resolve(root, '../shared/sipp');
@@ -94,12 +95,7 @@ function rssKiB(pid: number): number {
   }
 }
 function cpuTicks(pid: number): number {
-  try {
-    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return Number(f[11]) + Number(f[12]);
-  } catch {
-    return 0;
-  }
+  return Math.round((cpuSecondsOf(`/proc/${pid}/stat`) ?? 0) * 100);
 }
 
 // ---- the app: answer_url returns the Dial, every webhook is counted

@@ -12,11 +12,16 @@ import { workerData, type MessagePort } from 'node:worker_threads';
 import type BetterSqlite3 from 'better-sqlite3';
 import { openSqlite, type SqliteDatabase } from './sqlite-connection.ts';
 import { isStorageFailure } from './store-error.ts';
-import { FINISHED, COMMITTED, type FromWriter, type ToWriter, type WireError, type WireStatement } from './sqlite-writer.ts';
+import { FINISHED, COMMITTED, GONE, type FromWriter, type ToWriter, type WireError, type WireStatement } from './sqlite-writer.ts';
 
 const { path, port, flags: buffer } = workerData as { path: string; port: MessagePort; flags: SharedArrayBuffer };
 const flags = new Int32Array(buffer);
 const post = (m: FromWriter) => port.postMessage(m);
+// However the thread ends, an engine thread waiting for it stops waiting.
+process.on('exit', () => {
+  Atomics.store(flags, GONE, 1);
+  Atomics.notify(flags, FINISHED);
+});
 
 let db: SqliteDatabase;
 try {

@@ -16,14 +16,18 @@
  * flight when the thread dies counts as stored if its commit had returned (a flag the thread sets
  * right after COMMIT), and otherwise runs again on the engine's connection.
  */
-import { readFileSync } from 'node:fs';
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { moduleWorkerBoot } from '../util/eval-worker.ts';
+import { cpuSecondsOf } from '../util/proc-cpu.ts';
 import type { BoundQuery } from './query-template.ts';
 
-/** Slots of the shared flags: the last group the thread finished (either way), and the last it committed. */
+/**
+ * Slots of the shared flags: the last group the thread finished (either way), the last it
+ * committed, and 1 once the thread is exiting (so that a wait for it ends at once).
+ */
 export const FINISHED = 0;
 export const COMMITTED = 1;
+export const GONE = 2;
 
 /** A statement on the wire: the id the thread prepared its SQL under, and its parameters. */
 export type WireStatement = readonly [id: number, parameters: readonly unknown[]];
@@ -85,7 +89,7 @@ export interface SqliteWriterOptions {
 export class SqliteWriter implements GroupWriter {
   private readonly worker: Worker;
   private readonly port: MessagePort;
-  private readonly flags = new Int32Array(new SharedArrayBuffer(8));
+  private readonly flags = new Int32Array(new SharedArrayBuffer(12));
   private loaded = false;
   /** Settles when the thread has loaded (true) or cannot be used (false). */
   private readonly loading: Promise<boolean>;
@@ -159,6 +163,10 @@ export class SqliteWriter implements GroupWriter {
           continue;
         }
       }
+      if (Atomics.load(this.flags, GONE) === 1 && Atomics.load(this.flags, FINISHED) < flight.id) {
+        this.lost('the SQLite writer thread exited');
+        break;
+      }
       if (Date.now() > deadline) {
         this.lost(`the SQLite writer thread did not answer in ${SETTLE_LIMIT_MS / 1000} s`);
         void this.worker.terminate();
@@ -184,14 +192,7 @@ export class SqliteWriter implements GroupWriter {
 
   /** CPU seconds the thread has used (Linux), or null when unknown (benchmarks). */
   cpuSeconds(): number | null {
-    if (this.tid === undefined) return null;
-    try {
-      const fields = readFileSync(`/proc/self/task/${this.tid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      // utime and stime, fields 14 and 15 of stat(5), in clock ticks (100 per second on Linux).
-      return (Number(fields[11]) + Number(fields[12])) / 100;
-    } catch {
-      return null;
-    }
+    return this.tid === undefined ? null : cpuSecondsOf(`/proc/self/task/${this.tid}/stat`);
   }
 
   /** Ends the thread as a crash would (tests): a group in flight is settled as `lost` says. */
@@ -246,6 +247,11 @@ export class SqliteWriter implements GroupWriter {
 
   private lost(why: string): void {
     if (this.unavailable !== undefined) return;
+    // What the thread said before it went comes first: its answer for the group in flight, or why it could not start.
+    for (let queued = receiveMessageOnPort(this.port); queued; queued = receiveMessageOnPort(this.port)) {
+      this.receive(queued.message as FromWriter);
+      if (this.unavailable !== undefined) return;
+    }
     this.unavailable = why;
     this.settleLoading(false);
     this.options.onUnavailable?.(why);

@@ -3,9 +3,9 @@
  * on agents of its own per client, and asks the engine's thread to resolve and check every host
  * before a socket opens to it.
  */
-import { readFileSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { RealClock } from '../clock.ts';
+import { cpuSecondsOf } from '../util/proc-cpu.ts';
 import { AgentPool, performAttempt, type AttemptEnv } from './http-attempt.ts';
 import type { FromThread, ResolveFailure, ToThread } from './http-thread.ts';
 import { checkedConnector, TargetRefusedError } from './target-policy.ts';
@@ -30,16 +30,6 @@ function resolveOnEngine(client: number, hostname: string, p: number): Promise<s
 
 function rebuild(f: ResolveFailure): Error {
   return f.refused ? new TargetRefusedError(f.message) : Object.assign(new Error(f.message), f.code !== undefined ? { code: f.code } : {});
-}
-
-/** This thread's CPU time, from /proc (Linux); null elsewhere. */
-function threadCpuSeconds(): number | null {
-  try {
-    const fields = readFileSync('/proc/thread-self/stat', 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return null;
-  }
 }
 
 port.on('message', (m: ToThread) => {
@@ -78,7 +68,7 @@ port.on('message', (m: ToThread) => {
       return;
     }
     case 'cpu':
-      post({ t: 'cpu', id: m.id, seconds: threadCpuSeconds() });
+      post({ t: 'cpu', id: m.id, seconds: cpuSecondsOf() });
       return;
   }
 });
