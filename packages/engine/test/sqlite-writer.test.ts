@@ -187,3 +187,19 @@ test('the engine commits on the thread by default where there are the cores for 
     }
   }
 });
+
+test('the thread keeps a bounded set of prepared statements: a group that outgrows it still runs whole, and forgotten SQL is sent again', async () => {
+  await withWriter(async (_store, plain, writer) => {
+    const upsert = (n: number) => ({ sql: `insert or replace into settings (key, value) values (?, ?) /* ${n} */`, parameters: [`k${n}`, `v${n}`] });
+    const run = (statements: Array<{ sql: string; parameters: unknown[] }>) =>
+      new Promise<void>((resolve, reject) => writer.send({ jobs: [statements] }, (outcome) => (outcome.ok ? resolve() : reject(outcome.error))));
+    // A full set prepared; then a group that uses one of them first and then more new texts than
+    // the thread keeps, so that the one it used is forgotten within the same group; then the first again.
+    const texts = Array.from({ length: 1200 }, (_, n) => upsert(n));
+    await run(texts.slice(0, 512));
+    await run([texts[0]!, ...texts.slice(512, 1200)]);
+    await run(texts.slice(0, 3));
+    assert.equal(writer.groups, 3);
+    for (const n of [0, 511, 512, 1199]) assert.equal(await plain.getSetting(`k${n}`), `v${n}`);
+  });
+});

@@ -90,7 +90,6 @@ port.on('message', (m: ToWriter) => {
     port.close();
     return;
   }
-  for (const id of m.drop) statements.delete(id);
   let failed: FromWriter | undefined;
   for (const [id, sql] of m.sqls) {
     try {
@@ -101,6 +100,8 @@ port.on('message', (m: ToWriter) => {
   }
   // The answer is posted before the flag moves: a thread that waits on the flag then finds it queued.
   post(failed ?? runGroup(m));
+  // After the group: one of its own statements may be among them.
+  for (const id of m.drop) statements.delete(id);
   Atomics.store(flags, FINISHED, m.id);
   Atomics.notify(flags, FINISHED);
 });

@@ -40,7 +40,7 @@ export type ToWriter =
   | {
       t: 'group';
       id: number;
-      /** SQL first seen in this group, to prepare under these ids; ids no longer used. */
+      /** SQL first seen in this group, to prepare under these ids; ids to forget once the group has run. */
       sqls: Array<[number, string]>;
       drop: number[];
       jobs: WireStatement[][];
@@ -213,7 +213,12 @@ export class SqliteWriter implements GroupWriter {
 
   private sqlId(sql: string, sqls: Array<[number, string]>, drop: number[]): number {
     let id = this.sqlIds.get(sql);
-    if (id !== undefined) return id;
+    if (id !== undefined) {
+      // Most recently used last: the oldest dropped is the one unused longest.
+      this.sqlIds.delete(sql);
+      this.sqlIds.set(sql, id);
+      return id;
+    }
     id = this.nextSqlId++;
     if (this.sqlIds.size >= PREPARED_LIMIT) {
       const [oldest, oldestId] = this.sqlIds.entries().next().value!;
