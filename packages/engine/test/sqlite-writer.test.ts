@@ -19,7 +19,7 @@ import { StoreError } from '../src/store/store-error.ts';
 import { statementDelta } from '../src/store/statement-counter.ts';
 import { callRow } from './support/call-rows.ts';
 import { waitUntil } from './support/delivery-log.ts';
-import { startHarness } from './support/harness.ts';
+import { placeOneCall, startHarness } from './support/harness.ts';
 import { fillDisk, SMALL_DISK_SKIP, withSmallDisk } from './support/small-disk.ts';
 import { TEST_PG } from './support/test-db.ts';
 
@@ -175,12 +175,7 @@ test('the engine commits on the thread by default where there are the cores for 
       const writer = (h.engine.store as SqliteStore).writer;
       assert.equal(writer !== undefined, setting === 'on');
       if (writer) assert.equal(await writer.whenLoaded(), true);
-      await h.engine.simNumbers.set('15550100001', 'ring, answer, hangup after 1s');
-      h.app.on('/answer', '<Response><Wait length="1"/></Response>');
-      await h.call({ to: '15550100001' });
-      await h.waitFor('/hangup');
-      await h.settle();
-      assert.deepEqual(h.app.requests().map((r) => r.path), ['/ring', '/answer', '/hangup']);
+      assert.deepEqual(await placeOneCall(h), ['/ring', '/answer', '/hangup']);
       if (writer) assert.ok(writer.groups >= 3, `the call's durable writes committed on the thread (${writer.groups} groups)`);
     } finally {
       await h.close();

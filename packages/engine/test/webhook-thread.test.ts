@@ -12,7 +12,7 @@ import { HttpSender } from '../src/webhooks/http-sender.ts';
 import { bootWebhookThreadWith, stopWebhookThread, webhookThreadAttempts, webhookThreadCpuSeconds, webhookThreadReady } from '../src/webhooks/http-thread.ts';
 import { loadConfig } from '../src/config/config.ts';
 import { startAppServer, verifySignature, type AppServer } from './support/app-server.ts';
-import { startHarness } from './support/harness.ts';
+import { placeOneCall, startHarness } from './support/harness.ts';
 
 const TOKEN = 'thread_test_token_0123456789abcdefghijklmn';
 const policy = { ...DEFAULT_CALLBACK_POLICY, retries: 0 };
@@ -152,12 +152,7 @@ describe('the webhook thread', () => {
     try {
       assert.equal(await webhookThreadReady(), true, 'the engine started the thread');
       const before = webhookThreadAttempts();
-      await h.engine.simNumbers.set('15550100001', 'ring, answer, hangup after 1s');
-      h.app.on('/answer', '<Response><Wait length="1"/></Response>');
-      await h.call({ to: '15550100001' });
-      await h.waitFor('/hangup');
-      await h.settle();
-      assert.deepEqual(h.app.requests().map((r) => r.path), ['/ring', '/answer', '/hangup']);
+      assert.deepEqual(await placeOneCall(h), ['/ring', '/answer', '/hangup']);
       assert.equal(webhookThreadAttempts() - before, 3, 'ring, answer and hangup went out from the thread');
     } finally {
       await h.close();

@@ -59,6 +59,20 @@ export function engineTestEnv(): Record<string, string> {
   return env;
 }
 
+/**
+ * One short answered call end to end (ring, answer with a one-second Wait, hangup), settled: for
+ * tests that check which way the engine did its work rather than the call itself. Answers the
+ * paths the app received, in order.
+ */
+export async function placeOneCall(h: Harness): Promise<string[]> {
+  await h.engine.simNumbers.set('15550100001', 'ring, answer, hangup after 1s');
+  h.app.on('/answer', '<Response><Wait length="1"/></Response>');
+  await h.call({ to: '15550100001' });
+  await h.waitFor('/hangup');
+  await h.settle();
+  return h.app.requests().map((r) => r.path);
+}
+
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'sb-e2e-'));
   // A SQLite file in `dir`, or its own PostgreSQL database under SWITCHBOARD_TEST_PG (test-db.ts).
