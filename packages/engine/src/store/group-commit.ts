@@ -99,8 +99,6 @@ export class GroupCommit {
   private retryMs = FIRST_RETRY_MS;
   private committing = false;
   private closed = false;
-  /** The group on the writer thread, if one is. */
-  private inFlight: Job[] | undefined;
   private readonly timing: GroupCommitTiming;
 
   constructor(
@@ -158,7 +156,8 @@ export class GroupCommit {
 
   /** Waits for the group on the writer thread, if one is there: after it, this connection may write. */
   private settle(): void {
-    while (this.inFlight) this.options.writer!.settle();
+    const writer = this.options.writer;
+    while (writer?.busy) writer.settle();
   }
 
   /**
@@ -187,8 +186,8 @@ export class GroupCommit {
    * group is on the thread, the queue waits for it (it goes when that one has landed).
    */
   private commit(): void {
-    if (this.inFlight) return;
     const writer = this.options.writer;
+    if (writer?.busy) return;
     if (writer?.ready && this.queue.length > 0 && this.queue.every((job) => job.data) && this.send(writer)) return;
     this.commitHere();
   }
@@ -205,7 +204,6 @@ export class GroupCommit {
     }
     const tail = this.options.tail?.();
     this.queue = [];
-    this.inFlight = jobs;
     // Counted as the same group run here would be (statement-counter.ts).
     const counter = this.runner.statements;
     counter.add('begin');
@@ -222,7 +220,6 @@ export class GroupCommit {
 
   /** The writer thread's answer for the group in flight. */
   private landed(jobs: Job[], tail: GroupTail | undefined, outcome: WriterOutcome): void {
-    this.inFlight = undefined;
     if (!outcome.ok) {
       this.queue = jobs.concat(this.queue);
       if (isStorageFailure(outcome.error)) {

@@ -66,7 +66,7 @@ export type WriterOutcome = { ok: true; tailError?: Error } | { ok: false; error
 export interface GroupWriter {
   /** Groups may be sent now: the thread has loaded and nothing is in flight. */
   readonly ready: boolean;
-  /** A group is in flight. */
+  /** A group is in flight (cleared before its `landed` is told). */
   readonly busy: boolean;
   /** Sends a group; `landed` is told how it ended, once. */
   send(group: WriterGroup, landed: (outcome: WriterOutcome) => void): void;
