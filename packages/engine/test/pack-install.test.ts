@@ -91,10 +91,12 @@ await sb.close();`],
     const version = await run('npx', ['--no-install', 'switchboard', '--version'], { cwd: app, env });
     assert.equal(version.stdout, '0.1.0\n');
 
-    // `npx switchboard serve` places a call: a Dial to a busy number, reported to the app.
+    // `npx switchboard serve` places a call: a Dial to a busy number, reported to the app. Its
+    // SQLite writer thread forced on, so the compiled worker modules (that one and the webhook
+    // thread's) are loaded from the installed package whatever the machine's core count.
     const hook = await startAppServer();
     hook.on('/answer', `<Response><Dial action="${hook.url('/action')}"><Number>15550002</Number></Dial></Response>`);
-    const child = spawn('npx', ['--no-install', 'switchboard', 'serve', '--port', '0', '--host', '127.0.0.1', '--db', join(dir, 'sb.db'), '--log-level', 'info'], {
+    const child = spawn('npx', ['--no-install', 'switchboard', 'serve', '--port', '0', '--host', '127.0.0.1', '--db', join(dir, 'sb.db'), '--log-level', 'info', '--sqlite-thread', 'on'], {
       cwd: app,
       env: { ...env, SWITCHBOARD_AUTH_ID: AUTH_ID, SWITCHBOARD_AUTH_TOKEN: AUTH_TOKEN },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -124,6 +126,7 @@ await sb.close();`],
       assert.equal(action.params.DialHangupCause, 'USER_BUSY');
       assert.ok(verifySignature(action, AUTH_TOKEN), 'the installed engine signs as Plivo does');
       await hook.waitFor((r) => r.path === '/hangup', 20_000);
+      assert.doesNotMatch(out, /webhook thread cannot start|SQLite writer thread is not available/, 'both threads loaded from the package');
 
       // The dashboard shipped inside the engine package is served at `/`.
       const page = await api('GET', '/', undefined, null);
