@@ -20,6 +20,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { Session } from 'node:inspector';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -448,6 +449,31 @@ function machine(): { cpu: string; cores: number; node: string; os: string; memo
   };
 }
 
+/**
+ * The garbage collector's pauses on this thread from now until `stop`: how many, and their time in
+ * all. Allocation per event shows here first (issue 18 item 4), and, unlike CPU time, it barely
+ * moves with the machine's load.
+ */
+function gcMeter(): { stop: () => { count: number; ms: number } } {
+  let count = 0;
+  let ms = 0;
+  const add = (entries: PerformanceEntry[]) => {
+    for (const e of entries) {
+      count++;
+      ms += e.duration;
+    }
+  };
+  const observer = new PerformanceObserver((list) => add(list.getEntries()));
+  observer.observe({ entryTypes: ['gc'] });
+  return {
+    stop: () => {
+      add(observer.takeRecords());
+      observer.disconnect();
+      return { count, ms };
+    },
+  };
+}
+
 /** The V8 profiler on this thread, started now; `stop` writes what it sampled to a .cpuprofile file. */
 async function startProfile(): Promise<{ stop: (path: string) => Promise<string> }> {
   const session = new Session();
@@ -483,7 +509,7 @@ const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '-');
 
 interface StoreRun {
   db: string;
-  result: Record<string, unknown> & { callsPerSecond: number; cpuMsPerCall: number; statementsPerCall: number; ratio: number };
+  result: Record<string, unknown> & { callsPerSecond: number; cpuMsPerCall: number; gcMsPerCall: number; gcPerCall: number; statementsPerCall: number; ratio: number };
   text: string[];
   ok: boolean;
 }
@@ -521,6 +547,7 @@ async function runOn(db: string, opts: Options, app: AppServer): Promise<StoreRu
     await engine.store.flush();
     const statementsBefore = engine.store.statements.snapshot();
     const profiler = opts.profile === undefined ? undefined : await startProfile();
+    const gc = gcMeter();
     const cpuBefore = mainThreadCpuSeconds();
     const threadBefore = await webhookThreadCpuSeconds();
     const writer = (engine.store as { writer?: SqliteWriter }).writer;
@@ -528,6 +555,7 @@ async function runOn(db: string, opts: Options, app: AppServer): Promise<StoreRu
     const groupsBefore = writer?.groups ?? 0;
     const load = await placeCalls(api, apiAgent, app, opts.calls, opts.concurrency, timeoutMs, opts.rate);
     const cpuSeconds = mainThreadCpuSeconds() - cpuBefore;
+    const gcPauses = gc.stop();
     const threadAfter = await webhookThreadCpuSeconds();
     const writerAfter = writer?.cpuSeconds() ?? null;
     // The SQLite writer thread's share (store/sqlite-writer.ts), when the store commits on it.
@@ -590,6 +618,8 @@ async function runOn(db: string, opts: Options, app: AppServer): Promise<StoreRu
       wallSeconds: wallS,
       callsPerSecond: callsPerS,
       cpuMsPerCall: (1000 * cpuSeconds) / completedCalls,
+      gcMsPerCall: gcPauses.ms / completedCalls,
+      gcPerCall: gcPauses.count / completedCalls,
       webhookThreadCpuMsPerCall: threadSeconds === null ? null : (1000 * threadSeconds) / completedCalls,
       writerThreadCpuMsPerCall: writerSeconds === null ? null : (1000 * writerSeconds) / completedCalls,
       writerGroupsPerCall: writer ? (writer.groups - groupsBefore) / completedCalls : null,
@@ -612,6 +642,7 @@ async function runOn(db: string, opts: Options, app: AppServer): Promise<StoreRu
       `${ended.expected ? 'outcomes' : 'UNEXPECTED'}     ${ended.text}`,
       `calls        ${completedCalls} completed in ${wallS.toFixed(2)} s = ${callsPerS.toFixed(0)} calls/s`,
       `cpu          ${result.cpuMsPerCall.toFixed(2)} ms of main-thread CPU per call (${cpuSeconds.toFixed(1)} s in all): at most ${(1000 / result.cpuMsPerCall).toFixed(0)} calls/s on one free core`,
+ `gc           ${result.gcMsPerCall.toFixed(3)} ms of garbage-collection pauses per call on the engine's thread, ${result.gcPerCall.toFixed(3)} collections per call`,
       result.webhookThreadCpuMsPerCall === null
         ? `thread       webhooks sent from the engine's thread (--webhook-thread off)`
         : `thread       ${result.webhookThreadCpuMsPerCall.toFixed(2)} ms of webhook-thread CPU per call (webhooks/http-thread.ts)`,

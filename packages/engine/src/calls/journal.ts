@@ -54,7 +54,7 @@ export class Journal {
     const next = this.tail.then(async () => {
       try {
         const { seq, deliveries } = await this.store.record(input);
-        this.outbox.submit(deliveries);
+        this.outbox.submit(deliveries, input.deliveries);
         const callUuid = this.rootUuid ?? input.callUuid;
         this.facts?.eventRecorded(callUuid === input.callUuid ? 'a' : 'b', input.type, input.patch?.call_status || undefined, input.data);
         // Built only if someone watches the feed (events/live-feed.ts).
@@ -89,7 +89,7 @@ export class Journal {
     if (!row) return { ok: false, body: '', error: 'could not record the request', attempts: 0 };
     const end = this.activity.begin();
     try {
-      return await this.outbox.fetch(row);
+      return await this.outbox.fetch(row, input.deliveries[0]);
     } finally {
       end();
     }

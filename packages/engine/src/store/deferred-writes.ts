@@ -20,7 +20,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Clock, Timer } from '../clock.ts';
 import { RowsTemplate, type BoundQuery } from './query-template.ts';
 import { attemptValues, deliveryRows } from './store-queries.ts';
-import { RollupAccumulator, attemptsOfCall } from './report-rollup.ts';
+import { attemptsOfCall, type DialAttempt } from './report-rollup.ts';
 import { CALL_COLUMNS, DELIVERY_COLUMNS, callValues } from './store-input.ts';
 import type { CallPatch, CallRow, DeliveryRow, EventRow, NewAttempt, NewDelivery } from './store.ts';
 
@@ -86,15 +86,24 @@ export interface Batch {
   newDeliveries: Set<string>;
   deliveryColumns: Set<string>;
   attempts: NewAttempt[];
-  rollup: RollupAccumulator;
-  /** The A legs whose rollup is in `rollup`. */
+  /**
+   * The dial attempts of the A legs that ended, to be rolled up (report-rollup.ts) by whoever writes
+   * the batch: the SQLite store sums a whole group's at once, so calls ending together share rows.
+   */
+  dialAttempts: DialAttempt[];
+  /** The A legs whose attempts are in `dialAttempts`. */
   rolledUp: string[];
   /** The same content as issued, for the unit-by-unit write. */
   units: Unit[];
 }
 
 function emptyBatch(): Batch {
-  return { calls: new Map(), newCalls: new Set(), callColumns: new Set(), events: [], deliveries: new Map(), newDeliveries: new Set(), deliveryColumns: new Set(), attempts: [], rollup: new RollupAccumulator(), rolledUp: [], units: [] };
+  return { calls: new Map(), newCalls: new Set(), callColumns: new Set(), events: [], deliveries: new Map(), newDeliveries: new Set(), deliveryColumns: new Set(), attempts: [], dialAttempts: [], rolledUp: [], units: [] };
+}
+
+function hasKeys(o: object): boolean {
+  for (const _ in o) return true;
+  return false;
 }
 
 /** Rows per multi-row INSERT: far below either driver's parameter limit (31 columns a call row). */
@@ -157,15 +166,20 @@ export class DeferredWrites {
     b.events.push({ call_uuid: callUuid, seq, at, type, data });
     this.size++;
     if (type === 'dial.started' || type === 'dial.ended') m.dialEvents.push({ type, at, data });
-    if (patch !== undefined && Object.keys(patch).length > 0) {
+    if (patch !== undefined && hasKeys(patch)) {
       Object.assign(m.row, patch);
-      b.calls.set(callUuid, { ...m.row });
+      // The batch's own copy of the row, taken once a batch: later patches go to both.
+      const mine = b.calls.get(callUuid);
+      if (mine) Object.assign(mine, patch);
+      else b.calls.set(callUuid, { ...m.row });
       if (!b.newCalls.has(callUuid)) for (const c in patch) b.callColumns.add(c);
     }
     const deliveries = deliveryRows(callUuid, at, seq, m.deliverySeq, input.deliveries, m.row.account_id);
     m.deliverySeq += deliveries.length;
     for (const d of deliveries) {
-      b.deliveries.set(d.id, { ...d });
+      // Fresh rows, never changed in place by anyone: the batch and the caller share each one. Only
+      // `known` is patched (attempts()), so it has its own copy.
+      b.deliveries.set(d.id, d);
       b.newDeliveries.add(d.id);
       if (this.known.size < MAX_KNOWN) this.known.set(d.id, { ...d });
       this.size++;
@@ -182,7 +196,7 @@ export class DeferredWrites {
       this.mirrors.delete(callUuid);
     }
     if (!durable) this.schedule();
-    const unit: RecordUnit = { kind: 'record', callUuid, at, type, data, patch, deliveries: input.deliveries, insertCalls, result: { seq, deliveries: deliveries.map((d) => ({ ...d })) } };
+    const unit: RecordUnit = { kind: 'record', callUuid, at, type, data, patch, deliveries: input.deliveries, insertCalls, result: { seq, deliveries } };
     b.units.push(unit);
     return { unit, durable };
   }
@@ -195,7 +209,7 @@ export class DeferredWrites {
     const row = this.known.get(id);
     if (!row) return false;
     const b = this.batch;
-    if (Object.keys(patch).length > 0) {
+    if (hasKeys(patch)) {
       Object.assign(row, patch);
       b.deliveries.set(id, { ...row });
       if (!b.newDeliveries.has(id)) for (const c in patch) b.deliveryColumns.add(c);
@@ -264,7 +278,7 @@ export class DeferredWrites {
   private rollUp(a: Mirror): void {
     const bLegs = a.children.map((uuid) => this.mirrors.get(uuid)?.row).filter((r): r is CallRow => r !== undefined);
     if (a.row.end_time === null) return;
-    for (const attempt of attemptsOfCall(a.row, bLegs, a.dialEvents)) this.batch.rollup.add(attempt);
+    for (const attempt of attemptsOfCall(a.row, bLegs, a.dialEvents)) this.batch.dialAttempts.push(attempt);
     this.batch.rolledUp.push(a.row.call_uuid);
   }
 

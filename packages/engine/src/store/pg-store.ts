@@ -15,6 +15,7 @@ import { PostgresDdl, openPgPool, redactUrl } from './pg-connection.ts';
 import { ATTEMPT_COLUMNS, LIVE_STATUSES, at as placeholder, attemptValues, deliveryRows, listQueries, setObject, storeQueries, type ListQueries } from './store-queries.ts';
 import { PatchTemplates, QueryTemplate } from './query-template.ts';
 import { RollupUpserts, rollupOf, rollupReadQueries } from './report-rollup-sql.ts';
+import { RollupAccumulator } from './report-rollup.ts';
 import { storeResources } from './resources.ts';
 import { PgClusterStore } from './pg-cluster-store.ts';
 import { StoreError } from './store-error.ts';
@@ -124,7 +125,7 @@ export class PgStore implements Store {
     const batch = this.deferred?.take();
     if (!batch) return Promise.resolve();
     const data = batchStatements(this.k as unknown as Kysely<any>, batch);
-    const rollup = batch.rollup.size > 0 ? this.upserts.ofAccumulator(batch.rollup) : [];
+    const rollup = batch.rolledUp.length > 0 ? this.upserts.ofAccumulator(RollupAccumulator.of(batch.dialAttempts)) : [];
     const what = `write ${data.length} deferred statements`;
     const run = async (qs: BoundQuery<unknown>[]) => {
       const chains = chainStatements(qs);

@@ -214,58 +214,58 @@ export function rowId(r: Pick<RollupRow, 'hour' | 'dim' | 'key' | 'kind'>): stri
   return `${r.dim}\u0000${r.hour}\u0000${r.key}\u0000${r.kind}`;
 }
 
-/** Adds `b` into `a` (same identity). */
-export function mergeInto(a: RollupRow, b: Omit<RollupRow, 'hour' | 'dim' | 'key' | 'kind'>): void {
-  a.attempts += b.attempts;
-  a.answered += b.answered;
-  a.talk_s += b.talk_s;
-  a.talk_n += b.talk_n;
-  for (const col of ['dial_status', 'call_status', 'causes', 'pdd', 'ring'] as const) {
-    for (const [k, n] of Object.entries(b[col])) bump(a[col], k, n);
-  }
+const DAY_DIM: Record<KeyDim, RollupDim> = { destination: 'destination/day', caller_id: 'caller_id/day', application: 'application/day' };
+
+function keyOf(at: DialAttempt, dim: KeyDim): string {
+  return dim === 'destination' ? at.destination : dim === 'caller_id' ? at.callerId : at.application;
 }
 
-/** Attempts summed into rollup rows in memory (one call's, or a generator's batch). */
+/** Attempts summed into rollup rows in memory (one call's, a group's, or a generator's batch). */
 export class RollupAccumulator {
   readonly rows = new Map<string, RollupRow>();
+
+  /** The rows of these attempts: calls that end together share them (docs/performance.md). */
+  static of(attempts: Iterable<DialAttempt>): RollupAccumulator {
+    const acc = new RollupAccumulator();
+    for (const at of attempts) acc.add(at);
+    return acc;
+  }
 
   add(at: DialAttempt): void {
     const hour = hourOf(at.startedAt);
     const day = Math.floor(at.startedAt / DAY_MS) * DAY_MS;
-    const keys: Record<KeyDim, string> = { destination: at.destination, caller_id: at.callerId, application: at.application };
+    const cause = causeKey(at.cause);
+    const pdd = at.pddMs === null ? undefined : String(durationBin(at.pddMs));
+    const ring = at.ringToAnswerMs === null ? undefined : String(durationBin(at.ringToAnswerMs));
     // Per-number and per-app rows are kept per hour (for the edges of a range) and per day (for
     // the whole days inside it): with many numbers, hourly rows alone would be too many to read.
-    const targets: Array<[number, RollupDim, string]> = [[hour, 'all', '']];
-    for (const dim of KEY_DIMS) targets.push([hour, dim, keys[dim]], [day, `${dim}/day`, keys[dim]]);
-    for (const [start, dim, key] of targets) {
-      const id = rowId({ hour: start, dim, key, kind: at.kind });
-      let row = this.rows.get(id);
-      if (!row) this.rows.set(id, (row = emptyRow(start, dim, key, at.kind)));
-      row.attempts++;
-      if (at.answered) row.answered++;
-      if (at.answered && at.durationS !== null) {
-        row.talk_s += at.durationS;
-        row.talk_n++;
-      }
-      bump(row.dial_status, at.dialStatus);
-      bump(row.call_status, at.callStatus);
-      bump(row.causes, causeKey(at.cause));
-      if (at.pddMs !== null) bump(row.pdd, String(durationBin(at.pddMs)));
-      if (at.ringToAnswerMs !== null) bump(row.ring, String(durationBin(at.ringToAnswerMs)));
+    this.bumpRow(at, hour, 'all', '', cause, pdd, ring);
+    for (const dim of KEY_DIMS) {
+      const key = keyOf(at, dim);
+      this.bumpRow(at, hour, dim, key, cause, pdd, ring);
+      this.bumpRow(at, day, DAY_DIM[dim], key, cause, pdd, ring);
     }
+  }
+
+  private bumpRow(at: DialAttempt, start: number, dim: RollupDim, key: string, cause: string, pdd: string | undefined, ring: string | undefined): void {
+    const id = rowId({ hour: start, dim, key, kind: at.kind });
+    let row = this.rows.get(id);
+    if (!row) this.rows.set(id, (row = emptyRow(start, dim, key, at.kind)));
+    row.attempts++;
+    if (at.answered) row.answered++;
+    if (at.answered && at.durationS !== null) {
+      row.talk_s += at.durationS;
+      row.talk_n++;
+    }
+    bump(row.dial_status, at.dialStatus);
+    bump(row.call_status, at.callStatus);
+    bump(row.causes, cause);
+    if (pdd !== undefined) bump(row.pdd, pdd);
+    if (ring !== undefined) bump(row.ring, ring);
   }
 
   get size(): number {
     return this.rows.size;
-  }
-
-  /** Adds everything `other` holds (its rows are copied, never shared). */
-  addAll(other: RollupAccumulator): void {
-    for (const [id, row] of other.rows) {
-      const mine = this.rows.get(id);
-      if (mine) mergeInto(mine, row);
-      else this.rows.set(id, { ...row, dial_status: { ...row.dial_status }, call_status: { ...row.call_status }, causes: { ...row.causes }, pdd: { ...row.pdd }, ring: { ...row.ring } });
-    }
   }
 
   clear(): void {

@@ -192,13 +192,8 @@ export class SqliteStore implements Store {
     const batches = this.groupRollup;
     if (batches.length === 0) return undefined;
     this.groupRollup = [];
-    let merged = batches[0]!.rollup;
-    if (batches.length > 1) {
-      merged = new RollupAccumulator();
-      for (const b of batches) merged.addAll(b.rollup);
-    }
     return {
-      statements: this.upserts.ofAccumulator(merged),
+      statements: this.upserts.ofAccumulator(RollupAccumulator.of(batches.flatMap((b) => b.dialAttempts))),
       onError: (err) => {
         for (const b of batches) for (const callUuid of b.rolledUp) this.options.onRollupError?.(err, callUuid);
       },
@@ -217,7 +212,7 @@ export class SqliteStore implements Store {
     // The writer thread takes the folded batch as it is; the unit-by-unit write needs this thread.
     const asData = () => {
       if (unitByUnit || this.deferred!.stale(batch)) return undefined;
-      if (batch.rollup.size > 0) this.groupRollup.push(batch);
+      if (batch.rolledUp.length > 0) this.groupRollup.push(batch);
       return data;
     };
     const written = this.group.submit(() => {
@@ -232,7 +227,7 @@ export class SqliteStore implements Store {
           if (!isStorageFailure(err)) unitByUnit = true;
           throw err;
         }
-        if (batch.rollup.size > 0) this.groupRollup.push(batch);
+        if (batch.rolledUp.length > 0) this.groupRollup.push(batch);
         return;
       }
       for (const unit of batch.units) {
@@ -697,8 +692,9 @@ export function checkNewDelivery(d: NewDelivery, i: number): NewDelivery {
   if (typeof d.params !== 'object' || d.params === null || Array.isArray(d.params)) {
     throw new StoreError('invalid-input', `${at}.params: expected an object of string values`);
   }
-  for (const [name, value] of Object.entries(d.params)) {
-    if (typeof value !== 'string') throw new StoreError('invalid-input', `${at}.params.${name}: expected a string, got ${typeof value}`);
+  for (const name in d.params) {
+    const value = d.params[name];
+    if (Object.hasOwn(d.params, name) && typeof value !== 'string') throw new StoreError('invalid-input', `${at}.params.${name}: expected a string, got ${typeof value}`);
   }
   if (d.next_attempt_at !== undefined) checkScalar(d.next_attempt_at, `${at}.next_attempt_at`);
   return d;

@@ -90,7 +90,10 @@ function checkPatch(patch: object, allowed: Set<string>, what: string): Record<s
     throw new StoreError('invalid-input', `${what}: expected an object of column values`);
   }
   const out: Record<string, Scalar> = {};
-  for (const [key, value] of Object.entries(patch)) {
+  // for-in, not Object.entries: this runs for every state change of every call (no pair arrays).
+  for (const key in patch) {
+    if (!Object.hasOwn(patch, key)) continue;
+    const value = (patch as Record<string, unknown>)[key];
     if (value === undefined) continue;
     if (!allowed.has(key)) throw new StoreError('invalid-input', `${what}: "${key}" is not a column that can be changed`);
     out[key] = checkScalar(value, `${what}: ${key}`);

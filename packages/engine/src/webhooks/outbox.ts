@@ -25,8 +25,8 @@
  */
 import { RealClock, type Clock, type Timer } from '../clock.ts';
 import type { Activity } from '../util/activity.ts';
-import type { DeliveryRow, NewAttempt, Store } from '../store/store.ts';
-import { parseCallbackUrl } from './callback-policy.ts';
+import type { DeliveryRow, NewAttempt, NewDelivery, Store } from '../store/store.ts';
+import { parseCallbackUrl, type CallbackPolicy } from './callback-policy.ts';
 import { isRetryable, type AttemptResult, type WebhookSender } from './http-sender.ts';
 import { nextRetryAt, type BackoffPolicy } from './backoff.ts';
 
@@ -95,6 +95,8 @@ class RoundDone {
 
 interface Job {
   row: DeliveryRow;
+  /** `row.params` as the object it was stored from, when the caller has it: not parsed back. */
+  params?: Readonly<Record<string, string>>;
   settle?: (r: FetchResult) => void;
   /** A call waits for this fetch: drop it if the call ended first (not for replays). */
   forCall?: boolean;
@@ -163,19 +165,23 @@ export class Outbox {
     this.syncLimiter = new HostLimiter(deps.perHostConcurrency);
   }
 
-  /** Hands freshly recorded notifications to their call's lane. */
-  submit(rows: readonly DeliveryRow[]): void {
-    for (const row of rows) {
+  /**
+   * Hands freshly recorded notifications to their call's lane. `news` are what they were recorded
+   * from, when the caller has them: their params objects are used as they are.
+   */
+  submit(rows: readonly DeliveryRow[], news?: readonly NewDelivery[]): void {
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i]!;
       if (row.synchronous || this.owed.has(row.id)) continue;
       this.owed.add(row.id);
-      this.push({ row });
+      this.push({ row, ...paramsOf(row, news?.[i]) });
     }
   }
 
   /** A synchronous request: goes out at once (not behind notifications) and tries per the URL's policy. */
-  fetch(row: DeliveryRow): Promise<FetchResult> {
+  fetch(row: DeliveryRow, recordedFrom?: NewDelivery): Promise<FetchResult> {
     this.owed.add(row.id);
-    return new Promise((resolve) => void this.runSync({ row, settle: resolve, forCall: true }));
+    return new Promise((resolve) => void this.runSync({ row, ...paramsOf(row, recordedFrom), settle: resolve, forCall: true }));
   }
 
   /**
@@ -373,10 +379,9 @@ export class Outbox {
     const { url, policy: given } = parseCallbackUrl(row.url);
     // scenarios.md S13: an answer_url that answers 500 is tried again under the default policy, so a
     // request whose XML drives the call also retries 5xx unless the URL sets `rp` itself.
-    const policy =
-      row.synchronous && !/[#&]rp=/.test(row.url) ? { ...given, retryOn: new Set([...given.retryOn, '5xx' as const]) } : given;
-    const params = JSON.parse(row.params) as Record<string, string>;
-    const host = safeHost(url);
+    const policy = row.synchronous && !/[#&]rp=/.test(row.url) ? withRetryOn5xx(given) : given;
+    const params = job.params ?? (JSON.parse(row.params) as Record<string, string>);
+    const host = hostOf(url);
     const startedAt = performance.now();
     let attempts = row.attempts;
     let last: AttemptResult | undefined;
@@ -489,10 +494,34 @@ export class Outbox {
   }
 }
 
-function safeHost(url: string): string {
+/** The params a job sends: the recorded object when it is this row's (same id), else parsed from the row. */
+function paramsOf(row: DeliveryRow, recordedFrom: NewDelivery | undefined): { params?: Readonly<Record<string, string>> } {
+  return recordedFrom?.id === row.id ? { params: recordedFrom.params } : {};
+}
+
+/** A policy that also retries 5xx, one per policy object (the default policy is shared by most URLs). */
+const RETRY_5XX = new WeakMap<CallbackPolicy, CallbackPolicy>();
+function withRetryOn5xx(given: CallbackPolicy): CallbackPolicy {
+  let p = RETRY_5XX.get(given);
+  if (!p) RETRY_5XX.set(given, (p = { ...given, retryOn: new Set([...given.retryOn, '5xx' as const]) }));
+  return p;
+}
+
+/**
+ * The per-host limit's key: the URL's host as WHATWG URL parses it, kept for the few hosts an
+ * engine calls (one URL parse per delivery otherwise).
+ */
+const HOSTS = new Map<string, string>();
+const MAX_HOSTS = 1024;
+function hostOf(url: string): string {
+  let host = HOSTS.get(url);
+  if (host !== undefined) return host;
   try {
-    return new URL(url).host;
+    host = new URL(url).host;
   } catch {
-    return url;
+    host = url;
   }
+  if (HOSTS.size >= MAX_HOSTS) HOSTS.clear();
+  HOSTS.set(url, host);
+  return host;
 }
