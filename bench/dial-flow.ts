@@ -16,6 +16,7 @@
  *
  *   npm run bench -- --calls 2000 --concurrency 200 [--warmup 100] [--timeout 300] [--json]
  *   npm run bench -- --db sqlite --db postgres://127.0.0.1:5432/bench
+ *   npm run bench -- --profile /tmp/p --heap-profile /tmp/h   (where the measured calls spend CPU; where they allocate)
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
@@ -188,6 +189,8 @@ interface Options {
   holdOnly: boolean;
   /** Write a CPU profile (.cpuprofile) of the measured calls alone, per store, to this path prefix. */
   profile: string | undefined;
+  /** Write where the measured calls allocate (.heapprofile), per store, to this path prefix. */
+  heapProfile: string | undefined;
 }
 
 function readOptions(): Options {
@@ -204,6 +207,7 @@ function readOptions(): Options {
       hold: { type: 'string', default: '0' },
       'hold-only': { type: 'boolean', default: false },
       profile: { type: 'string' },
+      'heap-profile': { type: 'string' },
     },
   });
   const whole = (name: string, raw: string, min: number): number => {
@@ -222,6 +226,7 @@ function readOptions(): Options {
     hold: whole('hold', values['hold-only'] && values.hold === '0' ? '5000' : values.hold, 0),
     holdOnly: values['hold-only'],
     profile: values.profile,
+    heapProfile: values['heap-profile'],
     dbs: (values.db ?? ['sqlite']).map((d) => {
       if (d !== 'sqlite' && !isPostgresUrl(d)) throw new Error(`--db: sqlite or a postgres:// URL, got "${d}"`);
       return d;
@@ -474,18 +479,27 @@ function gcMeter(): { stop: () => { count: number; ms: number } } {
   };
 }
 
-/** The V8 profiler on this thread, started now; `stop` writes what it sampled to a .cpuprofile file. */
-async function startProfile(): Promise<{ stop: (path: string) => Promise<string> }> {
+/**
+ * A V8 profiler on this thread, started now; `stop` writes what it sampled to a file. `cpu`: a
+ * .cpuprofile. `heap`: a .heapprofile of where the measured calls allocate, the objects already
+ * collected included (the sampling heap profiler otherwise keeps only what is still alive).
+ */
+async function startProfile(kind: 'cpu' | 'heap'): Promise<{ stop: (path: string) => Promise<string> }> {
   const session = new Session();
   session.connect();
   const post = (method: string, params?: object) =>
     new Promise<unknown>((resolve, reject) => session.post(method, params, (err, result) => (err ? reject(err) : resolve(result))));
-  await post('Profiler.enable');
-  await post('Profiler.setSamplingInterval', { interval: 200 });
-  await post('Profiler.start');
+  if (kind === 'cpu') {
+    await post('Profiler.enable');
+    await post('Profiler.setSamplingInterval', { interval: 200 });
+    await post('Profiler.start');
+  } else {
+    await post('HeapProfiler.enable');
+    await post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  }
   return {
     stop: async (path) => {
-      const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+      const { profile } = (await post(kind === 'cpu' ? 'Profiler.stop' : 'HeapProfiler.stopSampling')) as { profile: unknown };
       session.disconnect();
       writeFileSync(path, JSON.stringify(profile));
       return path;
@@ -546,7 +560,8 @@ async function runOn(db: string, opts: Options, app: AppServer): Promise<StoreRu
     // The warm-up's deferred writes (store/deferred-writes.ts) are not the measured calls'.
     await engine.store.flush();
     const statementsBefore = engine.store.statements.snapshot();
-    const profiler = opts.profile === undefined ? undefined : await startProfile();
+    const profiler = opts.profile === undefined ? undefined : await startProfile('cpu');
+    const heapProfiler = opts.heapProfile === undefined ? undefined : await startProfile('heap');
     const gc = gcMeter();
     const cpuBefore = mainThreadCpuSeconds();
     const threadBefore = await webhookThreadCpuSeconds();
@@ -563,6 +578,7 @@ async function runOn(db: string, opts: Options, app: AppServer): Promise<StoreRu
     // The webhook thread's share (webhooks/http-thread.ts), when the engine sends from it.
     const threadSeconds = threadBefore === null || threadAfter === null ? null : threadAfter - threadBefore;
     if (profiler) process.stderr.write(`profile of the measured calls: ${await profiler.stop(`${opts.profile}.${db === 'sqlite' ? 'sqlite' : 'pg'}.cpuprofile`)}\n`);
+    if (heapProfiler) process.stderr.write(`allocations of the measured calls: ${await heapProfiler.stop(`${opts.heapProfile}.${db === 'sqlite' ? 'sqlite' : 'pg'}.heapprofile`)}\n`);
     // The last attempts are written after their webhook arrived: wait for them before counting.
     await engine.outbox.drain(5000);
     await engine.registry.whenEmpty();

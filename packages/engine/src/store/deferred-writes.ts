@@ -56,8 +56,8 @@ export interface RecordUnit {
   readonly type: string;
   readonly data: string;
   readonly patch: CallPatch | undefined;
-  readonly deliveries: NewDelivery[];
-  readonly insertCalls: CallRow[];
+  readonly deliveries: readonly NewDelivery[];
+  readonly insertCalls: readonly CallRow[];
   /** What record() answers: as numbered here, or as stored by the unit-by-unit write. */
   result: { seq: number; deliveries: DeliveryRow[] };
   error?: unknown;
@@ -151,11 +151,11 @@ export class DeferredWrites {
    * A record of a tracked call, added to the batch (input already checked). `durable` says it must
    * be written now: it owes an asynchronous notification, or it answers or ends an A leg.
    */
-  record(input: { callUuid: string; at: number; type: string; data: string; patch?: CallPatch; deliveries: NewDelivery[]; insertCalls: CallRow[] }): { unit: RecordUnit; durable: boolean } {
+  record(input: { callUuid: string; at: number; type: string; data: string; patch?: CallPatch | undefined; deliveries: readonly NewDelivery[]; insertCalls: readonly CallRow[] }): { unit: RecordUnit; durable: boolean } {
     const { callUuid, at, type, data, patch } = input;
     const m = this.mirrors.get(callUuid)!;
     const b = this.batch;
-    const insertCalls = input.insertCalls.map(callValues);
+    const insertCalls = input.insertCalls.length === 0 ? (input.insertCalls as CallRow[]) : input.insertCalls.map(callValues);
     for (const row of insertCalls) {
       this.track(row);
       b.calls.set(row.call_uuid, { ...row });

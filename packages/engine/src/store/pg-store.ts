@@ -305,7 +305,7 @@ export class PgStore implements Store {
     }
   }
 
-  private async enqueue(x: PgExec, callUuid: string, at: number, eventSeq: number, news: NewDelivery[], owner: string | null): Promise<DeliveryRow[]> {
+  private async enqueue(x: PgExec, callUuid: string, at: number, eventSeq: number, news: readonly NewDelivery[], owner: string | null): Promise<DeliveryRow[]> {
     const rows: DeliveryRow[] = [];
     // Each INSERT takes the call's next seq itself, under the call's row lock: nothing is read first.
     for (const row of deliveryRows(callUuid, at, eventSeq, 0, news, owner)) {

@@ -102,7 +102,7 @@ export class RowsTemplate<R> {
   bind(rows: readonly Record<string, unknown>[]): BoundQuery<R> {
     const columns = Object.keys(rows[0]!);
     const signature = columns.join(',');
-    for (let i = 1; i < rows.length; i++) if (Object.keys(rows[i]!).join(',') !== signature) return this.build([...rows]).compile();
+    for (let i = 1; i < rows.length; i++) if (!hasColumns(rows[i]!, columns)) return this.build([...rows]).compile();
     const key = `${rows.length}|${signature}`;
     let shape = this.shapes.get(key);
     if (!shape) {
@@ -139,6 +139,13 @@ export class RowsTemplate<R> {
     });
     return { sql: compiled.sql, slots };
   }
+}
+
+/** Whether the row's keys are exactly `columns`, in that order (for-in: no key array per row). */
+function hasColumns(row: Record<string, unknown>, columns: readonly string[]): boolean {
+  let n = 0;
+  for (const key in row) if (key !== columns[n++]) return false;
+  return n === columns.length;
 }
 
 /**

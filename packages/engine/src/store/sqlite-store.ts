@@ -417,15 +417,17 @@ export class SqliteStore implements Store {
     checkScalar(type, 'type');
     const data = eventJson(input.data);
     const patch = input.patch === undefined ? undefined : checkCallPatch(input.patch, callUuid);
-    const news = (input.deliveries ?? []).map((d, i) => checkNewDelivery(d, i));
+    // Checked in place, not copied: neither list is changed once handed over.
+    const news = input.deliveries ?? NONE;
+    for (let i = 0; i < news.length; i++) checkNewDelivery(news[i]!, i);
     if (this.deferred?.tracks(callUuid)) {
-      const { unit, durable } = this.deferred.record({ callUuid, at, type, data, ...(patch ? { patch } : {}), deliveries: news, insertCalls: input.insertCalls ?? [] });
+      const { unit, durable } = this.deferred.record({ callUuid, at, type, data, patch, deliveries: news, insertCalls: input.insertCalls ?? NONE });
       if (!durable) return unit.result;
       await this.flushDeferred();
       if (unit.error !== undefined) throw unit.error;
       return unit.result;
     }
-    const insertCalls = (input.insertCalls ?? []).map(callValues);
+    const insertCalls = input.insertCalls === undefined ? NONE : input.insertCalls.map(callValues);
     // Whatever is deferred lands before this record.
     void this.flushDeferred();
     return this.group.submit(() => this.recordNow({ callUuid, at, type, data, patch, deliveries: news, insertCalls }));
@@ -595,7 +597,7 @@ export class SqliteStore implements Store {
    * Writes deliveries to the outbox with the call's next delivery seqs, in the order given: each
    * INSERT takes its seq and the call's owner itself, so nothing is read first.
    */
-  private enqueue(callUuid: string, at: number, eventSeq: number, news: NewDelivery[]): DeliveryRow[] {
+  private enqueue(callUuid: string, at: number, eventSeq: number, news: readonly NewDelivery[]): DeliveryRow[] {
     return deliveryRows(callUuid, at, eventSeq, 0, news, null).map((row) => {
       const stored = this.runner.first(this.q.insertNextDelivery.bind(row));
       if (!stored) throw new StoreError('call-not-found', `enqueue delivery ${row.id}: no call ${callUuid}`);
@@ -680,6 +682,9 @@ export function eventJson(data: unknown): string {
   if (json === undefined) throw new StoreError('invalid-input', `data: cannot be stored as JSON (${typeof data})`);
   return json;
 }
+
+/** An empty list that nobody adds to: one instead of a new one per record. */
+const NONE: readonly never[] = Object.freeze([]);
 
 export function checkNewDelivery(d: NewDelivery, i: number): NewDelivery {
   const at = `deliveries[${i}]`;

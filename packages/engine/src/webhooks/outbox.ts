@@ -376,12 +376,9 @@ export class Outbox {
   private async process(job: Job): Promise<'done' | 'backoff'> {
     const { store, sender, clock } = this.deps;
     const row = job.row;
-    const { url, policy: given } = parseCallbackUrl(row.url);
-    // scenarios.md S13: an answer_url that answers 500 is tried again under the default policy, so a
-    // request whose XML drives the call also retries 5xx unless the URL sets `rp` itself.
-    const policy = row.synchronous && !/[#&]rp=/.test(row.url) ? withRetryOn5xx(given) : given;
+    const { url, policy: given, fetchPolicy, host } = targetOf(row.url);
+    const policy = row.synchronous ? fetchPolicy : given;
     const params = job.params ?? (JSON.parse(row.params) as Record<string, string>);
-    const host = hostOf(url);
     const startedAt = performance.now();
     let attempts = row.attempts;
     let last: AttemptResult | undefined;
@@ -499,29 +496,38 @@ function paramsOf(row: DeliveryRow, recordedFrom: NewDelivery | undefined): { pa
   return recordedFrom?.id === row.id ? { params: recordedFrom.params } : {};
 }
 
-/** A policy that also retries 5xx, one per policy object (the default policy is shared by most URLs). */
-const RETRY_5XX = new WeakMap<CallbackPolicy, CallbackPolicy>();
-function withRetryOn5xx(given: CallbackPolicy): CallbackPolicy {
-  let p = RETRY_5XX.get(given);
-  if (!p) RETRY_5XX.set(given, (p = { ...given, retryOn: new Set([...given.retryOn, '5xx' as const]) }));
-  return p;
+/** What a delivery's URL says about sending it: the same for every delivery to that URL. */
+interface Target {
+  /** The URL without its policy fragment. */
+  readonly url: string;
+  /** Its policy (`#ct=&rt=&tt=&rc=&rp=`). */
+  readonly policy: CallbackPolicy;
+  /**
+   * The policy of a synchronous fetch. scenarios.md S13: an answer_url that answers 500 is tried
+   * again under the default policy, so a request whose XML drives the call also retries 5xx unless
+   * the URL sets `rp` itself.
+   */
+  readonly fetchPolicy: CallbackPolicy;
+  /** The per-host limit's key: the host as WHATWG URL parses it. */
+  readonly host: string;
 }
 
-/**
- * The per-host limit's key: the URL's host as WHATWG URL parses it, kept for the few hosts an
- * engine calls (one URL parse per delivery otherwise).
- */
-const HOSTS = new Map<string, string>();
-const MAX_HOSTS = 1024;
-function hostOf(url: string): string {
-  let host = HOSTS.get(url);
-  if (host !== undefined) return host;
+/** Kept for the few URLs an app uses: a URL and its fragment were parsed for every delivery otherwise. */
+const TARGETS = new Map<string, Target>();
+const MAX_TARGETS = 1024;
+
+function targetOf(rowUrl: string): Target {
+  let target = TARGETS.get(rowUrl);
+  if (target) return target;
+  const { url, policy } = parseCallbackUrl(rowUrl);
+  const fetchPolicy = /[#&]rp=/.test(rowUrl) ? policy : { ...policy, retryOn: new Set([...policy.retryOn, '5xx' as const]) };
+  let host: string;
   try {
     host = new URL(url).host;
   } catch {
     host = url;
   }
-  if (HOSTS.size >= MAX_HOSTS) HOSTS.clear();
-  HOSTS.set(url, host);
-  return host;
+  if (TARGETS.size >= MAX_TARGETS) TARGETS.clear();
+  TARGETS.set(rowUrl, (target = { url, policy, fetchPolicy, host }));
+  return target;
 }
