@@ -18,7 +18,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import type { Clock, Timer } from '../clock.ts';
-import { RowsTemplate, type BoundQuery } from './query-template.ts';
+import { QueryTemplate, RowsTemplate, type BoundQuery } from './query-template.ts';
 import { attemptValues, deliveryRows } from './store-queries.ts';
 import { attemptsOfCall, type DialAttempt } from './report-rollup.ts';
 import { CALL_COLUMNS, DELIVERY_COLUMNS, callValues } from './store-input.ts';
@@ -297,9 +297,17 @@ export class DeferredWrites {
 }
 
 /**
+ * How a flush writes the stored rows it changed: `upsert`, one statement a table (whole rows in,
+ * the patched columns set), for PostgreSQL, where each statement is a round trip; `update`, one
+ * UPDATE a row setting only the columns the batch patched, for SQLite, where a statement is a
+ * function call and an upsert costs twice an UPDATE (it binds and tries to insert the whole row
+ * first; docs/performance.md).
+ */
+export type ChangedRows = 'upsert' | 'update';
+
+/**
  * The flush's statements, compiled once per shape (query-template.ts). New rows by a plain INSERT
- * (a duplicate key fails, as it must); rows already stored and changed since by one upsert a table
- * (whole rows in, the patched columns set), instead of one UPDATE a row.
+ * (a duplicate key fails, as it must); rows already stored and changed since as `ChangedRows` says.
  */
 class BatchSql {
   readonly insertCalls: RowsTemplate<unknown>;
@@ -308,6 +316,9 @@ class BatchSql {
   readonly insertAttempts: RowsTemplate<unknown>;
   /** Upserts by table and the columns they set (two shapes a table: `upsert`). */
   private readonly upserts = new Map<string, RowsTemplate<unknown>>();
+  /** UPDATEs by table and the columns they set: a handful of sets, one per kind of progress. */
+  private readonly updates = new Map<string, QueryTemplate<unknown, string>>();
+  private static readonly MAX_UPDATES = 128;
 
   constructor(private readonly k: Kysely<any>) {
     const insert = (table: string) => new RowsTemplate<unknown>((rows) => k.insertInto(table).values(rows as never));
@@ -344,6 +355,24 @@ class BatchSql {
     this.upserts.set(id, t);
     return t;
   }
+
+  /** `UPDATE table SET <patched> WHERE key = ?`, bound with a row itself (its placeholders are its column names). */
+  update(table: 'calls' | 'deliveries', patched: ReadonlySet<string>): QueryTemplate<unknown, string> {
+    const key = table === 'calls' ? 'call_uuid' : 'id';
+    const columns = [...patched];
+    const id = `${table}:${columns.join(',')}`;
+    let t = this.updates.get(id);
+    if (t) return t;
+    t = new QueryTemplate<unknown, string>([...columns, key], (p) =>
+      this.k
+        .updateTable(table)
+        .set(Object.fromEntries(columns.map((c) => [c, p[c]])) as never)
+        .where(key as never, '=', p[key] as never),
+    );
+    if (this.updates.size >= BatchSql.MAX_UPDATES) this.updates.clear();
+    this.updates.set(id, t);
+    return t;
+  }
 }
 
 /**
@@ -359,7 +388,7 @@ const STATE_COLUMNS: Record<'calls' | 'deliveries', ReadonlySet<string>> = {
 const batchSql = new WeakMap<Kysely<any>, BatchSql>();
 
 /** The statements of one batch's rows, in a safe order (rows before what refers to them); its rollup is the store's to write. */
-export function batchStatements(k: Kysely<any>, b: Batch): BoundQuery<unknown>[] {
+export function batchStatements(k: Kysely<any>, b: Batch, changed: ChangedRows): BoundQuery<unknown>[] {
   let t = batchSql.get(k);
   if (!t) batchSql.set(k, (t = new BatchSql(k)));
   const data: BoundQuery<unknown>[] = [];
@@ -369,11 +398,17 @@ export function batchStatements(k: Kysely<any>, b: Batch): BoundQuery<unknown>[]
   const split = <T>(rows: Map<string, T>, fresh: Set<string>) => [[...rows].filter(([id]) => fresh.has(id)).map(([, r]) => r), [...rows].filter(([id]) => !fresh.has(id)).map(([, r]) => r)] as const;
   const [newCalls, changedCalls] = split(b.calls, b.newCalls);
   const [newDeliveries, changedDeliveries] = split(b.deliveries, b.newDeliveries);
+  const changes = (rows: readonly object[], table: 'calls' | 'deliveries', patched: ReadonlySet<string>) => {
+    if (rows.length === 0) return;
+    if (changed === 'upsert') return chunks(rows, t.upsert(table, patched));
+    const update = t.update(table, patched);
+    for (const row of rows) data.push(update.bind(row as Record<string, unknown>));
+  };
   chunks(newCalls, t.insertCalls);
-  if (changedCalls.length > 0) chunks(changedCalls, t.upsert('calls', b.callColumns));
+  changes(changedCalls, 'calls', b.callColumns);
   chunks(b.events, t.insertEvents);
   chunks(newDeliveries, t.insertDeliveries);
-  if (changedDeliveries.length > 0) chunks(changedDeliveries, t.upsert('deliveries', b.deliveryColumns));
+  changes(changedDeliveries, 'deliveries', b.deliveryColumns);
   chunks(b.attempts.map(attemptValues), t.insertAttempts);
   return data;
 }

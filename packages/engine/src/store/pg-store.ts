@@ -124,7 +124,7 @@ export class PgStore implements Store {
   private flushDeferred(): Promise<void> {
     const batch = this.deferred?.take();
     if (!batch) return Promise.resolve();
-    const data = batchStatements(this.k as unknown as Kysely<any>, batch);
+    const data = batchStatements(this.k as unknown as Kysely<any>, batch, 'upsert');
     const rollup = batch.rolledUp.length > 0 ? this.upserts.ofAccumulator(RollupAccumulator.of(batch.dialAttempts)) : [];
     const what = `write ${data.length} deferred statements`;
     const run = async (qs: BoundQuery<unknown>[]) => {

@@ -207,7 +207,7 @@ export class SqliteStore implements Store {
   private flushDeferred(): Promise<void> {
     const batch = this.deferred?.take();
     if (!batch) return Promise.resolve();
-    const data = batchStatements(this.k as unknown as Kysely<any>, batch);
+    const data = batchStatements(this.k as unknown as Kysely<any>, batch, 'update');
     let unitByUnit = false;
     // The writer thread takes the folded batch as it is; the unit-by-unit write needs this thread.
     const asData = () => {
