@@ -10,9 +10,9 @@
  * The engine is built as `serve` builds it (real clock, config from flags) on each store named by
  * `--db`: `sqlite` (a fresh file in a temp folder, the default) or a `postgres://` URL. Given
  * several, they are measured one after the other in this one run, on the same app, so their
- * figures compare as ratios even on a loaded machine. The app server runs in a worker thread so
- * that answering webhooks does not steal the engine's event loop: on a real deployment the app is
- * another process, usually another machine.
+ * figures compare as ratios even on a loaded machine. The app server, and the client that places
+ * the calls, run in a worker thread so that neither answering webhooks nor posting calls is counted
+ * as the engine's CPU: on a real deployment both are other processes, usually other machines.
  *
  *   npm run bench -- --calls 2000 --concurrency 200 [--warmup 100] [--timeout 300] [--json]
  *   npm run bench -- --db sqlite --db postgres://127.0.0.1:5432/bench
@@ -60,10 +60,19 @@ const RAW_PATH = '/raw';
 // at once, and keeps only what the report needs: per webhook, its event id, path and arrival time.
 // ---------------------------------------------------------------------------------------------
 
-type ToApp = { type: 'reset' } | { type: 'dump' };
+/** What `placeCalls` needs, sent to the worker: the load is generated there, off the engine's thread. */
+interface LoadRequest {
+  api: string;
+  n: number;
+  concurrency: number;
+  timeoutMs: number;
+  rate: number;
+}
+
+type ToApp = { type: 'reset' } | { type: 'dump' } | ({ type: 'load' } & LoadRequest);
 type FromApp =
   | { type: 'listening'; port: number }
-  | { type: 'hangup' }
+  | { type: 'loaded'; load: CallLoad }
   | { type: 'dump'; ids: string[]; paths: string[]; times: Float64Array; counts: Record<string, number> };
 
 function runAppServer(): void {
@@ -75,6 +84,10 @@ function runAppServer(): void {
   // Epoch milliseconds with sub-millisecond resolution, comparable across threads.
   const now = () => performance.timeOrigin + performance.now();
   let answerXml = '';
+  let own = 0;
+  let onHangup = () => {};
+  // One agent per engine: warm-up and measurement share its connections.
+  let client: { api: string; agent: Agent } | undefined;
 
   const server = createServer({ keepAliveTimeout: 30_000 }, (req, res) => {
     const arrived = now();
@@ -91,11 +104,11 @@ function runAppServer(): void {
       const body = path === '/answer' ? answerXml : path === '/action' ? '<Response/>' : 'OK';
       res.writeHead(200, { 'content-type': path === '/answer' || path === '/action' ? 'text/xml' : 'text/plain' });
       res.end(body);
-      if (path === '/hangup') port.postMessage({ type: 'hangup' } satisfies FromApp);
+      if (path === '/hangup') onHangup();
     });
   });
   server.listen(0, '127.0.0.1', () => {
-    const own = (server.address() as AddressInfo).port;
+    own = (server.address() as AddressInfo).port;
     answerXml = dialXml(own);
     port.postMessage({ type: 'listening', port: own } satisfies FromApp);
   });
@@ -105,6 +118,13 @@ function runAppServer(): void {
       paths = [];
       times = [];
       counts = {};
+    } else if (msg.type === 'load') {
+      if (client?.api !== msg.api) {
+        void client?.agent.close();
+        client = { api: msg.api, agent: new Agent({ connections: Math.min(msg.concurrency, 64) }) };
+      }
+      const hooks = { appUrl: (path: string) => `http://127.0.0.1:${own}${path}`, onHangup: (f: () => void) => (onHangup = f) };
+      void placeCalls(msg, client.agent, hooks).then((load) => port.postMessage({ type: 'loaded', load } satisfies FromApp));
     } else {
       port.postMessage({ type: 'dump', ids, paths, times: Float64Array.from(times), counts } satisfies FromApp);
     }
@@ -112,17 +132,10 @@ function runAppServer(): void {
 }
 
 class AppServer {
-  /** Called on every /hangup, in the order they arrived. */
-  onHangup: () => void = () => undefined;
-
   private constructor(
     private readonly worker: Worker,
     readonly port: number,
-  ) {
-    worker.on('message', (msg: FromApp) => {
-      if (msg.type === 'hangup') this.onHangup();
-    });
-  }
+  ) {}
 
   static start(): Promise<AppServer> {
     // The worker runs this same file. `--import tsx` does not reach worker threads on Node 20, so
@@ -150,14 +163,23 @@ class AppServer {
   }
 
   dump(): Promise<Extract<FromApp, { type: 'dump' }>> {
+    return this.ask({ type: 'dump' }, 'dump');
+  }
+
+  /** Places the calls from the app's thread (`placeCalls`): the load generator's own HTTP client is not the engine's CPU. */
+  async load(req: LoadRequest): Promise<CallLoad> {
+    return (await this.ask({ type: 'load', ...req }, 'loaded')).load;
+  }
+
+  private ask<T extends FromApp['type']>(msg: ToApp, answer: T): Promise<Extract<FromApp, { type: T }>> {
     return new Promise((resolve) => {
-      const onMessage = (msg: FromApp) => {
-        if (msg.type !== 'dump') return;
+      const onMessage = (m: FromApp) => {
+        if (m.type !== answer) return;
         this.worker.off('message', onMessage);
-        resolve(msg);
+        resolve(m as Extract<FromApp, { type: T }>);
       };
       this.worker.on('message', onMessage);
-      this.worker.postMessage({ type: 'dump' } satisfies ToApp);
+      this.worker.postMessage(msg);
     });
   }
 
@@ -305,15 +327,20 @@ class Slots {
 
 /**
  * Places `n` calls through the REST API, never more than `concurrency` of them live at once (a
- * call is live from its POST until its /hangup arrives), then waits for every /hangup.
+ * call is live from its POST until its /hangup arrives), then waits for every /hangup. Runs on the
+ * app's thread, where the /hangups arrive.
  */
-async function placeCalls(api: string, agent: Agent, app: AppServer, n: number, concurrency: number, timeoutMs: number, rate = 0): Promise<CallLoad> {
+async function placeCalls(
+  { api, n, concurrency, timeoutMs, rate }: LoadRequest,
+  agent: Agent,
+  app: { appUrl: (path: string) => string; onHangup: (f: () => void) => void },
+): Promise<CallLoad> {
   const auth = 'Basic ' + Buffer.from(`${AUTH_ID}:${AUTH_TOKEN}`).toString('base64');
-  const body = JSON.stringify({ from: CALLER, to: A, answer_url: app.url('/answer'), ring_url: app.url('/ring'), hangup_url: app.url('/hangup') });
+  const body = JSON.stringify({ from: CALLER, to: A, answer_url: app.appUrl('/answer'), ring_url: app.appUrl('/ring'), hangup_url: app.appUrl('/hangup') });
   const load: CallLoad = { placed: 0, rejected: 0, apiMs: [], completed: false, startedAt: performance.timeOrigin + performance.now() };
   const width = Math.min(concurrency, n);
   const slots = new Slots(width, width);
-  app.onHangup = () => slots.give();
+  app.onHangup(() => slots.give());
   const timer = clock.setTimer(timeoutMs, () => slots.expire());
   try {
     const t0 = performance.now();
@@ -350,7 +377,7 @@ async function placeCalls(api: string, agent: Agent, app: AppServer, n: number, 
     load.completed = load.placed === n && (await slots.allFree());
   } finally {
     timer.cancel();
-    app.onHangup = () => undefined;
+    app.onHangup(() => undefined);
   }
   return load;
 }
@@ -547,11 +574,9 @@ async function runOn(db: string, opts: Options, app: AppServer): Promise<StoreRu
     const port = await engine.listen();
     const api = `http://127.0.0.1:${port}`;
     const timeoutMs = opts.timeoutS * 1000;
-    // One agent for warm-up and measurement: the measured calls then start on open connections.
-    const apiAgent = new Agent({ connections: Math.min(opts.concurrency, 64) });
 
     if (opts.warmup > 0) {
-      const w = await placeCalls(api, apiAgent, app, opts.warmup, opts.concurrency, timeoutMs);
+      const w = await app.load({ api, n: opts.warmup, concurrency: opts.concurrency, timeoutMs, rate: 0 });
       if (!w.completed || w.rejected > 0) throw new Error(`warm-up failed: ${w.rejected} rejected, ${w.firstError ?? 'timed out'}`);
       await engine.outbox.drain(5000);
     }
@@ -568,7 +593,7 @@ async function runOn(db: string, opts: Options, app: AppServer): Promise<StoreRu
     const writer = (engine.store as { writer?: SqliteWriter }).writer;
     const writerBefore = writer?.cpuSeconds() ?? null;
     const groupsBefore = writer?.groups ?? 0;
-    const load = await placeCalls(api, apiAgent, app, opts.calls, opts.concurrency, timeoutMs, opts.rate);
+    const load = await app.load({ api, n: opts.calls, concurrency: opts.concurrency, timeoutMs, rate: opts.rate });
     const cpuSeconds = mainThreadCpuSeconds() - cpuBefore;
     const gcPauses = gc.stop();
     const threadAfter = await webhookThreadCpuSeconds();
@@ -586,7 +611,6 @@ async function runOn(db: string, opts: Options, app: AppServer): Promise<StoreRu
     await engine.store.flush();
     const statements = statementDelta(statementsBefore, engine.store.statements.snapshot());
     const dump = await app.dump();
-    await apiAgent.close();
     const live = engine.registry.size;
     await engine.stop();
 
@@ -766,13 +790,12 @@ async function holdCalls(n: number, concurrency: number, app: AppServer, timeout
     const rssHeld = process.memoryUsage().rss;
     const held = heapUsed();
 
-    let hungUp = 0;
-    app.onHangup = () => hungUp++;
+    app.reset();
+    const hungUp = async () => (await app.dump()).counts['/hangup'] ?? 0;
     await request(`${api}/v1/Account/${AUTH_ID}/Call/`, { dispatcher: agent, method: 'DELETE', headers: { authorization: auth } }).then((r) => r.body.text());
     await engine.registry.whenEmpty();
     // Every hangup webhook delivered before the engine stops (it would drop the rest).
-    while (hungUp < up && performance.now() < deadline) await sleep(100);
-    app.onHangup = () => undefined;
+    while ((await hungUp()) < up && performance.now() < deadline) await sleep(100);
     await engine.outbox.drain(30_000);
     const after = heapUsed();
     await agent.close();
