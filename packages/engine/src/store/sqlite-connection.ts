@@ -14,6 +14,7 @@ import type { CompiledQuery } from 'kysely';
 import type { BoundQuery } from './query-template.ts';
 import { StatementCounter } from './statement-counter.ts';
 import { StoreError, isStorageFailure } from './store-error.ts';
+import { sumCountsJson } from './sum-counts.ts';
 
 export type SqliteDatabase = BetterSqlite3.Database;
 type Statement = BetterSqlite3.Statement<unknown[], unknown>;
@@ -53,30 +54,10 @@ export function openSqlite(path: string): SqliteDatabase {
  * SQL functions this store's statements use. `sb_sum_counts(a, b)` adds two JSON objects of counts
  * key by key (the report rollup's additive upsert, dialect.ts): the same answer as SQLite's own
  * json_each / group by / json_group_object, keys in the same (binary) order, at a fraction of the
- * cost on the hot path (docs/performance.md).
+ * cost on the hot path (docs/performance.md; sum-counts.ts).
  */
 function registerFunctions(db: SqliteDatabase): void {
   db.function('sb_sum_counts', { deterministic: true, directOnly: true }, (a: unknown, b: unknown) => sumCountsJson(a, b));
-}
-
-/** Two JSON objects of counts, summed key by key; keys sorted as SQLite's binary collation does. */
-export function sumCountsJson(a: unknown, b: unknown): string {
-  const sum: Record<string, number> = Object.create(null);
-  for (const side of [a, b]) {
-    if (typeof side !== 'string') continue;
-    const counts = JSON.parse(side) as Record<string, unknown>;
-    for (const k in counts) sum[k] = (sum[k] ?? 0) + Number(counts[k]);
-  }
-  const keys = Object.keys(sum).sort(byBytes);
-  if (keys.length === 0) return '{}';
-  let out = '{';
-  keys.forEach((k, i) => (out += `${i === 0 ? '' : ','}${JSON.stringify(k)}:${sum[k]}`));
-  return out + '}';
-}
-
-/** SQLite's BINARY collation: by UTF-8 bytes, which for strings of the BMP is code-unit order. */
-function byBytes(x: string, y: string): number {
-  return x < y ? -1 : x > y ? 1 : 0;
 }
 
 export class SqliteRunner {
