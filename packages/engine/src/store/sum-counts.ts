@@ -16,9 +16,14 @@ interface Parsed {
 
 const EMPTY: Parsed = { keys: [], quoted: [], counts: new Map() };
 
-/** Texts seen lately. Bounded: past it the cache starts again (parsing is the fallback, never wrong). */
+/**
+ * Texts seen lately. Bounded, and small: past it the cache starts again (parsing is the fallback,
+ * never wrong). A call's end remembers about seventy texts, and what is still here when the
+ * young generation is collected is copied to the old one: a few calls' worth keeps the rows that
+ * repeat (the `all` rows, a busy number's) and lets the rest die young.
+ */
 const seen = new Map<string, Parsed>();
-const MAX_SEEN = 4096;
+const MAX_SEEN = 512;
 
 function remember(text: string, parsed: Parsed): Parsed {
   if (seen.size >= MAX_SEEN) seen.clear();
