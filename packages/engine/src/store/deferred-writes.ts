@@ -22,6 +22,7 @@ import { QueryTemplate, RowsTemplate, type BoundQuery } from './query-template.t
 import { attemptValues, deliveryRows } from './store-queries.ts';
 import { attemptsOfCall, type DialAttempt } from './report-rollup.ts';
 import { CALL_COLUMNS, DELIVERY_COLUMNS, callValues } from './store-input.ts';
+import { StoreError } from './store-error.ts';
 import type { CallPatch, CallRow, DeliveryRow, EventRow, NewAttempt, NewDelivery } from './store.ts';
 
 export interface DeferOptions {
@@ -155,6 +156,11 @@ export class DeferredWrites {
     const { callUuid, at, type, data, patch } = input;
     const m = this.mirrors.get(callUuid)!;
     const b = this.batch;
+    // A key already in this batch would be folded over, not refused as the INSERT refuses it (a
+    // key stored before is refused there, and the batch is then written unit by unit). Checked
+    // before anything is numbered, so the record rejects alone and leaves no gap.
+    for (const d of input.deliveries) if (b.deliveries.has(d.id)) throw new StoreError('duplicate', `record ${type} for call ${callUuid}: delivery ${d.id} is already stored`);
+    for (const row of input.insertCalls) if (b.calls.has(row.call_uuid)) throw new StoreError('duplicate', `record ${type} for call ${callUuid}: call ${row.call_uuid} is already stored`);
     const insertCalls = input.insertCalls.length === 0 ? (input.insertCalls as CallRow[]) : input.insertCalls.map(callValues);
     for (const row of insertCalls) {
       this.track(row);

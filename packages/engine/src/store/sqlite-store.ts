@@ -25,6 +25,7 @@ import type { SqlDb } from './sql-db.ts';
 import { storeResources } from './resources.ts';
 import { SqliteRollups } from './sqlite-rollups.ts';
 import { DeferredWrites, batchStatements, type Batch, type DeferOptions, type RecordUnit, type Unit } from './deferred-writes.ts';
+import type { BoundQuery } from './query-template.ts';
 import { RollupAccumulator } from './report-rollup.ts';
 import { RollupUpserts } from './report-rollup-sql.ts';
 import type {
@@ -201,36 +202,60 @@ export class SqliteStore implements Store {
   }
 
   /**
+   * The deferred flush queued last in the group, not yet run: its batch is taken when it runs, so
+   * every record deferred until then rides with it, and a durable record issued meanwhile needs no
+   * flush of its own. Under load a group's flushes were one a durable record, each a handful of
+   * one-row statements; they are now one, of multi-row statements (docs/performance.md). It is
+   * closed (its batch taken) as soon as another write joins the group after it: what is deferred
+   * from then on must land after that write.
+   */
+  private openFlush: { close: () => void; landed: Promise<void> } | undefined;
+
+  /**
    * Hands what is deferred to the group commit (it lands with the group, before anything submitted
    * after it); answers when it has landed.
    */
   private flushDeferred(): Promise<void> {
-    const batch = this.deferred?.take();
-    if (!batch) return Promise.resolve();
-    const data = batchStatements(this.k as unknown as Kysely<any>, batch, 'update');
+    if (this.openFlush) return this.openFlush.landed;
+    if (!this.deferred || this.deferred.empty) return Promise.resolve();
+    let taken = false;
+    let batch: Batch | undefined;
+    let data: readonly BoundQuery<unknown>[] = [];
+    const take = (): Batch | undefined => {
+      if (taken) return batch;
+      taken = true;
+      if (this.openFlush === flush) this.openFlush = undefined;
+      batch = this.deferred!.take();
+      if (batch) data = batchStatements(this.k as unknown as Kysely<any>, batch, 'update');
+      return batch;
+    };
     let unitByUnit = false;
     // The writer thread takes the folded batch as it is; the unit-by-unit write needs this thread.
     const asData = () => {
-      if (unitByUnit || this.deferred!.stale(batch)) return undefined;
-      if (batch.rolledUp.length > 0) this.groupRollup.push(batch);
+      const b = take();
+      if (!b) return data;
+      if (unitByUnit || this.deferred!.stale(b)) return undefined;
+      if (b.rolledUp.length > 0) this.groupRollup.push(b);
       return data;
     };
     const written = this.group.submit(() => {
+      const b = take();
+      if (!b) return;
       // Folded; its rollup joins the group's, written once at the group's end (writeGroupRollup).
       // When that fails (not for the disk: the group then holds and retries it whole), the group
       // runs every job again in a savepoint each, and this batch is written unit by unit, the
       // immediate way, so a record that fails rejects alone (and the rollup is read back).
-      if (!unitByUnit && !this.deferred!.stale(batch)) {
+      if (!unitByUnit && !this.deferred!.stale(b)) {
         try {
           for (const q of data) this.runner.run(q);
         } catch (err) {
           if (!isStorageFailure(err)) unitByUnit = true;
           throw err;
         }
-        if (batch.rolledUp.length > 0) this.groupRollup.push(batch);
+        if (b.rolledUp.length > 0) this.groupRollup.push(b);
         return;
       }
-      for (const unit of batch.units) {
+      for (const unit of b.units) {
         try {
           this.runner.transaction(() => {
             if (unit.kind === 'record') unit.result = this.recordNow(unit);
@@ -246,14 +271,27 @@ export class SqliteStore implements Store {
         }
       }
     }, undefined, asData);
-    return written.then(
-      () => this.deferred!.settle(batch.units, this.options.onDeferredError),
+    const landed = written.then(
+      () => {
+        if (batch) this.deferred!.settle(batch.units, this.options.onDeferredError);
+      },
       (err) => {
+        if (!batch) return;
         const error = toStoreError(err, `write ${batch.units.length} deferred records`);
         for (const unit of batch.units) unit.error = error;
         this.deferred!.settle(batch.units, this.options.onDeferredError);
       },
     );
+    const flush = { close: () => void take(), landed };
+    this.openFlush = flush;
+    return landed;
+  }
+
+  /** A write of the group commit, after whatever is deferred (as any write issued earlier). */
+  private submitAfterDeferred<T>(work: () => T, refuse?: string, data?: () => readonly BoundQuery<unknown>[] | undefined): Promise<T> {
+    void this.flushDeferred();
+    this.openFlush?.close();
+    return this.group.submit(work, refuse, data);
   }
 
   /** Writes everything deferred now; resolves once it is stored. */
@@ -370,8 +408,7 @@ export class SqliteStore implements Store {
     try {
       const bound = this.q.insertCall.bind(callValues(row));
       // Whatever is deferred lands before this row, as any write issued earlier.
-      void this.flushDeferred();
-      await this.group.submit(() => this.runner.run(bound), what, () => [bound]);
+      await this.submitAfterDeferred(() => this.runner.run(bound), what, () => [bound]);
     } catch (err) {
       throw toStoreError(err, what);
     }
@@ -429,8 +466,7 @@ export class SqliteStore implements Store {
     }
     const insertCalls = input.insertCalls === undefined ? NONE : input.insertCalls.map(callValues);
     // Whatever is deferred lands before this record.
-    void this.flushDeferred();
-    return this.group.submit(() => this.recordNow({ callUuid, at, type, data, patch, deliveries: news, insertCalls }));
+    return this.submitAfterDeferred(() => this.recordNow({ callUuid, at, type, data, patch, deliveries: news, insertCalls }));
   }
 
   /** A record written at once (inside a group's transaction): its seqs are computed by SQL. */
@@ -493,9 +529,8 @@ export class SqliteStore implements Store {
   async updateDelivery(id: string, patch: Partial<Omit<DeliveryRow, 'id'>>): Promise<void> {
     this.assertOpen(`update delivery ${id}`);
     const values = checkDeliveryPatch(patch, id);
-    void this.flushDeferred();
     this.deferred?.forget(id);
-    return this.group.submit(() => {
+    return this.submitAfterDeferred(() => {
       try {
         const changed =
           Object.keys(values).length > 0
@@ -511,9 +546,8 @@ export class SqliteStore implements Store {
   async addAttempt(attempt: NewAttempt): Promise<void> {
     const what = `add attempt ${attempt.attempt} of delivery ${attempt.delivery_id}`;
     this.assertOpen(what);
-    void this.flushDeferred();
     this.deferred?.forget(attempt.delivery_id);
-    return this.group.submit(() => {
+    return this.submitAfterDeferred(() => {
       const q = this.q.insertAttempt.bind(attemptValues(attempt));
       try {
         this.runner.run(q);
@@ -532,9 +566,8 @@ export class SqliteStore implements Store {
     attempts.forEach(attemptValues); // checked now
     // A delivery this store wrote: deferred (deferred-writes.ts).
     if (this.deferred?.attempts(id, attempts, values)) return;
-    void this.flushDeferred();
     // One job of the group commit: the round's attempts and its outcome land together or not at all.
-    return this.group.submit(() => this.attemptsNow(id, attempts, values));
+    return this.submitAfterDeferred(() => this.attemptsNow(id, attempts, values));
   }
 
 
