@@ -196,6 +196,48 @@ test('a flush sets only the state of a row it updates: a column written once wit
   });
 });
 
+test("the durable records of one group share one flush: one multi-row statement a table, in the order issued (SQLite)", async () => {
+  if (TEST_PG) return; // PostgreSQL writes each flush as one chained statement (below).
+  await withStores(async (deferred, plain) => {
+    for (const id of ['a', 'b', 'c']) await deferred.insertCall(callRow({ call_uuid: id }));
+    const before = deferred.statements.snapshot();
+    // Three notifications the outbox owes, issued in one turn: each is durable, each alone would flush.
+    await Promise.all(['a', 'b', 'c'].map((id, i) => deferred.record({ callUuid: id, at: 10 + i, type: 'leg.ringing', patch: { call_status: 'ringing', ring_time: 10 + i }, deliveries: [delivery(`r-${id}`, false)] })));
+    assert.deepEqual(statementDelta(before, deferred.statements.snapshot()), { begin: 1, 'insert events': 1, 'update calls': 3, 'insert deliveries': 1, commit: 1 });
+    for (const id of ['a', 'b', 'c']) {
+      assert.deepEqual((await plain.listEvents(id)).map((e) => [e.seq, e.type]), [[1, 'leg.ringing']]);
+      assert.equal((await plain.getCall(id))?.call_status, 'ringing');
+    }
+    // A write of another kind between records closes the shared flush: what follows it lands after it.
+    const mid = deferred.statements.snapshot();
+    await Promise.all([
+      deferred.record({ callUuid: 'a', at: 20, type: 'leg.answered', patch: { call_status: 'in-progress', answer_time: 20 } }),
+      deferred.insertCall(callRow({ call_uuid: 'd' })),
+      deferred.record({ callUuid: 'b', at: 21, type: 'leg.answered', patch: { call_status: 'in-progress', answer_time: 21 } }),
+    ]);
+    assert.deepEqual(statementDelta(mid, deferred.statements.snapshot()), { begin: 1, 'update calls': 2, 'insert events': 2, 'insert calls': 1, commit: 1 });
+    assert.equal((await plain.getCall('d'))?.call_status, callRow({ call_uuid: 'd' }).call_status);
+  });
+});
+
+test('a key repeated within one batch is refused as the INSERT refuses it, alone, leaving no gap in the seqs', async () => {
+  await withStores(async (deferred, plain) => {
+    await deferred.insertCall(callRow({ call_uuid: 'a' }));
+    const b = callRow({ call_uuid: 'b1', parent_call_uuid: 'a' });
+    // Deferred records (synchronous fetches, a B leg's row): all in one batch.
+    const first = deferred.record({ callUuid: 'a', at: 1, type: 'dial.started', insertCalls: [b], deliveries: [delivery('f1', true)] });
+    const again = deferred.record({ callUuid: 'a', at: 2, type: 'dial.started', insertCalls: [b] });
+    const sameDelivery = deferred.record({ callUuid: 'a', at: 3, type: 'fetch', deliveries: [delivery('f1', true)] });
+    const next = deferred.record({ callUuid: 'a', at: 4, type: 'fetch', deliveries: [delivery('f2', true)] });
+    const outcomes = await Promise.allSettled([first, again, sameDelivery, next]);
+    assert.deepEqual(outcomes.map((o) => (o.status === 'fulfilled' ? o.value.seq : (o.reason as { code?: string }).code)), [1, 'duplicate', 'duplicate', 2]);
+    await landed(deferred);
+    assert.deepEqual((await plain.listEvents('a')).map((e) => [e.seq, e.type]), [[1, 'dial.started'], [2, 'fetch']]);
+    assert.deepEqual((await plain.listDeliveries('a')).map((d) => [d.id, d.seq]), [['f1', 1], ['f2', 2]]);
+    assert.ok(await plain.getCall('b1'));
+  });
+});
+
 test('chained statements are renumbered into one (PostgreSQL)', () => {
   const [one] = chainStatements([
     { sql: 'insert into t (a, b) values ($1, $2)', parameters: [1, 2] },

@@ -161,7 +161,7 @@ export class DeferredWrites {
     // before anything is numbered, so the record rejects alone and leaves no gap.
     for (const d of input.deliveries) if (b.deliveries.has(d.id)) throw new StoreError('duplicate', `record ${type} for call ${callUuid}: delivery ${d.id} is already stored`);
     for (const row of input.insertCalls) if (b.calls.has(row.call_uuid)) throw new StoreError('duplicate', `record ${type} for call ${callUuid}: call ${row.call_uuid} is already stored`);
-    const insertCalls = input.insertCalls.length === 0 ? (input.insertCalls as CallRow[]) : input.insertCalls.map(callValues);
+    const insertCalls = input.insertCalls.length === 0 ? input.insertCalls : input.insertCalls.map(callValues);
     for (const row of insertCalls) {
       this.track(row);
       b.calls.set(row.call_uuid, { ...row });
