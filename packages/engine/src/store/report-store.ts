@@ -1,7 +1,7 @@
 /**
  * The reports' reads on either database (sql-db.ts): dial report rollups, the call list read in
  * pages for CSV, webhook health, the outbox depth, readiness. The rollups themselves are written
- * by each store inside the record() that ends an A leg (sqlite-rollups.ts, pg-store.ts). Shapes
+ * by each store as A legs end (rollups-behind.ts, sqlite-rollups.ts, pg-store.ts). Shapes
  * and rules live in report-rollup.ts and src/reports/.
  */
 import { sql } from 'kysely';
@@ -22,10 +22,15 @@ export interface AttemptStatsRow {
 }
 
 export class ReportStore {
-  constructor(private readonly db: SqlDb) {}
+  /** `rollupsBehind`: writes the rollups the store keeps in memory (SQLite: rollups-behind.ts). */
+  constructor(
+    private readonly db: SqlDb,
+    private readonly rollupsBehind: () => Promise<void> = async () => {},
+  ) {}
 
   /** Rollup rows of one dimension for hours in [fromHour, toHour), optionally one kind. */
   async readRollups(dim: RollupDim, fromHour: number, toHour: number, kind?: AttemptKind): Promise<RollupRow[]> {
+    await this.rollupsBehind();
     let q = this.db.kysely.selectFrom('report_rollups').selectAll().where('dim', '=', dim).where('hour', '>=', fromHour).where('hour', '<', toHour);
     if (kind !== undefined) q = q.where('kind', '=', kind);
     return (await this.db.all<StoredRollupRow>('read report rollups', q.compile())).map(fromStored);
@@ -33,6 +38,8 @@ export class ReportStore {
 
   /** Recomputes every rollup from the calls and events (after a bulk import, or to repair). */
   async rebuildRollups(): Promise<number> {
+    // Written first, so nothing kept in memory is added again on top of the rebuilt rows.
+    await this.rollupsBehind();
     await this.db.run('clear report rollups', this.db.kysely.deleteFrom('report_rollups').compile());
     return backfillRollups(this.db.kysely);
   }

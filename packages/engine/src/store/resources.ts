@@ -12,14 +12,15 @@ import type { StoreResources } from './store.ts';
 /**
  * `config` is `db` for the stores of configuration (applications and numbers, flows, accounts,
  * endpoints): tables no call record writes, so their reads skip committing pending records first.
+ * `rollupsBehind` writes the report rollups a store keeps in memory before they are read.
  */
-export function storeResources(db: SqlDb, config: SqlDb = db): StoreResources {
+export function storeResources(db: SqlDb, config: SqlDb = db, rollupsBehind?: () => Promise<void>): StoreResources {
   return {
     apps: new SqlAppStore(config),
     flows: new SqlFlowStore(config),
     accounts: new AccountStore(config),
     endpoints: new SqlEndpointStore(config),
-    reports: new ReportStore(db),
+    reports: new ReportStore(db, rollupsBehind),
     recordings: new RecordingStore(db),
     conferences: new ConferenceStore(db),
   };

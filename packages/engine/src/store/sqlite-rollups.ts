@@ -5,8 +5,8 @@
  */
 import type { SqliteRunner } from './sqlite-connection.ts';
 import type { SqliteStore } from './sqlite-store.ts';
-import type { RollupAccumulator } from './report-rollup.ts';
-import { RollupUpserts, rollupOf, rollupReadQueries } from './report-rollup-sql.ts';
+import { RollupAccumulator, attemptsOfCall, type DialAttempt } from './report-rollup.ts';
+import { RollupUpserts, rollupReadQueries } from './report-rollup-sql.ts';
 import type { CallRow, EventRow } from './store.ts';
 
 export interface RollupOptions {
@@ -43,12 +43,17 @@ export class SqliteRollups {
 
   /** Adds an ended A leg's attempts to the rollups; B legs are counted with their A leg. */
   private rollUpCall(callUuid: string): void {
+    const attempts = this.attemptsOf(callUuid);
+    if (attempts.length > 0) this.add(RollupAccumulator.of(attempts));
+  }
+
+  /** An ended A leg's attempts, read back from its rows; none for anything else. */
+  attemptsOf(callUuid: string): DialAttempt[] {
     const a = this.runner.first(this.q.getCall.bind({ uuid: callUuid })) as CallRow | undefined;
-    if (!a || a.parent_call_uuid !== null || a.end_time === null) return;
+    if (!a || a.parent_call_uuid !== null || a.end_time === null) return [];
     const bLegs = this.runner.all(this.q.bLegs.bind({ uuid: callUuid })) as CallRow[];
     const events = this.runner.all(this.q.dialEvents.bind({ uuid: callUuid })) as Array<Pick<EventRow, 'type' | 'at' | 'data'>>;
-    const acc = rollupOf(a, bLegs, events);
-    if (acc) this.add(acc);
+    return attemptsOfCall(a, bLegs, events);
   }
 
   private add(acc: RollupAccumulator): void {

@@ -26,8 +26,8 @@ import { storeResources } from './resources.ts';
 import { SqliteRollups } from './sqlite-rollups.ts';
 import { DeferredWrites, batchStatements, type Batch, type DeferOptions, type RecordUnit, type Unit } from './deferred-writes.ts';
 import type { BoundQuery } from './query-template.ts';
-import { RollupAccumulator } from './report-rollup.ts';
 import { RollupUpserts } from './report-rollup-sql.ts';
+import { RollupsBehind } from './rollups-behind.ts';
 import type {
   AttemptRow,
   CallFilter,
@@ -125,7 +125,10 @@ export class SqliteStore implements Store {
       ...(options.groupCommit ? { timing: options.groupCommit } : {}),
       ...(options.onWriteState ? { onStateChange: options.onWriteState } : {}),
       probe: () => this.runner.run(this.settingUpsert(WRITE_PROBE_KEY, String(Date.now()))),
-      begin: () => (this.groupRollup = []),
+      begin: () => {
+        this.groupRollup = [];
+        this.behind.begin();
+      },
       beforeCommit: () => this.writeGroupRollup(),
       afterCommit: () => this.afterCommit(),
       ...(this.writer ? { writer: this.writer, tail: () => this.rollupTail() } : {}),
@@ -134,13 +137,16 @@ export class SqliteStore implements Store {
     this.lists = listQueries(this.k);
     this.rollups = new SqliteRollups(this, options.onRollupError ? { onError: options.onRollupError } : {});
     const sqlDb = this.sqlDb();
-    this.resources = storeResources(sqlDb, this.configView(sqlDb));
+    this.resources = storeResources(sqlDb, this.configView(sqlDb), () => this.writeRollupsBehind());
     this.deferred = options.defer ? new DeferredWrites(options.defer, () => void this.flushDeferred()) : undefined;
     this.upserts = new RollupUpserts(this.k as unknown as Kysely<any>, 'sqlite');
+    this.behind = new RollupsBehind(this.k as unknown as Kysely<any>, this.upserts, (err, callUuid) => this.options.onRollupError?.(err, callUuid));
   }
 
   private readonly deferred: DeferredWrites | undefined;
   private readonly upserts: RollupUpserts;
+  /** The rollups of ended calls, written for many calls at once (rollups-behind.ts). */
+  private readonly behind: RollupsBehind;
   /** The writer thread, when the store was opened with one (sqlite-writer.ts). */
   readonly writer?: SqliteWriter;
   /** Set once checkpoints run on a worker thread (sqlite-checkpointer.ts). */
@@ -151,6 +157,7 @@ export class SqliteStore implements Store {
 
   /** After a group's commit: starts the checkpoint worker once the WAL file is large enough to need it. */
   private afterCommit(): void {
+    this.behind.committed();
     if (!this.watchWal || --this.commitsUntilWalLook > 0) return;
     // A stat every few commits: a few microseconds, on a path taken far less than once a call.
     this.commitsUntilWalLook = 16;
@@ -166,14 +173,12 @@ export class SqliteStore implements Store {
   private pageSize(): number {
     return this.runner.db.pragma('page_size', { simple: true }) as number;
   }
-  /** The batches of the group being committed whose rollup is still to write (writeGroupRollup). */
+  /** The batches of the group being committed whose calls ended (their rollups: rollupTail). */
   private groupRollup: Batch[] = [];
 
   /**
-   * The rollups of every call whose end the group carries, merged and written once, in the same
-   * transaction as their events: calls that end together in the same buckets (the `all` row, the
-   * same number or app) cost one upsert a row instead of one each (docs/performance.md). In a
-   * savepoint, as SqliteRollups does: a rollup that fails is reported, never fails the records.
+   * The group's rollup tail (rollups-behind.ts), run here in a savepoint when the group commits on
+   * this connection: a rollup that fails is reported, never fails the records.
    */
   private writeGroupRollup(): void {
     const tail = this.rollupTail();
@@ -188,17 +193,14 @@ export class SqliteStore implements Store {
     }
   }
 
-  /** The group's merged rollup as statements, and who is told when they fail. */
+  /**
+   * What the group's end writes of the rollups: those kept in memory and those of the calls it
+   * ends, merged, when it is time (rollups-behind.ts); else nothing, and its calls are kept.
+   */
   private rollupTail(): GroupTail | undefined {
     const batches = this.groupRollup;
-    if (batches.length === 0) return undefined;
     this.groupRollup = [];
-    return {
-      statements: this.upserts.ofAccumulator(RollupAccumulator.of(batches.flatMap((b) => b.dialAttempts))),
-      onError: (err) => {
-        for (const b of batches) for (const callUuid of b.rolledUp) this.options.onRollupError?.(err, callUuid);
-      },
-    };
+    return this.behind.tail(batches);
   }
 
   /**
@@ -226,7 +228,8 @@ export class SqliteStore implements Store {
       taken = true;
       if (this.openFlush === flush) this.openFlush = undefined;
       batch = this.deferred!.take();
-      if (batch) data = batchStatements(this.k as unknown as Kysely<any>, batch, 'update');
+      // The calls it ends are noted as pending with it: their rollups follow (rollups-behind.ts).
+      if (batch) data = batchStatements(this.k as unknown as Kysely<any>, batch, 'update').concat(this.behind.noteStatements(batch.rolledUp));
       return batch;
     };
     let unitByUnit = false;
@@ -241,7 +244,7 @@ export class SqliteStore implements Store {
     const written = this.group.submit(() => {
       const b = take();
       if (!b) return;
-      // Folded; its rollup joins the group's, written once at the group's end (writeGroupRollup).
+      // Folded; its rollup joins the group's, written at the group's end or later (rollupTail).
       // When that fails (not for the disk: the group then holds and retries it whole), the group
       // runs every job again in a savepoint each, and this batch is written unit by unit, the
       // immediate way, so a record that fails rejects alone (and the rollup is read back).
@@ -292,6 +295,18 @@ export class SqliteStore implements Store {
     void this.flushDeferred();
     this.openFlush?.close();
     return this.group.submit(work, refuse, data);
+  }
+
+  /**
+   * Writes the report rollups kept in memory (rollups-behind.ts), with whatever is queued before
+   * them: a read of the rollups then counts every call ended before it.
+   */
+  private async writeRollupsBehind(): Promise<void> {
+    this.assertOpen('write report rollups');
+    this.behind.request();
+    const written = this.submitAfterDeferred(() => undefined, undefined, () => []);
+    this.group.flush();
+    await written;
   }
 
   /** Writes everything deferred now; resolves once it is stored. */
@@ -355,7 +370,28 @@ export class SqliteStore implements Store {
     this.assertOpen('migrate');
     // Runs before anything else touches the store (serve awaits it at start-up): Kysely's own
     // transactions span awaits, which the synchronous methods below never do.
-    return runMigrations(this.k, migrations);
+    const applied = await runMigrations(this.k, migrations);
+    this.recoverRollups();
+    return applied;
+  }
+
+  /**
+   * The rollups of the calls a crash left pending (rollups-behind.ts), written before anything
+   * else runs. One that cannot be written is reported per call and dropped, as at run time.
+   */
+  private recoverRollups(): void {
+    const pending = (this.runner.all(this.behind.pendingQuery) as Array<{ call_uuid: string }>).map((r) => r.call_uuid);
+    if (pending.length === 0) return;
+    const statements = this.behind.recoverStatements(pending, (callUuid) => this.rollups.attemptsOf(callUuid));
+    try {
+      this.runner.transaction(() => {
+        for (const q of statements) this.runner.run(q);
+      });
+    } catch (err) {
+      if (isStorageFailure(err)) throw err;
+      for (const callUuid of pending) this.options.onRollupError?.(err, callUuid);
+      this.runner.run(statements[statements.length - 1]!);
+    }
   }
 
   /** Closes the connection; writes the disk still refuses are lost (their calls are closed with 8010 on restart). */
@@ -363,6 +399,9 @@ export class SqliteStore implements Store {
     if (this.closed) return;
     void this.flushDeferred();
     this.deferred?.clear();
+    // The rollups kept in memory are written with the last group (rollups-behind.ts).
+    this.behind.request();
+    this.group.submit(() => undefined, undefined, () => []).catch(() => {});
     this.group.close();
     this.closed = true;
     // Their connections first: the store's own close is then the last, which checkpoints and removes the WAL.

@@ -11,5 +11,6 @@ import { numberCarrierRegion } from './008-number-carrier-region.ts';
 import { attemptNaturalKey } from './009-attempt-natural-key.ts';
 import { conferences } from './010-conferences.ts';
 import { nodes } from './011-nodes.ts';
+import { reportRollupsPending } from './012-report-rollups-pending.ts';
 
-export const migrations: readonly Migration[] = [initial, deliveryEventSeq, appsNumbersFlows, reportRollups, accounts, endpoints, recordings, numberCarrierRegion, attemptNaturalKey, conferences, nodes];
+export const migrations: readonly Migration[] = [initial, deliveryEventSeq, appsNumbersFlows, reportRollups, accounts, endpoints, recordings, numberCarrierRegion, attemptNaturalKey, conferences, nodes, reportRollupsPending];
