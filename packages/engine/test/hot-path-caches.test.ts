@@ -10,7 +10,7 @@ import { sipHeaderParams } from '../src/webhooks/params.ts';
 import type { CallRow } from '../src/store/store.ts';
 import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler, sql } from 'kysely';
 import fc from 'fast-check';
-import { RowsTemplate } from '../src/store/query-template.ts';
+import { EXACT_ROWS, RowsTemplate, pieceOf } from '../src/store/query-template.ts';
 
 describe('parseResponse keeps documents by text', () => {
   const xml = '<Response><Speak voice="WOMAN" bogus="1">hi</Speak><Hangup/></Response>';
@@ -116,5 +116,32 @@ describe('RowsTemplate binds what Kysely compiles', () => {
       for (let n = 1; n <= 40; n++) template.bind(Array.from({ length: n }, (_, i) => ({ a: i, b: `${i}` })));
       assert.equal(compiles, name === 'sqlite' ? 2 : 41, name);
     }
+  });
+});
+
+describe('pieceOf splits a large flush into power-of-two statements (SQLite)', () => {
+  test('the pieces cover the rows exactly: up to EXACT_ROWS one piece, else powers of two within the cap, largest first', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 5_000 }), fc.constantFrom(16, 64, 128, 256), (n, max) => {
+        const pieces: number[] = [];
+        for (let left = n; left > 0; left -= pieces[pieces.length - 1]!) pieces.push(pieceOf(left, max));
+        assert.equal(pieces.reduce((a, b) => a + b, 0), n);
+        const last = pieces[pieces.length - 1]!;
+        for (const p of pieces.slice(0, -1)) assert.ok(p <= max && p >= EXACT_ROWS && (p & (p - 1)) === 0, `${p} of ${n} (max ${max})`);
+        assert.ok(last <= EXACT_ROWS || (last & (last - 1)) === 0);
+        assert.deepEqual(pieces, [...pieces].sort((a, b) => b - a));
+        if (n <= EXACT_ROWS) assert.deepEqual(pieces, [n]);
+      }),
+    );
+  });
+
+  test('every flush size from 1 to 1,000 rows uses 19 texts at most (128 rows a statement at most)', () => {
+    const texts = new Set<number>();
+    for (let n = 1; n <= 1_000; n++) for (let left = n; left > 0; ) {
+      const p = pieceOf(left, 128);
+      texts.add(p);
+      left -= p;
+    }
+    assert.deepEqual([...texts].sort((a, b) => a - b), [...Array.from({ length: EXACT_ROWS }, (_, i) => i + 1), 32, 64, 128]);
   });
 });

@@ -18,7 +18,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import type { Clock, Timer } from '../clock.ts';
-import { QueryTemplate, RowsTemplate, type BoundQuery } from './query-template.ts';
+import { QueryTemplate, RowsTemplate, pieceOf, type BoundQuery } from './query-template.ts';
 import { attemptValues, deliveryRows } from './store-queries.ts';
 import { attemptsOfCall, type DialAttempt } from './report-rollup.ts';
 import { CALL_COLUMNS, DELIVERY_COLUMNS, callValues } from './store-input.ts';
@@ -109,6 +109,8 @@ function hasKeys(o: object): boolean {
 
 /** Rows per multi-row INSERT: far below either driver's parameter limit (31 columns a call row). */
 const CHUNK = 200;
+/** On SQLite, rows per INSERT at most, a power of two (query-template.ts, pieceOf). */
+const POW2_CHUNK = 128;
 
 /** Deliveries known to be stored (or pending here) and not final, beyond which the immediate way is taken. */
 const MAX_KNOWN = 100_000;
@@ -398,8 +400,15 @@ export function batchStatements(k: Kysely<any>, b: Batch, changed: ChangedRows):
   let t = batchSql.get(k);
   if (!t) batchSql.set(k, (t = new BatchSql(k)));
   const data: BoundQuery<unknown>[] = [];
+  // SQLite: statements of a power of two rows (`pieceOf`), so a table's INSERTs are a handful of
+  // texts that stay prepared; each row count was a text of its own to prepare, hundreds under load.
+  const piece = changed === 'update' ? (n: number) => pieceOf(n, POW2_CHUNK) : (n: number) => Math.min(n, CHUNK);
   const chunks = (rows: readonly object[], template: RowsTemplate<unknown>) => {
-    for (let i = 0; i < rows.length; i += CHUNK) data.push(template.bind(rows.slice(i, i + CHUNK) as Record<string, unknown>[]));
+    for (let i = 0; i < rows.length; ) {
+      const n = piece(rows.length - i);
+      data.push(template.bind(rows.slice(i, i + n) as Record<string, unknown>[]));
+      i += n;
+    }
   };
   const split = <T>(rows: Map<string, T>, fresh: Set<string>) => [[...rows].filter(([id]) => fresh.has(id)).map(([, r]) => r), [...rows].filter(([id]) => !fresh.has(id)).map(([, r]) => r)] as const;
   const [newCalls, changedCalls] = split(b.calls, b.newCalls);

@@ -21,7 +21,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { GroupTail } from './group-commit.ts';
-import { QueryTemplate, RowsTemplate, type BoundQuery } from './query-template.ts';
+import { QueryTemplate, RowsTemplate, pieceOf, type BoundQuery } from './query-template.ts';
 import { RollupAccumulator, type DialAttempt } from './report-rollup.ts';
 import type { RollupUpserts } from './report-rollup-sql.ts';
 
@@ -29,8 +29,8 @@ import type { RollupUpserts } from './report-rollup-sql.ts';
 export const MAX_CALLS = 256;
 /** How long the oldest kept call waits at most, while groups commit (wall time). */
 export const MAX_AGE_MS = 1000;
-/** Pending rows per INSERT (one parameter each), far below SQLite's limit. */
-const NOTE_CHUNK = 500;
+/** Pending rows per INSERT at most (one parameter each), a power of two (query-template.ts, pieceOf). */
+const NOTE_CHUNK = 256;
 
 /** What a group's end carries: the calls it ended, with their attempts. */
 export interface EndedCalls {
@@ -68,7 +68,11 @@ export class RollupsBehind {
   /** The statements that note `calls` as pending, written with the records that end them. */
   noteStatements(calls: readonly string[]): BoundQuery<unknown>[] {
     const out: BoundQuery<unknown>[] = [];
-    for (let i = 0; i < calls.length; i += NOTE_CHUNK) out.push(this.note.bind(calls.slice(i, i + NOTE_CHUNK).map((call_uuid) => ({ call_uuid }))));
+    for (let i = 0; i < calls.length; ) {
+      const n = pieceOf(calls.length - i, NOTE_CHUNK);
+      out.push(this.note.bind(calls.slice(i, i + n).map((call_uuid) => ({ call_uuid }))));
+      i += n;
+    }
     return out;
   }
 
