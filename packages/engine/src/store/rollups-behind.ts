@@ -44,7 +44,7 @@ export class RollupsBehind {
   private firstKeptAt = 0;
   private requested = false;
   /** The try being committed: the calls it ends, and whether its tail writes every rollup kept. */
-  private inFlight: { ended: readonly EndedCalls[]; writes: boolean; failed: boolean } | undefined;
+  private inFlight: { ended: readonly EndedCalls[]; writes: boolean } | undefined;
   private readonly note = new RowsTemplate<unknown>((rows) => this.k.insertInto('report_rollups_pending').values(rows as never));
   private readonly clear: BoundQuery<unknown>;
   /** The calls left pending, as stored. */
@@ -98,16 +98,15 @@ export class RollupsBehind {
     if (kept + endedCalls === 0) this.requested = false;
     const writes =
       kept + endedCalls > 0 && (this.requested || kept + endedCalls >= MAX_CALLS || (kept > 0 && this.now() - this.firstKeptAt >= MAX_AGE_MS));
-    const flight = { ended, writes, failed: false };
-    this.inFlight = flight;
+    this.inFlight = { ended, writes };
     if (!writes) return undefined;
     const acc = RollupAccumulator.of(this.attempts);
     for (const e of ended) for (const attempt of e.dialAttempts) acc.add(attempt);
     const calls = this.calls;
     return {
       statements: [...this.upserts.ofAccumulator(acc), this.clear],
+      // Reported; what it carried is dropped with the rest once the group commits (`committed`).
       onError: (err) => {
-        flight.failed = true;
         for (const callUuid of calls) this.onError(err, callUuid);
         for (const e of ended) for (const callUuid of e.rolledUp) this.onError(err, callUuid);
       },
