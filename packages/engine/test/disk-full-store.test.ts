@@ -53,6 +53,9 @@ test('held in order through a full disk, then written once', { skip: SMALL_DISK_
     assert.deepEqual((await store.listEvents(calls[0]!)).map((e) => e.type), ['before']);
     await assert.rejects(store.insertCall(callRow({ call_uuid: uuid(9), request_uuid: uuid(9) })), (err: unknown) => err instanceof StoreError && err.code === 'unavailable' && /\(43 writes held until it can\)$/.test(err.message));
     await assert.rejects(store.setSetting('k', 'v'), (err: unknown) => err instanceof StoreError && err.code === 'unavailable');
+    // A report reads what is stored (no call has ended), without waiting for the held writes.
+    assert.deepEqual(await store.resources.reports.readRollups('all', 0, Number.MAX_SAFE_INTEGER), []);
+    assert.equal(store.writeState().held, 43);
 
     unlinkSync(filler);
     await Promise.all(pending);

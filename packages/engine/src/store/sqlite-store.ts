@@ -303,6 +303,9 @@ export class SqliteStore implements Store {
    */
   private async writeRollupsBehind(): Promise<void> {
     this.assertOpen('write report rollups');
+    // While the disk refuses writes a report reads what is stored, as every read does then,
+    // rather than wait for the held writes to land.
+    if (!this.group.state.ok) return;
     this.behind.request();
     const written = this.submitAfterDeferred(() => undefined, undefined, () => []);
     this.group.flush();
