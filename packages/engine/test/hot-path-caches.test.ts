@@ -11,6 +11,8 @@ import type { CallRow } from '../src/store/store.ts';
 import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler, sql } from 'kysely';
 import fc from 'fast-check';
 import { EXACT_ROWS, RowsTemplate, pieceOf } from '../src/store/query-template.ts';
+import { SqlAppStore } from '../src/store/sql-app-store.ts';
+import type { SqlDb } from '../src/store/sql-db.ts';
 
 describe('parseResponse keeps documents by text', () => {
   const xml = '<Response><Speak voice="WOMAN" bogus="1">hi</Speak><Hangup/></Response>';
@@ -143,5 +145,31 @@ describe('pieceOf splits a large flush into power-of-two statements (SQLite)', (
       left -= p;
     }
     assert.deepEqual([...texts].sort((a, b) => a - b), [...Array.from({ length: EXACT_ROWS }, (_, i) => i + 1), 32, 64, 128]);
+  });
+});
+
+describe("an inbound call's lookups are compiled once", () => {
+  test('getNumber and getApplication send the same SQL every time, built when the store is', async () => {
+    const k = new Kysely<any>({ dialect: { createAdapter: () => new SqliteAdapter(), createDriver: () => new DummyDriver(), createIntrospector: (db) => new SqliteIntrospector(db), createQueryCompiler: () => new SqliteQueryCompiler() } });
+    let built = 0;
+    const counted = new Proxy(k, {
+      get: (target, prop) => {
+        if (prop === 'selectFrom') built++;
+        const value = Reflect.get(target, prop, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const sent: Array<{ sql: string; parameters: readonly unknown[] }> = [];
+    const db = { kysely: counted, dialect: 'sqlite', first: async (_what: string, q: { sql: string; parameters: readonly unknown[] }) => (sent.push({ sql: q.sql, parameters: q.parameters }), undefined) } as unknown as SqlDb;
+    const store = new SqlAppStore(db);
+    const atStart = built;
+    for (const n of ['15550001', '15550002']) await store.getNumber(n);
+    await store.getApplication('app-1');
+    assert.equal(built, atStart, 'no query built per lookup');
+    assert.deepEqual(sent, [
+      { sql: k.selectFrom('phone_numbers').selectAll().where('number', '=', '15550001').compile().sql, parameters: ['15550001'] },
+      { sql: k.selectFrom('phone_numbers').selectAll().where('number', '=', '15550002').compile().sql, parameters: ['15550002'] },
+      { sql: k.selectFrom('applications').selectAll().where('app_id', '=', 'app-1').compile().sql, parameters: ['app-1'] },
+    ]);
   });
 });

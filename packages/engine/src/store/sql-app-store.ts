@@ -1,10 +1,18 @@
 /** AppStore on either database (sql-db.ts): applications and the account's phone numbers. */
 import { sql } from 'kysely';
 import type { AppStore, ApplicationRow, NumberFilter, PhoneNumberRow } from './app-store.ts';
+import { QueryTemplate } from './query-template.ts';
 import type { SqlDb } from './sql-db.ts';
 
 export class SqlAppStore implements AppStore {
-  constructor(private readonly db: SqlDb) {}
+  /** The lookups an inbound call makes (its number, then its application), compiled once. */
+  private readonly byAppId: QueryTemplate<ApplicationRow, 'appId'>;
+  private readonly byNumber: QueryTemplate<PhoneNumberRow, 'number'>;
+
+  constructor(private readonly db: SqlDb) {
+    this.byAppId = new QueryTemplate(['appId'], (p) => db.kysely.selectFrom('applications').selectAll().where('app_id', '=', p.appId).$castTo<ApplicationRow>());
+    this.byNumber = new QueryTemplate(['number'], (p) => db.kysely.selectFrom('phone_numbers').selectAll().where('number', '=', p.number).$castTo<PhoneNumberRow>());
+  }
 
   async insertApplication(row: ApplicationRow): Promise<void> {
     await this.db.run(`create application ${row.app_name}`, this.db.kysely.insertInto('applications').values(row).compile());
@@ -16,7 +24,7 @@ export class SqlAppStore implements AppStore {
   }
 
   async getApplication(appId: string): Promise<ApplicationRow | undefined> {
-    return this.db.first<ApplicationRow>(`get application ${appId}`, this.db.kysely.selectFrom('applications').selectAll().where('app_id', '=', appId).compile());
+    return this.db.first(`get application ${appId}`, this.byAppId.bind({ appId }));
   }
 
   async listApplications(page: { limit: number; offset: number; appName?: string; account?: string }): Promise<{ rows: ApplicationRow[]; total: number }> {
@@ -47,7 +55,7 @@ export class SqlAppStore implements AppStore {
   }
 
   async getNumber(number: string): Promise<PhoneNumberRow | undefined> {
-    return this.db.first<PhoneNumberRow>(`get number ${number}`, this.db.kysely.selectFrom('phone_numbers').selectAll().where('number', '=', number).compile());
+    return this.db.first(`get number ${number}`, this.byNumber.bind({ number }));
   }
 
   async listNumbers(f: NumberFilter): Promise<{ rows: PhoneNumberRow[]; total: number }> {
