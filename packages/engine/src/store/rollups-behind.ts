@@ -3,7 +3,7 @@
  *
  * A call's rollup touches fourteen rows scattered over the rollup table (every dimension, by hour
  * and by day), and written with each group commit it was the dearest statement of a call whenever
- * a group held one call: 0.55 ms of a 5.9 ms call at 110 calls/s (docs/performance.md). So an A
+ * a group held one call: about 0.8 ms of a 5.8 ms call at 110 calls/s (docs/performance.md). So an A
  * leg's end only notes its call in `report_rollups_pending`, as one more row of the multi-row
  * INSERTs the group already writes, and its attempts are kept here in memory. They are summed and
  * written once for many calls, with every pending row deleted, in the tail of a group:
