@@ -247,6 +247,10 @@ for (const writerThread of [false, true]) describe(`the SQLite store loses no ke
       const used = statementDelta(before, store.statements.snapshot());
       assert.equal(used['insert report_rollups'], 1);
       assert.equal(used['delete report_rollups_pending'], 1);
+      // One flush of 266 rows a table, in power-of-two pieces (query-template.ts, pieceOf): the
+      // events 128 + 128 + 10, the pending notes 256 + 10.
+      assert.equal(used['insert events'], 3);
+      assert.equal(used['insert report_rollups_pending'], 2);
       assert.deepEqual(onDisk(path), { attempts: MAX_CALLS + 10, pending: 0 });
     } finally {
       await store.close();

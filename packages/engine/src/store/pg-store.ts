@@ -12,14 +12,14 @@ import { migrations } from './migrations/index.ts';
 import type { Database } from './schema.ts';
 import { PgDb, pgStoreError, type PgExec, type StoreActivity } from './pg-db.ts';
 import { PostgresDdl, openPgPool, redactUrl } from './pg-connection.ts';
-import { ATTEMPT_COLUMNS, LIVE_STATUSES, at as placeholder, attemptValues, deliveryRows, listQueries, setObject, storeQueries, type ListQueries } from './store-queries.ts';
+import { ATTEMPT_COLUMNS, at as placeholder, attemptValues, deliveryRows, listQueries, setObject, storeQueries, type ListQueries } from './store-queries.ts';
 import { PatchTemplates, QueryTemplate } from './query-template.ts';
-import { RollupUpserts, rollupOf, rollupReadQueries } from './report-rollup-sql.ts';
-import { RollupAccumulator } from './report-rollup.ts';
+import { RollupUpserts, rollupReadQueries } from './report-rollup-sql.ts';
+import { RollupAccumulator, attemptsOfCall, isEndedALeg } from './report-rollup.ts';
 import { storeResources } from './resources.ts';
 import { PgClusterStore } from './pg-cluster-store.ts';
 import { StoreError } from './store-error.ts';
-import { DeferredWrites, batchStatements, chainStatements, type DeferOptions, type RecordUnit, type Unit } from './deferred-writes.ts';
+import { DeferredWrites, batchStatements, chainStatements, type DeferOptions, type RecordUnit } from './deferred-writes.ts';
 import type { BoundQuery } from './query-template.ts';
 import { callValues, checkCallPatch, checkDeliveryPatch, checkScalar } from './store-input.ts';
 import { checkNewDelivery, eventJson } from './sqlite-store.ts';
@@ -322,12 +322,11 @@ export class PgStore implements Store {
     await x.run(sp);
     try {
       const a = (await x.first(this.q.rollup.getCall.bind({ uuid: callUuid }))) as CallRow | undefined;
-      if (!a || a.parent_call_uuid !== null || a.end_time === null) return;
+      if (!isEndedALeg(a)) return;
       const bLegs = (await x.all(this.q.rollup.bLegs.bind({ uuid: callUuid }))) as CallRow[];
       const events = (await x.all(this.q.rollup.dialEvents.bind({ uuid: callUuid }))) as Array<Pick<EventRow, 'type' | 'at' | 'data'>>;
-      const acc = rollupOf(a, bLegs, events);
       // Additive upserts (report-rollup-sql.ts): two nodes ending calls in the same hour add up.
-      for (const q of acc ? this.upserts.ofAccumulator(acc) : []) await x.run(q);
+      for (const q of this.upserts.ofAccumulator(RollupAccumulator.of(attemptsOfCall(a, bLegs, events)))) await x.run(q);
       await x.run(sql`release savepoint rollup`.compile(this.k));
     } catch (err) {
       await x.run(sql`rollback to savepoint rollup`.compile(this.k));

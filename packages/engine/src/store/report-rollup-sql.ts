@@ -11,9 +11,8 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { sumJsonCounts } from './dialect.ts';
 import { QueryTemplate, type BoundQuery } from './query-template.ts';
-import { RollupAccumulator, attemptsOfCall, rowId, toStored, type RollupRow } from './report-rollup.ts';
+import { RollupAccumulator, rowId, toStored, type RollupRow } from './report-rollup.ts';
 import type { SqlDialect } from './sql-db.ts';
-import type { CallRow, EventRow } from './store.ts';
 
 export const ROLLUP_COLUMNS = ['hour', 'dim', 'key', 'kind', 'attempts', 'answered', 'talk_s', 'talk_n', 'dial_status', 'call_status', 'causes', 'pdd', 'ring'] as const;
 const SUMMED = ['attempts', 'answered', 'talk_s', 'talk_n'] as const;
@@ -91,12 +90,4 @@ export function rollupReadQueries(k: Kysely<any>) {
       k.selectFrom('events').select(['type', 'at', 'data']).where('call_uuid', '=', p.uuid).where('type', 'in', ['dial.started', 'dial.ended']).orderBy('seq'),
     ),
   };
-}
-
-/** The rollup rows of one A leg, or none when it is not an ended A leg. */
-export function rollupOf(a: CallRow | undefined, bLegs: readonly CallRow[], events: ReadonlyArray<Pick<EventRow, 'type' | 'at' | 'data'>>): RollupAccumulator | undefined {
-  if (!a || a.parent_call_uuid !== null || a.end_time === null) return undefined;
-  const acc = new RollupAccumulator();
-  for (const attempt of attemptsOfCall(a, bLegs, events)) acc.add(attempt);
-  return acc;
 }

@@ -127,6 +127,11 @@ interface DialEventData {
   ended?: { status?: string; hangupCause?: string; bLegUuid?: string };
 }
 
+/** Whether a calls row is an A leg that has ended: only those are rolled up (B legs count with their A leg). */
+export function isEndedALeg(a: CallRow | undefined): a is CallRow {
+  return a !== undefined && a.parent_call_uuid === null && a.end_time !== null;
+}
+
 /**
  * The attempts of one ended call: its A leg (when the API placed it) and each of its Dials.
  * `bLegs` are the calls rows whose parent is `a`; `events` the A leg's dial.* events.

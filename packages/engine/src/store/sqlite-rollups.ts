@@ -5,7 +5,7 @@
  */
 import type { SqliteRunner } from './sqlite-connection.ts';
 import type { SqliteStore } from './sqlite-store.ts';
-import { RollupAccumulator, attemptsOfCall, type DialAttempt } from './report-rollup.ts';
+import { RollupAccumulator, attemptsOfCall, isEndedALeg, type DialAttempt } from './report-rollup.ts';
 import { RollupUpserts, rollupReadQueries } from './report-rollup-sql.ts';
 import type { CallRow, EventRow } from './store.ts';
 
@@ -50,7 +50,7 @@ export class SqliteRollups {
   /** An ended A leg's attempts, read back from its rows; none for anything else. */
   attemptsOf(callUuid: string): DialAttempt[] {
     const a = this.runner.first(this.q.getCall.bind({ uuid: callUuid })) as CallRow | undefined;
-    if (!a || a.parent_call_uuid !== null || a.end_time === null) return [];
+    if (!isEndedALeg(a)) return [];
     const bLegs = this.runner.all(this.q.bLegs.bind({ uuid: callUuid })) as CallRow[];
     const events = this.runner.all(this.q.dialEvents.bind({ uuid: callUuid })) as Array<Pick<EventRow, 'type' | 'at' | 'data'>>;
     return attemptsOfCall(a, bLegs, events);
