@@ -1,10 +1,11 @@
 /**
  * The ids the engine makes (util/ids.ts): CallUUID, RequestUUID, api_id... are lowercase UUID v4
- * (engine.md §1, "IDs"), never repeated, and every digit position takes every value.
+ * (engine.md §1, "IDs"), never repeated, and every digit position takes every value. A webhook
+ * delivery's id is a UUID v7, in time order (the store's own key: docs/performance.md).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { newAuthId, newAuthToken, newId } from '../src/util/ids.ts';
+import { newAuthId, newAuthToken, newId, newTimeOrderedId } from '../src/util/ids.ts';
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -34,6 +35,40 @@ test('newId: each id is its own string, unchanged by the ids made after it', () 
   for (let i = 0; i < 1_000; i++) newId();
   assert.equal(first, copy);
   assert.equal(first.length, 36);
+});
+
+const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+test('newTimeOrderedId: UUID v7, its first 48 bits the time in ms, random in every other free digit', () => {
+  const N = 20_000;
+  const seen = new Set<string>();
+  const digits = Array.from({ length: 36 }, () => new Set<string>());
+  const ms = 0x0123_4567_89ab;
+  for (let i = 0; i < N; i++) {
+    const id = newTimeOrderedId(ms);
+    assert.match(id, UUID_V7);
+    assert.equal(id.slice(0, 13), '01234567-89ab');
+    seen.add(id);
+    for (let p = 14; p < 36; p++) digits[p]!.add(id[p]!);
+  }
+  assert.equal(seen.size, N);
+  for (let p = 14; p < 36; p++) {
+    if (p === 18 || p === 23) continue;
+    if (p === 14) assert.deepEqual([...digits[p]!], ['7']);
+    else if (p === 19) assert.deepEqual([...digits[p]!].sort(), ['8', '9', 'a', 'b']);
+    else assert.equal(digits[p]!.size, 16, `position ${p}`);
+  }
+});
+
+test('newTimeOrderedId: ids of later milliseconds sort after earlier ones, as text', () => {
+  // Across a carry of every byte of the time, and at the ends of its 48-bit range.
+  const times = [0, 1, 0xff, 0x100, 0xffff, 0x1_0000, 0xff_ffff, 0x100_0000, 0xffff_ffff, 0x1_0000_0000, Date.now(), 2 ** 48 - 1];
+  const ids = times.map((t) => newTimeOrderedId(t));
+  assert.deepEqual([...ids].sort(), ids);
+  assert.equal(ids[0]!.slice(0, 13), '00000000-0000');
+  assert.equal(ids.at(-1)!.slice(0, 13), 'ffffffff-ffff');
+  const now = Date.now();
+  assert.equal(parseInt(newTimeOrderedId().replace('-', '').slice(0, 12), 16) >= now, true);
 });
 
 test("newAuthId and newAuthToken: Plivo's shapes", () => {

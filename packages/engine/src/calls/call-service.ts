@@ -6,7 +6,7 @@
 import type { NetworkLeg } from '../network/network.ts';
 import type { CallRow } from '../store/store.ts';
 import type { MakeCallRequest } from './call-setup.ts';
-import { newId } from '../util/ids.ts';
+import { newId, newTimeOrderedId } from '../util/ids.ts';
 import { normalizeNumber } from '../util/phone.ts';
 import type { CallSetup } from './call-setup.ts';
 import type { CallProgram } from '../interpreter/run-document.ts';
@@ -253,7 +253,7 @@ export class CallService {
         patch,
         deliveries:
           hangupUrl && call.parent_call_uuid === null
-            ? [{ id: newId(), kind: 'hangup', event: 'Hangup', url: hangupUrl, method: hangupMethod, params: hangupParams(ended, billingIncrementS), synchronous: false }]
+            ? [{ id: newTimeOrderedId(), kind: 'hangup', event: 'Hangup', url: hangupUrl, method: hangupMethod, params: hangupParams(ended, billingIncrementS), synchronous: false }]
             : [],
       });
       outbox.submit(deliveries);

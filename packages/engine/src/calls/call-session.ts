@@ -19,7 +19,7 @@ import { LegRunner } from './leg-runner.ts';
 import { Journal } from './journal.ts';
 import { runDocument } from '../interpreter/run-document.ts';
 import { callParams, hangupParams, machineDetectionParams, type WebhookEvent } from '../webhooks/params.ts';
-import { newId } from '../util/ids.ts';
+import { newTimeOrderedId } from '../util/ids.ts';
 import { SessionContext } from './session-context.ts';
 import type { DialPort, DialRun } from './dial-runner.ts';
 import type { DialConfig, DialInput, DialState } from './dial-model.ts';
@@ -186,7 +186,7 @@ export class CallSession implements DialPort {
 
   /** A notification on this call's lane. */
   delivery(kind: DeliveryKind, event: WebhookEvent, url: string, method: Method, params: Record<string, string>): NewDelivery {
-    return { id: newId(), kind, event, url, method, params, synchronous: false };
+    return { id: newTimeOrderedId(), kind, event, url, method, params, synchronous: false };
   }
 
   // --- the runner ----------------------------------------------------------------------------

@@ -21,7 +21,7 @@ import type { CallRow, NewDelivery } from '../store/store.ts';
 import type { NetworkLeg } from '../network/network.ts';
 import { dialCallbackParams, type DialAction } from '../webhooks/params.ts';
 import type { DialResult } from '../domain/dial.ts';
-import { newId } from '../util/ids.ts';
+import { newId, newTimeOrderedId } from '../util/ids.ts';
 import { normalizeNumber } from '../util/phone.ts';
 import { LegRunner } from './leg-runner.ts';
 import { newCallRow } from './call-row.ts';
@@ -294,7 +294,7 @@ export class DialRun {
     const deliveries: NewDelivery[] = [];
     if (this.el.callbackUrl) {
       deliveries.push({
-        id: newId(),
+        id: newTimeOrderedId(),
         kind: 'callback',
         event: action === 'answer' ? 'DialAnswer' : action === 'connected' ? 'DialConnected' : action === 'hangup' ? 'DialHangup' : 'DialDigits',
         url: this.el.callbackUrl,

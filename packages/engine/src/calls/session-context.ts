@@ -20,7 +20,7 @@ import { callParams, recordCallbackParams } from '../webhooks/params.ts';
 import type { DialResult } from '../domain/dial.ts';
 import type { ActiveRecording } from '../domain/recording.ts';
 import type { FetchResult } from '../webhooks/outbox.ts';
-import { newId } from '../util/ids.ts';
+import { newTimeOrderedId } from '../util/ids.ts';
 import type { EndReason } from '../domain/causes.ts';
 import type { CallSession } from './call-session.ts';
 import { DialRun } from './dial-runner.ts';
@@ -244,7 +244,7 @@ export class SessionContext implements CallContext {
       callUuid: row.call_uuid,
       at: this.clock.now(),
       type: `webhook.${req.kind}`,
-      deliveries: [{ id: newId(), kind: req.kind, event: req.event, url: req.url, method: req.method, params: req.params, synchronous: true }],
+      deliveries: [{ id: newTimeOrderedId(), kind: req.kind, event: req.event, url: req.url, method: req.method, params: req.params, synchronous: true }],
     });
     return await new Promise<FetchResult>((resolve) => {
       const onAbort = () => resolve({ ok: false, body: '', error: 'call ended', attempts: 0 });

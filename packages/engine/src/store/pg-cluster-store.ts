@@ -14,12 +14,12 @@ import type { ClusterStore, NodeRow, NotifyChannel } from './cluster-store.ts';
 import { openPgClient, openPgPool } from './pg-connection.ts';
 import type { CallRow, DeliveryRow } from './store.ts';
 import { pgStoreError } from './pg-db.ts';
+import { LIVE_STATUS_LIST } from './store-queries.ts';
 
 /** Held by a transaction that claims deliveries. */
 const CLAIM_LOCK = 7_461_019_220_115;
 /** The database's clock in ms: the one clock every node's lease is measured on. */
 const NOW = sql<number>`(extract(epoch from clock_timestamp()) * 1000)::bigint`;
-const LIVE = sql`('queued', 'ringing', 'in-progress')`;
 
 type Client = pg.Pool | pg.PoolClient;
 
@@ -160,7 +160,7 @@ export class PgClusterStore implements ClusterStore {
     return this.rows<NodeRow>(
       this.pool,
       sql`select * from nodes n where lease_until < ${NOW} and (state in ('live', 'draining')
-            or (state = 'stopped' and exists (select 1 from calls c where c.node_id = n.node_id and c.call_status in ${LIVE})))
+            or (state = 'stopped' and exists (select 1 from calls c where c.node_id = n.node_id and c.call_status in ${LIVE_STATUS_LIST})))
           order by node_id`,
       'list expired nodes',
     );
@@ -186,7 +186,7 @@ export class PgClusterStore implements ClusterStore {
       );
       return this.rows<CallRow>(
         c,
-        sql`update calls set node_id = ${by} where node_id = ${dead.node_id} and call_status in ${LIVE} returning *`,
+        sql`update calls set node_id = ${by} where node_id = ${dead.node_id} and call_status in ${LIVE_STATUS_LIST} returning *`,
         'move the dead node\'s live calls',
       );
     });

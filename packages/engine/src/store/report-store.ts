@@ -4,13 +4,14 @@
  * by each store as A legs end (rollups-behind.ts, sqlite-rollups.ts, pg-store.ts). Shapes
  * and rules live in report-rollup.ts and src/reports/.
  */
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { callFilterWhere } from './call-filter.ts';
 import { checkCallFilter } from './store-input.ts';
 import { fromStored, type AttemptKind, type RollupDim, type RollupRow, type StoredRollupRow } from './report-rollup.ts';
 import { backfillRollups } from './report-backfill.ts';
 import type { SqlDb } from './sql-db.ts';
 import type { CallFilter, CallRow } from './store.ts';
+import { IS_PENDING_DELIVERY } from './store-queries.ts';
 
 /** One URL's attempts in a time range: counts per latency, so percentiles are exact. */
 export interface AttemptStatsRow {
@@ -20,6 +21,17 @@ export interface AttemptStatsRow {
   ok: number;
   retries: number;
 }
+
+/**
+ * The outbox's two reads here. Each repeats the predicate of its partial index (migration 013) with
+ * the same literals, so either database can use it: `deliveries_dead`, `deliveries_pending`.
+ */
+export const outboxReads = {
+  dead: (k: Kysely<any>, from: number, to: number) =>
+    sql<{ url: string; n: number }>`select url, count(*) as n from deliveries
+      where status = 'dead' and completed_at >= ${from} and completed_at < ${to} group by url`.compile(k),
+  pendingCount: (k: Kysely<any>) => sql<{ n: number }>`select count(*) as n from deliveries where ${IS_PENDING_DELIVERY}`.compile(k),
+};
 
 export class ReportStore {
   /** `rollupsBehind`: writes the rollups the store keeps in memory (SQLite: rollups-behind.ts). */
@@ -91,15 +103,12 @@ export class ReportStore {
 
   /** Deliveries that went dead in [from, to), per configured URL. */
   async deadDeliveries(from: number, to: number): Promise<Array<{ url: string; n: number }>> {
-    const q = sql<{ url: string; n: number }>`select url, count(*) as n from deliveries
-      where status = 'dead' and completed_at >= ${from} and completed_at < ${to} group by url`.compile(this.db.kysely);
-    return this.db.all('dead deliveries', q);
+    return this.db.all('dead deliveries', outboxReads.dead(this.db.kysely, from, to));
   }
 
   /** Deliveries still owed (the outbox depth gauge). */
   async pendingDeliveries(): Promise<number> {
-    const q = sql<{ n: number }>`select count(*) as n from deliveries where status = 'pending'`.compile(this.db.kysely);
-    return Number((await this.db.first('count pending deliveries', q))?.n ?? 0);
+    return Number((await this.db.first('count pending deliveries', outboxReads.pendingCount(this.db.kysely)))?.n ?? 0);
   }
 
   /** Readiness: the database answers a query. */

@@ -5,7 +5,7 @@
  * ones are templates compiled once (query-template.ts); lists with filters are built per call.
  * What SQL differs between dialects lives in dialect.ts.
  */
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type SqlBool } from 'kysely';
 import { callFilterWhere } from './call-filter.ts';
 import { PatchTemplates, QueryTemplate, type Placeholders } from './query-template.ts';
 import type { Database } from './schema.ts';
@@ -27,6 +27,16 @@ export const ATTEMPT_COLUMNS = [
 ] as const;
 
 export const LIVE_STATUSES = ['queued', 'ringing', 'in-progress'] as const;
+/** `('queued', 'ringing', 'in-progress')`: the live statuses as an SQL list of literals. */
+export const LIVE_STATUS_LIST = sql.raw(`(${LIVE_STATUSES.map((s) => `'${s}'`).join(', ')})`);
+/**
+ * `call_status in ('queued', 'ringing', 'in-progress')`: the predicate of the partial index
+ * `calls_live` (migration 013), which a query must repeat with the same literals for either
+ * database to use the index.
+ */
+export const IS_LIVE_CALL = sql<SqlBool>`call_status in ${LIVE_STATUS_LIST}`;
+/** `status = 'pending'`: the predicate of `deliveries_pending` (migration 013), written the same way. */
+export const IS_PENDING_DELIVERY = sql.raw<SqlBool>(`status = 'pending'`);
 
 /** A new delivery's columns but the two its INSERT fills in itself (insertNextDelivery). */
 const NEXT_DELIVERY_COLUMNS = DELIVERY_COLUMNS.filter((c): c is Exclude<(typeof DELIVERY_COLUMNS)[number], 'seq' | 'account_id'> => c !== 'seq' && c !== 'account_id');
@@ -155,14 +165,14 @@ export function listQueries(k: Kysely<Database>) {
     },
 
     liveCalls: (nodeId?: string) => {
-      let q = k.selectFrom('calls').selectAll().where('call_status', 'in', LIVE_STATUSES);
+      let q = k.selectFrom('calls').selectAll().where(IS_LIVE_CALL);
       if (nodeId !== undefined) q = q.where('node_id', '=', nodeId);
       return q.orderBy('initiation_time').orderBy('call_uuid').compile();
     },
 
     /** Oldest first, and within one call in seq order: the order the outbox owes them in. */
     pendingDeliveries: (limit?: number) => {
-      let q = k.selectFrom('deliveries').selectAll().where('status', '=', 'pending').orderBy('created_at').orderBy('call_uuid').orderBy('seq');
+      let q = k.selectFrom('deliveries').selectAll().where(IS_PENDING_DELIVERY).orderBy('created_at').orderBy('call_uuid').orderBy('seq');
       if (limit !== undefined) q = q.limit(nonNegativeInteger(limit, 'limit'));
       return q.compile();
     },

@@ -10,22 +10,26 @@ const pool = new Uint8Array(POOL_BYTES);
 let poolAt = POOL_BYTES;
 const text = Buffer.alloc(36, '-');
 
-/**
- * Lowercase UUID v4: CallUUID, RequestUUID, api_id, app_id (engine.md §1, "IDs"). Written as ASCII
- * into a buffer and read out as one flat string: `randomUUID()` builds its text as a tree of
- * twenty joined pieces (about 800 bytes where the text is 36, kept for as long as the id lives,
- * and a live call keeps several), and flattening it cost 2 µs an id on the hot path; this is
- * 0.3 µs (docs/performance.md).
- */
-export function newId(): string {
+/** The offset of sixteen fresh CSPRNG bytes in the pool. */
+function takeRandom(): number {
   if (poolAt === POOL_BYTES) {
     randomFillSync(pool);
     poolAt = 0;
   }
   const at = poolAt;
   poolAt += 16;
-  // RFC 9562 §5.4: version 4 in the high nibble of byte 6, variant 10 in the top bits of byte 8.
-  pool[at + 6] = (pool[at + 6]! & 0x0f) | 0x40;
+  return at;
+}
+
+/**
+ * The sixteen bytes at `at` as a lowercase UUID, with its version (RFC 9562 §4.2: the high nibble
+ * of byte 6) and variant (§4.1: 10 in the top bits of byte 8). Written as ASCII into a buffer and
+ * read out as one flat string: `randomUUID()` builds its text as a tree of twenty joined pieces
+ * (about 800 bytes where the text is 36, kept for as long as the id lives, and a live call keeps
+ * several), and flattening it cost 2 µs an id on the hot path; this is 0.3 µs (docs/performance.md).
+ */
+function uuidText(at: number, version: number): string {
+  pool[at + 6] = (pool[at + 6]! & 0x0f) | (version << 4);
   pool[at + 8] = (pool[at + 8]! & 0x3f) | 0x80;
   for (let i = 0; i < 16; i++) {
     const pair = HEX_PAIRS[pool[at + i]!]!;
@@ -34,6 +38,31 @@ export function newId(): string {
     text[p + 1] = pair.charCodeAt(1);
   }
   return text.toString('latin1', 0, 36);
+}
+
+/** Lowercase UUID v4: CallUUID, RequestUUID, api_id, app_id (engine.md §1, "IDs"), SIP tags. */
+export function newId(): string {
+  return uuidText(takeRandom(), 4);
+}
+
+/**
+ * Lowercase UUID v7 (RFC 9562 §5.7): the Unix time in ms in the first 48 bits, then 74 random
+ * bits. For keys the store makes for itself and no Plivo rule shapes: a webhook delivery's id.
+ * A row keyed by a random id lands on a random page of its table and of every index that holds
+ * the key, so a commit rewrites about as many pages as it has rows; ids that grow with time share
+ * the last page or two of each (docs/performance.md, "Ids in time order"). Never for anything
+ * whose prefix must differ between ids made close together (a SIP tag is a slice of `newId`).
+ */
+export function newTimeOrderedId(ms: number = Date.now()): string {
+  const at = takeRandom();
+  const high = Math.floor(ms / 0x10000);
+  pool[at] = (high >>> 24) & 0xff;
+  pool[at + 1] = (high >>> 16) & 0xff;
+  pool[at + 2] = (high >>> 8) & 0xff;
+  pool[at + 3] = high & 0xff;
+  pool[at + 4] = (ms >>> 8) & 0xff;
+  pool[at + 5] = ms & 0xff;
+  return uuidText(at, 7);
 }
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';

@@ -12,5 +12,6 @@ import { attemptNaturalKey } from './009-attempt-natural-key.ts';
 import { conferences } from './010-conferences.ts';
 import { nodes } from './011-nodes.ts';
 import { reportRollupsPending } from './012-report-rollups-pending.ts';
+import { liveRowIndexes } from './013-live-row-indexes.ts';
 
-export const migrations: readonly Migration[] = [initial, deliveryEventSeq, appsNumbersFlows, reportRollups, accounts, endpoints, recordings, numberCarrierRegion, attemptNaturalKey, conferences, nodes, reportRollupsPending];
+export const migrations: readonly Migration[] = [initial, deliveryEventSeq, appsNumbersFlows, reportRollups, accounts, endpoints, recordings, numberCarrierRegion, attemptNaturalKey, conferences, nodes, reportRollupsPending, liveRowIndexes];
