@@ -10,7 +10,7 @@
  *   `deliveries_pending`, ordered as the outbox reads them;
  * - the dead deliveries by the time they died (webhook health) for `deliveries_dead`.
  * A partial index keeps just those, so a call or webhook that ends normally leaves each once and
- * the indexes stay the size of the work in flight (docs/storage.md, "Indexes").
+ * the indexes stay the size of the work in flight (docs/storage.md, "Indexes of the rows in flight").
  *
  * The predicates are written as literals, and so are the queries that use them: SQLite uses a
  * partial index only when the query's WHERE contains its terms as written
