@@ -61,7 +61,7 @@ after(async () => {
   await opened?.close();
 });
 
-test('migration 013: the four indexes hold only their rows; the ones they replace are gone', async () => {
+test('migration 013: the six indexes hold only their rows; the ones they replace are gone', async () => {
   const all = await indexes();
   for (const gone of ['calls_by_status', 'deliveries_due', 'deliveries_by_status_completed']) assert.equal(all.has(gone), false, gone);
   const where = (name: string) => {
@@ -75,6 +75,8 @@ test('migration 013: the four indexes hold only their rows; the ones they replac
   assert.match(where('calls_by_end_time'), /^end_time is not null$/);
   assert.match(where('deliveries_pending'), /^status = 'pending'$/);
   assert.match(where('deliveries_dead'), /^status = 'dead'$/);
+  assert.match(where('calls_by_request'), /^"?parent_call_uuid"? is null$/);
+  assert.match(where('calls_by_parent'), /^"?parent_call_uuid"? is not null$/);
 });
 
 test('each query of those rows is served by its partial index', async () => {
@@ -87,6 +89,8 @@ test('each query of those rows is served by its partial index', async () => {
     ['the outbox depth', outboxReads.pendingCount(k), 'deliveries_pending'],
     ['dead deliveries in a time range', outboxReads.dead(k, 1_000, 2_000), 'deliveries_dead'],
     ['ended calls in an end-time range', lists.listCalls({ end_time: { gte: 1_000, lt: 2_000 }, limit: 20, offset: 0 }).count, 'calls_by_end_time'],
+    ['the A legs of a request', lists.callsOfRequest('r-1'), 'calls_by_request'],
+    ['the B legs of a call', lists.listCalls({ parent_call_uuid: 'a-1', limit: 20, offset: 0 }).count, 'calls_by_parent'],
   ];
   for (const [what, q, index] of cases) assert.ok((await planOf(q)).includes(index), `${what}: ${await planOf(q)}`);
 });

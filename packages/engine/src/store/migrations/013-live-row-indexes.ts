@@ -1,11 +1,16 @@
 /**
- * Indexes that hold only the rows their queries look for. Four indexes held every row, and every
+ * Indexes that hold only the rows their queries look for. Six indexes held every row, and every
  * call and every webhook moved its entries through them as it went along: a delivery entered
  * `deliveries_due` as pending and `deliveries_by_status_completed` with no completion time, then
- * left and re-entered both when it was delivered; a call entered `calls_by_end_time` with no end.
+ * left and re-entered both when it was delivered; a call entered `calls_by_end_time` with no end,
+ * an A leg `calls_by_parent` with no parent.
  * Their queries only ever ask for a few of those rows:
  * - the live calls (recovery, takeover, GET /Call/?status=live) for `calls_live`;
  * - the ended calls, by end time (GET /Call/ filters, the report backfill) for `calls_by_end_time`;
+ * - the A legs of a request (a hangup of a queued request, forwarded to the node that placed it) for
+ *   `calls_by_request`: a B leg's RequestUUID, random like every id, put each B leg on a page of
+ *   its own that nothing reads;
+ * - the B legs of a call (the report rollup, the `parent_call_uuid` filter) for `calls_by_parent`;
  * - the deliveries still owed, oldest first (the outbox at start-up, its depth gauge, takeover) for
  *   `deliveries_pending`, ordered as the outbox reads them;
  * - the dead deliveries by the time they died (webhook health) for `deliveries_dead`.
@@ -30,6 +35,10 @@ async function up(db: Kysely<any>): Promise<void> {
     .execute();
   await db.schema.dropIndex('calls_by_end_time').execute();
   await db.schema.createIndex('calls_by_end_time').on('calls').column('end_time').where(sql.raw<boolean>('end_time is not null')).execute();
+  await db.schema.dropIndex('calls_by_request').execute();
+  await db.schema.createIndex('calls_by_request').on('calls').column('request_uuid').where(sql.raw<boolean>('parent_call_uuid is null')).execute();
+  await db.schema.dropIndex('calls_by_parent').execute();
+  await db.schema.createIndex('calls_by_parent').on('calls').column('parent_call_uuid').where(sql.raw<boolean>('parent_call_uuid is not null')).execute();
   await db.schema.dropIndex('deliveries_due').execute();
   await db.schema
     .createIndex('deliveries_pending')
