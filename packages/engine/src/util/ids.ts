@@ -50,7 +50,7 @@ export function newId(): string {
  * bits. For keys the store makes for itself and no Plivo rule shapes: a webhook delivery's id.
  * A row keyed by a random id lands on a random page of its table and of every index that holds
  * the key, so a commit rewrites about as many pages as it has rows; ids that grow with time share
- * the last page or two of each (docs/performance.md, "Ids in time order"). Never for anything
+ * the last page or two of each (docs/performance.md, "Write amplification"). Never for anything
  * whose prefix must differ between ids made close together (a SIP tag is a slice of `newId`).
  */
 export function newTimeOrderedId(ms: number = Date.now()): string {
