@@ -3,17 +3,24 @@
  * queries ask for, and each of those queries can use it, on the store the harness runs (SQLite, or
  * PostgreSQL when SWITCHBOARD_TEST_PG is set). An index that is missing or whose predicate a query
  * does not imply fails here: on SQLite, for one, the live calls read with their statuses bound as
- * parameters scan every call (PostgreSQL plans such a query for the values it is given).
+ * parameters scan every call (PostgreSQL plans such a query for the values it is given). And a
+ * database that already holds calls and deliveries in every state, migrated to 013, answers each
+ * of those queries with the same rows as before.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Kysely, PostgresDialect, type CompiledQuery } from 'kysely';
+import { tmpdir } from 'node:os';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect, type CompiledQuery } from 'kysely';
+import { migrations } from '../src/store/migrations/index.ts';
+import { runMigrations } from '../src/store/migrator.ts';
+import { PostgresDdl, openPgPool } from '../src/store/pg-connection.ts';
 import { PgStore } from '../src/store/pg-store.ts';
 import { outboxReads } from '../src/store/report-store.ts';
 import { SqliteStore } from '../src/store/sqlite-store.ts';
 import { LIVE_STATUSES, listQueries } from '../src/store/store-queries.ts';
 import type { Store } from '../src/store/store.ts';
-import { openTestStore } from './support/test-db.ts';
+import { TEST_PG, freshTestDb, openTestStore } from './support/test-db.ts';
 
 let opened: { store: Store; close(): Promise<void> };
 let k: Kysely<any>;
@@ -93,4 +100,61 @@ test('each query of those rows is served by its partial index', async () => {
     ['the B legs of a call', lists.listCalls({ parent_call_uuid: 'a-1', limit: 20, offset: 0 }).count, 'calls_by_parent'],
   ];
   for (const [what, q, index] of cases) assert.ok((await planOf(q)).includes(index), `${what}: ${await planOf(q)}`);
+});
+
+test('migration 013 on a database with history: every row is found again through its new index', async () => {
+  // A database of the store's kind at migration 012, holding calls and deliveries in every state.
+  let raw: Kysely<any>;
+  let drop = async () => {};
+  if (!TEST_PG) {
+    raw = new Kysely<any>({ dialect: new SqliteDialect({ database: new BetterSqlite3(':memory:') }) });
+  } else {
+    const d = await freshTestDb(tmpdir());
+    // As PgStore opens it: its pool, and the plugin that turns the migrations' DDL into PostgreSQL's.
+    raw = new Kysely<any>({ dialect: new PostgresDialect({ pool: openPgPool(d.db, 1) }), plugins: [new PostgresDdl()] });
+    drop = d.drop;
+  }
+  try {
+    assert.equal(migrations[12]!.version, 13);
+    await runMigrations(raw, migrations.slice(0, 12));
+    const call = (uuid: string, status: string, o: { parent?: string; request?: string; end?: number; at?: number } = {}) => ({
+      call_uuid: uuid, request_uuid: o.request ?? `req-${uuid}`, parent_call_uuid: o.parent ?? null, direction: 'outbound',
+      from_number: '1555', to_number: '1666', caller_name: '1555', call_status: status, call_state: status === 'completed' ? 'COMPLETED' : 'RINGING',
+      initiation_time: o.at ?? 1_000, end_time: o.end ?? null, node_id: 'n1',
+    });
+    await raw.insertInto('calls').values([
+      call('a-live', 'ringing', { at: 1_001 }),
+      call('a-queued', 'queued', { at: 1_000, request: 'req-shared' }),
+      call('b-of-queued', 'in-progress', { parent: 'a-queued', request: 'req-shared', at: 1_002 }),
+      call('a-done', 'completed', { end: 5_000 }),
+      call('b-done', 'busy', { parent: 'a-done', end: 4_000 }),
+    ]).execute();
+    const delivery = (id: string, status: string, createdAt: number, completedAt: number | null, seq: number) => ({
+      id, call_uuid: 'a-done', seq, kind: 'hangup', event: 'Hangup', url: 'http://127.0.0.1:1/h', method: 'POST', params: '{}',
+      synchronous: 0, status, attempts: 1, next_attempt_at: null, created_at: createdAt, completed_at: completedAt, last_error: null,
+    });
+    await raw.insertInto('deliveries').values([
+      delivery('d-sent', 'delivered', 3_000, 3_100, 1),
+      delivery('d-owed-2', 'pending', 3_300, null, 3),
+      delivery('d-owed-1', 'pending', 3_200, null, 2),
+      delivery('d-dead', 'dead', 3_400, 9_000, 4),
+    ]).execute();
+
+    assert.deepEqual(await runMigrations(raw, migrations), [13]);
+    const lists = listQueries(raw);
+    const ids = async (q: CompiledQuery<unknown>, key: string) => ((await raw.executeQuery(q)).rows as Array<Record<string, unknown>>).map((r) => r[key]);
+    assert.deepEqual(await ids(lists.liveCalls(), 'call_uuid'), ['a-queued', 'a-live', 'b-of-queued']);
+    assert.deepEqual(await ids(lists.liveCalls('n1'), 'call_uuid'), ['a-queued', 'a-live', 'b-of-queued']);
+    assert.deepEqual(await ids(lists.liveCalls('n2'), 'call_uuid'), []);
+    assert.deepEqual(await ids(lists.callsOfRequest('req-shared'), 'call_uuid'), ['a-queued']);
+    assert.deepEqual(await ids(lists.listCalls({ parent_call_uuid: 'a-done', limit: 20, offset: 0 }).rows, 'call_uuid'), ['b-done']);
+    assert.deepEqual(await ids(lists.listCalls({ end_time: { gte: 4_500 }, limit: 20, offset: 0 }).rows, 'call_uuid'), ['a-done']);
+    assert.deepEqual(await ids(lists.pendingDeliveries(), 'id'), ['d-owed-1', 'd-owed-2']);
+    assert.deepEqual((await ids(outboxReads.pendingCount(raw), 'n')).map(Number), [2]);
+    assert.deepEqual(await ids(outboxReads.dead(raw, 8_000, 10_000), 'url'), ['http://127.0.0.1:1/h']);
+    assert.deepEqual(await ids(outboxReads.dead(raw, 1_000, 8_000), 'url'), []);
+  } finally {
+    await raw.destroy();
+    await drop();
+  }
 });
