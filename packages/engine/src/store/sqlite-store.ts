@@ -489,9 +489,9 @@ export class SqliteStore implements Store {
    */
   async record(input: RecordInput): Promise<{ seq: number; deliveries: DeliveryRow[] }> {
     const { callUuid, at, type } = input;
-    const what = `record ${type} for call ${callUuid}`;
-    // Checked now, outside sync(): flushing here would end the group this record should join.
-    this.assertOpen(what);
+    // Checked now, outside sync(): flushing here would end the group this record should join. (The
+    // label is built only when it is needed: sixteen records a call.)
+    if (this.closed) this.assertOpen(`record ${type} for call ${callUuid}`);
     checkScalar(at, 'at');
     checkScalar(type, 'type');
     const data = eventJson(input.data);
@@ -514,19 +514,18 @@ export class SqliteStore implements Store {
   /** A record written at once (inside a group's transaction): its seqs are computed by SQL. */
   private recordNow(p: Pick<RecordUnit, 'callUuid' | 'at' | 'type' | 'data' | 'patch' | 'deliveries' | 'insertCalls'>): { seq: number; deliveries: DeliveryRow[] } {
     const { callUuid, at, type, data, patch } = p;
-    const what = `record ${type} for call ${callUuid}`;
     try {
       for (const row of p.insertCalls) this.runner.run(this.q.insertCall.bind(row));
       const seq = this.appendEvent(callUuid, at, type, data);
       if (patch !== undefined && Object.keys(patch).length > 0) {
         const changed = this.runner.run(this.q.updateCall.bind(patch, { callUuid }));
-        if (changed === 0) throw new StoreError('call-not-found', `${what}: no call ${callUuid}`);
+        if (changed === 0) throw new StoreError('call-not-found', `record ${type} for call ${callUuid}: no call ${callUuid}`);
       }
       const deliveries = p.deliveries.length > 0 ? this.enqueue(callUuid, at, seq, p.deliveries) : [];
       for (const hook of this.recordHooks) hook({ callUuid, at, type });
       return { seq, deliveries };
     } catch (err) {
-      throw toStoreError(err, what);
+      throw toStoreError(err, `record ${type} for call ${callUuid}`);
     }
   }
 
@@ -602,8 +601,7 @@ export class SqliteStore implements Store {
     });
   }
   async recordAttempts(id: string, attempts: readonly NewAttempt[], patch: Partial<Omit<DeliveryRow, 'id'>>): Promise<void> {
-    const what = `record ${attempts.length} attempts of delivery ${id}`;
-    this.assertOpen(what);
+    if (this.closed) this.assertOpen(`record ${attempts.length} attempts of delivery ${id}`);
     const values = checkDeliveryPatch(patch, id);
     attempts.forEach(attemptValues); // checked now
     // A delivery this store wrote: deferred (deferred-writes.ts).

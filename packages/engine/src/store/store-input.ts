@@ -72,7 +72,11 @@ type Scalar = string | number | null;
 /** The row's columns only, in table order. */
 export function callValues(row: CallRow): CallRow {
   const out: Record<string, Scalar> = {};
-  for (const c of CALL_COLUMNS) out[c] = checkScalar(row[c], `call ${row.call_uuid}: ${c}`);
+  for (const c of CALL_COLUMNS) {
+    const value = row[c];
+    // The label is built only for a value that fails: two rows a call, 26 columns each.
+    out[c] = isScalar(value) ? value : checkScalar(value, `call ${row.call_uuid}: ${c}`);
+  }
   return out as unknown as CallRow;
 }
 
@@ -96,12 +100,17 @@ function checkPatch(patch: object, allowed: Set<string>, what: string): Record<s
     const value = (patch as Record<string, unknown>)[key];
     if (value === undefined) continue;
     if (!allowed.has(key)) throw new StoreError('invalid-input', `${what}: "${key}" is not a column that can be changed`);
-    out[key] = checkScalar(value, `${what}: ${key}`);
+    out[key] = isScalar(value) ? value : checkScalar(value, `${what}: ${key}`);
   }
   return out;
 }
 
 /** SQLite binds strings, finite numbers and null; anything else is a caller's bug worth naming. */
+/** What a column can hold: a string, a finite number or null (checkScalar says why not). */
+function isScalar(value: unknown): value is Scalar {
+  return value === null || typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value));
+}
+
 export function checkScalar(value: unknown, what: string): Scalar {
   if (value === null || typeof value === 'string') return value;
   if (typeof value === 'number') {
