@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CAUSES, NETWORK_END_REASONS } from '../src/domain/causes.ts';
+import { CAUSES, LIVE_STATUSES, NETWORK_END_REASONS, isLiveStatus } from '../src/domain/causes.ts';
 import { reasonForResponse, statusForCause } from '../src/network/sip/sip-causes.ts';
 
 test('every far-end status in the table maps onto its row, and no status is claimed twice', () => {
@@ -37,4 +37,12 @@ test('the response sent for a cause is the sip column of its first row that name
   assert.equal(statusForCause('INVALID_NUMBER_FORMAT'), 484);
   assert.equal(statusForCause('INCOMPATIBLE_DESTINATION'), 488);
   assert.equal(statusForCause('ORIGINATOR_CANCEL'), 487);
+});
+
+test('a call that has ended by any row of the table is not live; the live statuses are live and nothing else', () => {
+  const ended = new Set(Object.values(CAUSES).map((row) => row.callStatus));
+  for (const status of ended) assert.equal(isLiveStatus(status), false, status);
+  for (const status of LIVE_STATUSES) assert.equal(isLiveStatus(status), true, status);
+  assert.deepEqual([...LIVE_STATUSES], ['queued', 'ringing', 'in-progress']);
+  assert.equal(isLiveStatus('Ringing'), false);
 });

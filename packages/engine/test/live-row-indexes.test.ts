@@ -18,7 +18,8 @@ import { PostgresDdl, openPgPool } from '../src/store/pg-connection.ts';
 import { PgStore } from '../src/store/pg-store.ts';
 import { outboxReads } from '../src/store/report-store.ts';
 import { SqliteStore } from '../src/store/sqlite-store.ts';
-import { LIVE_STATUSES, listQueries } from '../src/store/store-queries.ts';
+import { LIVE_STATUSES } from '../src/domain/causes.ts';
+import { listQueries } from '../src/store/store-queries.ts';
 import type { Store } from '../src/store/store.ts';
 import { TEST_PG, freshTestDb, openTestStore } from './support/test-db.ts';
 

@@ -12,6 +12,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { SwitchboardServer } from '../api/server.ts';
 import { authFailed, ownerUnavailable } from '../api/errors.ts';
 import { canSee } from '../accounts/ownership.ts';
+import { isLiveStatus } from '../domain/causes.ts';
 import type { ClusterStore, NodeRow } from '../store/cluster-store.ts';
 import type { Store } from '../store/store.ts';
 import type { Registry } from '../calls/registry.ts';
@@ -21,7 +22,6 @@ export const FORWARD_ROUTE = '/cluster/v1/Forward/';
 export const SECRET_HEADER = 'x-switchboard-cluster-secret';
 /** Marks a replayed request, so that it is never forwarded again (no loops between nodes). */
 const FORWARDED_HEADER = 'x-switchboard-forwarded-by';
-const LIVE = new Set(['queued', 'ringing', 'in-progress']);
 /** Routes whose `:callUuid` names a live call to act on; every method but GET/HEAD is forwarded. */
 const CALL_ROUTE = '/v1/Account/:authId/Call/:callUuid/';
 /** Hang up every call of the account: every node hangs up its own (sent to each live node). */
@@ -118,7 +118,7 @@ export function installForwarding(app: SwitchboardServer, o: ForwardingOptions):
     if (route === REQUEST_ROUTE) {
       const requestUuid = (req.params as { requestUuid?: string }).requestUuid;
       if (requestUuid === undefined || o.registry.byRequestUuid(requestUuid).length > 0) return;
-      const row = (await o.store.getCallsByRequest(requestUuid)).find((r) => LIVE.has(r.call_status) && r.node_id !== o.nodeId && canSee(req.account, r.account_id));
+      const row = (await o.store.getCallsByRequest(requestUuid)).find((r) => isLiveStatus(r.call_status) && r.node_id !== o.nodeId && canSee(req.account, r.account_id));
       if (!row) return; // the route answers (not found)
       const owner = await o.cluster.getNode(row.node_id);
       if (!alive(owner, Date.now())) throw ownerUnavailable(row.call_uuid, row.node_id);
@@ -139,7 +139,7 @@ export function installForwarding(app: SwitchboardServer, o: ForwardingOptions):
     const uuid = (req.params as { callUuid?: string }).callUuid;
     if (uuid === undefined || o.registry.get(uuid)) return; // ours: the route acts on it
     const row = await o.store.getCall(uuid);
-    if (!row || !LIVE.has(row.call_status) || row.node_id === o.nodeId || !canSee(req.account, row.account_id)) return; // the route answers
+    if (!row || !isLiveStatus(row.call_status) || row.node_id === o.nodeId || !canSee(req.account, row.account_id)) return; // the route answers
     const owner = await o.cluster.getNode(row.node_id);
     if (!alive(owner, Date.now())) throw ownerUnavailable(uuid, row.node_id);
     let res: Response;

@@ -15,6 +15,13 @@ export type CallStatus =
   | 'no-answer'
   | 'cancel';
 
+/** The statuses of a call still up: every other status is final (the live-call index, GET /Call/?status=live). */
+export const LIVE_STATUSES = ['queued', 'ringing', 'in-progress'] as const satisfies readonly CallStatus[];
+
+export function isLiveStatus(status: string): boolean {
+  return (LIVE_STATUSES as readonly string[]).includes(status);
+}
+
 export type DialStatus = 'completed' | 'busy' | 'failed' | 'timeout' | 'no-answer' | 'cancel';
 
 export type HangupSource = 'Caller' | 'Callee' | 'Plivo' | 'API Request' | 'Answer XML' | 'Error' | 'Carrier' | 'Unknown';

@@ -6,6 +6,7 @@
  * What SQL differs between dialects lives in dialect.ts.
  */
 import { sql, type Kysely, type SqlBool } from 'kysely';
+import { LIVE_STATUSES } from '../domain/causes.ts';
 import { callFilterWhere } from './call-filter.ts';
 import { PatchTemplates, QueryTemplate, type Placeholders } from './query-template.ts';
 import type { Database } from './schema.ts';
@@ -26,7 +27,6 @@ export const ATTEMPT_COLUMNS = [
   'error',
 ] as const;
 
-export const LIVE_STATUSES = ['queued', 'ringing', 'in-progress'] as const;
 /** `('queued', 'ringing', 'in-progress')`: the live statuses as an SQL list of literals. */
 export const LIVE_STATUS_LIST = sql.raw(`(${LIVE_STATUSES.map((s) => `'${s}'`).join(', ')})`);
 /**

@@ -10,6 +10,7 @@ import { retryAfterSeconds } from '../rate-limit.ts';
 import { cdrView, liveCallView } from '../views.ts';
 import type { ApiContext } from '../api-context.ts';
 import type { CallRow } from '../../store/store.ts';
+import { isLiveStatus } from '../../domain/causes.ts';
 import { isCsv, sendCallListCsv } from '../call-list-csv.ts';
 import { canSee, ownerOf, scopeOf } from '../../accounts/ownership.ts';
 import type { Principal } from '../../accounts/principal.ts';
@@ -203,7 +204,7 @@ export function callRoutes(app: FastifyInstance, ctx: ApiContext): void {
       // A cluster answers from the database: the call may run on another node.
       const stored = ctx.clusterLiveCalls ? await ctx.store.getCall(callUuid) : undefined;
       const row = ctx.clusterLiveCalls
-        ? stored && canSee(req.account, stored.account_id) && ['queued', 'ringing', 'in-progress'].includes(stored.call_status) ? stored : undefined
+        ? stored && canSee(req.account, stored.account_id) && isLiveStatus(stored.call_status) ? stored : undefined
         : liveOf(req.account, callUuid)?.leg.row;
       if (!row || (status === 'queued') !== (row.call_status === 'queued')) throw notFound(`${status} call`, callUuid);
       return { api_id: newId(), ...liveCallView(row) };
