@@ -9,60 +9,22 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { tmpdir } from 'node:os';
-import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, type CompiledQuery } from 'kysely';
+import type { CompiledQuery } from 'kysely';
 import { migrations } from '../src/store/migrations/index.ts';
 import { runMigrations } from '../src/store/migrator.ts';
-import { PostgresDdl, openPgPool } from '../src/store/pg-connection.ts';
-import { PgStore } from '../src/store/pg-store.ts';
 import { outboxReads } from '../src/store/report-store.ts';
-import { SqliteStore } from '../src/store/sqlite-store.ts';
 import { LIVE_STATUSES } from '../src/domain/causes.ts';
 import { listQueries } from '../src/store/store-queries.ts';
 import type { Store } from '../src/store/store.ts';
-import { TEST_PG, freshTestDb, openTestStore } from './support/test-db.ts';
+import { bareDatabase, planReader, type PlanReader } from './support/query-plans.ts';
+import { openTestStore } from './support/test-db.ts';
 
 let opened: { store: Store; close(): Promise<void> };
-let k: Kysely<any>;
-/** The plan of a compiled query, as one line of text naming the indexes it uses. */
-let planOf: (q: CompiledQuery<unknown>) => Promise<string>;
-/** Each index of the four tables: its name and its definition. */
-let indexes: () => Promise<Map<string, string>>;
+let plans: PlanReader;
 
 before(async () => {
   opened = await openTestStore();
-  const { store } = opened;
-  if (store instanceof SqliteStore) {
-    const { kysely, runner } = store.shared();
-    k = kysely;
-    planOf = async (q) =>
-      (runner.db.prepare(`explain query plan ${q.sql}`).all(...q.parameters) as Array<{ detail: string }>).map((r) => r.detail).join(' | ');
-    indexes = async () =>
-      new Map(
-        (runner.db.prepare(`select name, sql from sqlite_master where type = 'index' and sql is not null`).all() as Array<{ name: string; sql: string }>).map(
-          (r) => [r.name, r.sql],
-        ),
-      );
-  } else {
-    const pool = (store as PgStore).pool;
-    k = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
-    planOf = async (q) => {
-      const client = await pool.connect();
-      try {
-        // The tables are nearly empty: with sequential scans allowed the planner rightly prefers
-        // them, and the question here is only whether the index can serve the query at all.
-        await client.query('set enable_seqscan = off');
-        const res = await client.query(`explain ${q.sql}`, [...q.parameters]);
-        await client.query('reset enable_seqscan');
-        return res.rows.map((r: Record<string, string>) => r['QUERY PLAN']).join(' | ');
-      } finally {
-        client.release();
-      }
-    };
-    indexes = async () =>
-      new Map((await pool.query(`select indexname, indexdef from pg_indexes where schemaname = current_schema()`)).rows.map((r) => [r.indexname, r.indexdef]));
-  }
+  plans = planReader(opened.store);
 });
 
 after(async () => {
@@ -70,7 +32,7 @@ after(async () => {
 });
 
 test('migration 013: the six indexes hold only their rows; the ones they replace are gone', async () => {
-  const all = await indexes();
+  const all = await plans.indexes();
   for (const gone of ['calls_by_status', 'deliveries_due', 'deliveries_by_status_completed']) assert.equal(all.has(gone), false, gone);
   const where = (name: string) => {
     const def = all.get(name);
@@ -88,6 +50,7 @@ test('migration 013: the six indexes hold only their rows; the ones they replace
 });
 
 test('each query of those rows is served by its partial index', async () => {
+  const { k, planOf } = plans;
   const lists = listQueries(k);
   const cases: Array<[string, CompiledQuery<unknown>, string]> = [
     ['live calls', lists.liveCalls(), 'calls_live'],
@@ -105,16 +68,7 @@ test('each query of those rows is served by its partial index', async () => {
 
 test('migration 013 on a database with history: every row is found again through its new index', async () => {
   // A database of the store's kind at migration 012, holding calls and deliveries in every state.
-  let raw: Kysely<any>;
-  let drop = async () => {};
-  if (!TEST_PG) {
-    raw = new Kysely<any>({ dialect: new SqliteDialect({ database: new BetterSqlite3(':memory:') }) });
-  } else {
-    const d = await freshTestDb(tmpdir());
-    // As PgStore opens it: its pool, and the plugin that turns the migrations' DDL into PostgreSQL's.
-    raw = new Kysely<any>({ dialect: new PostgresDialect({ pool: openPgPool(d.db, 1) }), plugins: [new PostgresDdl()] });
-    drop = d.drop;
-  }
+  const { db: raw, close } = await bareDatabase();
   try {
     assert.equal(migrations[12]!.version, 13);
     await runMigrations(raw, migrations.slice(0, 12));
@@ -141,7 +95,7 @@ test('migration 013 on a database with history: every row is found again through
       delivery('d-dead', 'dead', 3_400, 9_000, 4),
     ]).execute();
 
-    assert.deepEqual(await runMigrations(raw, migrations), [13]);
+    assert.deepEqual(await runMigrations(raw, migrations.slice(0, 13)), [13]);
     const lists = listQueries(raw);
     const ids = async (q: CompiledQuery<unknown>, key: string) => ((await raw.executeQuery(q)).rows as Array<Record<string, unknown>>).map((r) => r[key]);
     assert.deepEqual(await ids(lists.liveCalls(), 'call_uuid'), ['a-queued', 'a-live', 'b-of-queued']);
@@ -155,7 +109,6 @@ test('migration 013 on a database with history: every row is found again through
     assert.deepEqual(await ids(outboxReads.dead(raw, 8_000, 10_000), 'url'), ['http://127.0.0.1:1/h']);
     assert.deepEqual(await ids(outboxReads.dead(raw, 1_000, 8_000), 'url'), []);
   } finally {
-    await raw.destroy();
-    await drop();
+    await close();
   }
 });

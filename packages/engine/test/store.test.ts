@@ -388,6 +388,8 @@ for (const dialect of DIALECTS) {
             completed_at: null,
             last_error: null,
             account_id: null,
+            // The call's initiation_time, which leads the key (migration 014).
+            call_initiation_time: 1_000,
           },
         ]);
         assert.deepEqual(await store.getDelivery('d1'), r1.deliveries[0]);
@@ -425,9 +427,9 @@ for (const dialect of DIALECTS) {
         );
 
         assert.deepEqual(await store.listEvents('a'), [
-          { id: 1, call_uuid: 'a', seq: 1, at: 2_000, type: 'leg.ringing', data: '{"code":180}' },
-          { id: 2, call_uuid: 'a', seq: 2, at: 2_500, type: 'note', data: '{}' },
-          { id: 4, call_uuid: 'a', seq: 3, at: 3_000, type: 'leg.answered', data: '{}' },
+          { id: 1, call_uuid: 'a', call_initiation_time: 1_000, seq: 1, at: 2_000, type: 'leg.ringing', data: '{"code":180}' },
+          { id: 2, call_uuid: 'a', call_initiation_time: 1_000, seq: 2, at: 2_500, type: 'note', data: '{}' },
+          { id: 4, call_uuid: 'a', call_initiation_time: 1_000, seq: 3, at: 3_000, type: 'leg.answered', data: '{}' },
         ]);
         assert.deepEqual((await store.listDeliveries('a')).map((d) => [d.id, d.seq]), [
           ['d1', 1],

@@ -110,7 +110,7 @@ export class SimulatedTraffic {
     const from = this.skewed(this.callers);
     const aUuid = this.uuid();
     const events: Array<Omit<EventRow, 'id'>> = [];
-    const ev = (callUuid: string, at: number, type: string, data: unknown) => events.push({ call_uuid: callUuid, seq: 0, at, type, data: JSON.stringify(data) });
+    const ev = (callUuid: string, at: number, type: string, data: unknown) => events.push({ call_uuid: callUuid, call_initiation_time: 0, seq: 0, at, type, data: JSON.stringify(data) });
 
     const aOutcome = this.pick(A_OUTCOMES);
     const aRing = aOutcome === 'unallocated' || aOutcome === 'timeout' || aOutcome === 'network-failure' || aOutcome === 'busy' ? null : start + this.logNormal(1800, 0.5);
@@ -167,6 +167,8 @@ export class SimulatedTraffic {
     events.sort((x, y) => (x.call_uuid < y.call_uuid ? -1 : x.call_uuid > y.call_uuid ? 1 : x.at - y.at));
     const seqs = new Map<string, number>();
     for (const e of events) seqs.set(e.call_uuid, (e.seq = (seqs.get(e.call_uuid) ?? 0) + 1));
+    const starts = new Map([a, ...b].map((r) => [r.call_uuid, r.initiation_time]));
+    for (const e of events) e.call_initiation_time = starts.get(e.call_uuid)!;
 
     out.calls.push(a, ...b);
     out.events.push(...events);
@@ -205,7 +207,7 @@ export class SimulatedTraffic {
     const d: DeliveryRow = {
       id, call_uuid: a.call_uuid, seq: 1, event_seq: eventSeq, kind: 'hangup', event: 'Hangup', url, method: 'POST', params: '{}', synchronous: 0,
       status: dead ? 'dead' : 'delivered', attempts: tries, next_attempt_at: null, created_at: at, completed_at: at + (tries - 1) * 2000 + 100,
-      last_error: dead ? 'HTTP 503' : null, account_id: null,
+      last_error: dead ? 'HTTP 503' : null, account_id: null, call_initiation_time: a.initiation_time,
     };
     out.deliveries.push(d);
     for (let n = 1; n <= tries; n++) {

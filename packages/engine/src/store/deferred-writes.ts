@@ -171,7 +171,7 @@ export class DeferredWrites {
       this.size++;
     }
     const seq = ++m.eventSeq;
-    b.events.push({ call_uuid: callUuid, seq, at, type, data });
+    b.events.push({ call_uuid: callUuid, call_initiation_time: m.row.initiation_time, seq, at, type, data });
     this.size++;
     if (type === 'dial.started' || type === 'dial.ended') m.dialEvents.push({ type, at, data });
     if (patch !== undefined && hasKeys(patch)) {
@@ -182,7 +182,7 @@ export class DeferredWrites {
       else b.calls.set(callUuid, { ...m.row });
       if (!b.newCalls.has(callUuid)) for (const c in patch) b.callColumns.add(c);
     }
-    const deliveries = deliveryRows(callUuid, at, seq, m.deliverySeq, input.deliveries, m.row.account_id);
+    const deliveries = deliveryRows(callUuid, m.row.initiation_time, at, seq, m.deliverySeq, input.deliveries, m.row.account_id);
     m.deliverySeq += deliveries.length;
     for (const d of deliveries) {
       // Fresh rows, never changed in place by anyone: the batch and the caller share each one. Only

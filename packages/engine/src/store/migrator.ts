@@ -5,6 +5,7 @@
  * recorded. The runner only speaks Kysely, so a PostgreSQL store can reuse it.
  */
 import { sql, type Kysely } from 'kysely';
+import { dialectOf } from './dialect.ts';
 import { StoreError } from './store-error.ts';
 
 export interface Migration {
@@ -13,6 +14,14 @@ export interface Migration {
   readonly name: string;
   // Kysely<any>: a migration sees the schema as it was when it was written, not today's types.
   up(db: Kysely<any>): Promise<void>;
+  /**
+   * SQLite: the migration drops a table that others refer to and creates it again, which SQLite
+   * allows only with foreign keys off (https://sqlite.org/lang_altertable.html, "Making Other Kinds
+   * Of Table Schema Changes": a DROP TABLE deletes the rows their keys refer to, and that counts as
+   * a violation even when the copy has put every row back under the same name). They are off
+   * while it runs, and every key is checked before it commits.
+   */
+  readonly rebuildsTables?: boolean;
 }
 
 /** Applies the migrations not yet recorded; returns the versions it applied (empty when up to date). */
@@ -41,7 +50,11 @@ export async function runMigrations(
   }
 
   const applied: number[] = [];
+  const sqlite = dialectOf(db) === 'sqlite';
   for (const m of migrations) {
+    // Outside the transaction: inside one, SQLite ignores the pragma.
+    const keysOff = sqlite && m.rebuildsTables === true;
+    if (keysOff) await sql`pragma foreign_keys = off`.execute(db);
     try {
       const ran = await db.transaction().execute(async (trx) => {
         // Checked again inside the transaction: another process may have applied it meanwhile.
@@ -52,6 +65,10 @@ export async function runMigrations(
           .executeTakeFirst();
         if (done) return false;
         await m.up(trx);
+        if (keysOff) {
+          const broken = (await sql<{ table: string }>`pragma foreign_key_check`.execute(trx)).rows;
+          if (broken.length > 0) throw new Error(`${broken.length} rows refer to rows that are not there (first in table ${broken[0]!.table})`);
+        }
         await trx.insertInto('schema_migrations').values({ version: m.version, name: m.name, applied_at: now() }).execute();
         return true;
       });
@@ -60,6 +77,8 @@ export async function runMigrations(
       if (err instanceof StoreError) throw err;
       const message = err instanceof Error ? err.message : String(err);
       throw new StoreError('migration-failed', `migration ${m.version} (${m.name}) failed: ${message}`, { cause: err });
+    } finally {
+      if (keysOff) await sql`pragma foreign_keys = on`.execute(db);
     }
   }
   return applied;

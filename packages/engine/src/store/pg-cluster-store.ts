@@ -206,7 +206,8 @@ export class PgClusterStore implements ClusterStore {
                 and (n.node_id is null or n.state in ('dead', 'stopped') or n.lease_until < ${NOW} or (k.delivery_id is not null and n.epoch <> k.epoch))
                 and not exists (
                   select 1 from deliveries e
-                  where e.call_uuid = d.call_uuid and e.seq < d.seq and e.status = 'pending' and e.synchronous = 0)
+                  where e.call_initiation_time = d.call_initiation_time and e.call_uuid = d.call_uuid and e.seq < d.seq
+                    and e.status = 'pending' and e.synchronous = 0)
               order by d.created_at, d.call_uuid, d.seq
               limit ${limit}
               for update of d skip locked

@@ -308,10 +308,11 @@ export class PgStore implements Store {
   private async enqueue(x: PgExec, callUuid: string, at: number, eventSeq: number, news: readonly NewDelivery[], owner: string | null): Promise<DeliveryRow[]> {
     const rows: DeliveryRow[] = [];
     // Each INSERT takes the call's next seq itself, under the call's row lock: nothing is read first.
-    for (const row of deliveryRows(callUuid, at, eventSeq, 0, news, owner)) {
+    // The call's time is the INSERT's to fill in too (0 until then).
+    for (const row of deliveryRows(callUuid, 0, at, eventSeq, 0, news, owner)) {
       const stored = await x.first(this.q.insertNextDelivery.bind(row));
       if (!stored) throw new StoreError('call-not-found', `enqueue delivery ${row.id}: no call ${callUuid}`);
-      rows.push({ ...row, seq: stored.seq, account_id: stored.account_id });
+      rows.push({ ...row, seq: stored.seq, account_id: stored.account_id, call_initiation_time: stored.call_initiation_time });
     }
     return rows;
   }

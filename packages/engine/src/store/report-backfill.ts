@@ -31,13 +31,15 @@ export async function backfillRollups(db: Kysely<any>): Promise<number> {
     after = aLegs[aLegs.length - 1]!.call_uuid;
     const ids = aLegs.map((a) => a.call_uuid);
     const bLegs = (await db.selectFrom('calls').selectAll().where('parent_call_uuid', 'in', ids).execute()) as CallRow[];
+    // Through the calls' rows: the events' key starts with the call's time (store-queries.ts, ofCall).
     const events = (await db
-      .selectFrom('events')
-      .select(['call_uuid', 'type', 'at', 'data'])
-      .where('call_uuid', 'in', ids)
-      .where('type', 'in', ['dial.started', 'dial.ended'])
-      .orderBy('call_uuid')
-      .orderBy('seq')
+      .selectFrom('events as e')
+      .innerJoin('calls as c', (j) => j.onRef('c.initiation_time', '=', 'e.call_initiation_time').onRef('c.call_uuid', '=', 'e.call_uuid'))
+      .select(['e.call_uuid', 'e.type', 'e.at', 'e.data'])
+      .where('c.call_uuid', 'in', ids)
+      .where('e.type', 'in', ['dial.started', 'dial.ended'])
+      .orderBy('e.call_uuid')
+      .orderBy('e.seq')
       .execute()) as Array<Pick<EventRow, 'call_uuid' | 'type' | 'at' | 'data'>>;
     const bByParent = group(bLegs, (b) => b.parent_call_uuid ?? '');
     const evByCall = group(events, (e) => e.call_uuid);

@@ -11,6 +11,7 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { sumJsonCounts } from './dialect.ts';
 import { QueryTemplate, type BoundQuery } from './query-template.ts';
+import { ofCall } from './store-queries.ts';
 import { RollupAccumulator, rowId, toStored, type RollupRow } from './report-rollup.ts';
 import type { SqlDialect } from './sql-db.ts';
 
@@ -87,7 +88,7 @@ export function rollupReadQueries(k: Kysely<any>) {
     getCall: new QueryTemplate(['uuid'], (p) => k.selectFrom('calls').selectAll().where('call_uuid', '=', p.uuid)),
     bLegs: new QueryTemplate(['uuid'], (p) => k.selectFrom('calls').selectAll().where('parent_call_uuid', '=', p.uuid)),
     dialEvents: new QueryTemplate(['uuid'], (p) =>
-      k.selectFrom('events').select(['type', 'at', 'data']).where('call_uuid', '=', p.uuid).where('type', 'in', ['dial.started', 'dial.ended']).orderBy('seq'),
+      k.selectFrom('events').select(['type', 'at', 'data']).where(ofCall(p.uuid)).where('type', 'in', ['dial.started', 'dial.ended']).orderBy('seq'),
     ),
   };
 }

@@ -19,7 +19,7 @@ export interface BulkBatch {
   rollups: RollupAccumulator;
 }
 
-const EVENT_COLUMNS = ['call_uuid', 'seq', 'at', 'type', 'data'] as const;
+const EVENT_COLUMNS = ['call_uuid', 'call_initiation_time', 'seq', 'at', 'type', 'data'] as const;
 const ATTEMPT_COLUMNS = ['delivery_id', 'attempt', 'at', 'url', 'method', 'request_headers', 'params', 'status_code', 'response_excerpt', 'latency_ms', 'error'] as const;
 
 function insertSql(table: string, columns: readonly string[]): string {

@@ -656,7 +656,8 @@ export class SqliteStore implements Store {
     const q = this.q.appendEvent.bind({ callUuid, at, type, data });
     try {
       const row = this.runner.first(q);
-      if (!row) throw new StoreError('database', `append event to call ${callUuid}: no row returned`);
+      // The INSERT takes its key from the call's row: no row, no call.
+      if (!row) throw new StoreError('call-not-found', `record ${type} for call ${callUuid}: no call ${callUuid}`);
       return row.seq;
     } catch (err) {
       if (sqliteCode(err) === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
@@ -671,10 +672,11 @@ export class SqliteStore implements Store {
    * INSERT takes its seq and the call's owner itself, so nothing is read first.
    */
   private enqueue(callUuid: string, at: number, eventSeq: number, news: readonly NewDelivery[]): DeliveryRow[] {
-    return deliveryRows(callUuid, at, eventSeq, 0, news, null).map((row) => {
+    // The seq, the owner and the call's time are the INSERT's to fill in (0 and null until then).
+    return deliveryRows(callUuid, 0, at, eventSeq, 0, news, null).map((row) => {
       const stored = this.runner.first(this.q.insertNextDelivery.bind(row));
       if (!stored) throw new StoreError('call-not-found', `enqueue delivery ${row.id}: no call ${callUuid}`);
-      return { ...row, seq: stored.seq, account_id: stored.account_id };
+      return { ...row, seq: stored.seq, account_id: stored.account_id, call_initiation_time: stored.call_initiation_time };
     });
   }
 

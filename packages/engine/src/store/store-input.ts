@@ -55,6 +55,7 @@ export const DELIVERY_COLUMNS = [
   'completed_at',
   'last_error',
   'account_id',
+  'call_initiation_time',
 ] as const satisfies readonly (keyof DeliveryRow)[];
 
 // Compile-time guard: adding a field to CallRow or DeliveryRow without listing it here fails tsc.
@@ -65,7 +66,8 @@ void allCallColumnsListed;
 void allDeliveryColumnsListed;
 
 const CALL_PATCHABLE = new Set<string>(CALL_COLUMNS.filter((c) => c !== 'call_uuid'));
-const DELIVERY_PATCHABLE = new Set<string>(DELIVERY_COLUMNS.filter((c) => c !== 'id'));
+// A delivery's key (its id; its call and the call's time) is written once, never patched.
+const DELIVERY_PATCHABLE = new Set<string>(DELIVERY_COLUMNS.filter((c) => c !== 'id' && c !== 'call_initiation_time'));
 
 type Scalar = string | number | null;
 

@@ -38,8 +38,25 @@ export const IS_LIVE_CALL = sql<SqlBool>`call_status in ${LIVE_STATUS_LIST}`;
 /** `status = 'pending'`: the predicate of `deliveries_pending` (migration 013), written the same way. */
 export const IS_PENDING_DELIVERY = sql.raw<SqlBool>(`status = 'pending'`);
 
-/** A new delivery's columns but the two its INSERT fills in itself (insertNextDelivery). */
-const NEXT_DELIVERY_COLUMNS = DELIVERY_COLUMNS.filter((c): c is Exclude<(typeof DELIVERY_COLUMNS)[number], 'seq' | 'account_id'> => c !== 'seq' && c !== 'account_id');
+/** A new delivery's columns but the three its INSERT fills in itself from the call's row (insertNextDelivery). */
+type FilledIn = 'seq' | 'account_id' | 'call_initiation_time';
+const NEXT_DELIVERY_COLUMNS = DELIVERY_COLUMNS.filter((c): c is Exclude<(typeof DELIVERY_COLUMNS)[number], FilledIn> => c !== 'seq' && c !== 'account_id' && c !== 'call_initiation_time');
+
+/**
+ * The rows of one call in `events` and `deliveries`, as their key finds them:
+ * `call_initiation_time = (the call's initiation_time) and call_uuid = ?`.
+ *
+ * Both tables are keyed by (call_initiation_time, call_uuid, seq) (migration 014), not by
+ * (call_uuid, seq): a CallUUID is random (engine.md §1), so a key that starts with it puts each
+ * call's rows on a page of their own, and a commit rewrote one page of each index for every call it
+ * touched. Led by the call's start time, the calls in flight share the last pages of the index
+ * (docs/performance.md, "Write amplification"). A query that knows only the CallUUID reads the time
+ * from the call's row first, in the same statement.
+ */
+export function ofCall(callUuid: unknown, table?: string) {
+  const col = (c: string) => sql.ref(table ? `${table}.${c}` : c);
+  return sql<SqlBool>`${col('call_initiation_time')} = (select initiation_time from calls where call_uuid = ${callUuid}) and ${col('call_uuid')} = ${callUuid}`;
+}
 
 /** A placeholder looked up by a computed name (PatchTemplates names them `set:<column>`). */
 export function at(p: Placeholders<string>, name: string): never {
@@ -58,58 +75,62 @@ export function storeQueries(k: Kysely<Database>) {
       k.updateTable('calls').set(setObject(keys, p)).where('call_uuid', '=', at(p, 'callUuid')),
     ),
 
-    /** The call's next event, its seq computed in the same statement (max + 1). */
+    /**
+     * The call's next event, its seq (max + 1) and its key's time taken from the call's row in the
+     * same statement: no row when there is no such call.
+     */
     appendEvent: new QueryTemplate(['callUuid', 'at', 'type', 'data'], (p) =>
       k
         .insertInto('events')
-        .columns(['call_uuid', 'seq', 'at', 'type', 'data'])
+        .columns(['call_uuid', 'call_initiation_time', 'seq', 'at', 'type', 'data'])
         .expression(
           k
-            .selectFrom('events')
+            .selectFrom('calls as c')
             .select((eb) => [
-              eb.val(p.callUuid).as('call_uuid'),
-              sql<number>`coalesce(max(seq), 0) + 1`.as('seq'),
+              'c.call_uuid',
+              'c.initiation_time',
+              sql<number>`(select coalesce(max(e.seq), 0) + 1 from events e where e.call_initiation_time = c.initiation_time and e.call_uuid = c.call_uuid)`.as('seq'),
               eb.val(p.at).as('at'),
               eb.val(p.type).as('type'),
               eb.val(p.data).as('data'),
             ])
-            .where('call_uuid', '=', p.callUuid),
+            .where('c.call_uuid', '=', p.callUuid),
         )
         .returning('seq'),
     ),
-    listEvents: new QueryTemplate(['callUuid'], (p) =>
-      k.selectFrom('events').selectAll().where('call_uuid', '=', p.callUuid).orderBy('seq'),
-    ),
+    listEvents: new QueryTemplate(['callUuid'], (p) => k.selectFrom('events').selectAll().where(ofCall(p.callUuid)).orderBy('seq')),
 
     /** Who owns a call: its deliveries are signed with that account's token (docs/accounts.md). */
     callOwner: new QueryTemplate(['callUuid'], (p) => k.selectFrom('calls').select('account_id').where('call_uuid', '=', p.callUuid)),
     lastDeliverySeq: new QueryTemplate(['callUuid'], (p) =>
-      k.selectFrom('deliveries').select(sql<number>`coalesce(max(seq), 0)`.as('n')).where('call_uuid', '=', p.callUuid),
+      k.selectFrom('deliveries').select(sql<number>`coalesce(max(seq), 0)`.as('n')).where(ofCall(p.callUuid)),
     ),
     insertDelivery: new QueryTemplate(DELIVERY_COLUMNS, (p) => k.insertInto('deliveries').values(p)),
     /**
-     * A delivery with the call's next delivery seq and the call's owner (docs/accounts.md) filled in
-     * by the statement itself: no reads before it (docs/performance.md, "Statements per call").
+     * A delivery with the call's next delivery seq, the call's owner (docs/accounts.md) and its
+     * key's time filled in by the statement itself: no reads before it (docs/performance.md,
+     * "Statements per call").
      */
     insertNextDelivery: new QueryTemplate(NEXT_DELIVERY_COLUMNS, (p) =>
       k
         .insertInto('deliveries')
-        .columns([...NEXT_DELIVERY_COLUMNS, 'seq', 'account_id'])
+        .columns([...NEXT_DELIVERY_COLUMNS, 'seq', 'account_id', 'call_initiation_time'])
         .expression(
           k
-            .selectFrom('calls')
+            .selectFrom('calls as c')
             .select((eb) => [
               ...NEXT_DELIVERY_COLUMNS.map((c) => eb.val(p[c]).as(c)),
-              sql<number>`(select coalesce(max(d.seq), 0) + 1 from deliveries d where d.call_uuid = ${p.call_uuid})`.as('seq'),
-              'account_id',
+              sql<number>`(select coalesce(max(d.seq), 0) + 1 from deliveries d where d.call_initiation_time = c.initiation_time and d.call_uuid = c.call_uuid)`.as('seq'),
+              'c.account_id',
+              'c.initiation_time',
             ])
-            .where('call_uuid', '=', p.call_uuid),
+            .where('c.call_uuid', '=', p.call_uuid),
         )
-        .returning(['seq', 'account_id']),
+        .returning(['seq', 'account_id', 'call_initiation_time']),
     ),
     getDelivery: new QueryTemplate(['id'], (p) => k.selectFrom('deliveries').selectAll().where('id', '=', p.id)),
     listDeliveries: new QueryTemplate(['callUuid'], (p) =>
-      k.selectFrom('deliveries').selectAll().where('call_uuid', '=', p.callUuid).orderBy('seq'),
+      k.selectFrom('deliveries').selectAll().where(ofCall(p.callUuid)).orderBy('seq'),
     ),
     updateDelivery: new PatchTemplates((keys, p) => k.updateTable('deliveries').set(setObject(keys, p)).where('id', '=', at(p, 'id'))),
 
@@ -182,7 +203,7 @@ export function listQueries(k: Kysely<Database>) {
       const where = (qb: any) => {
         let q = qb;
         if (filter.status) q = q.where('status', '=', filter.status);
-        if (filter.call_uuid) q = q.where('call_uuid', '=', filter.call_uuid);
+        if (filter.call_uuid) q = q.where(ofCall(filter.call_uuid));
         if (filter.kind) q = q.where('kind', '=', filter.kind);
         if (filter.account !== undefined) q = q.where('account_id', '=', filter.account);
         if (filter.url) {
@@ -224,11 +245,12 @@ export function listQueries(k: Kysely<Database>) {
 export type ListQueries = ReturnType<typeof listQueries>;
 
 /** The outbox rows of one record(): the call's next delivery seqs after `lastSeq`, in the order given. */
-export function deliveryRows(callUuid: string, at: number, eventSeq: number, lastSeq: number, news: readonly NewDelivery[], owner: string | null): DeliveryRow[] {
+export function deliveryRows(callUuid: string, callTime: number, at: number, eventSeq: number, lastSeq: number, news: readonly NewDelivery[], owner: string | null): DeliveryRow[] {
   let seq = lastSeq;
   return news.map((d) => ({
     id: d.id,
     call_uuid: callUuid,
+    call_initiation_time: callTime,
     seq: ++seq,
     event_seq: eventSeq,
     kind: d.kind,

@@ -76,6 +76,8 @@ export interface EventRow {
   at: number; // ms
   type: string; // e.g. 'leg.ringing', 'leg.answered', 'leg.ended', 'xml.error', 'dial.started'
   data: string; // JSON
+  /** The call's initiation_time: it leads the key (call_initiation_time, call_uuid, seq), see CallKey. */
+  call_initiation_time: number;
 }
 
 export type DeliveryStatus = 'pending' | 'delivered' | 'failed' | 'dead';
@@ -101,6 +103,8 @@ export interface DeliveryRow {
   last_error: string | null;
   /** The owner of the delivery's call (signs it: docs/accounts.md); null for the main account. */
   account_id: string | null;
+  /** The call's initiation_time: it leads the key (call_initiation_time, call_uuid, seq), see CallKey. */
+  call_initiation_time: number;
 }
 
 export interface NewDelivery {

@@ -13,5 +13,6 @@ import { conferences } from './010-conferences.ts';
 import { nodes } from './011-nodes.ts';
 import { reportRollupsPending } from './012-report-rollups-pending.ts';
 import { liveRowIndexes } from './013-live-row-indexes.ts';
+import { callTimeKeys } from './014-call-time-keys.ts';
 
-export const migrations: readonly Migration[] = [initial, deliveryEventSeq, appsNumbersFlows, reportRollups, accounts, endpoints, recordings, numberCarrierRegion, attemptNaturalKey, conferences, nodes, reportRollupsPending, liveRowIndexes];
+export const migrations: readonly Migration[] = [initial, deliveryEventSeq, appsNumbersFlows, reportRollups, accounts, endpoints, recordings, numberCarrierRegion, attemptNaturalKey, conferences, nodes, reportRollupsPending, liveRowIndexes, callTimeKeys];
