@@ -50,12 +50,11 @@ const NEXT_DELIVERY_COLUMNS = DELIVERY_COLUMNS.filter((c): c is Exclude<(typeof 
  * (call_uuid, seq): a CallUUID is random (engine.md §1), so a key that starts with it puts each
  * call's rows on a page of their own, and a commit rewrote one page of each index for every call it
  * touched. Led by the call's start time, the calls in flight share the last pages of the index
- * (docs/performance.md, "Write amplification"). A query that knows only the CallUUID reads the time
+ * (docs/storage.md, "Keys led by the call's time"). A query that knows only the CallUUID reads the time
  * from the call's row first, in the same statement.
  */
-export function ofCall(callUuid: unknown, table?: string) {
-  const col = (c: string) => sql.ref(table ? `${table}.${c}` : c);
-  return sql<SqlBool>`${col('call_initiation_time')} = (select initiation_time from calls where call_uuid = ${callUuid}) and ${col('call_uuid')} = ${callUuid}`;
+export function ofCall(callUuid: unknown) {
+  return sql<SqlBool>`call_initiation_time = (select initiation_time from calls where call_uuid = ${callUuid}) and call_uuid = ${callUuid}`;
 }
 
 /** A placeholder looked up by a computed name (PatchTemplates names them `set:<column>`). */
