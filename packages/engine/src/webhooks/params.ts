@@ -29,6 +29,11 @@ function wireNumber(n: string): string {
 
 /** Custom SIP headers of the call, passed on every request as `X-PH-<Name>` (plivo.md §2.3). */
 export function sipHeaderParams(call: CallRow): Params {
+  return { ...sipHeadersOf(call) };
+}
+
+/** The call's SIP headers as parsed once per `params` text: shared, never to be changed. */
+function sipHeadersOf(call: CallRow): Readonly<Params> {
   // Asked on every webhook of the call with the same `params` text: it is parsed once per text.
   let headers = sipHeadersByParams.get(call.params);
   if (headers === undefined) {
@@ -38,14 +43,17 @@ export function sipHeaderParams(call: CallRow): Params {
     if (sipHeadersByParams.size >= SIP_HEADERS_KEPT) sipHeadersByParams.clear();
     sipHeadersByParams.set(call.params, (headers = out));
   }
-  return { ...headers };
+  return headers;
 }
 
 /** sipHeaderParams' answers by `calls.params` text (about two per live call; bounded, cleared when full). */
 const sipHeadersByParams = new Map<string, Params>();
 const SIP_HEADERS_KEPT = 4096;
 
-/** The parameters on every webhook of a call (engine.md §1). */
+/**
+ * The parameters on every webhook of a call (engine.md §1): a fresh object, which the builders
+ * below add their own parameters to in place (a copy a layer cost more than the parameters).
+ */
 export function callParams(call: CallRow, event: WebhookEvent, status: CallStatus = call.call_status): Params {
   const p: Params = {
     CallUUID: call.call_uuid,
@@ -62,7 +70,9 @@ export function callParams(call: CallRow, event: WebhookEvent, status: CallStatu
     p.ALegRequestUUID = call.request_uuid;
     p.RequestUUID = call.request_uuid;
   }
-  return { ...p, ...sipHeaderParams(call) };
+  const headers = sipHeadersOf(call);
+  for (const name in headers) p[name] = headers[name]!;
+  return p;
 }
 
 /**
@@ -88,30 +98,28 @@ export function billedSeconds(call: Pick<CallRow, 'answer_time' | 'end_time'>, i
 
 /** hangup_url parameters (engine.md §1, "Hangup parameters"). `call` must carry its final fields. */
 export function hangupParams(call: CallRow, incrementS: number): Params {
-  return {
-    ...callParams(call, 'Hangup'),
-    HangupCause: call.hangup_cause ?? '',
-    HangupCauseCode: String(call.hangup_cause_code ?? ''),
-    HangupCauseName: call.hangup_cause_name ?? '',
-    HangupSource: call.hangup_source ?? '',
-    Duration: String(durationSeconds(call)),
-    BillDuration: String(billedSeconds(call, incrementS)),
-    StartTime: formatTime(call.initiation_time),
-    AnswerTime: formatTime(call.answer_time),
-    EndTime: formatTime(call.end_time),
-  };
+  const p = callParams(call, 'Hangup');
+  p.HangupCause = call.hangup_cause ?? '';
+  p.HangupCauseCode = String(call.hangup_cause_code ?? '');
+  p.HangupCauseName = call.hangup_cause_name ?? '';
+  p.HangupSource = call.hangup_source ?? '';
+  p.Duration = String(durationSeconds(call));
+  p.BillDuration = String(billedSeconds(call, incrementS));
+  p.StartTime = formatTime(call.initiation_time);
+  p.AnswerTime = formatTime(call.answer_time);
+  p.EndTime = formatTime(call.end_time);
+  return p;
 }
 
 /** Dial `action` parameters (plivo.md §3.3) on top of the A leg's own. */
 export function dialActionParams(aLeg: CallRow, result: DialResult): Params {
-  return {
-    ...callParams(aLeg, 'Redirect'),
-    DialStatus: result.status,
-    DialRingStatus: result.rang ? 'true' : 'false',
-    DialHangupCause: result.hangupCause,
-    DialALegUUID: aLeg.call_uuid,
-    DialBLegUUID: result.bLegUuid,
-  };
+  const p = callParams(aLeg, 'Redirect');
+  p.DialStatus = result.status;
+  p.DialRingStatus = result.rang ? 'true' : 'false';
+  p.DialHangupCause = result.hangupCause;
+  p.DialALegUUID = aLeg.call_uuid;
+  p.DialBLegUUID = result.bLegUuid;
+  return p;
 }
 
 export type DialAction = 'answer' | 'connected' | 'hangup' | 'digits';
@@ -130,16 +138,14 @@ export function dialCallbackParams(
   action: DialAction,
   extra: { incrementS: number; digitsMatch?: string; pressedBy?: 'ALeg' | 'BLeg' },
 ): Params {
-  const p: Params = {
-    ...callParams(aLeg, DIAL_EVENT[action]),
-    DialAction: action,
-    DialALegUUID: aLeg.call_uuid,
-    DialBLegUUID: bLeg.call_uuid,
-    DialBLegStatus: action,
-    DialBLegFrom: wireNumber(bLeg.from_number),
-    DialBLegTo: wireNumber(bLeg.to_number),
-    DialBLegPosition: String(bLeg.dial_position ?? ''),
-  };
+  const p = callParams(aLeg, DIAL_EVENT[action]);
+  p.DialAction = action;
+  p.DialALegUUID = aLeg.call_uuid;
+  p.DialBLegUUID = bLeg.call_uuid;
+  p.DialBLegStatus = action;
+  p.DialBLegFrom = wireNumber(bLeg.from_number);
+  p.DialBLegTo = wireNumber(bLeg.to_number);
+  p.DialBLegPosition = String(bLeg.dial_position ?? '');
   if (action === 'hangup') {
     p.DialBLegHangupCause = bLeg.hangup_cause ?? '';
     p.DialBLegHangupCauseCode = String(bLeg.hangup_cause_code ?? '');
