@@ -8,7 +8,7 @@
  * the tables are copied, foreign keys are off only while the migration runs, and a copy that
  * loses a referenced row is refused whole.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CompiledQuery, sql, type Kysely } from 'kysely';
 import { migrations } from '../src/store/migrations/index.ts';
@@ -16,24 +16,13 @@ import { runMigrations, type Migration } from '../src/store/migrator.ts';
 import { rollupReadQueries } from '../src/store/report-rollup-sql.ts';
 import { StoreError } from '../src/store/store-error.ts';
 import { listQueries, storeQueries } from '../src/store/store-queries.ts';
-import type { Store } from '../src/store/store.ts';
-import { bareDatabase, planReader, type PlanReader, type Statement } from './support/query-plans.ts';
-import { TEST_PG, openTestStore } from './support/test-db.ts';
+import { bareDatabase, plansOfTestStore, type Statement } from './support/query-plans.ts';
+import { TEST_PG } from './support/test-db.ts';
 
-let opened: { store: Store; close(): Promise<void> };
-let plans: PlanReader;
-
-before(async () => {
-  opened = await openTestStore();
-  plans = planReader(opened.store);
-});
-
-after(async () => {
-  await opened?.close();
-});
+const plansOf = plansOfTestStore();
 
 test('migration 014: events and deliveries are keyed by the call\'s time, then the call, then the seq', async () => {
-  const all = await plans.indexes();
+  const all = await plansOf().indexes();
   for (const name of ['events_by_call', 'deliveries_by_call']) {
     const def = all.get(name);
     assert.ok(def, `index ${name} exists`);
@@ -44,16 +33,15 @@ test('migration 014: events and deliveries are keyed by the call\'s time, then t
     assert.doesNotMatch(def.replace(/"/g, ''), /on (\S+\.)?(events|deliveries) (using btree )?\(call_uuid\b/i, `${name}: ${def}`);
   }
   if (!TEST_PG) {
-    const { runner } = (opened.store as unknown as { shared(): { runner: { db: { pragma(p: string): unknown } } } }).shared();
     for (const table of ['events', 'deliveries']) {
-      const auto = (runner.db.pragma(`index_list(${table})`) as Array<{ name: string; origin: string }>).filter((i) => i.origin === 'u');
+      const auto = (plansOf().sqlite!.pragma(`index_list(${table})`) as Array<{ name: string; origin: string }>).filter((i) => i.origin === 'u');
       assert.deepEqual(auto, [], `${table} has no unique constraint of its own`);
     }
   }
 });
 
 test('every query of one call\'s events or deliveries is served by the key', async () => {
-  const { k, planOf } = plans;
+  const { k, planOf } = plansOf();
   const q = storeQueries(k);
   const lists = listQueries(k);
   const rollup = rollupReadQueries(k);

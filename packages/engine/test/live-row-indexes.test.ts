@@ -7,7 +7,7 @@
  * database that already holds calls and deliveries in every state, migrated to 013, answers each
  * of those queries with the same rows as before.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CompiledQuery } from 'kysely';
 import { migrations } from '../src/store/migrations/index.ts';
@@ -15,24 +15,12 @@ import { runMigrations } from '../src/store/migrator.ts';
 import { outboxReads } from '../src/store/report-store.ts';
 import { LIVE_STATUSES } from '../src/domain/causes.ts';
 import { listQueries } from '../src/store/store-queries.ts';
-import type { Store } from '../src/store/store.ts';
-import { bareDatabase, planReader, type PlanReader } from './support/query-plans.ts';
-import { openTestStore } from './support/test-db.ts';
+import { bareDatabase, plansOfTestStore } from './support/query-plans.ts';
 
-let opened: { store: Store; close(): Promise<void> };
-let plans: PlanReader;
-
-before(async () => {
-  opened = await openTestStore();
-  plans = planReader(opened.store);
-});
-
-after(async () => {
-  await opened?.close();
-});
+const plansOf = plansOfTestStore();
 
 test('migration 013: the six indexes hold only their rows; the ones they replace are gone', async () => {
-  const all = await plans.indexes();
+  const all = await plansOf().indexes();
   for (const gone of ['calls_by_status', 'deliveries_due', 'deliveries_by_status_completed']) assert.equal(all.has(gone), false, gone);
   const where = (name: string) => {
     const def = all.get(name);
@@ -50,7 +38,7 @@ test('migration 013: the six indexes hold only their rows; the ones they replace
 });
 
 test('each query of those rows is served by its partial index', async () => {
-  const { k, planOf } = plans;
+  const { k, planOf } = plansOf();
   const lists = listQueries(k);
   const cases: Array<[string, CompiledQuery<unknown>, string]> = [
     ['live calls', lists.liveCalls(), 'calls_live'],

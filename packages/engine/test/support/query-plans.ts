@@ -5,13 +5,14 @@
  * fill with history and upgrade.
  */
 import { tmpdir } from 'node:os';
+import { after, before } from 'node:test';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import { PostgresDdl, openPgPool } from '../../src/store/pg-connection.ts';
-import { openSqlite } from '../../src/store/sqlite-connection.ts';
+import { openSqlite, type SqliteDatabase } from '../../src/store/sqlite-connection.ts';
 import type { PgStore } from '../../src/store/pg-store.ts';
 import { SqliteStore } from '../../src/store/sqlite-store.ts';
 import type { Store } from '../../src/store/store.ts';
-import { TEST_PG, freshTestDb } from './test-db.ts';
+import { TEST_PG, freshTestDb, openTestStore } from './test-db.ts';
 
 /** A query as the store runs it: compiled by Kysely, or bound from a template (query-template.ts). */
 export interface Statement {
@@ -26,6 +27,25 @@ export interface PlanReader {
   planOf(q: Statement): Promise<string>;
   /** Each index of the database: its name and its definition. */
   indexes(): Promise<Map<string, string>>;
+  /** SQLite: the store's own connection. */
+  readonly sqlite?: SqliteDatabase;
+}
+
+/**
+ * For a test file: the store under test, opened before its tests and closed after them, as a
+ * PlanReader (read it inside a test, once `before` has run).
+ */
+export function plansOfTestStore(): () => PlanReader {
+  let opened: { store: Store; close(): Promise<void> } | undefined;
+  let plans: PlanReader | undefined;
+  before(async () => {
+    opened = await openTestStore();
+    plans = planReader(opened.store);
+  });
+  after(async () => {
+    await opened?.close();
+  });
+  return () => plans!;
 }
 
 export function planReader(store: Store): PlanReader {
@@ -33,6 +53,7 @@ export function planReader(store: Store): PlanReader {
     const { kysely, runner } = store.shared();
     return {
       k: kysely,
+      sqlite: runner.db,
       planOf: async (q) =>
         (runner.db.prepare(`explain query plan ${q.sql}`).all(...q.parameters) as Array<{ detail: string }>).map((r) => r.detail).join(' | '),
       indexes: async () =>
