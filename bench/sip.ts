@@ -3,7 +3,7 @@
  *
  *   sipp UAC (uac-invite-bye.xml, -s 15550001) -> engine (`serve` child process, --sip-listen/--sip-trunk)
  *     -> inbound application of 15550001 (answer_url on a local node:http app: <Dial><Number>15550002</Number></Dial>)
- *     -> sipp UAS (uas-answer.xml) behind the only trunk
+ *     -> sipp UAS (uas-answer-again.xml) behind the only trunk
  *
  * Rising rates (each rate * --secs calls, each held --hold-ms) until one has a failed call; the same rates (and
  * higher) sipp UAC -> sipp UAS directly, the machine's limit; then a hold run (--hold-calls calls up at once) with
@@ -17,6 +17,12 @@
  *          number, each taking 1/N of every rate from its own sipp caller: two nodes on one machine)
  *        --engine-root DIR (run the engine of another checkout, e.g. a worktree of main: before/after
  *          with the same bench)
+ *        --node-args "FLAGS" (more flags for the engine's node, e.g. V8's)
+ *        --callee uas-answer.xml (the callee's scenario before uas-answer-again.xml: see that file)
+ *        --keep (leave sipp's logs and the engines' databases, and print where they are)
+ *
+ * A rate with a failed call prints the hangup webhooks' causes and sipp's own account of why (the
+ * kinds of event in its `-trace_err` log, most frequent first).
  *
  * The hold run also reads the V8 heap after a forced full GC: the engine is started with --expose-gc
  * and bench/support/heap-probe.mjs, which on SIGUSR2 (and only when SB_BENCH_HEAP_FILE is set, as
@@ -37,7 +43,8 @@ const scen = (name: string) => (existsSync(join(root, 'packages/engine/test/sipp
 
 function flag(name: string, def: string): string {
   const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : def;
+  // An empty value is a value: `--direct-rates ""` runs no direct ladder.
+  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : def;
 }
 const list = (s: string) => s.split(/[ ,]+/).filter(Boolean).map(Number);
 /** `--hold-only`: skip both ladders, so the hold run starts from a fresh engine's memory (the ladder grows the heap first). */
@@ -55,6 +62,15 @@ const PROFILE_DIR = flag('profile', '');
 const UDP_BUFFER = Number(flag('udp-buffer', '0'));
 const NODES = Math.max(1, Number(flag('nodes', '1')));
 const ENGINE_ROOT = resolve(flag('engine-root', root));
+/** `--node-args "..."`: more flags for the engine's node (V8's --trace-deopt, --max-semi-space-size, ...). */
+const NODE_ARGS = flag('node-args', '').split(' ').filter(Boolean);
+/**
+ * `--callee FILE`: the callee's sipp scenario. The default answers an INVITE retransmitted after its 200
+ * with the 200 again, as a UAS does; `uas-answer.xml` (what this bench used before) aborts the call instead.
+ */
+const CALLEE_SCENARIO = flag('callee', 'uas-answer-again.xml');
+/** `--keep`: leave sipp's logs and the engines' databases where they are, and say where. */
+const KEEP = process.argv.includes('--keep');
 const HEAP_PROBE = join(root, 'bench/support/heap-probe.mjs');
 const AUTH_ID = 'MABENCHSIP0000000001';
 const AUTH_TOKEN = 'bench-sip-token-0123456789';
@@ -100,12 +116,20 @@ function cpuTicks(pid: number): number {
 
 // ---- the app: answer_url returns the Dial, every webhook is counted
 const counts = new Map<string, number>();
+/** The hangup webhooks' HangupCause (HangupSource), counted since the last `takeCauses()`. */
+let causes = new Map<string, number>();
+const takeCauses = () => { const c = causes; causes = new Map(); return [...c].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${n} x ${k}`).join(', '); };
 const app = http.createServer((req, res) => {
   let body = '';
   req.on('data', (d) => (body += d));
   req.on('end', () => {
     const path = (req.url ?? '/').split('?')[0]!;
     counts.set(path, (counts.get(path) ?? 0) + 1);
+    if (path === '/hangup') {
+      const q = new URLSearchParams(body);
+      const k = `${q.get('HangupCause')} (${q.get('HangupSource')})`;
+      causes.set(k, (causes.get(k) ?? 0) + 1);
+    }
     if (path === '/answer') {
       res.writeHead(200, { 'content-type': 'application/xml' });
       res.end(`<Response><Dial><Number>${CALLEE}</Number></Dial></Response>`);
@@ -118,7 +142,7 @@ const app = http.createServer((req, res) => {
 const count = (p: string) => counts.get(p) ?? 0;
 
 // ---- sipp
-interface SippResult { code: number; ok: number; failed: number; peak: number; dir: string }
+interface SippResult { code: number; ok: number; failed: number; peak: number; dir: string; errors: string[] }
 function sipp(args: string[], uac: boolean): { child: ChildProcess; done: Promise<SippResult>; dir: string } {
   const dir = mkdtempSync(join(tmpdir(), 'sb-bench-sipp-'));
   dirs.push(dir);
@@ -140,9 +164,24 @@ function sipp(args: string[], uac: boolean): { child: ChildProcess; done: Promis
       const c = rows[0]!.indexOf('CurrentCall');
       for (const r of rows.slice(1)) peak = Math.max(peak, Number(r[c]) || 0);
     }
-    res({ code: code ?? (sig ? 128 : 1), ok, failed, peak, dir });
+    res({ code: code ?? (sig ? 128 : 1), ok, failed, peak, dir, errors: sippErrors(dir, files) });
   }));
   return { child, done, dir };
+}
+/** Why sipp failed calls: its error log's messages without their times and call ids, most frequent first. */
+function sippErrors(dir: string, files: string[]): string[] {
+  const f = files.find((n) => n.endsWith('_errors.log'));
+  if (!f) return [];
+  const kinds = new Map<string, number>();
+  for (const line of readFileSync(join(dir, f), 'utf8').split('\n')) {
+    // An event is one line after a timestamp (a quote closes the message quoted by the one before);
+    // the messages' own lines are left out.
+    const m = /^'?\d{4}-\d\d-\d\d\t[\d:.]+\t[\d.]+: ([^\r]*)/.exec(line);
+    if (!m) continue;
+    const kind = m[1]!.replace(/'?[^\s']+@[^\s']+'?/g, '…').replace(/\d+/g, 'N').slice(0, 200);
+    kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+  }
+  return [...kinds].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([k, n]) => `${n} x ${k}`);
 }
 /** Datagrams the kernel dropped on the socket bound to `port` (the last column of /proc/net/udp). */
 function udpDrops(port: number): number {
@@ -157,7 +196,7 @@ function udpListening(port: number): boolean {
 async function uas(calls: number, timeoutS: number) {
   const port = await freePort();
   const mp = await freePort();
-  const run = sipp(['-sf', scen('uas-answer.xml'), '-i', '127.0.0.1', '-p', String(port), '-mp', String(mp), '-m', String(calls), '-d', '0', '-timeout', `${timeoutS}s`], false);
+  const run = sipp(['-sf', scen(CALLEE_SCENARIO), '-i', '127.0.0.1', '-p', String(port), '-mp', String(mp), '-m', String(calls), '-d', '0', '-timeout', `${timeoutS}s`], false);
   for (let i = 0; i < 100 && !udpListening(port); i++) await sleep(20);
   return { ...run, port };
 }
@@ -220,7 +259,7 @@ async function startEngine(trunkPort: number): Promise<Engine> {
   }
   const heapFile = join(db, 'heap.json');
   const profile = PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', resolve(PROFILE_DIR)] : [];
-  const child = spawn(process.execPath, [...profile, '--expose-gc', '--import', HEAP_PROBE, '--import', 'tsx', join(ENGINE_ROOT, 'packages/engine/src/cli/main.ts'), 'serve',
+  const child = spawn(process.execPath, [...profile, ...NODE_ARGS, '--expose-gc', '--import', HEAP_PROBE, '--import', 'tsx', join(ENGINE_ROOT, 'packages/engine/src/cli/main.ts'), 'serve',
     '--host', '127.0.0.1', '--port', String(httpPort), '--db', join(db, 'sb.db'), '--auth-id', AUTH_ID, '--auth-token', AUTH_TOKEN,
     '--log-level', 'warn', '--sip-listen', `127.0.0.1:${sipPort}`, '--sip-trunk', `sip:127.0.0.1:${trunkPort}`, ...configArgs],
   { cwd: ENGINE_ROOT, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, SB_BENCH_HEAP_FILE: heapFile } });
@@ -264,7 +303,7 @@ async function main(): Promise<void> {
 
   // warm-up: 20 calls at 5 cps on each node
   for (const e of engines) {
-    const u = sipp(['-sf', scen('uas-answer.xml'), '-i', '127.0.0.1', '-p', String(trunkPort), '-m', '20', '-d', '0', '-timeout', '60s'], false);
+    const u = sipp(['-sf', scen(CALLEE_SCENARIO), '-i', '127.0.0.1', '-p', String(trunkPort), '-m', '20', '-d', '0', '-timeout', '60s'], false);
     for (let i = 0; i < 100 && !udpListening(trunkPort); i++) await sleep(20);
     const c = await uac(`127.0.0.1:${e.sipPort}`, 5, 20, 200, 60);
     const [cr, ur] = await Promise.all([c.done, u.done]);
@@ -278,7 +317,8 @@ async function main(): Promise<void> {
     const calls = Math.max(30, rate * SECS);
     const timeoutS = Math.ceil(calls / rate + HOLD_MS / 1000 + 40);
     const before = { answer: count('/answer'), hangup: count('/hangup'), cpu: cpuAll(), drops: dropsAll() };
-    const u = sipp(['-sf', scen('uas-answer.xml'), '-i', '127.0.0.1', '-p', String(trunkPort), '-m', String(calls), '-d', '0', '-timeout', `${timeoutS}s`], false);
+    takeCauses();
+    const u = sipp(['-sf', scen(CALLEE_SCENARIO), '-i', '127.0.0.1', '-p', String(trunkPort), '-m', String(calls), '-d', '0', '-timeout', `${timeoutS}s`], false);
     for (let i = 0; i < 100 && !udpListening(trunkPort); i++) await sleep(20);
     let rssPeak = 0;
     const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, rssAll())), 200);
@@ -299,6 +339,9 @@ async function main(): Promise<void> {
     };
     engineRows.push(row);
     log(`engine rate=${rate} calls=${calls} ok=${row.ok} failed=${row.failed} rc=${cr.code}/${ur.code} peak=${row.peakConcurrent} answer_url=${row.answerHooks} hangup=${row.hangupHooks} cpu=${row.engineCpuMsPerCall.toFixed(2)}ms/call rss<=${row.rssMiB.toFixed(0)}MiB udp_drops=${row.udpDrops} wall=${wallS.toFixed(1)}s load=${row.load?.toFixed(2)}`);
+    const hangups = takeCauses();
+    if (row.failed > 0 || cr.code !== 0) log(`  hangup causes: ${hangups}`);
+    if (row.failed > 0 || cr.code !== 0) for (const [who, errs] of [['caller', cs.flatMap((r) => r.errors)], ['callee', ur.errors]] as const) for (const e of errs) log(`  sipp ${who}: ${e}`);
     await sleep(2000);
     if (row.failed > 0 || cr.code !== 0) break;
   }
@@ -332,7 +375,7 @@ async function main(): Promise<void> {
   const ab = count('/answer');
   const timeoutS = Math.ceil(HOLD_CALLS / HOLD_RATE + HOLD_FOR / 1000 + 60);
   const hb = count('/hangup');
-  const u = sipp(['-sf', scen('uas-answer.xml'), '-i', '127.0.0.1', '-p', String(trunkPort), '-m', String(HOLD_CALLS), '-d', '0', '-timeout', `${timeoutS}s`], false);
+  const u = sipp(['-sf', scen(CALLEE_SCENARIO), '-i', '127.0.0.1', '-p', String(trunkPort), '-m', String(HOLD_CALLS), '-d', '0', '-timeout', `${timeoutS}s`], false);
   for (let i = 0; i < 100 && !udpListening(trunkPort); i++) await sleep(20);
   let rssPeak = 0;
   const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, rssKiB(enginePid))), 200);
@@ -391,7 +434,7 @@ async function main(): Promise<void> {
     log(`engine CPU profile in ${resolve(PROFILE_DIR)}`);
   }
   if (JSON_OUT) console.log(JSON.stringify(summary));
-  else if (!HOLD_ONLY) log(`\nhighest rate with zero failed calls: engine ${summary.engineBestRate} cps; sipp->sipp ${summary.directBestRate} cps (highest tried ${Math.max(...DIRECT_RATES)})`);
+  else if (!HOLD_ONLY) log(`\nhighest rate with zero failed calls: engine ${summary.engineBestRate} cps${DIRECT_RATES.length ? `; sipp->sipp ${summary.directBestRate} cps (highest tried ${Math.max(...DIRECT_RATES)})` : ''}`);
 }
 
 main()
@@ -399,5 +442,6 @@ main()
   .finally(() => {
     killAll();
     app.close();
-    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    if (KEEP) log(`kept: ${dirs.join(' ')}`);
+    else for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
