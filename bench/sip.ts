@@ -9,7 +9,7 @@
  * higher) sipp UAC -> sipp UAS directly, the machine's limit; then a hold run (--hold-calls calls up at once) with
  * the engine's RSS sampled before and at the peak. Every process started here is killed by PID at the end.
  *
- * Flags: --rates "5,10,20,40,80,160" --secs 6 --hold-ms 1000 --direct-rates "..." --hold-calls 500
+ * Flags: --rates "5,10,20,40,80,160" --secs 6 --warmup 3000 --warmup-rate 150 (calls on each node first) --hold-ms 1000 --direct-rates "..." --hold-calls 500
  *        --hold-rate 100 --hold-for 15000 --json --profile DIR (the engine writes a V8 CPU profile there)
  *        --hold-only (skip the ladders: the hold starts from a fresh engine's memory)
  *        --udp-buffer BYTES (the engine's `sip.udpBuffer`; 212992, the kernel's default, measures "before")
@@ -69,6 +69,9 @@ const NODE_ARGS = flag('node-args', '').split(' ').filter(Boolean);
  * with the 200 again, as a UAS does; `uas-answer.xml` (what this bench used before) aborts the call instead.
  */
 const CALLEE_SCENARIO = flag('callee', 'uas-answer-again.xml');
+/** `--warmup CALLS` at `--warmup-rate R` on each node before anything is measured (see main()). */
+const WARMUP_CALLS = Math.max(1, Number(flag('warmup', '3000')));
+const WARMUP_RATE = Math.max(1, Number(flag('warmup-rate', '150')));
 /** `--keep`: leave sipp's logs and the engines' databases where they are, and say where. */
 const KEEP = process.argv.includes('--keep');
 const HEAP_PROBE = join(root, 'bench/support/heap-probe.mjs');
@@ -231,6 +234,20 @@ async function heapUsed(e: Engine): Promise<number> {
   }
 }
 
+/** The store's SQL statements so far by kind (`switchboard_store_statements_total`), summed over the engines. */
+async function statements(es: Engine[]): Promise<Map<string, number>> {
+  const all = new Map<string, number>();
+  for (const e of es) {
+    try {
+      const res = await fetch(`${e.apiBase}/metrics`, { headers: { authorization: basic } });
+      for (const m of (await res.text()).matchAll(/^switchboard_store_statements_total\{kind="([^"]+)"\} (\d+)/gm)) all.set(m[1]!, (all.get(m[1]!) ?? 0) + Number(m[2]));
+    } catch {
+      /* not exposed */
+    }
+  }
+  return all;
+}
+
 interface HeapAfterGc { heapUsed: number; heapTotal: number; external: number; arrayBuffers: number; rss: number; gcMs: number }
 /** The engine's heap after two full GCs (heap-probe.mjs, on SIGUSR2); undefined when it did not answer in 30 s. */
 async function heapAfterGc(e: Engine): Promise<HeapAfterGc | undefined> {
@@ -276,7 +293,7 @@ async function startEngine(trunkPort: number): Promise<Engine> {
   return e;
 }
 
-interface RateRow { load?: number; rate: number; calls: number; ok: number; failed: number; udpDrops?: number; sippRc: number; peakConcurrent: number; wallS: number; answerHooks: number; hangupHooks: number; engineCpuMsPerCall: number; rssMiB: number }
+interface RateRow { load?: number; rate: number; calls: number; ok: number; failed: number; udpDrops?: number; sippRc: number; peakConcurrent: number; wallS: number; answerHooks: number; hangupHooks: number; engineCpuMsPerCall: number; rssMiB: number; statementsPerCall?: number }
 
 async function main(): Promise<void> {
   await new Promise<void>((r) => app.listen(0, '127.0.0.1', r));
@@ -301,13 +318,17 @@ async function main(): Promise<void> {
   const dropsAll = () => engines.reduce((t, e) => t + udpDrops(e.sipPort), 0);
   const rssAll = () => engines.reduce((t, e) => t + rssKiB(e.pid), 0);
 
-  // warm-up: 20 calls at 5 cps on each node
+  // Warm-up on each node: V8 is still compiling the call path for the first few thousand calls (at
+  // 100 calls/s its compiler threads keep busy for about 30 s), and a rate measured on a cold engine
+  // measures the compiler as much as the engine.
   for (const e of engines) {
-    const u = sipp(['-sf', scen(CALLEE_SCENARIO), '-i', '127.0.0.1', '-p', String(trunkPort), '-m', '20', '-d', '0', '-timeout', '60s'], false);
+    const timeoutS = Math.ceil(WARMUP_CALLS / WARMUP_RATE + 60);
+    const u = sipp(['-sf', scen(CALLEE_SCENARIO), '-i', '127.0.0.1', '-p', String(trunkPort), '-m', String(WARMUP_CALLS), '-d', '0', '-timeout', `${timeoutS}s`], false);
     for (let i = 0; i < 100 && !udpListening(trunkPort); i++) await sleep(20);
-    const c = await uac(`127.0.0.1:${e.sipPort}`, 5, 20, 200, 60);
+    const cpu0 = cpuTicks(e.pid);
+    const c = await uac(`127.0.0.1:${e.sipPort}`, WARMUP_RATE, WARMUP_CALLS, 200, timeoutS);
     const [cr, ur] = await Promise.all([c.done, u.done]);
-    log(`warm-up (engine pid ${e.pid}): 20 calls ok=${cr.ok} failed=${cr.failed} (uas rc ${ur.code})`);
+    log(`warm-up (engine pid ${e.pid}): ${WARMUP_CALLS} calls at ${WARMUP_RATE}/s ok=${cr.ok} failed=${cr.failed} (uas rc ${ur.code}) cpu=${(((cpuTicks(e.pid) - cpu0) * 10) / WARMUP_CALLS).toFixed(2)}ms/call`);
     await sleep(1000);
   }
   const rssIdle = rssKiB(enginePid);
@@ -316,7 +337,7 @@ async function main(): Promise<void> {
   for (const rate of RATES) {
     const calls = Math.max(30, rate * SECS);
     const timeoutS = Math.ceil(calls / rate + HOLD_MS / 1000 + 40);
-    const before = { answer: count('/answer'), hangup: count('/hangup'), cpu: cpuAll(), drops: dropsAll() };
+    const before = { answer: count('/answer'), hangup: count('/hangup'), cpu: cpuAll(), drops: dropsAll(), statements: await statements(engines) };
     takeCauses();
     const u = sipp(['-sf', scen(CALLEE_SCENARIO), '-i', '127.0.0.1', '-p', String(trunkPort), '-m', String(calls), '-d', '0', '-timeout', `${timeoutS}s`], false);
     for (let i = 0; i < 100 && !udpListening(trunkPort); i++) await sleep(20);
@@ -337,8 +358,12 @@ async function main(): Promise<void> {
       peakConcurrent: cr.peak, wallS, answerHooks: count('/answer') - before.answer, hangupHooks: count('/hangup') - before.hangup,
       engineCpuMsPerCall: ((cpuAll() - before.cpu) * 10) / calls, rssMiB: rssPeak / 1024, udpDrops: dropsAll() - before.drops, load: loadavg()[0]!,
     };
+    const after = await statements(engines);
+    const byKind = [...after].map(([k, n]) => [k, (n - (before.statements.get(k) ?? 0)) / calls] as const).filter(([, n]) => n >= 0.005).sort((a, b) => b[1] - a[1]);
+    row.statementsPerCall = byKind.reduce((t, [, n]) => t + n, 0);
     engineRows.push(row);
     log(`engine rate=${rate} calls=${calls} ok=${row.ok} failed=${row.failed} rc=${cr.code}/${ur.code} peak=${row.peakConcurrent} answer_url=${row.answerHooks} hangup=${row.hangupHooks} cpu=${row.engineCpuMsPerCall.toFixed(2)}ms/call rss<=${row.rssMiB.toFixed(0)}MiB udp_drops=${row.udpDrops} wall=${wallS.toFixed(1)}s load=${row.load?.toFixed(2)}`);
+    log(`  SQL statements per call: ${row.statementsPerCall.toFixed(2)} (${byKind.map(([k, n]) => `${k}: ${n.toFixed(2)}`).join(', ')})`);
     const hangups = takeCauses();
     if (row.failed > 0 || cr.code !== 0) log(`  hangup causes: ${hangups}`);
     if (row.failed > 0 || cr.code !== 0) for (const [who, errs] of [['caller', cs.flatMap((r) => r.errors)], ['callee', ur.errors]] as const) for (const e of errs) log(`  sipp ${who}: ${e}`);
