@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { newAuthId, newAuthToken, newId, newTimeOrderedId } from '../src/util/ids.ts';
+import { newAuthId, newAuthToken, newId, newTimeOrderedId, randomHex } from '../src/util/ids.ts';
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -74,4 +74,23 @@ test('newTimeOrderedId: ids of later milliseconds sort after earlier ones, as te
 test("newAuthId and newAuthToken: Plivo's shapes", () => {
   assert.match(newAuthId(), /^MA[A-Z0-9]{18}$/);
   assert.match(newAuthToken(), /^[a-zA-Z0-9]{40}$/);
+});
+
+test('randomHex: 1 to 16 bytes as lowercase hex, unique, every digit position takes every value', () => {
+  for (const bytes of [1, 6, 12, 16]) {
+    const N = bytes === 1 ? 2_000 : 20_000;
+    const seen = new Set<string>();
+    const digits = Array.from({ length: 2 * bytes }, () => new Set<string>());
+    for (let i = 0; i < N; i++) {
+      const hex = randomHex(bytes);
+      assert.match(hex, new RegExp(`^[0-9a-f]{${2 * bytes}}$`));
+      seen.add(hex);
+      for (let p = 0; p < hex.length; p++) digits[p]!.add(hex[p]!);
+    }
+    // One byte has 256 values: 2,000 draws meet nearly all of them; more bytes never repeat.
+    if (bytes === 1) assert.ok(seen.size > 240, `${seen.size} of 256`);
+    else assert.equal(seen.size, N);
+    digits.forEach((met, p) => assert.equal(met.size, 16, `${bytes} bytes, position ${p}`));
+  }
+  for (const bad of [0, 17, 1.5, Number.NaN]) assert.throws(() => randomHex(bad), RangeError);
 });

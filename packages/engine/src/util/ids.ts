@@ -65,6 +65,18 @@ export function newTimeOrderedId(ms: number = Date.now()): string {
   return uuidText(at, 7);
 }
 
+/**
+ * `bytes` (1-16) fresh CSPRNG bytes as lowercase hex, from the same pool: a SIP leg's tag and
+ * Call-ID take two a leg, and `randomBytes` asks OpenSSL each time (docs/performance.md).
+ */
+export function randomHex(bytes: number): string {
+  if (!Number.isInteger(bytes) || bytes < 1 || bytes > 16) throw new RangeError(`randomHex takes 1 to 16 bytes, not ${bytes}`);
+  const at = takeRandom();
+  let hex = '';
+  for (let i = 0; i < bytes; i++) hex += HEX_PAIRS[pool[at + i]!]!;
+  return hex;
+}
+
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 
 /** An auth_id in Plivo's shape: `MA` + 18 uppercase letters/digits (plivo.md §1.1). */

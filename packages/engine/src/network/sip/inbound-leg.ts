@@ -4,7 +4,6 @@
  * otherwise) retransmitted until the ACK (§13.3.1.4), refusals with the status and Reason of the
  * cause (spec/sip.md §4, reverse), and the caller's CANCEL (§9.2) as ORIGINATOR_CANCEL.
  */
-import { randomBytes } from 'node:crypto';
 import type { Timer } from '../../clock.ts';
 import { header, type Header, type SipRequest, type SipResponse } from './message.ts';
 import { Dialog, dialogKey } from './dialog.ts';
@@ -17,10 +16,11 @@ import type { LegListener, NetworkLeg } from '../network.ts';
 import { refusal } from './access.ts';
 import { hasOption, REL100, ReliableProvisionals } from './reliable-provisionals.ts';
 import { allowsUpdate, timerHeaders, uasTimer } from './session-timer.ts';
+import { randomHex } from '../../util/ids.ts';
 
 export class InboundLeg extends SipLeg {
   readonly direction = 'inbound' as const;
-  private readonly localTag = randomBytes(6).toString('hex');
+  private readonly localTag = randomHex(6);
   private answering = false;
   private acked = false;
   /** Our 2xx, resent until the ACK (§13.3.1.4). */

@@ -19,7 +19,7 @@ import { escapeUser, parseNameAddr, parseUri, quoteDisplay } from './uri.ts';
 import { REL100, reliableRseq } from './reliable-provisionals.ts';
 import { allowsUpdate, TIMER, uacTimer } from './session-timer.ts';
 import { isIP } from 'node:net';
-import { randomBytes } from 'node:crypto';
+import { randomHex } from '../../util/ids.ts';
 
 export interface OutboundTarget {
   /** Request-URI, e.g. `sip:15550001@10.0.0.1:5060`. */
@@ -47,8 +47,8 @@ export const MAX_REDIRECTS = 3;
 export class OutboundLeg extends SipLeg implements ClientTU {
   readonly direction = 'outbound' as const;
   private tx: ClientTransaction | undefined;
-  private readonly localTag = randomBytes(6).toString('hex');
-  private readonly callId = detach(`${randomBytes(12).toString('hex')}@switchboard`);
+  private readonly localTag = randomHex(6);
+  private readonly callId = detach(`${randomHex(12)}@switchboard`);
   private seq = 1;
   /** Our From (the same on every INVITE of the leg) and the current INVITE's branch: the transaction lets go of the INVITE once answered. */
   private fromValue = '';
