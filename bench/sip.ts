@@ -65,8 +65,9 @@ const ENGINE_ROOT = resolve(flag('engine-root', root));
 /** `--node-args "..."`: more flags for the engine's node (V8's --trace-deopt, --max-semi-space-size, ...). */
 const NODE_ARGS = flag('node-args', '').split(' ').filter(Boolean);
 /**
- * `--callee FILE`: the callee's sipp scenario. The default answers an INVITE retransmitted after its 200
- * with the 200 again, as a UAS does; `uas-answer.xml` (what this bench used before) aborts the call instead.
+ * `--callee FILE`: the callee's sipp scenario. The default absorbs an INVITE retransmitted after its 200
+ * (the 200 goes on being retransmitted) and an ACK sent again, as a UAS does; `uas-answer.xml` (what this
+ * bench used before) aborts the call on either.
  */
 const CALLEE_SCENARIO = flag('callee', 'uas-answer-again.xml');
 /** `--warmup CALLS` at `--warmup-rate R` on each node before anything is measured (see main()). */
