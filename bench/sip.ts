@@ -46,21 +46,31 @@ function flag(name: string, def: string): string {
   // An empty value is a value: `--direct-rates ""` runs no direct ladder.
   return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : def;
 }
-const list = (s: string) => s.split(/[ ,]+/).filter(Boolean).map(Number);
+/** A flag's whole number, at least `min`; anything else stops the bench with the flag's name. */
+function whole(name: string, value: string, min: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) {
+    console.error(`--${name}: ${JSON.stringify(value)} is not a whole number of at least ${min}`);
+    process.exit(2);
+  }
+  return n;
+}
+const wholeFlag = (name: string, def: string, min = 0) => whole(name, flag(name, def), min);
+const list = (name: string, def: string) => flag(name, def).split(/[ ,]+/).filter(Boolean).map((v) => whole(name, v, 1));
 /** `--hold-only`: skip both ladders, so the hold run starts from a fresh engine's memory (the ladder grows the heap first). */
 const HOLD_ONLY = process.argv.includes('--hold-only');
-const RATES = HOLD_ONLY ? [] : list(flag('rates', '5,10,20,40,80,160,320'));
-const SECS = Number(flag('secs', '6'));
-const HOLD_MS = Number(flag('hold-ms', '1000'));
-const DIRECT_RATES = HOLD_ONLY ? [] : list(flag('direct-rates', [...RATES, 1000, 2000].join(',')));
-const HOLD_CALLS = Number(flag('hold-calls', '500'));
-const HOLD_RATE = Number(flag('hold-rate', '100'));
-const HOLD_FOR = Number(flag('hold-for', '15000'));
+const RATES = HOLD_ONLY ? [] : list('rates', '5,10,20,40,80,160,320');
+const SECS = wholeFlag('secs', '6', 1);
+const HOLD_MS = wholeFlag('hold-ms', '1000');
+const DIRECT_RATES = HOLD_ONLY ? [] : list('direct-rates', [...RATES, 1000, 2000].join(','));
+const HOLD_CALLS = wholeFlag('hold-calls', '500');
+const HOLD_RATE = wholeFlag('hold-rate', '100', 1);
+const HOLD_FOR = wholeFlag('hold-for', '15000');
 const JSON_OUT = process.argv.includes('--json');
 const PROFILE_DIR = flag('profile', '');
 /** The engine's UDP buffers in bytes (`sip.udpBuffer`); 0 = the engine's default (4 MiB). 212992 is the kernel default, "before". */
-const UDP_BUFFER = Number(flag('udp-buffer', '0'));
-const NODES = Math.max(1, Number(flag('nodes', '1')));
+const UDP_BUFFER = wholeFlag('udp-buffer', '0');
+const NODES = wholeFlag('nodes', '1', 1);
 const ENGINE_ROOT = resolve(flag('engine-root', root));
 /** `--node-args "..."`: more flags for the engine's node (V8's --trace-deopt, --max-semi-space-size, ...). */
 const NODE_ARGS = flag('node-args', '').split(' ').filter(Boolean);
@@ -70,9 +80,13 @@ const NODE_ARGS = flag('node-args', '').split(' ').filter(Boolean);
  * bench used before) aborts the call on either.
  */
 const CALLEE_SCENARIO = flag('callee', 'uas-answer-again.xml');
-/** `--warmup CALLS` at `--warmup-rate R` on each node before anything is measured (see main()). */
-const WARMUP_CALLS = Math.max(1, Number(flag('warmup', '3000')));
-const WARMUP_RATE = Math.max(1, Number(flag('warmup-rate', '150')));
+if (!existsSync(scen(CALLEE_SCENARIO))) {
+  console.error(`--callee: no scenario ${CALLEE_SCENARIO} in packages/engine/test/sipp/ or ../shared/sipp/`);
+  process.exit(2);
+}
+/** `--warmup CALLS` (0: none) at `--warmup-rate R` on each node before anything is measured (see main()). */
+const WARMUP_CALLS = wholeFlag('warmup', '3000');
+const WARMUP_RATE = wholeFlag('warmup-rate', '150', 1);
 /** `--keep`: leave sipp's logs and the engines' databases where they are, and say where. */
 const KEEP = process.argv.includes('--keep');
 const HEAP_PROBE = join(root, 'bench/support/heap-probe.mjs');
@@ -322,7 +336,7 @@ async function main(): Promise<void> {
   // Warm-up on each node: V8 is still compiling the call path for the first few thousand calls (at
   // 100 calls/s its compiler threads keep busy for about 30 s), and a rate measured on a cold engine
   // measures the compiler as much as the engine.
-  for (const e of engines) {
+  for (const e of WARMUP_CALLS > 0 ? engines : []) {
     const timeoutS = Math.ceil(WARMUP_CALLS / WARMUP_RATE + 60);
     const u = sipp(['-sf', scen(CALLEE_SCENARIO), '-i', '127.0.0.1', '-p', String(trunkPort), '-m', String(WARMUP_CALLS), '-d', '0', '-timeout', `${timeoutS}s`], false);
     for (let i = 0; i < 100 && !udpListening(trunkPort); i++) await sleep(20);

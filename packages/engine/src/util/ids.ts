@@ -40,7 +40,7 @@ function uuidText(at: number, version: number): string {
   return text.toString('latin1', 0, 36);
 }
 
-/** Lowercase UUID v4: CallUUID, RequestUUID, api_id, app_id (engine.md §1, "IDs"), SIP tags. */
+/** Lowercase UUID v4: CallUUID, RequestUUID, api_id, app_id (engine.md §1, "IDs"). */
 export function newId(): string {
   return uuidText(takeRandom(), 4);
 }
@@ -51,7 +51,7 @@ export function newId(): string {
  * A row keyed by a random id lands on a random page of its table and of every index that holds
  * the key, so a commit rewrites about as many pages as it has rows; ids that grow with time share
  * the last page or two of each (docs/performance.md, "Write amplification"). Never for anything
- * whose prefix must differ between ids made close together (a SIP tag is a slice of `newId`).
+ * whose prefix must differ between ids made close together.
  */
 export function newTimeOrderedId(ms: number = Date.now()): string {
   const at = takeRandom();
@@ -66,8 +66,9 @@ export function newTimeOrderedId(ms: number = Date.now()): string {
 }
 
 /**
- * `bytes` (1-16) fresh CSPRNG bytes as lowercase hex, from the same pool: a SIP leg's tag and
- * Call-ID take two a leg, and `randomBytes` asks OpenSSL each time (docs/performance.md).
+ * `bytes` (1-16) fresh CSPRNG bytes as lowercase hex, from the same pool: SIP tags (4 bytes on a
+ * response the engine answers alone, 6 a leg), Call-IDs and digest cnonces. `randomBytes` would ask
+ * OpenSSL each time (docs/performance.md).
  */
 export function randomHex(bytes: number): string {
   if (!Number.isInteger(bytes) || bytes < 1 || bytes > 16) throw new RangeError(`randomHex takes 1 to 16 bytes, not ${bytes}`);

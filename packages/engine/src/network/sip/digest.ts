@@ -4,7 +4,8 @@
  * and is answered with Authorization; a 407 carries Proxy-Authenticate and is answered with
  * Proxy-Authorization.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { randomHex } from '../../util/ids.ts';
 import { headers, type Header, type SipResponse } from './message.ts';
 
 export interface Credentials {
@@ -94,7 +95,7 @@ const quote = (s: string) => `"${s.replace(/(["\\])/g, '\\$1')}"`;
  * (the digest-uri must equal it), `nc` how many times this nonce has been used including this
  * time (RFC 2617 §3.2.2), `cnonce` injectable for tests, `body` hashed for qop=auth-int.
  */
-export function authorization(ch: Challenge, creds: Credentials, method: string, uri: string, nc = 1, cnonce = randomBytes(12).toString('hex'), body = ''): string {
+export function authorization(ch: Challenge, creds: Credentials, method: string, uri: string, nc = 1, cnonce = randomHex(12), body = ''): string {
   const H = hasher(ch.algorithm);
   const ncText = nc.toString(16).padStart(8, '0');
   let ha1 = H(`${creds.username}:${ch.realm}:${creds.password}`);

@@ -11,7 +11,7 @@
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../../clock.ts';
-import { newId } from '../../util/ids.ts';
+import { randomHex } from '../../util/ids.ts';
 import { header, headers, type Header, type SipRequest } from './message.ts';
 import type { EndpointDirectory } from './access.ts';
 import { responseTo, type ServerTransaction } from './transactions.ts';
@@ -92,7 +92,7 @@ export class Registrar implements EndpointDirectory {
 
   /** A REGISTER outside a dialog (§10.3). Answers it on `tx`. */
   register(req: SipRequest, tx: ServerTransaction): void {
-    const tag = newId().slice(0, 8);
+    const tag = randomHex(4);
     const reply = (status: number, extra: Header[] = [], reason?: string) => tx.respond(responseTo(req, status, extra, '', tag, reason));
     // Step 5: the address-of-record is the To URI; its user part is the endpoint's username.
     const aorUser = unescapeUser(parseUri(parseNameAddr(header(req, 'to') ?? '')?.uri ?? '')?.user ?? '');

@@ -10,7 +10,7 @@
 import dgram from 'node:dgram';
 import { isIP } from 'node:net';
 import type { Clock } from '../../clock.ts';
-import { newId } from '../../util/ids.ts';
+import { newId, randomHex } from '../../util/ids.ts';
 import { normalizeNumber } from '../../util/phone.ts';
 import type { NetworkEndReason } from '../../domain/causes.ts';
 import type { InboundHandler, Network, NetworkLeg, OriginateRequest } from '../network.ts';
@@ -258,7 +258,7 @@ export class SipNetwork implements Network {
       // and 403 an unknown number gets, and nothing kept. A retransmission gets them again.
       const to = responsePeer(msg, from);
       this.transports.send(responseTo(msg, 100), to);
-      this.transports.send(refusal(msg, newId().slice(0, 8)), to);
+      this.transports.send(refusal(msg, randomHex(4)), to);
       return;
     }
     this.layer.receiveRequest(msg, from);
@@ -278,10 +278,10 @@ export class SipNetwork implements Network {
   private onRequest(req: SipRequest, tx: ServerTransaction): void {
     // §10.3: a REGISTER outside a dialog is the registrar's.
     if (req.method === 'REGISTER' && this.registrar?.active && !/;\s*tag\s*=/i.test(header(req, 'to') ?? '')) return this.registrar.register(req, tx);
-    if (!METHODS.has(req.method)) return tx.respond(responseTo(req, 501, [['allow', ALLOW]], '', newId().slice(0, 8)));
-    if (!/^(sips?|tel):/i.test(req.uri)) return tx.respond(responseTo(req, 416, [], '', newId().slice(0, 8)));
+    if (!METHODS.has(req.method)) return tx.respond(responseTo(req, 501, [['allow', ALLOW]], '', randomHex(4)));
+    if (!/^(sips?|tel):/i.test(req.uri)) return tx.respond(responseTo(req, 416, [], '', randomHex(4)));
     const unsupported = headers(req, 'require').filter((o) => !SUPPORTED.has(o.toLowerCase()));
-    if (unsupported.length > 0) return tx.respond(responseTo(req, 420, [['unsupported', unsupported.join(', ')]], '', newId().slice(0, 8)));
+    if (unsupported.length > 0) return tx.respond(responseTo(req, 420, [['unsupported', unsupported.join(', ')]], '', randomHex(4)));
     const toTag = parseNameAddr(header(req, 'to') ?? '')?.params.get('tag');
     if (toTag) {
       const leg = this.legForRequest(req);
@@ -291,19 +291,19 @@ export class SipNetwork implements Network {
     }
     switch (req.method) {
       case 'INVITE':
-        if (/^\s*0+\s*$/.test(header(req, 'max-forwards') ?? '')) return tx.respond(responseTo(req, 483, [], '', newId().slice(0, 8)));
+        if (/^\s*0+\s*$/.test(header(req, 'max-forwards') ?? '')) return tx.respond(responseTo(req, 483, [], '', randomHex(4)));
         return this.onInvite(req, tx);
       case 'OPTIONS':
-        return tx.respond(responseTo(req, 200, [['allow', ALLOW], ['accept', 'application/sdp'], ['user-agent', this.host.userAgent]], '', newId().slice(0, 8)));
+        return tx.respond(responseTo(req, 200, [['allow', ALLOW], ['accept', 'application/sdp'], ['user-agent', this.host.userAgent]], '', randomHex(4)));
       case 'BYE':
         return tx.respond(responseTo(req, 481));
       default:
-        return tx.respond(responseTo(req, 501, [['allow', ALLOW]], '', newId().slice(0, 8)));
+        return tx.respond(responseTo(req, 501, [['allow', ALLOW]], '', randomHex(4)));
     }
   }
 
   private onInvite(req: SipRequest, tx: ServerTransaction): void {
-    const tag = newId().slice(0, 8);
+    const tag = randomHex(4);
     // §8.2.3: a body we cannot read (415, saying what we take), and §8.2.2.2 / RFC 4475 §3.3.15:
     // an INVITE whose Accept rules out SDP cannot get an answer from us (406).
     const type = (header(req, 'content-type') ?? '').split(';')[0]!.trim().toLowerCase();
@@ -362,7 +362,7 @@ export class SipNetwork implements Network {
     // Garbage counts against an untrusted source's flood limit like any request.
     if (this.access.judge({ ...req, method: 'OPTIONS' }, from.address, from.port) === 'drop') return;
     const status = result.status ?? 400;
-    const res = responseTo(req, status, [], '', newId().slice(0, 8), status === 400 ? `Bad Request (${result.error})`.slice(0, 100) : undefined);
+    const res = responseTo(req, status, [], '', randomHex(4), status === 400 ? `Bad Request (${result.error})`.slice(0, 100) : undefined);
     this.transports.send(res, responsePeer(req, from));
   }
 }
