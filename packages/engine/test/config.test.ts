@@ -60,6 +60,15 @@ for (const [flags, env, message] of BAD) {
   });
 }
 
+test('--commit-interval: none by default, a duration up to 100ms; a bare number is seconds and too long', () => {
+  assert.equal(loadConfig({}, {}).commitIntervalMs, 0);
+  assert.equal(loadConfig({ 'commit-interval': '2ms' }, {}).commitIntervalMs, 2);
+  assert.equal(loadConfig({}, { SWITCHBOARD_COMMIT_INTERVAL: '5ms' }).commitIntervalMs, 5);
+  assert.equal(loadConfig({ 'commit-interval': '100ms' }, {}).commitIntervalMs, 100);
+  assert.throws(() => loadConfig({ 'commit-interval': '2' }, {}), { message: '--commit-interval: at most 100ms, got 2000ms (a number alone is seconds: write 2ms)' });
+  assert.throws(() => loadConfig({}, { SWITCHBOARD_COMMIT_INTERVAL: 'soon' }), /--commit-interval: must be a duration/);
+});
+
 test('a flag without its value is an error', () => {
   assert.throws(() => loadConfig({ port: true }, {}), { message: '--port: needs a value' });
 });

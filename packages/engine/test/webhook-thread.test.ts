@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { DEFAULT_CALLBACK_POLICY } from '../src/webhooks/callback-policy.ts';
 import { HttpSender } from '../src/webhooks/http-sender.ts';
-import { bootWebhookThreadWith, stopWebhookThread, webhookThreadAttempts, webhookThreadCpuSeconds, webhookThreadReady } from '../src/webhooks/http-thread.ts';
+import { bootWebhookThreadWith, stopWebhookThread, webhookThreadAttempts, webhookThreadCpuSeconds, webhookThreadPosts, webhookThreadReady } from '../src/webhooks/http-thread.ts';
 import { loadConfig } from '../src/config/config.ts';
 import { startAppServer, verifySignature, type AppServer } from './support/app-server.ts';
 import { placeOneCall, startHarness } from './support/harness.ts';
@@ -54,6 +54,26 @@ describe('the webhook thread', () => {
       assert.equal(webhookThreadAttempts() - before, 3);
       assert.deepEqual(app.requests().slice(-2).map((r) => [r.rawBody, verifySignature(r, TOKEN)]), [['A=2', true], ['A=3', true]]);
       assert.equal(typeof (await webhookThreadCpuSeconds()), 'number');
+    } finally {
+      await s.close();
+    }
+  });
+
+  test('the attempts one job starts go to the thread as one message; each gets its own answer', async () => {
+    const s = sender();
+    try {
+      assert.equal(await webhookThreadReady(), true);
+      const twenty = (n: (i: number) => string) => Array.from({ length: 20 }, (_, i) => s.send({ url: app.url(`/ok?n=${i}`), method: 'POST', params: { N: n(i) }, policy }));
+      // The client opened on the thread, and its connections too: opening one asks this thread to resolve the host.
+      await Promise.all(twenty(() => 'warm'));
+      const [attempts, posts] = [webhookThreadAttempts(), webhookThreadPosts()];
+      const sent = twenty((i) => String(i));
+      const results = await Promise.all(sent);
+      assert.deepEqual(results.map((r) => [r.ok, r.requestUrl]), results.map((_, i) => [true, app.url(`/ok?n=${i}`)]));
+      assert.equal(webhookThreadAttempts() - attempts, 20);
+      assert.equal(webhookThreadPosts() - posts, 1, 'one postMessage for the twenty');
+      const bodies = app.requests().slice(-20).map((r) => r.rawBody).sort();
+      assert.deepEqual(bodies, Array.from({ length: 20 }, (_, i) => `N=${i}`).sort());
     } finally {
       await s.close();
     }

@@ -110,6 +110,7 @@ Exit codes: 0 ok, 1 failure, 2 usage. Docs: docs/cli.md.`);
       .option('--webhook-deny <list>', 'CIDRs / host names webhooks never reach; deny wins over allow')
       .option('--webhook-thread <on|off>', 'send webhooks from a thread of their own (default on)')
       .option('--sqlite-thread <on|off>', 'commit SQLite writes on a thread of their own (default on with 4 or more cores)')
+      .option('--commit-interval <duration>', 'SQLite: least time between group commits, e.g. 2ms: less CPU under load for that much latency (default 0)')
       .option('--trust-proxy <setting>', 'which proxies\' X-Forwarded-For to trust (docs/security.md)')
       .option('--cps-limit <n>', 'calls per second the account may place; 0 = no limit')
       .option('--auth-fail-limit <n>', 'failed logins from one address before it is blocked for a while')

@@ -23,6 +23,12 @@ export interface Config {
    * (store/sqlite-writer.ts). On by default where there are cores for it (SQLITE_THREAD_MIN_CORES).
    */
   sqliteThread: boolean;
+  /**
+   * `--commit-interval`: on SQLite, the least time from one group commit's start to the next's, so
+   * that under a moderate load small groups share a commit (store/group-commit.ts): less CPU for at
+   * most that much more latency. 0 (the default) commits every turn.
+   */
+  commitIntervalMs: number;
   authId?: string;
   authToken?: string;
   /** File of simulated numbers: JSON `{ "+15550001": "ring 2s, answer" }`. */
@@ -132,7 +138,11 @@ export const DEFAULTS = {
   sipListen: '127.0.0.1:5060',
   nodeId: 'node-1',
   nodeLeaseMs: 10_000,
+  commitIntervalMs: 0,
 } as const;
+
+/** A longer commit interval would only add latency: a busy engine's commits come closer than this. */
+const MAX_COMMIT_INTERVAL_MS = 100;
 
 export type FlagValues = Record<string, string | boolean | undefined>;
 
@@ -233,6 +243,11 @@ export function loadConfig(flags: FlagValues, env: NodeJS.ProcessEnv, file?: Con
     throw new ConfigError(`${answerSrc!.label}: must be an absolute http(s) URL, got "${inboundAnswerUrl}"`);
   }
 
+  const commitIntervalMs = durationOf('commit-interval', 'SWITCHBOARD_COMMIT_INTERVAL', DEFAULTS.commitIntervalMs);
+  if (commitIntervalMs > MAX_COMMIT_INTERVAL_MS) {
+    throw new ConfigError(`${source('commit-interval', 'SWITCHBOARD_COMMIT_INTERVAL')!.label}: at most ${MAX_COMMIT_INTERVAL_MS}ms, got ${commitIntervalMs}ms (a number alone is seconds: write 2ms)`);
+  }
+
   const { nodeId, cluster } = clusterConfig(source, durationOf, dbPath, port);
 
   return {
@@ -241,6 +256,7 @@ export function loadConfig(flags: FlagValues, env: NodeJS.ProcessEnv, file?: Con
     port,
     dbPath,
     sqliteThread: bool('sqlite-thread', 'SWITCHBOARD_SQLITE_THREAD', availableParallelism() >= SQLITE_THREAD_MIN_CORES),
+    commitIntervalMs,
     authId,
     authToken,
     simFile: pick('sim', 'SWITCHBOARD_SIM_FILE'),

@@ -48,6 +48,8 @@ export const DEFAULT_DATABASE_PATH = './data/switchboard.db';
 export interface SqliteStoreOptions {
   /** When record() groups are committed (group-commit.ts); default 'microtask'. */
   groupCommit?: GroupCommitTiming;
+  /** The least time in ms from one group commit's start to the next's (group-commit.ts); default 0. */
+  commitIntervalMs?: number;
   /** Told when the disk stops taking writes (they are then held in memory) and when it takes them again. */
   onWriteState?: (state: WriteState, written?: number) => void;
   /** A report rollup that could not be written (the event itself is kept). */
@@ -123,6 +125,7 @@ export class SqliteStore implements Store {
     }
     this.group = new GroupCommit(this.runner, {
       ...(options.groupCommit ? { timing: options.groupCommit } : {}),
+      ...(options.commitIntervalMs ? { intervalMs: options.commitIntervalMs } : {}),
       ...(options.onWriteState ? { onStateChange: options.onWriteState } : {}),
       probe: () => this.runner.run(this.settingUpsert(WRITE_PROBE_KEY, String(Date.now()))),
       begin: () => {

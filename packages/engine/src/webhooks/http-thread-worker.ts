@@ -17,7 +17,21 @@ const aborts = new Map<number, AbortController>();
 const resolving = new Map<number, { resolve: (address: string) => void; reject: (err: Error) => void }>();
 let nextResolve = 1;
 
-const post = (m: FromThread) => port.postMessage(m);
+/**
+ * Messages for the engine's thread, posted as one batch once this turn's I/O callbacks have run
+ * (`setImmediate`): the results of attempts answered in the same turn share a `postMessage`
+ * (http-thread.ts, `outgoing`).
+ */
+let outgoing: FromThread[] = [];
+const flush = () => {
+  const batch = outgoing;
+  outgoing = [];
+  port.postMessage(batch);
+};
+const post = (m: FromThread) => {
+  if (outgoing.length === 0) setImmediate(flush);
+  outgoing.push(m);
+};
 
 /** The engine's `TargetPolicy.resolve`, one message away. */
 function resolveOnEngine(client: number, hostname: string, p: number): Promise<string> {
@@ -32,7 +46,11 @@ function rebuild(f: ResolveFailure): Error {
   return f.refused ? new TargetRefusedError(f.message) : Object.assign(new Error(f.message), f.code !== undefined ? { code: f.code } : {});
 }
 
-port.on('message', (m: ToThread) => {
+port.on('message', (batch: ToThread[]) => {
+  for (const m of batch) receive(m);
+});
+
+function receive(m: ToThread): void {
   switch (m.t) {
     case 'open': {
       const agents = new AgentPool(m.connections, (timeout) => checkedConnector((h, p) => resolveOnEngine(m.client, h, p), { timeout }));
@@ -71,7 +89,7 @@ port.on('message', (m: ToThread) => {
       post({ t: 'cpu', id: m.id, seconds: cpuSecondsOf() });
       return;
   }
-});
+}
 
 // Loaded: what was sent before this point waited in the port's queue and runs now.
 post({ t: 'ready' });

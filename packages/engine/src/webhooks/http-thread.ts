@@ -84,8 +84,9 @@ class WebhookThread {
   private generation = 0;
   /** Whether the current thread has loaded its module (before that, nothing sent to it has run). */
   private ready = false;
-  /** Attempts handed to a thread so far (tests, benchmarks). */
+  /** Attempts handed to a thread so far, and the messages that carried them and the rest (tests, benchmarks). */
   attempts = 0;
+  posts = 0;
   /** Settles when the current thread has loaded (true) or failed to (false). */
   private loaded: Promise<boolean> = Promise.resolve(false);
   private settleLoaded: (ok: boolean) => void = () => {};
@@ -93,6 +94,15 @@ class WebhookThread {
   unavailable: string | undefined;
   private nextId = 1;
   private readonly waiting = new Map<number, Waiter>();
+  /**
+   * Messages for the thread not yet posted, and the thread they are for. Each `postMessage` is an
+   * event dispatched on the other side, and often a wake-up of its loop, whatever it carries: the
+   * attempts one job starts (an outbox turn starts several) go as one message, posted when the job
+   * ends (a microtask, so nothing waits for a later turn). The thread batches its answers the same
+   * way (docs/performance.md, "Fewer, larger messages to the webhook thread").
+   */
+  private outgoing: ToThread[] = [];
+  private outgoingTo: Worker | undefined;
   private readonly clients = new Map<number, Client>();
 
   register(opts: ThreadClientOptions): Client {
@@ -132,7 +142,7 @@ class WebhookThread {
     const worker = this.worker!;
     if (client && client.openedIn !== this.generation) {
       const { connections, maxStored, userAgent } = client.opts;
-      worker.postMessage({ t: 'open', client: client.id, connections, maxStored, userAgent } satisfies ToThread);
+      this.post({ t: 'open', client: client.id, connections, maxStored, userAgent });
       client.openedIn = this.generation;
     }
     const id = this.nextId++;
@@ -140,7 +150,7 @@ class WebhookThread {
     // flight holds the process open, as its socket would on the engine's thread.
     if (this.waiting.size === 0) worker.ref();
     this.waiting.set(id, waiter);
-    worker.postMessage(build(id));
+    this.post(build(id));
     return id;
   }
 
@@ -150,9 +160,27 @@ class WebhookThread {
     if (worker) await worker.terminate();
   }
 
+  /** Queues `msg` for the running thread (nothing when none runs); see `outgoing`. */
   post(msg: ToThread): void {
-    this.worker?.postMessage(msg);
+    const worker = this.worker;
+    if (!worker) return;
+    if (this.outgoingTo !== worker) {
+      // A batch for a thread that has since gone: its attempts were failed by `lost`.
+      this.outgoing = [];
+      this.outgoingTo = worker;
+    }
+    if (this.outgoing.length === 0) queueMicrotask(this.flush);
+    this.outgoing.push(msg);
   }
+
+  private readonly flush = (): void => {
+    const batch = this.outgoing;
+    if (batch.length === 0) return;
+    this.outgoing = [];
+    if (this.outgoingTo !== this.worker) return;
+    this.posts++;
+    this.outgoingTo!.postMessage(batch);
+  };
 
   /** Closes `client` on the thread; resolves once its connections are closed. */
   async unregister(client: Client): Promise<void> {
@@ -193,7 +221,12 @@ class WebhookThread {
     this.worker = worker;
     this.ready = false;
     this.loaded = new Promise((resolve) => (this.settleLoaded = resolve));
-    worker.on('message', (m: FromThread) => this.receive(worker, m));
+    // The thread posts its messages in batches (http-thread-worker.ts); a module that failed to
+    // load posts one alone (util/eval-worker.ts).
+    worker.on('message', (m: FromThread | FromThread[]) => {
+      if (!Array.isArray(m)) return this.receive(worker, m);
+      for (const one of m) this.receive(worker, one);
+    });
     worker.on('error', (err) => this.lost(worker, generation, `the webhook thread failed: ${describe(err)}`));
     worker.on('exit', (code) => this.lost(worker, generation, `the webhook thread exited (code ${code})`));
     // After the listeners: adding a 'message' listener refs the worker's port again.
@@ -205,9 +238,13 @@ class WebhookThread {
     if (m.t === 'resolve') {
       const client = this.clients.get(m.client);
       const answer = client ? client.opts.resolve(m.hostname, m.port) : Promise.reject(new Error('the sender is closed'));
+      // Only to the thread that asked: a thread started since numbers its lookups afresh.
+      const reply = (msg: ToThread) => {
+        if (this.worker === worker) this.post(msg);
+      };
       answer.then(
-        (address) => worker.postMessage({ t: 'resolved', id: m.id, address } satisfies ToThread),
-        (err: unknown) => worker.postMessage({ t: 'resolved', id: m.id, error: resolveFailure(err) } satisfies ToThread),
+        (address) => reply({ t: 'resolved', id: m.id, address }),
+        (err: unknown) => reply({ t: 'resolved', id: m.id, error: resolveFailure(err) }),
       );
       return;
     }
@@ -305,6 +342,11 @@ export function webhookThreadReady(): Promise<boolean> {
 /** Attempts handed to a webhook thread so far in this process (tests, benchmarks). */
 export function webhookThreadAttempts(): number {
   return shared?.attempts ?? 0;
+}
+
+/** Messages posted to webhook threads so far in this process, each carrying one or more attempts (tests, benchmarks). */
+export function webhookThreadPosts(): number {
+  return shared?.posts ?? 0;
 }
 
 /** CPU seconds the webhook thread has used so far (benchmarks), or null when it has not started. */
