@@ -356,6 +356,34 @@ for (const transport of ['inline', 'thread'] as const) {
       }
     });
 
+    test('packets that keep arriving within rt keep the attempt going, however long the whole answer takes', async () => {
+      // Five parts 60 ms apart: 240 ms in all, past rt=150, and never 150 ms without a packet.
+      const drip = createServer((_req, res) => {
+        res.writeHead(200, { 'Content-Type': 'text/xml', 'Content-Length': '15' });
+        let sent = 0;
+        const next = () => {
+          res.write('<abc>'.slice(0, 3));
+          if (++sent < 5) setTimeout(next, 60);
+          else res.end();
+        };
+        setTimeout(next, 60);
+      });
+      await new Promise<void>((resolve) => drip.listen(0, '127.0.0.1', resolve));
+      try {
+        const port = (drip.address() as AddressInfo).port;
+        const { url, policy } = policyOf(`http://127.0.0.1:${port}/drip#rt=150&rc=0`);
+        const { final, attempts } = await sendWithPolicy(sender, { url, method: 'POST', params: {}, policy });
+        assert.equal(attempts, 1);
+        assert.equal(final.error, undefined);
+        assert.equal(final.ok, true);
+        assert.equal(final.body, '<ab'.repeat(5));
+        assert.ok(final.latencyMs >= 240, `took ${final.latencyMs} ms`);
+      } finally {
+        drip.closeAllConnections();
+        await new Promise<void>((resolve) => drip.close(() => resolve()));
+      }
+    });
+
     test('rc=1 with a 500: one attempt, 5xx is not in the default rp', async () => {
       app.on('/fail-default', { status: 500, body: 'oops', contentType: 'text/plain' });
       const { url, policy } = policyOf(`${app.url('/fail-default')}#rc=1`);

@@ -151,16 +151,39 @@ interface ExchangeOptions {
   readonly headers: Record<string, string>;
   readonly body: string | undefined;
   readonly readTimeoutMs: number;
-  readonly signal: AbortSignal;
+  readonly stop: AttemptStop;
   readonly clock: Clock;
   readonly onStatus: (statusCode: number) => void;
 }
 
 /**
+ * How an attempt is ended early: by its budget (`tt`) or by its caller. One listener, the
+ * exchange's, so a plain object does: an AbortController and its signal's listener set, per
+ * attempt, were 4% of the webhook thread (docs/performance.md).
+ */
+class AttemptStop {
+  aborted = false;
+  reason: unknown;
+  private listener: (() => void) | undefined;
+
+  abort(reason: unknown): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = reason;
+    this.listener?.();
+  }
+
+  /** The one listener, told once when the attempt is stopped (undefined: none). */
+  listen(fn: (() => void) | undefined): void {
+    this.listener = fn;
+  }
+}
+
+/**
  * One request/response through undici's dispatch API. undici's own headers/body timeouts run on
  * coarse timers (about 1 s granularity), too loose for Plivo's `rt` of 100 ms and up, so `rt` is
- * also timed here: armed once the request is on a connected socket (connect time belongs to `ct`),
- * re-armed on the status line and on every body chunk ("first byte and between packets",
+ * also timed here: from when the request is on a connected socket (connect time belongs to `ct`),
+ * restarted by the status line and by every body chunk ("first byte and between packets",
  * plivo.md §2.1). undici's timeouts stay as a backstop.
  */
 function exchange(agent: Agent, url: URL, o: ExchangeOptions): Promise<Exchange> {
@@ -168,6 +191,8 @@ function exchange(agent: Agent, url: URL, o: ExchangeOptions): Promise<Exchange>
     let settled = false;
     let controller: Dispatcher.DispatchController | undefined;
     let readTimer: Timer | undefined;
+    /** When something last arrived: the read timer, armed once, looks at it when it fires. */
+    let lastRead = 0;
     let statusCode = 0;
     let headers: IncomingHttpHeaders = {};
     const chunks: Buffer[] = [];
@@ -177,7 +202,7 @@ function exchange(agent: Agent, url: URL, o: ExchangeOptions): Promise<Exchange>
       if (settled) return;
       settled = true;
       readTimer?.cancel();
-      o.signal.removeEventListener('abort', onAbort);
+      o.stop.listen(undefined);
       if (err !== undefined) reject(err);
       else resolve({ statusCode, headers, raw: Buffer.concat(chunks, size), truncated });
     };
@@ -185,28 +210,35 @@ function exchange(agent: Agent, url: URL, o: ExchangeOptions): Promise<Exchange>
       finish(reason);
       controller?.abort(reason);
     };
-    const armReadTimer = () => {
-      readTimer?.cancel();
-      readTimer = o.clock.setTimer(o.readTimeoutMs, () =>
-        stop(new ReadTimeoutError(`read timeout: nothing received for rt=${o.readTimeoutMs} ms`)),
-      );
+    // One timer, not one per chunk: when it fires it stops the attempt if nothing arrived for
+    // `rt`, or waits out what is left of `rt` since the last arrival.
+    const armReadTimer = (ms: number) => {
+      readTimer = o.clock.setTimer(ms, () => {
+        const idle = o.clock.now() - lastRead;
+        if (idle >= o.readTimeoutMs) stop(new ReadTimeoutError(`read timeout: nothing received for rt=${o.readTimeoutMs} ms`));
+        else armReadTimer(o.readTimeoutMs - idle);
+      });
     };
-    const onAbort = () => {
-      const reason: unknown = o.signal.reason;
+    const readSomething = () => {
+      lastRead = o.clock.now();
+      if (readTimer === undefined) armReadTimer(o.readTimeoutMs);
+    };
+    const onStop = () => {
+      const reason: unknown = o.stop.reason;
       stop(reason instanceof Error ? reason : new Error(`aborted: ${String(reason)}`));
     };
-    if (o.signal.aborted) return onAbort();
-    o.signal.addEventListener('abort', onAbort, { once: true });
+    if (o.stop.aborted) return onStop();
+    o.stop.listen(onStop);
 
     const handler: Dispatcher.DispatchHandler = {
       onRequestStart(c) {
         controller = c;
         // Aborted while connecting: the connection finishes in the background; drop the request.
         if (settled) c.abort(new Error('the attempt already ended'));
-        else armReadTimer();
+        else readSomething();
       },
       onResponseStart(_c, status, h) {
-        armReadTimer();
+        readSomething();
         if (status < 200) return; // 1xx: the real answer is still to come
         statusCode = status;
         headers = h;
@@ -214,7 +246,7 @@ function exchange(agent: Agent, url: URL, o: ExchangeOptions): Promise<Exchange>
       },
       onResponseData(c, chunk) {
         if (settled) return;
-        armReadTimer();
+        readSomething();
         if (size + chunk.length > MAX_BODY_BYTES) {
           chunks.push(chunk.subarray(0, MAX_BODY_BYTES - size));
           size = MAX_BODY_BYTES;
@@ -356,9 +388,8 @@ export async function performAttempt(env: AttemptEnv, req: WireRequest, signal?:
     return failed({ kind: 'other', message: `cannot sign the request: ${describe(err)}` });
   }
 
-  // One controller for both ends: the budget (tt) and the caller's abort. (AbortSignal.any costs a
-  // signal, a listener set and a weak reference per attempt: measurable on the hot path.)
-  const stop = new AbortController();
+  // One stop for both ends: the budget (tt) and the caller's abort.
+  const stop = new AttemptStop();
   let callerAborted = false;
   const onCallerAbort = () => {
     callerAborted = true;
@@ -381,7 +412,7 @@ export async function performAttempt(env: AttemptEnv, req: WireRequest, signal?:
       headers: requestHeaders,
       body,
       readTimeoutMs: req.readTimeoutMs,
-      signal: stop.signal,
+      stop,
       clock: env.clock,
       onStatus: (s) => (statusCode = s),
     });
@@ -400,7 +431,7 @@ export async function performAttempt(env: AttemptEnv, req: WireRequest, signal?:
       ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
     };
   } catch (err) {
-    return failed(classifyError(err, stop.signal.aborted && !callerAborted), statusCode);
+    return failed(classifyError(err, stop.aborted && !callerAborted), statusCode);
   } finally {
     timer.cancel();
     signal?.removeEventListener('abort', onCallerAbort);

@@ -1,7 +1,7 @@
 // V1 signatures (`X-Plivo-Signature`, plivo.md §6.4): HMAC-SHA1 of the URL and the sorted form fields.
 import { createHmac } from 'node:crypto';
 import { headerContains, requireToken } from './hmac.ts';
-import type { SignatureParams } from './v3.ts';
+import { sortedFieldText, type SignatureParams } from './v3.ts';
 
 /**
  * Computes a V1 signature (`X-Plivo-Signature`): base64 HMAC-SHA1 of the URL as given followed by
@@ -18,11 +18,7 @@ import type { SignatureParams } from './v3.ts';
  */
 export function computeV1Signature(uri: string, params: SignatureParams, authToken: string): string {
   requireToken(authToken, 'authToken');
-  let message = uri;
-  for (const key of Object.keys(params).sort()) {
-    const value = params[key]!;
-    for (const v of typeof value === 'string' ? [value] : [...value].sort()) message += key + v;
-  }
+  const message = uri + (sortedFieldText(params) ?? '');
   return createHmac('sha1', Buffer.from(authToken, 'utf8')).update(message, 'utf8').digest('base64');
 }
 

@@ -58,22 +58,20 @@ export interface V3SignatureInput {
 export function v3SignedString(input: V3SignatureInput): string {
   const method = normaliseMethod(input.method);
   const { base, query } = splitSigningUrl(input.url);
-  const params = copyParams(input.params ?? {});
   let signed = base;
   if (method === 'GET') {
     // §6.2 step 3: callback params join the URL's own query; values append, nothing is overridden.
-    for (const [key, values] of params) query.set(key, [...(query.get(key) ?? []), ...values]);
+    for (const [key, values] of copyParams(input.params ?? {})) query.set(key, [...(query.get(key) ?? []), ...values]);
     const qs = sortedQueryString(query);
     if (qs !== '') signed += `?${qs}`;
   } else {
     // §6.2 step 4: "?" whenever there is a query or a body, "." only between the two.
     const qs = sortedQueryString(query);
-    const hasBody = params.size > 0;
+    const body = sortedFieldText(input.params ?? {});
+    const hasBody = body !== undefined;
     if (qs !== '' || hasBody) signed += `?${qs}`;
     if (qs !== '' && hasBody) signed += '.';
-    for (const key of [...params.keys()].sort()) {
-      for (const value of [...(params.get(key) ?? [])].sort()) signed += key + value;
-    }
+    if (hasBody) signed += body;
   }
   return `${signed}.${input.nonce}`;
 }
@@ -127,6 +125,39 @@ function normaliseMethod(method: unknown): SignedMethod {
     'method',
     `method must be GET or POST (Plivo signs no other), got ${JSON.stringify(method)}`,
   );
+}
+
+/**
+ * Every form field as key + value, keys sorted and a key's values sorted, the way V3 signs a POST
+ * body and V1 its fields (plivo.md §6.2 step 4, §6.4); undefined when there is no field. Checked
+ * as `copyParams` checks, without copying: the engine signs every webhook with it.
+ *
+ * @example
+ * ```ts
+ * sortedFieldText({ To: '1', From: ['b', 'a'] }); // 'FromaFrombTo1'
+ * ```
+ */
+export function sortedFieldText(params: SignatureParams): string | undefined {
+  const keys = Object.keys(params);
+  if (keys.length === 0) return undefined;
+  keys.sort();
+  let text = '';
+  for (const key of keys) {
+    const value = params[key];
+    if (typeof value === 'string') {
+      text += key + value;
+      continue;
+    }
+    for (const v of sortedValues(key, value)) text += key + v;
+  }
+  return text;
+}
+
+function sortedValues(key: string, value: unknown): string[] {
+  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) {
+    throw new SignatureInputError('SIGNATURE_BAD_PARAM', `params.${key}`, `params.${key} must be a string or an array of strings`);
+  }
+  return [...(value as string[])].sort();
 }
 
 function copyParams(params: SignatureParams): Map<string, string[]> {
