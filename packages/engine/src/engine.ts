@@ -119,7 +119,7 @@ export class Engine {
     // event loop share one commit (docs/performance.md); Journal holds the clock until it lands.
     this.store = opts.store ?? openStore(config.dbPath, {
       groupCommit: 'next-turn',
-      // SQLite: under a steady load of small groups, fewer and larger commits (group-commit.ts).
+      // SQLite: --commit-interval (off by default) trades a little latency for fewer commits (group-commit.ts).
       commitIntervalMs: config.commitIntervalMs,
       // SQLite: the WAL is copied into the file on the second core, not inside a call's commit.
       checkpointInWorker: true,
