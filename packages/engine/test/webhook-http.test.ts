@@ -2,7 +2,7 @@
 // capture server itself and the `switchboard sink` command (engine.md §1, §3; plivo.md §2.1, §6).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
+import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtemp, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -29,6 +29,18 @@ import { CaptureServer } from '../src/webhooks/capture.ts';
 import { webhookThreadAttempts, webhookThreadReady } from '../src/webhooks/http-thread.ts';
 import { formatSinkLine, runSink } from '../src/cli/sink.ts';
 import { startAppServer, verifySignature, type AppServer } from './support/app-server.ts';
+
+/** A server of its own for one test (the capture server answers whole), on 127.0.0.1; `fn` gets its port. */
+async function withServer(handler: RequestListener, fn: (port: number) => Promise<void>): Promise<void> {
+  const server = createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    await fn((server.address() as AddressInfo).port);
+  } finally {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
 
 const AUTH_TOKEN = 'sub_account_token_0123456789abcdefghijklmn';
 const MAIN_TOKEN = 'main_account_token_0123456789abcdefghijklm';
@@ -337,40 +349,33 @@ for (const transport of ['inline', 'thread'] as const) {
 
     test('a pause between body packets beyond rt is a read timeout, after the status arrived', async () => {
       // The capture server answers whole; this server sends the head and part of the body, then stalls.
-      const stall = createServer((_req, res) => {
+      const stall: RequestListener = (_req, res) => {
         res.writeHead(200, { 'Content-Type': 'text/xml', 'Content-Length': '100' });
         res.write('<Response>');
-      });
-      await new Promise<void>((resolve) => stall.listen(0, '127.0.0.1', resolve));
-      try {
-        const port = (stall.address() as AddressInfo).port;
+      };
+      await withServer(stall, async (port) => {
         const { url, policy } = policyOf(`http://127.0.0.1:${port}/stall#rt=150&rc=0`);
         const { final, attempts } = await sendWithPolicy(sender, { url, method: 'POST', params: {}, policy });
         assert.equal(attempts, 1);
         assert.equal(final.ok, false);
         assert.equal(final.statusCode, 200);
         assert.deepEqual(final.error, { kind: 'rt', message: 'read timeout: nothing received for rt=150 ms' });
-      } finally {
-        stall.closeAllConnections();
-        await new Promise<void>((resolve) => stall.close(() => resolve()));
-      }
+      });
     });
 
     test('packets that keep arriving within rt keep the attempt going, however long the whole answer takes', async () => {
       // Five parts 60 ms apart: 240 ms in all, past rt=150, and never 150 ms without a packet.
-      const drip = createServer((_req, res) => {
+      const drip: RequestListener = (_req, res) => {
         res.writeHead(200, { 'Content-Type': 'text/xml', 'Content-Length': '15' });
         let sent = 0;
         const next = () => {
-          res.write('<abc>'.slice(0, 3));
+          res.write('<ab');
           if (++sent < 5) setTimeout(next, 60);
           else res.end();
         };
         setTimeout(next, 60);
-      });
-      await new Promise<void>((resolve) => drip.listen(0, '127.0.0.1', resolve));
-      try {
-        const port = (drip.address() as AddressInfo).port;
+      };
+      await withServer(drip, async (port) => {
         const { url, policy } = policyOf(`http://127.0.0.1:${port}/drip#rt=150&rc=0`);
         const { final, attempts } = await sendWithPolicy(sender, { url, method: 'POST', params: {}, policy });
         assert.equal(attempts, 1);
@@ -378,10 +383,7 @@ for (const transport of ['inline', 'thread'] as const) {
         assert.equal(final.ok, true);
         assert.equal(final.body, '<ab'.repeat(5));
         assert.ok(final.latencyMs >= 240, `took ${final.latencyMs} ms`);
-      } finally {
-        drip.closeAllConnections();
-        await new Promise<void>((resolve) => drip.close(() => resolve()));
-      }
+      });
     });
 
     test('rc=1 with a 500: one attempt, 5xx is not in the default rp', async () => {

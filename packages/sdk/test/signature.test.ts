@@ -159,6 +159,7 @@ describe('V3 signature: details', () => {
       'SIGNATURE_BAD_PARAM',
       'params.A',
     );
+    check(() => computeV1Signature(base.url, { A: [5] as unknown as string[] }, TOKEN), 'SIGNATURE_BAD_PARAM', 'params.A');
   });
 
   it('lowercase methods are accepted', () => {
