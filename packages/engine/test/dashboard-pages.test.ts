@@ -135,7 +135,7 @@ describe('dashboard pages in chromium: calls, reports, live hang-up', { skip: sk
 
   test('calls: paging, next and previous', async () => {
     await nav(page, 'Calls');
-    await pager().getByText(`1–20 of ${ALL_CALLS}`).waitFor();
+    await pager().getByText(`1–20 of ${ALL_CALLS}`, { exact: true }).waitFor();
     const newer = pager().getByRole('button', { name: '← Newer' });
     const older = pager().getByRole('button', { name: 'Older →' });
     assert.equal(await newer.isDisabled(), true);
@@ -145,7 +145,7 @@ describe('dashboard pages in chromium: calls, reports, live hang-up', { skip: sk
     assert.deepEqual(await fromColumn(), [inboundFrom(1), inboundFrom(0), ...Array.from({ length: 18 }, (_, i) => outboundFrom(OUTBOUND_CALLS - 1 - i))]);
 
     await older.click();
-    await pager().getByText(`21–${ALL_CALLS} of ${ALL_CALLS}`).waitFor();
+    await pager().getByText(`21–${ALL_CALLS} of ${ALL_CALLS}`, { exact: true }).waitFor();
     assert.equal(new URL(page.url()).searchParams.get('offset'), '20');
     const second = await listed('limit=20&offset=20');
     assert.deepEqual(await uuidsShown(), second.objects.map((o) => o.call_uuid));
@@ -153,34 +153,67 @@ describe('dashboard pages in chromium: calls, reports, live hang-up', { skip: sk
     assert.equal(await older.isDisabled(), true);
 
     await newer.click();
-    await pager().getByText(`1–20 of ${ALL_CALLS}`).waitFor();
+    await pager().getByText(`1–20 of ${ALL_CALLS}`, { exact: true }).waitFor();
     assert.deepEqual(await uuidsShown(), first.objects.map((o) => o.call_uuid));
     assert.equal(await newer.isDisabled(), true);
   });
 
+  test('calls: while the next page loads, the rows on screen keep their own pager', async () => {
+    await page.goto(`${rig.serve.base}/calls?offset=20`);
+    await pager().getByText(`21–${ALL_CALLS} of ${ALL_CALLS}`, { exact: true }).waitFor();
+    // Hold the next list request until the page has been looked at.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let seen!: () => void;
+    const requested = new Promise<void>((r) => (seen = r));
+    await page.route((u) => u.pathname.endsWith('/Call/'), async (route) => {
+      seen();
+      await held;
+      await route.continue();
+    });
+    try {
+      await page.getByLabel('Direction').selectOption('inbound');
+      await page.getByRole('button', { name: 'Apply' }).click();
+      await requested;
+      // The URL already says offset 0, inbound; the rows are still the old page's, and say so.
+      assert.equal(new URL(page.url()).searchParams.get('call_direction'), 'inbound');
+      assert.equal(await pager().locator('span').textContent(), `21–${ALL_CALLS} of ${ALL_CALLS}`);
+      assert.equal(await page.locator('[aria-busy="true"]').count(), 1);
+      assert.equal(await pager().getByRole('button', { name: 'Older →' }).isDisabled(), true);
+      assert.equal(await pager().getByRole('button', { name: '← Newer' }).isDisabled(), true);
+      release();
+      await pager().getByText('1–2 of 2', { exact: true }).waitFor();
+      assert.deepEqual(await fromColumn(), [inboundFrom(1), inboundFrom(0)]);
+      assert.equal(await page.locator('[aria-busy="true"]').count(), 0);
+    } finally {
+      release();
+      await page.unrouteAll();
+    }
+  });
+
   test('calls: filters by direction, number, hangup cause and source, kept in the URL', async () => {
     await page.goto(`${rig.serve.base}/calls`);
-    await pager().getByText(`1–20 of ${ALL_CALLS}`).waitFor();
+    await pager().getByText(`1–20 of ${ALL_CALLS}`, { exact: true }).waitFor();
 
     await page.getByLabel('Direction').selectOption('inbound');
     await page.getByRole('button', { name: 'Apply' }).click();
-    await pager().getByText('1–2 of 2').waitFor();
+    await pager().getByText('1–2 of 2', { exact: true }).waitFor();
     assert.equal(new URL(page.url()).searchParams.get('call_direction'), 'inbound');
     assert.deepEqual(await fromColumn(), [inboundFrom(1), inboundFrom(0)]);
     assert.deepEqual(await rows().locator('td:nth-child(2)').allTextContents(), ['inbound', 'inbound']);
 
     // The filters are in the URL: opening it again shows the same list, with the form filled in.
     await page.reload();
-    await pager().getByText('1–2 of 2').waitFor();
+    await pager().getByText('1–2 of 2', { exact: true }).waitFor();
     assert.equal(await page.getByLabel('Direction').inputValue(), 'inbound');
 
     await page.getByRole('button', { name: 'Clear' }).click();
-    await pager().getByText(`1–20 of ${ALL_CALLS}`).waitFor();
+    await pager().getByText(`1–20 of ${ALL_CALLS}`, { exact: true }).waitFor();
     assert.equal(new URL(page.url()).search, '');
 
     await page.getByLabel('From', { exact: true }).fill(outboundFrom(4));
     await page.getByRole('button', { name: 'Apply' }).click();
-    await pager().getByText('1–1 of 1').waitFor();
+    await pager().getByText('1–1 of 1', { exact: true }).waitFor();
     assert.deepEqual(await fromColumn(), [outboundFrom(4)]);
     assert.equal(await rows().locator('td:nth-child(5)').textContent(), 'busy');
     assert.equal(await rows().locator('td:nth-child(7)').textContent(), 'Busy Line 3000');
@@ -190,10 +223,10 @@ describe('dashboard pages in chromium: calls, reports, live hang-up', { skip: sk
     await page.getByLabel('To', { exact: true }).fill(BUSY);
     await page.getByLabel('Hangup cause code').fill('3000');
     await page.getByRole('button', { name: 'Apply' }).click();
-    await pager().getByText(`1–20 of ${OUTBOUND_CALLS}`).waitFor();
+    await pager().getByText(`1–20 of ${OUTBOUND_CALLS}`, { exact: true }).waitFor();
     assert.deepEqual(await fromColumn(), Array.from({ length: 20 }, (_, i) => outboundFrom(OUTBOUND_CALLS - 1 - i)));
     await pager().getByRole('button', { name: 'Older →' }).click();
-    await pager().getByText(`21–${OUTBOUND_CALLS} of ${OUTBOUND_CALLS}`).waitFor();
+    await pager().getByText(`21–${OUTBOUND_CALLS} of ${OUTBOUND_CALLS}`, { exact: true }).waitFor();
     assert.deepEqual(await fromColumn(), [outboundFrom(1), outboundFrom(0)]);
     const q = new URL(page.url()).searchParams;
     assert.deepEqual([q.get('to_number'), q.get('hangup_cause_code'), q.get('offset')], [BUSY, '3000', '20']);
@@ -202,7 +235,7 @@ describe('dashboard pages in chromium: calls, reports, live hang-up', { skip: sk
     await page.getByRole('button', { name: 'Clear' }).click();
     await page.getByLabel('Hangup source').selectOption('Answer XML');
     await page.getByRole('button', { name: 'Apply' }).click();
-    await pager().getByText('1–2 of 2').waitFor();
+    await pager().getByText('1–2 of 2', { exact: true }).waitFor();
     assert.deepEqual(await fromColumn(), [inboundFrom(1), inboundFrom(0)]);
     await page.getByLabel('Hangup source').selectOption('Carrier');
     await page.getByRole('button', { name: 'Apply' }).click();
@@ -212,7 +245,7 @@ describe('dashboard pages in chromium: calls, reports, live hang-up', { skip: sk
 
   test('calls: the CSV export holds every call that matches the filters, not the page on screen', async () => {
     await page.goto(`${rig.serve.base}/calls?to_number=${encodeURIComponent(BUSY)}&offset=20`);
-    await pager().getByText(`21–${OUTBOUND_CALLS} of ${OUTBOUND_CALLS}`).waitFor();
+    await pager().getByText(`21–${OUTBOUND_CALLS} of ${OUTBOUND_CALLS}`, { exact: true }).waitFor();
     const busy = await exportCsv(page, '/Call/');
     assert.equal(busy.url.searchParams.get('to_number'), BUSY);
     assert.equal(busy.url.searchParams.has('limit'), false);
@@ -230,7 +263,7 @@ describe('dashboard pages in chromium: calls, reports, live hang-up', { skip: sk
     }
 
     await page.goto(`${rig.serve.base}/calls`);
-    await pager().getByText(`1–20 of ${ALL_CALLS}`).waitFor();
+    await pager().getByText(`1–20 of ${ALL_CALLS}`, { exact: true }).waitFor();
     const all = await exportCsv(page, '/Call/');
     assert.equal(all.lines[0], CALL_CSV_HEADER);
     assert.equal(all.lines.length, 1 + ALL_CALLS);

@@ -72,7 +72,12 @@ export function CallsPage() {
   }
   const offset = Math.max(0, Number(search.get('offset') ?? 0) || 0);
   const key = search.toString();
-  const list = useResource((signal) => api.get<ListOf<Cdr>>('/Call/', apiQuery(filters, offset), signal), [api, key]);
+  // The page keeps the offset and filters it was loaded for: while the next one loads, the old rows
+  // and their pager stay as they were ("21–22 of 22"), never the new offset over the old rows.
+  const list = useResource(
+    async (signal) => ({ page: await api.get<ListOf<Cdr>>('/Call/', apiQuery(filters, offset), signal), offset, filtered: Object.keys(filters).length > 0 }),
+    [api, key],
+  );
   const [draft, setDraft] = useState<Filters>(filters);
 
   const go = (f: Filters, off: number) => {
@@ -90,7 +95,8 @@ export function CallsPage() {
   // The export is every call that matches, not the page on screen.
   const { limit: _l, offset: _o, ...exportQuery } = apiQuery(filters, 0);
 
-  const meta = list.data?.meta;
+  const shown = list.data;
+  const meta = shown?.page.meta;
   const badField = (list.error as { param?: string } | undefined)?.param;
   // bill_duration's bounds (bill_duration__gte ...) all show on the one field.
   const errorFor = (param: string) => (badField?.startsWith(param) ? explainError(list.error) : undefined);
@@ -123,26 +129,26 @@ export function CallsPage() {
       </form>
       {list.error !== undefined && !badField && <ErrorBox error={list.error} title="Could not load the calls" onRetry={list.reload} />}
       {list.loading && !list.data && <Loading what="Loading calls" />}
-      {list.data && list.data.objects.length === 0 && (
-        <Empty title={Object.keys(filters).length ? 'No calls match these filters' : 'No calls yet'}>
-          {Object.keys(filters).length ? 'Loosen a filter or clear them all.' : <>Ended calls are listed here. Place one from the <Link href="/simulator">Simulator</Link>.</>}
+      {shown && shown.page.objects.length === 0 && (
+        <Empty title={shown.filtered ? 'No calls match these filters' : 'No calls yet'}>
+          {shown.filtered ? 'Loosen a filter or clear them all.' : <>Ended calls are listed here. Place one from the <Link href="/simulator">Simulator</Link>.</>}
         </Empty>
       )}
-      {list.data && list.data.objects.length > 0 && (
-        <>
-          <DataTable className="calls" caption="Ended calls, newest first" hideCaption columns={COLUMNS} rows={list.data.objects} rowKey={(c) => c.call_uuid} />
+      {shown && shown.page.objects.length > 0 && (
+        <div aria-busy={list.loading}>
+          <DataTable className="calls" caption="Ended calls, newest first" hideCaption columns={COLUMNS} rows={shown.page.objects} rowKey={(c) => c.call_uuid} />
           <nav className="pager" aria-label="Pages">
-            <button type="button" disabled={!meta?.previous} onClick={() => go(filters, Math.max(0, offset - PAGE))}>
+            <button type="button" disabled={list.loading || !meta?.previous} onClick={() => go(filters, Math.max(0, shown.offset - PAGE))}>
               ← Newer
             </button>
             <span>
-              {offset + 1}–{offset + list.data.objects.length} of {meta?.total_count ?? '?'}
+              {shown.offset + 1}–{shown.offset + shown.page.objects.length} of {meta?.total_count ?? '?'}
             </span>
-            <button type="button" disabled={!meta?.next} onClick={() => go(filters, offset + PAGE)}>
+            <button type="button" disabled={list.loading || !meta?.next} onClick={() => go(filters, shown.offset + PAGE)}>
               Older →
             </button>
           </nav>
-        </>
+        </div>
       )}
     </section>
   );
