@@ -19,10 +19,19 @@ export const WIDE = { width: 1280, height: 800 };
 export const ZONE = 'Asia/Kolkata';
 const ZONE_OFFSET_MS = 5.5 * 3_600_000;
 /**
- * Where screenshots go: a temporary folder, so running the tests never rewrites the repository's
- * tracked docs/img/. To refresh the README's images: SWITCHBOARD_SCREENSHOT_DIR=docs/img (from the root).
+ * Where screenshots go: a temporary folder, removed when the test process ends, so running the tests
+ * never rewrites the repository's tracked docs/img/ nor leaves folders behind. To refresh the
+ * README's images: SWITCHBOARD_SCREENSHOT_DIR=docs/img (from the root).
  */
-const IMG = process.env.SWITCHBOARD_SCREENSHOT_DIR ? resolve(process.env.SWITCHBOARD_SCREENSHOT_DIR) : mkdtempSync(join(tmpdir(), 'sb-screenshots-'));
+let img: string | undefined;
+function imgDir(): string {
+  if (img !== undefined) return img;
+  if (process.env.SWITCHBOARD_SCREENSHOT_DIR) return (img = resolve(process.env.SWITCHBOARD_SCREENSHOT_DIR));
+  const dir = mkdtempSync(join(tmpdir(), 'sb-screenshots-'));
+  // A temporary folder is the test's own: it goes when the test process ends.
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return (img = dir);
+}
 
 /** For `describe(..., { skip })`: under CI a missing chromium fails rather than skips. */
 export const skipWithoutChromium: string | false = haveChromium() ? false : process.env.CI ? false : 'chromium is not installed (apt-get install -y chromium)';
@@ -78,7 +87,7 @@ export function nav(page: Page, name: string): Promise<void> {
   return page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true }).click();
 }
 
-/** The top of the page, at most `height` px of it (a long timeline would make a huge image), into IMG. */
+/** The top of the page, at most `height` px of it (a long timeline would make a huge image), into the screenshot folder. */
 export async function shot(page: Page, name: string, height = 800): Promise<void> {
   await page.evaluate(() => window.scrollTo(0, 0));
   const width = page.viewportSize()!.width;
@@ -86,7 +95,7 @@ export async function shot(page: Page, name: string, height = 800): Promise<void
 }
 
 export function shotPath(name: string): string {
-  return join(IMG, `dashboard-${name}.png`);
+  return join(imgDir(), `dashboard-${name}.png`);
 }
 
 /** Nothing on the page is wider than the window (readable on a narrow screen). */
