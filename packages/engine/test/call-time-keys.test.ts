@@ -91,7 +91,7 @@ test('migration 014 on a database with history: every row keeps its id, its orde
       attempts: await db.selectFrom('delivery_attempts').selectAll().orderBy('id').execute(),
     };
 
-    assert.deepEqual(await runMigrations(db, migrations), [14]);
+    assert.deepEqual(await runMigrations(db, migrations.slice(0, 14)), [14]);
 
     const time = { 'a-1': 5_000, 'b-1': 5_200, 'a-2': 1_000 } as Record<string, number>;
     const events = await db.selectFrom('events').selectAll().orderBy('id').execute();
@@ -139,7 +139,7 @@ test('SQLite: a migration that rebuilds tables is refused whole when a row is le
     };
     await assert.rejects(runMigrations(db, [...migrations, broken]), (err: unknown) => {
       assert.ok(err instanceof StoreError && err.code === 'migration-failed', String(err));
-      assert.match(err.message, /migration 15 \(broken-copy\) failed: 1 rows refer to rows that are not there \(first in table delivery_attempts\)/);
+      assert.match(err.message, new RegExp(`migration ${broken.version} \\(broken-copy\\) failed: 1 rows refer to rows that are not there \\(first in table delivery_attempts\\)`));
       return true;
     });
     assert.deepEqual((await db.selectFrom('deliveries').select('id').orderBy('id').execute()).map((d) => d.id), ['d-a', 'd-m', 'd-z'], 'rolled back');

@@ -90,7 +90,7 @@ test("a synchronous fetch's delivery is written once, in its final state, with i
     assert.equal(deliveries[0]?.status, 'pending');
     await deferred.recordAttempts(
       'f1',
-      [{ delivery_id: 'f1', attempt: 1, at: 2, url: 'http://app.test/x', method: 'POST', request_headers: '{}', params: '{}', status_code: 200, response_excerpt: '<Response/>', latency_ms: 1, error: null }],
+      [{ delivery_id: 'f1', attempt: 1, at: 2, url: 'http://app.test/x', method: 'POST', request_headers: '{}', status_code: 200, response_excerpt: '<Response/>', latency_ms: 1, error: null }],
       { status: 'delivered', attempts: 1, completed_at: 2, next_attempt_at: null, last_error: null },
     );
     const before = deferred.statements.snapshot();

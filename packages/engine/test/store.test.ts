@@ -571,7 +571,6 @@ for (const dialect of DIALECTS) {
           url: 'http://app.test/ring',
           method: 'POST',
           request_headers: '{"x-switchboard-attempt":"1"}',
-          params: '{"CallUUID":"x"}',
           status_code: 503,
           response_excerpt: 'busy',
           latency_ms: 4,
@@ -579,10 +578,13 @@ for (const dialect of DIALECTS) {
         };
         await store.addAttempt({ ...attempt, attempt: 2, at: 1_021, status_code: 200, response_excerpt: 'ok' });
         await store.addAttempt({ ...attempt, attempt: 1 });
+        // What an attempt sent is its delivery's parameters, read from the delivery (migration 015).
+        const { params } = b1!;
         assert.deepEqual(await store.listAttempts('b1'), [
-          { id: 2, ...attempt, attempt: 1 },
-          { id: 1, ...attempt, attempt: 2, at: 1_021, status_code: 200, response_excerpt: 'ok' },
+          { id: 2, ...attempt, attempt: 1, params },
+          { id: 1, ...attempt, attempt: 2, at: 1_021, status_code: 200, response_excerpt: 'ok', params },
         ]);
+        assert.deepEqual(await store.listAttemptsFor(['a1', 'b1']), await store.listAttempts('b1'));
         assert.deepEqual(await store.listAttempts('a1'), []);
         await rejectsWith(store.addAttempt({ ...attempt, delivery_id: 'nope', attempt: 1 }), 'delivery-not-found', /add attempt: no delivery nope/);
       });

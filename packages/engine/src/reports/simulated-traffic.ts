@@ -7,7 +7,7 @@
 import { CAUSES, type EndReason } from '../domain/causes.ts';
 import { RollupAccumulator, attemptsOfCall } from '../store/report-rollup.ts';
 import type { BulkBatch } from '../store/sqlite-bulk-writer.ts';
-import type { AttemptRow, CallRow, DeliveryRow, EventRow } from '../store/store.ts';
+import type { CallRow, DeliveryRow, EventRow, NewAttempt } from '../store/store.ts';
 import { seededRandom } from '../network/simulated/prng.ts';
 
 export interface TrafficOptions {
@@ -212,8 +212,8 @@ export class SimulatedTraffic {
     out.deliveries.push(d);
     for (let n = 1; n <= tries; n++) {
       const ok = n === tries && !dead;
-      const attempt: Omit<AttemptRow, 'id'> = {
-        delivery_id: id, attempt: n, at: at + (n - 1) * 2000, url, method: 'POST', request_headers: '{}', params: '{}',
+      const attempt: NewAttempt = {
+        delivery_id: id, attempt: n, at: at + (n - 1) * 2000, url, method: 'POST', request_headers: '{}',
         status_code: ok ? 200 : 503, response_excerpt: null, latency_ms: this.logNormal(ok ? 45 : 120, 0.6), error: ok ? null : 'HTTP 503',
       };
       out.attempts.push(attempt);

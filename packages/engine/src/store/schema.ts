@@ -19,7 +19,7 @@ export interface EventsTable extends Omit<EventRow, 'id'> {
 
 export type DeliveriesTable = DeliveryRow;
 
-export interface DeliveryAttemptsTable extends Omit<AttemptRow, 'id'> {
+export interface DeliveryAttemptsTable extends Omit<AttemptRow, 'id' | 'params'> {
   id: Generated<number>;
 }
 

@@ -9,18 +9,18 @@ import type { SqliteStore } from './sqlite-store.ts';
 import type { SqliteRollups } from './sqlite-rollups.ts';
 import { RollupAccumulator } from './report-rollup.ts';
 import { CALL_COLUMNS, DELIVERY_COLUMNS } from './store-input.ts';
-import type { AttemptRow, CallRow, DeliveryRow, EventRow } from './store.ts';
+import { ATTEMPT_COLUMNS } from './store-queries.ts';
+import type { CallRow, DeliveryRow, EventRow, NewAttempt } from './store.ts';
 
 export interface BulkBatch {
   calls: CallRow[];
   events: Array<Omit<EventRow, 'id'>>;
   deliveries: DeliveryRow[];
-  attempts: Array<Omit<AttemptRow, 'id'>>;
+  attempts: NewAttempt[];
   rollups: RollupAccumulator;
 }
 
 const EVENT_COLUMNS = ['call_uuid', 'call_initiation_time', 'seq', 'at', 'type', 'data'] as const;
-const ATTEMPT_COLUMNS = ['delivery_id', 'attempt', 'at', 'url', 'method', 'request_headers', 'params', 'status_code', 'response_excerpt', 'latency_ms', 'error'] as const;
 
 function insertSql(table: string, columns: readonly string[]): string {
   return `insert into ${table} (${columns.join(', ')}) values (${columns.map(() => '?').join(', ')})`;

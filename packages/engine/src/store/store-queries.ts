@@ -20,7 +20,6 @@ export const ATTEMPT_COLUMNS = [
   'url',
   'method',
   'request_headers',
-  'params',
   'status_code',
   'response_excerpt',
   'latency_ms',
@@ -144,6 +143,8 @@ export type StoreQueries = ReturnType<typeof storeQueries>;
 
 /** The queries built per call: lists with filters, settings, simulated numbers. */
 export function listQueries(k: Kysely<Database>) {
+  const attemptsWithParams = () =>
+    k.selectFrom('delivery_attempts as a').innerJoin('deliveries as d', 'd.id', 'a.delivery_id').selectAll('a').select('d.params');
   return {
     getSetting: (key: string) => k.selectFrom('settings').select('value').where('key', '=', key).compile(),
     setSetting: (key: string, value: string) =>
@@ -222,10 +223,11 @@ export function listQueries(k: Kysely<Database>) {
       };
     },
 
+    // An attempt's parameters are its delivery's (migration 015).
     attemptsFor: (deliveryIds: readonly string[]) =>
-      k.selectFrom('delivery_attempts').selectAll().where('delivery_id', 'in', [...deliveryIds]).orderBy('at').orderBy('id').compile(),
+      attemptsWithParams().where('a.delivery_id', 'in', [...deliveryIds]).orderBy('a.at').orderBy('a.id').compile(),
     attemptsOf: (deliveryId: string) =>
-      k.selectFrom('delivery_attempts').selectAll().where('delivery_id', '=', deliveryId).orderBy('attempt').orderBy('id').compile(),
+      attemptsWithParams().where('a.delivery_id', '=', deliveryId).orderBy('a.attempt').orderBy('a.id').compile(),
 
     /** created_at stays as first stored; the script and updated_at change. */
     upsertSimNumber: (number: string, script: string, at: number) =>
@@ -277,7 +279,6 @@ export function attemptValues(attempt: NewAttempt): Record<(typeof ATTEMPT_COLUM
     url: attempt.url,
     method: attempt.method,
     request_headers: attempt.request_headers,
-    params: attempt.params,
     status_code: checkScalar(attempt.status_code, 'status_code'),
     response_excerpt: attempt.response_excerpt,
     latency_ms: checkScalar(attempt.latency_ms, 'latency_ms'),

@@ -127,14 +127,16 @@ export interface AttemptRow {
   url: string; // the URL actually requested (fragment stripped, GET query merged)
   method: string;
   request_headers: string; // JSON
-  params: string; // JSON
+  /** JSON: what was sent, which is always the delivery's own `params` (read from the delivery; migration 015). */
+  params: string;
   status_code: number | null;
   response_excerpt: string | null; // first 64 KB
   latency_ms: number | null;
   error: string | null;
 }
 
-export type NewAttempt = Omit<AttemptRow, 'id'>;
+/** An attempt as written: its parameters are its delivery's, not stored again. */
+export type NewAttempt = Omit<AttemptRow, 'id' | 'params'>;
 
 export interface SimNumberRow {
   number: string; // normal form: digits only, or a SIP URI

@@ -429,7 +429,6 @@ export class Outbox {
         url: last.requestUrl,
         method: row.method,
         request_headers: JSON.stringify(last.requestHeaders),
-        params: row.params,
         status_code: last.statusCode ?? null,
         response_excerpt: last.storedBody,
         latency_ms: Math.round(last.latencyMs),

@@ -14,5 +14,7 @@ import { nodes } from './011-nodes.ts';
 import { reportRollupsPending } from './012-report-rollups-pending.ts';
 import { liveRowIndexes } from './013-live-row-indexes.ts';
 import { callTimeKeys } from './014-call-time-keys.ts';
+import { attemptParamsOfDelivery } from './015-attempt-params-of-delivery.ts';
+import { subaccountIndexes } from './016-subaccount-indexes.ts';
 
-export const migrations: readonly Migration[] = [initial, deliveryEventSeq, appsNumbersFlows, reportRollups, accounts, endpoints, recordings, numberCarrierRegion, attemptNaturalKey, conferences, nodes, reportRollupsPending, liveRowIndexes, callTimeKeys];
+export const migrations: readonly Migration[] = [initial, deliveryEventSeq, appsNumbersFlows, reportRollups, accounts, endpoints, recordings, numberCarrierRegion, attemptNaturalKey, conferences, nodes, reportRollupsPending, liveRowIndexes, callTimeKeys, attemptParamsOfDelivery, subaccountIndexes];
