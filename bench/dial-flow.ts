@@ -39,6 +39,7 @@ import { formatCounts, statementDelta, sumCounts } from '../packages/engine/src/
 import type { CallRow, DeliveryRow, Store } from '../packages/engine/src/store/store.ts';
 import { webhookThreadCpuSeconds } from '../packages/engine/src/webhooks/http-thread.ts';
 import { cpuSecondsOf } from '../packages/engine/src/util/proc-cpu.ts';
+import type { SqliteCheckpointer } from '../packages/engine/src/store/sqlite-checkpointer.ts';
 import type { SqliteWriter } from '../packages/engine/src/store/sqlite-writer.ts';
 
 const AUTH_ID = 'MABENCHACCOUNT000001';
@@ -592,12 +593,17 @@ async function runOn(db: string, opts: Options, app: AppServer): Promise<StoreRu
     const threadBefore = await webhookThreadCpuSeconds();
     const writer = (engine.store as { writer?: SqliteWriter }).writer;
     const writerBefore = writer?.cpuSeconds() ?? null;
+    const checkpointer = (engine.store as { checkpointer?: SqliteCheckpointer }).checkpointer;
+    const checkpointsBefore = checkpointer?.cpuSeconds() ?? null;
     const groupsBefore = writer?.groups ?? 0;
     const load = await app.load({ api, n: opts.calls, concurrency: opts.concurrency, timeoutMs, rate: opts.rate });
     const cpuSeconds = mainThreadCpuSeconds() - cpuBefore;
     const gcPauses = gc.stop();
     const threadAfter = await webhookThreadCpuSeconds();
     const writerAfter = writer?.cpuSeconds() ?? null;
+    const checkpointsAfter = checkpointer?.cpuSeconds() ?? null;
+    // The SQLite checkpoint thread's share (store/sqlite-checkpointer.ts): copying the WAL into the file.
+    const checkpointSeconds = checkpointsBefore === null || checkpointsAfter === null ? null : checkpointsAfter - checkpointsBefore;
     // The SQLite writer thread's share (store/sqlite-writer.ts), when the store commits on it.
     const writerSeconds = writerBefore === null || writerAfter === null ? null : writerAfter - writerBefore;
     // The webhook thread's share (webhooks/http-thread.ts), when the engine sends from it.
@@ -663,6 +669,9 @@ async function runOn(db: string, opts: Options, app: AppServer): Promise<StoreRu
       webhookThreadCpuMsPerCall: threadSeconds === null ? null : (1000 * threadSeconds) / completedCalls,
       writerThreadCpuMsPerCall: writerSeconds === null ? null : (1000 * writerSeconds) / completedCalls,
       writerGroupsPerCall: writer ? (writer.groups - groupsBefore) / completedCalls : null,
+      checkpointThreadCpuMsPerCall: checkpointSeconds === null ? null : (1000 * checkpointSeconds) / completedCalls,
+      // The engine's own threads together: what the calls cost the process (V8's shared helper threads aside).
+      engineThreadsCpuMsPerCall: (1000 * (cpuSeconds + (threadSeconds ?? 0) + (writerSeconds ?? 0) + (checkpointSeconds ?? 0))) / completedCalls,
       statementsPerCall,
       statementsPerCallByKind: perCall,
       webhooks: { received: webhooks, perSecond: enginePerS, delivered: stats.delivered, notDelivered: stats.notDelivered, retried: stats.retried, unmatched: stats.missing },
@@ -689,6 +698,10 @@ async function runOn(db: string, opts: Options, app: AppServer): Promise<StoreRu
       result.writerThreadCpuMsPerCall === null
         ? `writer       ${db === 'sqlite' ? "SQLite commits on the engine's thread (--sqlite-thread off)" : 'PostgreSQL: no writer thread'}`
         : `writer       ${result.writerThreadCpuMsPerCall.toFixed(2)} ms of SQLite-writer-thread CPU per call, ${result.writerGroupsPerCall!.toFixed(2)} groups per call (store/sqlite-writer.ts)`,
+      result.checkpointThreadCpuMsPerCall === null
+        ? `checkpoints  ${db === 'sqlite' ? "on the engine's thread (no checkpoint thread)" : 'PostgreSQL: no checkpoint thread'}`
+        : `checkpoints  ${result.checkpointThreadCpuMsPerCall.toFixed(2)} ms of SQLite-checkpoint-thread CPU per call (store/sqlite-checkpointer.ts)`,
+      `engine       ${result.engineThreadsCpuMsPerCall.toFixed(2)} ms of CPU per call on the engine's threads together (the lines above)`,
       `statements   ${statementsPerCall.toFixed(2)} SQL statements per call (BEGIN and COMMIT included): ${formatCounts(perCall)}`,
       `webhooks     ${webhooks} received = ${enginePerS.toFixed(0)}/s; ${stats.delivered} delivered, ${stats.notDelivered} not, ${stats.retried} retried`,
       `latency      event recorded -> app received (deliveries.created_at -> arrival)`,
