@@ -207,6 +207,37 @@ describe('signature headers and nonces', () => {
     assert.notEqual(h['X-Plivo-Signature-V2-Nonce'], h['X-Plivo-Signature-V3-Nonce']);
   });
 
+  it('every header is what its version computes alone, whatever the method, URL, fields and tokens', () => {
+    const key = fc.stringMatching(/^[A-Za-z][A-Za-z0-9_]{0,11}$/);
+    const value = fc.string({ maxLength: 12 });
+    fc.assert(
+      fc.property(
+        fc.constantFrom<'GET' | 'POST'>('GET', 'POST'),
+        fc.constantFrom('https://e.com/a', 'https://e.com/a?x=1&b=2', 'http://h:8080/p/q?z=%20y#ct=2000', 'https://e.com'),
+        fc.dictionary(key, fc.oneof(value, fc.array(value, { minLength: 1, maxLength: 3 })), { maxKeys: 6 }),
+        fc.constantFrom(undefined, 'main-token'),
+        fc.stringMatching(/^[0-9]{1,20}$/),
+        (method, url, params, mainAuthToken, nonce) => {
+          const h = signatureHeaders({ method, url, params, authToken: TOKEN, mainAuthToken, nonce });
+          const main = mainAuthToken ?? TOKEN;
+          const bare = url.split('#')[0]!;
+          const query = new URLSearchParams();
+          for (const [k, v] of Object.entries(params)) for (const x of typeof v === 'string' ? [v] : v) query.append(k, x);
+          const requested = method === 'GET' && query.size > 0 ? `${bare}${bare.includes('?') ? '&' : '?'}${query}` : bare;
+          assert.deepEqual(h, {
+            'X-Plivo-Signature-V3': computeV3Signature({ method, url, params, nonce, authToken: TOKEN }),
+            'X-Plivo-Signature-V3-Nonce': nonce,
+            'X-Plivo-Signature-Ma-V3': computeV3Signature({ method, url, params, nonce, authToken: main }),
+            'X-Plivo-Signature-V2': computeV2Signature(url, nonce, TOKEN),
+            'X-Plivo-Signature-V2-Nonce': nonce,
+            'X-Plivo-Signature-Ma-V2': computeV2Signature(url, nonce, main),
+            'X-Plivo-Signature': computeV1Signature(requested, method === 'GET' ? {} : params, TOKEN),
+          });
+        },
+      ),
+    );
+  });
+
   it('defaults the main token to the account token and draws a fresh nonce', () => {
     const h = signatureHeaders({ method: 'GET', url: 'https://e.com/a?CallUUID=1', authToken: TOKEN });
     assert.match(h['X-Plivo-Signature-V3-Nonce'], /^[0-9]{20}$/);

@@ -1,9 +1,9 @@
 // What the engine attaches to every webhook (plivo.md §6, §6.3, §6.4): every signature Plivo sends,
 // so an app that checks V1, V2 or V3 (issue 16.2) accepts Switchboard's requests unchanged.
 import { randomInt } from 'node:crypto';
-import { computeV1Signature } from './v1.ts';
-import { computeV2Signature } from './v2.ts';
-import { computeV3Signature, type SignatureParams, type SignedMethod } from './v3.ts';
+import { hmacSha1Base64, hmacSha256Base64, requireToken } from './hmac.ts';
+import { splitSigningUrl } from './url-base.ts';
+import { normaliseMethod, sortedFieldText, v3SignedStringOf, type SignatureParams, type SignedMethod } from './v3.ts';
 
 /**
  * A fresh nonce: 20 random decimal digits, like Plivo's (`05429567804466091622`, plivo.md §6.3).
@@ -85,30 +85,38 @@ export function signatureHeaders(input: SignatureHeadersInput): PlivoSignatureHe
   const nonce = input.nonce ?? newNonce();
   const v2Nonce = input.nonce ?? newNonce();
   const mainToken = input.mainAuthToken ?? input.authToken;
-  const common = { method: input.method, url: input.url, params: input.params, nonce };
+  requireToken(input.authToken, 'authToken');
+  requireToken(mainToken, 'mainAuthToken');
+  const method = normaliseMethod(input.method);
+  const params = input.params ?? {};
+  // What the three versions share is computed once: the URL split (V3, V2) and, for POST, the
+  // sorted form fields (V3, V1). A webhook is signed on the hot path of every delivery.
+  const url = splitSigningUrl(input.url);
+  const base = url.base;
+  const fields = method === 'POST' ? sortedFieldText(params) : undefined;
+  const v3Text = v3SignedStringOf(method, url, params, fields, nonce);
+  const v3 = hmacSha256Base64(input.authToken, v3Text);
+  const v2 = hmacSha256Base64(input.authToken, base + v2Nonce);
   // The main account's own webhooks are signed with one token: each twin is then the same HMAC of
   // the same string, computed once.
   const same = mainToken === input.authToken;
-  const v3 = computeV3Signature({ ...common, authToken: input.authToken });
-  const v2 = computeV2Signature(input.url, v2Nonce, input.authToken);
   return {
     'X-Plivo-Signature-V3': v3,
     'X-Plivo-Signature-V3-Nonce': nonce,
-    'X-Plivo-Signature-Ma-V3': same ? v3 : computeV3Signature({ ...common, authToken: mainToken }),
+    'X-Plivo-Signature-Ma-V3': same ? v3 : hmacSha256Base64(mainToken, v3Text),
     'X-Plivo-Signature-V2': v2,
     'X-Plivo-Signature-V2-Nonce': v2Nonce,
-    'X-Plivo-Signature-Ma-V2': same ? v2 : computeV2Signature(input.url, v2Nonce, mainToken),
-    'X-Plivo-Signature': v1Signature(input),
+    'X-Plivo-Signature-Ma-V2': same ? v2 : hmacSha256Base64(mainToken, base + v2Nonce),
+    'X-Plivo-Signature': hmacSha1Base64(input.authToken, v1SignedString(input, method, params, fields)),
   };
 }
 
 /** V1 signs what the app sees: the URL requested (no fragment) and, for POST, the form fields. */
-function v1Signature(input: SignatureHeadersInput): string {
-  const params = input.params ?? {};
-  const isGet = input.method.toUpperCase() === 'GET';
+function v1SignedString(input: SignatureHeadersInput, method: SignedMethod, params: SignatureParams, fields: string | undefined): string {
+  const isGet = method === 'GET';
   const requested = input.requestUrl ?? (isGet ? appendQuery(input.url, params) : input.url);
   const hash = requested.indexOf('#');
-  return computeV1Signature(hash === -1 ? requested : requested.slice(0, hash), isGet ? {} : params, input.authToken);
+  return (hash === -1 ? requested : requested.slice(0, hash)) + (fields ?? '');
 }
 
 function appendQuery(url: string, params: SignatureParams): string {

@@ -31,7 +31,20 @@ export function headerContains(header: string, expected: string): boolean {
  * ```
  */
 export function hmacSha256Base64(key: string, message: string): string {
-  return createHmac('sha256', Buffer.from(key, 'utf8')).update(message, 'utf8').digest('base64');
+  // A string key is taken as UTF-8, as a Buffer of it would be.
+  return createHmac('sha256', key).update(message, 'utf8').digest('base64');
+}
+
+/**
+ * base64 HMAC-SHA1 of a UTF-8 message under a UTF-8 key (V1).
+ *
+ * @example
+ * ```ts
+ * hmacSha1Base64('my_auth_token', 'https://example.com/answerCallUUIDabc');
+ * ```
+ */
+export function hmacSha1Base64(key: string, message: string): string {
+  return createHmac('sha1', key).update(message, 'utf8').digest('base64');
 }
 
 /**

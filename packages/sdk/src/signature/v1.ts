@@ -1,6 +1,5 @@
 // V1 signatures (`X-Plivo-Signature`, plivo.md §6.4): HMAC-SHA1 of the URL and the sorted form fields.
-import { createHmac } from 'node:crypto';
-import { headerContains, requireToken } from './hmac.ts';
+import { headerContains, hmacSha1Base64, requireToken } from './hmac.ts';
 import { sortedFieldText, type SignatureParams } from './v3.ts';
 
 /**
@@ -18,8 +17,7 @@ import { sortedFieldText, type SignatureParams } from './v3.ts';
  */
 export function computeV1Signature(uri: string, params: SignatureParams, authToken: string): string {
   requireToken(authToken, 'authToken');
-  const message = uri + (sortedFieldText(params) ?? '');
-  return createHmac('sha1', Buffer.from(authToken, 'utf8')).update(message, 'utf8').digest('base64');
+  return hmacSha1Base64(authToken, uri + (sortedFieldText(params) ?? ''));
 }
 
 /**

@@ -2,7 +2,7 @@
 // implementation: the engine signs with it and apps verify with it.
 import { SignatureInputError } from './errors.ts';
 import { headerContains, hmacSha256Base64, requireToken } from './hmac.ts';
-import { splitSigningUrl } from './url-base.ts';
+import { splitSigningUrl, type SigningUrl } from './url-base.ts';
 
 /**
  * HTTP methods a V3 signature can cover. Plivo only sends webhooks with GET or POST.
@@ -57,23 +57,32 @@ export interface V3SignatureInput {
  */
 export function v3SignedString(input: V3SignatureInput): string {
   const method = normaliseMethod(input.method);
-  const { base, query } = splitSigningUrl(input.url);
+  const params = input.params ?? {};
+  return v3SignedStringOf(method, splitSigningUrl(input.url), params, method === 'POST' ? sortedFieldText(params) : undefined, input.nonce);
+}
+
+/**
+ * {@link v3SignedString} from parts the caller already has: the URL split (its query map is
+ * used up) and, for POST, the form fields' {@link sortedFieldText}. Internal: `signatureHeaders`
+ * computes them once for V3, V2 and V1.
+ */
+export function v3SignedStringOf(method: SignedMethod, url: SigningUrl, params: SignatureParams, body: string | undefined, nonce: string): string {
+  const { base, query } = url;
   let signed = base;
   if (method === 'GET') {
     // §6.2 step 3: callback params join the URL's own query; values append, nothing is overridden.
-    for (const [key, values] of copyParams(input.params ?? {})) query.set(key, [...(query.get(key) ?? []), ...values]);
+    for (const [key, values] of copyParams(params)) query.set(key, [...(query.get(key) ?? []), ...values]);
     const qs = sortedQueryString(query);
     if (qs !== '') signed += `?${qs}`;
   } else {
     // §6.2 step 4: "?" whenever there is a query or a body, "." only between the two.
     const qs = sortedQueryString(query);
-    const body = sortedFieldText(input.params ?? {});
     const hasBody = body !== undefined;
     if (qs !== '' || hasBody) signed += `?${qs}`;
     if (qs !== '' && hasBody) signed += '.';
     if (hasBody) signed += body;
   }
-  return `${signed}.${input.nonce}`;
+  return `${signed}.${nonce}`;
 }
 
 /**
@@ -117,7 +126,8 @@ export function validateV3Signature(
   return headerContains(signatureHeader, expected);
 }
 
-function normaliseMethod(method: unknown): SignedMethod {
+/** GET or POST, in any case, as upper case; anything else is refused (Plivo signs no other). */
+export function normaliseMethod(method: unknown): SignedMethod {
   const upper = typeof method === 'string' ? method.toUpperCase() : '';
   if (upper === 'GET' || upper === 'POST') return upper;
   throw new SignatureInputError(
