@@ -36,6 +36,26 @@ export interface MetricsDeps {
 const WEBHOOK_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 const API_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
+/**
+ * A metric's children by their label values, made once: prom-client validates and hashes the
+ * labels object on every `inc`/`observe`, a dozen times a call; a child found by one string key
+ * does neither. Label values are bounded (routes, kinds, causes), and so is the map.
+ */
+class Children<C> {
+  private readonly byKey = new Map<string, C>();
+  constructor(private readonly make: (values: readonly string[]) => C) {}
+
+  of(...values: string[]): C {
+    const key = values.join('\u0000');
+    let child = this.byKey.get(key);
+    if (child === undefined) {
+      child = this.make(values);
+      this.byKey.set(key, child);
+    }
+    return child;
+  }
+}
+
 export class EngineMetrics {
   readonly registry = new Registry();
   private readonly unsubscribe: () => void;
@@ -49,6 +69,16 @@ export class EngineMetrics {
   private readonly apiRequests: Counter<'method' | 'route' | 'status_code'>;
   private readonly apiDuration: Histogram<'method' | 'route'>;
   private readonly authFailures: Counter<'reason'>;
+  private readonly children: {
+    legsEnded: Children<Counter.Internal>;
+    hangups: Children<Counter.Internal>;
+    dials: Children<Counter.Internal>;
+    webhookAttempts: Children<Counter.Internal>;
+    webhookFailures: Children<Counter.Internal>;
+    webhookLatency: Children<Histogram.Internal<'webhook'>>;
+    apiRequests: Children<Counter.Internal>;
+    apiDuration: Children<Histogram.Internal<'method' | 'route'>>;
+  };
 
   constructor(deps: MetricsDeps) {
     const registers = [this.registry];
@@ -129,6 +159,17 @@ export class EngineMetrics {
     this.apiRequests = new Counter({ name: 'switchboard_api_requests_total', help: 'HTTP API requests, by method, route and status code.', labelNames: ['method', 'route', 'status_code'], registers });
     this.apiDuration = new Histogram({ name: 'switchboard_api_request_duration_seconds', help: 'HTTP API request duration, by method and route.', labelNames: ['method', 'route'], buckets: API_BUCKETS, registers });
     this.authFailures = new Counter({ name: 'switchboard_auth_failures_total', help: 'API requests refused at the front door, by reason (missing, bad, account: wrong credentials or account; limited: the address is rate-limited).', labelNames: ['reason'], registers });
+    // Positional label values, in each metric's labelNames order.
+    this.children = {
+      legsEnded: new Children((v) => this.legsEnded.labels(...v)),
+      hangups: new Children((v) => this.hangups.labels(...v)),
+      dials: new Children((v) => this.dials.labels(...v)),
+      webhookAttempts: new Children((v) => this.webhookAttempts.labels(...v)),
+      webhookFailures: new Children((v) => this.webhookFailures.labels(...v)),
+      webhookLatency: new Children((v) => this.webhookLatency.labels(...v)),
+      apiRequests: new Children((v) => this.apiRequests.labels(...v)),
+      apiDuration: new Children((v) => this.apiDuration.labels(...v)),
+    };
     if (deps.defaultMetrics) collectDefaultMetrics({ register: this.registry });
     this.unsubscribe = deps.facts.listen(this.counter());
   }
@@ -143,10 +184,10 @@ export class EngineMetrics {
       eventRecorded: (leg, type, callStatus, data) => this.eventRecorded(leg, type, callStatus, data),
       attemptEnded: (webhook, code, latencyMs) => {
         const outcome = code !== null && code >= 200 && code < 300 ? 'success' : code !== null ? 'http_error' : 'network_error';
-        this.webhookAttempts.inc({ webhook, outcome });
-        if (outcome !== 'success') this.webhookFailures.inc({ webhook, reason: outcome });
+        this.children.webhookAttempts.of(webhook, outcome).inc();
+        if (outcome !== 'success') this.children.webhookFailures.of(webhook, outcome).inc();
         // Whole milliseconds, as the delivery log and the live feed state them.
-        this.webhookLatency.observe({ webhook }, Math.round(latencyMs) / 1000);
+        this.children.webhookLatency.of(webhook).observe(Math.round(latencyMs) / 1000);
       },
       deliveryChanged: (webhook, status) => {
         if (status === 'dead') this.webhookDead.inc({ webhook });
@@ -156,13 +197,13 @@ export class EngineMetrics {
 
   private eventRecorded(leg: 'a' | 'b', type: EventType, callStatus: string | undefined, data: unknown): void {
     if (type === 'leg.ended') {
-      if (callStatus) this.legsEnded.inc({ leg, status: callStatus });
+      if (callStatus) this.children.legsEnded.of(leg, callStatus).inc();
       const d = (data ?? {}) as { reason?: string; source?: string };
       const row = d.reason !== undefined ? CAUSES[d.reason as EndReason] : undefined;
-      if (row) this.hangups.inc({ leg, cause: row.cause, code: String(row.code), source: d.source ?? row.source });
+      if (row) this.children.hangups.of(leg, row.cause, String(row.code), d.source ?? row.source).inc();
     } else if (type === 'dial.ended') {
       const status = (data as { status?: unknown } | undefined)?.status;
-      if (typeof status === 'string') this.dials.inc({ status });
+      if (typeof status === 'string') this.children.dials.of(status).inc();
     }
   }
 
@@ -171,8 +212,8 @@ export class EngineMetrics {
     app.addHook('onResponse', async (req, reply) => {
       const route = req.routeOptions.url ?? 'unmatched';
       if (route === '/metrics') return; // scrapes would swamp the figures they read
-      this.apiRequests.inc({ method: req.method, route, status_code: String(reply.statusCode) });
-      this.apiDuration.observe({ method: req.method, route }, reply.elapsedTime / 1000);
+      this.children.apiRequests.of(req.method, route, String(reply.statusCode)).inc();
+      this.children.apiDuration.of(req.method, route).observe(reply.elapsedTime / 1000);
     });
   }
 

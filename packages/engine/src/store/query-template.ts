@@ -26,14 +26,16 @@ type Slot = { readonly name: string } | { readonly value: unknown };
 
 export class QueryTemplate<R, P extends string> {
   readonly sql: string;
-  private readonly slots: readonly Slot[];
+  /** Per parameter: the placeholder it is bound from, or undefined for a constant (then in `constants`). */
+  private readonly names: ReadonlyArray<string | undefined>;
+  private readonly constants: readonly unknown[];
 
   constructor(names: readonly P[], build: (p: Placeholders<P>) => Compilable<R>) {
     const placeholders = Object.fromEntries(names.map((n) => [n, MARK + n])) as unknown as Placeholders<P>;
     const compiled = build(placeholders).compile();
     this.sql = compiled.sql;
     const used = new Set<string>();
-    this.slots = compiled.parameters.map((value) => {
+    const slots: Slot[] = compiled.parameters.map((value) => {
       if (typeof value === 'string' && value.startsWith(MARK)) {
         const name = value.slice(MARK.length);
         used.add(name);
@@ -41,13 +43,21 @@ export class QueryTemplate<R, P extends string> {
       }
       return { value }; // a constant the builder wrote in
     });
+    this.names = slots.map((slot) => ('name' in slot ? slot.name : undefined));
+    this.constants = slots.map((slot) => ('value' in slot ? slot.value : undefined));
     const unused = names.filter((n) => !used.has(n));
     // A placeholder Kysely did not pass as a parameter would be bound nowhere: a programming error.
     if (unused.length > 0) throw new StoreError('database', `query template: placeholders ${unused.join(', ')} are not parameters of: ${this.sql}`);
   }
 
   bind(values: { readonly [K in P]: unknown }): BoundQuery<R> {
-    const parameters = this.slots.map((slot) => ('name' in slot ? (values as Record<string, unknown>)[slot.name] : slot.value));
+    // A plain loop over two arrays: bound for every statement the store runs.
+    const { names, constants } = this;
+    const parameters = new Array<unknown>(names.length);
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i];
+      parameters[i] = name === undefined ? constants[i] : (values as Record<string, unknown>)[name];
+    }
     return { sql: this.sql, parameters };
   }
 }
