@@ -174,6 +174,10 @@ describe('signature headers and nonces', () => {
     assert.match(a, /^[0-9]{20}$/);
     const seen = new Set(Array.from({ length: 20 }, () => newNonce()));
     assert.equal(seen.size, 20);
+    // Every digit as likely: 100,000 digits, 10,000 expected each (standard deviation 95).
+    const counts = new Array<number>(10).fill(0);
+    for (let i = 0; i < 5000; i++) for (const d of newNonce()) counts[Number(d)]!++;
+    for (const [digit, n] of counts.entries()) assert.ok(Math.abs(n - 10_000) < 600, `digit ${digit}: ${n} of 100,000`);
   });
 
   it('signs V3 with the account token and Ma-V3 with the main token over one nonce', () => {
