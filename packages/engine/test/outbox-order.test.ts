@@ -34,7 +34,7 @@ function manualSender(): WebhookSender & { sent: Sent[] } {
     send(req) {
       return new Promise<AttemptResult>((resolve) => {
         const path = new URL(req.url).pathname.slice(1);
-        const base = { body: '<Response/>', bodyTruncated: false, storedBody: '', latencyMs: 1, requestUrl: req.url, requestHeaders: {} };
+        const base = { body: '<Response/>', bodyTruncated: false, storedBody: '', latencyMs: 1, requestUrl: req.url, requestHeadersJson: '{}' };
         sent.push({
           path,
           req,

@@ -190,7 +190,7 @@ describe('sender helpers', () => {
   });
 
   test('isRetryable follows rp', () => {
-    const base = { body: '', bodyTruncated: false, storedBody: '', latencyMs: 1, requestUrl: 'u', requestHeaders: {} };
+    const base = { body: '', bodyTruncated: false, storedBody: '', latencyMs: 1, requestUrl: 'u', requestHeadersJson: '{}' };
     const r = (x: Partial<AttemptResult>): AttemptResult => ({ ok: false, ...base, ...x });
     const all = parseCallbackUrl('http://h/#rp=all').policy.retryOn;
     const def = DEFAULT_CALLBACK_POLICY.retryOn;
@@ -265,7 +265,7 @@ for (const transport of ['inline', 'thread'] as const) {
       assert.equal(got.headers['x-switchboard-sequence'], '3');
       assert.equal(got.headers['x-switchboard-attempt'], '1');
       assert.match(got.headers['x-plivo-signature-v3-nonce'] ?? '', /^\d{20}$/);
-      assert.equal(got.headers['x-plivo-signature-v3'], r.requestHeaders['X-Plivo-Signature-V3']);
+      assert.equal(got.headers['x-plivo-signature-v3'], JSON.parse(r.requestHeadersJson)['X-Plivo-Signature-V3']);
       assert.equal(verifySignature(got, AUTH_TOKEN, MAIN_TOKEN), true);
       assert.equal(verifySignature(got, 'wrong-token'), false);
       // Ma-V3 is made with the main account's token, not the subaccount's.
@@ -275,7 +275,7 @@ for (const transport of ['inline', 'thread'] as const) {
     test('a fresh nonce per attempt', async () => {
       const a = await sender.send({ url: app.url('/nonce'), method: 'POST', params: { A: '1' }, policy: DEFAULT_CALLBACK_POLICY });
       const b = await sender.send({ url: app.url('/nonce'), method: 'POST', params: { A: '1' }, policy: DEFAULT_CALLBACK_POLICY });
-      assert.notEqual(a.requestHeaders['X-Plivo-Signature-V3-Nonce'], b.requestHeaders['X-Plivo-Signature-V3-Nonce']);
+      assert.notEqual(JSON.parse(a.requestHeadersJson)['X-Plivo-Signature-V3-Nonce'], JSON.parse(b.requestHeadersJson)['X-Plivo-Signature-V3-Nonce']);
       assert.equal(app.requests('/nonce').every((r) => verifySignature(r, AUTH_TOKEN, MAIN_TOKEN)), true);
     });
 

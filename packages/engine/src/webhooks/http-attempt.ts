@@ -44,7 +44,11 @@ export interface AttemptResult {
   readonly error?: AttemptError;
   /** The URL put on the wire (for GET, with the parameters in its query). */
   readonly requestUrl: string;
-  readonly requestHeaders: Record<string, string>;
+  /**
+   * The headers put on the wire, as the JSON object the delivery log stores: made where the
+   * attempt ran, so a result from the webhook thread crosses as one string, not an object of them.
+   */
+  readonly requestHeadersJson: string;
   /** From a `Retry-After` header (seconds or HTTP date), when the app sent one. */
   readonly retryAfterMs?: number;
 }
@@ -368,7 +372,7 @@ export async function performAttempt(env: AttemptEnv, req: WireRequest, signal?:
     latencyMs: performance.now() - started,
     error,
     requestUrl,
-    requestHeaders,
+    requestHeadersJson: JSON.stringify(requestHeaders),
   });
 
   try {
@@ -427,7 +431,7 @@ export async function performAttempt(env: AttemptEnv, req: WireRequest, signal?:
       ...(contentType !== undefined ? { contentType } : {}),
       latencyMs: performance.now() - started,
       requestUrl,
-      requestHeaders,
+      requestHeadersJson: JSON.stringify(requestHeaders),
       ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
     };
   } catch (err) {

@@ -327,7 +327,7 @@ export function openThreadClient(opts: ThreadClientOptions): ThreadClient {
 
 /** An attempt the thread took with it: an `other` failure, as a dropped connection would be. */
 function lostAttempt(req: WireRequest, message: string): AttemptResult {
-  return { ok: false, body: '', bodyTruncated: false, storedBody: '', latencyMs: 0, error: { kind: 'other', message }, requestUrl: req.url, requestHeaders: {} };
+  return { ok: false, body: '', bodyTruncated: false, storedBody: '', latencyMs: 0, error: { kind: 'other', message }, requestUrl: req.url, requestHeadersJson: '{}' };
 }
 
 /**

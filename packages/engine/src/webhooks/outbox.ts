@@ -428,7 +428,7 @@ export class Outbox {
         at,
         url: last.requestUrl,
         method: row.method,
-        request_headers: JSON.stringify(last.requestHeaders),
+        request_headers: last.requestHeadersJson,
         status_code: last.statusCode ?? null,
         response_excerpt: last.storedBody,
         latency_ms: Math.round(last.latencyMs),
