@@ -15,6 +15,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { Agent, type Dispatcher, type buildConnector } from 'undici';
 import { signatureHeaders } from '@switchboard/sdk/signature';
 import type { Clock, Timer } from '../clock.ts';
+import { formEncode } from './form-encode.ts';
 import { TargetRefusedError } from './target-policy.ts';
 
 export type HttpMethod = 'GET' | 'POST';
@@ -125,10 +126,34 @@ export function parseRetryAfter(value: string | undefined, nowMs: number): numbe
 
 /** For GET: the parameters appended to the URL's own query, which is kept as configured. */
 export function withQuery(url: string, params: Readonly<Record<string, string>>): string {
-  const query = new URLSearchParams(params).toString();
+  const query = formEncode(params);
   if (query === '') return url;
   const sep = !url.includes('?') ? '?' : url.endsWith('?') || url.endsWith('&') ? '' : '&';
   return url + sep + query;
+}
+
+/** What an attempt reads of its URL. */
+interface ParsedUrl {
+  readonly protocol: string;
+  readonly origin: string;
+  /** Path and query, as undici takes them. */
+  readonly path: string;
+}
+
+/** Kept for the few URLs an app's webhooks use (a POST's URL is the same every time); a GET's carries its parameters and is not kept. */
+const PARSED = new Map<string, ParsedUrl>();
+const MAX_PARSED = 1024;
+
+/** `new URL(url)`'s parts, or its TypeError for a URL that is not one; kept for the next attempt when `keep`. */
+function parsedUrl(url: string, keep: boolean): ParsedUrl {
+  let parsed = PARSED.get(url);
+  if (parsed) return parsed;
+  const u = new URL(url);
+  parsed = { protocol: u.protocol, origin: u.origin, path: u.pathname + u.search };
+  if (!keep) return parsed;
+  if (PARSED.size >= MAX_PARSED) PARSED.clear();
+  PARSED.set(url, parsed);
+  return parsed;
 }
 
 /** Cuts UTF-8 bytes at `max` without splitting a character. */
@@ -190,7 +215,7 @@ class AttemptStop {
  * restarted by the status line and by every body chunk ("first byte and between packets",
  * plivo.md §2.1). undici's timeouts stay as a backstop.
  */
-function exchange(agent: Agent, url: URL, o: ExchangeOptions): Promise<Exchange> {
+function exchange(agent: Agent, url: ParsedUrl, o: ExchangeOptions): Promise<Exchange> {
   return new Promise((resolve, reject) => {
     let settled = false;
     let controller: Dispatcher.DispatchController | undefined;
@@ -272,7 +297,7 @@ function exchange(agent: Agent, url: URL, o: ExchangeOptions): Promise<Exchange>
       agent.dispatch(
         {
           origin: url.origin,
-          path: url.pathname + url.search,
+          path: url.path,
           method: o.method,
           headers: o.headers,
           body: o.body ?? null,
@@ -358,7 +383,7 @@ export class AgentPool {
 export async function performAttempt(env: AttemptEnv, req: WireRequest, signal?: AbortSignal): Promise<AttemptResult> {
   const isGet = req.method === 'GET';
   const requestUrl = isGet ? withQuery(req.url, req.params) : req.url;
-  const body = isGet ? undefined : new URLSearchParams(req.params).toString();
+  const body = isGet ? undefined : formEncode(req.params);
 
   const requestHeaders: Record<string, string> = { ...(req.headers ?? {}), 'User-Agent': env.userAgent };
   if (!isGet) requestHeaders['Content-Type'] = 'application/x-www-form-urlencoded';
@@ -405,7 +430,7 @@ export async function performAttempt(env: AttemptEnv, req: WireRequest, signal?:
   let statusCode: number | undefined;
 
   try {
-    const target = new URL(requestUrl);
+    const target = parsedUrl(requestUrl, !isGet);
     if (target.protocol !== 'http:' && target.protocol !== 'https:') {
       throw new Error(`unsupported URL scheme "${target.protocol}" in ${requestUrl}; use http: or https:`);
     }
