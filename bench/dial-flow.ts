@@ -593,17 +593,19 @@ async function runOn(db: string, opts: Options, app: AppServer): Promise<StoreRu
     const threadBefore = await webhookThreadCpuSeconds();
     const writer = (engine.store as { writer?: SqliteWriter }).writer;
     const writerBefore = writer?.cpuSeconds() ?? null;
-    const checkpointer = (engine.store as { checkpointer?: SqliteCheckpointer }).checkpointer;
-    const checkpointsBefore = checkpointer?.cpuSeconds() ?? null;
+    const checkpointerOf = () => (engine.store as { checkpointer?: SqliteCheckpointer }).checkpointer;
+    // The thread starts once the WAL has grown (sqlite-checkpointer.ts); one that starts during the
+    // measured calls spent all its CPU on them (until then the engine's thread checkpointed).
+    const checkpointsBefore = checkpointerOf()?.cpuSeconds() ?? 0;
     const groupsBefore = writer?.groups ?? 0;
     const load = await app.load({ api, n: opts.calls, concurrency: opts.concurrency, timeoutMs, rate: opts.rate });
     const cpuSeconds = mainThreadCpuSeconds() - cpuBefore;
     const gcPauses = gc.stop();
     const threadAfter = await webhookThreadCpuSeconds();
     const writerAfter = writer?.cpuSeconds() ?? null;
-    const checkpointsAfter = checkpointer?.cpuSeconds() ?? null;
+    const checkpointsAfter = checkpointerOf()?.cpuSeconds() ?? null;
     // The SQLite checkpoint thread's share (store/sqlite-checkpointer.ts): copying the WAL into the file.
-    const checkpointSeconds = checkpointsBefore === null || checkpointsAfter === null ? null : checkpointsAfter - checkpointsBefore;
+    const checkpointSeconds = checkpointsAfter === null ? null : checkpointsAfter - checkpointsBefore;
     // The SQLite writer thread's share (store/sqlite-writer.ts), when the store commits on it.
     const writerSeconds = writerBefore === null || writerAfter === null ? null : writerAfter - writerBefore;
     // The webhook thread's share (webhooks/http-thread.ts), when the engine sends from it.
