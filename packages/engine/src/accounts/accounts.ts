@@ -4,20 +4,16 @@
  * the store is the record and the map is rewritten on every write, so a disabled, deleted or
  * rotated account is refused from the next request on, with no restart.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { Clock } from '../clock.ts';
 import type { AccountLookup, Principal } from './principal.ts';
 import type { Store } from '../store/store.ts';
 import type { AccountStore, SubaccountRow } from '../store/account-store.ts';
-import { newAuthId, newAuthToken } from '../util/ids.ts';
-
-const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+import { newAccountId, newAuthId, newAuthToken } from '../util/ids.ts';
 
 /** A subaccount auth_id in Plivo's shape: `SA` + 18 uppercase letters/digits (plivo.md §1.1). */
 export function newSubaccountId(): string {
-  let id = 'SA';
-  for (const b of randomBytes(18)) id += ALNUM[b % ALNUM.length];
-  return id;
+  return newAccountId('SA');
 }
 
 /** Settings keys of the main account (docs/accounts.md, "Rotating tokens"). */

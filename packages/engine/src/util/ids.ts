@@ -80,12 +80,22 @@ export function randomHex(bytes: number): string {
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 
-/** An auth_id in Plivo's shape: `MA` + 18 uppercase letters/digits (plivo.md §1.1). */
-export function newAuthId(): string {
-  const bytes = randomBytes(18);
-  let id = 'MA';
-  for (const b of bytes) id += ALNUM[b % ALNUM.length];
+/**
+ * An account id in Plivo's shape: its prefix (`MA` for a main account, `SA` for a subaccount) and
+ * 18 uppercase letters or digits (plivo.md §1.1), each as likely as the others.
+ */
+export function newAccountId(prefix: 'MA' | 'SA'): string {
+  let id = prefix;
+  while (id.length < 20) {
+    // 252 = 7 * 36: the bytes below it draw every character alike; the rest are skipped.
+    for (const b of randomBytes(20)) if (b < 252 && id.length < 20) id += ALNUM[b % ALNUM.length];
+  }
   return id;
+}
+
+/** A main account's auth_id: `MA` + 18 (newAccountId). */
+export function newAuthId(): string {
+  return newAccountId('MA');
 }
 
 /** A 40-character auth token. */
