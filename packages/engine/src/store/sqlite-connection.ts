@@ -150,6 +150,11 @@ export class SqliteRunner {
     return this.prepare(sqlText);
   }
 
+  /** The texts of the statements prepared on this connection and kept (tests: what the store runs). */
+  preparedSql(): string[] {
+    return [...this.prepared.keys()];
+  }
+
   private prepare(sql: string): Statement {
     let stmt = this.prepared.get(sql);
     if (stmt) return stmt;

@@ -29,11 +29,12 @@ export const ATTEMPT_COLUMNS = [
 /** `('queued', 'ringing', 'in-progress')`: the live statuses as an SQL list of literals. */
 export const LIVE_STATUS_LIST = sql.raw(`(${LIVE_STATUSES.map((s) => `'${s}'`).join(', ')})`);
 /**
- * `call_status in ('queued', 'ringing', 'in-progress')`: the predicate of the partial index
- * `calls_live` (migration 013), which a query must repeat with the same literals for either
- * database to use the index.
+ * `(call_status = 'queued' or call_status = 'ringing' or call_status = 'in-progress')`: the
+ * predicate of the partial index `calls_live` (migrations 013, 017), which a query must repeat with
+ * the same literals for either database to use the index. Comparisons, not a list: SQLite built a
+ * temporary table of the list on every UPDATE of a call (migration 017).
  */
-export const IS_LIVE_CALL = sql<SqlBool>`call_status in ${LIVE_STATUS_LIST}`;
+export const IS_LIVE_CALL = sql.raw<SqlBool>(`(${LIVE_STATUSES.map((s) => `call_status = '${s}'`).join(' or ')})`);
 /** `status = 'pending'`: the predicate of `deliveries_pending` (migration 013), written the same way. */
 export const IS_PENDING_DELIVERY = sql.raw<SqlBool>(`status = 'pending'`);
 

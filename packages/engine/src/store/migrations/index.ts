@@ -16,5 +16,6 @@ import { liveRowIndexes } from './013-live-row-indexes.ts';
 import { callTimeKeys } from './014-call-time-keys.ts';
 import { attemptParamsOfDelivery } from './015-attempt-params-of-delivery.ts';
 import { subaccountIndexes } from './016-subaccount-indexes.ts';
+import { statusComparisons } from './017-status-comparisons.ts';
 
-export const migrations: readonly Migration[] = [initial, deliveryEventSeq, appsNumbersFlows, reportRollups, accounts, endpoints, recordings, numberCarrierRegion, attemptNaturalKey, conferences, nodes, reportRollupsPending, liveRowIndexes, callTimeKeys, attemptParamsOfDelivery, subaccountIndexes];
+export const migrations: readonly Migration[] = [initial, deliveryEventSeq, appsNumbersFlows, reportRollups, accounts, endpoints, recordings, numberCarrierRegion, attemptNaturalKey, conferences, nodes, reportRollupsPending, liveRowIndexes, callTimeKeys, attemptParamsOfDelivery, subaccountIndexes, statusComparisons];
