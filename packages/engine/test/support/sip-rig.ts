@@ -12,7 +12,6 @@ import { loadConfig } from '../../src/config/config.ts';
 import { engineTestEnv } from './harness.ts';
 import { Engine } from '../../src/engine.ts';
 import { startAppServer, type AppServer, type CapturedRequest } from './app-server.ts';
-import { freePort } from './sipp.ts';
 import { apiClient } from './api-client.ts';
 
 export const AUTH_ID = 'MATESTACCOUNT0000001';
@@ -49,7 +48,6 @@ export async function startSipRig(opts: SipRigOptions): Promise<SipRig> {
   const clock = new RealClock();
   const start = Date.now();
   const fileListens = (opts.file?.sip as { listen?: unknown } | undefined)?.listen !== undefined;
-  const sipPort = fileListens ? undefined : await freePort();
   const app = await startAppServer();
   const config = loadConfig(
     {
@@ -57,7 +55,10 @@ export async function startSipRig(opts: SipRigOptions): Promise<SipRig> {
       'auth-id': AUTH_ID,
       'auth-token': AUTH_TOKEN,
       'log-level': 'silent',
-      ...(sipPort !== undefined ? { 'sip-listen': `127.0.0.1:${sipPort}` } : {}),
+      // Port 0: the engine binds a free port itself (UDP, then TCP on the same number, picking again
+      // if TCP's is held). A port picked here and bound later could be taken meanwhile by any socket
+      // of this process, such as the app server's just below (it was: EADDRINUSE in CI).
+      ...(fileListens ? {} : { 'sip-listen': '127.0.0.1:0' }),
       ...(opts.trunks !== undefined ? { 'sip-trunk': opts.trunks } : {}),
       // Inbound calls to numbers without an application fetch the app's /inbound.
       'inbound-answer-url': app.url('/inbound'),
