@@ -412,6 +412,12 @@ interface DeliveryStats {
   eventToApp: Record<string, number[]>;
   /** created_at -> the first attempt's start: the commit, then the call's earlier webhooks (one in flight per call). */
   queued: number[];
+  /**
+   * The same per kind: a fetch (answer, action) waits for its call's notifications queued before it
+   * (the ring, say) to be answered first (webhooks/outbox.ts, afterQueuedNotifications), so its
+   * wait includes theirs; a notification's does not.
+   */
+  queuedByKind: Record<string, number[]>;
   /** The first attempt as the engine timed it: signing, undici, the app, and event-loop lag (not the host limiter). */
   roundTrip: number[];
   missing: number;
@@ -429,7 +435,7 @@ async function deliveryStats(store: Store, since: number, expected: number, arri
       if (a.attempt === 1) firstAttempts.set(a.delivery_id, { at: a.at, latency_ms: a.latency_ms });
     }
   }
-  const stats: DeliveryStats = { delivered: 0, notDelivered: 0, retried: 0, eventToApp: {}, queued: [], roundTrip: [], missing: 0 };
+  const stats: DeliveryStats = { delivered: 0, notDelivered: 0, retried: 0, eventToApp: {}, queued: [], queuedByKind: {}, roundTrip: [], missing: 0 };
   for (const r of rows) {
     if (r.status === 'delivered') stats.delivered++;
     else stats.notDelivered++;
@@ -441,7 +447,10 @@ async function deliveryStats(store: Store, since: number, expected: number, arri
     }
     (stats.eventToApp[r.kind] ??= []).push(arrived - r.created_at);
     const first = firstAttempts.get(r.id);
-    if (first) stats.queued.push(first.at - r.created_at);
+    if (first) {
+      stats.queued.push(first.at - r.created_at);
+      (stats.queuedByKind[r.kind] ??= []).push(first.at - r.created_at);
+    }
     if (first?.latency_ms != null) stats.roundTrip.push(first.latency_ms);
     if (r.kind === 'hangup' && stats.sampleParams === undefined) stats.sampleParams = JSON.parse(r.params) as Record<string, string>;
   }
@@ -679,7 +688,7 @@ async function runOn(db: string, opts: Options, app: AppServer): Promise<StoreRu
       webhooks: { received: webhooks, perSecond: enginePerS, delivered: stats.delivered, notDelivered: stats.notDelivered, retried: stats.retried, unmatched: stats.missing },
       apiMs: summary(load.apiMs),
       eventToAppMs: { all: summary(all), ...byKind },
-      queuedMs: summary(stats.queued),
+      queuedMs: { all: summary(stats.queued), ...Object.fromEntries(Object.entries(stats.queuedByKind).map(([k, v]) => [k, summary(v)])) },
       roundTripMs: summary(stats.roundTrip),
       rawUndici: { requests: rawTotal, perSecond: rawPerS, failed: raw.failed, perSecondWith16Connections: raw16PerS },
       ratio: enginePerS / rawPerS,
@@ -710,7 +719,8 @@ async function runOn(db: string, opts: Options, app: AppServer): Promise<StoreRu
       line('all webhooks', result.eventToAppMs.all),
       ...Object.entries(byKind).map(([k, x]) => line(k, x)),
       `  parts (not additive: the host limiter's wait falls between them)`,
-      line('event -> attempt start', result.queuedMs),
+      line('event -> attempt start', result.queuedMs.all),
+      ...Object.entries(result.queuedMs).filter(([k]) => k !== 'all').map(([k, x]) => line(`  ${k}`, x)),
       line('attempt (engine-timed)', result.roundTripMs),
       line('POST Call/ (API)', result.apiMs),
       `raw undici   ${rawTotal} form POSTs, ${opts.concurrency} in flight: ${rawPerS.toFixed(0)}/s (16 connections, as the engine's agent: ${raw16PerS.toFixed(0)}/s)`,
