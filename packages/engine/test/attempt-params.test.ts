@@ -7,19 +7,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CompiledQuery } from 'kysely';
-import { migrations } from '../src/store/migrations/index.ts';
-import { runMigrations } from '../src/store/migrator.ts';
 import { listQueries } from '../src/store/store-queries.ts';
-import { bareDatabase, plansOfTestStore } from './support/query-plans.ts';
+import { databaseBefore, plansOfTestStore } from './support/query-plans.ts';
 
 const plansOf = plansOfTestStore();
 
 test('migration 015 on a database with attempts: every attempt is kept, and reads its delivery\'s parameters', async () => {
-  const { db, close } = await bareDatabase();
+  const { db, pending, upgrade, close } = await databaseBefore(15);
   try {
-    const at15 = migrations.findIndex((m) => m.version === 15);
-    assert.ok(at15 > 0);
-    await runMigrations(db, migrations.slice(0, at15));
     await db.insertInto('calls').values({
       call_uuid: 'a-1', request_uuid: 'req-a-1', parent_call_uuid: null, direction: 'outbound', from_number: '1555', to_number: '1666',
       caller_name: '1555', call_status: 'completed', call_state: 'COMPLETED', initiation_time: 5_000, end_time: 15_000, node_id: 'n1',
@@ -36,7 +31,7 @@ test('migration 015 on a database with attempts: every attempt is kept, and read
     await db.insertInto('delivery_attempts').values([attempt('d-1', 1, '{"Event":"Hangup","CallUUID":"a-1"}'), attempt('d-1', 2, '{"Event":"Hangup","CallUUID":"a-1"}'), attempt('d-2', 1, '{"Event":"StartApp"}')]).execute();
     const before = await db.selectFrom('delivery_attempts').selectAll().orderBy('id').execute();
 
-    assert.deepEqual(await runMigrations(db, migrations), migrations.slice(at15).map((m) => m.version));
+    assert.deepEqual(await upgrade(), pending);
 
     const after = await db.selectFrom('delivery_attempts').selectAll().orderBy('id').execute();
     assert.deepEqual(after, before.map(({ params: _, ...rest }) => rest), 'the same rows, without the copy');

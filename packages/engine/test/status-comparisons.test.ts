@@ -9,12 +9,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
-import { migrations } from '../src/store/migrations/index.ts';
 import { asComparisons } from '../src/store/migrations/017-status-comparisons.ts';
-import { runMigrations } from '../src/store/migrator.ts';
 import { listQueries } from '../src/store/store-queries.ts';
 import { SqliteStore } from '../src/store/sqlite-store.ts';
-import { bareDatabase } from './support/query-plans.ts';
+import { databaseBefore } from './support/query-plans.ts';
 import { startHarness } from './support/harness.ts';
 import { TEST_PG } from './support/test-db.ts';
 
@@ -51,12 +49,9 @@ test('a dial call on SQLite: no statement that writes it builds a temporary tabl
   }
 });
 
-test('migration 017 on a database with history: the same rows, the same statuses refused, live calls through calls_live', async () => {
-  const { db, close } = await bareDatabase();
+test('migration 017 on a database with history: the same rows, the same statuses refused, the same live calls', async () => {
+  const { db, pending, upgrade, close } = await databaseBefore(17);
   try {
-    const at17 = migrations.findIndex((m) => m.version === 17);
-    assert.ok(at17 > 0);
-    await runMigrations(db, migrations.slice(0, at17));
     const call = (uuid: string, status: string, parent: string | null = null) => ({
       call_uuid: uuid, request_uuid: `req-${uuid}`, parent_call_uuid: parent, direction: 'outbound', from_number: '1555', to_number: '1666',
       caller_name: '1555', call_status: status, call_state: status === 'completed' ? 'COMPLETED' : 'RINGING', initiation_time: 1_000 + uuid.length,
@@ -79,7 +74,7 @@ test('migration 017 on a database with history: the same rows, the same statuses
     const before = await rows();
     assert.deepEqual(before.live, ['a-live', 'a-queued', 'b-talking']);
 
-    assert.deepEqual(await runMigrations(db, migrations), migrations.slice(at17).map((m) => m.version));
+    assert.deepEqual(await upgrade(), pending);
     assert.deepEqual(await rows(), before);
     if (sqlite) {
       const definitions = (await sql<{ sql: string }>`select sql from sqlite_master where tbl_name in ('calls', 'deliveries') and sql is not null`.execute(db)).rows.map((r) => r.sql);

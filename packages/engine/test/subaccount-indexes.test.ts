@@ -8,10 +8,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CompiledQuery } from 'kysely';
-import { migrations } from '../src/store/migrations/index.ts';
-import { runMigrations } from '../src/store/migrator.ts';
 import { listQueries } from '../src/store/store-queries.ts';
-import { bareDatabase, plansOfTestStore } from './support/query-plans.ts';
+import { databaseBefore, plansOfTestStore } from './support/query-plans.ts';
 
 const plansOf = plansOfTestStore();
 
@@ -36,11 +34,8 @@ test("a subaccount's calls and deliveries are read through its index", async () 
 });
 
 test('migration 016 on a database with history: each account lists the same rows', async () => {
-  const { db, close } = await bareDatabase();
+  const { db, pending, upgrade, close } = await databaseBefore(16);
   try {
-    const at16 = migrations.findIndex((m) => m.version === 16);
-    assert.ok(at16 > 0);
-    await runMigrations(db, migrations.slice(0, at16));
     const call = (uuid: string, account: string | null, at: number) => ({
       call_uuid: uuid, request_uuid: `req-${uuid}`, parent_call_uuid: null, direction: 'outbound', from_number: '1555', to_number: '1666',
       caller_name: '1555', call_status: 'completed', call_state: 'COMPLETED', initiation_time: at, end_time: at + 100, node_id: 'n1', account_id: account,
@@ -71,7 +66,7 @@ test('migration 016 on a database with history: each account lists the same rows
       sa2Deliveries: [],
       allDeliveries: ['d-sub-3', 'd-sub-1', 'd-main'],
     });
-    assert.deepEqual(await runMigrations(db, migrations), migrations.slice(at16).map((m) => m.version));
+    assert.deepEqual(await upgrade(), pending);
     assert.deepEqual(await answers(), before);
   } finally {
     await close();

@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { after, before } from 'node:test';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import { PostgresDdl, openPgPool } from '../../src/store/pg-connection.ts';
+import { migrations } from '../../src/store/migrations/index.ts';
+import { runMigrations } from '../../src/store/migrator.ts';
 import { openSqlite, type SqliteDatabase } from '../../src/store/sqlite-connection.ts';
 import type { PgStore } from '../../src/store/pg-store.ts';
 import { SqliteStore } from '../../src/store/sqlite-store.ts';
@@ -104,4 +106,22 @@ export async function bareDatabase(): Promise<{ db: Kysely<any>; close(): Promis
       await d.drop();
     },
   };
+}
+
+/**
+ * A bare database of the store's kind at the migration before `version`, for a test that fills it
+ * with history and upgrades it: `upgrade()` applies the rest and answers the versions it applied
+ * (`pending`, unless something is wrong).
+ */
+export async function databaseBefore(version: number): Promise<{ db: Kysely<any>; pending: number[]; upgrade(): Promise<number[]>; close(): Promise<void> }> {
+  const at = migrations.findIndex((m) => m.version === version);
+  if (at <= 0) throw new Error(`databaseBefore: no migration ${version} after the first`);
+  const bare = await bareDatabase();
+  try {
+    await runMigrations(bare.db, migrations.slice(0, at));
+  } catch (err) {
+    await bare.close();
+    throw err;
+  }
+  return { ...bare, pending: migrations.slice(at).map((m) => m.version), upgrade: () => runMigrations(bare.db, migrations) };
 }
