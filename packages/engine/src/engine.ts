@@ -257,7 +257,7 @@ export class Engine {
       callEnded: (uuid) => this.registry.get(uuid)?.leg.ended ?? true,
       ...(this.cluster ? { mayAct: () => this.cluster!.lease.ready() } : {}),
       onChange: ({ delivery, attempt }) => {
-        if (attempt) this.facts.attemptEnded(delivery.kind, attempt.statusCode ?? null, attempt.latencyMs);
+        if (attempt) this.facts.attemptEnded(delivery.kind, attempt.result.statusCode ?? null, attempt.result.latencyMs);
         else this.facts.deliveryChanged(delivery.kind, delivery.status);
         // Built only if someone watches the feed (events/live-feed.ts).
         this.feed.publish('delivery', clock.now(), delivery.call_uuid, () => ({
@@ -267,9 +267,9 @@ export class Engine {
           event: delivery.event,
           url: delivery.url,
           status: delivery.status,
-          attempts: delivery.attempts,
+          attempts: attempt ? attempt.number : delivery.attempts,
           ...(attempt
-            ? { attempt: attempt.attempt, status_code: attempt.statusCode ?? null, latency_ms: Math.round(attempt.latencyMs), error: attempt.error?.message ?? null }
+            ? { attempt: attempt.number, status_code: attempt.result.statusCode ?? null, latency_ms: Math.round(attempt.result.latencyMs), error: attempt.result.error?.message ?? null }
             : { next_attempt_at: delivery.status === 'pending' ? delivery.next_attempt_at : null, last_error: delivery.last_error }),
         }), delivery.account_id);
       },

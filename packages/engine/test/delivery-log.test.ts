@@ -167,6 +167,13 @@ test('GET /Events/ streams call events and delivery outcomes as Server-Sent Even
     assert.deepEqual(events, ['call.queued', 'leg.originated', 'leg.ringing', 'leg.answered', 'webhook.answer', 'leg.ended']);
     const hangupDelivered = items.find((x) => x.kind === 'delivery' && x.webhook === 'hangup' && x.status === 'delivered');
     assert.equal(hangupDelivered.attempts, 1);
+    // The attempt's own item comes first: the row as the round found it, numbered with the attempt.
+    const hangupAttempt = items.find((x) => x.kind === 'delivery' && x.webhook === 'hangup' && x.attempt !== undefined);
+    assert.deepEqual(
+      { status: hangupAttempt.status, attempts: hangupAttempt.attempts, attempt: hangupAttempt.attempt, status_code: hangupAttempt.status_code, error: hangupAttempt.error },
+      { status: 'pending', attempts: 1, attempt: 1, status_code: 200, error: null },
+    );
+    assert.ok(items.indexOf(hangupAttempt) < items.indexOf(hangupDelivered));
     assert.ok(items.every((x) => x.call_uuid === items[0].call_uuid));
     assert.deepEqual(items.map((x) => x.id), [...items.map((x) => x.id)].sort((a, b) => a - b));
     assert.equal((await h.api('GET', 'Events/?kind=nope')).status, 400);

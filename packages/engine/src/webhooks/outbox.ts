@@ -63,8 +63,13 @@ export interface OutboxDeps {
    * node's lease holds, docs/scaling.md), false once it may never again (fenced). Absent: always.
    */
   mayAct?: () => Promise<boolean>;
-  /** Called after every attempt and status change (live event feed, metrics). */
-  onChange?: (change: { delivery: DeliveryRow; attempt?: AttemptResult & { attempt: number } }) => void;
+  /**
+   * Called after every attempt and status change (live event feed, metrics). After an attempt,
+   * `delivery` is the row as the round found it and `attempt.number` the attempt's (the delivery's
+   * count of attempts so far): the row is not copied for each attempt, since nothing but a watched
+   * feed reads it.
+   */
+  onChange?: (change: { delivery: DeliveryRow; attempt?: { readonly number: number; readonly result: AttemptResult } }) => void;
   /** Times the bound on how long a fetch waits for earlier notifications to go out; real time by default (it bounds I/O). */
   ioClock?: Clock;
 }
@@ -434,7 +439,7 @@ export class Outbox {
         latency_ms: Math.round(last.latencyMs),
         error: last.error ? describe(last) : null,
       });
-      this.deps.onChange?.({ delivery: { ...row, attempts }, attempt: { ...last, attempt: attempts } });
+      this.deps.onChange?.({ delivery: row, attempt: { number: attempts, result: last } });
       if (!isRetryable(last, policy.retryOn)) break;
     }
 
