@@ -418,6 +418,15 @@ interface DeliveryStats {
    * wait includes theirs; a notification's does not.
    */
   queuedByKind: Record<string, number[]>;
+  /**
+   * Per kind: from when the order rule let the first attempt go to its start. A call's webhooks go
+   * one after the other (engine.md §1: one in flight per call; a fetch after the notifications
+   * queued before it), so a webhook may start once its event is recorded and the call's earlier
+   * webhooks have been answered (their first attempt's start plus its latency), whichever is later.
+   * What is left is the engine's own wait: the commit, its loop's turns, the hops to and from the
+   * webhook thread. The app's time answering the earlier webhooks is not in it.
+   */
+  readyByKind: Record<string, number[]>;
   /** The first attempt as the engine timed it: signing, undici, the app, and event-loop lag (not the host limiter). */
   roundTrip: number[];
   missing: number;
@@ -435,7 +444,8 @@ async function deliveryStats(store: Store, since: number, expected: number, arri
       if (a.attempt === 1) firstAttempts.set(a.delivery_id, { at: a.at, latency_ms: a.latency_ms });
     }
   }
-  const stats: DeliveryStats = { delivered: 0, notDelivered: 0, retried: 0, eventToApp: {}, queued: [], queuedByKind: {}, roundTrip: [], missing: 0 };
+  const stats: DeliveryStats = { delivered: 0, notDelivered: 0, retried: 0, eventToApp: {}, queued: [], queuedByKind: {}, readyByKind: {}, roundTrip: [], missing: 0 };
+  for (const [kind, wait] of readyWaits(rows, firstAttempts)) (stats.readyByKind[kind] ??= []).push(wait);
   for (const r of rows) {
     if (r.status === 'delivered') stats.delivered++;
     else stats.notDelivered++;
@@ -455,6 +465,29 @@ async function deliveryStats(store: Store, since: number, expected: number, arri
     if (r.kind === 'hangup' && stats.sampleParams === undefined) stats.sampleParams = JSON.parse(r.params) as Record<string, string>;
   }
   return stats;
+}
+
+/** Each delivery's wait from when it could go (its event, or its call's earlier webhooks answered) to its first attempt. */
+function readyWaits(rows: readonly DeliveryRow[], firstAttempts: ReadonlyMap<string, { at: number; latency_ms: number | null }>): Array<[string, number]> {
+  const byCall = new Map<string, DeliveryRow[]>();
+  for (const r of rows) {
+    const list = byCall.get(r.call_uuid);
+    if (list) list.push(r);
+    else byCall.set(r.call_uuid, [r]);
+  }
+  const out: Array<[string, number]> = [];
+  for (const list of byCall.values()) {
+    list.sort((x, y) => x.seq - y.seq);
+    let answered = -Infinity;
+    for (const r of list) {
+      const first = firstAttempts.get(r.id);
+      if (!first) continue;
+      // Stamps are whole ms and latencies rounded: a wait of -1 is one of 0.
+      out.push([r.kind, Math.max(0, first.at - Math.max(r.created_at, answered))]);
+      if (first.latency_ms !== null) answered = Math.max(answered, first.at + first.latency_ms);
+    }
+  }
+  return out;
 }
 
 /**
@@ -689,6 +722,7 @@ async function runOn(db: string, opts: Options, app: AppServer): Promise<StoreRu
       apiMs: summary(load.apiMs),
       eventToAppMs: { all: summary(all), ...byKind },
       queuedMs: { all: summary(stats.queued), ...Object.fromEntries(Object.entries(stats.queuedByKind).map(([k, v]) => [k, summary(v)])) },
+      readyMs: { all: summary(Object.values(stats.readyByKind).flat()), ...Object.fromEntries(Object.entries(stats.readyByKind).map(([k, v]) => [k, summary(v)])) },
       roundTripMs: summary(stats.roundTrip),
       rawUndici: { requests: rawTotal, perSecond: rawPerS, failed: raw.failed, perSecondWith16Connections: raw16PerS },
       ratio: enginePerS / rawPerS,
@@ -721,6 +755,8 @@ async function runOn(db: string, opts: Options, app: AppServer): Promise<StoreRu
       `  parts (not additive: the host limiter's wait falls between them)`,
       line('event -> attempt start', result.queuedMs.all),
       ...Object.entries(result.queuedMs).filter(([k]) => k !== 'all').map(([k, x]) => line(`  ${k}`, x)),
+      line('ready -> attempt start', result.readyMs.all),
+      ...Object.entries(result.readyMs).filter(([k]) => k !== 'all').map(([k, x]) => line(`  ${k}`, x)),
       line('attempt (engine-timed)', result.roundTripMs),
       line('POST Call/ (API)', result.apiMs),
       `raw undici   ${rawTotal} form POSTs, ${opts.concurrency} in flight: ${rawPerS.toFixed(0)}/s (16 connections, as the engine's agent: ${raw16PerS.toFixed(0)}/s)`,
