@@ -182,7 +182,6 @@ interface ExchangeOptions {
   readonly readTimeoutMs: number;
   readonly stop: AttemptStop;
   readonly clock: Clock;
-  readonly onStatus: (statusCode: number) => void;
 }
 
 /**
@@ -193,18 +192,22 @@ interface ExchangeOptions {
 class AttemptStop {
   aborted = false;
   reason: unknown;
-  private listener: (() => void) | undefined;
+  /** The status line's code once it arrived (0 before): a failure after it still reports it. */
+  statusCode = 0;
+  /** The caller's own abort pulled it (an `other` failure, not the budget's `tt`). */
+  callerAborted = false;
+  private listener: Exchanging | undefined;
 
   abort(reason: unknown): void {
     if (this.aborted) return;
     this.aborted = true;
     this.reason = reason;
-    this.listener?.();
+    this.listener?.stopped();
   }
 
   /** The one listener, told once when the attempt is stopped (undefined: none). */
-  listen(fn: (() => void) | undefined): void {
-    this.listener = fn;
+  listen(x: Exchanging | undefined): void {
+    this.listener = x;
   }
 }
 
@@ -217,82 +220,9 @@ class AttemptStop {
  */
 function exchange(agent: Agent, url: ParsedUrl, o: ExchangeOptions): Promise<Exchange> {
   return new Promise((resolve, reject) => {
-    let settled = false;
-    let controller: Dispatcher.DispatchController | undefined;
-    let readTimer: Timer | undefined;
-    /** When something last arrived: the read timer, armed once, looks at it when it fires. */
-    let lastRead = 0;
-    let statusCode = 0;
-    let headers: IncomingHttpHeaders = {};
-    const chunks: Buffer[] = [];
-    let size = 0;
-
-    const finish = (err: unknown, truncated = false) => {
-      if (settled) return;
-      settled = true;
-      readTimer?.cancel();
-      o.stop.listen(undefined);
-      if (err !== undefined) reject(err);
-      else resolve({ statusCode, headers, raw: Buffer.concat(chunks, size), truncated });
-    };
-    const stop = (reason: Error) => {
-      finish(reason);
-      controller?.abort(reason);
-    };
-    // One timer, not one per chunk: when it fires it stops the attempt if nothing arrived for
-    // `rt`, or waits out what is left of `rt` since the last arrival.
-    const armReadTimer = (ms: number) => {
-      readTimer = o.clock.setTimer(ms, () => {
-        const idle = o.clock.now() - lastRead;
-        if (idle >= o.readTimeoutMs) stop(new ReadTimeoutError(`read timeout: nothing received for rt=${o.readTimeoutMs} ms`));
-        else armReadTimer(o.readTimeoutMs - idle);
-      });
-    };
-    const readSomething = () => {
-      lastRead = o.clock.now();
-      if (readTimer === undefined) armReadTimer(o.readTimeoutMs);
-    };
-    const onStop = () => {
-      const reason: unknown = o.stop.reason;
-      stop(reason instanceof Error ? reason : new Error(`aborted: ${String(reason)}`));
-    };
-    if (o.stop.aborted) return onStop();
-    o.stop.listen(onStop);
-
-    const handler: Dispatcher.DispatchHandler = {
-      onRequestStart(c) {
-        controller = c;
-        // Aborted while connecting: the connection finishes in the background; drop the request.
-        if (settled) c.abort(new Error('the attempt already ended'));
-        else readSomething();
-      },
-      onResponseStart(_c, status, h) {
-        readSomething();
-        if (status < 200) return; // 1xx: the real answer is still to come
-        statusCode = status;
-        headers = h;
-        o.onStatus(status);
-      },
-      onResponseData(c, chunk) {
-        if (settled) return;
-        readSomething();
-        if (size + chunk.length > MAX_BODY_BYTES) {
-          chunks.push(chunk.subarray(0, MAX_BODY_BYTES - size));
-          size = MAX_BODY_BYTES;
-          finish(undefined, true);
-          c.abort(new Error(`response body over ${MAX_BODY_BYTES} bytes; the rest is not read`));
-          return;
-        }
-        chunks.push(chunk);
-        size += chunk.length;
-      },
-      onResponseEnd() {
-        finish(undefined);
-      },
-      onResponseError(_c, err) {
-        finish(err);
-      },
-    };
+    const x = new Exchanging(o, resolve, reject);
+    if (o.stop.aborted) return x.stopped();
+    o.stop.listen(x);
     try {
       agent.dispatch(
         {
@@ -304,14 +234,105 @@ function exchange(agent: Agent, url: ParsedUrl, o: ExchangeOptions): Promise<Exc
           headersTimeout: o.readTimeoutMs,
           bodyTimeout: o.readTimeoutMs,
         },
-        handler,
+        x,
       );
     } catch (err) {
-      finish(err);
+      x.finish(err);
     }
   });
 }
 
+/**
+ * The handler of one exchange: its methods are the class's, not closures made per attempt, since
+ * every attempt on the webhook thread runs through them (docs/performance.md).
+ */
+class Exchanging implements Dispatcher.DispatchHandler {
+  private settled = false;
+  private controller: Dispatcher.DispatchController | undefined;
+  private readTimer: Timer | undefined;
+  /** When something last arrived: the read timer, armed once, looks at it when it fires. */
+  private lastRead = 0;
+  private headers: IncomingHttpHeaders = {};
+  private readonly chunks: Buffer[] = [];
+  private size = 0;
+
+  constructor(
+    private readonly o: ExchangeOptions,
+    private readonly resolve: (x: Exchange) => void,
+    private readonly reject: (err: unknown) => void,
+  ) {}
+
+  finish(err: unknown, truncated = false): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.readTimer?.cancel();
+    this.o.stop.listen(undefined);
+    if (err !== undefined) this.reject(err);
+    else this.resolve({ statusCode: this.o.stop.statusCode, headers: this.headers, raw: Buffer.concat(this.chunks, this.size), truncated });
+  }
+
+  /** The attempt's stop was pulled (its budget, its caller). */
+  stopped(): void {
+    const reason: unknown = this.o.stop.reason;
+    this.end(reason instanceof Error ? reason : new Error(`aborted: ${String(reason)}`));
+  }
+
+  private end(reason: Error): void {
+    this.finish(reason);
+    this.controller?.abort(reason);
+  }
+
+  // One timer, not one per chunk: when it fires it stops the attempt if nothing arrived for `rt`,
+  // or waits out what is left of `rt` since the last arrival.
+  private armReadTimer(ms: number): void {
+    this.readTimer = this.o.clock.setTimer(ms, () => {
+      const idle = this.o.clock.now() - this.lastRead;
+      if (idle >= this.o.readTimeoutMs) this.end(new ReadTimeoutError(`read timeout: nothing received for rt=${this.o.readTimeoutMs} ms`));
+      else this.armReadTimer(this.o.readTimeoutMs - idle);
+    });
+  }
+
+  private readSomething(): void {
+    this.lastRead = this.o.clock.now();
+    if (this.readTimer === undefined) this.armReadTimer(this.o.readTimeoutMs);
+  }
+
+  onRequestStart(c: Dispatcher.DispatchController): void {
+    this.controller = c;
+    // Aborted while connecting: the connection finishes in the background; drop the request.
+    if (this.settled) c.abort(new Error('the attempt already ended'));
+    else this.readSomething();
+  }
+
+  onResponseStart(_c: Dispatcher.DispatchController, status: number, h: IncomingHttpHeaders): void {
+    this.readSomething();
+    if (status < 200) return; // 1xx: the real answer is still to come
+    this.o.stop.statusCode = status;
+    this.headers = h;
+  }
+
+  onResponseData(c: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.settled) return;
+    this.readSomething();
+    if (this.size + chunk.length > MAX_BODY_BYTES) {
+      this.chunks.push(chunk.subarray(0, MAX_BODY_BYTES - this.size));
+      this.size = MAX_BODY_BYTES;
+      this.finish(undefined, true);
+      c.abort(new Error(`response body over ${MAX_BODY_BYTES} bytes; the rest is not read`));
+      return;
+    }
+    this.chunks.push(chunk);
+    this.size += chunk.length;
+  }
+
+  onResponseEnd(): void {
+    this.finish(undefined);
+  }
+
+  onResponseError(_c: Dispatcher.DispatchController, err: Error): void {
+    this.finish(err);
+  }
+}
 
 /** The signing tokens of one attempt, or why they could not be had (the attempt then fails as `other`). */
 export type AttemptTokens = { readonly authToken: string; readonly mainAuthToken: string } | { readonly error: string };
@@ -388,17 +409,6 @@ export async function performAttempt(env: AttemptEnv, req: WireRequest, signal?:
   const requestHeaders: Record<string, string> = { ...(req.headers ?? {}), 'User-Agent': env.userAgent };
   if (!isGet) requestHeaders['Content-Type'] = 'application/x-www-form-urlencoded';
   const started = performance.now();
-  const failed = (error: AttemptError, statusCode?: number): AttemptResult => ({
-    ok: false,
-    ...(statusCode !== undefined ? { statusCode } : {}),
-    body: '',
-    bodyTruncated: false,
-    storedBody: '',
-    latencyMs: performance.now() - started,
-    error,
-    requestUrl,
-    requestHeadersJson: JSON.stringify(requestHeaders),
-  });
 
   try {
     if ('error' in req.tokens) throw new Error(req.tokens.error);
@@ -414,20 +424,21 @@ export async function performAttempt(env: AttemptEnv, req: WireRequest, signal?:
       }),
     );
   } catch (err) {
-    return failed({ kind: 'other', message: `cannot sign the request: ${describe(err)}` });
+    return failedAttempt({ kind: 'other', message: `cannot sign the request: ${describe(err)}` }, 0, started, requestUrl, requestHeaders);
   }
 
   // One stop for both ends: the budget (tt) and the caller's abort.
   const stop = new AttemptStop();
-  let callerAborted = false;
-  const onCallerAbort = () => {
-    callerAborted = true;
-    stop.abort(signal!.reason);
-  };
-  if (signal?.aborted) onCallerAbort();
-  else signal?.addEventListener('abort', onCallerAbort, { once: true });
+  let onCallerAbort: (() => void) | undefined;
+  if (signal) {
+    onCallerAbort = () => {
+      stop.callerAborted = true;
+      stop.abort(signal.reason);
+    };
+    if (signal.aborted) onCallerAbort();
+    else signal.addEventListener('abort', onCallerAbort, { once: true });
+  }
   const timer = env.clock.setTimer(Math.max(1, req.budgetMs), () => stop.abort(new TotalTimeout('tt')));
-  let statusCode: number | undefined;
 
   try {
     const target = parsedUrl(requestUrl, !isGet);
@@ -443,16 +454,17 @@ export async function performAttempt(env: AttemptEnv, req: WireRequest, signal?:
       readTimeoutMs: req.readTimeoutMs,
       stop,
       clock: env.clock,
-      onStatus: (s) => (statusCode = s),
     });
     const contentType = headerValue(res.headers['content-type']);
     const retryAfterMs = parseRetryAfter(headerValue(res.headers['retry-after']), Date.now());
+    const text = utf8Prefix(res.raw, MAX_BODY_BYTES);
     return {
       ok: res.statusCode >= 200 && res.statusCode < 300,
       statusCode: res.statusCode,
-      body: utf8Prefix(res.raw, MAX_BODY_BYTES),
+      body: text,
       bodyTruncated: res.truncated,
-      storedBody: utf8Prefix(res.raw, env.maxStored),
+      // The same string when the cap keeps it whole (a webhook's answer almost always).
+      storedBody: res.raw.length <= env.maxStored ? text : utf8Prefix(res.raw, env.maxStored),
       ...(contentType !== undefined ? { contentType } : {}),
       latencyMs: performance.now() - started,
       requestUrl,
@@ -460,9 +472,24 @@ export async function performAttempt(env: AttemptEnv, req: WireRequest, signal?:
       ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
     };
   } catch (err) {
-    return failed(classifyError(err, stop.aborted && !callerAborted), statusCode);
+    return failedAttempt(classifyError(err, stop.aborted && !stop.callerAborted), stop.statusCode, started, requestUrl, requestHeaders);
   } finally {
     timer.cancel();
-    signal?.removeEventListener('abort', onCallerAbort);
+    if (onCallerAbort) signal!.removeEventListener('abort', onCallerAbort);
   }
+}
+
+/** An attempt that got no usable response (`statusCode` 0: no status line arrived). */
+function failedAttempt(error: AttemptError, statusCode: number, started: number, requestUrl: string, requestHeaders: Record<string, string>): AttemptResult {
+  return {
+    ok: false,
+    ...(statusCode !== 0 ? { statusCode } : {}),
+    body: '',
+    bodyTruncated: false,
+    storedBody: '',
+    latencyMs: performance.now() - started,
+    error,
+    requestUrl,
+    requestHeadersJson: JSON.stringify(requestHeaders),
+  };
 }

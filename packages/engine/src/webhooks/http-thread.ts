@@ -303,26 +303,52 @@ export function openThreadClient(opts: ThreadClientOptions): ThreadClient {
       if (!t.usable()) return opts.inline(req, signal);
       t.attempts++;
       return new Promise<AttemptResult>((resolve) => {
-        let onAbort: (() => void) | undefined;
-        const id = t.request(client, (id) => ({ t: 'send', id, client: client.id, req, abortable: signal !== undefined }), {
-          done: (m) => {
-            if (onAbort) signal!.removeEventListener('abort', onAbort);
-            resolve((m as Extract<FromThread, { t: 'result' }>).result);
-          },
-          fail: (message) => {
-            if (onAbort) signal!.removeEventListener('abort', onAbort);
-            resolve(lostAttempt(req, message));
-          },
-        });
-        if (signal) {
-          onAbort = () => t.post({ t: 'abort', id, message: describe(signal.reason) });
-          if (signal.aborted) onAbort();
-          else signal.addEventListener('abort', onAbort, { once: true });
-        }
+        const waiter = new AttemptWaiter(t, req, signal, resolve);
+        waiter.id = t.request(client, (id) => ({ t: 'send', id, client: client.id, req, abortable: signal !== undefined }), waiter);
+        waiter.watch();
       });
     },
     close: () => t.unregister(client),
   };
+}
+
+/**
+ * One attempt on the thread, waiting for its result: one object per attempt, its methods the
+ * class's (the engine's thread sends every webhook through here).
+ */
+class AttemptWaiter implements Waiter {
+  id = 0;
+  private onAbort: (() => void) | undefined;
+
+  constructor(
+    private readonly thread: WebhookThread,
+    private readonly req: WireRequest,
+    private readonly signal: AbortSignal | undefined,
+    private readonly resolve: (r: AttemptResult) => void,
+  ) {}
+
+  /** Tells the thread when the caller aborts (once the attempt has its id). */
+  watch(): void {
+    const signal = this.signal;
+    if (!signal) return;
+    this.onAbort = () => this.thread.post({ t: 'abort', id: this.id, message: describe(signal.reason) });
+    if (signal.aborted) this.onAbort();
+    else signal.addEventListener('abort', this.onAbort, { once: true });
+  }
+
+  done(m: FromThread): void {
+    this.unwatch();
+    this.resolve((m as Extract<FromThread, { t: 'result' }>).result);
+  }
+
+  fail(message: string): void {
+    this.unwatch();
+    this.resolve(lostAttempt(this.req, message));
+  }
+
+  private unwatch(): void {
+    if (this.onAbort) this.signal!.removeEventListener('abort', this.onAbort);
+  }
 }
 
 /** An attempt the thread took with it: an `other` failure, as a dropped connection would be. */
