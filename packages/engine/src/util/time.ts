@@ -16,11 +16,15 @@ export function formatTimeMicros(ms: number, opts: { offset?: boolean } = {}): s
 
 function dateTime(ms: number): string {
   const d = new Date(ms);
-  const p = (n: number) => String(n).padStart(2, '0');
   return (
-    `${d.getUTCFullYear()}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())} ` +
-    `${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}`
+    `${d.getUTCFullYear()}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())} ` +
+    `${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}:${pad2(d.getUTCSeconds())}`
   );
+}
+
+/** Two digits; a function of the module, not a closure made per call (several times a webhook). */
+function pad2(n: number): string {
+  return n < 10 ? `0${n}` : String(n);
 }
 
 /** Parses the list filter format `YYYY-MM-DD HH:MM[:SS[.ffffff]]` (UTC) into ms; undefined when malformed. */
