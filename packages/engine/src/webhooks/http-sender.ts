@@ -117,9 +117,12 @@ export class HttpSender implements WebhookSender {
     }
   }
 
-  /** One attempt. Resolves for every outcome; rejects only if the sender is closed. */
-  async send(req: SendRequest): Promise<AttemptResult> {
-    if (this.closed) throw new Error('HttpSender.send: the sender is closed');
+  /**
+   * One attempt. Resolves for every outcome; rejects only if the sender is closed. Not `async`: the
+   * promise is the attempt's own, not one more wrapped around it for every webhook.
+   */
+  send(req: SendRequest): Promise<AttemptResult> {
+    if (this.closed) return Promise.reject(new Error('HttpSender.send: the sender is closed'));
     let tokens: AttemptTokens;
     try {
       const t = this.opts.tokensFor?.(req.account ?? null) ?? this.opts;

@@ -87,12 +87,12 @@ export const ORDER_WAIT_MS = 250;
 class RoundDone {
   done = false;
   private waiters: Array<() => void> = [];
-  readonly mark = (): void => {
+  mark(): void {
     if (this.done) return;
     this.done = true;
     for (const w of this.waiters) w();
     this.waiters = [];
-  };
+  }
   wait(): Promise<void> {
     return this.done ? Promise.resolve() : new Promise((r) => this.waiters.push(r));
   }
@@ -131,23 +131,32 @@ class HostLimiter {
   private waiting = new Map<string, Array<() => void>>();
   constructor(private readonly limit: number) {}
 
-  async acquire(host: string): Promise<() => void> {
+  /**
+   * Takes a slot for `host` when one is free (true); else `wait` for one. Give it back with
+   * `release`. Two methods, not one async one: a free slot, the usual case, costs no promise.
+   */
+  take(host: string): boolean {
     const n = this.active.get(host) ?? 0;
-    if (n >= this.limit) {
-      await new Promise<void>((resolve) => {
-        const q = this.waiting.get(host) ?? [];
-        q.push(resolve);
-        this.waiting.set(host, q);
-      });
-    } else {
-      this.active.set(host, n + 1);
-    }
-    return () => {
-      const q = this.waiting.get(host);
-      const next = q?.shift();
-      if (next) next(); // hand the slot over
-      else this.active.set(host, (this.active.get(host) ?? 1) - 1);
-    };
+    if (n >= this.limit) return false;
+    this.active.set(host, n + 1);
+    return true;
+  }
+
+  /** Resolves once a released slot is handed to this waiter. */
+  wait(host: string): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const q = this.waiting.get(host) ?? [];
+      q.push(resolve);
+      this.waiting.set(host, q);
+    });
+  }
+
+  /** Gives back a slot `acquire` gave: to the next waiting for the host, else to the pool. */
+  release(host: string): void {
+    const q = this.waiting.get(host);
+    const next = q?.shift();
+    if (next) next(); // hand the slot over
+    else this.active.set(host, (this.active.get(host) ?? 1) - 1);
   }
 }
 
@@ -400,10 +409,11 @@ export class Outbox {
         if (made.length > 0) await store.recordAttempts(row.id, made, {});
         throw new Error('this node was fenced (its lease ran out): not sent');
       }
-      const release = await (row.synchronous ? this.syncLimiter : this.notifyLimiter).acquire(host);
+      const limiter = row.synchronous ? this.syncLimiter : this.notifyLimiter;
+      if (!limiter.take(host)) await limiter.wait(host);
       // Checked once a slot is ours: the call may have ended while the fetch waited for it.
       if (job.forCall && this.deps.callEnded?.(row.call_uuid)) {
-        release();
+        limiter.release(host);
         await this.drop(job, attempts - 1, 'call ended before the request was sent; not sent', made);
         return 'done';
       }
@@ -425,7 +435,7 @@ export class Outbox {
           },
         });
       } finally {
-        release();
+        limiter.release(host);
       }
       made.push({
         delivery_id: row.id,
