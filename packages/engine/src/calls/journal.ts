@@ -57,8 +57,8 @@ export class Journal {
         this.outbox.submit(deliveries, input.deliveries);
         const callUuid = this.rootUuid ?? input.callUuid;
         this.facts?.eventRecorded(callUuid === input.callUuid ? 'a' : 'b', input.type, input.patch?.call_status || undefined, input.data);
-        // Built only if someone watches the feed (events/live-feed.ts).
-        this.feed?.publish('event', input.at, callUuid, () => ({
+        // Built only if someone watches the feed (events/live-feed.ts); not even its builder otherwise.
+        if (this.feed && !this.feed.quiet) this.feed.publish('event', input.at, callUuid, () => ({
           leg_uuid: input.callUuid,
           seq,
           type: input.type,
@@ -69,13 +69,18 @@ export class Journal {
         return deliveries;
       } catch (err) {
         if (!report) throw err;
-        this.onError(err, input);
+        try {
+          this.onError(err, input);
+        } catch {
+          // The reporter's own failure: record() still never rejects, and the call's next events still go.
+        }
         return [] as DeliveryRow[];
       } finally {
         end();
       }
     });
-    this.tail = next.catch(() => undefined);
+    // record() never rejects (its errors are reported): only write()'s failure is cut off here.
+    this.tail = report ? next : next.catch(ignore);
     return next;
   }
 
@@ -99,4 +104,9 @@ export class Journal {
   flushed(): Promise<void> {
     return this.tail.then(() => undefined);
   }
+}
+
+/** What a failed write() leaves for the events after it: nothing (its caller has the error). */
+function ignore(): undefined {
+  return undefined;
 }

@@ -55,6 +55,11 @@ export class LiveFeed {
     return this.listeners.size;
   }
 
+  /** Nobody watches and nothing relays: a publisher need not even make its payload's builder. */
+  get quiet(): boolean {
+    return this.relay === undefined && this.listeners.size === 0;
+  }
+
   publish(kind: FeedItem['kind'], at: number, callUuid: string, data: FeedData, account: string | null = null): void {
     const relay = this.relay;
     if (!relay && !this.wanted(kind, callUuid, account)) return;
