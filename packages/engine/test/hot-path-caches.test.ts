@@ -10,7 +10,7 @@ import { sipHeaderParams } from '../src/webhooks/params.ts';
 import type { CallRow } from '../src/store/store.ts';
 import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler, sql } from 'kysely';
 import fc from 'fast-check';
-import { EXACT_ROWS, RowsTemplate, pieceOf } from '../src/store/query-template.ts';
+import { EXACT_ROWS, QueryTemplate, RowsTemplate, pieceOf } from '../src/store/query-template.ts';
 import { SqlAppStore } from '../src/store/sql-app-store.ts';
 import type { SqlDb } from '../src/store/sql-db.ts';
 
@@ -107,6 +107,18 @@ describe('RowsTemplate binds what Kysely compiles', () => {
       );
     });
   }
+
+  test('the generated readers take any column or placeholder name as it is written (quotes, backslashes, newlines)', () => {
+    const odd = ['a', 'we"ird', 'back\\slash', 'new\nline', "it's", '\u2028'];
+    for (const [name, k] of Object.entries(dialects)) {
+      const build = (r: Record<string, unknown>[]) => k.insertInto('t').values(r);
+      const rs = [0, 1, 2].map((i) => Object.fromEntries(odd.map((c, j) => [c, `${i}:${j}`])));
+      assert.deepEqual(new RowsTemplate(build).bind(rs).parameters, build(rs).compile().parameters, name);
+      const q = new QueryTemplate(odd, (p) => k.selectFrom('t').selectAll().where((eb) => eb.and(odd.map((c) => eb(c, '=', p[c])))).limit(7));
+      const values = Object.fromEntries(odd.map((c, j) => [c, `v${j}`]));
+      assert.deepEqual(q.bind(values).parameters, [...odd.map((_, j) => `v${j}`), 7], name);
+    }
+  });
 
   test('sqlite: any row count costs two compiles per set of columns (one and two rows); PostgreSQL one per count (and the two-row probe)', () => {
     for (const [name, k] of Object.entries(dialects)) {

@@ -29,6 +29,8 @@ export class QueryTemplate<R, P extends string> {
   /** Per parameter: the placeholder it is bound from, or undefined for a constant (then in `constants`). */
   private readonly names: ReadonlyArray<string | undefined>;
   private readonly constants: readonly unknown[];
+  /** Fills the parameters from the values, bound for every statement the store runs (see `reader`). */
+  private readonly read: (values: Record<string, unknown>, parameters: unknown[], constants: readonly unknown[]) => void;
 
   constructor(names: readonly P[], build: (p: Placeholders<P>) => Compilable<R>) {
     const placeholders = Object.fromEntries(names.map((n) => [n, MARK + n])) as unknown as Placeholders<P>;
@@ -45,21 +47,43 @@ export class QueryTemplate<R, P extends string> {
     });
     this.names = slots.map((slot) => ('name' in slot ? slot.name : undefined));
     this.constants = slots.map((slot) => ('value' in slot ? slot.value : undefined));
+    this.read = reader(this.names.map((name, i) => (name === undefined ? { constant: i } : { name, at: i })));
     const unused = names.filter((n) => !used.has(n));
     // A placeholder Kysely did not pass as a parameter would be bound nowhere: a programming error.
     if (unused.length > 0) throw new StoreError('database', `query template: placeholders ${unused.join(', ')} are not parameters of: ${this.sql}`);
   }
 
   bind(values: { readonly [K in P]: unknown }): BoundQuery<R> {
-    // A plain loop over two arrays: bound for every statement the store runs.
-    const { names, constants } = this;
-    const parameters = new Array<unknown>(names.length);
-    for (let i = 0; i < names.length; i++) {
-      const name = names[i];
-      parameters[i] = name === undefined ? constants[i] : (values as Record<string, unknown>)[name];
-    }
+    const parameters = new Array<unknown>(this.names.length);
+    this.read(values as Record<string, unknown>, parameters, this.constants);
     return { sql: this.sql, parameters };
   }
+
+}
+
+/** Where a generated reader puts a value: a named one of the input, or a constant of the template. */
+type ReadStep = { readonly name: string; readonly at: number } | { readonly constant: number };
+
+/**
+ * A function that copies the named values of an object into a parameter list, generated for one
+ * statement's names: `p[0] = v["call_uuid"]; p[1] = v["seq"]; ...`. A loop reading `v[name]` with
+ * the name in a variable is a keyed load that sees every row shape of every table, so V8 looks each
+ * one up in its megamorphic cache; a property written in the code is a load of its own that sees
+ * one shape (six times faster binding a flush's rows, docs/performance.md). The names are the
+ * store's column and placeholder names, fixed in its code, written as JSON string literals.
+ */
+function reader(steps: readonly ReadStep[]): (values: Record<string, unknown>, parameters: unknown[], constants: readonly unknown[]) => void {
+  const lines = steps.map((s) => ('name' in s ? `p[${s.at}] = v[${JSON.stringify(s.name)}];` : `p[${s.constant}] = c[${s.constant}];`));
+  return new Function('v', 'p', 'c', lines.join('\n')) as (values: Record<string, unknown>, parameters: unknown[], constants: readonly unknown[]) => void;
+}
+
+/**
+ * The same for one row of a multi-row statement, `width` values from `at` on: false when a value is
+ * undefined (Kysely leaves such a column out, so the statement is not this shape's).
+ */
+function rowReader(columns: readonly string[]): (row: Record<string, unknown>, parameters: unknown[], at: number) => boolean {
+  const lines = columns.map((c, j) => `v = r[${JSON.stringify(c)}]; if (v === undefined) return false; p[at + ${j}] = v;`);
+  return new Function('r', 'p', 'at', `let v;\n${lines.join('\n')}\nreturn true;`) as (row: Record<string, unknown>, parameters: unknown[], at: number) => boolean;
 }
 
 /**
@@ -89,7 +113,12 @@ export class PatchTemplates<R> {
 }
 
 type RowSlot = readonly [row: number, column: string] | { readonly value: unknown };
-type Shape = { readonly sql: string; readonly slots: readonly RowSlot[] };
+type Shape = {
+  readonly sql: string;
+  readonly slots: readonly RowSlot[];
+  /** When the slots are row after row of the same columns, then constants: a generated reader of a row (`rowReader`). */
+  readonly rows?: { readonly width: number; readonly read: (row: Record<string, unknown>, parameters: unknown[], at: number) => boolean; readonly tail: readonly unknown[] };
+};
 
 /**
  * A multi-row statement (INSERT ... VALUES (...), (...) [ON CONFLICT ...]) compiled once per set of
@@ -124,8 +153,17 @@ export class RowsTemplate<R> {
         if (rows.length <= 2) shape = rows.length === 1 ? one : two;
       }
       shape ??= repeat ? repeat(rows.length) : this.compileShape(columns, rows.length);
+      shape = this.withReader(shape, rows.length);
       if (this.shapes.size >= RowsTemplate.MAX_SHAPES) this.shapes.clear();
       this.shapes.set(key, shape);
+    }
+    const fast = shape.rows;
+    if (fast) {
+      const parameters = new Array<unknown>(shape.slots.length);
+      for (let r = 0; r < rows.length; r++) if (!fast.read(rows[r]!, parameters, r * fast.width)) return this.build([...rows]).compile();
+      const at = rows.length * fast.width;
+      for (let i = 0; i < fast.tail.length; i++) parameters[at + i] = fast.tail[i];
+      return { sql: shape.sql, parameters };
     }
     const parameters = new Array<unknown>(shape.slots.length);
     for (let i = 0; i < parameters.length; i++) {
@@ -135,6 +173,31 @@ export class RowsTemplate<R> {
       parameters[i] = value;
     }
     return { sql: shape.sql, parameters };
+  }
+
+  /** Generated row readers by their columns: one per table's row, shared by every row count. */
+  private readonly readers = new Map<string, (row: Record<string, unknown>, parameters: unknown[], at: number) => boolean>();
+
+  /** The shape with a generated row reader when its slots are `count` rows of the same columns in order, then constants. */
+  private withReader(shape: Shape, count: number): Shape {
+    const rowSlots = shape.slots.filter((s) => Array.isArray(s)) as ReadonlyArray<readonly [number, string]>;
+    const width = rowSlots.length / count;
+    if (!Number.isInteger(width) || width === 0) return shape;
+    const columns = rowSlots.slice(0, width).map((s) => s[1]);
+    for (let i = 0; i < rowSlots.length; i++) {
+      const slot = shape.slots[i];
+      if (!Array.isArray(slot) || slot[0] !== Math.floor(i / width) || slot[1] !== columns[i % width]) return shape;
+    }
+    const tail = shape.slots.slice(rowSlots.length).map((s) => (s as { value: unknown }).value);
+    if (tail.some((v) => v === undefined)) return shape;
+    const signature = columns.join('\u0000');
+    let read = this.readers.get(signature);
+    if (!read) {
+      read = rowReader(columns);
+      if (this.readers.size >= RowsTemplate.MAX_SHAPES) this.readers.clear();
+      this.readers.set(signature, read);
+    }
+    return { ...shape, rows: { width, read, tail } };
   }
 
   /** Kysely's SQL for `count` rows of these columns, each value a marker its slot is read back from. */
