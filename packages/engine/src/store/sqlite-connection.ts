@@ -78,20 +78,34 @@ export class SqliteRunner {
     this.inTransaction = db.transaction((fn: () => unknown) => fn());
   }
 
+  // The three below catch in place rather than through `observe`: a closure per statement, ten a
+  // call, is measurable on the engine's thread (docs/performance.md).
   all<R>(query: CompiledQuery<R> | BoundQuery<R>): R[] {
     this.statements.count(query.sql);
-    return this.observe(() => this.prepare(query.sql).all(...query.parameters) as R[]);
+    try {
+      return this.prepare(query.sql).all(...query.parameters) as R[];
+    } catch (err) {
+      throw this.failed(err);
+    }
   }
 
   first<R>(query: CompiledQuery<R> | BoundQuery<R>): R | undefined {
     this.statements.count(query.sql);
-    return this.observe(() => this.prepare(query.sql).get(...query.parameters) as R | undefined);
+    try {
+      return this.prepare(query.sql).get(...query.parameters) as R | undefined;
+    } catch (err) {
+      throw this.failed(err);
+    }
   }
 
   /** Runs a statement that returns no rows; answers how many rows it changed. */
   run(query: CompiledQuery | BoundQuery<unknown>): number {
     this.statements.count(query.sql);
-    return this.observe(() => this.prepare(query.sql).run(...query.parameters).changes);
+    try {
+      return this.prepare(query.sql).run(...query.parameters).changes;
+    } catch (err) {
+      throw this.failed(err);
+    }
   }
 
   /**
@@ -114,12 +128,17 @@ export class SqliteRunner {
     try {
       return fn();
     } catch (err) {
-      if (isStorageFailure(err)) {
-        this.storageFailures++;
-        this.onStorageFailure?.(err);
-      }
-      throw err;
+      throw this.failed(err);
     }
+  }
+
+  /** Notes a failure the disk caused (see `storageFailures`); answers the error, to be thrown on. */
+  private failed(err: unknown): unknown {
+    if (isStorageFailure(err)) {
+      this.storageFailures++;
+      this.onStorageFailure?.(err);
+    }
+    return err;
   }
 
   /**
