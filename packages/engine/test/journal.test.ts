@@ -7,7 +7,7 @@ import { Journal, type RecordInput } from '../src/calls/journal.ts';
 import { LiveFeed } from '../src/events/live-feed.ts';
 import { Activity } from '../src/util/activity.ts';
 import type { Outbox } from '../src/webhooks/outbox.ts';
-import type { NewDelivery } from '../src/store/store.ts';
+import type { NewDelivery, Store } from '../src/store/store.ts';
 import { callRow } from './support/call-rows.ts';
 import { openTestStore } from './support/test-db.ts';
 
@@ -17,10 +17,19 @@ const noOutbox = { submit: () => undefined } as unknown as Outbox;
 /** A delivery every store refuses (its method), so the record carrying it fails as a whole. */
 const refused = { id: 'd-refused', kind: 'ring', event: 'Ring', url: 'http://app.test/ring', method: 'PATCH', params: {}, synchronous: false } as unknown as NewDelivery;
 
-test('a failed record is reported, resolves with no deliveries, and the events after it are still written, in order', async () => {
+/** A fresh store holding one queued call, closed (and on PostgreSQL dropped) after `fn`. */
+async function withCall(callUuid: string, fn: (store: Store) => Promise<void>): Promise<void> {
   const { store, close } = await openTestStore();
   try {
-    await store.insertCall(callRow({ call_uuid: 'c-1' }));
+    await store.insertCall(callRow({ call_uuid: callUuid }));
+    await fn(store);
+  } finally {
+    await close();
+  }
+}
+
+test('a failed record is reported, resolves with no deliveries, and the events after it are still written, in order', async () => {
+  await withCall('c-1', async (store) => {
     const reported: RecordInput[] = [];
     const journal = new Journal(store, noOutbox, new Activity(), (_err, input) => {
       reported.push(input);
@@ -41,28 +50,20 @@ test('a failed record is reported, resolves with no deliveries, and the events a
         [2, 'leg.ended', { n: 3 }],
       ],
     );
-  } finally {
-    await close();
-  }
+  });
 });
 
 test("write() rejects with the store's error, and the call's next record still goes", async () => {
-  const { store, close } = await openTestStore();
-  try {
-    await store.insertCall(callRow({ call_uuid: 'c-2' }));
+  await withCall('c-2', async (store) => {
     const journal = new Journal(store, noOutbox, new Activity(), () => assert.fail('write() reports nothing: its caller has the error'));
     await assert.rejects(journal.write({ callUuid: 'c-2', at: 1_001, type: 'leg.ringing', deliveries: [refused] }), /method/);
     await journal.record({ callUuid: 'c-2', at: 1_002, type: 'leg.answered' });
     assert.deepEqual((await store.listEvents('c-2')).map((e) => e.type), ['leg.answered']);
-  } finally {
-    await close();
-  }
+  });
 });
 
 test('a quiet feed is not published to; a watched one gets every event, in order', async () => {
-  const { store, close } = await openTestStore();
-  try {
-    await store.insertCall(callRow({ call_uuid: 'c-3' }));
+  await withCall('c-3', async (store) => {
     const feed = new LiveFeed();
     let published = 0;
     const publish = feed.publish.bind(feed);
@@ -82,7 +83,5 @@ test('a quiet feed is not published to; a watched one gets every event, in order
     off();
     assert.deepEqual(seen, ['leg.answered', 'leg.ended']);
     assert.equal(published, 2);
-  } finally {
-    await close();
-  }
+  });
 });
