@@ -24,13 +24,18 @@ const MARK = '\u0000switchboard-placeholder:';
 
 type Slot = { readonly name: string } | { readonly value: unknown };
 
+/** Copies a statement's named values and constants into its parameter list (see `reader`). */
+type Reader = (values: Record<string, unknown>, parameters: unknown[], constants: readonly unknown[]) => void;
+/** Copies one row's values into a multi-row statement's parameters from `at` on (see `rowReader`). */
+type RowReader = (row: Record<string, unknown>, parameters: unknown[], at: number) => boolean;
+
 export class QueryTemplate<R, P extends string> {
   readonly sql: string;
   /** Per parameter: the placeholder it is bound from, or undefined for a constant (then in `constants`). */
   private readonly names: ReadonlyArray<string | undefined>;
   private readonly constants: readonly unknown[];
   /** Fills the parameters from the values, bound for every statement the store runs (see `reader`). */
-  private readonly read: (values: Record<string, unknown>, parameters: unknown[], constants: readonly unknown[]) => void;
+  private readonly read: Reader;
 
   constructor(names: readonly P[], build: (p: Placeholders<P>) => Compilable<R>) {
     const placeholders = Object.fromEntries(names.map((n) => [n, MARK + n])) as unknown as Placeholders<P>;
@@ -58,7 +63,6 @@ export class QueryTemplate<R, P extends string> {
     this.read(values as Record<string, unknown>, parameters, this.constants);
     return { sql: this.sql, parameters };
   }
-
 }
 
 /** Where a generated reader puts a value: a named one of the input, or a constant of the template. */
@@ -72,18 +76,18 @@ type ReadStep = { readonly name: string; readonly at: number } | { readonly cons
  * one shape (six times faster binding a flush's rows, docs/performance.md). The names are the
  * store's column and placeholder names, fixed in its code, written as JSON string literals.
  */
-function reader(steps: readonly ReadStep[]): (values: Record<string, unknown>, parameters: unknown[], constants: readonly unknown[]) => void {
+function reader(steps: readonly ReadStep[]): Reader {
   const lines = steps.map((s) => ('name' in s ? `p[${s.at}] = v[${JSON.stringify(s.name)}];` : `p[${s.constant}] = c[${s.constant}];`));
-  return new Function('v', 'p', 'c', lines.join('\n')) as (values: Record<string, unknown>, parameters: unknown[], constants: readonly unknown[]) => void;
+  return new Function('v', 'p', 'c', lines.join('\n')) as Reader;
 }
 
 /**
  * The same for one row of a multi-row statement, `width` values from `at` on: false when a value is
  * undefined (Kysely leaves such a column out, so the statement is not this shape's).
  */
-function rowReader(columns: readonly string[]): (row: Record<string, unknown>, parameters: unknown[], at: number) => boolean {
+function rowReader(columns: readonly string[]): RowReader {
   const lines = columns.map((c, j) => `v = r[${JSON.stringify(c)}]; if (v === undefined) return false; p[at + ${j}] = v;`);
-  return new Function('r', 'p', 'at', `let v;\n${lines.join('\n')}\nreturn true;`) as (row: Record<string, unknown>, parameters: unknown[], at: number) => boolean;
+  return new Function('r', 'p', 'at', `let v;\n${lines.join('\n')}\nreturn true;`) as RowReader;
 }
 
 /**
@@ -117,7 +121,7 @@ type Shape = {
   readonly sql: string;
   readonly slots: readonly RowSlot[];
   /** When the slots are row after row of the same columns, then constants: a generated reader of a row (`rowReader`). */
-  readonly rows?: { readonly width: number; readonly read: (row: Record<string, unknown>, parameters: unknown[], at: number) => boolean; readonly tail: readonly unknown[] };
+  readonly rows?: { readonly width: number; readonly read: RowReader; readonly tail: readonly unknown[] };
 };
 
 /**
@@ -176,7 +180,7 @@ export class RowsTemplate<R> {
   }
 
   /** Generated row readers by their columns: one per table's row, shared by every row count. */
-  private readonly readers = new Map<string, (row: Record<string, unknown>, parameters: unknown[], at: number) => boolean>();
+  private readonly readers = new Map<string, RowReader>();
 
   /** The shape with a generated row reader when its slots are `count` rows of the same columns in order, then constants. */
   private withReader(shape: Shape, count: number): Shape {
