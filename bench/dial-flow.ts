@@ -14,7 +14,7 @@
  * the calls, run in a worker thread so that neither answering webhooks nor posting calls is counted
  * as the engine's CPU: on a real deployment both are other processes, usually other machines.
  *
- *   npm run bench -- --calls 2000 --concurrency 200 [--warmup 100] [--timeout 300] [--json]
+ *   npm run bench -- --calls 2000 --concurrency 200 [--warmup 3000] [--timeout 300] [--json]
  *   npm run bench -- --db sqlite --db postgres://127.0.0.1:5432/bench
  *   npm run bench -- --profile /tmp/p --heap-profile /tmp/h   (where the measured calls spend CPU; where they allocate)
  */
@@ -221,7 +221,7 @@ function readOptions(): Options {
     options: {
       calls: { type: 'string', default: '2000' },
       concurrency: { type: 'string', default: '200' },
-      warmup: { type: 'string', default: '100' },
+      warmup: { type: 'string', default: '3000' },
       timeout: { type: 'string', default: '300' },
       json: { type: 'boolean', default: false },
       'keep-db': { type: 'boolean', default: false },
@@ -284,6 +284,8 @@ interface CallLoad {
   apiMs: number[];
   completed: boolean;
   startedAt: number;
+  /** CPU seconds of the app's thread over the load: serving the webhooks and placing the calls. */
+  cpuSeconds: number;
 }
 
 /**
@@ -338,7 +340,8 @@ async function placeCalls(
 ): Promise<CallLoad> {
   const auth = 'Basic ' + Buffer.from(`${AUTH_ID}:${AUTH_TOKEN}`).toString('base64');
   const body = JSON.stringify({ from: CALLER, to: A, answer_url: app.appUrl('/answer'), ring_url: app.appUrl('/ring'), hangup_url: app.appUrl('/hangup') });
-  const load: CallLoad = { placed: 0, rejected: 0, apiMs: [], completed: false, startedAt: performance.timeOrigin + performance.now() };
+  const cpuBefore = cpuSecondsOf() ?? 0;
+  const load: CallLoad = { placed: 0, rejected: 0, apiMs: [], completed: false, startedAt: performance.timeOrigin + performance.now(), cpuSeconds: 0 };
   const width = Math.min(concurrency, n);
   const slots = new Slots(width, width);
   app.onHangup(() => slots.give());
@@ -379,6 +382,7 @@ async function placeCalls(
   } finally {
     timer.cancel();
     app.onHangup(() => undefined);
+    load.cpuSeconds = (cpuSecondsOf() ?? 0) - cpuBefore;
   }
   return load;
 }
@@ -632,6 +636,8 @@ async function runOn(db: string, opts: Options, app: AppServer): Promise<StoreRu
     const heapProfiler = opts.heapProfile === undefined ? undefined : await startProfile('heap');
     const gc = gcMeter();
     const cpuBefore = mainThreadCpuSeconds();
+    const processBefore = process.cpuUsage();
+    const loadStart = performance.now();
     const threadBefore = await webhookThreadCpuSeconds();
     const writer = (engine.store as { writer?: SqliteWriter }).writer;
     const writerBefore = writer?.cpuSeconds() ?? null;
@@ -642,6 +648,8 @@ async function runOn(db: string, opts: Options, app: AppServer): Promise<StoreRu
     const groupsBefore = writer?.groups ?? 0;
     const load = await app.load({ api, n: opts.calls, concurrency: opts.concurrency, timeoutMs, rate: opts.rate });
     const cpuSeconds = mainThreadCpuSeconds() - cpuBefore;
+    const processUsage = process.cpuUsage(processBefore);
+    const loadSeconds = (performance.now() - loadStart) / 1000;
     const gcPauses = gc.stop();
     const threadAfter = await webhookThreadCpuSeconds();
     const writerAfter = writer?.cpuSeconds() ?? null;
@@ -714,6 +722,13 @@ async function runOn(db: string, opts: Options, app: AppServer): Promise<StoreRu
       writerThreadCpuMsPerCall: writerSeconds === null ? null : (1000 * writerSeconds) / completedCalls,
       writerGroupsPerCall: writer ? (writer.groups - groupsBefore) / completedCalls : null,
       checkpointThreadCpuMsPerCall: checkpointSeconds === null ? null : (1000 * checkpointSeconds) / completedCalls,
+      // The app's thread (serving the webhooks, placing the calls): another process in a deployment.
+      appThreadCpuMsPerCall: (1000 * load.cpuSeconds) / completedCalls,
+      // Every thread of the process over the measured calls, V8's own helpers (its optimizing
+      // compiler, its parallel and concurrent GC) too: near the machine's core count, calls/s and the
+      // ratio below are bound by the machine, not by the engine's wait.
+      processCpuMsPerCall: (1000 * (processUsage.user + processUsage.system)) / 1e6 / completedCalls,
+      processCores: (processUsage.user + processUsage.system) / 1e6 / loadSeconds,
       // The engine's own threads together: what the calls cost the process (V8's shared helper threads aside).
       engineThreadsCpuMsPerCall: (1000 * (cpuSeconds + (threadSeconds ?? 0) + (writerSeconds ?? 0) + (checkpointSeconds ?? 0))) / completedCalls,
       statementsPerCall,
@@ -747,6 +762,9 @@ async function runOn(db: string, opts: Options, app: AppServer): Promise<StoreRu
         ? `checkpoints  ${db === 'sqlite' ? "on the engine's thread (no checkpoint thread)" : 'PostgreSQL: no checkpoint thread'}`
         : `checkpoints  ${result.checkpointThreadCpuMsPerCall.toFixed(2)} ms of SQLite-checkpoint-thread CPU per call (store/sqlite-checkpointer.ts)`,
       `engine       ${result.engineThreadsCpuMsPerCall.toFixed(2)} ms of CPU per call on the engine's threads together (the lines above)`,
+      `app          ${result.appThreadCpuMsPerCall.toFixed(2)} ms of the app's thread per call (serving the webhooks, placing the call)`,
+      `process      ${result.processCpuMsPerCall.toFixed(2)} ms of CPU per call on all threads, ${result.processCores.toFixed(2)} of ${availableParallelism()} cores busy; ` +
+        `${(result.processCpuMsPerCall - result.engineThreadsCpuMsPerCall - result.appThreadCpuMsPerCall).toFixed(2)} ms on none of the above (V8's compiler and GC helpers)`,
       `statements   ${statementsPerCall.toFixed(2)} SQL statements per call (BEGIN and COMMIT included): ${formatCounts(perCall)}`,
       `webhooks     ${webhooks} received = ${enginePerS.toFixed(0)}/s; ${stats.delivered} delivered, ${stats.notDelivered} not, ${stats.retried} retried`,
       `latency      event recorded -> app received (deliveries.created_at -> arrival)`,
