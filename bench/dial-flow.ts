@@ -21,7 +21,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { Session } from 'node:inspector';
-import { PerformanceObserver } from 'node:perf_hooks';
+import { PerformanceObserver, monitorEventLoopDelay } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -82,8 +82,10 @@ function runAppServer(): void {
   let paths: string[] = [];
   let times: number[] = [];
   let counts: Record<string, number> = {};
-  // Epoch milliseconds with sub-millisecond resolution, comparable across threads.
-  const now = () => performance.timeOrigin + performance.now();
+  // Epoch milliseconds from the clock the engine stamps `created_at` with. Not `timeOrigin +
+  // performance.now()`: that is the monotonic clock, and a wall clock that is slewed or stepped
+  // (this VM's drifted 150 ms in 30 s) parts from it by tens of milliseconds over a run.
+  const now = () => Date.now();
   let answerXml = '';
   let own = 0;
   let onHangup = () => {};
@@ -341,7 +343,7 @@ async function placeCalls(
   const auth = 'Basic ' + Buffer.from(`${AUTH_ID}:${AUTH_TOKEN}`).toString('base64');
   const body = JSON.stringify({ from: CALLER, to: A, answer_url: app.appUrl('/answer'), ring_url: app.appUrl('/ring'), hangup_url: app.appUrl('/hangup') });
   const cpuBefore = cpuSecondsOf() ?? 0;
-  const load: CallLoad = { placed: 0, rejected: 0, apiMs: [], completed: false, startedAt: performance.timeOrigin + performance.now(), cpuSeconds: 0 };
+  const load: CallLoad = { placed: 0, rejected: 0, apiMs: [], completed: false, startedAt: Date.now(), cpuSeconds: 0 };
   const width = Math.min(concurrency, n);
   const slots = new Slots(width, width);
   app.onHangup(() => slots.give());
@@ -533,13 +535,15 @@ function machine(): { cpu: string; cores: number; node: string; os: string; memo
  * all. Allocation per event shows here first (issue 18 item 4), and, unlike CPU time, it barely
  * moves with the machine's load.
  */
-function gcMeter(): { stop: () => { count: number; ms: number } } {
+function gcMeter(): { stop: () => { count: number; ms: number; maxMs: number } } {
   let count = 0;
   let ms = 0;
+  let maxMs = 0;
   const add = (entries: PerformanceEntry[]) => {
     for (const e of entries) {
       count++;
       ms += e.duration;
+      if (e.duration > maxMs) maxMs = e.duration;
     }
   };
   const observer = new PerformanceObserver((list) => add(list.getEntries()));
@@ -548,7 +552,7 @@ function gcMeter(): { stop: () => { count: number; ms: number } } {
     stop: () => {
       add(observer.takeRecords());
       observer.disconnect();
-      return { count, ms };
+      return { count, ms, maxMs };
     },
   };
 }
@@ -635,6 +639,10 @@ async function runOn(db: string, opts: Options, app: AppServer): Promise<StoreRu
     const profiler = opts.profile === undefined ? undefined : await startProfile('cpu');
     const heapProfiler = opts.heapProfile === undefined ? undefined : await startProfile('heap');
     const gc = gcMeter();
+    // How late the engine's loop ran what was due: a stall of the thread (a long collection, a
+    // blocked write) shows here as the webhooks' tail does.
+    const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+    loopDelay.enable();
     const cpuBefore = mainThreadCpuSeconds();
     const processBefore = process.cpuUsage();
     const loadStart = performance.now();
@@ -651,6 +659,7 @@ async function runOn(db: string, opts: Options, app: AppServer): Promise<StoreRu
     const processUsage = process.cpuUsage(processBefore);
     const loadSeconds = (performance.now() - loadStart) / 1000;
     const gcPauses = gc.stop();
+    loopDelay.disable();
     const threadAfter = await webhookThreadCpuSeconds();
     const writerAfter = writer?.cpuSeconds() ?? null;
     const checkpointsAfter = checkpointerOf()?.cpuSeconds() ?? null;
@@ -718,6 +727,8 @@ async function runOn(db: string, opts: Options, app: AppServer): Promise<StoreRu
       cpuMsPerCall: (1000 * cpuSeconds) / completedCalls,
       gcMsPerCall: gcPauses.ms / completedCalls,
       gcPerCall: gcPauses.count / completedCalls,
+      gcMaxPauseMs: gcPauses.maxMs,
+      loopDelayMs: { p50: loopDelay.percentile(50) / 1e6, p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 },
       webhookThreadCpuMsPerCall: threadSeconds === null ? null : (1000 * threadSeconds) / completedCalls,
       writerThreadCpuMsPerCall: writerSeconds === null ? null : (1000 * writerSeconds) / completedCalls,
       writerGroupsPerCall: writer ? (writer.groups - groupsBefore) / completedCalls : null,
@@ -751,7 +762,8 @@ async function runOn(db: string, opts: Options, app: AppServer): Promise<StoreRu
       `${ended.expected ? 'outcomes' : 'UNEXPECTED'}     ${ended.text}`,
       `calls        ${completedCalls} completed in ${wallS.toFixed(2)} s = ${callsPerS.toFixed(0)} calls/s`,
       `cpu          ${result.cpuMsPerCall.toFixed(2)} ms of main-thread CPU per call (${cpuSeconds.toFixed(1)} s in all): at most ${(1000 / result.cpuMsPerCall).toFixed(0)} calls/s on one free core`,
- `gc           ${result.gcMsPerCall.toFixed(3)} ms of garbage-collection pauses per call on the engine's thread, ${result.gcPerCall.toFixed(3)} collections per call`,
+ `gc           ${result.gcMsPerCall.toFixed(3)} ms of garbage-collection pauses per call on the engine's thread, ${result.gcPerCall.toFixed(3)} collections per call, the longest ${f1(result.gcMaxPauseMs)} ms`,
+      `loop         the engine thread's event loop ran late by p50 ${f1(result.loopDelayMs.p50)} ms, p99 ${f1(result.loopDelayMs.p99)} ms, max ${f1(result.loopDelayMs.max)} ms (monitorEventLoopDelay)`,
       result.webhookThreadCpuMsPerCall === null
         ? `thread       webhooks sent from the engine's thread (--webhook-thread off)`
         : `thread       ${result.webhookThreadCpuMsPerCall.toFixed(2)} ms of webhook-thread CPU per call (webhooks/http-thread.ts)`,
